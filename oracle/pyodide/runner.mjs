@@ -1,0 +1,94 @@
+// Runs a Python script under pyodide as `python3 script.py args…` would:
+// stdin/stdout/stderr are the process's own, the script's folder is mounted
+// at the same path, and the exit status is the script's.
+//   node runner.mjs --pyodide 314|315 SCRIPT [ARGS…]
+//   node runner.mjs --pyodide 314|315 -c CODE
+import fs from "node:fs";
+import path from "node:path";
+
+const argv = process.argv.slice(2);
+if (argv[0] !== "--pyodide" || argv.length < 3) {
+  process.stderr.write("usage: runner.mjs --pyodide 314|315 (SCRIPT | -c CODE) [ARGS…]\n");
+  process.exit(2);
+}
+const flavour = argv[1];
+const packages = { 314: "pyodide314", 315: "pyodide315" };
+if (!(flavour in packages)) {
+  process.stderr.write(`runner.mjs: unknown pyodide flavour '${flavour}' (314 or 315)\n`);
+  process.exit(2);
+}
+const { loadPyodide } = await import(packages[flavour]);
+
+// Line-oriented synchronous stdin so Python's sys.stdin.readline() blocks
+// like a native interpreter's does.
+let pending = Buffer.alloc(0);
+let eof = false;
+function readLine() {
+  const chunk = Buffer.alloc(65536);
+  for (;;) {
+    const nl = pending.indexOf(10);
+    if (nl >= 0) {
+      const line = pending.subarray(0, nl + 1);
+      pending = pending.subarray(nl + 1);
+      return line.toString("utf8");
+    }
+    if (eof) {
+      const rest = pending.toString("utf8");
+      pending = Buffer.alloc(0);
+      return rest.length ? rest : null;
+    }
+    let n = 0;
+    try {
+      n = fs.readSync(0, chunk, 0, chunk.length, null);
+    } catch (e) {
+      if (e.code === "EAGAIN") continue;
+      if (e.code === "EOF") n = 0; else throw e;
+    }
+    if (n === 0) eof = true;
+    else pending = Buffer.concat([pending, chunk.subarray(0, n)]);
+  }
+}
+
+const writer = (fd) => ({
+  write: (buf) => {
+    let off = 0;
+    while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+    return buf.length;
+  },
+});
+
+const py = await loadPyodide({ stdin: readLine });
+py.setStdout(writer(1));
+py.setStderr(writer(2));
+
+let code;
+let scriptArgv;
+if (argv[2] === "-c") {
+  code = argv[3] ?? "";
+  scriptArgv = ["-c", ...argv.slice(4)];
+} else {
+  const script = path.resolve(argv[2]);
+  const dir = path.dirname(script);
+  py.FS.mkdirTree(dir);
+  py.FS.mount(py.FS.filesystems.NODEFS, { root: dir }, dir);
+  scriptArgv = [script, ...argv.slice(3)];
+  code = `import runpy, sys\nsys.path.insert(0, ${JSON.stringify(dir)})\nrunpy.run_path(${JSON.stringify(script)}, run_name="__main__")\n`;
+}
+py.globals.get("__import__")("sys").argv = py.toPy(scriptArgv);
+
+let status = 0;
+try {
+  py.runPython(code);
+} catch (e) {
+  // SystemExit surfaces as a PythonError whose type is SystemExit.
+  if (e && e.type === "SystemExit") {
+    const m = /SystemExit: (\d+)/.exec(String(e.message));
+    status = m ? Number(m[1]) : 0;
+    if (!m && !/SystemExit\s*$/.test(String(e.message).trim())) status = 1;
+  } else {
+    process.stderr.write(String(e && e.message ? e.message : e) + "\n");
+    status = 1;
+  }
+}
+try { py.runPython("import sys; sys.stdout.flush(); sys.stderr.flush()"); } catch {}
+process.exit(status);

@@ -1,0 +1,14 @@
+#pragma once
+// Subcommand registration; each add* wires one subcommand into the app and
+// stores its exit status for exitCode().
+#include <CLI/CLI.hpp>
+
+namespace monsim::cli {
+
+void addSelfCheck(CLI::App& app);
+void addInterpreters(CLI::App& app);
+
+int exitCode();
+void setExitCode(int code);
+
+}  // namespace monsim::cli

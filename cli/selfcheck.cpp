@@ -1,0 +1,31 @@
+#include <iostream>
+
+#include "commands.h"
+#include "self_check.h"
+#include "version_profile.h"
+
+namespace monsim::cli {
+
+namespace {
+int gExit = 0;
+}
+
+int exitCode() { return gExit; }
+void setExitCode(int code) { gExit = code; }
+
+void addSelfCheck(CLI::App& app) {
+  auto* cmd = app.add_subcommand("selfcheck", "Check the model's spec tables for consistency");
+  cmd->callback([] {
+    const auto problems = selfCheck();
+    for (const auto& p : problems) std::cout << "selfcheck: " << p << "\n";
+    for (const VersionProfile& p : kProfiles)
+      std::cout << "selfcheck: " << versionName(p.version()) << ": "
+                << p.realEvents().count() << " events, local set 0x" << std::hex
+                << p.localEvents().bits() << std::dec << ", set_events limit 1<<"
+                << p.bitLimit() << "\n";
+    std::cout << "selfcheck: " << (problems.empty() ? "ok" : "FAILED") << "\n";
+    setExitCode(problems.empty() ? 0 : 1);
+  });
+}
+
+}  // namespace monsim::cli

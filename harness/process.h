@@ -1,0 +1,65 @@
+#pragma once
+// A child process with pipes on stdin/stdout (stderr captured separately),
+// line-oriented reads with deadlines, and a kill that always reaps. Used to
+// drive interpreters: a hang or crash becomes a value, never a harness crash.
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace monsim::harness {
+
+class Process {
+ public:
+  Process() = default;
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  Process(Process&& o) noexcept;
+  Process& operator=(Process&& o) noexcept;
+  ~Process();
+
+  // Starts argv[0] (searched in PATH) with argv. Returns an error text on failure.
+  std::optional<std::string> start(const std::vector<std::string>& argv);
+  bool running() const { return pid_ > 0; }
+
+  // Writes all of `data` to the child's stdin; false if the child is gone.
+  bool write(const std::string& data);
+  void closeStdin();
+
+  enum class ReadStatus { Line, Timeout, Eof };
+  // Reads one line (without '\n') before the deadline.
+  ReadStatus readLine(std::string& line, std::chrono::milliseconds timeout);
+
+  // Everything the child wrote to stderr so far (drained without blocking).
+  std::string drainStderr();
+
+  // Kills (SIGKILL) if still running, reaps, and returns the wait status text
+  // ("exit 0", "signal 9").
+  std::string kill();
+  // Waits for a clean exit up to `timeout`; kills after that.
+  std::string wait(std::chrono::milliseconds timeout);
+
+ private:
+  void pump(bool block, std::chrono::milliseconds timeout);
+  std::string reap(bool block);
+
+  pid_t pid_ = -1;
+  int in_ = -1, out_ = -1, err_ = -1;
+  std::string outBuf_, errBuf_;
+  bool outEof_ = false;
+  std::string status_;
+};
+
+struct RunResult {
+  bool timedOut = false;
+  std::string status;  // "exit N" or "signal N"
+  std::string out, err;
+};
+
+// Runs a command to completion with `input` on stdin and a time limit.
+RunResult runCommand(const std::vector<std::string>& argv, const std::string& input,
+                     std::chrono::milliseconds timeout);
+
+}  // namespace monsim::harness

@@ -1,0 +1,91 @@
+#pragma once
+// Version profiles: everything that differs between Python 3.12 … 3.15 in the
+// dispatch layer, derived from the generated spec tables (spec/*.yaml), so the
+// model has no scattered `if (version >= …)`.
+#include <array>
+#include <optional>
+#include <string_view>
+
+#include "event_set.h"
+#include "spec_tables.h"
+
+namespace monsim {
+
+using spec::Event;
+
+enum class PyVersion : uint8_t { V3_12, V3_13, V3_14, V3_15 };
+static_assert(spec::kVersionCount == 4, "PyVersion must list every spec version");
+
+std::optional<PyVersion> parseVersion(std::string_view text);  // "3.13", "3.13.0"
+std::string_view versionName(PyVersion v);
+
+class VersionProfile {
+ public:
+  explicit constexpr VersionProfile(PyVersion v) : v_(static_cast<int>(v)) {
+    for (int e = 0; e < spec::kEventCount; ++e) {
+      const auto& row = spec::kEvents[e];
+      const int b = row.bit[v_];
+      if (b < 0) continue;
+      eventOfBit_[b] = static_cast<Event>(e);
+      if (b + 1 > bitLimit_) bitLimit_ = b + 1;
+      if (row.alias[v_]) {
+        aliasBits_ |= EventSet::bit(b);
+        continue;
+      }
+      realBits_ |= EventSet::bit(b);
+      if (row.local[v_]) localBits_ |= EventSet::bit(b);
+      if (row.group == spec::Group::Ancillary) ancillaryBits_ |= EventSet::bit(b);
+    }
+  }
+
+  constexpr PyVersion version() const { return static_cast<PyVersion>(v_); }
+  constexpr int index() const { return v_; }
+  // Event numbers are < bitLimit(); set_events rejects values >= 1 << bitLimit().
+  constexpr int bitLimit() const { return bitLimit_; }
+  constexpr bool has(Event e) const { return bitOf(e) >= 0; }
+  constexpr int bitOf(Event e) const { return spec::kEvents[static_cast<int>(e)].bit[v_]; }
+  constexpr EventSet setOf(Event e) const {
+    return has(e) ? EventSet::bit(bitOf(e)) : EventSet();
+  }
+  constexpr std::optional<Event> eventOfBit(int b) const {
+    if (b < 0 || b >= bitLimit_) return std::nullopt;
+    return eventOfBit_[b];
+  }
+  constexpr std::string_view name(Event e) const {
+    return spec::kEvents[static_cast<int>(e)].name;
+  }
+  // Bits of real (non-alias) events, those that may be local, and C_RETURN|C_RAISE.
+  constexpr EventSet realEvents() const { return realBits_; }
+  constexpr EventSet localEvents() const { return localBits_; }
+  constexpr EventSet ancillaryEvents() const { return ancillaryBits_; }
+  constexpr EventSet aliasBits() const { return aliasBits_; }
+  constexpr bool isAlias(Event e) const { return spec::kEvents[static_cast<int>(e)].alias[v_]; }
+  constexpr std::array<Event, 2> aliasOf(Event e) const {
+    return spec::kEvents[static_cast<int>(e)].aliasOf;
+  }
+  constexpr bool mayBeLocal(Event e) const { return spec::kEvents[static_cast<int>(e)].local[v_]; }
+  constexpr bool disableIsPerSite(Event e) const {
+    return spec::kEvents[static_cast<int>(e)].disable[v_] == spec::DisableRule::Site;
+  }
+  constexpr bool hasApi(spec::ApiFn f) const { return spec::kApi[static_cast<int>(f)].present[v_]; }
+  constexpr std::string_view errorMessage(spec::Error e) const {
+    return spec::kErrors[static_cast<int>(e)].message[v_];
+  }
+  constexpr std::string_view errorType(spec::Error e) const {
+    return spec::kErrors[static_cast<int>(e)].type;
+  }
+
+ private:
+  int v_;
+  int bitLimit_ = 0;
+  EventSet realBits_, localBits_, ancillaryBits_, aliasBits_;
+  std::array<Event, 32> eventOfBit_{};
+};
+
+inline constexpr std::array<VersionProfile, 4> kProfiles{
+    VersionProfile(PyVersion::V3_12), VersionProfile(PyVersion::V3_13),
+    VersionProfile(PyVersion::V3_14), VersionProfile(PyVersion::V3_15)};
+
+constexpr const VersionProfile& profile(PyVersion v) { return kProfiles[static_cast<int>(v)]; }
+
+}  // namespace monsim

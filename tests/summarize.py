@@ -1,0 +1,44 @@
+"""Prints the closing line of `./run test`: "N passed, N failed, N skipped".
+
+Counts GoogleTest cases from the JSON files the test binaries wrote, and every
+other meson test (one that wrote no GoogleTest JSON) as one test by its result.
+A test binary that crashed before writing its JSON counts as one failure."""
+import json
+import os
+import sys
+
+build = sys.argv[1]
+results = os.path.join(build, "test-results")
+passed = failed = skipped = 0
+seen = set()
+if os.path.isdir(results):
+    for name in sorted(os.listdir(results)):
+        if not name.endswith(".json"):
+            continue
+        seen.add(name[:-5])
+        with open(os.path.join(results, name)) as f:
+            data = json.load(f)
+        for suite in data.get("testsuites", []):
+            for case in suite.get("testsuite", []):
+                if case.get("failures"):
+                    failed += 1
+                elif case.get("result") == "SKIPPED" or case.get("status") == "NOTRUN":
+                    skipped += 1
+                else:
+                    passed += 1
+with open(os.path.join(build, "meson-logs", "testlog.json")) as f:
+    for line in f:
+        t = json.loads(line)
+        exe = os.path.basename(t["cmd"][0]) if t.get("cmd") else t["name"]
+        result = t["result"]
+        if exe in seen and result in ("OK", "FAIL", "SKIP"):
+            continue  # counted case by case above
+        if result == "OK":
+            passed += 1
+        elif result == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
+            print(f"summarize: {t['name']}: {result}", file=sys.stderr)
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+sys.exit(1 if failed else 0)

@@ -178,7 +178,7 @@ int main(int argc, char** argv) {
   for (auto& n : names) h << " " << camel(n) << ",";
   h << " };\ninline constexpr int kEventCount = " << names.size() << ";\n";
   h << "enum class Group : uint8_t { Local, Ancillary, Other };\n"
-       "enum class DisableRule : uint8_t { Site, Error };\n"
+       "enum class DisableRule : uint8_t { Site, Error, Local };\n"
        "enum class Arg : uint8_t { Offset, Retval, Callable, Arg0, Line, Destination, "
        "Exception };\n"
        "struct EventRow {\n"
@@ -208,7 +208,8 @@ int main(int argc, char** argv) {
     h << "}, {";
     for (size_t i = 0; i < nv; ++i) {
       const auto r = has(dis[i]) ? dis[i].as<std::string>() : "error";
-      if (r != "site" && r != "error") d.error(evFile, e["disable"], "disable must be site or error");
+      if (r != "site" && r != "error" && r != "local")
+        d.error(evFile, e["disable"], "disable must be site, error or local");
       h << "DisableRule::" << camel(r) << ", ";
     }
     h << "}, {";

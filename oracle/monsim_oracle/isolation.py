@@ -1,0 +1,83 @@
+"""Per-run isolation: nothing of sys.monitoring may survive from one run to the next.
+
+3.12/3.13 free_tool_id keeps a tool's events and callbacks (reference 2.5)
+and 3.14+ get_local_events may report stale sets after clear/free (2.8), so
+scrubbing re-acquires every id, zeroes global and local events while the id
+is in use, empties every callback slot and only then clears/frees.
+"""
+import sys
+
+from . import HARNESS_FILES, _here
+from .events import BY_BIT, SLOT_BITS
+from .recorder import REAL_API
+
+HARNESS_FILES.add(_here())
+
+_get_tool = REAL_API["get_tool"]
+_get_events = REAL_API["get_events"]
+_set_events = REAL_API["set_events"]
+_use = REAL_API["use_tool_id"]
+_free = REAL_API["free_tool_id"]
+_clear = REAL_API.get("clear_tool_id")
+_register = REAL_API["register_callback"]
+_get_local = REAL_API["get_local_events"]
+_set_local = REAL_API["set_local_events"]
+_restart = REAL_API["restart_events"]
+_all_events = REAL_API["_all_events"]
+
+TOOL_IDS = range(6)
+
+
+def leaks(touched=()):
+    """Descriptions of every piece of monitoring state that is not pristine.
+
+    Callback slots are probed with register_callback(t, e, None); a callback
+    found that way is reported and stays removed (a leak is scrubbed, not
+    restored).
+    """
+    out = []
+    for t in TOOL_IDS:
+        name = _get_tool(t)
+        if name is not None:
+            out.append("tool %d is in use (%r)" % (t, name))
+        ev = _get_events(t)
+        if ev:
+            out.append("tool %d has global events 0x%x" % (t, ev))
+        for bit in SLOT_BITS:
+            if _register(t, bit, None) is not None:
+                out.append("tool %d has a %s callback" % (t, BY_BIT[bit]))
+        for c in touched:
+            le = _get_local(t, c)
+            if le:
+                out.append("tool %d has local events 0x%x on %s@%d" % (t, le, c.co_qualname, c.co_firstlineno))
+    ae = _all_events()
+    if ae:
+        out.append("_all_events() is %r" % (ae,))
+    if sys.gettrace() is not None:
+        out.append("sys.settrace function installed")
+    if sys.getprofile() is not None:
+        out.append("sys.setprofile function installed")
+    return out
+
+
+def scrub(touched=()):
+    """Returns every tool id to the never-used state. Never raises for a missing step."""
+    if sys.gettrace() is not None:
+        sys.settrace(None)
+    if sys.getprofile() is not None:
+        sys.setprofile(None)
+    for t in TOOL_IDS:
+        if _get_tool(t) is None:
+            _use(t, "monsim-scrub")
+        _set_events(t, 0)
+        for c in touched:
+            try:
+                _set_local(t, c, 0)
+            except Exception:  # e.g. a shim code object: nothing can be set there
+                pass
+        for bit in SLOT_BITS:
+            _register(t, bit, None)
+        if _clear is not None:
+            _clear(t)
+        _free(t)
+    _restart()

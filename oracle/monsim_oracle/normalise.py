@@ -1,0 +1,265 @@
+"""Object -> JSON normalisation: stable code ids and address-free short reprs.
+
+Nothing here calls code defined by the scenario's program (no user __repr__,
+__str__ or __eq__): normalising runs inside monitoring callbacks and at
+harness level between steps, where user code would produce events of its own.
+"""
+import hashlib
+import re
+import sys
+import types
+
+from . import HARNESS_FILES, _here
+
+HARNESS_FILES.add(_here())
+
+mon = sys.monitoring
+MISSING = mon.MISSING
+DISABLE = mon.DISABLE
+M_MISSING = {"marker": "MISSING"}
+M_DISABLE = {"marker": "DISABLE"}
+NONE = {"type": "NoneType", "repr": "None"}
+
+_ADDR = re.compile(r" at 0x[0-9a-fA-F]+")
+_ITEMS = 8  # elements shown per container
+_DEPTH = 3  # container nesting shown
+
+
+class CodeTable:
+    """Stable ids ("qualname@firstlineno", "#n" on collision) for code objects.
+
+    Keeps every code object it names alive so id() keys are never reused
+    within a run.
+    """
+
+    def __init__(self, program_file):
+        self.program_file = program_file
+        self.info = {}  # id(code) -> (cid, line-per-code-unit list)
+        self.codes = []
+        self.taken = set()
+
+    def learn(self, code):
+        """Registers code (first sight) and returns its (cid, lines) entry."""
+        got = self.info.get(id(code))
+        if got is not None:
+            return got
+        base = "%s@%s" % (code.co_qualname, code.co_firstlineno)
+        cid, k = base, 2
+        while cid in self.taken:
+            cid, k = "%s#%d" % (base, k), k + 1
+        self.taken.add(cid)
+        lines = [None] * (len(code.co_code) >> 1)
+        for start, end, line in code.co_lines():
+            for i in range(start >> 1, end >> 1):
+                lines[i] = line
+        entry = (cid, lines)
+        self.info[id(code)] = entry
+        self.codes.append(code)
+        return entry
+
+    def add_tree(self, code):
+        """Names code and its nested code objects, depth first in co_consts order."""
+        self.learn(code)
+        for c in code.co_consts:
+            if type(c) is types.CodeType:
+                self.add_tree(c)
+
+    def find(self, cid):
+        for c in self.codes:
+            if self.info[id(c)][0] == cid:
+                return c
+        return None
+
+    def table(self):
+        out = {}
+        for c in self.codes:
+            cid = self.info[id(c)][0]
+            row = {
+                "qualname": c.co_qualname,
+                "firstlineno": c.co_firstlineno,
+                "origin": "program" if c.co_filename == self.program_file else "other",
+                "bytecode_hash": hashlib.sha256(c.co_code).hexdigest()[:16],
+            }
+            if row["origin"] == "other":
+                row["file"] = c.co_filename.replace("\\", "/").rsplit("/", 1)[-1]
+            out[cid] = row
+        return out
+
+
+class Normaliser:
+    """Turns objects into {type, repr} / {type, args} / markers / code refs."""
+
+    def __init__(self, codes, limit=80):
+        self.codes = codes
+        self.limit = limit
+        # Exact-type dispatch; everything else falls back to a generic form.
+        self.special = {}
+
+    def value(self, v, depth=0):
+        if v is None:
+            return NONE
+        if v is MISSING:
+            return M_MISSING
+        if v is DISABLE:
+            return M_DISABLE
+        t = type(v)
+        f = self.special.get(t)
+        if f is not None:
+            return f(v)
+        f = _BY_TYPE.get(t)
+        if f is not None:
+            return {"type": t.__name__, "repr": self._cut(f(self, v, depth))}
+        if t is types.CodeType:
+            return {"type": "code", "code": self.codes.learn(v)[0]}
+        if isinstance(v, BaseException):
+            return self.exc(v, False, depth)
+        if isinstance(v, type):
+            return {"type": t.__name__, "repr": self._cut(_class_repr(v))}
+        return {"type": t.__qualname__, "repr": "<%s object>" % t.__qualname__}
+
+    def exc(self, e, message=False, depth=0):
+        """{type, args} for an exception; message=True adds str(e) when that is safe."""
+        try:
+            args = e.args
+        except Exception:  # a user property that raises
+            args = ()
+        if type(args) is not tuple:
+            args = ()
+        d = {"type": type(e).__qualname__,
+             "args": [self.value(a, depth + 1) for a in args[:_ITEMS]]}
+        if message and type(e).__module__ == "builtins" and all(type(a) in _PLAIN for a in args):
+            d["message"] = self._cut(_ADDR.sub("", str(e)), 400)
+        return d
+
+    def plain(self, v):
+        """JSON-native copy of an API result, or None when it has none."""
+        t = type(v)
+        if t in (int, bool) or v is None:
+            return True, v
+        if t is str:
+            return True, v[:400]
+        if t is dict and all(type(k) is str and type(x) is int for k, x in v.items()):
+            return True, dict(v)
+        return False, None
+
+    def _cut(self, s, limit=None):
+        limit = limit or self.limit
+        return s if len(s) <= limit else s[:limit] + "..."
+
+
+_PLAIN = {int, str, float, bool, type(None)}
+
+
+def _class_repr(c):
+    mod = c.__dict__.get("__module__") if isinstance(c.__dict__.get("__module__"), str) else None
+    if mod in (None, "builtins"):
+        return "<class '%s'>" % c.__qualname__
+    return "<class '%s.%s'>" % (mod, c.__qualname__)
+
+
+def _r_repr(n, v, depth):
+    return _ADDR.sub("", repr(v))
+
+
+def _r_int(n, v, depth):
+    if -10**30 < v < 10**30:
+        return repr(v)
+    return "<int of %d bits>" % v.bit_length()
+
+
+def _r_str(n, v, depth):
+    return repr(v[: n.limit + 1])
+
+
+def _r_bytes(n, v, depth):
+    return repr(v[: n.limit + 1])
+
+
+def _r_func(n, v, depth):
+    return "<function %s>" % v.__qualname__
+
+
+def _r_gen(kind):
+    return lambda n, v, depth: "<%s object %s>" % (kind, v.__qualname__)
+
+
+def _r_method(n, v, depth):
+    f = v.__func__
+    name = getattr(f, "__qualname__", None)
+    if type(name) is not str:
+        name = "?"
+    return "<bound method %s of %s object>" % (name, type(v.__self__).__qualname__)
+
+
+def _r_module(n, v, depth):
+    return "<module %r>" % (v.__name__,)
+
+
+def _r_seq(open_, close, one=""):
+    def r(n, v, depth):
+        if depth >= _DEPTH:
+            return open_ + "..." + close
+        items = [_inner(n, x, depth + 1) for x in list(v)[:_ITEMS]]
+        more = ", ..." if len(v) > _ITEMS else ""
+        return open_ + ", ".join(items) + (one if len(v) == 1 else "") + more + close
+    return r
+
+
+def _r_set(n, v, depth):
+    if not v:
+        return "set()" if type(v) is set else "frozenset()"
+    body = _r_seq("{", "}")(n, v, depth)
+    return body if type(v) is set else "frozenset(%s)" % body
+
+
+def _r_dict(n, v, depth):
+    if depth >= _DEPTH:
+        return "{...}"
+    items = ["%s: %s" % (_inner(n, k, depth + 1), _inner(n, x, depth + 1))
+             for k, x in list(v.items())[:_ITEMS]]
+    return "{" + ", ".join(items) + (", ..." if len(v) > _ITEMS else "") + "}"
+
+
+def _inner(n, x, depth):
+    d = n.value(x, depth)
+    if "repr" in d:
+        return d["repr"]
+    if "code" in d:
+        return "<code %s>" % d["code"]
+    if "marker" in d:
+        return "<%s>" % d["marker"]
+    return "%s(%s)" % (d["type"], ", ".join(a.get("repr", "...") for a in d["args"]))
+
+
+_BY_TYPE = {
+    int: _r_int,
+    bool: _r_repr,
+    float: _r_repr,
+    complex: _r_repr,
+    str: _r_str,
+    bytes: _r_bytes,
+    bytearray: _r_bytes,
+    range: _r_repr,
+    slice: lambda n, v, d: "slice(...)",
+    type(Ellipsis): _r_repr,
+    type(NotImplemented): _r_repr,
+    object: lambda n, v, d: "<object object>",
+    types.BuiltinFunctionType: _r_repr,
+    types.MethodDescriptorType: _r_repr,
+    types.WrapperDescriptorType: _r_repr,
+    types.MethodWrapperType: _r_repr,
+    types.ClassMethodDescriptorType: _r_repr,
+    types.GetSetDescriptorType: _r_repr,
+    types.MemberDescriptorType: _r_repr,
+    types.FunctionType: _r_func,
+    types.MethodType: _r_method,
+    types.GeneratorType: _r_gen("generator"),
+    types.CoroutineType: _r_gen("coroutine"),
+    types.AsyncGeneratorType: _r_gen("async_generator"),
+    types.ModuleType: _r_module,
+    list: _r_seq("[", "]"),
+    tuple: _r_seq("(", ")", ","),
+    set: _r_set,
+    frozenset: _r_set,
+    dict: _r_dict,
+}

@@ -1,0 +1,121 @@
+"""JSON-lines protocol, version 1 (oracle/PROTOCOL.md, oracle/schema/).
+
+  worker -> hello                      once, at start
+  run {seq, scenario, options?}   ->   result {seq, trace} | errored {seq, context}
+  stop                            ->   (exit 0)
+  anything else                   ->   errored {seq, context}
+"""
+import json
+import platform
+import sys
+
+from . import HARNESS_FILES, PROTOCOL_VERSION, _here
+from . import runner
+from .events import BRANCH_IS_ALIAS, BY_NAME
+from .recorder import REAL_API
+
+HARNESS_FILES.add(_here())
+
+
+def _capabilities():
+    caps = {"clear_tool_id": "clear_tool_id" in REAL_API,
+            "branch_left_right": BRANCH_IS_ALIAS,
+            "instruction": True,
+            "hash_randomization": bool(sys.flags.hash_randomization)}
+    try:
+        import threading
+        t = threading.Thread(target=lambda: None)
+        t.start()
+        t.join()
+        caps["threads"] = True
+    except Exception:
+        caps["threads"] = False
+    try:
+        import _testcapi  # noqa: F401  (C-API events, reference section 15)
+        caps["c_api"] = True
+    except ImportError:
+        caps["c_api"] = False
+    is_gil = getattr(sys, "_is_gil_enabled", None)
+    caps["free_threaded"] = bool(is_gil is not None and not is_gil())
+    return caps
+
+
+def hello():
+    impl = {
+        "name": sys.implementation.name,
+        "version": platform.python_version(),
+        "hexversion": sys.hexversion,
+        "build": list(platform.python_build()),
+        "compiler": platform.python_compiler(),
+        "platform": sys.platform,
+        "machine": platform.machine(),
+    }
+    if sys.platform == "emscripten":
+        try:
+            import pyodide  # (natively, oracle/pyodide/ would shadow nothing useful)
+            impl["pyodide"] = getattr(pyodide, "__version__", None)
+        except ImportError:
+            pass
+    return {"type": "hello", "protocol": PROTOCOL_VERSION, "implementation": impl,
+            "capabilities": _capabilities(), "events": dict(BY_NAME)}
+
+
+def _errored(seq, phase, message, **extra):
+    ctx = {"phase": phase, "message": message}
+    ctx.update(extra)
+    return {"type": "errored", "seq": seq, "context": ctx}
+
+
+def handle(line):
+    """One input line -> (reply message or None, stop?)."""
+    try:
+        msg = json.loads(line)
+    except ValueError as e:
+        return _errored(None, "protocol", "input is not JSON: %s" % e), False
+    if not isinstance(msg, dict):
+        return _errored(None, "protocol", "a message must be a JSON object"), False
+    seq = msg.get("seq")
+    if not (seq is None or (type(seq) is int)):
+        return _errored(None, "protocol", "seq must be an integer"), False
+    kind = msg.get("type")
+    if kind == "stop":
+        return None, True
+    if kind != "run":
+        return _errored(seq, "protocol", "unknown message type %r" % (kind,)), False
+    extra = set(msg) - {"type", "seq", "scenario", "options"}
+    if extra or seq is None or "scenario" not in msg:
+        return _errored(seq, "protocol", "run needs seq and scenario (and optionally options)",
+                        unknown_keys=sorted(extra)), False
+    try:
+        status, payload = runner.run(msg["scenario"], msg.get("options"), seq)
+    except Exception as e:  # an oracle bug must not kill the worker
+        import traceback
+        return _errored(seq, "internal", "%s: %s" % (type(e).__name__, e),
+                        traceback=traceback.format_exc()[-2000:]), False
+    if status == "result":
+        return {"type": "result", "seq": seq, "trace": payload}, False
+    return {"type": "errored", "seq": seq, "context": payload}, False
+
+
+def main():
+    out = sys.stdout
+    inp = sys.stdin
+    # Anything printed outside the protocol (stray finalizers, warnings) goes
+    # to stderr; only this function writes to the real stdout.
+    sys.stdout = sys.stderr
+
+    def send(m):
+        out.write(json.dumps(m, separators=(",", ":")) + "\n")
+        out.flush()
+
+    send(hello())
+    while True:
+        line = inp.readline()
+        if not line:
+            return 0
+        if not line.strip():
+            continue
+        reply, stop = handle(line)
+        if stop:
+            return 0
+        send(reply)

@@ -1,0 +1,389 @@
+"""The trace of one run: probe events, deliveries to scenario tools, API calls.
+
+Three kinds of callables end up registered with sys.monitoring:
+  * probe callbacks (one per event): passive, never DISABLE, never raise;
+  * delivery wrappers around declarative handlers and around callables the
+    program registers itself: they record the delivery and what came back;
+  * none else: every register_callback made by a step, a handler action or
+    the program goes through Recorder.api, which wraps the callable and maps
+    the wrapper back when register_callback returns a previous callable.
+Events whose code object belongs to the harness (HARNESS_FILES) are ignored by
+all of them: they come from the step runner and the API shims, not from the
+scenario.
+"""
+import sys
+
+from . import HARNESS_FILES, _here
+from .events import BY_BIT, SHAPE
+from .normalise import NONE, CodeTable, Normaliser
+
+HARNESS_FILES.add(_here())
+
+mon = sys.monitoring
+_getframe = sys._getframe
+API_NAMES = ("use_tool_id", "free_tool_id", "clear_tool_id", "get_tool", "get_events",
+             "set_events", "get_local_events", "set_local_events", "register_callback",
+             "restart_events", "_all_events")
+# The real functions, captured before any shim can be installed.
+REAL_API = {n: getattr(mon, n) for n in API_NAMES if hasattr(mon, n)}
+_CODE = type(_here.__code__)
+
+
+class ScenarioError(Exception):
+    """The scenario is wrong (not the interpreter): reported as `errored`."""
+
+    def __init__(self, path, message):
+        super().__init__(path, message)
+        self.path = path
+        self.message = message
+
+
+class Handler:
+    """A declarative callback: clauses tried in order, the first match acts."""
+
+    __slots__ = ("label", "clauses", "path")
+
+    def __init__(self, label, spec, path):
+        self.label = label
+        self.path = path
+        items = spec if isinstance(spec, list) else [spec]
+        self.clauses = [_Clause(c, "%s[%d]" % (path, i) if isinstance(spec, list) else path)
+                        for i, c in enumerate(items)]
+
+
+class _Clause:
+    __slots__ = ("nth", "from_nth", "functions", "lines", "offsets", "actions", "ret", "raise_", "path")
+
+    def __init__(self, c, path):
+        w = c.get("when") or {}
+        as_set = lambda v: None if v is None else frozenset(v if isinstance(v, list) else [v])
+        self.nth = as_set(w.get("nth"))
+        self.from_nth = w.get("from_nth")
+        self.functions = as_set(w.get("functions"))
+        self.lines = as_set(w.get("lines"))
+        self.offsets = as_set(w.get("offsets"))
+        self.actions = c.get("actions") or ()
+        self.ret = c.get("return")
+        self.raise_ = c.get("raise")
+        self.path = path
+
+    def matches(self, n, code, cid, offset, line):
+        return ((self.nth is None or n in self.nth)
+                and (self.from_nth is None or n >= self.from_nth)
+                and (self.functions is None or code.co_qualname in self.functions or cid in self.functions)
+                and (self.lines is None or line in self.lines)
+                and (self.offsets is None or offset in self.offsets))
+
+
+class ApiShim:
+    """Stands in for a sys.monitoring function while a run is in progress.
+
+    A callable instance rather than a function: calling it from monitored
+    code gives CALL + C_RETURN/C_RAISE at the call site exactly as the builtin
+    does (reference 12.3); the events of __call__'s own frame are harness
+    events and are filtered out.
+    """
+
+    __slots__ = ("name", "rec")
+
+    def __init__(self, name, rec):
+        self.name = name
+        self.rec = rec
+
+    def __call__(self, *args, **kwargs):
+        return self.rec.api(self.name, args, kwargs, "program", _getframe(1))
+
+
+class Recorder:
+    def __init__(self, program_file, opts):
+        self.records = []
+        self.codes = CodeTable(program_file)
+        self.norm = Normaliser(self.codes, opts["repr_limit"])
+        self.norm.special[ApiShim] = lambda s: self.norm.value(REAL_API.get(s.name))
+        self.norm.special[Handler] = lambda h: {"type": "handler", "repr": "<%s>" % h.label}
+        self.limit = opts["max_records"]
+        self.truncated = False
+        self.active = []       # delivery records whose callback is running
+        self.wrapped = {}      # id(wrapper) -> (wrapper, original)
+        self.touched = {}      # id(code) -> code given to set_local_events
+        self.failures = []     # oracle-internal problems seen inside callbacks
+        # Set by the runner, which owns the program namespace:
+        self.perform = None         # perform(action, by, path) -> value
+        self.resolve = None         # resolve(literal, path) -> object
+        self.make_exception = None  # make_exception({type, args}, path) -> instance
+
+    # -- records ---------------------------------------------------------
+
+    def add(self, d):
+        if self.active:
+            self.active[-1].setdefault("calls", []).append(d)
+        elif len(self.records) < self.limit:
+            self.records.append(d)
+        else:
+            self.truncated = True
+
+    def _fill(self, d, shape, args, lines, frame):
+        """Event-specific fields of an event/delivery record from the callback args."""
+        if shape == "line":
+            d["offset"] = frame.f_lasti
+            d["line"] = args[0]
+            return
+        if shape not in ("off", "value", "call", "dest", "exc") or not args:
+            d["args"] = [self.norm.value(a) for a in args]
+            return
+        off = args[0]
+        d["offset"] = off
+        try:
+            d["line"] = lines[off >> 1]
+        except (IndexError, TypeError):
+            d["line"] = None
+        if shape == "value" and len(args) == 2:
+            d["value"] = self.norm.value(args[1])
+        elif shape == "call" and len(args) == 3:
+            d["callable"] = self.norm.value(args[1])
+            d["arg0"] = self.norm.value(args[2])
+        elif shape == "dest" and len(args) == 2:
+            d["dest"] = args[1]
+        elif shape == "exc" and len(args) == 2:
+            d["exc"] = self.norm.value(args[1])
+
+    # -- the passive probe -------------------------------------------------
+
+    def probe_callback(self, name):
+        """Callback for one event of the probe tool. Returns None, always."""
+        shape = SHAPE.get(name, "generic")
+        records = self.records
+        append = records.append
+        info = self.codes.info
+        learn = self.codes.learn
+        value = self.norm.value
+        hf = HARNESS_FILES
+        limit = self.limit
+        rec = self
+
+        def frame_depth(f):
+            d = 0
+            while f is not None and f.f_code.co_filename not in hf:
+                d += 1
+                f = f.f_back
+            return d
+
+        # One closure per shape: this is the hot path.
+        if shape == "off":
+            def cb(code, off):
+                try:
+                    if code.co_filename in hf:
+                        return
+                    if len(records) >= limit:
+                        rec.truncated = True
+                        return
+                    e = info.get(id(code)) or learn(code)
+                    ls = e[1]
+                    append({"kind": "event", "event": name, "code": e[0], "offset": off,
+                            "line": ls[off >> 1] if off >> 1 < len(ls) else None,
+                            "depth": frame_depth(_getframe(1))})
+                except BaseException as x:
+                    rec.probe_failed(name, x)
+        elif shape == "line":
+            def cb(code, line):
+                try:
+                    if code.co_filename in hf:
+                        return
+                    if len(records) >= limit:
+                        rec.truncated = True
+                        return
+                    e = info.get(id(code)) or learn(code)
+                    f = _getframe(1)
+                    append({"kind": "event", "event": name, "code": e[0], "offset": f.f_lasti,
+                            "line": line, "depth": frame_depth(f)})
+                except BaseException as x:
+                    rec.probe_failed(name, x)
+        elif shape in ("value", "exc"):
+            key = shape
+
+            def cb(code, off, v):
+                try:
+                    if code.co_filename in hf:
+                        return
+                    if len(records) >= limit:
+                        rec.truncated = True
+                        return
+                    e = info.get(id(code)) or learn(code)
+                    ls = e[1]
+                    append({"kind": "event", "event": name, "code": e[0], "offset": off,
+                            "line": ls[off >> 1] if off >> 1 < len(ls) else None,
+                            "depth": frame_depth(_getframe(1)), key: value(v)})
+                except BaseException as x:
+                    rec.probe_failed(name, x)
+        elif shape == "call":
+            def cb(code, off, func, arg0):
+                try:
+                    if code.co_filename in hf:
+                        return
+                    if len(records) >= limit:
+                        rec.truncated = True
+                        return
+                    e = info.get(id(code)) or learn(code)
+                    ls = e[1]
+                    append({"kind": "event", "event": name, "code": e[0], "offset": off,
+                            "line": ls[off >> 1] if off >> 1 < len(ls) else None,
+                            "depth": frame_depth(_getframe(1)),
+                            "callable": value(func), "arg0": value(arg0)})
+                except BaseException as x:
+                    rec.probe_failed(name, x)
+        elif shape == "dest":
+            def cb(code, off, dest):
+                try:
+                    if code.co_filename in hf:
+                        return
+                    if len(records) >= limit:
+                        rec.truncated = True
+                        return
+                    e = info.get(id(code)) or learn(code)
+                    ls = e[1]
+                    append({"kind": "event", "event": name, "code": e[0], "offset": off,
+                            "line": ls[off >> 1] if off >> 1 < len(ls) else None,
+                            "depth": frame_depth(_getframe(1)), "dest": dest})
+                except BaseException as x:
+                    rec.probe_failed(name, x)
+        else:
+            def cb(code, *args):
+                try:
+                    if code.co_filename in hf or len(records) >= limit:
+                        return
+                    e = info.get(id(code)) or learn(code)
+                    d = {"kind": "event", "event": name, "code": e[0]}
+                    rec._fill(d, shape, args, e[1], _getframe(1))
+                    d["depth"] = frame_depth(_getframe(1))
+                    append(d)
+                except BaseException as x:
+                    rec.probe_failed(name, x)
+        return cb
+
+    def probe_failed(self, name, x):
+        self.failures.append({"phase": "run", "where": "probe %s callback" % name,
+                              "message": "%s: %s" % (type(x).__name__, x)})
+
+    # -- deliveries to scenario tools -------------------------------------
+
+    def wrap(self, tool, event, func):
+        """The callable actually registered for `func` on (tool, event)."""
+        name = BY_BIT.get(event, "?") if type(event) is int else "?"
+        if isinstance(func, Handler):
+            w = self._handler_callback(tool, name, func)
+        else:
+            w = self._program_callback(tool, name, func)
+        self.wrapped[id(w)] = (w, func)
+        return w
+
+    def unwrap(self, f):
+        got = self.wrapped.get(id(f))
+        return got[1] if got is not None and got[0] is f else f
+
+    def _delivery(self, tool, name, code, args, n, label):
+        e = self.codes.learn(code)
+        d = {"kind": "delivery", "tool": tool, "event": name, "code": e[0]}
+        self._fill(d, SHAPE.get(name, "generic"), args, e[1], _getframe(2))  # 0: here, 1: cb, 2: event frame
+        d["n"] = n
+        d["callback"] = label
+        return d
+
+    def _handler_callback(self, tool, name, handler):
+        hf = HARNESS_FILES
+        count = [0]
+        rec = self
+
+        def cb(code, *args):
+            if code.co_filename in hf:
+                return None
+            count[0] += 1
+            try:
+                d = rec._delivery(tool, name, code, args, count[0], handler.label)
+                rec.add(d)
+                clause = None
+                for c in handler.clauses:
+                    if c.matches(count[0], code, d["code"], d.get("offset"), d.get("line")):
+                        clause = c
+                        break
+                if clause is None:
+                    d["returned"] = NONE
+                    return None
+                if clause.actions:
+                    rec.active.append(d)
+                    try:
+                        for i, a in enumerate(clause.actions):
+                            rec.perform(a, "callback", "%s.actions[%d]" % (clause.path, i))
+                    finally:
+                        rec.active.pop()
+                if clause.raise_ is not None:
+                    exc = rec.make_exception(clause.raise_, clause.path + ".raise")
+                else:
+                    result = rec.resolve(clause.ret, clause.path + ".return")
+            except ScenarioError as x:
+                rec.failures.append({"phase": "run", "path": x.path, "message": x.message})
+                return None
+            except BaseException as x:
+                rec.failures.append({"phase": "run", "where": "%s callback of tool %s" % (name, tool),
+                                     "message": "%s: %s" % (type(x).__name__, x)})
+                return None
+            if clause.raise_ is not None:
+                d["raised"] = rec.norm.exc(exc)
+                raise exc
+            d["returned"] = rec.norm.value(result)
+            return result
+        return cb
+
+    def _program_callback(self, tool, name, func):
+        hf = HARNESS_FILES
+        count = [0]
+        rec = self
+        label = self.norm.value(func).get("repr", "?")
+
+        def cb(code, *args):
+            if code.co_filename in hf:
+                return None
+            count[0] += 1
+            d = rec._delivery(tool, name, code, args, count[0], label)
+            rec.add(d)
+            rec.active.append(d)
+            try:
+                r = func(code, *args)
+            except BaseException as x:
+                d["raised"] = rec.norm.exc(x)
+                raise
+            finally:
+                rec.active.pop()
+            d["returned"] = rec.norm.value(r)
+            return r
+        return cb
+
+    # -- API calls -----------------------------------------------------------
+
+    def api(self, fn, args, kwargs, by, frame=None):
+        """Calls sys.monitoring.<fn> for real and records the call and its outcome."""
+        d = {"kind": "api", "by": by, "fn": fn, "args": [self.norm.value(a) for a in args]}
+        if kwargs:
+            d["kwargs"] = {k: self.norm.value(v) for k, v in kwargs.items()}
+        if frame is not None:
+            d["code"] = self.codes.learn(frame.f_code)[0]
+            d["line"] = frame.f_lineno
+        self.add(d)
+        if fn == "register_callback" and len(args) >= 3 and args[2] is not None:
+            args = args[:2] + (self.wrap(args[0], args[1], args[2]),) + args[3:]
+        elif fn == "set_local_events" and len(args) >= 2 and type(args[1]) is _CODE:
+            self.touched[id(args[1])] = args[1]
+        try:
+            real = REAL_API.get(fn)
+            if real is None:
+                real = getattr(mon, fn)  # raises the interpreter's own AttributeError
+            r = real(*args, **kwargs) if kwargs else real(*args)
+        except BaseException as x:
+            d["raised"] = self.norm.exc(x, True)
+            raise
+        if fn == "register_callback":
+            r = self.unwrap(r)
+        d["result"] = self.norm.value(r)
+        ok, plain = self.norm.plain(r)
+        if ok:
+            d["value"] = plain
+        return r

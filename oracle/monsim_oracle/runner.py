@@ -1,0 +1,389 @@
+"""One scenario run: isolate, compile, set up tools, probe, steps, tear down.
+
+run() returns ("result", trace) or ("errored", context). Step kinds and
+callback actions share one vocabulary and one handler per kind (_do_*).
+"""
+import ast
+import builtins
+import gc
+import io
+import platform
+import sys
+import types
+
+from . import HARNESS_FILES, _here
+from . import isolation
+from .events import BY_NAME, REAL, mask_of, probe_mask
+from .recorder import REAL_API, ApiShim, Handler, Recorder, ScenarioError
+from .scenario import API, effective_options, validate
+
+HARNESS_FILES.add(_here())
+
+mon = sys.monitoring
+_ID_CONSTS = {"DEBUGGER_ID": 0, "COVERAGE_ID": 1, "PROFILER_ID": 2, "OPTIMIZER_ID": 5}
+INTERPRETER = {
+    "name": sys.implementation.name,
+    "version": platform.python_version(),
+    "hexversion": sys.hexversion,
+    "platform": sys.platform,
+}
+
+# Code objects given to set_local_events by the previous run; the next run's
+# isolation check re-reads their local events.
+_last_touched = []
+
+
+def run(doc, options=None, seq=0):
+    diags = validate(doc, options)
+    if diags:
+        return "errored", {"phase": "validate", "message": "invalid scenario or options",
+                           "diagnostics": diags}
+    opts = effective_options(options)
+    gc_was_enabled = gc.isenabled()
+    if not opts["gc"]:
+        gc.disable()  # no collection (and no finalizer events) at arbitrary points
+    try:
+        problems = isolation.leaks(_last_touched)
+        if problems:
+            isolation.scrub(_last_touched)
+            return "errored", {"phase": "isolation", "scenario": doc["id"],
+                               "message": "monitoring state left over before the run",
+                               "leaks": problems}
+        return _Run(doc, opts, seq).execute()
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def mentioned_tools(doc):
+    """Tool ids the scenario may use: declared tools, literal first arguments of
+    API actions, and literal first arguments of sys.monitoring calls in the
+    program source (a static guess: an id computed at run time is not seen)."""
+    ids = {int(k) for k in doc.get("tools", {})}
+
+    def actions(items):
+        for a in items:
+            args = a.get("args")
+            if "api" in a and args and type(args[0]) is int:
+                ids.add(args[0])
+
+    actions(doc.get("steps", []))
+    for spec in list(doc.get("handlers", {}).values()) + [
+            cl for t in doc.get("tools", {}).values() for cl in t.get("callbacks", {}).values()]:
+        for c in spec if isinstance(spec, list) else [spec]:
+            actions(c.get("actions", []))
+    try:
+        tree = ast.parse(doc["program"])
+    except SyntaxError:
+        return ids
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and node.args:
+            f = node.func
+            fname = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
+            if fname not in API:
+                continue
+            a = node.args[0]
+            if isinstance(a, ast.Constant) and type(a.value) is int:
+                ids.add(a.value)
+            name = a.attr if isinstance(a, ast.Attribute) else a.id if isinstance(a, ast.Name) else None
+            if name in _ID_CONSTS:
+                ids.add(_ID_CONSTS[name])
+    return ids
+
+
+class _Run:
+    def __init__(self, doc, opts, seq):
+        self.doc = doc
+        self.opts = opts
+        self.filename = "<scenario %s#%d>" % (doc["id"], seq)
+        self.ns = {"__name__": "__monsim__", "__builtins__": builtins}
+        self.rec = Recorder(self.filename, opts)
+        self.rec.perform = self.perform
+        self.rec.resolve = self.resolve
+        self.rec.make_exception = self.make_exception
+        self.handlers = {n: Handler("handler:" + n, spec, "scenario.handlers." + n)
+                         for n, spec in doc.get("handlers", {}).items()}
+        self.probe = None
+        self.probe_on = False
+
+    # -- the run -----------------------------------------------------------
+
+    def execute(self):
+        rec = self.rec
+        if self.opts["probe"]:
+            self.probe = self.opts["probe_tool"]
+            if self.probe is None:
+                used = mentioned_tools(self.doc)
+                free = [t for t in range(5, -1, -1) if t not in used]
+                if not free:
+                    return "errored", {"phase": "setup", "scenario": self.doc["id"],
+                                       "message": "no tool id left for the probe (set options.probe to false)"}
+                self.probe = free[0]
+        out, err = io.StringIO(), io.StringIO()
+        saved = sys.stdout, sys.stderr, sys.stdin
+        failure = None
+        try:
+            sys.stdout, sys.stderr, sys.stdin = out, err, io.StringIO()
+            for n in REAL_API:
+                setattr(mon, n, ApiShim(n, rec))
+            failure = self.body()
+        finally:
+            if self.probe_on:
+                REAL_API["set_events"](self.probe, 0)
+            touched = list(rec.touched.values())
+            isolation.scrub(touched)
+            for n, f in REAL_API.items():
+                setattr(mon, n, f)
+            self.ns.clear()  # finalizers run now: unmonitored, output captured
+            if not self.opts["gc"]:
+                gc.collect(0)
+            sys.stdout, sys.stderr, sys.stdin = saved
+        _last_touched[:] = touched
+        if failure is None and rec.failures:
+            failure = dict(rec.failures[0], problems=rec.failures[:20])
+        if failure is not None:
+            failure.setdefault("scenario", self.doc["id"])
+            return "errored", failure
+        left = isolation.leaks(touched)
+        if left:
+            isolation.scrub(touched)
+            return "errored", {"phase": "teardown", "scenario": self.doc["id"],
+                               "message": "monitoring state survived the teardown", "leaks": left}
+        limit = self.opts["stdout_limit"]
+        variable = []
+        if sys.flags.hash_randomization:
+            variable.append("str_hash_order")
+        if self.opts["gc"]:
+            variable.append("gc_timing")
+        return "result", {
+            "scenario": self.doc["id"],
+            "interpreter": INTERPRETER,
+            "probe_tool": self.probe,
+            "options": self.opts,
+            "records": rec.records,
+            "codes": rec.codes.table(),
+            "stdout": out.getvalue()[:limit],
+            "stderr": err.getvalue()[:limit],
+            "truncated": rec.truncated,
+            "variable": variable,
+        }
+
+    def body(self):
+        """Everything between redirection and teardown; an errored context or None."""
+        rec = self.rec
+        try:
+            code = compile(self.doc["program"], self.filename, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError) as e:
+            return {"phase": "compile", "path": "scenario.program",
+                    "message": "%s: %s" % (type(e).__name__, e)}
+        rec.codes.add_tree(code)
+        try:
+            exec(code, self.ns)
+        except BaseException as e:
+            rec.add({"kind": "load", "raised": rec.norm.exc(e, True)})
+        phase = "setup"
+        try:
+            self.setup_tools()
+            if self.probe is not None:
+                self.start_probe()
+            phase = "run"
+            self.run_steps()
+        except ScenarioError as e:
+            return {"phase": phase, "path": e.path, "message": e.message}
+        return None
+
+    def setup_tools(self):
+        tools = self.doc.get("tools", {})
+        for tid in sorted(tools, key=int):
+            t, spec, path = int(tid), tools[tid], "scenario.tools." + tid
+            if spec.get("use", True):
+                self._setup_api("use_tool_id", (t, spec.get("name", "tool%d" % t)))
+            cbs = spec.get("callbacks", {})
+            names = list(cbs)
+            if spec.get("auto_callbacks", True):
+                for n in spec.get("events", []) + [n for ns in spec.get("local", {}).values() for n in ns]:
+                    if n not in names:
+                        names.append(n)
+            for n in names:
+                h = Handler("tool", cbs.get(n, {}), "%s.callbacks.%s" % (path, n))
+                self._setup_api("register_callback", (t, BY_NAME[n], h))
+            if "events" in spec:
+                self._setup_api("set_events", (t, mask_of(spec["events"])))
+            for fname, names in spec.get("local", {}).items():
+                code = self.code_of(fname, "%s.local.%s" % (path, fname))
+                self._setup_api("set_local_events", (t, code, mask_of(names)))
+
+    def _setup_api(self, fn, args):
+        try:
+            self.rec.api(fn, args, None, "setup")
+        except Exception:
+            pass  # recorded; a failing setup call may be the point of the scenario
+
+    def start_probe(self):
+        p = self.probe
+        if REAL_API["get_tool"](p) is not None:
+            raise ScenarioError("options.probe_tool", "probe tool %d is already in use by the scenario" % p)
+        REAL_API["use_tool_id"](p, "monsim-probe")
+        for name, bit in REAL.items():
+            REAL_API["register_callback"](p, bit, self.rec.probe_callback(name))
+        REAL_API["set_events"](p, probe_mask(self.opts["instruction"]))
+        self.probe_on = True
+
+    def run_steps(self):
+        rec = self.rec
+        for i, step in enumerate(self.doc["steps"]):
+            path = "scenario.steps[%d]" % i
+            kind = _kind(step)
+            d = {"kind": "step", "index": i, "action": kind, "target": step[kind]}
+            if kind == "gen":
+                d["op"] = step["op"]
+            rec.add(d)
+            try:
+                r = self.perform_raw(step, "step", path)
+            except ScenarioError:
+                raise
+            except BaseException as e:
+                rec.add({"kind": "step_end", "index": i, "raised": rec.norm.exc(e, True)})
+            else:
+                rec.add({"kind": "step_end", "index": i, "returned": rec.norm.value(r)})
+            r = None  # a returned generator nobody stored is released here
+            if rec.failures:
+                return
+
+    # -- actions (steps and callback actions) ----------------------------------
+
+    def perform(self, a, by, path):
+        """A callback action: performed and recorded; its exceptions never propagate."""
+        kind = _kind(a)
+        if kind == "api":
+            try:
+                self.perform_raw(a, by, path)
+            except ScenarioError:
+                raise
+            except BaseException:
+                pass  # recorded in the api record
+            return
+        d = {"kind": "action", "action": kind, "target": a[kind]}
+        if kind == "gen":
+            d["op"] = a["op"]
+        self.rec.add(d)
+        try:
+            r = self.perform_raw(a, by, path)
+        except ScenarioError:
+            raise
+        except BaseException as e:
+            d["raised"] = self.rec.norm.exc(e, True)
+            return
+        d["returned"] = self.rec.norm.value(r)
+
+    def perform_raw(self, a, by, path):
+        return getattr(self, "_do_" + _kind(a))(a, by, path)
+
+    def _do_call(self, a, by, path):
+        fn = self.lookup(a["call"], path + ".call")
+        args = self.resolve(a.get("args", []), path + ".args")
+        kwargs = self.resolve(a.get("kwargs", {}), path + ".kwargs")
+        r = fn(*args, **kwargs)
+        if "store" in a:
+            self.ns[a["store"]] = r
+        return r
+
+    def _do_api(self, a, by, path):
+        args = tuple(self.resolve(a.get("args", []), path + ".args"))
+        kwargs = self.resolve(a.get("kwargs", {}), path + ".kwargs")
+        return self.rec.api(a["api"], args, kwargs, by)
+
+    def _do_gen(self, a, by, path):
+        g = self.lookup(a["gen"], path + ".gen")
+        op = a["op"]
+        if op == "next":
+            r = next(g)
+        elif op == "send":
+            r = g.send(self.resolve(a.get("value"), path + ".value"))
+        elif op == "throw":
+            if "value" not in a:
+                raise ScenarioError(path, "throw needs a 'value' (an exception or exception type)")
+            r = g.throw(self.resolve(a["value"], path + ".value"))
+        elif op == "close":
+            r = g.close()
+        else:
+            r = list(g)
+        if "store" in a:
+            self.ns[a["store"]] = r
+        return r
+
+    def _do_delete(self, a, by, path):
+        if a["delete"] not in self.ns:
+            raise ScenarioError(path + ".delete", "no variable %r to delete" % a["delete"])
+        del self.ns[a["delete"]]
+
+    # -- literals and names ------------------------------------------------------
+
+    def lookup(self, dotted, path):
+        head, *rest = dotted.split(".")
+        if head not in self.ns:
+            raise ScenarioError(path, "no name %r in the program namespace" % head)
+        obj = self.ns[head]
+        for part in rest:
+            try:
+                obj = getattr(obj, part)
+            except AttributeError:
+                raise ScenarioError(path, "%r has no attribute %r" % (head, part)) from None
+        return obj
+
+    def code_of(self, name, path):
+        if "@" in name:
+            code = self.rec.codes.find(name)
+            if code is None:
+                raise ScenarioError(path, "no code object with id %r" % name)
+            return code
+        obj = self.lookup(name, path)
+        code = obj if type(obj) is types.CodeType else getattr(obj, "__code__", None)
+        if type(code) is not types.CodeType:
+            raise ScenarioError(path, "%r has no code object" % name)
+        return code
+
+    def resolve(self, v, path):
+        t = type(v)
+        if t is list:
+            return [self.resolve(x, "%s[%d]" % (path, i)) for i, x in enumerate(v)]
+        if t is not dict:
+            return v
+        m = v.get("$")
+        if m is None:
+            return {k: self.resolve(x, "%s.%s" % (path, k)) for k, x in v.items()}
+        if m == "DISABLE":
+            return mon.DISABLE
+        if m == "MISSING":
+            return mon.MISSING
+        if m == "events":
+            return mask_of(v["names"])
+        if m == "code":
+            return self.code_of(v.get("of") or v["id"], path)
+        if m == "var":
+            return self.lookup(v["name"], path + ".name")
+        if m == "handler":
+            return self.handlers[v["name"]]
+        if m == "tuple":
+            return tuple(self.resolve(v["items"], path + ".items"))
+        if m == "builtin":
+            return getattr(builtins, v["name"])
+        if m == "exc":
+            return self.make_exception(v, path)
+        raise ScenarioError(path, "unknown marker %r" % m)
+
+    def make_exception(self, spec, path):
+        name = spec["type"]
+        cls = self.ns.get(name)
+        if not (isinstance(cls, type) and issubclass(cls, BaseException)):
+            cls = getattr(builtins, name, None)
+        if not (isinstance(cls, type) and issubclass(cls, BaseException)):
+            raise ScenarioError(path + ".type", "no exception type %r" % name)
+        return cls(*self.resolve(spec.get("args", []), path + ".args"))
+
+
+def _kind(a):
+    for k in ("call", "api", "gen", "delete"):
+        if k in a:
+            return k
+    raise AssertionError("validated action without a kind")

@@ -7,6 +7,7 @@ namespace monsim::cli {
 
 void addSelfCheck(CLI::App& app);
 void addInterpreters(CLI::App& app);
+void addRecord(CLI::App& app);
 
 int exitCode();
 void setExitCode(int code);

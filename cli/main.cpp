@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   monsim::cli::addSelfCheck(app);
   monsim::cli::addInterpreters(app);
+  monsim::cli::addRecord(app);
   CLI11_PARSE(app, argc, argv);
   if (app.get_subcommands().empty()) {
     std::cout << app.help();

@@ -156,3 +156,26 @@ std::optional<Interpreter> findInterpreter(const std::vector<Interpreter>& known
 }
 
 }  // namespace monsim::harness
+
+namespace monsim::harness {
+
+std::vector<Interpreter> selectInterpreters(const std::vector<std::string>& specs,
+                                            std::vector<std::string>& unknown) {
+  DiscoveryOptions opts;
+  for (const auto& s : specs)
+    if (s.find('/') != std::string::npos) opts.explicitPaths.push_back(s);
+  const auto known = discoverInterpreters(opts);
+  if (specs.empty() || std::find(specs.begin(), specs.end(), "all") != specs.end()) return known;
+  std::vector<Interpreter> out;
+  for (const auto& s : specs) {
+    if (auto in = findInterpreter(known, s)) {
+      if (std::none_of(out.begin(), out.end(), [&](auto& o) { return o.id == in->id; }))
+        out.push_back(*in);
+    } else {
+      unknown.push_back(s);
+    }
+  }
+  return out;
+}
+
+}  // namespace monsim::harness

@@ -40,3 +40,12 @@ std::optional<Interpreter> findInterpreter(const std::vector<Interpreter>& known
 std::optional<Interpreter> probeNative(const std::string& path, const std::string& provenance);
 
 }  // namespace monsim::harness
+
+namespace monsim::harness {
+
+// Resolves --python values ("all", ids, versions, paths) against discovery;
+// unknown values are returned in `unknown`.
+std::vector<Interpreter> selectInterpreters(const std::vector<std::string>& specs,
+                                            std::vector<std::string>& unknown);
+
+}  // namespace monsim::harness

@@ -1,0 +1,115 @@
+// monsim record: run scenarios on real interpreters through the oracle and
+// write one trace file per scenario × interpreter (JSON lines: a provenance
+// header, the trace records, an end record with the outcome).
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "oracle_driver.h"
+
+namespace fs = std::filesystem;
+
+namespace monsim::cli {
+
+namespace {
+
+struct RecordArgs {
+  std::vector<std::string> scenarios;
+  std::vector<std::string> python{"all"};
+  std::string out = "out/traces";
+  bool noProbe = false;
+  bool instruction = false;
+  double timeout = 20;
+};
+
+std::string safeName(std::string s) {
+  for (char& c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_'))
+      c = '_';
+  return s;
+}
+
+int record(const RecordArgs& a) {
+  std::vector<std::string> unknown;
+  const auto interps = harness::selectInterpreters(a.python, unknown);
+  for (const auto& u : unknown) std::cerr << "monsim record: no interpreter matches '" << u << "'\n";
+  if (interps.empty()) {
+    std::cerr << "monsim record: no interpreter to record on\n";
+    return 2;
+  }
+  std::vector<std::pair<std::string, nlohmann::json>> scenarios;
+  for (const auto& path : a.scenarios) {
+    std::ifstream in(path);
+    if (!in) {
+      std::cerr << path << ": error: cannot open\n";
+      return 2;
+    }
+    try {
+      scenarios.emplace_back(path, nlohmann::json::parse(in));
+    } catch (const nlohmann::json::parse_error& e) {
+      std::cerr << path << ": error: not JSON: " << e.what() << "\n";
+      return 2;
+    }
+  }
+  fs::create_directories(a.out);
+  nlohmann::json options{{"probe", !a.noProbe}, {"instruction", a.instruction}};
+  int bad = 0;
+  for (const auto& interp : interps) {
+    harness::OracleOptions oo;
+    oo.runTimeout = std::chrono::milliseconds(static_cast<long>(a.timeout * 1000));
+    harness::OracleWorker worker(interp, oo);
+    std::string why;
+    const auto hello = worker.hello(&why);
+    for (const auto& [path, scenario] : scenarios) {
+      const std::string id = scenario.value("id", fs::path(path).stem().string());
+      const auto outcome = hello ? worker.run(scenario, options) : harness::RunOutcome{};
+      const auto file = fs::path(a.out) / (safeName(id) + "." + safeName(interp.id) + ".jsonl");
+      std::ofstream o(file);
+      o << nlohmann::json{{"kind", "provenance"},
+                          {"monsim", MONSIM_VERSION},
+                          {"scenario", id},
+                          {"scenario_file", path},
+                          {"interpreter",
+                           {{"id", interp.id},
+                            {"kind", interp.kind},
+                            {"version", interp.version},
+                            {"path", interp.path},
+                            {"provenance", interp.provenance}}},
+                          {"hello", hello ? *hello : nlohmann::json()},
+                          {"options", options}}
+                .dump()
+        << "\n";
+      if (outcome.kind == harness::RunOutcome::Kind::Result)
+        for (const auto& rec : outcome.message.value("trace", nlohmann::json::array()))
+          o << rec.dump() << "\n";
+      nlohmann::json end{{"kind", "end"}, {"outcome", harness::kindName(outcome.kind)}};
+      if (!hello) end["detail"] = why;
+      else if (!outcome.detail.empty()) end["detail"] = outcome.detail;
+      if (outcome.kind == harness::RunOutcome::Kind::Errored) end["context"] = outcome.message.value("context", nlohmann::json());
+      o << end.dump() << "\n";
+      std::cout << id << "\t" << interp.id << "\t" << harness::kindName(outcome.kind) << "\t"
+                << file.string() << "\n";
+      if (outcome.kind != harness::RunOutcome::Kind::Result) ++bad;
+    }
+  }
+  return bad ? 1 : 0;
+}
+
+}  // namespace
+
+void addRecord(CLI::App& app) {
+  static RecordArgs args;
+  auto* cmd = app.add_subcommand("record", "Record scenarios on real interpreters (oracle)");
+  cmd->add_option("scenarios", args.scenarios, "Scenario files (JSON, oracle/PROTOCOL.md)")
+      ->required();
+  cmd->add_option("--python", args.python, "Interpreter id, version, path, or 'all'");
+  cmd->add_option("-o,--output", args.out, "Output folder")->capture_default_str();
+  cmd->add_flag("--no-probe", args.noProbe, "Record deliveries only, without the probe tool");
+  cmd->add_flag("--instruction", args.instruction, "Let the probe record INSTRUCTION events");
+  cmd->add_option("--timeout", args.timeout, "Seconds per scenario")->capture_default_str();
+  cmd->callback([] { setExitCode(record(args)); });
+}
+
+}  // namespace monsim::cli

@@ -1,0 +1,32 @@
+"""A misbehaving oracle worker for driver tests. Its first argument says how
+it misbehaves when asked to run a scenario whose id is "bad"; other scenarios
+get a well-formed result echoing the scenario id."""
+import json
+import sys
+import time
+
+mode = sys.argv[1]
+if mode == "no-hello":
+    time.sleep(60)
+if mode == "noise-before-hello":
+    print("some start-up chatter", flush=True)
+print(json.dumps({"type": "hello", "protocol": 1, "implementation": {"name": "fake"}}), flush=True)
+for line in sys.stdin:
+    msg = json.loads(line)
+    if msg["type"] == "stop":
+        break
+    sid = msg["scenario"].get("id")
+    if sid == "bad":
+        if mode == "hang":
+            time.sleep(60)
+        elif mode == "crash":
+            sys.stderr.write("fake worker: segfault imminent\n")
+            sys.stderr.flush()
+            sys.exit(139)
+        elif mode == "garbage":
+            print("this is not json", flush=True)
+            continue
+        elif mode == "stale-seq":
+            print(json.dumps({"type": "result", "seq": -5, "trace": []}), flush=True)
+    print(json.dumps({"type": "result", "seq": msg["seq"], "trace": [{"kind": "echo", "id": sid}]}),
+          flush=True)

@@ -34,6 +34,7 @@ class VersionProfile {
       }
       realBits_ |= EventSet::bit(b);
       if (row.local[v_]) localBits_ |= EventSet::bit(b);
+      if (row.disable[v_] == spec::DisableRule::Site) siteBits_ |= EventSet::bit(b);
       if (row.group == spec::Group::Ancillary) ancillaryBits_ |= EventSet::bit(b);
     }
   }
@@ -67,6 +68,16 @@ class VersionProfile {
   constexpr bool disableIsPerSite(Event e) const {
     return spec::kEvents[static_cast<int>(e)].disable[v_] == spec::DisableRule::Site;
   }
+  constexpr spec::DisableRule disableRule(Event e) const {
+    return spec::kEvents[static_cast<int>(e)].disable[v_];
+  }
+  // Events instrumented per site (reference §9.1): each site keeps its own tool set.
+  constexpr EventSet siteEvents() const { return siteBits_; }
+  // Local-capable events that are not per site (3.15 exception events, FINDINGS F5).
+  constexpr EventSet localNonSiteEvents() const { return localBits_.without(siteBits_); }
+  // clear_tool_id exists and free_tool_id clears (3.14+, reference §2.6): tools carry a
+  // version that invalidates their local sets (FINDINGS F2 toolver, F7).
+  constexpr bool toolsClearable() const { return hasApi(spec::ApiFn::ClearToolId); }
   constexpr bool hasApi(spec::ApiFn f) const { return spec::kApi[static_cast<int>(f)].present[v_]; }
   constexpr std::string_view errorMessage(spec::Error e) const {
     return spec::kErrors[static_cast<int>(e)].message[v_];
@@ -78,7 +89,7 @@ class VersionProfile {
  private:
   int v_;
   int bitLimit_ = 0;
-  EventSet realBits_, localBits_, ancillaryBits_, aliasBits_;
+  EventSet realBits_, localBits_, ancillaryBits_, aliasBits_, siteBits_;
   std::array<Event, 32> eventOfBit_{};
 };
 

@@ -1,0 +1,123 @@
+#include "code_instrumentation.h"
+
+#include <bit>
+
+namespace monsim {
+namespace {
+
+constexpr int kLine = 5;  // bit numbers of LINE and INSTRUCTION in every version
+constexpr int kInstruction = 6;
+static_assert([] {
+  for (const VersionProfile& p : kProfiles)
+    if (p.bitOf(Event::Line) != kLine || p.bitOf(Event::Instruction) != kInstruction) return false;
+  return true;
+}());
+
+uint8_t toolsWith(const std::array<EventSet, kToolCount>& sets, int bit) {
+  uint8_t m = 0;
+  for (int t = 0; t < kToolCount; ++t)
+    if (sets[t].has(bit)) m |= uint8_t(1u << t);
+  return m;
+}
+
+}  // namespace
+
+template <class F>
+void CodeInstrumentation::forEachSite(int bit, F&& f) {
+  f(base_[bit]);
+  for (uint8_t& e : sites_[bit])
+    if (e & kSiteMaterialized) f(e);
+}
+
+void CodeInstrumentation::recomputeLocalTools() {
+  for (int b = 0; b < 32; ++b) localTools_[b] = toolsWith(local_, b);
+}
+
+void CodeInstrumentation::setLocal(const VersionProfile& p, const InstrumentationGlobals& g,
+                                   ToolId t, EventSet s) {
+  // F7: toolver is refreshed before the compare, so re-setting a stale set revives it.
+  if (p.toolsClearable()) toolVersion_[t.value] = g.toolVersion[t.value];
+  if (local_[t.value] == s) return;
+  local_[t.value] = s;
+  recomputeLocalTools();
+  reinstrument(p, g);  // only this code, forced
+}
+
+void CodeInstrumentation::clearLocalBit(ToolId t, int bit) {
+  local_[t.value] = local_[t.value].without(EventSet::bit(bit));
+  recomputeLocalTools();
+}
+
+void CodeInstrumentation::reinstrument(const VersionProfile& p, const InstrumentationGlobals& g) {
+  // 1. 3.14+: local sets of a cleared tool are dropped (stale, FINDINGS F7).
+  if (p.toolsClearable()) {
+    bool dropped = false;
+    for (int t = 0; t < kToolCount; ++t) {
+      if (toolVersion_[t] == g.toolVersion[t]) continue;
+      toolVersion_[t] = g.toolVersion[t];
+      dropped |= !local_[t].empty();
+      local_[t] = EventSet();
+    }
+    if (dropped) recomputeLocalTools();
+  }
+  // 2. new[e] over the per-site events.
+  const uint32_t siteBits = p.siteEvents().bits();
+  std::array<uint8_t, kMaxSiteEvents> fresh{};
+  std::array<EventSet, kToolCount> unionSets{};
+  for (int t = 0; t < kToolCount; ++t) unionSets[t] = g.global[t] | local_[t];
+  bool multi = false;
+  for (int b = 0; b < kMaxSiteEvents; ++b) {
+    if (!((siteBits >> b) & 1u)) continue;
+    fresh[b] = toolsWith(unionSets, b);
+    multi |= std::popcount(fresh[b]) >= 2;
+  }
+  // 3. A pending restart resets every site from scratch.
+  const bool restart = g.restartVersion > version_;
+  // 4. First single→multi-tool transition quirks (FINDINGS F3 LINE, F4 INSTRUCTION).
+  if (multi && fresh[kLine] && !lineAlloc_) {
+    forEachSite(kLine, [&](uint8_t& e) {
+      e = uint8_t((e & (kSiteUnarmed | kSiteMaterialized)) | fresh[kLine]);
+    });
+    lineAlloc_ = true;
+  }
+  if (multi && fresh[kInstruction] && !instrAlloc_) {
+    forEachSite(kInstruction,
+                [&](uint8_t& e) { e = uint8_t(e & (kSiteUnarmed | kSiteMaterialized)); });
+    instrAlloc_ = true;
+  }
+  // 5. Apply the diffs to every site.
+  for (int b = 0; b < kMaxSiteEvents; ++b) {
+    if (!((siteBits >> b) & 1u)) continue;
+    const uint8_t removed = restart ? active_[b] : uint8_t(active_[b] & ~fresh[b]);
+    const uint8_t added = restart ? fresh[b] : uint8_t(fresh[b] & ~active_[b]);
+    if (b == kLine || b == kInstruction) {
+      forEachSite(b, [&](uint8_t& e) {
+        uint8_t tools = uint8_t(e & kSiteToolBits & ~removed);
+        uint8_t flags = uint8_t(e & (kSiteUnarmed | kSiteMaterialized));
+        if (tools == 0) flags |= kSiteUnarmed;
+        if (added) {
+          tools |= added;
+          flags = uint8_t(flags & ~kSiteUnarmed);
+        }
+        e = uint8_t(flags | tools);
+      });
+    } else if (removed | added) {
+      forEachSite(b, [&](uint8_t& e) { e = uint8_t((e & ~removed) | added); });
+    }
+  }
+  // 6.
+  active_ = fresh;
+  version_ = g.version;
+}
+
+void CodeInstrumentation::disableAt(ToolId t, int bit, int32_t offset) {
+  std::vector<uint8_t>& v = sites_[bit];
+  const auto i = static_cast<uint32_t>(offset);
+  if (i >= v.size()) v.resize(i + 1, 0);
+  uint8_t e = (v[i] & kSiteMaterialized) ? v[i] : uint8_t(base_[bit] | kSiteMaterialized);
+  e = uint8_t(e & ~(1u << t.value));
+  if ((bit == kLine || bit == kInstruction) && (e & kSiteToolBits) == 0) e |= kSiteUnarmed;
+  v[i] = e;
+}
+
+}  // namespace monsim

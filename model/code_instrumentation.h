@@ -1,0 +1,80 @@
+#pragma once
+// Per-code instrumentation and DISABLE lifetime (reference §6.1, §9.1–§9.2,
+// §9.6–§9.8; FINDINGS F1–F4, F7). A DISABLE removes a tool from one site's tool
+// set; only the diffs applied by a re-instrumentation of the code change those
+// sets again (FINDINGS F2 `reinstrument`).
+// Departs from docs: "DISABLE … until restart_events()" — DISABLEd sites also
+// come back when a re-instrumentation sees the tool leave and re-enter (F1).
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "event_set.h"
+#include "ids.h"
+#include "version_profile.h"
+
+namespace monsim {
+
+// Site entry: bits 0–5 tool set, bit 6 materialised, bit 7 unarmed. Only
+// LINE/INSTRUCTION sites are ever unarmed (CPython's line/instruction arming).
+inline constexpr uint8_t kSiteToolBits = kAllTools;
+inline constexpr uint8_t kSiteMaterialized = 0x40;
+inline constexpr uint8_t kSiteUnarmed = 0x80;
+inline constexpr int kMaxSiteEvents = 16;  // site events have numbers < 16
+
+// Interpreter-wide values reinstrument() reads (FINDINGS F2 "global").
+struct InstrumentationGlobals {
+  std::array<EventSet, kToolCount> global{};  // G[t]
+  std::array<uint64_t, kToolCount> toolVersion{};
+  int64_t version = 0;         // V
+  int64_t restartVersion = 0;  // R
+};
+
+// State of one code object. Sites never touched by a DISABLE are not stored:
+// they all equal base_[e], which evolves by the same diffs as stored sites.
+class CodeInstrumentation {
+ public:
+  // L[c][t], raw (3.14+: may be stale until the next reinstrument, FINDINGS F7).
+  EventSet localSet(ToolId t) const { return local_[t.value]; }
+  // set_local_events after validation (F2 trigger): 3.14+ revalidates t's local
+  // set first (F7), then a changed set is stored and the code re-instrumented.
+  void setLocal(const VersionProfile& p, const InstrumentationGlobals& g, ToolId t, EventSet s);
+  // 3.15 local exception events (F5): DISABLE clears t's local bit on this code.
+  void clearLocalBit(ToolId t, int bit);
+  // Tools with `bit` in their (non-stale) local set, for non-site local events.
+  uint8_t localTools(int bit) const { return localTools_[bit]; }
+
+  // FINDINGS F2 reinstrument(c).
+  void reinstrument(const VersionProfile& p, const InstrumentationGlobals& g);
+  bool upToDate(const InstrumentationGlobals& g) const { return version_ == g.version; }
+
+  // Tools that fire at `offset` for site event `bit` (LINE/INSTRUCTION: if armed).
+  uint8_t siteTools(int bit, int32_t offset) const {
+    const std::vector<uint8_t>& v = sites_[bit];
+    const uint8_t e = (static_cast<uint32_t>(offset) < v.size() && (v[offset] & kSiteMaterialized))
+                          ? v[offset]
+                          : base_[bit];
+    return (e & kSiteUnarmed) ? 0 : (e & kSiteToolBits);
+  }
+  // DISABLE returned by t at a site: S[i] −= t (LINE/INSTRUCTION: unarm when empty).
+  void disableAt(ToolId t, int bit, int32_t offset);
+
+  uint32_t frames = 0;  // frames of this code on the stack
+
+ private:
+  void recomputeLocalTools();
+  template <class F>
+  void forEachSite(int bit, F&& f);
+
+  std::array<EventSet, kToolCount> local_{};
+  std::array<uint64_t, kToolCount> toolVersion_{};
+  int64_t version_ = -1;  // "never instrumented"
+  std::array<uint8_t, kMaxSiteEvents> active_{};
+  std::array<uint8_t, kMaxSiteEvents> base_{};
+  std::array<std::vector<uint8_t>, kMaxSiteEvents> sites_;
+  std::array<uint8_t, 32> localTools_{};
+  bool lineAlloc_ = false;
+  bool instrAlloc_ = false;
+};
+
+}  // namespace monsim

@@ -1,0 +1,39 @@
+#include "error_format.h"
+
+#include <cstdio>
+#include <string>
+
+namespace monsim {
+
+PyError makeError(const VersionProfile& p, spec::Error e, const ErrorFields& f) {
+  const std::string_view tmpl = p.errorMessage(e);
+  std::string out;
+  out.reserve(tmpl.size() + 16);
+  for (size_t i = 0; i < tmpl.size();) {
+    if (tmpl[i] != '{') {
+      out += tmpl[i++];
+      continue;
+    }
+    const size_t close = tmpl.find('}', i);
+    const std::string_view key = tmpl.substr(i + 1, close - i - 1);
+    if (key == "tool") {
+      out += std::to_string(f.tool);
+    } else if (key == "event") {
+      out += std::to_string(f.event);
+    } else if (key == "set") {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "0x%x", f.set);
+      out += buf;
+    } else if (key == "type") {
+      out += f.type;
+    } else if (key == "name") {
+      out += f.name;
+    } else {
+      out += tmpl.substr(i, close - i + 1);
+    }
+    i = close + 1;
+  }
+  return PyError{std::string(p.errorType(e)), std::move(out)};
+}
+
+}  // namespace monsim

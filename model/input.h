@@ -1,0 +1,82 @@
+#pragma once
+// The closed set of inputs to Monitor::step: the sys.monitoring API calls with
+// raw arguments (reference §2–§5, §9.8, §1.4), raw event occurrences, and the
+// frame stack changes that drive lazy re-instrumentation (FINDINGS F2 triggers).
+#include <cstdint>
+#include <string_view>
+#include <variant>
+
+#include "ids.h"
+#include "py_value.h"
+#include "spec_tables.h"
+
+namespace monsim {
+
+using spec::Event;
+
+struct UseToolId {
+  PyArg tool;
+  PyArg name;
+};
+struct FreeToolId {
+  PyArg tool;
+};
+struct ClearToolId {  // 3.14+; AttributeError before
+  PyArg tool;
+};
+struct GetTool {
+  PyArg tool;
+};
+struct SetEvents {
+  PyArg tool;
+  PyArg events;
+};
+struct GetEvents {
+  PyArg tool;
+};
+struct SetLocalEvents {
+  PyArg tool;
+  CodeArg code;
+  PyArg events;
+};
+struct GetLocalEvents {
+  PyArg tool;
+  CodeArg code;
+};
+struct RegisterCallback {
+  PyArg tool;
+  PyArg event;
+  CallableArg func;
+};
+struct RestartEvents {};
+struct AllEvents {};  // sys.monitoring._all_events()
+
+using ApiCall = std::variant<UseToolId, FreeToolId, ClearToolId, GetTool, SetEvents, GetEvents,
+                             SetLocalEvents, GetLocalEvents, RegisterCallback, RestartEvents,
+                             AllEvents>;
+
+// One raw event occurrence in a frame of `code`.
+// offset: the instruction offset that reports it — the site (reference §9.1).
+//   LINE: the line-start instruction; JUMP/BRANCH*: the source; C_RETURN/C_RAISE:
+//   the CALL. aux: LINE's line number, JUMP/BRANCH*'s destination, else unused.
+// exception: the exception's type name for exception events and STOP_ITERATION.
+struct Occurrence {
+  Event event = Event::PyStart;
+  CodeId code;
+  int32_t offset = 0;
+  int32_t aux = 0;
+  std::string_view exception;
+};
+
+// A frame of `code` starts or resumes (before its PY_START/PY_RESUME/PY_THROW).
+struct FrameEnter {
+  CodeId code;
+};
+// The innermost frame of `code` returns, yields or unwinds.
+struct FrameExit {
+  CodeId code;
+};
+
+using Input = std::variant<ApiCall, Occurrence, FrameEnter, FrameExit>;
+
+}  // namespace monsim

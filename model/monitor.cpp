@@ -1,0 +1,339 @@
+#include "monitor.h"
+
+#include <utility>
+
+#include "api_validation.h"
+#include "disable.h"
+#include "error_format.h"
+
+namespace monsim {
+namespace {
+
+using spec::Error;
+
+constexpr bool isCodeObject(const CodeArg& c) { return std::holds_alternative<CodeId>(c); }
+
+}  // namespace
+
+Monitor::Monitor(PyVersion v)
+    : profile_(kProfiles[static_cast<int>(v)]),
+      lineBit_(profile_.bitOf(Event::Line)),
+      callBit_(profile_.bitOf(Event::Call)) {}
+
+std::optional<std::string_view> Monitor::toolName(ToolId t) const {
+  const auto& n = tools_[t.value].name;
+  if (!n) return std::nullopt;
+  return std::string_view(*n);
+}
+
+Outcome Monitor::step(const ApiCall& call) {
+  return std::visit([&](const auto& c) { return onApi(c); }, call);
+}
+
+Outcome Monitor::step(const Input& input, CallbackPolicy& policy, DeliverySink& sink) {
+  switch (input.index()) {
+    case 0:
+      return step(std::get<ApiCall>(input));
+    case 1:
+      return onOccurrence(std::get<Occurrence>(input), policy, sink);
+    case 2:
+      return onFrameEnter(std::get<FrameEnter>(input));
+    default:
+      return onFrameExit(std::get<FrameExit>(input));
+  }
+}
+
+CodeInstrumentation& Monitor::code(CodeId c) {
+  if (c.value >= codes_.size()) codes_.resize(c.value + 1);
+  return codes_[c.value];
+}
+
+void Monitor::recomputeGlobalTools() {
+  globalTools_.fill(0);
+  for (int t = 0; t < kToolCount; ++t)
+    for (int b = 0; b < 32; ++b)
+      if (g_.global[t].has(b)) globalTools_[b] |= uint8_t(1u << t);
+}
+
+void Monitor::bumpVersionAndReinstrumentStack() {
+  ++g_.version;
+  // Every code with a frame on the stack is re-instrumented eagerly (F2).
+  for (CodeId c : stack_) {
+    CodeInstrumentation& ci = codes_[c.value];
+    if (!ci.upToDate(g_)) ci.reinstrument(profile_, g_);
+  }
+}
+
+void Monitor::storeGlobal(int tool, EventSet set) {
+  if (g_.global[tool] == set) return;  // reference §3.4: no-op
+  g_.global[tool] = set;
+  recomputeGlobalTools();
+  bumpVersionAndReinstrumentStack();
+}
+
+// 3.14+ clear_tool_id (reference §2.7; FINDINGS F2 trigger, F7).
+void Monitor::clearTool(int tool) {
+  for (CallbackSlot& s : tools_[tool].callbacks) s = CallbackSlot{};
+  storeGlobal(tool, EventSet());
+  g_.toolVersion[tool] = ++lastToolVersion_;
+  bumpVersionAndReinstrumentStack();
+}
+
+// --- Tool management (reference §2) ---
+
+Outcome Monitor::onApi(const UseToolId& c) {
+  auto tool = toCInt(profile_, c.tool);
+  if (auto* e = errorOf(tool)) return *e;
+  const int32_t t = std::get<int32_t>(tool);
+  if (auto e = checkToolRange(profile_, t)) return *e;
+  const auto* name = std::get_if<PyStr>(&c.name);
+  if (!name) return makeError(profile_, Error::ToolNameNotStr);
+  if (tools_[t].name) return makeError(profile_, Error::ToolInUse, toolField(t));
+  tools_[t].name = name->value;
+  return PyNone{};
+}
+
+Outcome Monitor::onApi(const FreeToolId& c) {
+  auto tool = toCInt(profile_, c.tool);
+  if (auto* e = errorOf(tool)) return *e;
+  const int32_t t = std::get<int32_t>(tool);
+  if (auto e = checkToolRange(profile_, t)) return *e;
+  // Departs from docs: free_tool_id "should be called once a tool no longer needs
+  // an id" — 3.12/3.13 only forget the name: events and callbacks keep firing (§2.5);
+  // 3.14+ clear the tool first (§2.6).
+  if (profile_.toolsClearable() && tools_[t].name) clearTool(t);
+  tools_[t].name.reset();
+  return PyNone{};
+}
+
+Outcome Monitor::onApi(const ClearToolId& c) {
+  if (!profile_.hasApi(spec::ApiFn::ClearToolId)) return makeError(profile_, Error::NoClearToolId);
+  auto tool = toCInt(profile_, c.tool);
+  if (auto* e = errorOf(tool)) return *e;
+  const int32_t t = std::get<int32_t>(tool);
+  if (auto e = checkToolRange(profile_, t)) return *e;
+  if (tools_[t].name) clearTool(t);  // a free id: nothing (§2.7)
+  return PyNone{};
+}
+
+Outcome Monitor::onApi(const GetTool& c) {
+  auto tool = toCInt(profile_, c.tool);
+  if (auto* e = errorOf(tool)) return *e;
+  const int32_t t = std::get<int32_t>(tool);
+  if (auto e = checkToolRange(profile_, t)) return *e;
+  if (!tools_[t].name) return PyNone{};
+  return StrValue{*tools_[t].name};
+}
+
+// --- Global events (reference §3) ---
+
+Outcome Monitor::onApi(const SetEvents& c) {
+  auto tool = toCInt(profile_, c.tool);
+  if (auto* e = errorOf(tool)) return *e;
+  auto set = toCInt(profile_, c.events);
+  if (auto* e = errorOf(set)) return *e;
+  const int32_t t = std::get<int32_t>(tool);
+  if (auto e = checkToolRange(profile_, t)) return *e;
+  auto events = normalizeGlobalSet(profile_, std::get<int32_t>(set));
+  if (auto* e = errorOf(events)) return *e;
+  if (!tools_[t].name) return makeError(profile_, Error::ToolNotInUse, toolField(t));
+  storeGlobal(t, std::get<EventSet>(events));
+  return PyNone{};
+}
+
+Outcome Monitor::onApi(const GetEvents& c) {
+  auto tool = toCInt(profile_, c.tool);
+  if (auto* e = errorOf(tool)) return *e;
+  const int32_t t = std::get<int32_t>(tool);
+  if (auto e = checkToolRange(profile_, t)) return *e;
+  return IntValue{g_.global[t].bits()};
+}
+
+// --- Local events (reference §4) ---
+
+Outcome Monitor::onApi(const SetLocalEvents& c) {
+  auto tool = toCInt(profile_, c.tool);
+  if (auto* e = errorOf(tool)) return *e;
+  auto set = toCInt(profile_, c.events);
+  if (auto* e = errorOf(set)) return *e;
+  if (!isCodeObject(c.code)) return makeError(profile_, Error::CodeNotCode);
+  const int32_t t = std::get<int32_t>(tool);
+  if (auto e = checkToolRange(profile_, t)) return *e;
+  auto events = normalizeLocalSet(profile_, std::get<int32_t>(set));
+  if (auto* e = errorOf(events)) return *e;
+  // TODO(§4.2 step 7): shim code objects (SystemError, 3.13+) are not modelled.
+  if (!tools_[t].name) return makeError(profile_, Error::ToolNotInUse, toolField(t));
+  code(std::get<CodeId>(c.code)).setLocal(profile_, g_, ToolId{t}, std::get<EventSet>(events));
+  return PyNone{};
+}
+
+Outcome Monitor::onApi(const GetLocalEvents& c) {
+  auto tool = toCInt(profile_, c.tool);
+  if (auto* e = errorOf(tool)) return *e;
+  if (!isCodeObject(c.code)) return makeError(profile_, Error::CodeNotCode);
+  const int32_t t = std::get<int32_t>(tool);
+  if (auto e = checkToolRange(profile_, t)) return *e;
+  const CodeId id = std::get<CodeId>(c.code);
+  if (id.value >= codes_.size()) return IntValue{0};
+  // Raw L[c][t]: 3.14+ may report a cleared tool's stale set (§2.8, FINDINGS F7).
+  return IntValue{codes_[id.value].localSet(ToolId{t}).bits()};
+}
+
+// --- Callbacks (reference §5) ---
+
+Outcome Monitor::onApi(const RegisterCallback& c) {
+  auto tool = toCInt(profile_, c.tool);
+  if (auto* e = errorOf(tool)) return *e;
+  auto event = toCInt(profile_, c.event);
+  if (auto* e = errorOf(event)) return *e;
+  const int32_t t = std::get<int32_t>(tool);
+  if (auto e = checkToolRange(profile_, t)) return *e;
+  auto bit = callbackEventBit(profile_, std::get<int32_t>(event));
+  if (auto* e = errorOf(bit)) return *e;
+  const int b = std::get<int>(bit);
+  auto& slots = tools_[t].callbacks;
+  std::optional<CallableId> previous;
+  const auto ev = profile_.eventOfBit(b);
+  if (ev && profile_.isAlias(*ev)) {
+    // 3.14+ BRANCH: a wrapper in both direction slots; the LEFT slot's previous
+    // handler is returned, unwrapped (§5.3).
+    const CallbackSlot next{c.func, c.func.has_value()};
+    const auto [left, right] = profile_.aliasOf(*ev);
+    exchangeCallback(slots[profile_.bitOf(right)], next);
+    previous = exchangeCallback(slots[profile_.bitOf(left)], next);
+  } else {
+    previous = exchangeCallback(slots[b], CallbackSlot{c.func, false});
+  }
+  if (!previous) return PyNone{};
+  return *previous;
+}
+
+// --- restart_events (reference §9.8; FINDINGS F2) ---
+
+Outcome Monitor::onApi(const RestartEvents&) {
+  g_.restartVersion = g_.version + 1;
+  g_.version = g_.restartVersion;  // bumped once more below: V := R + 1
+  bumpVersionAndReinstrumentStack();
+  return PyNone{};
+}
+
+Outcome Monitor::onApi(const AllEvents&) {
+  AllEventsValue out;
+  const uint32_t real = profile_.realEvents().bits();
+  for (int b = 0; b < profile_.bitLimit(); ++b) {
+    if (!((real >> b) & 1u) || globalTools_[b] == 0) continue;
+    out.entries.push_back({profile_.name(*profile_.eventOfBit(b)), globalTools_[b]});
+  }
+  return out;
+}
+
+// --- Frames (FINDINGS F2 triggers) ---
+
+Outcome Monitor::onFrameEnter(const FrameEnter& f) {
+  CodeInstrumentation& c = code(f.code);
+  ++c.frames;
+  stack_.push_back(f.code);
+  if (!c.upToDate(g_)) c.reinstrument(profile_, g_);
+  return PyNone{};
+}
+
+Outcome Monitor::onFrameExit(const FrameExit& f) {
+  if (stack_.empty() || stack_.back() != f.code)
+    return InvalidInput{"FrameExit does not match the innermost frame"};
+  stack_.pop_back();
+  --codes_[f.code.value].frames;
+  return PyNone{};
+}
+
+// --- Dispatch (reference §6, §7, §9, §10; FINDINGS F5) ---
+
+uint8_t Monitor::dispatchTools(int bit, Event event, const CodeInstrumentation& c,
+                               int32_t offset) const {
+  if (profile_.siteEvents().has(bit)) return c.siteTools(bit, offset);
+  // C_RETURN/C_RAISE use the CALL site's tool set (§9.7, rule 10).
+  if (profile_.ancillaryEvents().has(bit)) return c.siteTools(callBit_, offset);
+  (void)event;
+  // Non-site events: the global set; 3.15 also the code's local set (F5).
+  uint8_t tools = globalTools_[bit];
+  if (profile_.localNonSiteEvents().has(bit)) tools |= c.localTools(bit);
+  return tools;
+}
+
+uint8_t Monitor::activeTools(Event event, CodeId code, int32_t offset) const {
+  if (!profile_.has(event) || profile_.isAlias(event) || code.value >= codes_.size()) return 0;
+  return dispatchTools(profile_.bitOf(event), event, codes_[code.value], offset);
+}
+
+Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy, DeliverySink& sink) {
+  // No events while a callback runs (§8.1): code called from a callback is not monitored.
+  if (inCallback_) return [] { Dispatched d; d.suppressed = true; return d; }();
+  if (!profile_.has(o.event) || profile_.isAlias(o.event))
+    return InvalidInput{"event does not exist in this version"};
+  if (o.code.value >= codes_.size() || codes_[o.code.value].frames == 0)
+    return InvalidInput{"occurrence in a code object with no frame on the stack"};
+  if (o.offset < 0) return InvalidInput{"negative offset"};
+  const int bit = profile_.bitOf(o.event);
+  // The tool set is fixed now (§7.2); callables are read at each tool's turn.
+  const uint8_t tools = dispatchTools(bit, o.event, codes_[o.code.value], o.offset);
+  Dispatched out;
+  for (int t = kToolCount - 1; t >= 0; --t) {
+    if (!((tools >> t) & 1u)) continue;
+    const CallbackSlot slot = tools_[t].callbacks[bit];
+    if (!slot.callable) continue;  // unregistered (possibly by a higher tool's callback)
+    Delivery d;
+    d.tool = ToolId{t};
+    d.event = o.event;
+    d.code = o.code;
+    d.offset = o.offset;
+    d.aux = o.aux;
+    d.exception = o.exception;
+    d.callable = *slot.callable;
+    d.viaBranchWrapper = slot.branchWrapper;
+    // TODO(FINDINGS F6): a legacy BRANCH wrapper returns DISABLE without calling
+    // the handler when the `src` instruction is not instrumented; not modelled.
+    inCallback_ = true;
+    const CallbackAction action = policy.onCallback(d);
+    effects_.clear();
+    for (const ApiCall& call : action.calls) effects_.push_back({&call, step(call)});
+    inCallback_ = false;
+    d.effects = effects_;
+    ++out.deliveries;
+    if (!action.raiseType.empty()) {
+      // §7.3/§10.1: lower tools are not called; the exception propagates.
+      d.result = CallbackResult::Raised;
+      out.raised = PyError{std::string(action.raiseType), std::string(action.raiseMessage)};
+      sink.onDelivery(d);
+      break;
+    }
+    if (!action.disable) {
+      sink.onDelivery(d);
+      continue;
+    }
+    // codes_ may have grown during the callback: look the code up again.
+    CodeInstrumentation& c = codes_[o.code.value];
+    switch (disableEffect(profile_, o.event)) {
+      case DisableEffect::RemoveFromSite:
+        // BRANCH (3.12/3.13) is one site for both directions; C_RETURN/C_RAISE
+        // never get here (they reject DISABLE).
+        c.disableAt(ToolId{t}, bit, o.offset);
+        d.result = CallbackResult::ReturnedDisable;
+        break;
+      case DisableEffect::ClearLocalBit:
+        c.clearLocalBit(ToolId{t}, bit);
+        d.result = CallbackResult::ReturnedDisable;
+        break;
+      case DisableEffect::RejectAndRemoveCallback:
+        // §9.3/§9.4: the callback is deleted and the ValueError replaces the
+        // exception in flight; dispatch stops.
+        tools_[t].callbacks[bit] = CallbackSlot{};
+        d.result = CallbackResult::DisableRejected;
+        out.raised = makeError(profile_, Error::CannotDisable, nameField(profile_.name(o.event)));
+        sink.onDelivery(d);
+        return out;
+    }
+    sink.onDelivery(d);
+  }
+  return out;
+}
+
+}  // namespace monsim

@@ -1,0 +1,73 @@
+#pragma once
+// The sys.monitoring dispatch layer of one interpreter (PEP 669; reference §2–§11,
+// FINDINGS F1–F7) as one state machine: `step` applies an API call, a frame
+// change or an event occurrence and returns its outcome; deliveries go to the
+// sink, callback behaviour comes from the policy. No I/O, globals, clocks or
+// randomness; occurrences do not allocate (after a code's first DISABLE per site).
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "code_instrumentation.h"
+#include "dispatch.h"
+#include "input.h"
+#include "py_value.h"
+#include "tool_slots.h"
+#include "version_profile.h"
+
+namespace monsim {
+
+class Monitor {
+ public:
+  explicit Monitor(PyVersion v);
+
+  // One input. API calls ignore policy and sink (they never dispatch).
+  Outcome step(const Input& input, CallbackPolicy& policy, DeliverySink& sink);
+  Outcome step(const ApiCall& call);
+
+  const VersionProfile& profile() const { return profile_; }
+  bool inCallback() const { return inCallback_; }
+  // Inspection (no Python-visible counterpart).
+  std::optional<std::string_view> toolName(ToolId t) const;
+  EventSet globalEvents(ToolId t) const { return g_.global[t.value]; }
+  // The tools an occurrence of `event` at (code, offset) would be dispatched to now.
+  uint8_t activeTools(Event event, CodeId code, int32_t offset) const;
+
+ private:
+  Outcome onApi(const UseToolId& c);
+  Outcome onApi(const FreeToolId& c);
+  Outcome onApi(const ClearToolId& c);
+  Outcome onApi(const GetTool& c);
+  Outcome onApi(const SetEvents& c);
+  Outcome onApi(const GetEvents& c);
+  Outcome onApi(const SetLocalEvents& c);
+  Outcome onApi(const GetLocalEvents& c);
+  Outcome onApi(const RegisterCallback& c);
+  Outcome onApi(const RestartEvents& c);
+  Outcome onApi(const AllEvents& c);
+  Outcome onOccurrence(const Occurrence& o, CallbackPolicy& policy, DeliverySink& sink);
+  Outcome onFrameEnter(const FrameEnter& f);
+  Outcome onFrameExit(const FrameExit& f);
+
+  CodeInstrumentation& code(CodeId c);
+  // set_events after validation: a changed set bumps V and re-instruments the stack.
+  void storeGlobal(int tool, EventSet set);
+  void clearTool(int tool);
+  void bumpVersionAndReinstrumentStack();
+  void recomputeGlobalTools();
+  uint8_t dispatchTools(int bit, Event event, const CodeInstrumentation& c, int32_t offset) const;
+
+  const VersionProfile& profile_;
+  std::array<ToolSlot, kToolCount> tools_{};
+  InstrumentationGlobals g_;
+  std::array<uint8_t, 32> globalTools_{};  // per event number: tools with it in G
+  std::vector<CodeInstrumentation> codes_;
+  std::vector<CodeId> stack_;
+  uint64_t lastToolVersion_ = 0;
+  int lineBit_, callBit_;
+  bool inCallback_ = false;
+  std::vector<EffectRecord> effects_;
+};
+
+}  // namespace monsim

@@ -122,30 +122,55 @@ class Recorder:
         else:
             self.truncated = True
 
-    def _fill(self, d, shape, args, lines, frame):
-        """Event-specific fields of an event/delivery record from the callback args."""
+    def filler(self, shape):
+        """fill(d, args, lines, frame): the event-specific fields of a record.
+
+        Arguments not of the documented shape (C-API events can carry
+        anything) are kept whole, normalised, as "args".
+        """
+        value = self.norm.value
+
+        def other(d, args):
+            d["args"] = [value(a) for a in args]
+
         if shape == "line":
-            d["offset"] = frame.f_lasti
-            d["line"] = args[0]
-            return
-        if shape not in ("off", "value", "call", "dest", "exc") or not args:
-            d["args"] = [self.norm.value(a) for a in args]
-            return
-        off = args[0]
-        d["offset"] = off
-        try:
-            d["line"] = lines[off >> 1]
-        except (IndexError, TypeError):
-            d["line"] = None
-        if shape == "value" and len(args) == 2:
-            d["value"] = self.norm.value(args[1])
-        elif shape == "call" and len(args) == 3:
-            d["callable"] = self.norm.value(args[1])
-            d["arg0"] = self.norm.value(args[2])
-        elif shape == "dest" and len(args) == 2:
-            d["dest"] = args[1]
-        elif shape == "exc" and len(args) == 2:
-            d["exc"] = self.norm.value(args[1])
+            def fill(d, args, lines, frame):
+                if len(args) != 1:
+                    return other(d, args)
+                d["offset"] = frame.f_lasti
+                d["line"] = args[0]
+        elif shape == "off":
+            def fill(d, args, lines, frame):
+                if len(args) != 1 or type(args[0]) is not int:
+                    return other(d, args)
+                off = d["offset"] = args[0]
+                d["line"] = lines[off >> 1] if off >> 1 < len(lines) else None
+        elif shape in ("value", "exc"):
+            def fill(d, args, lines, frame):
+                if len(args) != 2 or type(args[0]) is not int:
+                    return other(d, args)
+                off = d["offset"] = args[0]
+                d["line"] = lines[off >> 1] if off >> 1 < len(lines) else None
+                d[shape] = value(args[1])
+        elif shape == "call":
+            def fill(d, args, lines, frame):
+                if len(args) != 3 or type(args[0]) is not int:
+                    return other(d, args)
+                off = d["offset"] = args[0]
+                d["line"] = lines[off >> 1] if off >> 1 < len(lines) else None
+                d["callable"] = value(args[1])
+                d["arg0"] = value(args[2])
+        elif shape == "dest":
+            def fill(d, args, lines, frame):
+                if len(args) != 2 or type(args[0]) is not int:
+                    return other(d, args)
+                off = d["offset"] = args[0]
+                d["line"] = lines[off >> 1] if off >> 1 < len(lines) else None
+                d["dest"] = args[1]
+        else:
+            def fill(d, args, lines, frame):
+                other(d, args)
+        return fill
 
     # -- the passive probe -------------------------------------------------
 
@@ -247,13 +272,15 @@ class Recorder:
                 except BaseException as x:
                     rec.probe_failed(name, x)
         else:
+            fill = self.filler(shape)
+
             def cb(code, *args):
                 try:
                     if code.co_filename in hf or len(records) >= limit:
                         return
                     e = info.get(id(code)) or learn(code)
                     d = {"kind": "event", "event": name, "code": e[0]}
-                    rec._fill(d, shape, args, e[1], _getframe(1))
+                    fill(d, args, e[1], _getframe(1))
                     d["depth"] = frame_depth(_getframe(1))
                     append(d)
                 except BaseException as x:
@@ -280,26 +307,47 @@ class Recorder:
         got = self.wrapped.get(id(f))
         return got[1] if got is not None and got[0] is f else f
 
-    def _delivery(self, tool, name, code, args, n, label):
-        e = self.codes.learn(code)
-        d = {"kind": "delivery", "tool": tool, "event": name, "code": e[0]}
-        self._fill(d, SHAPE.get(name, "generic"), args, e[1], _getframe(2))  # 0: here, 1: cb, 2: event frame
-        d["n"] = n
-        d["callback"] = label
-        return d
+    def _delivery_maker(self, tool, name, label):
+        """new(code, args, n, frame) -> a delivery record, already added to the trace."""
+        fill = self.filler(SHAPE.get(name, "generic"))
+        info = self.codes.info
+        learn = self.codes.learn
+        records = self.records
+        active = self.active
+        limit = self.limit
+        rec = self
+
+        def new(code, args, n, frame):
+            e = info.get(id(code)) or learn(code)
+            d = {"kind": "delivery", "tool": tool, "event": name, "code": e[0]}
+            fill(d, args, e[1], frame)
+            d["n"] = n
+            d["callback"] = label
+            if active:
+                active[-1].setdefault("calls", []).append(d)
+            elif len(records) < limit:
+                records.append(d)
+            else:
+                rec.truncated = True
+            return d
+        return new
 
     def _handler_callback(self, tool, name, handler):
         hf = HARNESS_FILES
         count = [0]
         rec = self
+        new = self._delivery_maker(tool, name, handler.label)
+        clauses = handler.clauses
 
         def cb(code, *args):
             if code.co_filename in hf:
                 return None
             count[0] += 1
             try:
-                d = rec._delivery(tool, name, code, args, count[0], handler.label)
-                rec.add(d)
+                d = new(code, args, count[0], _getframe(1))
+                if not clauses:
+                    d["returned"] = NONE
+                    return None
                 clause = None
                 for c in handler.clauses:
                     if c.matches(count[0], code, d["code"], d.get("offset"), d.get("line")):
@@ -337,14 +385,13 @@ class Recorder:
         hf = HARNESS_FILES
         count = [0]
         rec = self
-        label = self.norm.value(func).get("repr", "?")
+        new = self._delivery_maker(tool, name, self.norm.value(func).get("repr", "?"))
 
         def cb(code, *args):
             if code.co_filename in hf:
                 return None
             count[0] += 1
-            d = rec._delivery(tool, name, code, args, count[0], label)
-            rec.add(d)
+            d = new(code, args, count[0], _getframe(1))
             rec.active.append(d)
             try:
                 r = func(code, *args)

@@ -3,11 +3,11 @@
 run() returns ("result", trace) or ("errored", context). Step kinds and
 callback actions share one vocabulary and one handler per kind (_do_*).
 """
-import ast
 import builtins
 import gc
 import io
 import platform
+import re
 import sys
 import types
 
@@ -21,6 +21,8 @@ HARNESS_FILES.add(_here())
 
 mon = sys.monitoring
 _ID_CONSTS = {"DEBUGGER_ID": 0, "COVERAGE_ID": 1, "PROFILER_ID": 2, "OPTIMIZER_ID": 5}
+_API_CALL = re.compile(r"\b(?:%s)\s*\(\s*(?:[A-Za-z_][\w.]*\.)?(\d+|%s)\b"
+                       % ("|".join(API), "|".join(_ID_CONSTS)))
 INTERPRETER = {
     "name": sys.implementation.name,
     "version": platform.python_version(),
@@ -58,7 +60,9 @@ def run(doc, options=None, seq=0):
 def mentioned_tools(doc):
     """Tool ids the scenario may use: declared tools, literal first arguments of
     API actions, and literal first arguments of sys.monitoring calls in the
-    program source (a static guess: an id computed at run time is not seen)."""
+    program text (a textual guess: an id computed at run time is not seen;
+    ids inside comments or strings count, which only makes the probe pick a
+    lower id)."""
     ids = {int(k) for k in doc.get("tools", {})}
 
     def actions(items):
@@ -72,22 +76,9 @@ def mentioned_tools(doc):
             cl for t in doc.get("tools", {}).values() for cl in t.get("callbacks", {}).values()]:
         for c in spec if isinstance(spec, list) else [spec]:
             actions(c.get("actions", []))
-    try:
-        tree = ast.parse(doc["program"])
-    except SyntaxError:
-        return ids
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and node.args:
-            f = node.func
-            fname = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
-            if fname not in API:
-                continue
-            a = node.args[0]
-            if isinstance(a, ast.Constant) and type(a.value) is int:
-                ids.add(a.value)
-            name = a.attr if isinstance(a, ast.Attribute) else a.id if isinstance(a, ast.Name) else None
-            if name in _ID_CONSTS:
-                ids.add(_ID_CONSTS[name])
+    for m in _API_CALL.finditer(doc["program"]):
+        arg = m.group(1)
+        ids.add(int(arg) if arg.isdigit() else _ID_CONSTS[arg])
     return ids
 
 

@@ -81,9 +81,16 @@ int record(const RecordArgs& a) {
                           {"options", options}}
                 .dump()
         << "\n";
-      if (outcome.kind == harness::RunOutcome::Kind::Result)
-        for (const auto& rec : outcome.message.value("trace", nlohmann::json::array()))
-          o << rec.dump() << "\n";
+      if (outcome.kind == harness::RunOutcome::Kind::Result) {
+        // The trace's metadata (code table, probe tool, captured output…) as
+        // one record, then one line per trace record.
+        nlohmann::json meta = outcome.message["trace"];
+        const nlohmann::json records = meta.value("records", nlohmann::json::array());
+        meta.erase("records");
+        meta["kind"] = "trace";
+        o << meta.dump() << "\n";
+        for (const auto& rec : records) o << rec.dump() << "\n";
+      }
       nlohmann::json end{{"kind", "end"}, {"outcome", harness::kindName(outcome.kind)}};
       if (!hello) end["detail"] = why;
       else if (!outcome.detail.empty()) end["detail"] = outcome.detail;

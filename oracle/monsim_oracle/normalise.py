@@ -111,9 +111,10 @@ class Normaliser:
             return {"type": t.__name__, "repr": self._cut(f(self, v, depth))}
         if t is types.CodeType:
             return {"type": "code", "code": self.codes.learn(v)[0]}
-        if isinstance(v, BaseException):
+        # issubclass on the exact type: isinstance could consult a user __class__.
+        if issubclass(t, BaseException):
             return self.exc(v, False, depth)
-        if isinstance(v, type):
+        if issubclass(t, type):
             return {"type": t.__name__, "repr": self._cut(_class_repr(v))}
         return {"type": t.__qualname__, "repr": "<%s object>" % t.__qualname__}
 
@@ -123,7 +124,7 @@ class Normaliser:
             args = e.args
         except Exception:  # a user property that raises
             args = ()
-        if type(args) is not tuple:
+        if type(args) is not tuple or depth >= _DEPTH:
             args = ()
         d = {"type": type(e).__qualname__,
              "args": [self.value(a, depth + 1) for a in args[:_ITEMS]]}

@@ -102,6 +102,8 @@ class Recorder:
         self.norm.special[ApiShim] = lambda s: self.norm.value(REAL_API.get(s.name))
         self.norm.special[Handler] = lambda h: {"type": "handler", "repr": "<%s>" % h.label}
         self.limit = opts["max_records"]
+        self.stack = opts["stack"]
+        self.probe = None      # the probe's tool id once it is running
         self.truncated = False
         self.active = []       # delivery records whose callback is running
         self.wrapped = {}      # id(wrapper) -> (wrapper, original)
@@ -186,12 +188,22 @@ class Recorder:
         limit = self.limit
         rec = self
 
+        stack_on = self.stack
+
         def frame_depth(f):
             d = 0
             while f is not None and f.f_code.co_filename not in hf:
                 d += 1
                 f = f.f_back
             return d
+
+        def stack_of(f):
+            ids = []
+            while f is not None and f.f_code.co_filename not in hf:
+                ids.append((info.get(id(f.f_code)) or learn(f.f_code))[0])
+                f = f.f_back
+            ids.reverse()
+            return ids
 
         # One closure per shape: this is the hot path.
         if shape == "off":
@@ -204,9 +216,12 @@ class Recorder:
                         return
                     e = info.get(id(code)) or learn(code)
                     ls = e[1]
-                    append({"kind": "event", "event": name, "code": e[0], "offset": off,
+                    d = {"kind": "event", "event": name, "code": e[0], "offset": off,
                             "line": ls[off >> 1] if off >> 1 < len(ls) else None,
-                            "depth": frame_depth(_getframe(1))})
+                            "depth": frame_depth(_getframe(1))}
+                    if stack_on:
+                        d["stack"] = stack_of(_getframe(1))
+                    append(d)
                 except BaseException as x:
                     rec.probe_failed(name, x)
         elif shape == "line":
@@ -219,8 +234,11 @@ class Recorder:
                         return
                     e = info.get(id(code)) or learn(code)
                     f = _getframe(1)
-                    append({"kind": "event", "event": name, "code": e[0], "offset": f.f_lasti,
-                            "line": line, "depth": frame_depth(f)})
+                    d = {"kind": "event", "event": name, "code": e[0], "offset": f.f_lasti,
+                            "line": line, "depth": frame_depth(f)}
+                    if stack_on:
+                        d["stack"] = stack_of(_getframe(1))
+                    append(d)
                 except BaseException as x:
                     rec.probe_failed(name, x)
         elif shape in ("value", "exc"):
@@ -235,9 +253,12 @@ class Recorder:
                         return
                     e = info.get(id(code)) or learn(code)
                     ls = e[1]
-                    append({"kind": "event", "event": name, "code": e[0], "offset": off,
+                    d = {"kind": "event", "event": name, "code": e[0], "offset": off,
                             "line": ls[off >> 1] if off >> 1 < len(ls) else None,
-                            "depth": frame_depth(_getframe(1)), key: value(v)})
+                            "depth": frame_depth(_getframe(1)), key: value(v)}
+                    if stack_on:
+                        d["stack"] = stack_of(_getframe(1))
+                    append(d)
                 except BaseException as x:
                     rec.probe_failed(name, x)
         elif shape == "call":
@@ -250,10 +271,13 @@ class Recorder:
                         return
                     e = info.get(id(code)) or learn(code)
                     ls = e[1]
-                    append({"kind": "event", "event": name, "code": e[0], "offset": off,
+                    d = {"kind": "event", "event": name, "code": e[0], "offset": off,
                             "line": ls[off >> 1] if off >> 1 < len(ls) else None,
                             "depth": frame_depth(_getframe(1)),
-                            "callable": value(func), "arg0": value(arg0)})
+                            "callable": value(func), "arg0": value(arg0)}
+                    if stack_on:
+                        d["stack"] = stack_of(_getframe(1))
+                    append(d)
                 except BaseException as x:
                     rec.probe_failed(name, x)
         elif shape == "dest":
@@ -266,9 +290,12 @@ class Recorder:
                         return
                     e = info.get(id(code)) or learn(code)
                     ls = e[1]
-                    append({"kind": "event", "event": name, "code": e[0], "offset": off,
+                    d = {"kind": "event", "event": name, "code": e[0], "offset": off,
                             "line": ls[off >> 1] if off >> 1 < len(ls) else None,
-                            "depth": frame_depth(_getframe(1)), "dest": dest})
+                            "depth": frame_depth(_getframe(1)), "dest": dest}
+                    if stack_on:
+                        d["stack"] = stack_of(_getframe(1))
+                    append(d)
                 except BaseException as x:
                     rec.probe_failed(name, x)
         else:
@@ -282,6 +309,8 @@ class Recorder:
                     d = {"kind": "event", "event": name, "code": e[0]}
                     fill(d, args, e[1], _getframe(1))
                     d["depth"] = frame_depth(_getframe(1))
+                    if stack_on:
+                        d["stack"] = stack_of(_getframe(1))
                     append(d)
                 except BaseException as x:
                     rec.probe_failed(name, x)
@@ -415,6 +444,12 @@ class Recorder:
             d["code"] = self.codes.learn(frame.f_code)[0]
             d["line"] = frame.f_lineno
         self.add(d)
+        if self.probe is not None and args and type(args[0]) in (int, bool) and args[0] == self.probe:
+            # The probe's id was not free after all (an id computed at run time):
+            # the call goes ahead, the run is reported errored.
+            self.failures.append({"phase": "run", "where": "%s API call" % by,
+                                  "message": "the scenario used tool %d, the probe's id: pin options.probe_tool "
+                                             "to an id the scenario does not use" % self.probe})
         if fn == "register_callback" and len(args) >= 3 and args[2] is not None:
             args = args[:2] + (self.wrap(args[0], args[1], args[2]),) + args[3:]
         elif fn == "set_local_events" and len(args) >= 2 and type(args[1]) is _CODE:

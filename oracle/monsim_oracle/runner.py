@@ -9,7 +9,9 @@ import io
 import platform
 import re
 import sys
+import threading
 import types
+import warnings
 
 from . import HARNESS_FILES, _here
 from . import isolation
@@ -113,14 +115,22 @@ class _Run:
         out, err = io.StringIO(), io.StringIO()
         saved = sys.stdout, sys.stderr, sys.stdin
         failure = None
+        warn = warnings.catch_warnings()
+        warn.__enter__()
         try:
+            # Every warning is shown every time: the "once per location"
+            # registry would make a second run differ from the first.
+            warnings.simplefilter("always")
             sys.stdout, sys.stderr, sys.stdin = out, err, io.StringIO()
             for n in REAL_API:
                 setattr(mon, n, ApiShim(n, rec))
             failure = self.body()
         finally:
             if self.probe_on:
-                REAL_API["set_events"](self.probe, 0)
+                try:
+                    REAL_API["set_events"](self.probe, 0)  # teardown is not recorded
+                except ValueError:
+                    pass  # the scenario freed the probe's id (reported as errored)
             touched = list(rec.touched.values())
             isolation.scrub(touched)
             for n, f in REAL_API.items():
@@ -129,6 +139,7 @@ class _Run:
             if not self.opts["gc"]:
                 gc.collect(0)
             sys.stdout, sys.stderr, sys.stdin = saved
+            warn.__exit__(None, None, None)
         _last_touched[:] = touched
         if failure is None and rec.failures:
             failure = dict(rec.failures[0], problems=rec.failures[:20])
@@ -146,6 +157,8 @@ class _Run:
             variable.append("str_hash_order")
         if self.opts["gc"]:
             variable.append("gc_timing")
+        if threading.active_count() > 1:
+            variable.append("threads")
         return "result", {
             "scenario": self.doc["id"],
             "interpreter": INTERPRETER,
@@ -219,6 +232,7 @@ class _Run:
             REAL_API["register_callback"](p, bit, self.rec.probe_callback(name))
         REAL_API["set_events"](p, probe_mask(self.opts["instruction"]))
         self.probe_on = True
+        self.rec.probe = p
 
     def run_steps(self):
         rec = self.rec

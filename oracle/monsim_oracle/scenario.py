@@ -20,6 +20,7 @@ MARKERS = ("DISABLE", "MISSING", "events", "code", "var", "handler", "tuple", "b
 OPTION_DEFAULTS = {
     "probe": True,        # run the passive probe tool
     "instruction": False,  # probe also listens to INSTRUCTION
+    "stack": False,       # probe events also carry the code ids of the frames below them
     "probe_tool": None,   # pin the probe's id; None: highest id the scenario does not mention
     "gc": False,          # leave the cyclic GC enabled during the run (nondeterministic)
     "max_records": 200000,
@@ -231,7 +232,7 @@ class Checker:
         if not self.typ(opts, dict, "options", "an object"):
             return
         self.keys(opts, set(OPTION_DEFAULTS), "options")
-        for k in ("probe", "instruction", "gc"):
+        for k in ("probe", "instruction", "stack", "gc"):
             if k in opts:
                 self.typ(opts[k], bool, "options." + k, "a boolean")
         for k, lo in (("max_records", 1), ("stdout_limit", 0), ("repr_limit", 16)):

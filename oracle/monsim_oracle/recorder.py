@@ -317,8 +317,13 @@ class Recorder:
         return cb
 
     def probe_failed(self, name, x):
-        self.failures.append({"phase": "run", "where": "probe %s callback" % name,
-                              "message": "%s: %s" % (type(x).__name__, x)})
+        self.callback_failed("probe %s callback" % name, x)
+
+    def callback_failed(self, where, x):
+        msg = "%s: %s" % (type(x).__name__, x)
+        if isinstance(x, RecursionError):
+            msg += " (the program ran at the recursion limit, which the oracle's callbacks need room above)"
+        self.failures.append({"phase": "run", "where": where, "message": msg})
 
     # -- deliveries to scenario tools -------------------------------------
 
@@ -363,23 +368,42 @@ class Recorder:
 
     def _handler_callback(self, tool, name, handler):
         hf = HARNESS_FILES
-        count = [0]
         rec = self
-        new = self._delivery_maker(tool, name, handler.label)
         clauses = handler.clauses
+        label = handler.label
+        fill = self.filler(SHAPE.get(name, "generic"))
+        info = self.codes.info
+        learn = self.codes.learn
+        records = self.records
+        append = records.append
+        active = self.active
+        limit = self.limit
+        n = 0
 
         def cb(code, *args):
+            nonlocal n
             if code.co_filename in hf:
                 return None
-            count[0] += 1
+            n += 1
             try:
-                d = new(code, args, count[0], _getframe(1))
+                # Inlined _delivery_maker: this is the hot path of recording tools.
+                e = info.get(id(code)) or learn(code)
+                d = {"kind": "delivery", "tool": tool, "event": name, "code": e[0]}
+                fill(d, args, e[1], _getframe(1))
+                d["n"] = n
+                d["callback"] = label
+                if active:
+                    active[-1].setdefault("calls", []).append(d)
+                elif len(records) < limit:
+                    append(d)
+                else:
+                    rec.truncated = True
                 if not clauses:
                     d["returned"] = NONE
                     return None
                 clause = None
-                for c in handler.clauses:
-                    if c.matches(count[0], code, d["code"], d.get("offset"), d.get("line")):
+                for c in clauses:
+                    if c.matches(n, code, d["code"], d.get("offset"), d.get("line")):
                         clause = c
                         break
                 if clause is None:
@@ -400,8 +424,7 @@ class Recorder:
                 rec.failures.append({"phase": "run", "path": x.path, "message": x.message})
                 return None
             except BaseException as x:
-                rec.failures.append({"phase": "run", "where": "%s callback of tool %s" % (name, tool),
-                                     "message": "%s: %s" % (type(x).__name__, x)})
+                rec.callback_failed("%s callback of tool %s" % (name, tool), x)
                 return None
             if clause.raise_ is not None:
                 d["raised"] = rec.norm.exc(exc)
@@ -412,15 +435,16 @@ class Recorder:
 
     def _program_callback(self, tool, name, func):
         hf = HARNESS_FILES
-        count = [0]
         rec = self
         new = self._delivery_maker(tool, name, self.norm.value(func).get("repr", "?"))
+        n = 0
 
         def cb(code, *args):
+            nonlocal n
             if code.co_filename in hf:
                 return None
-            count[0] += 1
-            d = new(code, args, count[0], _getframe(1))
+            n += 1
+            d = new(code, args, n, _getframe(1))
             rec.active.append(d)
             try:
                 r = func(code, *args)

@@ -126,20 +126,25 @@ class _Run:
                 setattr(mon, n, ApiShim(n, rec))
             failure = self.body()
         finally:
-            if self.probe_on:
-                try:
-                    REAL_API["set_events"](self.probe, 0)  # teardown is not recorded
-                except ValueError:
-                    pass  # the scenario freed the probe's id (reported as errored)
             touched = list(rec.touched.values())
-            isolation.scrub(touched)
-            for n, f in REAL_API.items():
-                setattr(mon, n, f)
-            self.ns.clear()  # finalizers run now: unmonitored, output captured
-            if not self.opts["gc"]:
-                gc.collect(0)
-            sys.stdout, sys.stderr, sys.stdin = saved
-            warn.__exit__(None, None, None)
+            try:
+                if self.probe_on:
+                    try:
+                        REAL_API["set_events"](self.probe, 0)  # teardown is not recorded
+                    except ValueError:
+                        pass  # the scenario freed the probe's id (reported as errored)
+                isolation.scrub(touched)
+            finally:
+                for n, f in REAL_API.items():
+                    setattr(mon, n, f)
+                # Finalizers run now (unmonitored, output captured); newest names
+                # go first so a stored generator's finally still sees its globals.
+                for k in reversed(list(self.ns)):
+                    del self.ns[k]
+                if not self.opts["gc"]:
+                    gc.collect(0)
+                sys.stdout, sys.stderr, sys.stdin = saved
+                warn.__exit__(None, None, None)
         _last_touched[:] = touched
         if failure is None and rec.failures:
             failure = dict(rec.failures[0], problems=rec.failures[:20])
@@ -152,6 +157,8 @@ class _Run:
             return "errored", {"phase": "teardown", "scenario": self.doc["id"],
                                "message": "monitoring state survived the teardown", "leaks": left}
         limit = self.opts["stdout_limit"]
+        # Warnings and tracebacks name the program's file; its run number must not show.
+        stable = "<scenario %s>" % self.doc["id"]
         variable = []
         if sys.flags.hash_randomization:
             variable.append("str_hash_order")
@@ -166,8 +173,8 @@ class _Run:
             "options": self.opts,
             "records": rec.records,
             "codes": rec.codes.table(),
-            "stdout": out.getvalue()[:limit],
-            "stderr": err.getvalue()[:limit],
+            "stdout": out.getvalue().replace(self.filename, stable)[:limit],
+            "stderr": err.getvalue().replace(self.filename, stable)[:limit],
             "truncated": rec.truncated,
             "variable": variable,
         }

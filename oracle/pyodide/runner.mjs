@@ -41,7 +41,10 @@ function readLine() {
     try {
       n = fs.readSync(0, chunk, 0, chunk.length, null);
     } catch (e) {
-      if (e.code === "EAGAIN") continue;
+      if (e.code === "EAGAIN") {
+        Atomics.wait(pause, 0, 0, 2);
+        continue;
+      }
       if (e.code === "EOF") n = 0; else throw e;
     }
     if (n === 0) eof = true;
@@ -49,10 +52,20 @@ function readLine() {
   }
 }
 
+// Pipes may be non-blocking under Node: a full pipe throws EAGAIN, so wait
+// briefly and retry instead of losing (or truncating) a large trace line.
+const pause = new Int32Array(new SharedArrayBuffer(4));
 const writer = (fd) => ({
   write: (buf) => {
     let off = 0;
-    while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+    while (off < buf.length) {
+      try {
+        off += fs.writeSync(fd, buf, off, buf.length - off);
+      } catch (e) {
+        if (e.code !== "EAGAIN") throw e;
+        Atomics.wait(pause, 0, 0, 2);
+      }
+    }
     return buf.length;
   },
 });

@@ -1,0 +1,411 @@
+#pragma once
+// A deliberately naive reference dispatcher for the model's property test:
+// std::map state, explicit tool sets for every site of a small fixed universe,
+// literal per-version event numbers and messages, FINDINGS F2 written out
+// line by line. Shares only the input/output value types with the model.
+#include <array>
+#include <bitset>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "input.h"
+#include "py_value.h"
+
+namespace monsim::naive {
+
+inline constexpr int kCodes = 3;
+inline constexpr std::array<int32_t, 4> kOffsets{0, 2, 4, 6};
+
+// What each tool's callback does if called for one occurrence.
+struct ToolAction {
+  bool disable = false;
+  bool raise = false;
+  std::optional<ApiCall> call;
+};
+using Script = std::array<ToolAction, 6>;
+
+struct NaiveDelivery {
+  int tool;
+  int bit;
+  uint32_t callable;
+  bool wrapper;
+  int result;  // 0 returned, 1 disable accepted, 2 disable rejected, 3 raised
+  std::vector<Outcome> effects;
+  bool operator==(const NaiveDelivery&) const = default;
+};
+
+class Reference {
+ public:
+  explicit Reference(int minor) : minor_(minor) {}
+
+  int minor() const { return minor_; }
+  int eventCount() const { return minor_ >= 14 ? 19 : 17; }
+  int bitOf(std::string_view name) const {
+    static const char* k12[] = {"PY_START", "PY_RESUME", "PY_RETURN", "PY_YIELD", "CALL", "LINE",
+                                "INSTRUCTION", "JUMP", "BRANCH", "STOP_ITERATION", "RAISE",
+                                "EXCEPTION_HANDLED", "PY_UNWIND", "PY_THROW", "RERAISE", "C_RETURN",
+                                "C_RAISE"};
+    static const char* k14[] = {"PY_START", "PY_RESUME", "PY_RETURN", "PY_YIELD", "CALL", "LINE",
+                                "INSTRUCTION", "JUMP", "BRANCH_LEFT", "BRANCH_RIGHT",
+                                "STOP_ITERATION", "RAISE", "EXCEPTION_HANDLED", "PY_UNWIND",
+                                "PY_THROW", "RERAISE", "C_RETURN", "C_RAISE", "BRANCH"};
+    for (int i = 0; i < eventCount(); ++i)
+      if (name == (minor_ >= 14 ? k14[i] : k12[i])) return i;
+    return -1;
+  }
+  int siteEventCount() const { return minor_ >= 14 ? 11 : 10; }  // PY_START … STOP_ITERATION
+  bool isSiteEvent(int b) const { return b < siteEventCount(); }
+  bool isExceptionEvent(int b) const { return b >= siteEventCount() && b < siteEventCount() + 5; }
+  bool isCEvent(int b) const { return b == bitOf("C_RETURN") || b == bitOf("C_RAISE"); }
+  uint32_t localMask() const {
+    if (minor_ >= 15) return 0xffff;
+    return (1u << siteEventCount()) - 1;
+  }
+
+  const std::vector<uint32_t>& stack() const { return stack_; }
+  const std::vector<NaiveDelivery>& lastDeliveries() const { return deliveries_; }
+
+  // ---- API ----
+  Outcome api(const ApiCall& call) {
+    return std::visit([&](const auto& c) { return on(c); }, call);
+  }
+
+  // ---- frames ----
+  void enter(uint32_t code) {
+    stack_.push_back(code);
+    if (codes_[code].ver != V_) reinstrument(code);
+  }
+  void exit() { stack_.pop_back(); }
+
+  // ---- occurrence ----
+  Dispatched fire(int bit, uint32_t code, int32_t offset, const Script& script) {
+    deliveries_.clear();
+    Dispatched out;
+    std::set<int> tools;
+    if (isSiteEvent(bit)) {
+      tools = fireSet(code, bit, offset);
+    } else if (isCEvent(bit)) {
+      tools = fireSet(code, 4, offset);
+    } else {
+      for (auto& [t, g] : G_)
+        if (g & (1u << bit)) tools.insert(t);
+      if (minor_ >= 15)
+        for (int t = 0; t < 6; ++t)
+          if (L_[{code, t}] & (1u << bit)) tools.insert(t);
+    }
+    for (int t = 5; t >= 0; --t) {
+      if (!tools.count(t)) continue;
+      auto it = cb_.find({t, bit});
+      if (it == cb_.end()) continue;
+      NaiveDelivery d{t, bit, it->second.first, it->second.second, 0, {}};
+      const ToolAction& a = script[t];
+      if (a.call) d.effects.push_back(api(*a.call));
+      ++out.deliveries;
+      if (a.raise) {
+        d.result = 3;
+        out.raised = PyError{"RuntimeError", "boom"};
+        deliveries_.push_back(d);
+        break;
+      }
+      if (a.disable) {
+        if (isSiteEvent(bit)) {
+          const size_t i = slot(offset);
+          S_[code][bit][i].reset(t);
+          if ((bit == 5 || bit == 6) && S_[code][bit][i].none()) armed_[code][bit][i] = false;
+          d.result = 1;
+        } else if (isExceptionEvent(bit) && minor_ >= 15) {
+          L_[{code, t}] &= ~(1u << bit);
+          d.result = 1;
+        } else {
+          cb_.erase({t, bit});
+          d.result = 2;
+          out.raised = PyError{"ValueError", std::string("Cannot disable ") + nameOf(bit) +
+                                                 " events. Callback removed."};
+          deliveries_.push_back(d);
+          break;
+        }
+      }
+      deliveries_.push_back(d);
+    }
+    return out;
+  }
+
+ private:
+  struct Code {
+    int64_t ver = -1;
+    std::array<std::bitset<6>, 16> active{};
+    std::array<uint64_t, 6> tv{};
+    bool lineAlloc = false, instrAlloc = false;
+  };
+
+  std::string nameOf(int bit) const {
+    for (const char* n : {"C_RETURN", "C_RAISE", "RAISE", "EXCEPTION_HANDLED", "PY_UNWIND",
+                          "PY_THROW", "RERAISE"})
+      if (bitOf(n) == bit) return n;
+    return "?";
+  }
+
+  static size_t slot(int32_t offset) {
+    for (size_t i = 0; i < kOffsets.size(); ++i)
+      if (kOffsets[i] == offset) return i;
+    return 0;
+  }
+  std::set<int> fireSet(uint32_t code, int bit, int32_t offset) {
+    const size_t i = slot(offset);
+    std::set<int> out;
+    if ((bit == 5 || bit == 6) && !armed_[code][bit][i]) return out;
+    for (int t = 0; t < 6; ++t)
+      if (S_[code][bit][i].test(t)) out.insert(t);
+    return out;
+  }
+
+  static std::string hex(uint32_t v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "0x%x", v);
+    return buf;
+  }
+  static PyError invalidTool(int64_t t) {
+    return PyError{"ValueError", "invalid tool " + std::to_string(t) + " (must be between 0 and 5)"};
+  }
+  // Returns true and sets out on success.
+  static std::optional<PyError> asInt(const PyArg& a, int64_t& out) {
+    if (auto* i = std::get_if<PyInt>(&a)) {
+      if (i->value > 2147483647 || i->value < -2147483648LL)
+        return PyError{"OverflowError", "Python int too large to convert to C int"};
+      out = i->value;
+      return std::nullopt;
+    }
+    if (auto* b = std::get_if<PyBool>(&a)) {
+      out = b->value ? 1 : 0;
+      return std::nullopt;
+    }
+    std::string type = std::holds_alternative<PyStr>(a)    ? "str"
+                       : std::holds_alternative<PyNone>(a) ? "NoneType"
+                                                           : std::get<PyObj>(a).typeName;
+    return PyError{"TypeError", "'" + type + "' object cannot be interpreted as an integer"};
+  }
+#define NAIVE_INT(arg, var)                  \
+  int64_t var = 0;                           \
+  if (auto e = asInt(arg, var)) return *e;
+#define NAIVE_TOOL(var) \
+  if (var < 0 || var > 5) return invalidTool(var);
+
+  std::optional<PyError> cStripAndBranch(int64_t& set) const {
+    const int64_t c = (int64_t{1} << bitOf("C_RETURN")) | (int64_t{1} << bitOf("C_RAISE"));
+    const int64_t call = int64_t{1} << bitOf("CALL");
+    uint32_t u = static_cast<uint32_t>(set);
+    if (u & c) {
+      if ((u & (c | call)) != (c | call))
+        return PyError{"ValueError", "cannot set C_RETURN or C_RAISE events independently"};
+      u &= ~static_cast<uint32_t>(c);
+    }
+    if (minor_ >= 14 && (u & (1u << 18))) {
+      u &= ~(1u << 18);
+      u |= 0x300;
+    }
+    set = u;
+    return std::nullopt;
+  }
+
+  Outcome on(const UseToolId& c) {
+    NAIVE_INT(c.tool, t);
+    NAIVE_TOOL(t);
+    if (!std::holds_alternative<PyStr>(c.name)) return PyError{"ValueError", "tool name must be a str"};
+    if (names_.count(t)) return PyError{"ValueError", "tool " + std::to_string(t) + " is already in use"};
+    names_[t] = std::get<PyStr>(c.name).value;
+    return PyNone{};
+  }
+  Outcome on(const FreeToolId& c) {
+    NAIVE_INT(c.tool, t);
+    NAIVE_TOOL(t);
+    if (minor_ >= 14 && names_.count(t)) clear(t);
+    names_.erase(t);
+    return PyNone{};
+  }
+  Outcome on(const ClearToolId& c) {
+    if (minor_ < 14)
+      return PyError{"AttributeError", "module 'sys.monitoring' has no attribute 'clear_tool_id'"};
+    NAIVE_INT(c.tool, t);
+    NAIVE_TOOL(t);
+    if (names_.count(t)) clear(t);
+    return PyNone{};
+  }
+  Outcome on(const GetTool& c) {
+    NAIVE_INT(c.tool, t);
+    NAIVE_TOOL(t);
+    if (!names_.count(t)) return PyNone{};
+    return StrValue{names_[t]};
+  }
+  Outcome on(const SetEvents& c) {
+    NAIVE_INT(c.tool, t);
+    NAIVE_INT(c.events, set);
+    NAIVE_TOOL(t);
+    if (set < 0 || set >= (int64_t{1} << eventCount()))
+      return PyError{"ValueError", "invalid event set " + hex(static_cast<uint32_t>(set))};
+    if (auto e = cStripAndBranch(set)) return *e;
+    if (!names_.count(t)) return PyError{"ValueError", "tool " + std::to_string(t) + " is not in use"};
+    setGlobal(t, static_cast<uint32_t>(set));
+    return PyNone{};
+  }
+  Outcome on(const GetEvents& c) {
+    NAIVE_INT(c.tool, t);
+    NAIVE_TOOL(t);
+    return IntValue{G_[t]};
+  }
+  Outcome on(const SetLocalEvents& c) {
+    NAIVE_INT(c.tool, t);
+    NAIVE_INT(c.events, set);
+    if (!std::holds_alternative<CodeId>(c.code)) return PyError{"TypeError", "code must be a code object"};
+    NAIVE_TOOL(t);
+    if (auto e = cStripAndBranch(set)) return *e;
+    if (static_cast<uint32_t>(set) & ~localMask())
+      return PyError{"ValueError", "invalid local event set " + hex(static_cast<uint32_t>(set))};
+    if (!names_.count(t)) return PyError{"ValueError", "tool " + std::to_string(t) + " is not in use"};
+    const uint32_t code = std::get<CodeId>(c.code).value;
+    if (minor_ >= 14) codes_[code].tv[t] = toolver_[t];
+    if (L_[{code, static_cast<int>(t)}] == static_cast<uint32_t>(set)) return PyNone{};
+    L_[{code, static_cast<int>(t)}] = static_cast<uint32_t>(set);
+    reinstrument(code);
+    return PyNone{};
+  }
+  Outcome on(const GetLocalEvents& c) {
+    NAIVE_INT(c.tool, t);
+    if (!std::holds_alternative<CodeId>(c.code)) return PyError{"TypeError", "code must be a code object"};
+    NAIVE_TOOL(t);
+    return IntValue{L_[{std::get<CodeId>(c.code).value, static_cast<int>(t)}]};
+  }
+  Outcome on(const RegisterCallback& c) {
+    NAIVE_INT(c.tool, t);
+    NAIVE_INT(c.event, ev);
+    NAIVE_TOOL(t);
+    int bits = 0, bit = -1;
+    for (int b = 0; b < 32; ++b)
+      if (static_cast<uint32_t>(ev) & (1u << b)) ++bits, bit = b;
+    if (bits != 1)
+      return PyError{"ValueError", "The callback can only be set for one event at a time"};
+    if (ev < 0 || bit >= eventCount())
+      return PyError{"ValueError", "invalid event " + std::to_string(ev)};
+    std::optional<uint32_t> previous;
+    auto swap = [&](int b, bool wrapper) {
+      std::optional<uint32_t> prev;
+      if (cb_.count({t, b})) prev = cb_[{t, b}].first;
+      if (c.func) cb_[{t, b}] = {c.func->value, wrapper};
+      else cb_.erase({t, b});
+      return prev;
+    };
+    if (minor_ >= 14 && bit == 18) {
+      swap(9, true);
+      previous = swap(8, true);
+    } else {
+      previous = swap(bit, false);
+    }
+    if (!previous) return PyNone{};
+    return CallableId{*previous};
+  }
+  Outcome on(const RestartEvents&) {
+    R_ = V_ + 1;
+    V_ = R_ + 1;
+    for (uint32_t c : stack_)
+      if (codes_[c].ver != V_) reinstrument(c);
+    return PyNone{};
+  }
+  Outcome on(const AllEvents&) {
+    AllEventsValue out;
+    return out;  // not compared (names would need a table)
+  }
+
+  void setGlobal(int64_t t, uint32_t set) {
+    if (G_[t] == set) return;
+    G_[t] = set;
+    ++V_;
+    for (uint32_t c : stack_)
+      if (codes_[c].ver != V_) reinstrument(c);
+  }
+  void clear(int64_t t) {
+    for (int b = 0; b < 32; ++b) cb_.erase({static_cast<int>(t), b});
+    setGlobal(t, 0);
+    toolver_[t] = ++lastToolver_;
+    ++V_;
+    for (uint32_t c : stack_)
+      if (codes_[c].ver != V_) reinstrument(c);
+  }
+
+  void reinstrument(uint32_t code) {
+    Code& c = codes_[code];
+    if (minor_ >= 14)
+      for (int t = 0; t < 6; ++t)
+        if (c.tv[t] != toolver_[t]) {
+          L_[{code, t}] = 0;
+          c.tv[t] = toolver_[t];
+        }
+    std::array<std::set<int>, 16> fresh;
+    bool multi = false;
+    for (int e = 0; e < siteEventCount(); ++e) {
+      for (int t = 0; t < 6; ++t)
+        if ((G_[t] | L_[{code, t}]) & (1u << e)) fresh[e].insert(t);
+      if (fresh[e].size() >= 2) multi = true;
+    }
+    const bool restart = R_ > c.ver;
+    if (multi && !fresh[5].empty() && !c.lineAlloc) {
+      for (size_t i = 0; i < kOffsets.size(); ++i) {
+        S_[code][5][i].reset();
+        for (int t : fresh[5]) S_[code][5][i].set(t);
+      }
+      c.lineAlloc = true;
+    }
+    if (multi && !fresh[6].empty() && !c.instrAlloc) {
+      for (size_t i = 0; i < kOffsets.size(); ++i) S_[code][6][i].reset();
+      c.instrAlloc = true;
+    }
+    for (int e = 0; e < siteEventCount(); ++e) {
+      std::set<int> removed, added;
+      for (int t = 0; t < 6; ++t) {
+        const bool was = c.active[e].test(t), now = fresh[e].count(t);
+        if (restart ? was : (was && !now)) removed.insert(t);
+        if (restart ? now : (now && !was)) added.insert(t);
+      }
+      for (size_t i = 0; i < kOffsets.size(); ++i) {
+        std::bitset<6>& s = S_[code][e][i];
+        for (int t : removed) s.reset(t);
+        if (e == 5 || e == 6) {
+          if (s.none()) armed_[code][e][i] = false;
+          if (!added.empty()) {
+            for (int t : added) s.set(t);
+            armed_[code][e][i] = true;
+          }
+        } else {
+          for (int t : added) s.set(t);
+        }
+      }
+    }
+    for (int e = 0; e < 16; ++e) {
+      c.active[e].reset();
+      for (int t : fresh[e]) c.active[e].set(t);
+    }
+    c.ver = V_;
+  }
+
+  int minor_;
+  std::map<int64_t, std::string> names_;
+  std::map<int64_t, uint32_t> G_;
+  std::map<std::pair<int, int>, std::pair<uint32_t, bool>> cb_;
+  std::map<std::pair<uint32_t, int>, uint32_t> L_;
+  std::map<int64_t, uint64_t> toolver_;
+  uint64_t lastToolver_ = 0;
+  int64_t V_ = 0, R_ = 0;
+  std::array<Code, kCodes> codes_{};
+  // Tool sets of every site of the universe: [code][event][offset index].
+  std::array<std::array<std::array<std::bitset<6>, kOffsets.size()>, 16>, kCodes> S_{};
+  std::array<std::array<std::array<bool, kOffsets.size()>, 16>, kCodes> armed_{};
+  std::vector<uint32_t> stack_;
+  std::vector<NaiveDelivery> deliveries_;
+#undef NAIVE_INT
+#undef NAIVE_TOOL
+};
+
+}  // namespace monsim::naive

@@ -1,5 +1,6 @@
 #include "monitor.h"
 
+#include <bit>
 #include <utility>
 
 #include "api_validation.h"
@@ -16,9 +17,25 @@ constexpr bool isCodeObject(const CodeArg& c) { return std::holds_alternative<Co
 }  // namespace
 
 Monitor::Monitor(PyVersion v)
-    : profile_(kProfiles[static_cast<int>(v)]),
-      lineBit_(profile_.bitOf(Event::Line)),
-      callBit_(profile_.bitOf(Event::Call)) {}
+    : profile_(kProfiles[static_cast<int>(v)]), callBit_(profile_.bitOf(Event::Call)) {
+  for (int e = 0; e < spec::kEventCount; ++e) {
+    const auto ev = static_cast<Event>(e);
+    eventBit_[e] = static_cast<int8_t>(
+        profile_.has(ev) && !profile_.isAlias(ev) ? profile_.bitOf(ev) : -1);
+  }
+  for (int b = 0; b < 32; ++b) {
+    if (profile_.siteEvents().has(b)) {
+      bitKind_[b] = BitKind::Site;
+    } else if (profile_.ancillaryEvents().has(b)) {
+      // C_RETURN/C_RAISE use the CALL site's tool set (§9.7, rule 10).
+      bitKind_[b] = BitKind::CallSite;
+    } else if (profile_.localNonSiteEvents().has(b)) {
+      bitKind_[b] = BitKind::GlobalOrLocal;  // 3.15 exception events (F5)
+    } else {
+      bitKind_[b] = BitKind::Global;
+    }
+  }
+}
 
 std::optional<std::string_view> Monitor::toolName(ToolId t) const {
   const auto& n = tools_[t.value].name;
@@ -247,37 +264,47 @@ Outcome Monitor::onFrameExit(const FrameExit& f) {
 
 // --- Dispatch (reference §6, §7, §9, §10; FINDINGS F5) ---
 
-uint8_t Monitor::dispatchTools(int bit, Event event, const CodeInstrumentation& c,
-                               int32_t offset) const {
-  if (profile_.siteEvents().has(bit)) return c.siteTools(bit, offset);
-  // C_RETURN/C_RAISE use the CALL site's tool set (§9.7, rule 10).
-  if (profile_.ancillaryEvents().has(bit)) return c.siteTools(callBit_, offset);
-  (void)event;
-  // Non-site events: the global set; 3.15 also the code's local set (F5).
-  uint8_t tools = globalTools_[bit];
-  if (profile_.localNonSiteEvents().has(bit)) tools |= c.localTools(bit);
-  return tools;
+uint8_t Monitor::dispatchTools(int bit, const CodeInstrumentation& c, int32_t offset) const {
+  switch (bitKind_[bit]) {
+    case BitKind::Site:
+      return c.siteTools(bit, offset);
+    case BitKind::CallSite:
+      return c.siteTools(callBit_, offset);
+    case BitKind::Global:
+      return globalTools_[bit];
+    case BitKind::GlobalOrLocal:
+      break;
+  }
+  return uint8_t(globalTools_[bit] | c.localTools(bit));
 }
 
 uint8_t Monitor::activeTools(Event event, CodeId code, int32_t offset) const {
-  if (!profile_.has(event) || profile_.isAlias(event) || code.value >= codes_.size()) return 0;
-  return dispatchTools(profile_.bitOf(event), event, codes_[code.value], offset);
+  const int bit = eventBit_[static_cast<int>(event)];
+  if (bit < 0 || code.value >= codes_.size()) return 0;
+  return dispatchTools(bit, codes_[code.value], offset);
 }
 
 Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy, DeliverySink& sink) {
   // No events while a callback runs (§8.1): code called from a callback is not monitored.
   if (inCallback_) return [] { Dispatched d; d.suppressed = true; return d; }();
-  if (!profile_.has(o.event) || profile_.isAlias(o.event))
-    return InvalidInput{"event does not exist in this version"};
+  const int bit = eventBit_[static_cast<int>(o.event)];
+  if (bit < 0) return InvalidInput{"event does not exist in this version"};
   if (o.code.value >= codes_.size() || codes_[o.code.value].frames == 0)
     return InvalidInput{"occurrence in a code object with no frame on the stack"};
   if (o.offset < 0) return InvalidInput{"negative offset"};
-  const int bit = profile_.bitOf(o.event);
   // The tool set is fixed now (§7.2); callables are read at each tool's turn.
-  const uint8_t tools = dispatchTools(bit, o.event, codes_[o.code.value], o.offset);
-  Dispatched out;
-  for (int t = kToolCount - 1; t >= 0; --t) {
-    if (!((tools >> t) & 1u)) continue;
+  uint32_t tools = dispatchTools(bit, codes_[o.code.value], o.offset);
+  uint32_t delivered = 0;
+  // Builds the outcome only at the end: the hot path stays free of PyError storage.
+  auto finish = [&](std::optional<PyError> raised) {
+    Dispatched out;
+    out.deliveries = delivered;
+    out.raised = std::move(raised);
+    return out;
+  };
+  while (tools) {
+    const int t = 31 - std::countl_zero(tools);  // highest tool id first (§7.1)
+    tools &= ~(1u << t);
     const CallbackSlot slot = tools_[t].callbacks[bit];
     if (!slot.callable) continue;  // unregistered (possibly by a higher tool's callback)
     Delivery d;
@@ -297,13 +324,12 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy, Deliv
     for (const ApiCall& call : action.calls) effects_.push_back({&call, step(call)});
     inCallback_ = false;
     d.effects = effects_;
-    ++out.deliveries;
+    ++delivered;
     if (!action.raiseType.empty()) {
       // §7.3/§10.1: lower tools are not called; the exception propagates.
       d.result = CallbackResult::Raised;
-      out.raised = PyError{std::string(action.raiseType), std::string(action.raiseMessage)};
       sink.onDelivery(d);
-      break;
+      return finish(PyError{std::string(action.raiseType), std::string(action.raiseMessage)});
     }
     if (!action.disable) {
       sink.onDelivery(d);
@@ -327,13 +353,12 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy, Deliv
         // exception in flight; dispatch stops.
         tools_[t].callbacks[bit] = CallbackSlot{};
         d.result = CallbackResult::DisableRejected;
-        out.raised = makeError(profile_, Error::CannotDisable, nameField(profile_.name(o.event)));
         sink.onDelivery(d);
-        return out;
+        return finish(makeError(profile_, Error::CannotDisable, nameField(profile_.name(o.event))));
     }
     sink.onDelivery(d);
   }
-  return out;
+  return finish(std::nullopt);
 }
 
 }  // namespace monsim

@@ -25,6 +25,12 @@ class Monitor {
   // One input. API calls ignore policy and sink (they never dispatch).
   Outcome step(const Input& input, CallbackPolicy& policy, DeliverySink& sink);
   Outcome step(const ApiCall& call);
+  // The same for one input kind, without building an Input (replay hot path).
+  Outcome step(const Occurrence& o, CallbackPolicy& policy, DeliverySink& sink) {
+    return onOccurrence(o, policy, sink);
+  }
+  Outcome step(const FrameEnter& f) { return onFrameEnter(f); }
+  Outcome step(const FrameExit& f) { return onFrameExit(f); }
 
   const VersionProfile& profile() const { return profile_; }
   bool inCallback() const { return inCallback_; }
@@ -56,7 +62,10 @@ class Monitor {
   void clearTool(int tool);
   void bumpVersionAndReinstrumentStack();
   void recomputeGlobalTools();
-  uint8_t dispatchTools(int bit, Event event, const CodeInstrumentation& c, int32_t offset) const;
+  uint8_t dispatchTools(int bit, const CodeInstrumentation& c, int32_t offset) const;
+
+  // How the tools of an event are found, precomputed per event number.
+  enum class BitKind : uint8_t { Site, CallSite, Global, GlobalOrLocal };
 
   const VersionProfile& profile_;
   std::array<ToolSlot, kToolCount> tools_{};
@@ -65,7 +74,9 @@ class Monitor {
   std::vector<CodeInstrumentation> codes_;
   std::vector<CodeId> stack_;
   uint64_t lastToolVersion_ = 0;
-  int lineBit_, callBit_;
+  int callBit_;
+  std::array<int8_t, spec::kEventCount> eventBit_{};  // -1: absent or an alias
+  std::array<BitKind, 32> bitKind_{};
   bool inCallback_ = false;
   std::vector<EffectRecord> effects_;
 };

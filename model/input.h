@@ -55,6 +55,12 @@ using ApiCall = std::variant<UseToolId, FreeToolId, ClearToolId, GetTool, SetEve
                              SetLocalEvents, GetLocalEvents, RegisterCallback, RestartEvents,
                              AllEvents>;
 
+// 3.14+ BRANCH_LEFT/RIGHT: which event the instruction at `src` (the occurrence's
+// offset) itself reports, for the legacy BRANCH wrapper's check (FINDINGS F6):
+// POP_JUMP_IF_* and POP_ITER report RIGHT; FOR_ITER and NOT_TAKEN report LEFT;
+// an instruction reporting neither (END_SEND of `async for`) is NoBranch.
+enum class BranchSource : uint8_t { Unknown, ReportsLeft, ReportsRight, NoBranch };
+
 // One raw event occurrence in a frame of `code`.
 // offset: the instruction offset that reports it — the site (reference §9.1).
 //   LINE: the line-start instruction; JUMP/BRANCH*: the source; C_RETURN/C_RAISE:
@@ -66,6 +72,7 @@ struct Occurrence {
   int32_t offset = 0;
   int32_t aux = 0;
   std::string_view exception;
+  BranchSource branchSource = BranchSource::Unknown;  // Unknown: the F6 check is skipped
 };
 
 // A frame of `code` starts or resumes (before its PY_START/PY_RESUME/PY_THROW).

@@ -284,6 +284,28 @@ uint8_t Monitor::activeTools(Event event, CodeId code, int32_t offset) const {
   return dispatchTools(bit, codes_[code.value], offset);
 }
 
+bool Monitor::branchSourceInstrumented(const Occurrence& o) const {
+  const CodeInstrumentation& c = codes_[o.code.value];
+  int own = -1;
+  switch (o.branchSource) {
+    case BranchSource::Unknown:
+      return true;
+    case BranchSource::ReportsLeft:
+      own = eventBit_[static_cast<int>(Event::BranchLeft)];
+      break;
+    case BranchSource::ReportsRight:
+      own = eventBit_[static_cast<int>(Event::BranchRight)];
+      break;
+    case BranchSource::NoBranch:
+      break;
+  }
+  // LINE and INSTRUCTION arming at `src` count as instrumentation too.
+  uint8_t tools = uint8_t(c.siteTools(eventBit_[static_cast<int>(Event::Line)], o.offset) |
+                          c.siteTools(eventBit_[static_cast<int>(Event::Instruction)], o.offset));
+  if (own >= 0) tools |= c.siteTools(own, o.offset);
+  return tools != 0;
+}
+
 Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy, DeliverySink& sink) {
   // No events while a callback runs (§8.1): code called from a callback is not monitored.
   if (inCallback_) return [] { Dispatched d; d.suppressed = true; return d; }();
@@ -316,8 +338,12 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy, Deliv
     d.exception = o.exception;
     d.callable = *slot.callable;
     d.viaBranchWrapper = slot.branchWrapper;
-    // TODO(FINDINGS F6): a legacy BRANCH wrapper returns DISABLE without calling
-    // the handler when the `src` instruction is not instrumented; not modelled.
+    if (slot.branchWrapper && !branchSourceInstrumented(o)) {
+      // FINDINGS F6 / reference §9.9: the legacy BRANCH wrapper returns DISABLE
+      // without calling the handler; that removes this direction for the tool.
+      codes_[o.code.value].disableAt(ToolId{t}, bit, o.offset);
+      continue;
+    }
     inCallback_ = true;
     const CallbackAction action = policy.onCallback(d);
     effects_.clear();

@@ -63,6 +63,8 @@ class Monitor {
   void bumpVersionAndReinstrumentStack();
   void recomputeGlobalTools();
   uint8_t dispatchTools(int bit, const CodeInstrumentation& c, int32_t offset) const;
+  // FINDINGS F6: is the instruction at a branch's `src` instrumented for any tool?
+  bool branchSourceInstrumented(const Occurrence& o) const;
 
   // How the tools of an event are found, precomputed per event number.
   enum class BitKind : uint8_t { Site, CallSite, Global, GlobalOrLocal };

@@ -314,3 +314,81 @@ TEST(Disable, FreeAndUseAgainRevivesOnlyFrom314Inside) {
 
 }  // namespace
 }  // namespace monsim::testing
+
+namespace monsim::testing {
+namespace {
+
+// FINDINGS F6: the 3.14+ legacy BRANCH wrapper swallows a direction whose `src`
+// instruction is no longer instrumented (POP_JUMP reports RIGHT, FOR_ITER LEFT).
+class LegacyBranch : public ::testing::TestWithParam<PyVersion> {
+ protected:
+  static constexpr int32_t kSrc = 10;
+  void install(Harness& h, int64_t events) {
+    h.use(2);
+    h.setEvents(2, events);
+    h.reg(2, 1 << 18, 9);
+    h.enter(0);
+  }
+  size_t fire(Harness& h, Event e, BranchSource src) {
+    const size_t before = h.sink.log.size();
+    h.m.step(Occurrence{e, CodeId{0}, kSrc, 0, {}, src}, h.policy, h.sink);
+    return h.sink.log.size() - before;
+  }
+};
+INSTANTIATE_TEST_SUITE_P(From314, LegacyBranch,
+                         ::testing::Values(PyVersion::V3_14, PyVersion::V3_15));
+
+TEST_P(LegacyBranch, DisablingTakenSilencesNotTakenOfAnIf) {
+  Harness h(GetParam());
+  install(h, 1 << 18);
+  h.policy.decide = [](const Delivery& d) {
+    return ScriptedPolicy::Reply{d.event == Event::BranchRight, "", {}};
+  };
+  const auto popJump = BranchSource::ReportsRight;
+  EXPECT_EQ(fire(h, Event::BranchLeft, popJump), 1u);   // i=0
+  EXPECT_EQ(fire(h, Event::BranchRight, popJump), 1u);  // i=1: DISABLE
+  EXPECT_TRUE(h.sink.log.back().result == CallbackResult::ReturnedDisable);
+  EXPECT_EQ(fire(h, Event::BranchLeft, popJump), 0u);   // i=2: swallowed
+  EXPECT_EQ(fire(h, Event::BranchRight, popJump), 0u);
+  EXPECT_EQ(fire(h, Event::BranchLeft, popJump), 0u);
+}
+
+TEST_P(LegacyBranch, DisablingNotTakenKeepsTaken) {
+  Harness h(GetParam());
+  install(h, 1 << 18);
+  h.policy.decide = [](const Delivery& d) {
+    return ScriptedPolicy::Reply{d.event == Event::BranchLeft, "", {}};
+  };
+  const auto popJump = BranchSource::ReportsRight;
+  EXPECT_EQ(fire(h, Event::BranchLeft, popJump), 1u);
+  EXPECT_EQ(fire(h, Event::BranchRight, popJump), 1u);
+  EXPECT_EQ(fire(h, Event::BranchLeft, popJump), 0u);
+  EXPECT_EQ(fire(h, Event::BranchRight, popJump), 1u);
+}
+
+TEST_P(LegacyBranch, OnlyLeftEnabledNeverDeliversIfLeftButDeliversForLeft) {
+  Harness h(GetParam());
+  install(h, h.ev(Event::BranchLeft));
+  EXPECT_EQ(fire(h, Event::BranchLeft, BranchSource::ReportsRight), 0u);
+  EXPECT_EQ(fire(h, Event::BranchLeft, BranchSource::ReportsRight), 0u);
+  Harness g(GetParam());
+  install(g, g.ev(Event::BranchLeft));
+  EXPECT_EQ(fire(g, Event::BranchLeft, BranchSource::ReportsLeft), 1u);
+}
+
+TEST_P(LegacyBranch, AnotherToolKeepingTheSourceInstrumentedKeepsItCalled) {
+  Harness h(GetParam());
+  install(h, 1 << 18);
+  h.use(3);
+  h.setEvents(3, h.ev(Event::BranchRight));  // helper keeps the POP_JUMP instrumented
+  h.policy.decide = [](const Delivery& d) {
+    return ScriptedPolicy::Reply{d.event == Event::BranchRight, "", {}};
+  };
+  const auto popJump = BranchSource::ReportsRight;
+  fire(h, Event::BranchRight, popJump);
+  EXPECT_EQ(fire(h, Event::BranchLeft, popJump), 1u);
+  EXPECT_EQ(fire(h, Event::BranchLeft, popJump), 1u);
+}
+
+}  // namespace
+}  // namespace monsim::testing

@@ -47,7 +47,8 @@ Checked<int32_t> toCInt(const VersionProfile& p, const PyArg& arg) {
 }
 
 std::optional<PyError> checkToolRange(const VersionProfile& p, int32_t tool) {
-  if (tool < 0 || tool >= kToolCount) return makeError(p, Error::InvalidTool, toolField(tool));
+  if (tool < 0 || tool >= kToolCount)
+    return makeError(p, Error::InvalidTool, toolField(tool));
   return std::nullopt;
 }
 

@@ -9,7 +9,8 @@ constexpr int kLine = 5;  // bit numbers of LINE and INSTRUCTION in every versio
 constexpr int kInstruction = 6;
 static_assert([] {
   for (const VersionProfile& p : kProfiles)
-    if (p.bitOf(Event::Line) != kLine || p.bitOf(Event::Instruction) != kInstruction) return false;
+    if (p.bitOf(Event::Line) != kLine || p.bitOf(Event::Instruction) != kInstruction)
+      return false;
   return true;
 }());
 
@@ -33,8 +34,9 @@ void CodeInstrumentation::recomputeLocalTools() {
   for (int b = 0; b < 32; ++b) localTools_[b] = toolsWith(local_, b);
 }
 
-void CodeInstrumentation::setLocal(const VersionProfile& p, const InstrumentationGlobals& g,
-                                   ToolId t, EventSet s) {
+void CodeInstrumentation::setLocal(const VersionProfile& p,
+                                   const InstrumentationGlobals& g, ToolId t,
+                                   EventSet s) {
   // F7: toolver is refreshed before the compare, so re-setting a stale set revives it.
   if (p.toolsClearable()) toolVersion_[t.value] = g.toolVersion[t.value];
   if (local_[t.value] == s) return;
@@ -48,7 +50,8 @@ void CodeInstrumentation::clearLocalBit(ToolId t, int bit) {
   recomputeLocalTools();
 }
 
-void CodeInstrumentation::reinstrument(const VersionProfile& p, const InstrumentationGlobals& g) {
+void CodeInstrumentation::reinstrument(const VersionProfile& p,
+                                       const InstrumentationGlobals& g) {
   // 1. 3.14+: local sets of a cleared tool are dropped (stale, FINDINGS F7).
   if (p.toolsClearable()) {
     bool dropped = false;
@@ -61,6 +64,7 @@ void CodeInstrumentation::reinstrument(const VersionProfile& p, const Instrument
     if (dropped) recomputeLocalTools();
   }
   // 2. new[e] over the per-site events.
+  // TODO(F5): whether 3.15 local exception events count towards `multi` is not probed.
   const uint32_t siteBits = p.siteEvents().bits();
   std::array<uint8_t, kMaxSiteEvents> fresh{};
   std::array<EventSet, kToolCount> unionSets{};
@@ -116,7 +120,8 @@ void CodeInstrumentation::disableAt(ToolId t, int bit, int32_t offset) {
   if (i >= v.size()) v.resize(i + 1, 0);
   uint8_t e = (v[i] & kSiteMaterialized) ? v[i] : uint8_t(base_[bit] | kSiteMaterialized);
   e = uint8_t(e & ~(1u << t.value));
-  if ((bit == kLine || bit == kInstruction) && (e & kSiteToolBits) == 0) e |= kSiteUnarmed;
+  if ((bit == kLine || bit == kInstruction) && (e & kSiteToolBits) == 0)
+    e |= kSiteUnarmed;
   v[i] = e;
 }
 

@@ -38,7 +38,8 @@ class CodeInstrumentation {
   EventSet localSet(ToolId t) const { return local_[t.value]; }
   // set_local_events after validation (F2 trigger): 3.14+ revalidates t's local
   // set first (F7), then a changed set is stored and the code re-instrumented.
-  void setLocal(const VersionProfile& p, const InstrumentationGlobals& g, ToolId t, EventSet s);
+  void setLocal(const VersionProfile& p, const InstrumentationGlobals& g, ToolId t,
+                EventSet s);
   // 3.15 local exception events (F5): DISABLE clears t's local bit on this code.
   void clearLocalBit(ToolId t, int bit);
   // Tools with `bit` in their (non-stale) local set, for non-site local events.
@@ -51,9 +52,10 @@ class CodeInstrumentation {
   // Tools that fire at `offset` for site event `bit` (LINE/INSTRUCTION: if armed).
   uint8_t siteTools(int bit, int32_t offset) const {
     const std::vector<uint8_t>& v = sites_[bit];
-    const uint8_t e = (static_cast<uint32_t>(offset) < v.size() && (v[offset] & kSiteMaterialized))
-                          ? v[offset]
-                          : base_[bit];
+    const uint8_t e =
+        (static_cast<uint32_t>(offset) < v.size() && (v[offset] & kSiteMaterialized))
+            ? v[offset]
+            : base_[bit];
     return (e & kSiteUnarmed) ? 0 : (e & kSiteToolBits);
   }
   // DISABLE returned by t at a site: S[i] −= t (LINE/INSTRUCTION: unarm when empty).

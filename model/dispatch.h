@@ -16,7 +16,8 @@ namespace monsim {
 enum class CallbackResult : uint8_t {
   Returned,         // any value other than DISABLE (ignored, reference §1.3)
   ReturnedDisable,  // DISABLE, accepted (per site, or 3.15 local exception bit)
-  DisableRejected,  // DISABLE from an event that cannot be disabled: ValueError (§9.3/§9.4)
+  DisableRejected,  // DISABLE from an event that cannot be disabled: ValueError
+                    // (§9.3/§9.4)
   Raised,           // the callback raised
 };
 
@@ -34,7 +35,7 @@ struct Delivery {
   int32_t offset = 0;  // LINE: the line-start instruction (the callback gets aux)
   int32_t aux = 0;     // LINE: line number; JUMP/BRANCH*: destination
   std::string_view exception;
-  CallableId callable;            // for a 3.14+ legacy BRANCH wrapper: the wrapped handler
+  CallableId callable;  // for a 3.14+ legacy BRANCH wrapper: the wrapped handler
   bool viaBranchWrapper = false;  // reference §5.3
   CallbackResult result = CallbackResult::Returned;
   std::span<const EffectRecord> effects;  // API calls the callback made, in order

@@ -22,7 +22,10 @@ class EventSet {
   constexpr EventSet operator|(EventSet o) const { return EventSet(bits_ | o.bits_); }
   constexpr EventSet operator&(EventSet o) const { return EventSet(bits_ & o.bits_); }
   constexpr EventSet without(EventSet o) const { return EventSet(bits_ & ~o.bits_); }
-  constexpr EventSet& operator|=(EventSet o) { bits_ |= o.bits_; return *this; }
+  constexpr EventSet& operator|=(EventSet o) {
+    bits_ |= o.bits_;
+    return *this;
+  }
   constexpr bool operator==(const EventSet&) const = default;
 
  private:

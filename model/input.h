@@ -51,9 +51,9 @@ struct RegisterCallback {
 struct RestartEvents {};
 struct AllEvents {};  // sys.monitoring._all_events()
 
-using ApiCall = std::variant<UseToolId, FreeToolId, ClearToolId, GetTool, SetEvents, GetEvents,
-                             SetLocalEvents, GetLocalEvents, RegisterCallback, RestartEvents,
-                             AllEvents>;
+using ApiCall = std::variant<UseToolId, FreeToolId, ClearToolId, GetTool, SetEvents,
+                             GetEvents, SetLocalEvents, GetLocalEvents, RegisterCallback,
+                             RestartEvents, AllEvents>;
 
 // 3.14+ BRANCH_LEFT/RIGHT: which event the instruction at `src` (the occurrence's
 // offset) itself reports, for the legacy BRANCH wrapper's check (FINDINGS F6):

@@ -12,7 +12,9 @@ namespace {
 
 using spec::Error;
 
-constexpr bool isCodeObject(const CodeArg& c) { return std::holds_alternative<CodeId>(c); }
+constexpr bool isCodeObject(const CodeArg& c) {
+  return std::holds_alternative<CodeId>(c);
+}
 
 }  // namespace
 
@@ -124,7 +126,8 @@ Outcome Monitor::onApi(const FreeToolId& c) {
 }
 
 Outcome Monitor::onApi(const ClearToolId& c) {
-  if (!profile_.hasApi(spec::ApiFn::ClearToolId)) return makeError(profile_, Error::NoClearToolId);
+  if (!profile_.hasApi(spec::ApiFn::ClearToolId))
+    return makeError(profile_, Error::NoClearToolId);
   auto tool = toCInt(profile_, c.tool);
   if (auto* e = errorOf(tool)) return *e;
   const int32_t t = std::get<int32_t>(tool);
@@ -180,7 +183,8 @@ Outcome Monitor::onApi(const SetLocalEvents& c) {
   if (auto* e = errorOf(events)) return *e;
   // TODO(§4.2 step 7): shim code objects (SystemError, 3.13+) are not modelled.
   if (!tools_[t].name) return makeError(profile_, Error::ToolNotInUse, toolField(t));
-  code(std::get<CodeId>(c.code)).setLocal(profile_, g_, ToolId{t}, std::get<EventSet>(events));
+  code(std::get<CodeId>(c.code))
+      .setLocal(profile_, g_, ToolId{t}, std::get<EventSet>(events));
   return PyNone{};
 }
 
@@ -227,6 +231,8 @@ Outcome Monitor::onApi(const RegisterCallback& c) {
 
 // --- restart_events (reference §9.8; FINDINGS F2) ---
 
+// TODO(§9.8): "OverflowError: events set too many times" (3.13+) needs ~2^31
+// version bumps and is not modelled.
 Outcome Monitor::onApi(const RestartEvents&) {
   g_.restartVersion = g_.version + 1;
   g_.version = g_.restartVersion;  // bumped once more below: V := R + 1
@@ -264,7 +270,8 @@ Outcome Monitor::onFrameExit(const FrameExit& f) {
 
 // --- Dispatch (reference §6, §7, §9, §10; FINDINGS F5) ---
 
-uint8_t Monitor::dispatchTools(int bit, const CodeInstrumentation& c, int32_t offset) const {
+uint8_t Monitor::dispatchTools(int bit, const CodeInstrumentation& c,
+                               int32_t offset) const {
   switch (bitKind_[bit]) {
     case BitKind::Site:
       return c.siteTools(bit, offset);
@@ -300,15 +307,22 @@ bool Monitor::branchSourceInstrumented(const Occurrence& o) const {
       break;
   }
   // LINE and INSTRUCTION arming at `src` count as instrumentation too.
-  uint8_t tools = uint8_t(c.siteTools(eventBit_[static_cast<int>(Event::Line)], o.offset) |
-                          c.siteTools(eventBit_[static_cast<int>(Event::Instruction)], o.offset));
+  uint8_t tools =
+      uint8_t(c.siteTools(eventBit_[static_cast<int>(Event::Line)], o.offset) |
+              c.siteTools(eventBit_[static_cast<int>(Event::Instruction)], o.offset));
   if (own >= 0) tools |= c.siteTools(own, o.offset);
   return tools != 0;
 }
 
-Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy, DeliverySink& sink) {
+Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
+                              DeliverySink& sink) {
   // No events while a callback runs (§8.1): code called from a callback is not monitored.
-  if (inCallback_) return [] { Dispatched d; d.suppressed = true; return d; }();
+  if (inCallback_)
+    return [] {
+      Dispatched d;
+      d.suppressed = true;
+      return d;
+    }();
   const int bit = eventBit_[static_cast<int>(o.event)];
   if (bit < 0) return InvalidInput{"event does not exist in this version"};
   if (o.code.value >= codes_.size() || codes_[o.code.value].frames == 0)
@@ -355,7 +369,8 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy, Deliv
       // §7.3/§10.1: lower tools are not called; the exception propagates.
       d.result = CallbackResult::Raised;
       sink.onDelivery(d);
-      return finish(PyError{std::string(action.raiseType), std::string(action.raiseMessage)});
+      return finish(
+          PyError{std::string(action.raiseType), std::string(action.raiseMessage)});
     }
     if (!action.disable) {
       sink.onDelivery(d);
@@ -380,7 +395,8 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy, Deliv
         tools_[t].callbacks[bit] = CallbackSlot{};
         d.result = CallbackResult::DisableRejected;
         sink.onDelivery(d);
-        return finish(makeError(profile_, Error::CannotDisable, nameField(profile_.name(o.event))));
+        return finish(
+            makeError(profile_, Error::CannotDisable, nameField(profile_.name(o.event))));
     }
     sink.onDelivery(d);
   }

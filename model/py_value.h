@@ -84,8 +84,8 @@ struct InvalidInput {
   bool operator==(const InvalidInput&) const = default;
 };
 
-using Outcome = std::variant<PyNone, IntValue, StrValue, CallableId, AllEventsValue, PyError,
-                             Dispatched, InvalidInput>;
+using Outcome = std::variant<PyNone, IntValue, StrValue, CallableId, AllEventsValue,
+                             PyError, Dispatched, InvalidInput>;
 
 inline PyArg pyInt(int64_t v) { return PyInt{v}; }
 

@@ -15,15 +15,18 @@ std::vector<std::string> selfCheck() {
       const auto ev = static_cast<Event>(e);
       if (!p.has(ev)) continue;
       const uint32_t b = uint32_t{1} << p.bitOf(ev);
-      if (seen & b) problems.push_back(v + ": two events share bit " + std::to_string(p.bitOf(ev)));
+      if (seen & b)
+        problems.push_back(v + ": two events share bit " + std::to_string(p.bitOf(ev)));
       seen |= b;
       if (p.isAlias(ev)) {
         for (Event a : p.aliasOf(ev))
           if (!p.has(a) || p.isAlias(a))
-            problems.push_back(v + ": alias " + std::string(p.name(ev)) + " names a missing event");
+            problems.push_back(v + ": alias " + std::string(p.name(ev)) +
+                               " names a missing event");
       }
       if (p.mayBeLocal(ev) && spec::kEvents[e].group == spec::Group::Ancillary)
-        problems.push_back(v + ": ancillary event " + std::string(p.name(ev)) + " marked local");
+        problems.push_back(v + ": ancillary event " + std::string(p.name(ev)) +
+                           " marked local");
     }
     // Real events are numbered densely from 0; only aliases sit above them.
     if (p.realEvents().bits() != (uint32_t{1} << p.realEvents().count()) - 1)

@@ -13,6 +13,8 @@ std::optional<PyVersion> parseVersion(std::string_view text) {
   return std::nullopt;
 }
 
-std::string_view versionName(PyVersion v) { return spec::kVersionNames[static_cast<int>(v)]; }
+std::string_view versionName(PyVersion v) {
+  return spec::kVersionNames[static_cast<int>(v)];
+}
 
 }  // namespace monsim

@@ -44,7 +44,9 @@ class VersionProfile {
   // Event numbers are < bitLimit(); set_events rejects values >= 1 << bitLimit().
   constexpr int bitLimit() const { return bitLimit_; }
   constexpr bool has(Event e) const { return bitOf(e) >= 0; }
-  constexpr int bitOf(Event e) const { return spec::kEvents[static_cast<int>(e)].bit[v_]; }
+  constexpr int bitOf(Event e) const {
+    return spec::kEvents[static_cast<int>(e)].bit[v_];
+  }
   constexpr EventSet setOf(Event e) const {
     return has(e) ? EventSet::bit(bitOf(e)) : EventSet();
   }
@@ -60,11 +62,15 @@ class VersionProfile {
   constexpr EventSet localEvents() const { return localBits_; }
   constexpr EventSet ancillaryEvents() const { return ancillaryBits_; }
   constexpr EventSet aliasBits() const { return aliasBits_; }
-  constexpr bool isAlias(Event e) const { return spec::kEvents[static_cast<int>(e)].alias[v_]; }
+  constexpr bool isAlias(Event e) const {
+    return spec::kEvents[static_cast<int>(e)].alias[v_];
+  }
   constexpr std::array<Event, 2> aliasOf(Event e) const {
     return spec::kEvents[static_cast<int>(e)].aliasOf;
   }
-  constexpr bool mayBeLocal(Event e) const { return spec::kEvents[static_cast<int>(e)].local[v_]; }
+  constexpr bool mayBeLocal(Event e) const {
+    return spec::kEvents[static_cast<int>(e)].local[v_];
+  }
   constexpr bool disableIsPerSite(Event e) const {
     return spec::kEvents[static_cast<int>(e)].disable[v_] == spec::DisableRule::Site;
   }
@@ -78,7 +84,9 @@ class VersionProfile {
   // clear_tool_id exists and free_tool_id clears (3.14+, reference §2.6): tools carry a
   // version that invalidates their local sets (FINDINGS F2 toolver, F7).
   constexpr bool toolsClearable() const { return hasApi(spec::ApiFn::ClearToolId); }
-  constexpr bool hasApi(spec::ApiFn f) const { return spec::kApi[static_cast<int>(f)].present[v_]; }
+  constexpr bool hasApi(spec::ApiFn f) const {
+    return spec::kApi[static_cast<int>(f)].present[v_];
+  }
   constexpr std::string_view errorMessage(spec::Error e) const {
     return spec::kErrors[static_cast<int>(e)].message[v_];
   }
@@ -97,6 +105,8 @@ inline constexpr std::array<VersionProfile, 4> kProfiles{
     VersionProfile(PyVersion::V3_12), VersionProfile(PyVersion::V3_13),
     VersionProfile(PyVersion::V3_14), VersionProfile(PyVersion::V3_15)};
 
-constexpr const VersionProfile& profile(PyVersion v) { return kProfiles[static_cast<int>(v)]; }
+constexpr const VersionProfile& profile(PyVersion v) {
+  return kProfiles[static_cast<int>(v)];
+}
 
 }  // namespace monsim

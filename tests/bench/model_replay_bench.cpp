@@ -36,9 +36,9 @@ std::vector<Rec> makeStream(int64_t occurrences) {
     x ^= x << 17;
     return x;
   };
-  static constexpr Event kBody[] = {Event::Line,       Event::Call,       Event::CReturn,
-                                    Event::Line,       Event::Jump,       Event::BranchLeft,
-                                    Event::BranchRight, Event::Line,      Event::Raise,
+  static constexpr Event kBody[] = {Event::Line,         Event::Call, Event::CReturn,
+                                    Event::Line,         Event::Jump, Event::BranchLeft,
+                                    Event::BranchRight,  Event::Line, Event::Raise,
                                     Event::StopIteration};
   int64_t n = 0;
   int64_t sinceRestart = 0;
@@ -72,15 +72,18 @@ class BenchPolicy final : public CallbackPolicy {
  public:
   CallbackAction onCallback(const Delivery& d) override {
     CallbackAction a;
-    a.disable = (d.tool.value == 4 && d.event == Event::Line && (d.offset & 2)) ||
-                (d.tool.value == 1 && (d.event == Event::Jump || d.event == Event::BranchLeft));
+    a.disable =
+        (d.tool.value == 4 && d.event == Event::Line && (d.offset & 2)) ||
+        (d.tool.value == 1 && (d.event == Event::Jump || d.event == Event::BranchLeft));
     return a;
   }
 };
 
 class CountingSink final : public DeliverySink {
  public:
-  void onDelivery(const Delivery& d) override { count += 1 + (d.result == CallbackResult::Raised); }
+  void onDelivery(const Delivery& d) override {
+    count += 1 + (d.result == CallbackResult::Raised);
+  }
   uint64_t count = 0;
 };
 
@@ -89,21 +92,24 @@ void setUp(Monitor& m) {
   auto bit = [&](Event e) { return int64_t{1} << p.bitOf(e); };
   for (int t = 0; t < kToolCount; ++t) {
     m.step(ApiCall{UseToolId{PyInt{t}, PyStr{"bench"}}});
-    for (Event e : {Event::PyStart, Event::PyReturn, Event::Line, Event::Call, Event::CReturn,
-                    Event::Jump, Event::BranchLeft, Event::BranchRight, Event::Raise,
-                    Event::StopIteration})
-      m.step(ApiCall{RegisterCallback{PyInt{t}, PyInt{bit(e)},
-                                      CallableId{static_cast<uint32_t>(t * 100 + p.bitOf(e))}}});
+    for (Event e : {Event::PyStart, Event::PyReturn, Event::Line, Event::Call,
+                    Event::CReturn, Event::Jump, Event::BranchLeft, Event::BranchRight,
+                    Event::Raise, Event::StopIteration})
+      m.step(ApiCall{
+          RegisterCallback{PyInt{t}, PyInt{bit(e)},
+                           CallableId{static_cast<uint32_t>(t * 100 + p.bitOf(e))}}});
   }
   // Global: tools 0–2; local: tools 3–5 on a third of the code objects each.
   m.step(ApiCall{SetEvents{PyInt{0}, PyInt{bit(Event::PyStart) | bit(Event::Line)}}});
-  m.step(ApiCall{SetEvents{PyInt{1}, PyInt{bit(Event::Jump) | (int64_t{1} << 18) | bit(Event::Raise)}}});
+  m.step(ApiCall{SetEvents{
+      PyInt{1}, PyInt{bit(Event::Jump) | (int64_t{1} << 18) | bit(Event::Raise)}}});
   m.step(ApiCall{SetEvents{PyInt{2}, PyInt{bit(Event::Call) | bit(Event::CReturn) |
                                            bit(Event::CRaise) | bit(Event::PyReturn)}}});
   for (uint32_t c = 0; c < kCodes; ++c) {
     const int t = 3 + static_cast<int>(c % 3);
-    m.step(ApiCall{SetLocalEvents{PyInt{t}, CodeId{c},
-                                  PyInt{bit(Event::Line) | bit(Event::PyStart) | bit(Event::StopIteration)}}});
+    m.step(ApiCall{SetLocalEvents{
+        PyInt{t}, CodeId{c},
+        PyInt{bit(Event::Line) | bit(Event::PyStart) | bit(Event::StopIteration)}}});
   }
 }
 
@@ -126,7 +132,8 @@ void BM_ModelReplay(benchmark::State& state) {
           m.step(FrameExit{CodeId{r.code}});
           break;
         case Kind::Fire: {
-          auto out = m.step(Occurrence{r.event, CodeId{r.code}, r.offset, 0, {}}, policy, sink);
+          auto out =
+              m.step(Occurrence{r.event, CodeId{r.code}, r.offset, 0, {}}, policy, sink);
           benchmark::DoNotOptimize(out);
           break;
         }
@@ -139,9 +146,9 @@ void BM_ModelReplay(benchmark::State& state) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     gBestRate = std::max(gBestRate, static_cast<double>(kOccurrences) / secs);
   }
-  state.counters["occurrences/s"] =
-      benchmark::Counter(static_cast<double>(kOccurrences) * static_cast<double>(state.iterations()),
-                         benchmark::Counter::kIsRate);
+  state.counters["occurrences/s"] = benchmark::Counter(
+      static_cast<double>(kOccurrences) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate);
   state.counters["deliveries"] = static_cast<double>(sink.count);
 }
 BENCHMARK(BM_ModelReplay)->Iterations(3)->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -41,7 +41,9 @@ TEST_P(Disable, PerToolPerSite) {
   h.use(3);
   h.setEvents(3, h.ev(Event::Line));
   h.reg(3, h.ev(Event::Line), 3);
-  h.policy.decide = [](const Delivery& d) { return ScriptedPolicy::Reply{d.tool.value == 2, "", {}}; };
+  h.policy.decide = [](const Delivery& d) {
+    return ScriptedPolicy::Reply{d.tool.value == 2, "", {}};
+  };
   h.enter(kF);
   h.fire(Event::Line, kF, 4, 10);
   h.sink.log.clear();
@@ -134,7 +136,9 @@ TEST_P(Disable, OtherToolDoesNotReEnable) {
   disableSite(h);
   h.use(3);
   h.setEvents(3, h.ev(Event::PyStart));
-  h.policy.decide = [](const Delivery& d) { return ScriptedPolicy::Reply{d.tool.value == 2, "", {}}; };
+  h.policy.decide = [](const Delivery& d) {
+    return ScriptedPolicy::Reply{d.tool.value == 2, "", {}};
+  };
   h.reg(3, h.ev(Event::PyStart), 3);
   h.enter(kF);
   h.fire(Event::PyStart, kF, 0);
@@ -214,7 +218,9 @@ TEST_P(Disable, LineQuirkDoesNotApplyWhenAlreadyMultiTool) {
   h.enter(kF);
   h.exit(kF);
   h.setEvents(3, 0);
-  h.policy.decide = [](const Delivery& d) { return ScriptedPolicy::Reply{d.tool.value == 2, "", {}}; };
+  h.policy.decide = [](const Delivery& d) {
+    return ScriptedPolicy::Reply{d.tool.value == 2, "", {}};
+  };
   h.enter(kF);
   h.fire(Event::Line, kF, 2);
   h.exit(kF);
@@ -258,9 +264,11 @@ TEST(Disable, BranchIsOneSiteBefore314) {
     h.use(2);
     h.setEvents(2, h.ev(Event::Branch));
     h.reg(2, h.ev(Event::Branch), 2);
-    h.policy.decide = [](const Delivery& d) { return ScriptedPolicy::Reply{d.aux == 20, "", {}}; };
+    h.policy.decide = [](const Delivery& d) {
+      return ScriptedPolicy::Reply{d.aux == 20, "", {}};
+    };
     h.enter(kF);
-    h.fire(Event::Branch, kF, 10, 20);  // taken → DISABLE
+    h.fire(Event::Branch, kF, 10, 20);              // taken → DISABLE
     EXPECT_EQ(h.count(Event::Branch, kF, 10), 0u);  // not-taken silenced too
     EXPECT_TRUE(std::holds_alternative<InvalidInput>(h.fire(Event::BranchLeft, kF, 10)));
   }
@@ -348,7 +356,7 @@ TEST_P(LegacyBranch, DisablingTakenSilencesNotTakenOfAnIf) {
   EXPECT_EQ(fire(h, Event::BranchLeft, popJump), 1u);   // i=0
   EXPECT_EQ(fire(h, Event::BranchRight, popJump), 1u);  // i=1: DISABLE
   EXPECT_TRUE(h.sink.log.back().result == CallbackResult::ReturnedDisable);
-  EXPECT_EQ(fire(h, Event::BranchLeft, popJump), 0u);   // i=2: swallowed
+  EXPECT_EQ(fire(h, Event::BranchLeft, popJump), 0u);  // i=2: swallowed
   EXPECT_EQ(fire(h, Event::BranchRight, popJump), 0u);
   EXPECT_EQ(fire(h, Event::BranchLeft, popJump), 0u);
 }

@@ -56,7 +56,8 @@ TEST_P(Dispatch, UnregisteringALowerToolFromAHigherCallbackPreventsItsCall) {
   h.policy.decide = [&](const Delivery& d) {
     ScriptedPolicy::Reply r;
     if (d.tool.value == 4)
-      r.calls.push_back(RegisterCallback{pyInt(2), pyInt(h.ev(Event::PyStart)), std::nullopt});
+      r.calls.push_back(
+          RegisterCallback{pyInt(2), pyInt(h.ev(Event::PyStart)), std::nullopt});
     return r;
   };
   h.fire(Event::PyStart, 0, 0);
@@ -70,7 +71,8 @@ TEST_P(Dispatch, SwappingACallableCallsTheNewOne) {
   h.policy.decide = [&](const Delivery& d) {
     ScriptedPolicy::Reply r;
     if (d.tool.value == 4)
-      r.calls.push_back(RegisterCallback{pyInt(2), pyInt(h.ev(Event::PyStart)), CallableId{7}});
+      r.calls.push_back(
+          RegisterCallback{pyInt(2), pyInt(h.ev(Event::PyStart)), CallableId{7}});
     return r;
   };
   h.fire(Event::PyStart, 0, 0);
@@ -86,7 +88,7 @@ TEST_P(Dispatch, ToolSetFixedAtDispatchStart) {
   h.policy.decide = [&](const Delivery& d) {
     ScriptedPolicy::Reply r;
     if (d.tool.value == 4) {
-      r.calls.push_back(SetEvents{pyInt(2), pyInt(0)});                       // still called
+      r.calls.push_back(SetEvents{pyInt(2), pyInt(0)});  // still called
       r.calls.push_back(SetEvents{pyInt(1), pyInt(h.ev(Event::PyStart))});  // not called
     }
     return r;
@@ -185,7 +187,8 @@ TEST_P(Dispatch, DisableFromCReturnRaisesAndRemovesCallback) {
   };
   h.enter(0);
   const auto out = std::get<Dispatched>(h.fire(Event::CReturn, 0, 8));
-  EXPECT_EQ(out.raised, err("ValueError", "Cannot disable C_RETURN events. Callback removed."));
+  EXPECT_EQ(out.raised,
+            err("ValueError", "Cannot disable C_RETURN events. Callback removed."));
   EXPECT_EQ(h.sink.tools(), (std::vector<int>{2}));  // dispatch stopped
   EXPECT_EQ(h.sink.log[0].result, CallbackResult::DisableRejected);
   EXPECT_EQ(h.reg(2, h.ev(Event::CReturn), std::nullopt), Outcome(PyNone{}));
@@ -206,9 +209,10 @@ TEST_P(Dispatch, DisableFromCRaiseNamesIt) {
 
 TEST(Dispatch, DisableFromExceptionEventRaisesBefore315) {
   for (PyVersion v : {PyVersion::V3_12, PyVersion::V3_13, PyVersion::V3_14}) {
-    for (auto [e, name] : {std::pair{Event::Raise, "RAISE"}, std::pair{Event::PyUnwind, "PY_UNWIND"},
-                           std::pair{Event::ExceptionHandled, "EXCEPTION_HANDLED"},
-                           std::pair{Event::Reraise, "RERAISE"}, std::pair{Event::PyThrow, "PY_THROW"}}) {
+    for (auto [e, name] :
+         {std::pair{Event::Raise, "RAISE"}, std::pair{Event::PyUnwind, "PY_UNWIND"},
+          std::pair{Event::ExceptionHandled, "EXCEPTION_HANDLED"},
+          std::pair{Event::Reraise, "RERAISE"}, std::pair{Event::PyThrow, "PY_THROW"}}) {
       Harness h(v);
       h.use(2);
       h.use(3);
@@ -221,10 +225,12 @@ TEST(Dispatch, DisableFromExceptionEventRaisesBefore315) {
       };
       h.enter(0);
       EXPECT_EQ(std::get<Dispatched>(h.fire(e, 0, 4, 0, "KeyError")).raised,
-                err("ValueError", std::string("Cannot disable ") + name + " events. Callback removed."));
+                err("ValueError", std::string("Cannot disable ") + name +
+                                      " events. Callback removed."));
       h.sink.log.clear();
       h.fire(e, 0, 4, 0, "KeyError");
-      EXPECT_EQ(h.sink.tools(), (std::vector<int>{2}));  // only the disabling tool lost it
+      EXPECT_EQ(h.sink.tools(),
+                (std::vector<int>{2}));  // only the disabling tool lost it
     }
   }
 }
@@ -252,7 +258,9 @@ TEST(Dispatch, ExceptionEventDisableClearsLocalBitIn315) {
   h.setLocal(3, 0, raise);
   h.reg(2, raise, 2);
   h.reg(3, raise, 3);
-  h.policy.decide = [](const Delivery& d) { return ScriptedPolicy::Reply{d.tool.value == 2, "", {}}; };
+  h.policy.decide = [](const Delivery& d) {
+    return ScriptedPolicy::Reply{d.tool.value == 2, "", {}};
+  };
   h.enter(0);
   h.fire(Event::Raise, 0, 26);
   h.sink.log.clear();
@@ -278,9 +286,11 @@ TEST(Dispatch, ExceptionEventsAreGlobalOnlyBefore315) {
 
 TEST(Dispatch, StopIterationEquivalentToRaiseOfStopIteration) {
   EXPECT_TRUE(equivalentEvents(Event::StopIteration, "", Event::Raise, "StopIteration"));
-  EXPECT_TRUE(equivalentEvents(Event::Raise, "StopIteration", Event::StopIteration, "StopIteration"));
+  EXPECT_TRUE(equivalentEvents(Event::Raise, "StopIteration", Event::StopIteration,
+                               "StopIteration"));
   EXPECT_FALSE(equivalentEvents(Event::StopIteration, "", Event::Raise, "KeyError"));
-  EXPECT_FALSE(equivalentEvents(Event::StopIteration, "", Event::Reraise, "StopIteration"));
+  EXPECT_FALSE(
+      equivalentEvents(Event::StopIteration, "", Event::Reraise, "StopIteration"));
 }
 
 }  // namespace

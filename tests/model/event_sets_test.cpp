@@ -13,13 +13,15 @@ INSTANTIATE_TEST_SUITE_P(AllVersions, EventSets, ::testing::ValuesIn(kAllVersion
 TEST_P(EventSets, NegativeSetPrintsUnsigned) {
   Harness h(GetParam());
   h.use(0);
-  EXPECT_EQ(errorOf(h.setEvents(0, -1)), err("ValueError", "invalid event set 0xffffffff"));
+  EXPECT_EQ(errorOf(h.setEvents(0, -1)),
+            err("ValueError", "invalid event set 0xffffffff"));
 }
 
 TEST_P(EventSets, CReturnAloneIsRejected) {
   Harness h(GetParam());
   h.use(0);
-  const auto msg = err("ValueError", "cannot set C_RETURN or C_RAISE events independently");
+  const auto msg =
+      err("ValueError", "cannot set C_RETURN or C_RAISE events independently");
   EXPECT_EQ(errorOf(h.setEvents(0, h.ev(Event::CReturn))), msg);
   EXPECT_EQ(errorOf(h.setEvents(0, h.ev(Event::CRaise))), msg);
   EXPECT_EQ(errorOf(h.setEvents(0, h.ev(Event::Call) | h.ev(Event::CReturn))), msg);
@@ -34,7 +36,8 @@ TEST_P(EventSets, CBitsAreStripped) {
 
 TEST_P(EventSets, BadSetBeatsNotInUseInvalidToolBeatsBadSet) {
   Harness h(GetParam());
-  EXPECT_EQ(errorOf(h.setEvents(3, -1)), err("ValueError", "invalid event set 0xffffffff"));
+  EXPECT_EQ(errorOf(h.setEvents(3, -1)),
+            err("ValueError", "invalid event set 0xffffffff"));
   EXPECT_EQ(errorOf(h.setEvents(3, h.ev(Event::CReturn))),
             err("ValueError", "cannot set C_RETURN or C_RAISE events independently"));
   EXPECT_EQ(errorOf(h.setEvents(9, -1)),
@@ -51,7 +54,8 @@ TEST_P(EventSets, LocalNeedsCodeObjectFirst) {
 
 TEST_P(EventSets, CallbackOneEventAtATime) {
   Harness h(GetParam());
-  const auto msg = err("ValueError", "The callback can only be set for one event at a time");
+  const auto msg =
+      err("ValueError", "The callback can only be set for one event at a time");
   EXPECT_EQ(errorOf(h.reg(0, 0, 1)), msg);
   EXPECT_EQ(errorOf(h.reg(0, -1, 1)), msg);
   EXPECT_EQ(errorOf(h.reg(0, 3, 1)), msg);
@@ -69,7 +73,8 @@ TEST(EventSets, RangeLimitPerVersion) {
   for (PyVersion v : {PyVersion::V3_12, PyVersion::V3_13}) {
     Harness h(v);
     h.use(0);
-    EXPECT_EQ(errorOf(h.setEvents(0, 1 << 17)), err("ValueError", "invalid event set 0x20000"));
+    EXPECT_EQ(errorOf(h.setEvents(0, 1 << 17)),
+              err("ValueError", "invalid event set 0x20000"));
     h.setEvents(0, (1 << 17) - 1);
     EXPECT_EQ(intOf(h.api(GetEvents{pyInt(0)})), 0x7fff);
     EXPECT_EQ(errorOf(h.reg(0, 1 << 17, 1)), err("ValueError", "invalid event 131072"));
@@ -77,7 +82,8 @@ TEST(EventSets, RangeLimitPerVersion) {
   for (PyVersion v : {PyVersion::V3_14, PyVersion::V3_15}) {
     Harness h(v);
     h.use(0);
-    EXPECT_EQ(errorOf(h.setEvents(0, 1 << 19)), err("ValueError", "invalid event set 0x80000"));
+    EXPECT_EQ(errorOf(h.setEvents(0, 1 << 19)),
+              err("ValueError", "invalid event set 0x80000"));
     h.setEvents(0, (1 << 19) - 1);
     EXPECT_EQ(intOf(h.api(GetEvents{pyInt(0)})), 0xffff);
     EXPECT_EQ(errorOf(h.reg(0, 1 << 19, 1)), err("ValueError", "invalid event 524288"));
@@ -103,21 +109,26 @@ TEST(EventSets, NonLocalEventsRejectedLocallyBefore315) {
   {
     Harness h(PyVersion::V3_12);
     h.use(0);
-    EXPECT_EQ(errorOf(h.setLocal(0, 0, 1 << 10)), err("ValueError", "invalid local event set 0x400"));
-    EXPECT_EQ(errorOf(h.setLocal(0, 0, -1)), err("ValueError", "invalid local event set 0xfffe7fff"));
+    EXPECT_EQ(errorOf(h.setLocal(0, 0, 1 << 10)),
+              err("ValueError", "invalid local event set 0x400"));
+    EXPECT_EQ(errorOf(h.setLocal(0, 0, -1)),
+              err("ValueError", "invalid local event set 0xfffe7fff"));
     h.setLocal(0, 0, 0x3ff);
     EXPECT_EQ(intOf(h.getLocal(0, 0)), 0x3ff);
   }
   {
     Harness h(PyVersion::V3_13);
     h.use(0);
-    EXPECT_EQ(errorOf(h.setLocal(0, 0, 1 << 10)), err("ValueError", "invalid local event set 0x400"));
+    EXPECT_EQ(errorOf(h.setLocal(0, 0, 1 << 10)),
+              err("ValueError", "invalid local event set 0x400"));
   }
   {
     Harness h(PyVersion::V3_14);
     h.use(0);
-    EXPECT_EQ(errorOf(h.setLocal(0, 0, 1 << 11)), err("ValueError", "invalid local event set 0x800"));
-    EXPECT_EQ(errorOf(h.setLocal(0, 0, -1)), err("ValueError", "invalid local event set 0xfff8ffff"));
+    EXPECT_EQ(errorOf(h.setLocal(0, 0, 1 << 11)),
+              err("ValueError", "invalid local event set 0x800"));
+    EXPECT_EQ(errorOf(h.setLocal(0, 0, -1)),
+              err("ValueError", "invalid local event set 0xfff8ffff"));
     h.setLocal(0, 0, 0x7ff);
     EXPECT_EQ(intOf(h.getLocal(0, 0)), 0x7ff);
   }
@@ -131,8 +142,10 @@ TEST(EventSets, ExceptionEventsLocalIn315) {
   EXPECT_EQ(intOf(h.getLocal(0, 0)), 2048);
   h.setLocal(0, 0, 0xffff);
   EXPECT_EQ(intOf(h.getLocal(0, 0)), 0xffff);
-  EXPECT_EQ(errorOf(h.setLocal(0, 0, -1)), err("ValueError", "invalid local event set 0xfff8ffff"));
-  EXPECT_EQ(errorOf(h.setLocal(0, 0, 1 << 19)), err("ValueError", "invalid local event set 0x80000"));
+  EXPECT_EQ(errorOf(h.setLocal(0, 0, -1)),
+            err("ValueError", "invalid local event set 0xfff8ffff"));
+  EXPECT_EQ(errorOf(h.setLocal(0, 0, 1 << 19)),
+            err("ValueError", "invalid local event set 0x80000"));
   EXPECT_EQ(errorOf(h.setLocal(0, 0, 1 << 16)),
             err("ValueError", "cannot set C_RETURN or C_RAISE events independently"));
 }
@@ -160,7 +173,8 @@ TEST(EventSets, AllEventsListsGlobalEntriesOnly) {
   Harness h(PyVersion::V3_14);
   h.use(2);
   h.use(3);
-  h.setEvents(2, h.ev(Event::PyStart) | h.ev(Event::Call) | h.ev(Event::CReturn) | h.ev(Event::CRaise));
+  h.setEvents(2, h.ev(Event::PyStart) | h.ev(Event::Call) | h.ev(Event::CReturn) |
+                     h.ev(Event::CRaise));
   h.setEvents(3, (1 << 18) | h.ev(Event::PyStart));
   h.setLocal(2, 0, h.ev(Event::Line));
   const auto all = std::get<AllEventsValue>(h.api(AllEvents{}));

@@ -23,7 +23,8 @@ struct Recorded {
 class RecordingSink final : public DeliverySink {
  public:
   void onDelivery(const Delivery& d) override {
-    Recorded r{d.tool.value, d.event, d.code.value, d.offset, d.aux, d.callable.value, d.result, {}};
+    Recorded r{d.tool.value, d.event,          d.code.value, d.offset,
+               d.aux,        d.callable.value, d.result,     {}};
     for (const EffectRecord& e : d.effects) r.effects.push_back(e.outcome);
     log.push_back(std::move(r));
   }
@@ -64,19 +65,27 @@ class Harness {
   explicit Harness(PyVersion v) : m(v) {}
 
   Outcome api(ApiCall c) { return m.step(Input{std::move(c)}, policy, sink); }
-  Outcome use(int t, std::string name = "tool") { return api(UseToolId{pyInt(t), PyStr{name}}); }
+  Outcome use(int t, std::string name = "tool") {
+    return api(UseToolId{pyInt(t), PyStr{name}});
+  }
   Outcome setEvents(int t, int64_t set) { return api(SetEvents{pyInt(t), pyInt(set)}); }
   Outcome setLocal(int t, uint32_t code, int64_t set) {
     return api(SetLocalEvents{pyInt(t), CodeId{code}, pyInt(set)});
   }
-  Outcome getLocal(int t, uint32_t code) { return api(GetLocalEvents{pyInt(t), CodeId{code}}); }
+  Outcome getLocal(int t, uint32_t code) {
+    return api(GetLocalEvents{pyInt(t), CodeId{code}});
+  }
   Outcome reg(int t, int64_t event, std::optional<uint32_t> f) {
     CallableArg func;
     if (f) func = CallableId{*f};
     return api(RegisterCallback{pyInt(t), pyInt(event), func});
   }
-  Outcome enter(uint32_t code) { return m.step(Input{FrameEnter{CodeId{code}}}, policy, sink); }
-  Outcome exit(uint32_t code) { return m.step(Input{FrameExit{CodeId{code}}}, policy, sink); }
+  Outcome enter(uint32_t code) {
+    return m.step(Input{FrameEnter{CodeId{code}}}, policy, sink);
+  }
+  Outcome exit(uint32_t code) {
+    return m.step(Input{FrameExit{CodeId{code}}}, policy, sink);
+  }
   Outcome fire(Event e, uint32_t code, int32_t offset, int32_t aux = 0,
                std::string_view exc = {}) {
     return m.step(Input{Occurrence{e, CodeId{code}, offset, aux, exc}}, policy, sink);
@@ -103,9 +112,11 @@ inline int64_t intOf(const Outcome& o) {
   if (const auto* i = std::get_if<IntValue>(&o)) return i->value;
   return -999;
 }
-inline PyError err(std::string type, std::string msg) { return PyError{std::move(type), std::move(msg)}; }
+inline PyError err(std::string type, std::string msg) {
+  return PyError{std::move(type), std::move(msg)};
+}
 
-inline constexpr PyVersion kAllVersions[] = {PyVersion::V3_12, PyVersion::V3_13, PyVersion::V3_14,
-                                              PyVersion::V3_15};
+inline constexpr PyVersion kAllVersions[] = {PyVersion::V3_12, PyVersion::V3_13,
+                                             PyVersion::V3_14, PyVersion::V3_15};
 
 }  // namespace monsim::testing

@@ -36,11 +36,14 @@ uint64_t gDeliveries = 0, gDisables = 0, gFires = 0, gApis = 0, gApiErrors = 0;
 
 rc::Gen<PyArg> genToolArg() {
   return rc::gen::weightedOneOf<PyArg>({
-      {40, rc::gen::map(rc::gen::inRange<int64_t>(0, 4), [](int64_t v) { return PyArg(PyInt{v}); })},
-      {5, rc::gen::map(rc::gen::inRange<int64_t>(4, 6), [](int64_t v) { return PyArg(PyInt{v}); })},
+      {40, rc::gen::map(rc::gen::inRange<int64_t>(0, 4),
+                        [](int64_t v) { return PyArg(PyInt{v}); })},
+      {5, rc::gen::map(rc::gen::inRange<int64_t>(4, 6),
+                       [](int64_t v) { return PyArg(PyInt{v}); })},
       {3, rc::gen::map(rc::gen::element<int64_t>(-1, 6, 7, int64_t{1} << 40),
                        [](int64_t v) { return PyArg(PyInt{v}); })},
-      {1, rc::gen::map(rc::gen::arbitrary<bool>(), [](bool b) { return PyArg(PyBool{b}); })},
+      {1,
+       rc::gen::map(rc::gen::arbitrary<bool>(), [](bool b) { return PyArg(PyBool{b}); })},
       {1, rc::gen::element<PyArg>(PyStr{"a"}, PyNone{}, PyObj{"float"})},
   });
 }
@@ -49,18 +52,22 @@ rc::Gen<PyArg> genEventSet(int eventCount) {
   const int64_t limit = int64_t{1} << eventCount;
   return rc::gen::weightedOneOf<PyArg>({
       {4, rc::gen::map(rc::gen::inRange(0, eventCount),
-                        [](int b) { return PyArg(PyInt{int64_t{1} << b}); })},
-      {12, rc::gen::map(genInterestingBit(eventCount), [](int64_t b) { return PyArg(PyInt{b}); })},
-      {12, rc::gen::map(rc::gen::container<std::vector<int64_t>>(3, genInterestingBit(eventCount)),
-                       [](const std::vector<int64_t>& bs) {
-                         int64_t s = 0;
-                         for (int64_t b : bs) s |= b;
-                         return PyArg(PyInt{s});
-                       })},
+                       [](int b) { return PyArg(PyInt{int64_t{1} << b}); })},
+      {12, rc::gen::map(genInterestingBit(eventCount),
+                        [](int64_t b) { return PyArg(PyInt{b}); })},
+      {12, rc::gen::map(
+               rc::gen::container<std::vector<int64_t>>(3, genInterestingBit(eventCount)),
+               [](const std::vector<int64_t>& bs) {
+                 int64_t s = 0;
+                 for (int64_t b : bs) s |= b;
+                 return PyArg(PyInt{s});
+               })},
       {4, rc::gen::element<PyArg>(PyInt{0}, PyInt{-1}, PyInt{limit}, PyInt{limit - 1},
                                   PyInt{0x10 | (int64_t{3} << (eventCount - 2))},
-                                  PyInt{int64_t{1} << 18}, PyInt{0x20 | 0x40}, PyInt{0x800})},
-      {1, rc::gen::map(rc::gen::inRange<int64_t>(0, limit), [](int64_t v) { return PyArg(PyInt{v}); })},
+                                  PyInt{int64_t{1} << 18}, PyInt{0x20 | 0x40},
+                                  PyInt{0x800})},
+      {1, rc::gen::map(rc::gen::inRange<int64_t>(0, limit),
+                       [](int64_t v) { return PyArg(PyInt{v}); })},
       {1, rc::gen::element<PyArg>(PyStr{"x"}, PyInt{int64_t{1} << 35})},
   });
 }
@@ -75,27 +82,46 @@ rc::Gen<CodeArg> genCodeArg() {
 
 rc::Gen<ApiCall> makeGenApiCall(int eventCount) {
   auto callback = rc::gen::weightedOneOf<CallableArg>(
-      {{4, rc::gen::map(rc::gen::inRange<uint32_t>(1, 5), [](uint32_t v) { return CallableArg(CallableId{v}); })},
+      {{4, rc::gen::map(rc::gen::inRange<uint32_t>(1, 5),
+                        [](uint32_t v) { return CallableArg(CallableId{v}); })},
        {1, rc::gen::just(CallableArg())}});
   return rc::gen::weightedOneOf<ApiCall>({
-      {3, rc::gen::apply([](PyArg t, bool str) {
-             return ApiCall(UseToolId{t, str ? PyArg(PyStr{"t"}) : PyArg(PyInt{1})});
-           }, genToolArg(), rc::gen::weightedOneOf<bool>({{9, rc::gen::just(true)}, {1, rc::gen::just(false)}}))},
+      {3, rc::gen::apply(
+              [](PyArg t, bool str) {
+                return ApiCall(UseToolId{t, str ? PyArg(PyStr{"t"}) : PyArg(PyInt{1})});
+              },
+              genToolArg(),
+              rc::gen::weightedOneOf<bool>(
+                  {{9, rc::gen::just(true)}, {1, rc::gen::just(false)}}))},
       {1, rc::gen::map(genToolArg(), [](PyArg t) { return ApiCall(FreeToolId{t}); })},
       {1, rc::gen::map(genToolArg(), [](PyArg t) { return ApiCall(ClearToolId{t}); })},
       {1, rc::gen::map(genToolArg(), [](PyArg t) { return ApiCall(GetTool{t}); })},
-      {8, rc::gen::apply([](PyArg t, PyArg s) { return ApiCall(SetEvents{t, s}); }, genToolArg(),
-                         genEventSet(eventCount))},
+      {8, rc::gen::apply(
+              [](PyArg t, PyArg s) {
+                return ApiCall(SetEvents{t, s});
+              },
+              genToolArg(), genEventSet(eventCount))},
       {1, rc::gen::map(genToolArg(), [](PyArg t) { return ApiCall(GetEvents{t}); })},
-      {6, rc::gen::apply([](PyArg t, CodeArg c, PyArg s) { return ApiCall(SetLocalEvents{t, c, s}); },
-                         genToolArg(), genCodeArg(), genEventSet(eventCount))},
-      {2, rc::gen::apply([](PyArg t, CodeArg c) { return ApiCall(GetLocalEvents{t, c}); },
-                         genToolArg(), genCodeArg())},
-      {2, rc::gen::apply([](PyArg t, PyArg e, CallableArg f) { return ApiCall(RegisterCallback{t, e, f}); },
-                         genToolArg(), genEventSet(eventCount), callback)},
-      {10, rc::gen::apply([](PyArg t, int64_t e, CallableArg f) {
-             return ApiCall(RegisterCallback{t, PyInt{e}, f}); },
-                         genToolArg(), genInterestingBit(eventCount), callback)},
+      {6, rc::gen::apply(
+              [](PyArg t, CodeArg c, PyArg s) {
+                return ApiCall(SetLocalEvents{t, c, s});
+              },
+              genToolArg(), genCodeArg(), genEventSet(eventCount))},
+      {2, rc::gen::apply(
+              [](PyArg t, CodeArg c) {
+                return ApiCall(GetLocalEvents{t, c});
+              },
+              genToolArg(), genCodeArg())},
+      {2, rc::gen::apply(
+              [](PyArg t, PyArg e, CallableArg f) {
+                return ApiCall(RegisterCallback{t, e, f});
+              },
+              genToolArg(), genEventSet(eventCount), callback)},
+      {10, rc::gen::apply(
+               [](PyArg t, int64_t e, CallableArg f) {
+                 return ApiCall(RegisterCallback{t, PyInt{e}, f});
+               },
+               genToolArg(), genInterestingBit(eventCount), callback)},
       {1, rc::gen::just(ApiCall(RestartEvents{}))},
   });
 }
@@ -110,13 +136,17 @@ rc::Gen<ToolAction> makeGenToolAction(int eventCount) {
       {6, rc::gen::just(ToolAction{})},
       {6, rc::gen::just(ToolAction{true, false, std::nullopt})},
       {1, rc::gen::just(ToolAction{false, true, std::nullopt})},
-      {2, rc::gen::apply([](ApiCall c, bool disable) { return ToolAction{disable, false, c}; },
-                         genApiCall(eventCount), rc::gen::arbitrary<bool>())},
+      {2, rc::gen::apply(
+              [](ApiCall c, bool disable) {
+                return ToolAction{disable, false, c};
+              },
+              genApiCall(eventCount), rc::gen::arbitrary<bool>())},
   });
 }
 
 const rc::Gen<ToolAction>& genToolAction(int eventCount) {
-  static const rc::Gen<ToolAction> g17 = makeGenToolAction(17), g19 = makeGenToolAction(19);
+  static const rc::Gen<ToolAction> g17 = makeGenToolAction(17),
+                                   g19 = makeGenToolAction(19);
   return eventCount == 17 ? g17 : g19;
 }
 
@@ -138,13 +168,25 @@ struct Sut final : CallbackPolicy, DeliverySink {
     return out;
   }
   void onDelivery(const Delivery& d) override {
-    naive::NaiveDelivery r{d.tool.value, monitor.profile().bitOf(d.event), d.callable.value,
-                           d.viaBranchWrapper, 0, {}};
+    naive::NaiveDelivery r{d.tool.value,
+                           monitor.profile().bitOf(d.event),
+                           d.callable.value,
+                           d.viaBranchWrapper,
+                           0,
+                           {}};
     switch (d.result) {
-      case CallbackResult::Returned: r.result = 0; break;
-      case CallbackResult::ReturnedDisable: r.result = 1; break;
-      case CallbackResult::DisableRejected: r.result = 2; break;
-      case CallbackResult::Raised: r.result = 3; break;
+      case CallbackResult::Returned:
+        r.result = 0;
+        break;
+      case CallbackResult::ReturnedDisable:
+        r.result = 1;
+        break;
+      case CallbackResult::DisableRejected:
+        r.result = 2;
+        break;
+      case CallbackResult::Raised:
+        r.result = 3;
+        break;
     }
     for (const EffectRecord& e : d.effects) r.effects.push_back(e.outcome);
     ++gDeliveries;
@@ -167,10 +209,12 @@ bool sameOutcome(const Outcome& a, const Outcome& b) {
 std::string describe(const Outcome& o) {
   if (auto* e = std::get_if<PyError>(&o)) return e->type + ": " + e->message;
   if (auto* i = std::get_if<IntValue>(&o)) return "int " + std::to_string(i->value);
-  if (auto* c = std::get_if<CallableId>(&o)) return "callable " + std::to_string(c->value);
+  if (auto* c = std::get_if<CallableId>(&o))
+    return "callable " + std::to_string(c->value);
   if (auto* s = std::get_if<StrValue>(&o)) return "str " + s->value;
   if (auto* d = std::get_if<Dispatched>(&o))
-    return "dispatched " + std::to_string(d->deliveries) + (d->raised ? " raised " + d->raised->message : "");
+    return "dispatched " + std::to_string(d->deliveries) +
+           (d->raised ? " raised " + d->raised->message : "");
   return "None";
 }
 
@@ -199,21 +243,25 @@ struct Enter : Command {
     NullSink sink;
     ReturnNonePolicy policy;
     sut.reference.enter(code);
-    RC_ASSERT(sut.monitor.step(Input{FrameEnter{CodeId{code}}}, policy, sink) == Outcome(PyNone{}));
+    RC_ASSERT(sut.monitor.step(Input{FrameEnter{CodeId{code}}}, policy, sink) ==
+              Outcome(PyNone{}));
   }
   void show(std::ostream& os) const override { os << "enter " << code; }
 };
 
 struct Exit : Command {
   explicit Exit(const Reference& m) { RC_PRE(!m.stack().empty()); }
-  void checkPreconditions(const Reference& m) const override { RC_PRE(!m.stack().empty()); }
+  void checkPreconditions(const Reference& m) const override {
+    RC_PRE(!m.stack().empty());
+  }
   void apply(Reference& m) const override { m.exit(); }
   void run(const Reference&, Sut& sut) const override {
     NullSink sink;
     ReturnNonePolicy policy;
     const uint32_t top = sut.reference.stack().back();
     sut.reference.exit();
-    RC_ASSERT(sut.monitor.step(Input{FrameExit{CodeId{top}}}, policy, sink) == Outcome(PyNone{}));
+    RC_ASSERT(sut.monitor.step(Input{FrameExit{CodeId{top}}}, policy, sink) ==
+              Outcome(PyNone{}));
   }
   void show(std::ostream& os) const override { os << "exit"; }
 };
@@ -227,7 +275,8 @@ struct Fire : Command {
     RC_PRE(!m.stack().empty());
     std::vector<int> bits = interestingBits(m.eventCount());
     if (m.minor() >= 14) bits.pop_back();  // the BRANCH alias never occurs
-    for (int b = 0; b < m.eventCount() - (m.minor() >= 14 ? 1 : 0); ++b) bits.push_back(b);
+    for (int b = 0; b < m.eventCount() - (m.minor() >= 14 ? 1 : 0); ++b)
+      bits.push_back(b);
     bit = *rc::gen::elementOf(bits);
     code = *rc::gen::elementOf(m.stack());
     offset = *rc::gen::elementOf(naive::kOffsets);
@@ -246,7 +295,8 @@ struct Fire : Command {
     sut.log.clear();
     sut.script = &script;
     const Event e = *sut.monitor.profile().eventOfBit(bit);
-    const Outcome actual = sut.monitor.step(Input{Occurrence{e, CodeId{code}, offset, 0, {}}}, sut, sut);
+    const Outcome actual =
+        sut.monitor.step(Input{Occurrence{e, CodeId{code}, offset, 0, {}}}, sut, sut);
     RC_ASSERT(describe(Outcome(expected)) == describe(actual));
     RC_ASSERT(sut.log.size() == copy.lastDeliveries().size());
     for (size_t i = 0; i < sut.log.size(); ++i) {
@@ -257,47 +307,52 @@ struct Fire : Command {
       RC_ASSERT(a.wrapper == b.wrapper);
       RC_ASSERT(a.result == b.result);
       RC_ASSERT(a.effects.size() == b.effects.size());
-      for (size_t j = 0; j < a.effects.size(); ++j) RC_ASSERT(sameOutcome(a.effects[j], b.effects[j]));
+      for (size_t j = 0; j < a.effects.size(); ++j)
+        RC_ASSERT(sameOutcome(a.effects[j], b.effects[j]));
     }
   }
   void show(std::ostream& os) const override {
     os << "fire bit " << bit << " code " << code << " off " << offset << " [";
-    for (const auto& a : script) os << (a.raise ? 'R' : a.disable ? 'D' : '-') << (a.call ? "+" : "");
+    for (const auto& a : script)
+      os << (a.raise ? 'R' : a.disable ? 'D' : '-') << (a.call ? "+" : "");
     os << "]";
   }
 };
 
 void checkVersion(PyVersion v, int minor) {
-  const bool ok = rc::check(std::string("model agrees with naive reference on ") +
-                                std::string(versionName(v)),
-                            [v, minor] {
-                              Reference model(minor);
-                              Sut sut(v, minor);
-                              // Start with tools 0–3 in use so that most calls get past validation.
-                              for (int t = 0; t < 4; ++t) {
-                                const ApiCall use = UseToolId{PyInt{t}, PyStr{"tool"}};
-                                model.api(use);
-                                sut.reference.api(use);
-                                sut.monitor.step(use);
-                                for (int b : interestingBits(model.eventCount())) {
-                                  const ApiCall reg = RegisterCallback{
-                                      PyInt{t}, PyInt{int64_t{1} << b},
-                                      CallableId{static_cast<uint32_t>(100 * t + b)}};
-                                  model.api(reg);
-                                  sut.reference.api(reg);
-                                  sut.monitor.step(reg);
-                                }
-                              }
-                              rc::state::check(model, sut,
-                                               rc::state::gen::execOneOfWithArgs<
-                                                   CallApi, CallApi, CallApi, Enter, Enter, Exit,
-                                                   Fire, Fire, Fire, Fire>());
-                            });
+  const bool ok = rc::check(
+      std::string("model agrees with naive reference on ") + std::string(versionName(v)),
+      [v, minor] {
+        Reference model(minor);
+        Sut sut(v, minor);
+        // Start with tools 0–3 in use so that most calls get past validation.
+        for (int t = 0; t < 4; ++t) {
+          const ApiCall use = UseToolId{PyInt{t}, PyStr{"tool"}};
+          model.api(use);
+          sut.reference.api(use);
+          sut.monitor.step(use);
+          for (int b : interestingBits(model.eventCount())) {
+            const ApiCall reg =
+                RegisterCallback{PyInt{t}, PyInt{int64_t{1} << b},
+                                 CallableId{static_cast<uint32_t>(100 * t + b)}};
+            model.api(reg);
+            sut.reference.api(reg);
+            sut.monitor.step(reg);
+          }
+        }
+        rc::state::check(
+            model, sut,
+            rc::state::gen::execOneOfWithArgs<CallApi, CallApi, CallApi, Enter, Enter,
+                                              Exit, Fire, Fire, Fire, Fire>());
+      });
   EXPECT_TRUE(ok);
-  std::printf("compared: %llu API calls (%llu raised), %llu occurrences, %llu deliveries (%llu DISABLE)\n",
-              static_cast<unsigned long long>(gApis), static_cast<unsigned long long>(gApiErrors),
-              static_cast<unsigned long long>(gFires), static_cast<unsigned long long>(gDeliveries),
-              static_cast<unsigned long long>(gDisables));
+  std::printf(
+      "compared: %llu API calls (%llu raised), %llu occurrences, %llu deliveries (%llu "
+      "DISABLE)\n",
+      static_cast<unsigned long long>(gApis), static_cast<unsigned long long>(gApiErrors),
+      static_cast<unsigned long long>(gFires),
+      static_cast<unsigned long long>(gDeliveries),
+      static_cast<unsigned long long>(gDisables));
   EXPECT_GT(gDeliveries, 0u);
 }
 

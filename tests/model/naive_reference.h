@@ -46,21 +46,42 @@ class Reference {
   int minor() const { return minor_; }
   int eventCount() const { return minor_ >= 14 ? 19 : 17; }
   int bitOf(std::string_view name) const {
-    static const char* k12[] = {"PY_START", "PY_RESUME", "PY_RETURN", "PY_YIELD", "CALL", "LINE",
-                                "INSTRUCTION", "JUMP", "BRANCH", "STOP_ITERATION", "RAISE",
-                                "EXCEPTION_HANDLED", "PY_UNWIND", "PY_THROW", "RERAISE", "C_RETURN",
-                                "C_RAISE"};
-    static const char* k14[] = {"PY_START", "PY_RESUME", "PY_RETURN", "PY_YIELD", "CALL", "LINE",
-                                "INSTRUCTION", "JUMP", "BRANCH_LEFT", "BRANCH_RIGHT",
-                                "STOP_ITERATION", "RAISE", "EXCEPTION_HANDLED", "PY_UNWIND",
-                                "PY_THROW", "RERAISE", "C_RETURN", "C_RAISE", "BRANCH"};
+    static const char* k12[] = {"PY_START",       "PY_RESUME", "PY_RETURN",
+                                "PY_YIELD",       "CALL",      "LINE",
+                                "INSTRUCTION",    "JUMP",      "BRANCH",
+                                "STOP_ITERATION", "RAISE",     "EXCEPTION_HANDLED",
+                                "PY_UNWIND",      "PY_THROW",  "RERAISE",
+                                "C_RETURN",       "C_RAISE"};
+    static const char* k14[] = {"PY_START",
+                                "PY_RESUME",
+                                "PY_RETURN",
+                                "PY_YIELD",
+                                "CALL",
+                                "LINE",
+                                "INSTRUCTION",
+                                "JUMP",
+                                "BRANCH_LEFT",
+                                "BRANCH_RIGHT",
+                                "STOP_ITERATION",
+                                "RAISE",
+                                "EXCEPTION_HANDLED",
+                                "PY_UNWIND",
+                                "PY_THROW",
+                                "RERAISE",
+                                "C_RETURN",
+                                "C_RAISE",
+                                "BRANCH"};
     for (int i = 0; i < eventCount(); ++i)
       if (name == (minor_ >= 14 ? k14[i] : k12[i])) return i;
     return -1;
   }
-  int siteEventCount() const { return minor_ >= 14 ? 11 : 10; }  // PY_START … STOP_ITERATION
+  int siteEventCount() const {
+    return minor_ >= 14 ? 11 : 10;
+  }  // PY_START … STOP_ITERATION
   bool isSiteEvent(int b) const { return b < siteEventCount(); }
-  bool isExceptionEvent(int b) const { return b >= siteEventCount() && b < siteEventCount() + 5; }
+  bool isExceptionEvent(int b) const {
+    return b >= siteEventCount() && b < siteEventCount() + 5;
+  }
   bool isCEvent(int b) const { return b == bitOf("C_RETURN") || b == bitOf("C_RAISE"); }
   uint32_t localMask() const {
     if (minor_ >= 15) return 0xffff;
@@ -116,7 +137,8 @@ class Reference {
         if (isSiteEvent(bit)) {
           const size_t i = slot(offset);
           S_[code][bit][i].reset(t);
-          if ((bit == 5 || bit == 6) && S_[code][bit][i].none()) armed_[code][bit][i] = false;
+          if ((bit == 5 || bit == 6) && S_[code][bit][i].none())
+            armed_[code][bit][i] = false;
           d.result = 1;
         } else if (isExceptionEvent(bit) && minor_ >= 15) {
           L_[{code, t}] &= ~(1u << bit);
@@ -124,8 +146,9 @@ class Reference {
         } else {
           cb_.erase({t, bit});
           d.result = 2;
-          out.raised = PyError{"ValueError", std::string("Cannot disable ") + nameOf(bit) +
-                                                 " events. Callback removed."};
+          out.raised =
+              PyError{"ValueError", std::string("Cannot disable ") + nameOf(bit) +
+                                        " events. Callback removed."};
           deliveries_.push_back(d);
           break;
         }
@@ -144,8 +167,8 @@ class Reference {
   };
 
   std::string nameOf(int bit) const {
-    for (const char* n : {"C_RETURN", "C_RAISE", "RAISE", "EXCEPTION_HANDLED", "PY_UNWIND",
-                          "PY_THROW", "RERAISE"})
+    for (const char* n : {"C_RETURN", "C_RAISE", "RAISE", "EXCEPTION_HANDLED",
+                          "PY_UNWIND", "PY_THROW", "RERAISE"})
       if (bitOf(n) == bit) return n;
     return "?";
   }
@@ -170,7 +193,8 @@ class Reference {
     return buf;
   }
   static PyError invalidTool(int64_t t) {
-    return PyError{"ValueError", "invalid tool " + std::to_string(t) + " (must be between 0 and 5)"};
+    return PyError{"ValueError",
+                   "invalid tool " + std::to_string(t) + " (must be between 0 and 5)"};
   }
   // Returns true and sets out on success.
   static std::optional<PyError> asInt(const PyArg& a, int64_t& out) {
@@ -187,21 +211,24 @@ class Reference {
     std::string type = std::holds_alternative<PyStr>(a)    ? "str"
                        : std::holds_alternative<PyNone>(a) ? "NoneType"
                                                            : std::get<PyObj>(a).typeName;
-    return PyError{"TypeError", "'" + type + "' object cannot be interpreted as an integer"};
+    return PyError{"TypeError",
+                   "'" + type + "' object cannot be interpreted as an integer"};
   }
-#define NAIVE_INT(arg, var)                  \
-  int64_t var = 0;                           \
+#define NAIVE_INT(arg, var) \
+  int64_t var = 0;          \
   if (auto e = asInt(arg, var)) return *e;
 #define NAIVE_TOOL(var) \
   if (var < 0 || var > 5) return invalidTool(var);
 
   std::optional<PyError> cStripAndBranch(int64_t& set) const {
-    const int64_t c = (int64_t{1} << bitOf("C_RETURN")) | (int64_t{1} << bitOf("C_RAISE"));
+    const int64_t c =
+        (int64_t{1} << bitOf("C_RETURN")) | (int64_t{1} << bitOf("C_RAISE"));
     const int64_t call = int64_t{1} << bitOf("CALL");
     uint32_t u = static_cast<uint32_t>(set);
     if (u & c) {
       if ((u & (c | call)) != (c | call))
-        return PyError{"ValueError", "cannot set C_RETURN or C_RAISE events independently"};
+        return PyError{"ValueError",
+                       "cannot set C_RETURN or C_RAISE events independently"};
       u &= ~static_cast<uint32_t>(c);
     }
     if (minor_ >= 14 && (u & (1u << 18))) {
@@ -215,8 +242,10 @@ class Reference {
   Outcome on(const UseToolId& c) {
     NAIVE_INT(c.tool, t);
     NAIVE_TOOL(t);
-    if (!std::holds_alternative<PyStr>(c.name)) return PyError{"ValueError", "tool name must be a str"};
-    if (names_.count(t)) return PyError{"ValueError", "tool " + std::to_string(t) + " is already in use"};
+    if (!std::holds_alternative<PyStr>(c.name))
+      return PyError{"ValueError", "tool name must be a str"};
+    if (names_.count(t))
+      return PyError{"ValueError", "tool " + std::to_string(t) + " is already in use"};
     names_[t] = std::get<PyStr>(c.name).value;
     return PyNone{};
   }
@@ -229,7 +258,8 @@ class Reference {
   }
   Outcome on(const ClearToolId& c) {
     if (minor_ < 14)
-      return PyError{"AttributeError", "module 'sys.monitoring' has no attribute 'clear_tool_id'"};
+      return PyError{"AttributeError",
+                     "module 'sys.monitoring' has no attribute 'clear_tool_id'"};
     NAIVE_INT(c.tool, t);
     NAIVE_TOOL(t);
     if (names_.count(t)) clear(t);
@@ -246,9 +276,11 @@ class Reference {
     NAIVE_INT(c.events, set);
     NAIVE_TOOL(t);
     if (set < 0 || set >= (int64_t{1} << eventCount()))
-      return PyError{"ValueError", "invalid event set " + hex(static_cast<uint32_t>(set))};
+      return PyError{"ValueError",
+                     "invalid event set " + hex(static_cast<uint32_t>(set))};
     if (auto e = cStripAndBranch(set)) return *e;
-    if (!names_.count(t)) return PyError{"ValueError", "tool " + std::to_string(t) + " is not in use"};
+    if (!names_.count(t))
+      return PyError{"ValueError", "tool " + std::to_string(t) + " is not in use"};
     setGlobal(t, static_cast<uint32_t>(set));
     return PyNone{};
   }
@@ -260,12 +292,15 @@ class Reference {
   Outcome on(const SetLocalEvents& c) {
     NAIVE_INT(c.tool, t);
     NAIVE_INT(c.events, set);
-    if (!std::holds_alternative<CodeId>(c.code)) return PyError{"TypeError", "code must be a code object"};
+    if (!std::holds_alternative<CodeId>(c.code))
+      return PyError{"TypeError", "code must be a code object"};
     NAIVE_TOOL(t);
     if (auto e = cStripAndBranch(set)) return *e;
     if (static_cast<uint32_t>(set) & ~localMask())
-      return PyError{"ValueError", "invalid local event set " + hex(static_cast<uint32_t>(set))};
-    if (!names_.count(t)) return PyError{"ValueError", "tool " + std::to_string(t) + " is not in use"};
+      return PyError{"ValueError",
+                     "invalid local event set " + hex(static_cast<uint32_t>(set))};
+    if (!names_.count(t))
+      return PyError{"ValueError", "tool " + std::to_string(t) + " is not in use"};
     const uint32_t code = std::get<CodeId>(c.code).value;
     if (minor_ >= 14) codes_[code].tv[t] = toolver_[t];
     if (L_[{code, static_cast<int>(t)}] == static_cast<uint32_t>(set)) return PyNone{};
@@ -275,7 +310,8 @@ class Reference {
   }
   Outcome on(const GetLocalEvents& c) {
     NAIVE_INT(c.tool, t);
-    if (!std::holds_alternative<CodeId>(c.code)) return PyError{"TypeError", "code must be a code object"};
+    if (!std::holds_alternative<CodeId>(c.code))
+      return PyError{"TypeError", "code must be a code object"};
     NAIVE_TOOL(t);
     return IntValue{L_[{std::get<CodeId>(c.code).value, static_cast<int>(t)}]};
   }
@@ -287,15 +323,18 @@ class Reference {
     for (int b = 0; b < 32; ++b)
       if (static_cast<uint32_t>(ev) & (1u << b)) ++bits, bit = b;
     if (bits != 1)
-      return PyError{"ValueError", "The callback can only be set for one event at a time"};
+      return PyError{"ValueError",
+                     "The callback can only be set for one event at a time"};
     if (ev < 0 || bit >= eventCount())
       return PyError{"ValueError", "invalid event " + std::to_string(ev)};
     std::optional<uint32_t> previous;
     auto swap = [&](int b, bool wrapper) {
       std::optional<uint32_t> prev;
       if (cb_.count({t, b})) prev = cb_[{t, b}].first;
-      if (c.func) cb_[{t, b}] = {c.func->value, wrapper};
-      else cb_.erase({t, b});
+      if (c.func)
+        cb_[{t, b}] = {c.func->value, wrapper};
+      else
+        cb_.erase({t, b});
       return prev;
     };
     if (minor_ >= 14 && bit == 18) {

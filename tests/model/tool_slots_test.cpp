@@ -11,12 +11,14 @@ INSTANTIATE_TEST_SUITE_P(AllVersions, ToolIds, ::testing::ValuesIn(kAllVersions)
 
 TEST_P(ToolIds, OutOfRangeIsValueError) {
   Harness h(GetParam());
-  EXPECT_EQ(errorOf(h.use(6)), err("ValueError", "invalid tool 6 (must be between 0 and 5)"));
+  EXPECT_EQ(errorOf(h.use(6)),
+            err("ValueError", "invalid tool 6 (must be between 0 and 5)"));
   EXPECT_EQ(errorOf(h.api(GetTool{pyInt(-1)})),
             err("ValueError", "invalid tool -1 (must be between 0 and 5)"));
   EXPECT_EQ(errorOf(h.api(GetEvents{pyInt(7)})),
             err("ValueError", "invalid tool 7 (must be between 0 and 5)"));
-  EXPECT_EQ(errorOf(h.reg(6, 1, 1)), err("ValueError", "invalid tool 6 (must be between 0 and 5)"));
+  EXPECT_EQ(errorOf(h.reg(6, 1, 1)),
+            err("ValueError", "invalid tool 6 (must be between 0 and 5)"));
   EXPECT_EQ(errorOf(h.api(FreeToolId{pyInt(6)})),
             err("ValueError", "invalid tool 6 (must be between 0 and 5)"));
 }
@@ -67,7 +69,8 @@ TEST(ToolIds, ClearToolIdMissingBefore314) {
   for (PyVersion v : {PyVersion::V3_12, PyVersion::V3_13}) {
     Harness h(v);
     EXPECT_EQ(errorOf(h.api(ClearToolId{pyInt(0)})),
-              err("AttributeError", "module 'sys.monitoring' has no attribute 'clear_tool_id'"));
+              err("AttributeError",
+                  "module 'sys.monitoring' has no attribute 'clear_tool_id'"));
   }
   Harness h(PyVersion::V3_14);
   EXPECT_EQ(h.api(ClearToolId{pyInt(0)}), Outcome(PyNone{}));

@@ -295,3 +295,52 @@ TEST(Dispatch, StopIterationEquivalentToRaiseOfStopIteration) {
 
 }  // namespace
 }  // namespace monsim::testing
+
+namespace monsim::testing {
+namespace {
+
+// Reference §4.3 / §11.1: changes made from a callback apply at once to the
+// running frame (it is on the stack, so it is re-instrumented eagerly).
+TEST_P(Dispatch, ChangesFromACallbackApplyToTheRunningFrame) {
+  for (bool local : {false, true}) {
+    Harness h(GetParam());
+    h.use(2);
+    h.setEvents(2, h.ev(Event::PyStart));
+    h.reg(2, h.ev(Event::PyStart), 1);
+    h.reg(2, h.ev(Event::Line), 2);
+    h.policy.decide = [&](const Delivery& d) {
+      ScriptedPolicy::Reply r;
+      if (d.event != Event::PyStart) return r;
+      if (local)
+        r.calls.push_back(SetLocalEvents{pyInt(2), CodeId{0}, pyInt(h.ev(Event::Line))});
+      else
+        r.calls.push_back(
+            SetEvents{pyInt(2), pyInt(h.ev(Event::PyStart) | h.ev(Event::Line))});
+      return r;
+    };
+    h.enter(0);
+    EXPECT_EQ(h.count(Event::Line, 0, 2), 0u);
+    h.fire(Event::PyStart, 0, 0);
+    EXPECT_EQ(h.sink.log.back().effects.front(), Outcome(PyNone{}));
+    EXPECT_EQ(h.count(Event::Line, 0, 2), 1u) << (local ? "local" : "global");
+  }
+}
+
+TEST_P(Dispatch, FailingApiCallInACallbackIsRecorded) {
+  Harness h(GetParam());
+  h.use(2);
+  h.setEvents(2, h.ev(Event::PyStart));
+  h.reg(2, h.ev(Event::PyStart), 1);
+  h.policy.decide = [](const Delivery&) {
+    ScriptedPolicy::Reply r;
+    r.calls.push_back(SetEvents{pyInt(4), pyInt(1)});
+    return r;
+  };
+  h.enter(0);
+  h.fire(Event::PyStart, 0, 0);
+  EXPECT_EQ(errorOf(h.sink.log.back().effects.front()),
+            err("ValueError", "tool 4 is not in use"));
+}
+
+}  // namespace
+}  // namespace monsim::testing

@@ -19,19 +19,19 @@ constexpr bool isCodeObject(const CodeArg& c) {
 }  // namespace
 
 Monitor::Monitor(PyVersion v)
-    : profile_(kProfiles[static_cast<int>(v)]), callBit_(profile_.bitOf(Event::Call)) {
+    : profile_(&kProfiles[static_cast<int>(v)]), callBit_(profile_->bitOf(Event::Call)) {
   for (int e = 0; e < spec::kEventCount; ++e) {
     const auto ev = static_cast<Event>(e);
     eventBit_[e] = static_cast<int8_t>(
-        profile_.has(ev) && !profile_.isAlias(ev) ? profile_.bitOf(ev) : -1);
+        profile_->has(ev) && !profile_->isAlias(ev) ? profile_->bitOf(ev) : -1);
   }
   for (int b = 0; b < 32; ++b) {
-    if (profile_.siteEvents().has(b)) {
+    if (profile_->siteEvents().has(b)) {
       bitKind_[b] = BitKind::Site;
-    } else if (profile_.ancillaryEvents().has(b)) {
+    } else if (profile_->ancillaryEvents().has(b)) {
       // C_RETURN/C_RAISE use the CALL site's tool set (§9.7, rule 10).
       bitKind_[b] = BitKind::CallSite;
-    } else if (profile_.localNonSiteEvents().has(b)) {
+    } else if (profile_->localNonSiteEvents().has(b)) {
       bitKind_[b] = BitKind::GlobalOrLocal;  // 3.15 exception events (F5)
     } else {
       bitKind_[b] = BitKind::Global;
@@ -79,7 +79,7 @@ void Monitor::bumpVersionAndReinstrumentStack() {
   // Every code with a frame on the stack is re-instrumented eagerly (F2).
   for (CodeId c : stack_) {
     CodeInstrumentation& ci = codes_[c.value];
-    if (!ci.upToDate(g_)) ci.reinstrument(profile_, g_);
+    if (!ci.upToDate(g_)) ci.reinstrument(*profile_, g_);
   }
 }
 
@@ -101,46 +101,46 @@ void Monitor::clearTool(int tool) {
 // --- Tool management (reference §2) ---
 
 Outcome Monitor::onApi(const UseToolId& c) {
-  auto tool = toCInt(profile_, c.tool);
+  auto tool = toCInt(*profile_, c.tool);
   if (auto* e = errorOf(tool)) return *e;
   const int32_t t = std::get<int32_t>(tool);
-  if (auto e = checkToolRange(profile_, t)) return *e;
+  if (auto e = checkToolRange(*profile_, t)) return *e;
   const auto* name = std::get_if<PyStr>(&c.name);
-  if (!name) return makeError(profile_, Error::ToolNameNotStr);
-  if (tools_[t].name) return makeError(profile_, Error::ToolInUse, toolField(t));
+  if (!name) return makeError(*profile_, Error::ToolNameNotStr);
+  if (tools_[t].name) return makeError(*profile_, Error::ToolInUse, toolField(t));
   tools_[t].name = name->value;
   return PyNone{};
 }
 
 Outcome Monitor::onApi(const FreeToolId& c) {
-  auto tool = toCInt(profile_, c.tool);
+  auto tool = toCInt(*profile_, c.tool);
   if (auto* e = errorOf(tool)) return *e;
   const int32_t t = std::get<int32_t>(tool);
-  if (auto e = checkToolRange(profile_, t)) return *e;
+  if (auto e = checkToolRange(*profile_, t)) return *e;
   // Departs from docs: free_tool_id "should be called once a tool no longer needs
   // an id" — 3.12/3.13 only forget the name: events and callbacks keep firing (§2.5);
   // 3.14+ clear the tool first (§2.6).
-  if (profile_.toolsClearable() && tools_[t].name) clearTool(t);
+  if (profile_->toolsClearable() && tools_[t].name) clearTool(t);
   tools_[t].name.reset();
   return PyNone{};
 }
 
 Outcome Monitor::onApi(const ClearToolId& c) {
-  if (!profile_.hasApi(spec::ApiFn::ClearToolId))
-    return makeError(profile_, Error::NoClearToolId);
-  auto tool = toCInt(profile_, c.tool);
+  if (!profile_->hasApi(spec::ApiFn::ClearToolId))
+    return makeError(*profile_, Error::NoClearToolId);
+  auto tool = toCInt(*profile_, c.tool);
   if (auto* e = errorOf(tool)) return *e;
   const int32_t t = std::get<int32_t>(tool);
-  if (auto e = checkToolRange(profile_, t)) return *e;
+  if (auto e = checkToolRange(*profile_, t)) return *e;
   if (tools_[t].name) clearTool(t);  // a free id: nothing (§2.7)
   return PyNone{};
 }
 
 Outcome Monitor::onApi(const GetTool& c) {
-  auto tool = toCInt(profile_, c.tool);
+  auto tool = toCInt(*profile_, c.tool);
   if (auto* e = errorOf(tool)) return *e;
   const int32_t t = std::get<int32_t>(tool);
-  if (auto e = checkToolRange(profile_, t)) return *e;
+  if (auto e = checkToolRange(*profile_, t)) return *e;
   if (!tools_[t].name) return PyNone{};
   return StrValue{*tools_[t].name};
 }
@@ -148,52 +148,52 @@ Outcome Monitor::onApi(const GetTool& c) {
 // --- Global events (reference §3) ---
 
 Outcome Monitor::onApi(const SetEvents& c) {
-  auto tool = toCInt(profile_, c.tool);
+  auto tool = toCInt(*profile_, c.tool);
   if (auto* e = errorOf(tool)) return *e;
-  auto set = toCInt(profile_, c.events);
+  auto set = toCInt(*profile_, c.events);
   if (auto* e = errorOf(set)) return *e;
   const int32_t t = std::get<int32_t>(tool);
-  if (auto e = checkToolRange(profile_, t)) return *e;
-  auto events = normalizeGlobalSet(profile_, std::get<int32_t>(set));
+  if (auto e = checkToolRange(*profile_, t)) return *e;
+  auto events = normalizeGlobalSet(*profile_, std::get<int32_t>(set));
   if (auto* e = errorOf(events)) return *e;
-  if (!tools_[t].name) return makeError(profile_, Error::ToolNotInUse, toolField(t));
+  if (!tools_[t].name) return makeError(*profile_, Error::ToolNotInUse, toolField(t));
   storeGlobal(t, std::get<EventSet>(events));
   return PyNone{};
 }
 
 Outcome Monitor::onApi(const GetEvents& c) {
-  auto tool = toCInt(profile_, c.tool);
+  auto tool = toCInt(*profile_, c.tool);
   if (auto* e = errorOf(tool)) return *e;
   const int32_t t = std::get<int32_t>(tool);
-  if (auto e = checkToolRange(profile_, t)) return *e;
+  if (auto e = checkToolRange(*profile_, t)) return *e;
   return IntValue{g_.global[t].bits()};
 }
 
 // --- Local events (reference §4) ---
 
 Outcome Monitor::onApi(const SetLocalEvents& c) {
-  auto tool = toCInt(profile_, c.tool);
+  auto tool = toCInt(*profile_, c.tool);
   if (auto* e = errorOf(tool)) return *e;
-  auto set = toCInt(profile_, c.events);
+  auto set = toCInt(*profile_, c.events);
   if (auto* e = errorOf(set)) return *e;
-  if (!isCodeObject(c.code)) return makeError(profile_, Error::CodeNotCode);
+  if (!isCodeObject(c.code)) return makeError(*profile_, Error::CodeNotCode);
   const int32_t t = std::get<int32_t>(tool);
-  if (auto e = checkToolRange(profile_, t)) return *e;
-  auto events = normalizeLocalSet(profile_, std::get<int32_t>(set));
+  if (auto e = checkToolRange(*profile_, t)) return *e;
+  auto events = normalizeLocalSet(*profile_, std::get<int32_t>(set));
   if (auto* e = errorOf(events)) return *e;
   // TODO(§4.2 step 7): shim code objects (SystemError, 3.13+) are not modelled.
-  if (!tools_[t].name) return makeError(profile_, Error::ToolNotInUse, toolField(t));
+  if (!tools_[t].name) return makeError(*profile_, Error::ToolNotInUse, toolField(t));
   code(std::get<CodeId>(c.code))
-      .setLocal(profile_, g_, ToolId{t}, std::get<EventSet>(events));
+      .setLocal(*profile_, g_, ToolId{t}, std::get<EventSet>(events));
   return PyNone{};
 }
 
 Outcome Monitor::onApi(const GetLocalEvents& c) {
-  auto tool = toCInt(profile_, c.tool);
+  auto tool = toCInt(*profile_, c.tool);
   if (auto* e = errorOf(tool)) return *e;
-  if (!isCodeObject(c.code)) return makeError(profile_, Error::CodeNotCode);
+  if (!isCodeObject(c.code)) return makeError(*profile_, Error::CodeNotCode);
   const int32_t t = std::get<int32_t>(tool);
-  if (auto e = checkToolRange(profile_, t)) return *e;
+  if (auto e = checkToolRange(*profile_, t)) return *e;
   const CodeId id = std::get<CodeId>(c.code);
   if (id.value >= codes_.size()) return IntValue{0};
   // Raw L[c][t]: 3.14+ may report a cleared tool's stale set (§2.8, FINDINGS F7).
@@ -203,25 +203,25 @@ Outcome Monitor::onApi(const GetLocalEvents& c) {
 // --- Callbacks (reference §5) ---
 
 Outcome Monitor::onApi(const RegisterCallback& c) {
-  auto tool = toCInt(profile_, c.tool);
+  auto tool = toCInt(*profile_, c.tool);
   if (auto* e = errorOf(tool)) return *e;
-  auto event = toCInt(profile_, c.event);
+  auto event = toCInt(*profile_, c.event);
   if (auto* e = errorOf(event)) return *e;
   const int32_t t = std::get<int32_t>(tool);
-  if (auto e = checkToolRange(profile_, t)) return *e;
-  auto bit = callbackEventBit(profile_, std::get<int32_t>(event));
+  if (auto e = checkToolRange(*profile_, t)) return *e;
+  auto bit = callbackEventBit(*profile_, std::get<int32_t>(event));
   if (auto* e = errorOf(bit)) return *e;
   const int b = std::get<int>(bit);
   auto& slots = tools_[t].callbacks;
   std::optional<CallableId> previous;
-  const auto ev = profile_.eventOfBit(b);
-  if (ev && profile_.isAlias(*ev)) {
+  const auto ev = profile_->eventOfBit(b);
+  if (ev && profile_->isAlias(*ev)) {
     // 3.14+ BRANCH: a wrapper in both direction slots; the LEFT slot's previous
     // handler is returned, unwrapped (§5.3).
     const CallbackSlot next{c.func, c.func.has_value()};
-    const auto [left, right] = profile_.aliasOf(*ev);
-    exchangeCallback(slots[profile_.bitOf(right)], next);
-    previous = exchangeCallback(slots[profile_.bitOf(left)], next);
+    const auto [left, right] = profile_->aliasOf(*ev);
+    exchangeCallback(slots[profile_->bitOf(right)], next);
+    previous = exchangeCallback(slots[profile_->bitOf(left)], next);
   } else {
     previous = exchangeCallback(slots[b], CallbackSlot{c.func, false});
   }
@@ -242,10 +242,10 @@ Outcome Monitor::onApi(const RestartEvents&) {
 
 Outcome Monitor::onApi(const AllEvents&) {
   AllEventsValue out;
-  const uint32_t real = profile_.realEvents().bits();
-  for (int b = 0; b < profile_.bitLimit(); ++b) {
+  const uint32_t real = profile_->realEvents().bits();
+  for (int b = 0; b < profile_->bitLimit(); ++b) {
     if (!((real >> b) & 1u) || globalTools_[b] == 0) continue;
-    out.entries.push_back({profile_.name(*profile_.eventOfBit(b)), globalTools_[b]});
+    out.entries.push_back({profile_->name(*profile_->eventOfBit(b)), globalTools_[b]});
   }
   return out;
 }
@@ -256,7 +256,7 @@ Outcome Monitor::onFrameEnter(const FrameEnter& f) {
   CodeInstrumentation& c = code(f.code);
   ++c.frames;
   stack_.push_back(f.code);
-  if (!c.upToDate(g_)) c.reinstrument(profile_, g_);
+  if (!c.upToDate(g_)) c.reinstrument(*profile_, g_);
   return PyNone{};
 }
 
@@ -378,7 +378,7 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
     }
     // codes_ may have grown during the callback: look the code up again.
     CodeInstrumentation& c = codes_[o.code.value];
-    switch (disableEffect(profile_, o.event)) {
+    switch (disableEffect(*profile_, o.event)) {
       case DisableEffect::RemoveFromSite:
         // BRANCH (3.12/3.13) is one site for both directions; C_RETURN/C_RAISE
         // never get here (they reject DISABLE).
@@ -395,8 +395,8 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
         tools_[t].callbacks[bit] = CallbackSlot{};
         d.result = CallbackResult::DisableRejected;
         sink.onDelivery(d);
-        return finish(
-            makeError(profile_, Error::CannotDisable, nameField(profile_.name(o.event))));
+        return finish(makeError(*profile_, Error::CannotDisable,
+                                nameField(profile_->name(o.event))));
     }
     sink.onDelivery(d);
   }

@@ -32,7 +32,7 @@ class Monitor {
   Outcome step(const FrameEnter& f) { return onFrameEnter(f); }
   Outcome step(const FrameExit& f) { return onFrameExit(f); }
 
-  const VersionProfile& profile() const { return profile_; }
+  const VersionProfile& profile() const { return *profile_; }
   bool inCallback() const { return inCallback_; }
   // Inspection (no Python-visible counterpart).
   std::optional<std::string_view> toolName(ToolId t) const;
@@ -69,7 +69,7 @@ class Monitor {
   // How the tools of an event are found, precomputed per event number.
   enum class BitKind : uint8_t { Site, CallSite, Global, GlobalOrLocal };
 
-  const VersionProfile& profile_;
+  const VersionProfile* profile_;  // a pointer keeps Monitor copy-assignable
   std::array<ToolSlot, kToolCount> tools_{};
   InstrumentationGlobals g_;
   std::array<uint8_t, 32> globalTools_{};  // per event number: tools with it in G

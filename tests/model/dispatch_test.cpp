@@ -344,3 +344,21 @@ TEST_P(Dispatch, FailingApiCallInACallbackIsRecorded) {
 
 }  // namespace
 }  // namespace monsim::testing
+
+namespace monsim::testing {
+namespace {
+
+// A Monitor is a value: copies evolve independently (snapshots for checkers).
+TEST(Dispatch, MonitorIsARegularValue) {
+  Monitor a(PyVersion::V3_13);
+  a.step(ApiCall{UseToolId{PyInt{1}, PyStr{"x"}}});
+  Monitor b = a;
+  b.step(ApiCall{FreeToolId{PyInt{1}}});
+  EXPECT_EQ(a.toolName(ToolId{1}), std::optional<std::string_view>("x"));
+  EXPECT_EQ(b.toolName(ToolId{1}), std::nullopt);
+  b = Monitor(PyVersion::V3_15);
+  EXPECT_EQ(b.profile().version(), PyVersion::V3_15);
+}
+
+}  // namespace
+}  // namespace monsim::testing

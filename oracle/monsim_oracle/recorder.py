@@ -205,40 +205,36 @@ class Recorder:
             ids.reverse()
             return ids
 
-        # One closure per shape: this is the hot path.
+        def emit(code, off, f, line=None):
+            """Appends the common part of a probe record; None when filtered."""
+            if code.co_filename in hf:
+                return None
+            if len(records) >= limit:
+                rec.truncated = True
+                return None
+            e = info.get(id(code)) or learn(code)
+            if line is None:
+                ls = e[1]
+                line = ls[off >> 1] if off >> 1 < len(ls) else None
+            d = {"kind": "event", "event": name, "code": e[0], "offset": off,
+                 "line": line, "depth": frame_depth(f)}
+            if stack_on:
+                d["stack"] = stack_of(f)
+            append(d)
+            return d
+
+        # One closure per callback shape (no *args): this is the hot path.
         if shape == "off":
             def cb(code, off):
                 try:
-                    if code.co_filename in hf:
-                        return
-                    if len(records) >= limit:
-                        rec.truncated = True
-                        return
-                    e = info.get(id(code)) or learn(code)
-                    ls = e[1]
-                    d = {"kind": "event", "event": name, "code": e[0], "offset": off,
-                            "line": ls[off >> 1] if off >> 1 < len(ls) else None,
-                            "depth": frame_depth(_getframe(1))}
-                    if stack_on:
-                        d["stack"] = stack_of(_getframe(1))
-                    append(d)
+                    emit(code, off, _getframe(1))
                 except BaseException as x:
                     rec.probe_failed(name, x)
         elif shape == "line":
             def cb(code, line):
                 try:
-                    if code.co_filename in hf:
-                        return
-                    if len(records) >= limit:
-                        rec.truncated = True
-                        return
-                    e = info.get(id(code)) or learn(code)
                     f = _getframe(1)
-                    d = {"kind": "event", "event": name, "code": e[0], "offset": f.f_lasti,
-                            "line": line, "depth": frame_depth(f)}
-                    if stack_on:
-                        d["stack"] = stack_of(_getframe(1))
-                    append(d)
+                    emit(code, f.f_lasti, f, line)
                 except BaseException as x:
                     rec.probe_failed(name, x)
         elif shape in ("value", "exc"):
@@ -246,56 +242,26 @@ class Recorder:
 
             def cb(code, off, v):
                 try:
-                    if code.co_filename in hf:
-                        return
-                    if len(records) >= limit:
-                        rec.truncated = True
-                        return
-                    e = info.get(id(code)) or learn(code)
-                    ls = e[1]
-                    d = {"kind": "event", "event": name, "code": e[0], "offset": off,
-                            "line": ls[off >> 1] if off >> 1 < len(ls) else None,
-                            "depth": frame_depth(_getframe(1)), key: value(v)}
-                    if stack_on:
-                        d["stack"] = stack_of(_getframe(1))
-                    append(d)
+                    d = emit(code, off, _getframe(1))
+                    if d is not None:
+                        d[key] = value(v)
                 except BaseException as x:
                     rec.probe_failed(name, x)
         elif shape == "call":
             def cb(code, off, func, arg0):
                 try:
-                    if code.co_filename in hf:
-                        return
-                    if len(records) >= limit:
-                        rec.truncated = True
-                        return
-                    e = info.get(id(code)) or learn(code)
-                    ls = e[1]
-                    d = {"kind": "event", "event": name, "code": e[0], "offset": off,
-                            "line": ls[off >> 1] if off >> 1 < len(ls) else None,
-                            "depth": frame_depth(_getframe(1)),
-                            "callable": value(func), "arg0": value(arg0)}
-                    if stack_on:
-                        d["stack"] = stack_of(_getframe(1))
-                    append(d)
+                    d = emit(code, off, _getframe(1))
+                    if d is not None:
+                        d["callable"] = value(func)
+                        d["arg0"] = value(arg0)
                 except BaseException as x:
                     rec.probe_failed(name, x)
         elif shape == "dest":
             def cb(code, off, dest):
                 try:
-                    if code.co_filename in hf:
-                        return
-                    if len(records) >= limit:
-                        rec.truncated = True
-                        return
-                    e = info.get(id(code)) or learn(code)
-                    ls = e[1]
-                    d = {"kind": "event", "event": name, "code": e[0], "offset": off,
-                            "line": ls[off >> 1] if off >> 1 < len(ls) else None,
-                            "depth": frame_depth(_getframe(1)), "dest": dest}
-                    if stack_on:
-                        d["stack"] = stack_of(_getframe(1))
-                    append(d)
+                    d = emit(code, off, _getframe(1))
+                    if d is not None:
+                        d["dest"] = dest
                 except BaseException as x:
                     rec.probe_failed(name, x)
         else:

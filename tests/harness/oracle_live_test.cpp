@@ -7,8 +7,8 @@
 #include <fstream>
 #include <set>
 
+#include "live_interpreters.h"
 #include "oracle_driver.h"
-#include "version_profile.h"
 
 namespace monsim::harness {
 namespace {
@@ -37,11 +37,8 @@ json observed(const json& trace) {
 class OracleLive : public ::testing::TestWithParam<PyVersion> {
  protected:
   void SetUp() override {
-    static const auto all = discoverInterpreters();
-    for (const auto& in : all)
-      if (parseVersion(in.version) == GetParam()) interp_ = in;
-    if (!interp_)
-      GTEST_SKIP() << "no Python " << versionName(GetParam()) << " interpreter found; run ./run setup";
+    interp_ = live::interpreterFor(GetParam());
+    if (!interp_) GTEST_SKIP() << live::missingMessage(GetParam());
   }
 
   json record(OracleWorker& w, const json& scenario, bool probe) {
@@ -118,14 +115,7 @@ TEST_P(OracleLive, ProbeDoesNotChangeDeliveries) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Versions, OracleLive,
-                         ::testing::Values(PyVersion::V3_12, PyVersion::V3_13,
-                                           PyVersion::V3_14, PyVersion::V3_15),
-                         [](const auto& info) {
-                           std::string n(versionName(info.param));
-                           n[1] = '_';
-                           return "Python" + n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Versions, OracleLive, live::allVersions(), live::versionTestName);
 
 }  // namespace
 }  // namespace monsim::harness

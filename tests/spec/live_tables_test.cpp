@@ -6,9 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "interpreters.h"
+#include "live_interpreters.h"
 #include "process.h"
-#include "version_profile.h"
 
 namespace monsim {
 namespace {
@@ -16,17 +15,6 @@ namespace {
 using harness::Interpreter;
 using nlohmann::json;
 using namespace std::chrono_literals;
-
-const std::vector<Interpreter>& interpreters() {
-  static const auto all = harness::discoverInterpreters();
-  return all;
-}
-
-std::optional<Interpreter> forVersion(PyVersion v) {
-  for (const auto& in : interpreters())
-    if (parseVersion(in.version) == v) return in;
-  return std::nullopt;
-}
 
 // Fills the table's template the way CPython formats these messages.
 std::string expand(std::string msg, const std::string& key, const std::string& value) {
@@ -38,12 +26,8 @@ std::string expand(std::string msg, const std::string& key, const std::string& v
 class LiveTables : public ::testing::TestWithParam<PyVersion> {
  protected:
   void SetUp() override {
-    const auto in = forVersion(GetParam());
-    if (!in) {
-      GTEST_SKIP() << "no Python " << versionName(GetParam())
-                   << " interpreter found (pyenv, PATH, node_modules/pyodide*); "
-                      "run ./run setup";
-    }
+    const auto in = live::interpreterFor(GetParam());
+    if (!in) GTEST_SKIP() << live::missingMessage(GetParam());
     // One interpreter start per version, shared by the tests of that version.
     static std::map<std::string, harness::RunResult> cache;
     if (!cache.count(in->id)) {
@@ -130,14 +114,7 @@ TEST_P(LiveTables, MisuseMessagesMatch) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Versions, LiveTables,
-                         ::testing::Values(PyVersion::V3_12, PyVersion::V3_13,
-                                           PyVersion::V3_14, PyVersion::V3_15),
-                         [](const auto& info) {
-                           std::string n(versionName(info.param));
-                           n[1] = '_';
-                           return "Python" + n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Versions, LiveTables, live::allVersions(), live::versionTestName);
 
 }  // namespace
 }  // namespace monsim

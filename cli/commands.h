@@ -8,6 +8,8 @@ namespace monsim::cli {
 void addSelfCheck(CLI::App& app);
 void addInterpreters(CLI::App& app);
 void addRecord(CLI::App& app);
+void addRun(CLI::App& app);
+void addCheck(CLI::App& app);
 
 int exitCode();
 void setExitCode(int code);

@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   monsim::cli::addSelfCheck(app);
   monsim::cli::addInterpreters(app);
   monsim::cli::addRecord(app);
+  monsim::cli::addRun(app);
+  monsim::cli::addCheck(app);
   CLI11_PARSE(app, argc, argv);
   if (app.get_subcommands().empty()) {
     std::cout << app.help();

@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "oracle_driver.h"
+#include "scenario_loader.h"
 
 namespace fs = std::filesystem;
 
@@ -41,6 +42,17 @@ int record(const RecordArgs& a) {
   }
   std::vector<std::pair<std::string, nlohmann::json>> scenarios;
   for (const auto& path : a.scenarios) {
+    if (path.ends_with(".yaml") || path.ends_with(".yml")) {
+      auto loaded = harness::loadScenarioFile(path);
+      for (const auto& d : loaded.diagnostics) std::cerr << d.str() << "\n";
+      if (!loaded.scenario) return 2;
+      if (loaded.scenario->kind == harness::Scenario::Kind::Script) {
+        std::cerr << path << ": a script scenario runs on the model only (monsim run)\n";
+        return 2;
+      }
+      scenarios.emplace_back(path, loaded.scenario->oracle);
+      continue;
+    }
     std::ifstream in(path);
     if (!in) {
       std::cerr << path << ": error: cannot open\n";
@@ -109,7 +121,7 @@ int record(const RecordArgs& a) {
 void addRecord(CLI::App& app) {
   static RecordArgs args;
   auto* cmd = app.add_subcommand("record", "Record scenarios on real interpreters (oracle)");
-  cmd->add_option("scenarios", args.scenarios, "Scenario files (JSON, oracle/PROTOCOL.md)")
+  cmd->add_option("scenarios", args.scenarios, "Scenario files (YAML, spec/SCENARIO-FORMAT.md, or oracle JSON)")
       ->required();
   cmd->add_option("--python", args.python, "Interpreter id, version, path, or 'all'");
   cmd->add_option("-o,--output", args.out, "Output folder")->capture_default_str();

@@ -49,7 +49,8 @@ struct When {
 struct Clause {
   When when;
   std::vector<nlohmann::json> actions;  // oracle action objects (api/call/gen/delete)
-  bool returnsDisable = false;          // `return: DISABLE`
+  bool returnsDisable = false;          // `return: {$: DISABLE}`
+  std::optional<nlohmann::json> returns;  // the `return` literal (oracle JSON); absent: None
   std::optional<nlohmann::json> raise;  // {type, args}
   SourceLoc loc;
 };
@@ -130,6 +131,7 @@ struct Scenario {
   VersionRange python;
   std::vector<std::string> requires_;  // capabilities (oracle hello), e.g. "threads"
   std::optional<std::string> observerDependent;  // why, when the probe changes deliveries
+  std::vector<PyVersion> observerVersions;       // where it does; empty: every version
   nlohmann::json oracle;               // the oracle's scenario JSON (program scenarios)
   std::vector<ToolSpec> tools;         // sorted by id
   std::map<std::string, Callback> handlers;
@@ -139,5 +141,9 @@ struct Scenario {
   Expect expect;
   SourceLoc loc;
 };
+
+// Replaces every `{$: events, names: [...]}` marker in an oracle literal with the mask
+// of those events on `v` (as the oracle computes it), e.g. for script API arguments.
+nlohmann::json resolveEventsMarkers(const nlohmann::json& literal, PyVersion v);
 
 }  // namespace monsim::harness

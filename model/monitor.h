@@ -11,6 +11,7 @@
 
 #include "code_instrumentation.h"
 #include "dispatch.h"
+#include "explain.h"
 #include "input.h"
 #include "py_value.h"
 #include "tool_slots.h"
@@ -39,6 +40,8 @@ class Monitor {
   EventSet globalEvents(ToolId t) const { return g_.global[t.value]; }
   // The tools an occurrence of `event` at (code, offset) would be dispatched to now.
   uint8_t activeTools(Event event, CodeId code, int32_t offset) const;
+  // Why an occurrence of `event` at (code, offset) would (not) reach tool `t` now.
+  Reason explain(ToolId t, Event event, CodeId code, int32_t offset) const;
 
  private:
   Outcome onApi(const UseToolId& c);

@@ -1,0 +1,47 @@
+#pragma once
+// One scenario on one interpreter (or on the model alone, for script scenarios):
+// record with the oracle, predict with the model fed the interpreter's own raw
+// stream, compare, check `expect`, check observer independence, then apply the
+// interpreter's expectations file. The verdicts of `monsim check`.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "compare.h"
+#include "expect.h"
+#include "expectations.h"
+#include "oracle_driver.h"
+#include "scenario.h"
+
+namespace monsim::harness {
+
+enum class Verdict { Pass, Fail, ExpectFail, KnownDeviation, XPass, Skipped, Error };
+std::string_view verdictName(Verdict v);
+bool isBad(Verdict v);  // makes the run fail: fail, expect-fail, xpass, error
+
+struct CheckResult {
+  std::string scenario, file, interpreter, version;
+  Verdict verdict = Verdict::Error;
+  std::string reason;  // one line
+  std::string detail;  // multi-line: divergence report, expectation failures
+  std::vector<Divergence> divergences;
+  std::vector<ExpectFailure> expectFailures;
+  std::string observer;  // "" independent; else the first difference
+  const KnownDeviation* deviation = nullptr;
+  double seconds = 0;
+  nlohmann::json toJson(const Scenario& s) const;  // a results-stream record
+};
+
+struct CheckContext {
+  const std::vector<Expectations>* expectations = nullptr;
+  bool observerCheck = true;
+};
+
+CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w, const CheckContext& c);
+// Script scenarios: the model for `v`; reported as interpreter "model-<v>".
+CheckResult checkScript(const Scenario& s, PyVersion v, const CheckContext& c);
+
+// The oracle run options a scenario needs (INSTRUCTION in use: the probe records it).
+nlohmann::json runOptions(const Scenario& s, bool probe);
+
+}  // namespace monsim::harness

@@ -1,0 +1,112 @@
+#include "expectations.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+
+namespace monsim::harness {
+
+namespace {
+
+SourceLoc locOf(const std::string& file, const YAML::Node& n) {
+  const YAML::Mark m = n.Mark();
+  return SourceLoc{file, m.line + 1, m.column + 1};
+}
+
+void loadOne(const std::string& file, std::vector<Expectations>& out,
+             std::vector<Diagnostic>& diags) {
+  YAML::Node doc;
+  try {
+    doc = YAML::LoadFile(file);
+  } catch (const YAML::Exception& e) {
+    diags.push_back({SourceLoc{file, e.mark.line + 1, e.mark.column + 1}, e.msg});
+    return;
+  }
+  auto err = [&](const YAML::Node& n, std::string msg) {
+    diags.push_back({locOf(file, n), std::move(msg)});
+  };
+  if (!doc.IsMap()) {
+    err(doc, "an expectations file is a mapping with 'interpreter' and 'deviations'");
+    return;
+  }
+  Expectations e;
+  e.file = file;
+  for (const auto& kv : doc) {
+    const std::string key = kv.first.as<std::string>();
+    if (key == "interpreter" && kv.second.IsScalar()) {
+      e.interpreter = kv.second.as<std::string>();
+    } else if (key == "deviations" && kv.second.IsSequence()) {
+      for (const YAML::Node& d : kv.second) {
+        if (!d.IsMap()) {
+          err(d, "a deviation is a mapping (scenario, verdict, reason, issue)");
+          continue;
+        }
+        KnownDeviation k;
+        k.loc = locOf(file, d);
+        std::string id;
+        for (const auto& f : d) {
+          const std::string fk = f.first.as<std::string>();
+          if (!f.second.IsScalar()) {
+            err(f.second, "'" + fk + "' must be a string");
+            continue;
+          }
+          const std::string v = f.second.as<std::string>();
+          if (fk == "scenario") {
+            id = v;
+          } else if (fk == "verdict") {
+            if (v != "fail" && v != "expect-fail" && v != "error")
+              err(f.second, "verdict must be fail, expect-fail or error");
+            k.verdict = v;
+          } else if (fk == "reason") {
+            k.reason = v;
+          } else if (fk == "issue") {
+            k.issue = v;
+          } else {
+            err(f.first, "unknown key '" + fk + "'");
+          }
+        }
+        if (id.empty()) err(d, "missing required key 'scenario'");
+        if (k.verdict.empty()) err(d, "missing required key 'verdict'");
+        if (k.reason.empty()) err(d, "missing required key 'reason' (say why it deviates)");
+        if (!id.empty() && !e.deviations.emplace(id, k).second)
+          err(d, "scenario '" + id + "' is listed twice");
+      }
+    } else {
+      err(kv.first, "unknown key '" + key + "' (or wrong type)");
+    }
+  }
+  if (e.interpreter.empty()) err(doc, "missing required key 'interpreter'");
+  out.push_back(std::move(e));
+}
+
+}  // namespace
+
+std::vector<Expectations> loadExpectations(const std::string& dir,
+                                           std::vector<Diagnostic>& diags) {
+  std::vector<Expectations> out;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return out;
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+    if (e.path().extension() == ".yaml") files.push_back(e.path().string());
+  std::sort(files.begin(), files.end());
+  for (const std::string& f : files) loadOne(f, out, diags);
+  return out;
+}
+
+const KnownDeviation* findDeviation(const std::vector<Expectations>& all,
+                                    const std::string& interp, const std::string& scenario) {
+  for (const Expectations& e : all) {
+    const std::string& p = e.interpreter;
+    const bool prefix = interp.starts_with(p) &&
+                        (interp.size() == p.size() || interp[p.size()] == '.' ||
+                         interp[p.size()] == '-');
+    if (!prefix) continue;
+    auto it = e.deviations.find(scenario);
+    if (it != e.deviations.end()) return &it->second;
+  }
+  return nullptr;
+}
+
+}  // namespace monsim::harness

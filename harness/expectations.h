@@ -1,0 +1,36 @@
+#pragma once
+// Per-implementation expectations files (spec/expectations/*.yaml): the scenarios
+// an interpreter is known to fail, each with the verdict it gets, the reason and
+// the upstream issue. Strict: a listed scenario that passes is an `xpass`.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "scenario.h"
+#include "scenario_loader.h"
+
+namespace monsim::harness {
+
+struct KnownDeviation {
+  std::string verdict;  // "fail" | "expect-fail" | "error"
+  std::string reason;
+  std::string issue;    // URL, may be empty
+  SourceLoc loc;
+};
+
+struct Expectations {
+  std::string interpreter;  // an interpreter id prefix, e.g. "cpython-3.13"
+  std::string file;
+  std::map<std::string, KnownDeviation> deviations;  // by scenario id
+};
+
+// Every *.yaml file of `dir`; problems as diagnostics (file:line:col).
+std::vector<Expectations> loadExpectations(const std::string& dir,
+                                           std::vector<Diagnostic>& diags);
+// The entry for (interpreter id, scenario id) from the files whose prefix matches
+// the id at a '-' or '.' boundary ("cpython-3.13" matches "cpython-3.13.0").
+const KnownDeviation* findDeviation(const std::vector<Expectations>& all,
+                                    const std::string& interpreterId,
+                                    const std::string& scenarioId);
+
+}  // namespace monsim::harness

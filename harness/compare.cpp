@@ -200,6 +200,14 @@ Comparison compare(const Scenario& s, const Trace& t, const Prediction& p) {
       add(Divergence::Kind::Reordered, rec, -1, toolsText(row.model), toolsText(row.interp),
           "dispatch order: tools from the highest id down — reference §7.1");
   }
+  for (const auto& [rec, what] : p.probeMissed) {
+    std::string rule = "the probe has every event globally";
+    if (const auto* why = p.reasonsAt(rec); why && t.probeTool >= 0)
+      rule = std::string(reasonText((*why)[t.probeTool]));
+    add(Divergence::Kind::Missing, rec, t.probeTool,
+        "tool " + std::to_string(t.probeTool) + " (the probe) " + what,
+        "the probe was not called (another tool was)", rule);
+  }
   for (const ApiCheck& a : p.api)
     if (a.modelled && !a.mismatch.empty())
       add(Divergence::Kind::ApiOutcome, a.record, -1, a.fn + " by " + a.by + " " + a.predicted,

@@ -9,9 +9,12 @@ namespace monsim::harness {
 
 namespace {
 
+// yaml-cpp marks are 0-based, and -1 where there is no position (an empty file).
+SourceLoc locOf(const std::string& file, const YAML::Mark& m) {
+  return SourceLoc{file, m.line < 0 ? 1 : m.line + 1, m.column < 0 ? 1 : m.column + 1};
+}
 SourceLoc locOf(const std::string& file, const YAML::Node& n) {
-  const YAML::Mark m = n.Mark();
-  return SourceLoc{file, m.line + 1, m.column + 1};
+  return locOf(file, n.Mark());
 }
 
 void loadOne(const std::string& file, std::vector<Expectations>& out,
@@ -20,7 +23,7 @@ void loadOne(const std::string& file, std::vector<Expectations>& out,
   try {
     doc = YAML::LoadFile(file);
   } catch (const YAML::Exception& e) {
-    diags.push_back({SourceLoc{file, e.mark.line + 1, e.mark.column + 1}, e.msg});
+    diags.push_back({locOf(file, e.mark), e.msg});
     return;
   }
   auto err = [&](const YAML::Node& n, std::string msg) {
@@ -33,6 +36,10 @@ void loadOne(const std::string& file, std::vector<Expectations>& out,
   Expectations e;
   e.file = file;
   for (const auto& kv : doc) {
+    if (!kv.first.IsScalar()) {
+      err(kv.first, "a key must be a string");
+      continue;
+    }
     const std::string key = kv.first.as<std::string>();
     if (key == "interpreter" && kv.second.IsScalar()) {
       e.interpreter = kv.second.as<std::string>();
@@ -46,6 +53,10 @@ void loadOne(const std::string& file, std::vector<Expectations>& out,
         k.loc = locOf(file, d);
         std::string id;
         for (const auto& f : d) {
+          if (!f.first.IsScalar()) {
+            err(f.first, "a key must be a string");
+            continue;
+          }
           const std::string fk = f.first.as<std::string>();
           if (!f.second.IsScalar()) {
             err(f.second, "'" + fk + "' must be a string");

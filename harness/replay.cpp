@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <set>
 
 #include "api_values.h"
 #include "monitor.h"
@@ -95,6 +96,7 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   std::map<std::pair<size_t, int>, const json*> observed_;  // (event record, tool)
   std::vector<CodeId> stack_;
   bool probeStarted_ = false;
+  bool synthetic_ = false;  // the occurrence comes from a delivery, not the probe
   Prediction out_;
   // The occurrence being dispatched.
   size_t record_ = 0;
@@ -383,7 +385,13 @@ CallbackAction Replayer::onCallback(const Delivery& d) {
 
 void Replayer::onDelivery(const Delivery& d) {
   const int t = d.tool.value;
-  if (t == t_.probeTool) return;
+  if (t == t_.probeTool) {
+    if (synthetic_)
+      out_.probeMissed.emplace_back(record_, std::string(p_.name(d.event)) + " in " +
+                                                 codeNames_[d.code.value] + " at offset " +
+                                                 std::to_string(d.offset));
+    return;
+  }
   PredictedDelivery p;
   p.tool = t;
   p.event = d.viaBranchWrapper ? "BRANCH" : std::string(p_.name(d.event));
@@ -426,10 +434,26 @@ void Replayer::onDelivery(const Delivery& d) {
 
 Prediction Replayer::run() {
   associateObserved();
+  std::set<size_t> unseen;
+  for (const ObservedDelivery& d : associateDeliveries(t_))
+    if (d.unseen) unseen.insert(d.occurrence);
   for (size_t i = 0; i < t_.records.size(); ++i) {
     const json& r = t_.records[i];
     const std::string kind = r.value("kind", "");
-    if (kind == "api") {
+    if (kind == "delivery" && unseen.count(i) && r.value("event", "") != "BRANCH") {
+      // An occurrence the probe missed: taken from the first tool that got it.
+      json e = r;
+      e["kind"] = "event";
+      const std::string code = r.value("code", "");
+      const bool here = !stack_.empty() && codeNames_[stack_.back().value] == code;
+      e["depth"] = int(stack_.size()) + (here ? 0 : 1);
+      out_.notes.push_back("record " + std::to_string(i) + ": " + r.value("event", "") +
+                           " in " + code + " was not seen by the probe; fed from tool " +
+                           std::to_string(r.value("tool", -1)) + "'s delivery");
+      synthetic_ = true;
+      replayEvent(i, e);
+      synthetic_ = false;
+    } else if (kind == "api") {
       replayApi(i, r);
     } else if (kind == "step") {
       if (!probeStarted_ && t_.probeTool >= 0) startProbe();

@@ -57,6 +57,9 @@ struct Prediction {
   // Per probe event record: why each tool would (not) get it, before dispatch.
   std::vector<std::pair<size_t, std::array<Reason, 6>>> reasons;
   std::vector<std::string> notes;  // replay anomalies worth a reader's attention
+  // Occurrences the probe missed (fed from a tool's delivery) where the model says
+  // the probe should have been called: the interpreter skipped a tool.
+  std::vector<std::pair<size_t, std::string>> probeMissed;
   const std::array<Reason, 6>* reasonsAt(size_t record) const;
 };
 

@@ -78,6 +78,19 @@ std::optional<Trace> readTraceJsonl(const std::string& path, std::string& error)
   return t;
 }
 
+namespace {
+
+// Does a delivery belong to this probe record's occurrence? (3.14+ legacy BRANCH
+// callbacks report "BRANCH" for the probe's BRANCH_LEFT/RIGHT.)
+bool sameOccurrence(const json& event, const json& delivery) {
+  const std::string e = event.value("event", ""), d = delivery.value("event", "");
+  const bool sameEvent = e == d || (d == "BRANCH" && e.starts_with("BRANCH_"));
+  return sameEvent && event.value("code", "") == delivery.value("code", "") &&
+         event.value("offset", -1) == delivery.value("offset", -1);
+}
+
+}  // namespace
+
 std::vector<ObservedDelivery> associateDeliveries(const Trace& t) {
   std::vector<size_t> events;
   for (size_t i = 0; i < t.records.size(); ++i)
@@ -88,12 +101,23 @@ std::vector<ObservedDelivery> associateDeliveries(const Trace& t) {
     if (r.value("kind", "") != "delivery") continue;
     const int tool = r.value("tool", -1);
     if (t.probeTool >= 0 && tool == t.probeTool) continue;
-    ObservedDelivery d{kNoRecord, i, &r};
+    ObservedDelivery d{kNoRecord, i, &r, false};
     auto next = std::upper_bound(events.begin(), events.end(), i);
     if (t.probeTool >= 0 && tool > t.probeTool) {
       if (next != events.end()) d.occurrence = *next;
     } else if (next != events.begin()) {
       d.occurrence = *(next - 1);
+    }
+    if (t.probeTool >= 0 &&
+        (d.occurrence == kNoRecord || !sameOccurrence(t.records[d.occurrence], r))) {
+      // The probe did not see this occurrence (e.g. FINDINGS F4 dropped its
+      // INSTRUCTION): lower tools' deliveries of the same occurrence follow directly.
+      const ObservedDelivery* prev = out.empty() ? nullptr : &out.back();
+      const bool joins = prev && prev->unseen && prev->index + 1 == i &&
+                         prev->record->value("tool", -1) > tool &&
+                         sameOccurrence(*prev->record, r);
+      d.occurrence = joins ? prev->occurrence : i;
+      d.unseen = true;
     }
     out.push_back(d);
   }

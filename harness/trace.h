@@ -38,10 +38,12 @@ std::optional<Trace> readTraceJsonl(const std::string& path, std::string& error)
 // record before it, or for tools above the probe (called first, reference §7.1)
 // the record after it. kNoRecord: no probe record (e.g. a run without the probe).
 inline constexpr size_t kNoRecord = size_t(-1);
+// An occurrence the probe missed is keyed by its first delivery record (`unseen`).
 struct ObservedDelivery {
   size_t occurrence = kNoRecord;
   size_t index = 0;  // in Trace::records
   const nlohmann::json* record = nullptr;
+  bool unseen = false;
 };
 std::vector<ObservedDelivery> associateDeliveries(const Trace& t);
 

@@ -295,26 +295,30 @@ Reason Monitor::explain(ToolId t, Event event, CodeId code, int32_t offset) cons
   if (inCallback_) return Reason::InCallback;
   const int bit = eventBit_[static_cast<int>(event)];
   if (bit < 0) return Reason::NoSuchEvent;
-  if (!tools_[t.value].callbacks[bit].callable) return Reason::NoCallback;
+  // The tool's events decide first (reference §6); a missing callable only matters
+  // for an occurrence they would deliver (§5).
+  auto active = [&](Reason r) {
+    return tools_[t.value].callbacks[bit].callable ? r : Reason::NoCallback;
+  };
   const uint8_t mask = uint8_t(1u << t.value);
   static const CodeInstrumentation kFresh;
   const CodeInstrumentation& c = code.value < codes_.size() ? codes_[code.value] : kFresh;
   const bool inGlobal = g_.global[t.value].has(bit);
   switch (bitKind_[bit]) {
     case BitKind::CallSite:
-      if (c.siteTools(callBit_, offset) & mask) return Reason::ActiveViaCall;
+      if (c.siteTools(callBit_, offset) & mask) return active(Reason::ActiveViaCall);
       return Reason::CallNotAtSite;
     case BitKind::Global:
-      return inGlobal ? Reason::ActiveGlobal : Reason::NotSet;
+      return inGlobal ? active(Reason::ActiveGlobal) : Reason::NotSet;
     case BitKind::GlobalOrLocal:
-      if (inGlobal) return Reason::ActiveGlobal;
-      return (c.localTools(bit) & mask) ? Reason::ActiveLocal : Reason::NotSet;
+      if (inGlobal) return active(Reason::ActiveGlobal);
+      return (c.localTools(bit) & mask) ? active(Reason::ActiveLocal) : Reason::NotSet;
     case BitKind::Site:
       break;
   }
   const bool inLocal = c.localSet(t).has(bit);
   if (c.siteTools(bit, offset) & mask)
-    return inGlobal ? Reason::ActiveGlobal : Reason::ActiveLocal;
+    return active(inGlobal ? Reason::ActiveGlobal : Reason::ActiveLocal);
   return (inGlobal || inLocal) ? Reason::DisabledAtSite : Reason::NotSet;
 }
 

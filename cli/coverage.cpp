@@ -1,0 +1,59 @@
+// monsim coverage: writes spec/scenarios/COVERAGE.md — test_monitoring tests,
+// documentation clauses and model rules, each with the scenarios that cover it.
+// Citations of unknown clauses or tests are reported as file:line:col errors and
+// make the exit status 1 (the report is still written).
+#include <fstream>
+#include <iostream>
+
+#include "commands.h"
+#include "coverage.h"
+#include "interpreters.h"
+
+namespace monsim::cli {
+
+namespace {
+
+struct CoverageArgs {
+  std::string root;
+  std::vector<std::string> suite;
+  std::string output;
+};
+
+int coverage(const CoverageArgs& a) {
+  harness::CoverageSources src =
+      harness::defaultCoverageSources(a.root.empty() ? harness::sourceRoot() : a.root);
+  if (!a.suite.empty()) src.suite = a.suite;
+  const harness::Coverage c = harness::computeCoverage(src);
+  const std::string md = harness::renderCoverage(c, src);
+  for (const auto& d : c.errors) std::cerr << d.str() << "\n";
+  if (a.output.empty() || a.output == "-") {
+    std::cout << md;
+  } else {
+    std::ofstream out(a.output, std::ios::binary);
+    out << md;
+    if (!out) {
+      std::cerr << "monsim coverage: cannot write " << a.output << "\n";
+      return 2;
+    }
+  }
+  return c.errors.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+void addCoverage(CLI::App& app) {
+  auto args = std::make_shared<CoverageArgs>();
+  auto* cmd = app.add_subcommand(
+      "coverage",
+      "Write the suite's coverage report (test_monitoring tests, doc clauses and model rules → "
+      "scenarios); exit 1 if a scenario cites an unknown clause or test");
+  cmd->add_option("--suite", args->suite,
+                  "scenario files or directories (default: ROOT/spec/scenarios)");
+  cmd->add_option("-o,--output", args->output, "write the report here (default: stdout)");
+  cmd->add_option("--root", args->root,
+                  "the tree with spec/clauses.yaml, spec/test_monitoring.yaml, spec/rules.yaml "
+                  "and spec/scenarios (default: the source tree)");
+  cmd->callback([args] { setExitCode(coverage(*args)); });
+}
+
+}  // namespace monsim::cli

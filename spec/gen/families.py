@@ -791,6 +791,49 @@ def who(tools):
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+# The documentation clauses (spec/clauses.yaml) a family scenario checks, cited as
+# "doc: <id>". They depend on the event and the variant only, so that versions whose
+# scenarios are otherwise identical still share one file. 3.15's local exception
+# events get none: the seed documentation (3.12-3.14) does not describe them.
+EVENT_CLAUSES = {
+    "PY_START": ["events.py-start"], "PY_RESUME": ["events.py-resume"],
+    "PY_RETURN": ["events.py-return"], "PY_YIELD": ["events.py-yield"], "CALL": ["events.call"],
+    "LINE": ["events.line"], "INSTRUCTION": ["events.instruction"], "JUMP": ["events.jump"],
+    "BRANCH": ["events.branch"], "BRANCH_LEFT": ["events.branch-left"],
+    "BRANCH_RIGHT": ["events.branch-right"], "STOP_ITERATION": ["events.stop-iteration"],
+    "RAISE": ["events.raise"], "EXCEPTION_HANDLED": ["events.exception-handled"],
+    "PY_UNWIND": ["events.py-unwind"], "PY_THROW": ["events.py-throw"], "RERAISE": ["events.reraise"],
+    "C_RETURN": ["events.c-return"], "C_RAISE": ["events.c-raise"],
+}
+
+
+def doc_clauses(event, variant, disabling, rule, multi, local_tools):
+    if (disabling and rule == "local") or (local_tools and event in (
+            "RAISE", "EXCEPTION_HANDLED", "PY_UNWIND", "PY_THROW", "RERAISE")):
+        return []
+    out = list(EVENT_CLAUSES[event])
+    if event in C_EVENTS:
+        out.append("events.ancillary.controlled-by-call")
+    if not disabling:
+        if event == "BRANCH":
+            out.append("events.branch.deprecated")
+        out.append({"global": "events.global.set-events", "local": "events.local.set-local-events",
+                    "3tools-mixed": "events.fire-once"}[variant])
+        if multi:
+            out += ["callbacks.once-global-and-local", "tools.multiple-at-once"]
+    elif rule == "site":
+        out += ["disable.location", "disable.other-locations", "events.local.all-disableable"]
+        if event == "STOP_ITERATION":
+            out.append("events.stop-iteration.locally-disableable")
+        if event in ("BRANCH_LEFT", "BRANCH_RIGHT"):
+            out.append("events.branch-left-right.independent")
+        if multi:
+            out.append("tools.independent")
+    elif rule == "error" and event not in C_EVENTS:
+        out.append("events.other.not-disableable")
+    return out
+
+
 def build(spec, event, variant, tools, v):
     prog = PROGRAMS[event]
     inexact = prog.get("inexact")
@@ -910,6 +953,7 @@ def build(spec, event, variant, tools, v):
     if event == "STOP_ITERATION":
         spec_refs.append("3.13 sys.monitoring §STOP_ITERATION (RAISE(StopIteration) is equivalent)")
     sc.spec = spec_refs + refs
+    sc.spec += ["doc: " + c for c in doc_clauses(event, variant, disabling, rule, multi, local_tools)]
     if inexact:
         sc.expect_note = "Note: " + inexact + "."
 
@@ -1006,6 +1050,7 @@ def build_refused(spec, event, v):
         ]]
         sc.spec = ["3.12 sys.monitoring §Ancillary events (C_RETURN and C_RAISE are controlled by CALL)",
                    "reference §3.2, §4.1, §4.2", "spec/errors.yaml c_events_not_paired"]
+        sc.spec += ["doc: events.ancillary.controlled-by-call"]
         sc.features = [event, "CALL", "ancillary", "local-events", "global-events", "api-errors"]
         return sc
     bit = spec.bit(event, v)
@@ -1027,7 +1072,9 @@ def build_refused(spec, event, v):
     ]]
     sc.spec = ["3.12 sys.monitoring §Local events (only the local events may be set per code object)",
                "reference §4.1, §4.2", "spec/errors.yaml invalid_local_event_set",
-               "spec/events.yaml local"]
+               "spec/events.yaml local", "doc: events.local.list"]
+    if event in ("RAISE", "EXCEPTION_HANDLED", "PY_UNWIND", "PY_THROW"):
+        sc.spec.append("doc: events.other.list")
     sc.features = [event, "local-events", "api-errors", "versions"]
     if event in AREA:
         sc.features.insert(1, AREA[event])

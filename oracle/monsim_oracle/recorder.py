@@ -146,20 +146,20 @@ class Recorder:
                 if len(args) != 1 or type(args[0]) is not int:
                     return other(d, args)
                 off = d["offset"] = args[0]
-                d["line"] = lines[off >> 1] if off >> 1 < len(lines) else None
+                d["line"] = lines[off >> 1] if 0 <= off >> 1 < len(lines) else None  # a raising JUMP callback can pass a garbage offset
         elif shape in ("value", "exc"):
             def fill(d, args, lines, frame):
                 if len(args) != 2 or type(args[0]) is not int:
                     return other(d, args)
                 off = d["offset"] = args[0]
-                d["line"] = lines[off >> 1] if off >> 1 < len(lines) else None
+                d["line"] = lines[off >> 1] if 0 <= off >> 1 < len(lines) else None  # a raising JUMP callback can pass a garbage offset
                 d[shape] = value(args[1])
         elif shape == "call":
             def fill(d, args, lines, frame):
                 if len(args) != 3 or type(args[0]) is not int:
                     return other(d, args)
                 off = d["offset"] = args[0]
-                d["line"] = lines[off >> 1] if off >> 1 < len(lines) else None
+                d["line"] = lines[off >> 1] if 0 <= off >> 1 < len(lines) else None  # a raising JUMP callback can pass a garbage offset
                 d["callable"] = value(args[1])
                 d["arg0"] = value(args[2])
         elif shape == "dest":
@@ -167,7 +167,7 @@ class Recorder:
                 if len(args) != 2 or type(args[0]) is not int:
                     return other(d, args)
                 off = d["offset"] = args[0]
-                d["line"] = lines[off >> 1] if off >> 1 < len(lines) else None
+                d["line"] = lines[off >> 1] if 0 <= off >> 1 < len(lines) else None  # a raising JUMP callback can pass a garbage offset
                 d["dest"] = args[1]
         else:
             def fill(d, args, lines, frame):
@@ -215,7 +215,7 @@ class Recorder:
             e = info.get(id(code)) or learn(code)
             if line is None:
                 ls = e[1]
-                line = ls[off >> 1] if off >> 1 < len(ls) else None
+                line = ls[off >> 1] if 0 <= off >> 1 < len(ls) else None
             d = {"kind": "event", "event": name, "code": e[0], "offset": off,
                  "line": line, "depth": frame_depth(f)}
             if stack_on:

@@ -97,6 +97,7 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   std::vector<CodeId> stack_;
   bool probeStarted_ = false;
   bool synthetic_ = false;  // the occurrence comes from a delivery, not the probe
+  int32_t rawOffset_ = 0;   // the recorded offset of the occurrence being dispatched
   Prediction out_;
   // The occurrence being dispatched.
   size_t record_ = 0;
@@ -290,7 +291,10 @@ void Replayer::replayEvent(size_t index, const json& rec) {
   Occurrence o;
   o.event = *ev;
   o.code = code;
-  o.offset = rec.value("offset", 0);
+  // CPython ≤3.14 can report a garbage (negative) offset for the RAISE of a raising
+  // JUMP callback; the model takes offset 0, the comparison keeps the recorded one.
+  rawOffset_ = rec.value("offset", 0);
+  o.offset = std::max(rawOffset_, 0);
   std::optional<int> line;
   if (rec.contains("line") && rec["line"].is_number_integer()) line = rec["line"].get<int>();
   if (*ev == Event::Line) o.aux = line.value_or(0);
@@ -396,7 +400,7 @@ void Replayer::onDelivery(const Delivery& d) {
   p.tool = t;
   p.event = d.viaBranchWrapper ? "BRANCH" : std::string(p_.name(d.event));
   p.code = codeNames_[d.code.value];
-  p.offset = d.offset;
+  p.offset = rawOffset_;
   p.aux = d.aux;
   p.line = line_;
   p.exc = std::string(d.exception);
@@ -557,6 +561,7 @@ Prediction Replayer::runScript() {
         if (st.dest) o.aux = *st.dest;
         std::string exc = st.exc.value_or(*ev == Event::StopIteration ? "StopIteration" : "");
         o.exception = exc;
+        rawOffset_ = o.offset;
         feed(o, i, st.line);
         break;
       }

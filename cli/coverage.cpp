@@ -2,11 +2,12 @@
 // documentation clauses and model rules, each with the scenarios that cover it.
 // Citations of unknown clauses or tests are reported as file:line:col errors and
 // make the exit status 1 (the report is still written).
+#include "coverage.h"
+
 #include <fstream>
 #include <iostream>
 
 #include "commands.h"
-#include "coverage.h"
 #include "interpreters.h"
 
 namespace monsim::cli {
@@ -45,14 +46,16 @@ void addCoverage(CLI::App& app) {
   auto args = std::make_shared<CoverageArgs>();
   auto* cmd = app.add_subcommand(
       "coverage",
-      "Write the suite's coverage report (test_monitoring tests, doc clauses and model rules → "
+      "Write the suite's coverage report (test_monitoring tests, doc clauses and model "
+      "rules → "
       "scenarios); exit 1 if a scenario cites an unknown clause or test");
   cmd->add_option("--suite", args->suite,
                   "scenario files or directories (default: ROOT/spec/scenarios)");
   cmd->add_option("-o,--output", args->output, "write the report here (default: stdout)");
-  cmd->add_option("--root", args->root,
-                  "the tree with spec/clauses.yaml, spec/test_monitoring.yaml, spec/rules.yaml "
-                  "and spec/scenarios (default: the source tree)");
+  cmd->add_option(
+      "--root", args->root,
+      "the tree with spec/clauses.yaml, spec/test_monitoring.yaml, spec/rules.yaml "
+      "and spec/scenarios (default: the source tree)");
   cmd->callback([args] { setExitCode(coverage(*args)); });
 }
 

@@ -52,7 +52,8 @@ bool isSlug(std::string_view s) {
   });
 }
 
-std::optional<YAML::Node> loadYaml(const std::string& file, std::vector<Diagnostic>& out) {
+std::optional<YAML::Node> loadYaml(const std::string& file,
+                                   std::vector<Diagnostic>& out) {
   try {
     return YAML::LoadFile(file);
   } catch (const YAML::BadFile&) {
@@ -64,7 +65,8 @@ std::optional<YAML::Node> loadYaml(const std::string& file, std::vector<Diagnost
 }
 
 // A list of strings; a scalar counts as a list of one when `single` is set.
-std::vector<std::string> strings(yaml::Reader& r, const yaml::Field& f, std::string_view what) {
+std::vector<std::string> strings(yaml::Reader& r, const yaml::Field& f,
+                                 std::string_view what) {
   std::vector<std::string> out;
   if (!r.sequence(f.value, f.valueMark(), "'" + f.key + "'")) return out;
   for (const auto& item : f.value)
@@ -72,15 +74,16 @@ std::vector<std::string> strings(yaml::Reader& r, const yaml::Field& f, std::str
   return out;
 }
 
-std::optional<std::string> text(yaml::Reader& r, const yaml::Fields& fs, std::string_view key,
-                                bool required) {
+std::optional<std::string> text(yaml::Reader& r, const yaml::Fields& fs,
+                                std::string_view key, bool required) {
   const yaml::Field* f = required ? r.require(fs, key) : fs.find(key);
   if (!f) return std::nullopt;
   return r.string(f->value, f->valueMark(), "'" + std::string(key) + "'");
 }
 
 // The top-level list `key` of a catalogue file (a bare list is accepted too).
-std::optional<YAML::Node> topList(yaml::Reader& r, const YAML::Node& doc, std::string_view key) {
+std::optional<YAML::Node> topList(yaml::Reader& r, const YAML::Node& doc,
+                                  std::string_view key) {
   if (doc.IsSequence()) return doc;
   auto top = r.mapping(doc, doc.Mark(), "the file", {key});
   if (!top) return std::nullopt;
@@ -99,9 +102,9 @@ void loadClauses(const std::string& file, std::vector<DocClause>& out,
   if (!list) return;
   std::map<std::string, SourceLoc> seen;
   for (const auto& item : *list) {
-    auto fs = r.mapping(item, item.Mark(), "a clause",
-                        {"id", "section", "versions", "note", "text", "sources", "testable",
-                         "reason"});
+    auto fs = r.mapping(
+        item, item.Mark(), "a clause",
+        {"id", "section", "versions", "note", "text", "sources", "testable", "reason"});
     if (!fs) continue;
     DocClause c;
     c.loc = r.loc(item);
@@ -112,13 +115,15 @@ void loadClauses(const std::string& file, std::vector<DocClause>& out,
     c.note = text(r, *fs, "note", false).value_or("");
     c.reason = text(r, *fs, "reason", false).value_or("");
     if (!c.id.empty() && !isSlug(c.id))
-      r.error(fs->find("id")->value, "clause id '" + c.id + "' is not a slug ([a-z0-9][a-z0-9._-]*)");
+      r.error(fs->find("id")->value,
+              "clause id '" + c.id + "' is not a slug ([a-z0-9][a-z0-9._-]*)");
     if (const yaml::Field* f = r.require(*fs, "testable"))
       c.testable = r.boolean(f->value, f->valueMark(), "'testable'").value_or(true);
     if (!c.testable && c.reason.empty())
       r.error(item, "clause '" + c.id + "' is not testable: say why in 'reason'");
     if (c.testable && fs->has("reason"))
-      r.error(fs->find("reason")->keyNode, "'reason' is for clauses that are not testable");
+      r.error(fs->find("reason")->keyNode,
+              "'reason' is for clauses that are not testable");
     std::set<PyVersion> stated;
     if (const yaml::Field* f = r.require(*fs, "versions");
         f && r.sequence(f->value, f->valueMark(), "'versions'")) {
@@ -147,9 +152,10 @@ void loadClauses(const std::string& file, std::vector<DocClause>& out,
       }
     }
     if (r.errorCount() == before && quoted != stated)
-      r.error(item, "clause '" + c.id +
-                        "': 'versions' must be the versions of its 'sources' (es 3.12, zh/capi "
-                        "3.13, de 3.14)");
+      r.error(item,
+              "clause '" + c.id +
+                  "': 'versions' must be the versions of its 'sources' (es 3.12, zh/capi "
+                  "3.13, de 3.14)");
     if (!c.id.empty()) {
       auto [it, fresh] = seen.emplace(c.id, c.loc);
       if (!fresh) {
@@ -227,7 +233,8 @@ void loadRules(const std::string& file, std::vector<ModelRule>& out,
     const size_t before = r.errorCount();
     m.id = text(r, *fs, "id", true).value_or("");
     m.title = text(r, *fs, "title", true).value_or("");
-    if (const yaml::Field* f = r.require(*fs, "files")) m.files = strings(r, *f, "a file");
+    if (const yaml::Field* f = r.require(*fs, "files"))
+      m.files = strings(r, *f, "a file");
     if (const yaml::Field* f = r.require(*fs, "match")) {
       if (auto mf = r.mapping(f->value, f->valueMark(), "'match'",
                               {"features", "clauses", "reference", "spec"})) {
@@ -280,7 +287,8 @@ std::vector<std::string> referenceSections(std::string_view entry) {
   if (!rest.empty() && std::isdigit(static_cast<unsigned char>(rest[0])))
     out.push_back(number(rest, 0));
   const std::string_view sect = "§";
-  for (size_t i = entry.find(sect); i != std::string_view::npos; i = entry.find(sect, i)) {
+  for (size_t i = entry.find(sect); i != std::string_view::npos;
+       i = entry.find(sect, i)) {
     i += sect.size();
     const std::string n = number(entry, i);
     if (!n.empty()) out.push_back(n);
@@ -351,8 +359,11 @@ std::string versionsList(const std::vector<PyVersion>& vs) {
 
 CoverageSources defaultCoverageSources(const std::string& root) {
   const fs::path spec = fs::path(root) / "spec";
-  return {root, (spec / "clauses.yaml").string(), (spec / "test_monitoring.yaml").string(),
-          (spec / "rules.yaml").string(), {(spec / "scenarios").string()}};
+  return {root,
+          (spec / "clauses.yaml").string(),
+          (spec / "test_monitoring.yaml").string(),
+          (spec / "rules.yaml").string(),
+          {(spec / "scenarios").string()}};
 }
 
 std::vector<size_t> Coverage::citing(const DocClause& c, PyVersion v) const {
@@ -385,8 +396,8 @@ Coverage computeCoverage(const CoverageSources& src) {
     if (!r.scenario) continue;
     auto [it, fresh] = ids.emplace(r.scenario->id, f);
     if (!fresh) {
-      c.errors.push_back(
-          {r.scenario->loc, "scenario id '" + r.scenario->id + "' is also used by " + it->second});
+      c.errors.push_back({r.scenario->loc, "scenario id '" + r.scenario->id +
+                                               "' is also used by " + it->second});
       continue;
     }
     CitedScenario cs{std::move(*r.scenario), {}};
@@ -406,9 +417,11 @@ Coverage computeCoverage(const CoverageSources& src) {
       if (auto id = cited(s.specRefs[k], kDocPrefix)) {
         auto it = clauses.find(*id);
         if (it == clauses.end())
-          c.errors.push_back({at, "unknown documentation clause '" + *id + "' (spec/clauses.yaml)"});
+          c.errors.push_back(
+              {at, "unknown documentation clause '" + *id + "' (spec/clauses.yaml)"});
         else if (!it->second->testable)
-          c.errors.push_back({at, "clause '" + *id + "' is marked not testable in spec/clauses.yaml (" +
+          c.errors.push_back({at, "clause '" + *id +
+                                      "' is marked not testable in spec/clauses.yaml (" +
                                       it->second->reason + ")"});
         else
           c.byClause[*id].push_back(i);
@@ -423,15 +436,19 @@ Coverage computeCoverage(const CoverageSources& src) {
     for (const auto& rule : c.rules)
       if (ruleMatches(rule, s)) c.byRule[rule.id].push_back(i);
   }
-  auto byId = [&](size_t a, size_t b) { return c.scenarios[a].scenario.id < c.scenarios[b].scenario.id; };
+  auto byId = [&](size_t a, size_t b) {
+    return c.scenarios[a].scenario.id < c.scenarios[b].scenario.id;
+  };
   for (auto* m : {&c.byClause, &c.byTest, &c.byRule})
     for (auto& [id, list] : *m) {
       std::sort(list.begin(), list.end(), byId);
       list.erase(std::unique(list.begin(), list.end()), list.end());
     }
-  std::stable_sort(c.errors.begin(), c.errors.end(), [](const Diagnostic& a, const Diagnostic& b) {
-    return std::tie(a.loc.file, a.loc.line, a.loc.col) < std::tie(b.loc.file, b.loc.line, b.loc.col);
-  });
+  std::stable_sort(c.errors.begin(), c.errors.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) {
+                     return std::tie(a.loc.file, a.loc.line, a.loc.col) <
+                            std::tie(b.loc.file, b.loc.line, b.loc.col);
+                   });
   return c;
 }
 
@@ -443,7 +460,8 @@ std::string renderCoverage(const Coverage& c, const CoverageSources& src) {
     for (size_t i : list) out += (out.empty() ? "" : ", ") + c.scenarios[i].scenario.id;
     return out.empty() ? std::string("—") : out;
   };
-  auto at = [](const std::map<std::string, std::vector<size_t>>& m, const std::string& id) {
+  auto at = [](const std::map<std::string, std::vector<size_t>>& m,
+               const std::string& id) {
     auto it = m.find(id);
     return it == m.end() ? std::vector<size_t>{} : it->second;
   };
@@ -452,9 +470,10 @@ std::string renderCoverage(const Coverage& c, const CoverageSources& src) {
   for (const auto& s : src.suite) suite += (suite.empty() ? "" : ", ") + rel(s);
   o << "# Coverage of the conformance suite\n\n"
     << "Generated by `build/monsim coverage -o spec/scenarios/COVERAGE.md` from `"
-    << rel(src.clauses) << "`, `" << rel(src.tests) << "`, `" << rel(src.rules) << "` and the "
-    << c.scenarios.size() << " scenarios under `" << suite
-    << "`; do not edit by hand. Scenarios cite a documentation clause as `\"doc: <id>\"` and a "
+    << rel(src.clauses) << "`, `" << rel(src.tests) << "`, `" << rel(src.rules)
+    << "` and the " << c.scenarios.size() << " scenarios under `" << suite
+    << "`; do not edit by hand. Scenarios cite a documentation clause as `\"doc: <id>\"` "
+       "and a "
        "test as `\"test_monitoring: Class.test_name\"` in `spec:`.\n\n";
 
   size_t inScope = 0, testsCovered = 0;
@@ -474,15 +493,18 @@ std::string renderCoverage(const Coverage& c, const CoverageSources& src) {
     if (!at(c.byRule, r.id).empty()) ++rulesCovered;
 
   o << "## Summary\n\n| | covered | of | % |\n|---|---|---|---|\n"
-    << "| test_monitoring tests (in scope) | " << testsCovered << " | " << inScope << " | "
-    << percent(testsCovered, inScope) << " |\n"
-    << "| documentation clauses (testable, every version that states them) | " << clausesCovered
-    << " | " << testable << " | " << percent(clausesCovered, testable) << " |\n"
+    << "| test_monitoring tests (in scope) | " << testsCovered << " | " << inScope
+    << " | " << percent(testsCovered, inScope) << " |\n"
+    << "| documentation clauses (testable, every version that states them) | "
+    << clausesCovered << " | " << testable << " | " << percent(clausesCovered, testable)
+    << " |\n"
     << "| model rules | " << rulesCovered << " | " << c.rules.size() << " | "
     << percent(rulesCovered, c.rules.size()) << " |\n\n"
     << c.tests.size() - inScope << " test_monitoring tests are out of scope and "
-    << c.clauses.size() - testable << " clauses are not testable (both listed below with the reason); "
-    << c.errors.size() << " problem" << (c.errors.size() == 1 ? "" : "s") << " (section d).\n\n";
+    << c.clauses.size() - testable
+    << " clauses are not testable (both listed below with the reason); "
+    << c.errors.size() << " problem" << (c.errors.size() == 1 ? "" : "s")
+    << " (section d).\n\n";
 
   o << "## (a) test_monitoring tests → scenarios\n\n"
     << "| test | versions | scenarios |\n|---|---|---|\n";
@@ -498,16 +520,20 @@ std::string renderCoverage(const Coverage& c, const CoverageSources& src) {
       none = false;
     }
   if (none) o << "None.\n";
-  o << "\n### Out of scope\n\n| test | versions | reason | scenarios |\n|---|---|---|---|\n";
+  o << "\n### Out of scope\n\n| test | versions | reason | scenarios "
+       "|\n|---|---|---|---|\n";
   for (const auto& t : c.tests)
     if (t.outOfScope)
-      o << "| `" << cell(t.test) << "` | " << cell(t.versions) << " | " << cell(t.reason) << " | "
-        << idList(at(c.byTest, t.test)) << " |\n";
+      o << "| `" << cell(t.test) << "` | " << cell(t.versions) << " | " << cell(t.reason)
+        << " | " << idList(at(c.byTest, t.test)) << " |\n";
 
   o << "\n## (b) Documentation clauses → scenarios\n\n"
-    << "Per documentation version (es 3.12, zh 3.13, de 3.14): the scenarios citing the clause "
-       "whose `python:` range includes that version; `·` where that version does not state the "
-       "clause, `**none**` where nothing covers it. `other` lists citing scenarios that run only "
+    << "Per documentation version (es 3.12, zh 3.13, de 3.14): the scenarios citing the "
+       "clause "
+       "whose `python:` range includes that version; `·` where that version does not "
+       "state the "
+       "clause, `**none**` where nothing covers it. `other` lists citing scenarios that "
+       "run only "
        "on versions not stating it.\n\n"
     << "| clause | section | text |";
   for (PyVersion v : kDocVersions) o << " " << versionName(v) << " |";
@@ -528,7 +554,8 @@ std::string renderCoverage(const Coverage& c, const CoverageSources& src) {
     std::vector<size_t> other;
     for (size_t i : at(c.byClause, cl.id)) {
       bool onStated = false;
-      for (PyVersion v : cl.versions) onStated |= c.scenarios[i].scenario.python.contains(v);
+      for (PyVersion v : cl.versions)
+        onStated |= c.scenarios[i].scenario.python.contains(v);
       if (!onStated) other.push_back(i);
     }
     o << " " << (other.empty() ? std::string("") : idList(other)) << " |\n";
@@ -539,27 +566,28 @@ std::string renderCoverage(const Coverage& c, const CoverageSources& src) {
     if (!cl.testable) continue;
     const auto missingVersions = c.uncoveredVersions(cl);
     if (missingVersions.empty()) continue;
-    o << "- `" << cl.id << "` (" << cl.section << "): no scenario on " << versionsList(missingVersions)
-      << "\n";
+    o << "- `" << cl.id << "` (" << cl.section << "): no scenario on "
+      << versionsList(missingVersions) << "\n";
     none = false;
   }
   if (none) o << "None.\n";
-  o << "\n### Not testable\n\n| clause | section | versions | reason |\n|---|---|---|---|\n";
+  o << "\n### Not testable\n\n| clause | section | versions | reason "
+       "|\n|---|---|---|---|\n";
   for (const auto& cl : c.clauses)
     if (!cl.testable)
-      o << "| `" << cl.id << "` | " << cell(cl.section) << " | " << versionsList(cl.versions)
-        << " | " << cell(cl.reason) << " |\n";
+      o << "| `" << cl.id << "` | " << cell(cl.section) << " | "
+        << versionsList(cl.versions) << " | " << cell(cl.reason) << " |\n";
 
   o << "\n## (c) Model rules → scenarios\n\n"
-    << "Rows of README's table \"The model: rule → file → doc clause\" (`" << rel(src.rules)
-    << "` says how each rule's scenarios are recognised).\n\n"
+    << "Rows of README's table \"The model: rule → file → doc clause\" (`"
+    << rel(src.rules) << "` says how each rule's scenarios are recognised).\n\n"
     << "| rule | files | scenarios |\n|---|---|---|\n";
   for (const auto& r : c.rules) {
     std::string files;
     for (const auto& f : r.files) files += (files.empty() ? "" : ", ") + ("`" + f + "`");
     const auto list = at(c.byRule, r.id);
-    o << "| " << cell(r.title) << " | " << files << " | " << list.size() << ": " << idList(list)
-      << " |\n";
+    o << "| " << cell(r.title) << " | " << files << " | " << list.size() << ": "
+      << idList(list) << " |\n";
   }
 
   o << "\n## (d) Problems\n\nUnknown clause or test citations and malformed inputs "

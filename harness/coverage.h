@@ -26,7 +26,7 @@ struct DocClause {
 };
 
 struct MonitoringTest {
-  std::string test;  // "Class.test_name"
+  std::string test;      // "Class.test_name"
   std::string versions;  // as written, for the report
   bool outOfScope = false;
   std::string reason;

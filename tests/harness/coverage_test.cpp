@@ -1,5 +1,7 @@
 // monsim coverage on the miniature tree tests/harness/coverage/, and the check
 // that the committed spec/scenarios/COVERAGE.md is what the command writes now.
+#include "coverage.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -8,7 +10,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "coverage.h"
 #include "interpreters.h"
 #include "process.h"
 
@@ -19,7 +20,8 @@ namespace fs = std::filesystem;
 
 std::string fixtureRoot() { return sourceRoot() + "/tests/harness/coverage"; }
 
-std::vector<std::string> ids(const Coverage& c, const std::map<std::string, std::vector<size_t>>& m,
+std::vector<std::string> ids(const Coverage& c,
+                             const std::map<std::string, std::vector<size_t>>& m,
                              const std::string& key) {
   std::vector<std::string> out;
   auto it = m.find(key);
@@ -61,8 +63,9 @@ TEST(Coverage, FixtureReportTables) {
   const std::string md = renderCoverage(computeCoverage(src), src);
   // Summary.
   EXPECT_TRUE(hasLine(md, "| test_monitoring tests (in scope) | 1 | 2 | 50.0% |")) << md;
-  EXPECT_TRUE(hasLine(
-      md, "| documentation clauses (testable, every version that states them) | 2 | 3 | 66.7% |"));
+  EXPECT_TRUE(hasLine(md,
+                      "| documentation clauses (testable, every version that states "
+                      "them) | 2 | 3 | 66.7% |"));
   EXPECT_TRUE(hasLine(md, "| model rules | 3 | 4 | 75.0% |"));
   // (a) tests, the uncovered one and the out-of-scope list with its reason.
   EXPECT_TRUE(hasLine(md, "| `T.test_a` | 3.12, 3.13, 3.14 | s1 |"));
@@ -70,13 +73,18 @@ TEST(Coverage, FixtureReportTables) {
   EXPECT_TRUE(hasLine(md, "- `T.test_b`"));
   EXPECT_TRUE(hasLine(md, "| `T.test_c` | 3.13, 3.14 | needs _testcapi | s3 |"));
   // (b) clauses per version; '|' in a clause's text is escaped.
-  EXPECT_TRUE(hasLine(md, "| `a.one` | Section A | The first clause \\| with a bar. | s1 | s1, s3 | s1 |  |"));
+  EXPECT_TRUE(hasLine(md,
+                      "| `a.one` | Section A | The first clause \\| with a bar. | s1 | "
+                      "s1, s3 | s1 |  |"));
   EXPECT_TRUE(hasLine(md, "| `a.two` | Section A | A 3.14 clause. | · | · | s2 |  |"));
-  EXPECT_TRUE(hasLine(md, "| `a.three` | Section B | A clause covered on 3.13 only. | **none** | s3 | · |  |"));
+  EXPECT_TRUE(hasLine(md,
+                      "| `a.three` | Section B | A clause covered on 3.13 only. | "
+                      "**none** | s3 | · |  |"));
   EXPECT_TRUE(hasLine(md, "- `a.three` (Section B): no scenario on 3.12"));
   EXPECT_TRUE(hasLine(md, "| `a.four` | Section B | 3.13 | C only |"));
   // (c) rules.
-  EXPECT_TRUE(hasLine(md, "| rule found by clause prefix | `model/y.h` | 3: s1, s2, s3 |"));
+  EXPECT_TRUE(
+      hasLine(md, "| rule found by clause prefix | `model/y.h` | 3: s1, s2, s3 |"));
   EXPECT_TRUE(hasLine(md, "| rule without scenarios | `model/w.h` | 0: — |"));
   // (d) no problems; nothing depends on where the tree is.
   EXPECT_NE(md.find("## (d) Problems"), std::string::npos);
@@ -90,12 +98,14 @@ TEST(Coverage, UnknownCitationsAreErrorsAtTheirEntry) {
   std::vector<std::string> got;
   for (const auto& d : c.errors) got.push_back(d.str());
   const std::string file = fixtureRoot() + "/unknown/cites-unknown.yaml";
-  EXPECT_EQ(got, (std::vector<std::string>{
-                     file + ":6:5: error: unknown documentation clause 'a.nope' (spec/clauses.yaml)",
-                     file + ":7:5: error: unknown test_monitoring test 'T.test_nope' "
-                            "(spec/test_monitoring.yaml)",
-                     file + ":8:5: error: clause 'a.four' is marked not testable in "
-                            "spec/clauses.yaml (C only)"}));
+  EXPECT_EQ(
+      got,
+      (std::vector<std::string>{
+          file + ":6:5: error: unknown documentation clause 'a.nope' (spec/clauses.yaml)",
+          file + ":7:5: error: unknown test_monitoring test 'T.test_nope' "
+                 "(spec/test_monitoring.yaml)",
+          file + ":8:5: error: clause 'a.four' is marked not testable in "
+                 "spec/clauses.yaml (C only)"}));
   EXPECT_EQ(ids(c, c.byClause, "a.one"), std::vector<std::string>{"cites-unknown"});
 }
 
@@ -118,25 +128,28 @@ TEST(Coverage, MalformedCatalogueIsReportedWithPositions) {
   std::vector<std::string> got;
   for (const auto& d : c.errors) got.push_back(d.str());
   const std::string f = (dir / "clauses.yaml").string();
-  EXPECT_EQ(got, (std::vector<std::string>{
-                     f + ":2:5: error: clause 'Bad Id' is not testable: say why in 'reason'",
-                     f + ":2:9: error: clause id 'Bad Id' is not a slug ([a-z0-9][a-z0-9._-]*)",
-                     f + ":4:16: error: a clause version is 3.12, 3.13 or 3.14 (the seed "
-                         "documentation)"}));
+  EXPECT_EQ(
+      got, (std::vector<std::string>{
+               f + ":2:5: error: clause 'Bad Id' is not testable: say why in 'reason'",
+               f + ":2:9: error: clause id 'Bad Id' is not a slug ([a-z0-9][a-z0-9._-]*)",
+               f + ":4:16: error: a clause version is 3.12, 3.13 or 3.14 (the seed "
+                   "documentation)"}));
   fs::remove_all(dir);
 }
 
 TEST(Coverage, CommandExitsOneOnUnknownCitations) {
   const char* exe = std::getenv("MONSIM_EXE");
   if (!exe || !*exe) GTEST_SKIP() << "MONSIM_EXE is not set (run through meson test)";
-  const auto ok = runCommand({exe, "coverage", "--root", fixtureRoot()}, "", std::chrono::seconds(60));
+  const auto ok = runCommand({exe, "coverage", "--root", fixtureRoot()}, "",
+                             std::chrono::seconds(60));
   EXPECT_EQ(ok.status, "exit 0") << ok.err;
   EXPECT_TRUE(hasLine(ok.out, "| model rules | 3 | 4 | 75.0% |"));
   const auto bad = runCommand(
-      {exe, "coverage", "--root", fixtureRoot(), "--suite", fixtureRoot() + "/unknown"}, "",
-      std::chrono::seconds(60));
+      {exe, "coverage", "--root", fixtureRoot(), "--suite", fixtureRoot() + "/unknown"},
+      "", std::chrono::seconds(60));
   EXPECT_EQ(bad.status, "exit 1");
-  EXPECT_NE(bad.err.find("cites-unknown.yaml:6:5: error: unknown documentation clause 'a.nope'"),
+  EXPECT_NE(bad.err.find(
+                "cites-unknown.yaml:6:5: error: unknown documentation clause 'a.nope'"),
             std::string::npos)
       << bad.err;
 }

@@ -15,29 +15,30 @@ using yaml::Fields;
 using yaml::inQuotes;
 using Keys = std::vector<std::string_view>;
 
-const Keys kTopKeys = {"id",       "description", "spec",  "features",
-                       "level",    "python",      "requires", "observer_dependent",
-                       "program",  "tools",       "handlers", "steps",
-                       "functions", "script",     "expect"};
+const Keys kTopKeys = {"id",        "description", "spec",     "features",
+                       "level",     "python",      "requires", "observer_dependent",
+                       "program",   "tools",       "handlers", "steps",
+                       "functions", "script",      "expect"};
 const Keys kToolKeys = {"name", "use", "events", "local", "callbacks", "auto_callbacks"};
 const Keys kClauseKeys = {"when", "actions", "return", "raise"};
 const Keys kWhenKeys = {"nth", "from_nth", "functions", "lines", "offsets"};
 const Keys kActionKinds = {"call", "api", "gen", "delete"};
 const Keys kScriptKinds = {"api", "enter", "exit", "event"};
 const Keys kGenOps = {"next", "send", "throw", "close", "iterate"};
-const Keys kMarkers = {"DISABLE", "MISSING", "events", "code", "var",
+const Keys kMarkers = {"DISABLE", "MISSING", "events",  "code", "var",
                        "handler", "tuple",   "builtin", "exc"};
 const Keys kAreas = {"tools",      "global-events", "local-events", "dispatch-order",
                      "disable",    "restart",       "callbacks",    "ancillary",
                      "exceptions", "generators",    "lines",        "branches",
                      "versions",   "api-errors"};
-const Keys kCapabilities = {"threads",         "c_api",       "clear_tool_id",
+const Keys kCapabilities = {"threads",           "c_api",       "clear_tool_id",
                             "branch_left_right", "instruction", "hash_randomization",
                             "free_threaded"};
 const Keys kLevels = {"must", "should", "implementation-defined"};
-const Keys kPatternKeys = {"tool", "event", "function", "line", "exc", "callable", "result"};
+const Keys kPatternKeys = {"tool", "event",    "function", "line",
+                           "exc",  "callable", "result"};
 const Keys kResults = {"returned", "disable", "raised"};
-constexpr int kMaxDepth = 64;           // literals nested deeper are a mistake (or a cycle)
+constexpr int kMaxDepth = 64;  // literals nested deeper are a mistake (or a cycle)
 constexpr long kMaxLiteralNodes = 100000;  // aliases can multiply a small file
 
 bool contains(const Keys& keys, std::string_view k) {
@@ -87,8 +88,9 @@ std::string withHint(std::string message, std::string_view word, const Keys& can
 bool validId(std::string_view id) {
   auto plain = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
   if (id.empty() || !plain(id[0])) return false;
-  return std::all_of(id.begin(), id.end(),
-                     [&](char c) { return plain(c) || c == '.' || c == '_' || c == '-'; });
+  return std::all_of(id.begin(), id.end(), [&](char c) {
+    return plain(c) || c == '.' || c == '_' || c == '-';
+  });
 }
 
 // "+N" -> N (at most 6 digits).
@@ -150,14 +152,14 @@ class Checker {
   bool event(const YAML::Mark& at, const std::string& name);
   std::vector<std::string> eventList(const YAML::Node& n, const YAML::Mark& at,
                                      std::string_view what);
-  std::optional<int> smallInt(const YAML::Node& n, const YAML::Mark& at, std::string_view what,
-                              int min, int max = 1 << 30);
+  std::optional<int> smallInt(const YAML::Node& n, const YAML::Mark& at,
+                              std::string_view what, int min, int max = 1 << 30);
   std::vector<int> intOrList(const Field& f, int min);
   std::vector<std::string> strings(const YAML::Node& n, const YAML::Mark& at,
                                    std::string_view what);
   void function(const YAML::Mark& at, const std::string& name);
-  std::optional<std::string> kindOf(const YAML::Node& n, const YAML::Mark& at, const Keys& kinds,
-                                    std::string_view what);
+  std::optional<std::string> kindOf(const YAML::Node& n, const YAML::Mark& at,
+                                    const Keys& kinds, std::string_view what);
   // No new diagnostic since `before`, and the literal budget holds.
   bool clean(size_t before) const {
     return r_.errorCount() == before && literalNodes_ < kMaxLiteralNodes;
@@ -180,13 +182,15 @@ std::optional<Scenario> Checker::run(const YAML::Node& doc) {
   const Field* program = top->find("program");
   const Field* script = top->find("script");
   if (program && script)
-    r_.error(script->keyNode, "'program' and 'script' are exclusive (a scenario is one kind)");
+    r_.error(script->keyNode,
+             "'program' and 'script' are exclusive (a scenario is one kind)");
   else if (!program && !script)
     r_.error(top->node(), "missing required key 'program' (or 'script')");
   script_ = script && !program;
   s_.kind = script_ ? Scenario::Kind::Script : Scenario::Kind::Program;
   if (const Field* f = top->find("steps"); f && script_)
-    r_.error(f->keyNode, "'steps' is for program scenarios (a script scenario has 'script')");
+    r_.error(f->keyNode,
+             "'steps' is for program scenarios (a script scenario has 'script')");
   if (const Field* f = top->find("functions"); f && !script_)
     r_.error(f->keyNode, "'functions' is for script scenarios");
   if (program && !script) r_.require(*top, "steps");
@@ -219,7 +223,8 @@ void Checker::python(const Field* f) {
     return;
   }
   // `python: 3.14` is a float to YAML; its text is what was meant.
-  const auto sc = f->value.IsScalar() ? r_.scalar(f->value, f->valueMark()) : std::nullopt;
+  const auto sc =
+      f->value.IsScalar() ? r_.scalar(f->value, f->valueMark()) : std::nullopt;
   const bool text = sc && (sc->type == yaml::Scalar::Type::String ||
                            sc->type == yaml::Scalar::Type::Float);
   pythonOk_ = false;
@@ -242,7 +247,8 @@ void Checker::metadata(const Fields& top) {
     if (auto id = r_.string(f->value, f->valueMark(), "'id'")) {
       s_.id = *id;
       if (!validId(*id))
-        r_.error(f->valueMark(), "id " + inQuotes(*id) + " must match [a-z0-9][a-z0-9._-]*");
+        r_.error(f->valueMark(),
+                 "id " + inQuotes(*id) + " must match [a-z0-9][a-z0-9._-]*");
     }
   }
   if (const Field* f = r_.require(top, "description")) {
@@ -254,7 +260,8 @@ void Checker::metadata(const Fields& top) {
   if (const Field* f = r_.require(top, "spec")) {
     if (f->value.IsSequence()) {
       s_.specRefs = strings(f->value, f->valueMark(), "'spec'");
-      if (f->value.size() == 0) r_.error(f->valueMark(), "'spec' must name at least one clause");
+      if (f->value.size() == 0)
+        r_.error(f->valueMark(), "'spec' must name at least one clause");
     } else if (!f->value.IsScalar()) {
       r_.error(f->valueMark(), "'spec' must be a string or a list of strings");
     } else if (auto one = r_.string(f->value, f->valueMark(), "'spec'")) {
@@ -264,10 +271,14 @@ void Checker::metadata(const Fields& top) {
   if (const Field* f = r_.require(top, "features")) features(*f);
   if (const Field* f = r_.require(top, "level")) {
     if (auto l = r_.string(f->value, f->valueMark(), "'level'")) {
-      if (*l == "must") s_.level = Level::Must;
-      else if (*l == "should") s_.level = Level::Should;
-      else if (*l == "implementation-defined") s_.level = Level::ImplementationDefined;
-      else r_.error(f->valueMark(), "'level' must be one of " + join(kLevels));
+      if (*l == "must")
+        s_.level = Level::Must;
+      else if (*l == "should")
+        s_.level = Level::Should;
+      else if (*l == "implementation-defined")
+        s_.level = Level::ImplementationDefined;
+      else
+        r_.error(f->valueMark(), "'level' must be one of " + join(kLevels));
     }
   }
   if (const Field* f = top.find("requires")) requirements(*f);
@@ -289,9 +300,10 @@ void Checker::features(const Field& f) {
     Keys all = kAreas;
     for (auto e : allEventNames()) all.push_back(e);
     const std::string hint = yaml::closest(*name, all);
-    r_.error(item.Mark(), "unknown feature " + inQuotes(*name) +
-                              (hint.empty() ? " (an event name or one of " + join(kAreas) + ")"
-                                            : " (did you mean " + inQuotes(hint) + "?)"));
+    r_.error(item.Mark(),
+             "unknown feature " + inQuotes(*name) +
+                 (hint.empty() ? " (an event name or one of " + join(kAreas) + ")"
+                               : " (did you mean " + inQuotes(hint) + "?)"));
   }
 }
 
@@ -302,7 +314,8 @@ void Checker::requirements(const Field& f) {
     if (!name) continue;
     s_.requires_.push_back(*name);
     if (!contains(kCapabilities, *name))
-      r_.error(item, withHint("unknown capability " + inQuotes(*name), *name, kCapabilities, true));
+      r_.error(item, withHint("unknown capability " + inQuotes(*name), *name,
+                              kCapabilities, true));
   }
 }
 
@@ -312,12 +325,15 @@ void Checker::observerDependent(const Field& f) {
       s_.observerDependent = *why;
     return;
   }
-  const auto m = r_.mapping(f.value, f.valueMark(), "'observer_dependent'", {"versions", "why"});
+  const auto m =
+      r_.mapping(f.value, f.valueMark(), "'observer_dependent'", {"versions", "why"});
   if (!m) return;
   if (const Field* why = r_.require(*m, "why"))
-    if (auto w = r_.string(why->value, why->valueMark(), "'why'")) s_.observerDependent = *w;
+    if (auto w = r_.string(why->value, why->valueMark(), "'why'"))
+      s_.observerDependent = *w;
   const Field* versions = r_.require(*m, "versions");
-  if (!versions || !r_.sequence(versions->value, versions->valueMark(), "'versions'")) return;
+  if (!versions || !r_.sequence(versions->value, versions->valueMark(), "'versions'"))
+    return;
   for (const auto& item : versions->value) {
     auto v = r_.string(item, item.Mark(), "a version");
     if (!v) continue;
@@ -377,8 +393,10 @@ std::optional<ToolSpec> Checker::tool(int id, const Field& t) {
   if (const Field* f = m->find("use"))
     if (auto b = r_.boolean(f->value, f->valueMark(), "'use'")) spec.use = *b;
   if (const Field* f = m->find("auto_callbacks"))
-    if (auto b = r_.boolean(f->value, f->valueMark(), "'auto_callbacks'")) spec.autoCallbacks = *b;
-  if (const Field* f = m->find("events")) spec.events = eventList(f->value, f->valueMark(), "'events'");
+    if (auto b = r_.boolean(f->value, f->valueMark(), "'auto_callbacks'"))
+      spec.autoCallbacks = *b;
+  if (const Field* f = m->find("events"))
+    spec.events = eventList(f->value, f->valueMark(), "'events'");
   if (const Field* f = m->find("local")) {
     if (const auto local = r_.mapping(f->value, f->valueMark(), "'local'", {})) {
       for (const auto& fn : local->all()) {
@@ -391,7 +409,8 @@ std::optional<ToolSpec> Checker::tool(int id, const Field& t) {
     if (const auto cbs = r_.mapping(f->value, f->valueMark(), "'callbacks'", {})) {
       for (const auto& cb : cbs->all()) {
         event(cb.keyNode.Mark(), cb.key);
-        if (auto c = callback(cb.value, cb.valueMark())) spec.callbacks[cb.key] = std::move(*c);
+        if (auto c = callback(cb.value, cb.valueMark()))
+          spec.callbacks[cb.key] = std::move(*c);
       }
     }
   }
@@ -422,7 +441,8 @@ std::optional<Clause> Checker::clause(const YAML::Node& n, const YAML::Mark& at)
   const Field* raise = m->find("raise");
   if (ret && raise) r_.error(raise->keyNode, "'return' and 'raise' are exclusive");
   if (const Field* w = m->find("when"))
-    if (const auto wf = r_.mapping(w->value, w->valueMark(), "'when'", kWhenKeys)) c.when = when(*wf);
+    if (const auto wf = r_.mapping(w->value, w->valueMark(), "'when'", kWhenKeys))
+      c.when = when(*wf);
   if (const Field* f = m->find("actions")) {
     if (r_.sequence(f->value, f->valueMark(), "'actions'"))
       for (const auto& a : f->value)
@@ -437,10 +457,13 @@ std::optional<Clause> Checker::clause(const YAML::Node& n, const YAML::Mark& at)
   }
   if (raise) {
     const size_t before = r_.errorCount();
-    if (const auto rf = r_.mapping(raise->value, raise->valueMark(), "'raise'", {"type", "args"})) {
-      if (const Field* t = r_.require(*rf, "type")) r_.string(t->value, t->valueMark(), "'type'");
+    if (const auto rf =
+            r_.mapping(raise->value, raise->valueMark(), "'raise'", {"type", "args"})) {
+      if (const Field* t = r_.require(*rf, "type"))
+        r_.string(t->value, t->valueMark(), "'type'");
       if (const Field* a = rf->find("args"))
-        if (r_.sequence(a->value, a->valueMark(), "'args'")) literal(a->value, a->valueMark());
+        if (r_.sequence(a->value, a->valueMark(), "'args'"))
+          literal(a->value, a->valueMark());
       if (clean(before)) c.raise = yaml::Reader::toJson(raise->value);
     }
   }
@@ -450,7 +473,8 @@ std::optional<Clause> Checker::clause(const YAML::Node& n, const YAML::Mark& at)
 When Checker::when(const Fields& f) {
   When w;
   if (const Field* n = f.find("nth")) w.nth = intOrList(*n, 1);
-  if (const Field* n = f.find("from_nth")) w.fromNth = smallInt(n->value, n->valueMark(), "'from_nth'", 1);
+  if (const Field* n = f.find("from_nth"))
+    w.fromNth = smallInt(n->value, n->valueMark(), "'from_nth'", 1);
   if (const Field* n = f.find("functions")) {
     w.functions = strings(n->value, n->valueMark(), "'functions'");
     if (n->value.IsSequence())
@@ -478,7 +502,8 @@ bool Checker::action(const YAML::Node& n, const YAML::Mark& at) {
   if (script_ && *kind != "api")
     r_.error(k.keyNode, "a script scenario has no program: its actions are 'api' calls");
   if (*kind == "api" && target && !contains(apiNames(), *target))
-    r_.error(k.valueMark(), withHint("unknown API function " + inQuotes(*target), *target, apiNames()));
+    r_.error(k.valueMark(),
+             withHint("unknown API function " + inQuotes(*target), *target, apiNames()));
   if (*kind == "gen") {
     if (const Field* op = r_.require(*m, "op")) {
       const auto o = r_.string(op->value, op->valueMark(), "'op'");
@@ -489,7 +514,8 @@ bool Checker::action(const YAML::Node& n, const YAML::Mark& at) {
     }
   }
   if (const Field* a = m->find("args"))
-    if (r_.sequence(a->value, a->valueMark(), "'args'")) literal(a->value, a->valueMark());
+    if (r_.sequence(a->value, a->valueMark(), "'args'"))
+      literal(a->value, a->valueMark());
   if (const Field* kw = m->find("kwargs"))
     if (const auto kf = r_.mapping(kw->value, kw->valueMark(), "'kwargs'", {}))
       for (const auto& x : kf->all()) literal(x.value, x.valueMark());
@@ -500,7 +526,8 @@ bool Checker::action(const YAML::Node& n, const YAML::Mark& at) {
 
 bool Checker::literal(const YAML::Node& n, const YAML::Mark& at, int depth) {
   const size_t before = r_.errorCount();
-  if (++literalNodes_ == kMaxLiteralNodes) r_.error(at, "too many values (aliases expanding?)");
+  if (++literalNodes_ == kMaxLiteralNodes)
+    r_.error(at, "too many values (aliases expanding?)");
   if (literalNodes_ >= kMaxLiteralNodes) return false;
   if (n.IsScalar()) {
     r_.scalar(n, at);
@@ -523,14 +550,16 @@ void Checker::marker(const YAML::Node& n, const YAML::Mark& at, int depth) {
   const auto kind = r_.string(dollar, dollar.Mark(), "a marker's '$'");
   if (!kind) return;
   if (!contains(kMarkers, *kind)) {
-    r_.error(dollar, withHint("unknown marker " + inQuotes(*kind), *kind, kMarkers, true));
+    r_.error(dollar,
+             withHint("unknown marker " + inQuotes(*kind), *kind, kMarkers, true));
     return;
   }
-  static const std::map<std::string, std::pair<Keys, Keys>> kKeys = {  // required, optional
-      {"DISABLE", {{}, {}}},         {"MISSING", {{}, {}}},
-      {"events", {{"names"}, {}}},   {"code", {{}, {"of", "id"}}},
-      {"var", {{"name"}, {}}},       {"handler", {{"name"}, {}}},
-      {"tuple", {{"items"}, {}}},    {"builtin", {{"name"}, {}}},
+  static const std::map<std::string, std::pair<Keys, Keys>> kKeys = {
+      // required, optional
+      {"DISABLE", {{}, {}}},        {"MISSING", {{}, {}}},
+      {"events", {{"names"}, {}}},  {"code", {{}, {"of", "id"}}},
+      {"var", {{"name"}, {}}},      {"handler", {{"name"}, {}}},
+      {"tuple", {{"items"}, {}}},   {"builtin", {{"name"}, {}}},
       {"exc", {{"type"}, {"args"}}}};
   const auto& [required, optionalKeys] = kKeys.at(*kind);
   Keys allowed = {"$"};
@@ -544,9 +573,11 @@ void Checker::marker(const YAML::Node& n, const YAML::Mark& at, int depth) {
   } else if (*kind == "code") {
     const Field* of = m->find("of");
     const Field* id = m->find("id");
-    if (!of == !id) r_.error(m->node(), "a code marker needs exactly one of 'of' and 'id'");
+    if (!of == !id)
+      r_.error(m->node(), "a code marker needs exactly one of 'of' and 'id'");
     if (of)
-      if (auto name = r_.string(of->value, of->valueMark(), "'of'")) function(of->valueMark(), *name);
+      if (auto name = r_.string(of->value, of->valueMark(), "'of'"))
+        function(of->valueMark(), *name);
     if (id && r_.string(id->value, id->valueMark(), "'id'") && script_)
       r_.error(id->keyNode, "a script scenario names code objects with 'of'");
   } else if (*kind == "var" || *kind == "builtin" || *kind == "handler") {
@@ -556,15 +587,18 @@ void Checker::marker(const YAML::Node& n, const YAML::Mark& at, int depth) {
       r_.error(m->node(), "a script scenario has no program namespace for 'var'");
     if (*kind == "handler" && name && !handlerNames_.count(*name)) {
       const Keys known(handlerNames_.begin(), handlerNames_.end());
-      r_.error(f->valueMark(), withHint("unknown handler " + inQuotes(*name), *name, known));
+      r_.error(f->valueMark(),
+               withHint("unknown handler " + inQuotes(*name), *name, known));
     }
   } else if (*kind == "tuple") {
     if (const Field* f = m->find("items"))
-      if (r_.sequence(f->value, f->valueMark(), "'items'")) literal(f->value, f->valueMark(), depth + 1);
+      if (r_.sequence(f->value, f->valueMark(), "'items'"))
+        literal(f->value, f->valueMark(), depth + 1);
   } else if (*kind == "exc") {
     if (const Field* f = m->find("type")) r_.string(f->value, f->valueMark(), "'type'");
     if (const Field* f = m->find("args"))
-      if (r_.sequence(f->value, f->valueMark(), "'args'")) literal(f->value, f->valueMark(), depth + 1);
+      if (r_.sequence(f->value, f->valueMark(), "'args'"))
+        literal(f->value, f->valueMark(), depth + 1);
   }
 }
 
@@ -603,11 +637,13 @@ std::optional<ScriptStep> Checker::scriptStep(const YAML::Node& n) {
   if (*kind == "api") {
     step.kind = ScriptStep::Kind::Api;
     if (target && !contains(apiNames(), *target))
-      r_.error(k.valueMark(), withHint("unknown API function " + inQuotes(*target), *target, apiNames()));
+      r_.error(k.valueMark(), withHint("unknown API function " + inQuotes(*target),
+                                       *target, apiNames()));
     step.fn = target.value_or("");
     step.args = nlohmann::json::array();
     if (const Field* a = m->find("args")) {
-      if (r_.sequence(a->value, a->valueMark(), "'args'") && literal(a->value, a->valueMark()))
+      if (r_.sequence(a->value, a->valueMark(), "'args'") &&
+          literal(a->value, a->valueMark()))
         step.args = yaml::Reader::toJson(a->value);
     }
   } else if (*kind == "enter" || *kind == "exit") {
@@ -625,7 +661,8 @@ std::optional<ScriptStep> Checker::scriptStep(const YAML::Node& n) {
 void Checker::scriptEvent(const Fields& m, ScriptStep& step) {
   const Field& ev = *m.find("event");
   const spec::EventRow* row = nullptr;
-  if (ev.value.IsScalar() && event(ev.valueMark(), step.event)) row = eventRow(step.event);
+  if (ev.value.IsScalar() && event(ev.valueMark(), step.event))
+    row = eventRow(step.event);
   if (const Field* f = r_.require(m, "function")) {
     if (auto fn = r_.string(f->value, f->valueMark(), "'function'")) {
       function(f->valueMark(), *fn);
@@ -634,16 +671,20 @@ void Checker::scriptEvent(const Fields& m, ScriptStep& step) {
   }
   if (const Field* f = r_.require(m, "offset"))
     step.offset = smallInt(f->value, f->valueMark(), "'offset'", 0).value_or(0);
-  if (const Field* f = m.find("line")) step.line = smallInt(f->value, f->valueMark(), "'line'", 1);
-  if (const Field* f = m.find("dest")) step.dest = smallInt(f->value, f->valueMark(), "'dest'", 0);
-  if (const Field* f = m.find("exc")) step.exc = r_.string(f->value, f->valueMark(), "'exc'");
+  if (const Field* f = m.find("line"))
+    step.line = smallInt(f->value, f->valueMark(), "'line'", 1);
+  if (const Field* f = m.find("dest"))
+    step.dest = smallInt(f->value, f->valueMark(), "'dest'", 0);
+  if (const Field* f = m.find("exc"))
+    step.exc = r_.string(f->value, f->valueMark(), "'exc'");
   if (!row) return;
   const std::string what = "a " + step.event + " event";
   if (hasArg(*row, spec::Arg::Line) && !m.has("line"))
     r_.error(m.node(), what + " needs 'line'");
   const bool hasDest = hasArg(*row, spec::Arg::Destination);
   if (hasDest && !m.has("dest")) r_.error(m.node(), what + " needs 'dest'");
-  if (const Field* f = m.find("dest"); f && !hasDest) r_.error(f->keyNode, what + " has no 'dest'");
+  if (const Field* f = m.find("dest"); f && !hasDest)
+    r_.error(f->keyNode, what + " has no 'dest'");
   if (const Field* f = m.find("exc"); f && !hasArg(*row, spec::Arg::Exception))
     r_.error(f->keyNode, what + " has no 'exc'");
 }
@@ -657,15 +698,20 @@ void Checker::expect(const Field& f) {
   e.loc = r_.loc(f.keyNode);
   if (const Field* x = m->find("match")) {
     if (auto mode = r_.string(x->value, x->valueMark(), "'match'")) {
-      if (*mode == "contains") e.mode = MatchMode::Contains;
-      else if (*mode != "exact") r_.error(x->valueMark(), "'match' must be exact or contains");
+      if (*mode == "contains")
+        e.mode = MatchMode::Contains;
+      else if (*mode != "exact")
+        r_.error(x->valueMark(), "'match' must be exact or contains");
     }
   }
   if (const Field* x = m->find("scope")) {
-    if (const auto sc = r_.mapping(x->value, x->valueMark(), "'scope'", {"tools", "events"})) {
-      if (const Field* t = sc->find("tools"); t && r_.sequence(t->value, t->valueMark(), "'tools'"))
+    if (const auto sc =
+            r_.mapping(x->value, x->valueMark(), "'scope'", {"tools", "events"})) {
+      if (const Field* t = sc->find("tools");
+          t && r_.sequence(t->value, t->valueMark(), "'tools'"))
         for (const auto& item : t->value)
-          if (auto id = smallInt(item, item.Mark(), "a tool id", 0, 5)) e.scopeTools.push_back(*id);
+          if (auto id = smallInt(item, item.Mark(), "a tool id", 0, 5))
+            e.scopeTools.push_back(*id);
       if (const Field* ev = sc->find("events"))
         e.scopeEvents = eventList(ev->value, ev->valueMark(), "'events'");
     }
@@ -680,7 +726,8 @@ void Checker::expect(const Field& f) {
         const auto g = r_.mapping(item, item.Mark(), "an unordered group", {"unordered"});
         const Field* u = g ? g->find("unordered") : nullptr;
         if (!u || !r_.sequence(u->value, u->valueMark(), "'unordered'")) continue;
-        if (u->value.size() == 0) r_.error(u->valueMark(), "an unordered group needs a pattern");
+        if (u->value.size() == 0)
+          r_.error(u->valueMark(), "an unordered group needs a pattern");
         for (const auto& p : u->value)
           if (auto pat = pattern(p, p.Mark())) it.unordered.push_back(std::move(*pat));
       } else if (auto pat = pattern(item, item.Mark())) {
@@ -689,20 +736,24 @@ void Checker::expect(const Field& f) {
       e.deliveries.push_back(std::move(it));
     }
   }
-  if (const Field* x = m->find("absent"); x && r_.sequence(x->value, x->valueMark(), "'absent'"))
+  if (const Field* x = m->find("absent");
+      x && r_.sequence(x->value, x->valueMark(), "'absent'"))
     for (const auto& item : x->value)
       if (auto pat = pattern(item, item.Mark())) e.absent.push_back(std::move(*pat));
-  if (const Field* x = m->find("steps"); x && r_.sequence(x->value, x->valueMark(), "'steps'"))
+  if (const Field* x = m->find("steps");
+      x && r_.sequence(x->value, x->valueMark(), "'steps'"))
     for (const auto& item : x->value)
       if (auto st = stepExpect(item)) e.steps.push_back(std::move(*st));
 }
 
-std::optional<DeliveryPattern> Checker::pattern(const YAML::Node& n, const YAML::Mark& at) {
+std::optional<DeliveryPattern> Checker::pattern(const YAML::Node& n,
+                                                const YAML::Mark& at) {
   const auto m = r_.mapping(n, at, "a delivery pattern", kPatternKeys);
   if (!m) return std::nullopt;
   DeliveryPattern p;
   p.loc = r_.loc(at);
-  if (const Field* f = m->find("tool")) p.tool = smallInt(f->value, f->valueMark(), "'tool'", 0, 5);
+  if (const Field* f = m->find("tool"))
+    p.tool = smallInt(f->value, f->valueMark(), "'tool'", 0, 5);
   const spec::EventRow* row = nullptr;
   if (const Field* f = m->find("event")) {
     p.event = r_.string(f->value, f->valueMark(), "'event'");
@@ -713,13 +764,15 @@ std::optional<DeliveryPattern> Checker::pattern(const YAML::Node& n, const YAML:
     if (p.function) function(f->valueMark(), *p.function);
   }
   if (const Field* f = m->find("line")) {
-    const auto sc = f->value.IsScalar() ? r_.scalar(f->value, f->valueMark()) : std::nullopt;
+    const auto sc =
+        f->value.IsScalar() ? r_.scalar(f->value, f->valueMark()) : std::nullopt;
     if (sc && sc->type == yaml::Scalar::Type::Int && sc->i >= 1 && sc->i < (1 << 30))
       p.line = static_cast<int>(sc->i);
     else if (sc && sc->type == yaml::Scalar::Type::String && relativeLine(sc->s))
       p.relLine = relativeLine(sc->s);
     else
-      r_.error(f->valueMark(), "'line' must be a line number or \"+N\" (N lines after the def)");
+      r_.error(f->valueMark(),
+               "'line' must be a line number or \"+N\" (N lines after the def)");
   }
   if (const Field* f = m->find("exc")) {
     p.exc = r_.string(f->value, f->valueMark(), "'exc'");
@@ -742,8 +795,8 @@ std::optional<DeliveryPattern> Checker::pattern(const YAML::Node& n, const YAML:
 }
 
 std::optional<StepExpect> Checker::stepExpect(const YAML::Node& n) {
-  const auto m =
-      r_.mapping(n, n.Mark(), "a step expectation", {"step", "result", "raises", "message"});
+  const auto m = r_.mapping(n, n.Mark(), "a step expectation",
+                            {"step", "result", "raises", "message"});
   if (!m) return std::nullopt;
   StepExpect st;
   st.loc = r_.loc(n);
@@ -759,7 +812,8 @@ std::optional<StepExpect> Checker::stepExpect(const YAML::Node& n) {
   const Field* result = m->find("result");
   const Field* raises = m->find("raises");
   if (result && raises) r_.error(raises->keyNode, "'result' and 'raises' are exclusive");
-  if (!result && !raises) r_.error(m->node(), "a step expectation needs 'result' or 'raises'");
+  if (!result && !raises)
+    r_.error(m->node(), "a step expectation needs 'result' or 'raises'");
   if (result && literal(result->value, result->valueMark()))
     st.result = yaml::Reader::toJson(result->value);
   if (raises) st.raises = r_.string(raises->value, raises->valueMark(), "'raises'");
@@ -774,7 +828,8 @@ nlohmann::json Checker::oracleJson(const Fields& top) const {
   nlohmann::json meta = {{"level", levelName(s_.level)}, {"features", s_.features}};
   meta["spec"] = yaml::Reader::toJson(top.find("spec")->value);
   if (const Field* f = top.find("python")) meta["python"] = f->value.Scalar();
-  if (const Field* f = top.find("requires")) meta["requires"] = yaml::Reader::toJson(f->value);
+  if (const Field* f = top.find("requires"))
+    meta["requires"] = yaml::Reader::toJson(f->value);
   if (const Field* f = top.find("observer_dependent"))
     meta["observer_dependent"] = yaml::Reader::toJson(f->value);
   nlohmann::json o = {{"id", s_.id},
@@ -783,7 +838,8 @@ nlohmann::json Checker::oracleJson(const Fields& top) const {
                       {"program", top.find("program")->value.Scalar()},
                       {"steps", yaml::Reader::toJson(top.find("steps")->value)}};
   if (const Field* f = top.find("tools")) o["tools"] = yaml::Reader::toJson(f->value);
-  if (const Field* f = top.find("handlers")) o["handlers"] = yaml::Reader::toJson(f->value);
+  if (const Field* f = top.find("handlers"))
+    o["handlers"] = yaml::Reader::toJson(f->value);
   return o;
 }
 
@@ -798,8 +854,8 @@ bool Checker::event(const YAML::Mark& at, const std::string& name) {
   for (int v = 0; v < spec::kVersionCount; ++v) {
     if (!s_.python.contains(static_cast<PyVersion>(v)) || row->bit[v] >= 0) continue;
     r_.error(at, "event " + name + " does not exist in Python " +
-                     std::string(spec::kVersionNames[v]) + " (scenario python: " +
-                     s_.python.text + ")");
+                     std::string(spec::kVersionNames[v]) +
+                     " (scenario python: " + s_.python.text + ")");
     return false;
   }
   return true;
@@ -826,9 +882,10 @@ std::optional<int> Checker::smallInt(const YAML::Node& n, const YAML::Mark& at,
   const auto i = r_.integer(n, at, what);
   if (!i) return std::nullopt;
   if (*i < min || *i > max) {
-    r_.error(at, std::string(what) + (max == 1 << 30 ? " must be at least " + std::to_string(min)
-                                                      : " must be " + std::to_string(min) +
-                                                            " to " + std::to_string(max)));
+    r_.error(at, std::string(what) + (max == 1 << 30
+                                          ? " must be at least " + std::to_string(min)
+                                          : " must be " + std::to_string(min) + " to " +
+                                                std::to_string(max)));
     return std::nullopt;
   }
   return static_cast<int>(*i);
@@ -839,7 +896,8 @@ std::vector<int> Checker::intOrList(const Field& f, int min) {
   const std::string what = inQuotes(f.key);
   if (f.value.IsSequence()) {
     for (const auto& item : f.value)
-      if (auto i = smallInt(item, item.Mark(), "an item of " + what, min)) out.push_back(*i);
+      if (auto i = smallInt(item, item.Mark(), "an item of " + what, min))
+        out.push_back(*i);
     return out;
   }
   if (f.value.IsScalar()) {
@@ -869,7 +927,8 @@ void Checker::function(const YAML::Mark& at, const std::string& name) {
   if (!script_ || s_.scriptFunctions.count(name)) return;
   Keys known;
   for (const auto& [fn, line] : s_.scriptFunctions) known.push_back(fn);
-  r_.error(at, withHint("unknown function " + inQuotes(name) + " (not in 'functions')", name, known));
+  r_.error(at, withHint("unknown function " + inQuotes(name) + " (not in 'functions')",
+                        name, known));
 }
 
 std::optional<std::string> Checker::kindOf(const YAML::Node& n, const YAML::Mark& at,
@@ -883,7 +942,8 @@ std::optional<std::string> Checker::kindOf(const YAML::Node& n, const YAML::Mark
     if (contains(kinds, k)) found.push_back(k);
   if (found.size() != 1) {
     std::string list;
-    for (const auto& k : kinds) list += (list.empty() ? "'" : ", '") + std::string(k) + "'";
+    for (const auto& k : kinds)
+      list += (list.empty() ? "'" : ", '") + std::string(k) + "'";
     r_.error(at, std::string(what) + " needs exactly one of " + list);
     return std::nullopt;
   }

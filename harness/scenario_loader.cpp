@@ -77,15 +77,17 @@ std::optional<VersionRange> parseVersionRange(std::string_view text, std::string
   r.text = std::string(text);
   const int count = spec::kVersionCount;
   const int lastMinor = *minorOf(spec::kVersionNames[count - 1]);
-  const std::string known =
-      std::string(spec::kVersionNames[0]) + " to " + std::string(spec::kVersionNames[count - 1]);
+  const std::string known = std::string(spec::kVersionNames[0]) + " to " +
+                            std::string(spec::kVersionNames[count - 1]);
   int lo = 0, hi = count;  // versions [lo, hi)
   size_t start = 0;
   while (start <= text.size()) {
     const size_t comma = std::min(text.find(',', start), text.size());
     const std::string_view bound = trim(text.substr(start, comma - start));
     start = comma + 1;
-    std::string_view op = bound.starts_with(">=") ? ">=" : bound.starts_with("<") ? "<" : "";
+    std::string_view op = bound.starts_with(">=")  ? ">="
+                          : bound.starts_with("<") ? "<"
+                                                   : "";
     const std::string_view ver = trim(bound.substr(op.size()));
     const auto minor = minorOf(ver);
     if (!minor) {
@@ -121,17 +123,20 @@ LoadResult loadScenarioText(std::string_view text, const std::string& fileName) 
       reader.error(YAML::Mark(), "the file holds no scenario (it is empty)");
     } else {
       for (size_t i = 1; i < docs.size(); ++i)
-        reader.error(docs[i], "one scenario per file: a second YAML document starts here");
+        reader.error(docs[i],
+                     "one scenario per file: a second YAML document starts here");
       out.scenario = checkScenario(docs[0], reader);
     }
   } catch (const YAML::Exception& e) {
     out.diagnostics.push_back({yaml::locOf(fileName, e.mark), "invalid YAML: " + e.msg});
   } catch (const std::exception& e) {  // a loader bug must not take the harness down
-    out.diagnostics.push_back({{fileName, 1, 1}, std::string("internal error: ") + e.what()});
+    out.diagnostics.push_back(
+        {{fileName, 1, 1}, std::string("internal error: ") + e.what()});
   }
   std::stable_sort(out.diagnostics.begin(), out.diagnostics.end(),
                    [](const Diagnostic& a, const Diagnostic& b) {
-                     return std::pair(a.loc.line, a.loc.col) < std::pair(b.loc.line, b.loc.col);
+                     return std::pair(a.loc.line, a.loc.col) <
+                            std::pair(b.loc.line, b.loc.col);
                    });
   if (!out.diagnostics.empty()) out.scenario.reset();
   return out;
@@ -166,11 +171,13 @@ std::vector<std::string> findScenarioFiles(const std::vector<std::string>& paths
       continue;
     }
     std::vector<std::string> found;
-    fs::recursive_directory_iterator it(p, fs::directory_options::follow_directory_symlink, ec);
+    fs::recursive_directory_iterator it(
+        p, fs::directory_options::follow_directory_symlink, ec);
     for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       const fs::path& f = it->path();
       const std::string name = f.filename().string();
-      if (f.extension() == ".yaml" && !name.starts_with("bad-") && it->is_regular_file(ec))
+      if (f.extension() == ".yaml" && !name.starts_with("bad-") &&
+          it->is_regular_file(ec))
         found.push_back(f.string());
     }
     if (ec) missing.push_back({{p, 1, 1}, "cannot list directory: " + ec.message()});

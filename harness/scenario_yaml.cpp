@@ -82,14 +82,17 @@ std::variant<Scalar, std::string> resolve(const YAML::Node& n) {
   const std::string_view t = text;
   const std::string_view unsigned_ = t.substr(t[0] == '-' || t[0] == '+' ? 1 : 0);
   const bool dec = digits(unsigned_, isDigit) == unsigned_.size() && !unsigned_.empty();
-  const bool oct = t.starts_with("0o") && t.size() > 2 && digits(t.substr(2), isOctal) == t.size() - 2;
-  const bool hex = t.starts_with("0x") && t.size() > 2 && digits(t.substr(2), isHexDigit) == t.size() - 2;
+  const bool oct =
+      t.starts_with("0o") && t.size() > 2 && digits(t.substr(2), isOctal) == t.size() - 2;
+  const bool hex = t.starts_with("0x") && t.size() > 2 &&
+                   digits(t.substr(2), isHexDigit) == t.size() - 2;
   if (dec || oct || hex) {
     const int base = dec ? 10 : oct ? 8 : 16;
     const char* first = text.data() + (dec ? (text[0] == '+' ? 1 : 0) : 2);
     const char* last = text.data() + text.size();
     const auto [end, ec] = std::from_chars(first, last, out.i, base);
-    if (ec != std::errc() || end != last) return "integer " + text + " does not fit in 64 bits";
+    if (ec != std::errc() || end != last)
+      return "integer " + text + " does not fit in 64 bits";
     out.type = Scalar::Type::Int;
     return out;
   }
@@ -118,7 +121,8 @@ size_t editDistance(const std::string& a, const std::string& b) {
     row[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
       const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      row[j] =
+          std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
       diag = up;
     }
   }
@@ -168,8 +172,9 @@ std::optional<Fields> Reader::mapping(const YAML::Node& n, const YAML::Mark& at,
     if (!allowed.empty() &&
         std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       const std::string hint = closest(key, allowed);
-      error(kv.first, "unknown key " + inQuotes(key) +
-                          (hint.empty() ? "" : " (did you mean " + inQuotes(hint) + "?)"));
+      error(kv.first,
+            "unknown key " + inQuotes(key) +
+                (hint.empty() ? "" : " (did you mean " + inQuotes(hint) + "?)"));
       continue;
     }
     f.add({key, kv.first, kv.second});
@@ -262,7 +267,8 @@ nlohmann::json Reader::toJson(const YAML::Node& n) {
 
 std::string inQuotes(std::string_view s) { return "'" + std::string(s) + "'"; }
 
-std::string closest(std::string_view word, const std::vector<std::string_view>& candidates) {
+std::string closest(std::string_view word,
+                    const std::vector<std::string_view>& candidates) {
   // Exact case first (`line` is the area `lines`), then ignoring case (`line` is LINE).
   for (const bool foldCase : {false, true}) {
     const std::string w = foldCase ? lower(word) : std::string(word);

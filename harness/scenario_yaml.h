@@ -55,19 +55,23 @@ struct Scalar {
 
 class Reader {
  public:
-  Reader(std::string file, std::vector<Diagnostic>& out) : file_(std::move(file)), out_(out) {}
+  Reader(std::string file, std::vector<Diagnostic>& out)
+      : file_(std::move(file)), out_(out) {}
 
   const std::string& file() const { return file_; }
   SourceLoc loc(const YAML::Mark& m) const { return locOf(file_, m); }
   SourceLoc loc(const YAML::Node& n) const { return loc(n.Mark()); }
   void error(const YAML::Mark& at, std::string message);
-  void error(const YAML::Node& at, std::string message) { error(at.Mark(), std::move(message)); }
+  void error(const YAML::Node& at, std::string message) {
+    error(at.Mark(), std::move(message));
+  }
   size_t errorCount() const { return out_.size(); }
 
   // The fields of a mapping, in document order. Reports keys that are not scalars,
   // duplicate keys and (unless `allowed` is empty) keys not in `allowed`, which are
   // then left out. nullopt, with "WHAT must be a mapping", if `n` is not one.
-  std::optional<Fields> mapping(const YAML::Node& n, const YAML::Mark& at, std::string_view what,
+  std::optional<Fields> mapping(const YAML::Node& n, const YAML::Mark& at,
+                                std::string_view what,
                                 const std::vector<std::string_view>& allowed);
   // "missing required key 'KEY'", blamed on the mapping.
   const Field* require(const Fields& f, std::string_view key);
@@ -77,8 +81,10 @@ class Reader {
   // Each reports "WHAT must be a string" (an integer, …) at `at` when the type differs.
   std::optional<std::string> string(const YAML::Node& n, const YAML::Mark& at,
                                     std::string_view what);
-  std::optional<int64_t> integer(const YAML::Node& n, const YAML::Mark& at, std::string_view what);
-  std::optional<bool> boolean(const YAML::Node& n, const YAML::Mark& at, std::string_view what);
+  std::optional<int64_t> integer(const YAML::Node& n, const YAML::Mark& at,
+                                 std::string_view what);
+  std::optional<bool> boolean(const YAML::Node& n, const YAML::Mark& at,
+                              std::string_view what);
   bool sequence(const YAML::Node& n, const YAML::Mark& at, std::string_view what);
 
   // The JSON value of an already validated node (markers are kept as they are).
@@ -93,6 +99,7 @@ class Reader {
 std::string inQuotes(std::string_view s);
 
 // The closest of `candidates` to `word` when it is a likely typo, else "".
-std::string closest(std::string_view word, const std::vector<std::string_view>& candidates);
+std::string closest(std::string_view word,
+                    const std::vector<std::string_view>& candidates);
 
 }  // namespace monsim::harness::yaml

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -44,6 +45,23 @@ std::string gitCommit(const std::string& root) {
   std::string s = r.out;
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
   return r.status == "exit 0" ? s : "unknown";
+}
+
+// Whether the suite (spec/) has uncommitted changes, so suite_commit alone does not
+// say which scenarios ran.
+bool suiteDirty(const std::string& root) {
+  auto r = harness::runCommand({"git", "-C", root, "status", "--porcelain", "--", "spec"},
+                               "", std::chrono::seconds(5));
+  return r.status == "exit 0" && !r.out.empty();
+}
+
+std::string utcNow() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 int check(const CheckArgs& a) {
@@ -98,6 +116,9 @@ int check(const CheckArgs& a) {
     queues[tasks[t].interp < 0 ? interps.size() : size_t(tasks[t].interp)].push_back(t);
   for (auto& q : queues) std::reverse(q.begin(), q.end());
   std::vector<harness::CheckResult> results(tasks.size());
+  // Each interpreter's hello (build, capabilities) for the results header.
+  std::vector<std::optional<nlohmann::json>> hellos(interps.size());
+  const std::string started = utcNow();
   std::atomic<size_t> done{0};
   std::map<std::string, int> counts;
   const bool tty = isatty(STDERR_FILENO);
@@ -153,6 +174,11 @@ int check(const CheckArgs& a) {
           auto& w = workers[which];
           if (!w) w = std::make_unique<harness::OracleWorker>(interps[task.interp], oo);
           results[t] = harness::checkOnInterpreter(*task.scenario, *w, ctx);
+          if (w->starts() > 0 && !hellos[task.interp]) {
+            auto h = w->hello();
+            std::lock_guard<std::mutex> lock(mu);
+            hellos[task.interp] = std::move(h);
+          }
         }
         report(results[t]);
       }
@@ -172,11 +198,22 @@ int check(const CheckArgs& a) {
                         {"monsim", MONSIM_VERSION},
                         {"suite_commit", gitCommit(root)},
                         {"seed", nullptr},
-                        {"scenarios", scenarios.size()}};
+                        {"scenarios", scenarios.size()},
+                        {"suite_dirty", suiteDirty(root)},
+                        {"root", root},
+                        {"date", started}};
     nlohmann::json is = nlohmann::json::array();
-    for (const auto& i : interps)
-      is.push_back({{"id", i.id}, {"kind", i.kind}, {"implementation", i.implementation},
-                    {"version", i.version}, {"path", i.path}, {"provenance", i.provenance}});
+    for (size_t k = 0; k < interps.size(); ++k) {
+      const auto& i = interps[k];
+      nlohmann::json e{
+          {"id", i.id},           {"kind", i.kind}, {"implementation", i.implementation},
+          {"version", i.version}, {"path", i.path}, {"provenance", i.provenance}};
+      if (hellos[k]) {
+        e["build"] = hellos[k]->value("implementation", nlohmann::json::object());
+        e["capabilities"] = hellos[k]->value("capabilities", nlohmann::json::object());
+      }
+      is.push_back(std::move(e));
+    }
     head["interpreters"] = std::move(is);
     o << head.dump() << "\n";
     std::vector<size_t> order(tasks.size());

@@ -10,6 +10,7 @@ void addInterpreters(CLI::App& app);
 void addRecord(CLI::App& app);
 void addRun(CLI::App& app);
 void addCheck(CLI::App& app);
+void addReport(CLI::App& app);
 void addCoverage(CLI::App& app);
 
 int exitCode();

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   monsim::cli::addRecord(app);
   monsim::cli::addRun(app);
   monsim::cli::addCheck(app);
+  monsim::cli::addReport(app);
   monsim::cli::addCoverage(app);
   CLI11_PARSE(app, argc, argv);
   if (app.get_subcommands().empty()) {

@@ -39,6 +39,8 @@ json CheckResult::toJson(const Scenario& s) const {
          {"level", levelName(s.level)},
          {"features", s.features},
          {"spec", s.specRefs},
+         {"description", s.description},
+         {"python", s.python.text},
          {"seconds", seconds}};
   if (!detail.empty()) j["detail"] = detail;
   json divs = json::array();

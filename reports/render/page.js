@@ -141,6 +141,15 @@
       const html = cellHtml(cells[td.dataset.area + "|" + td.dataset.interp] || tally());
       td.innerHTML = '<a href="' + td.dataset.href + '">' + html + "</a>";
     }
+    // Areas the feature, level or search filter leaves empty drop out of the matrix.
+    for (const tr of $$(".matrix tbody tr:not(.total)")) {
+      const area = tr.querySelector("td.cell") ? tr.querySelector("td.cell").dataset.area : "";
+      const any = Array.from(interps).some((i) => {
+        const t = cells[area + "|" + i];
+        return t && t.pass + t.known + t.fail + t.error > 0;
+      });
+      tr.hidden = !any && (s.feature || s.level || q) !== "";
+    }
     for (const el of $$("[data-interp]")) {
       if (el.closest("#f-interp")) continue;
       el.hidden = !interps.has(el.dataset.interp);

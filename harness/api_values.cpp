@@ -3,6 +3,8 @@
 #include <charconv>
 #include <limits>
 
+#include "scenario.h"
+
 namespace monsim::harness {
 
 using nlohmann::json;
@@ -79,15 +81,8 @@ PyArg argFromLiteral(const json& v, const VersionProfile& p) {
   if (v.is_number_integer()) return PyInt{v.get<int64_t>()};
   if (v.is_string()) return PyStr{v.get<std::string>()};
   if (v.is_null()) return PyNone{};
-  if (v.is_object() && v.value("$", "") == "events") {
-    EventSet set;
-    for (const json& n : v.value("names", json::array())) {
-      for (int e = 0; e < spec::kEventCount; ++e)
-        if (n.is_string() && spec::kEvents[e].name == n.get<std::string>())
-          set |= p.setOf(static_cast<Event>(e));
-    }
-    return PyInt{set.bits()};
-  }
+  if (v.is_object() && v.value("$", "") == "events")
+    return PyInt{resolveEventsMarkers(v, p.version()).get<int64_t>()};
   return PyObj{typeNameOf(v, true)};
 }
 

@@ -20,12 +20,6 @@ const std::array<Reason, 6>* Prediction::reasonsAt(size_t record) const {
 
 namespace {
 
-std::optional<Event> eventByName(std::string_view name) {
-  for (int e = 0; e < spec::kEventCount; ++e)
-    if (spec::kEvents[e].name == name) return static_cast<Event>(e);
-  return std::nullopt;
-}
-
 const json& callsOf(const json& rec) {
   static const json kNone = json::array();
   auto it = rec.find("calls");
@@ -94,6 +88,7 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   std::vector<std::string> codeNames_;
   std::vector<CallableInfo> callables_;
   std::map<std::pair<size_t, int>, const json*> observed_;  // (event record, tool)
+  std::set<size_t> unseen_;  // occurrences the probe missed, keyed by a delivery record
   std::vector<CodeId> stack_;
   bool probeStarted_ = false;
   bool synthetic_ = false;  // the occurrence comes from a delivery, not the probe
@@ -107,7 +102,6 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   std::vector<ApiCall> calls_;
   std::string raiseType_, raiseMessage_;
   std::array<std::optional<SourceLoc>, 6> clauseOf_{};
-  std::array<const json*, 6> callsRecord_{};
 };
 
 CodeId Replayer::codeId(const std::string& id) {
@@ -172,9 +166,11 @@ CallableArg Replayer::callableArg(const json& v) {
 }
 
 void Replayer::associateObserved() {
-  for (const ObservedDelivery& d : associateDeliveries(t_))
+  for (const ObservedDelivery& d : associateDeliveries(t_)) {
+    if (d.unseen) unseen_.insert(d.occurrence);
     if (d.occurrence != kNoRecord)
       observed_.emplace(std::make_pair(d.occurrence, d.record->value("tool", -1)), d.record);
+  }
 }
 
 void Replayer::startProbe() {
@@ -273,13 +269,12 @@ void Replayer::feed(const Occurrence& o, size_t record, std::optional<int> line)
   for (int t = 0; t < 6; ++t) why_[t] = m_.explain(ToolId{t}, o.event, o.code, o.offset);
   out_.reasons.emplace_back(record, why_);
   clauseOf_.fill(std::nullopt);
-  callsRecord_.fill(nullptr);
   m_.step(o, *this, *this);
 }
 
 void Replayer::replayEvent(size_t index, const json& rec) {
   const std::string name = rec.value("event", "");
-  const auto ev = eventByName(name);
+  const auto ev = eventNamed(name);
   if (!ev) {
     out_.notes.push_back("record " + std::to_string(index) + ": unknown event " + name);
     return;
@@ -356,7 +351,6 @@ CallbackAction Replayer::onCallback(const Delivery& d) {
       for (const json& c : callsOf(*seen))
         if (c.value("kind", "") == "api")
           if (auto call = callFor(c, false)) calls_.push_back(std::move(*call));
-      callsRecord_[t] = seen;
     }
     a.calls = calls_;
     return a;
@@ -438,13 +432,10 @@ void Replayer::onDelivery(const Delivery& d) {
 
 Prediction Replayer::run() {
   associateObserved();
-  std::set<size_t> unseen;
-  for (const ObservedDelivery& d : associateDeliveries(t_))
-    if (d.unseen) unseen.insert(d.occurrence);
   for (size_t i = 0; i < t_.records.size(); ++i) {
     const json& r = t_.records[i];
     const std::string kind = r.value("kind", "");
-    if (kind == "delivery" && unseen.count(i) && r.value("event", "") != "BRANCH") {
+    if (kind == "delivery" && unseen_.count(i) && r.value("event", "") != "BRANCH") {
       // An occurrence the probe missed: taken from the first tool that got it.
       json e = r;
       e["kind"] = "event";
@@ -493,7 +484,7 @@ void Replayer::setupTools() {
       info.repr = "<tool>";
       info.clauses = declaredClauses(tool.id, n);
       const CallableId id = newCallable(info);
-      const auto ev = eventByName(n);
+      const auto ev = eventNamed(n);
       if (!ev || !p_.has(*ev)) continue;
       m_.step(ApiCall{RegisterCallback{PyInt{tool.id}, PyInt{int64_t(1) << p_.bitOf(*ev)}, id}});
     }
@@ -545,7 +536,7 @@ Prediction Replayer::runScript() {
         exitFrame();
         break;
       case ScriptStep::Kind::Event: {
-        const auto ev = eventByName(st.event);
+        const auto ev = eventNamed(st.event);
         if (!ev) break;
         const CodeId code = codeId(st.function);
         if (std::find(stack_.begin(), stack_.end(), code) == stack_.end()) {

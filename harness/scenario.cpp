@@ -33,12 +33,8 @@ nlohmann::json resolveEventsMarkers(const nlohmann::json& literal, PyVersion v) 
   if (marker != literal.end() && *marker == "events") {
     uint32_t mask = 0;
     for (const auto& name : literal.value("names", nlohmann::json::array())) {
-      for (const auto& row : spec::kEvents) {
-        if (name.is_string() && row.name == name.get<std::string>()) {
-          const int bit = row.bit[static_cast<int>(v)];
-          if (bit >= 0) mask |= uint32_t{1} << bit;
-        }
-      }
+      const auto e = name.is_string() ? eventNamed(name.get<std::string>()) : std::nullopt;
+      if (e) mask |= profile(v).setOf(*e).bits();
     }
     return mask;
   }

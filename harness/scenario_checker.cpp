@@ -52,9 +52,8 @@ std::string join(const Keys& items) {
 }
 
 const spec::EventRow* eventRow(std::string_view name) {
-  for (const auto& row : spec::kEvents)
-    if (row.name == name) return &row;
-  return nullptr;
+  const auto e = eventNamed(name);
+  return e ? &spec::kEvents[static_cast<int>(*e)] : nullptr;
 }
 
 bool hasArg(const spec::EventRow& row, spec::Arg a) {

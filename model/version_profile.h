@@ -17,6 +17,13 @@ enum class PyVersion : uint8_t { V3_12, V3_13, V3_14, V3_15 };
 static_assert(spec::kVersionCount == 4, "PyVersion must list every spec version");
 
 std::optional<PyVersion> parseVersion(std::string_view text);  // "3.13", "3.13.0"
+
+// The event spelled `name` in spec/events.yaml ("LINE"), in any version.
+constexpr std::optional<Event> eventNamed(std::string_view name) {
+  for (int e = 0; e < spec::kEventCount; ++e)
+    if (spec::kEvents[e].name == name) return static_cast<Event>(e);
+  return std::nullopt;
+}
 std::string_view versionName(PyVersion v);
 
 class VersionProfile {

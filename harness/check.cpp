@@ -121,6 +121,28 @@ double since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// Compare, `expect`, and observer independence when `off` is given.
+void judgeTraces(CheckResult& r, const Scenario& s, const Trace& on, const Trace* off,
+                 PyVersion v, const CheckContext& c) {
+  const Prediction p = predict(s, on, v);
+  const Comparison cmp = compare(s, on, p);
+  if (s.expect.present)
+    r.expectFailures = checkExpect(s.expect, toolIds(s), seenDeliveries(on), seenSteps(on));
+  judge(r, cmp);
+  if (!off || !c.observerCheck) return;
+  r.observer = observerDifference(on, *off);
+  const bool declared =
+      s.observerDependent &&
+      (s.observerVersions.empty() ||
+       std::find(s.observerVersions.begin(), s.observerVersions.end(), v) !=
+           s.observerVersions.end());
+  if (!r.observer.empty() && !declared && r.verdict == Verdict::Pass) {
+    r.verdict = Verdict::Fail;
+    r.reason = "observer effect: the probe changes what the scenario's tools receive";
+    r.detail = r.observer + "\n";
+  }
+}
+
 }  // namespace
 
 json runOptions(const Scenario& s, bool probe) {
@@ -172,6 +194,7 @@ CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w, const CheckCo
       return done();
     }
   }
+  json lastTrace;
   auto record = [&](bool probe, std::optional<Trace>& out) {
     RunOutcome o = w.run(s.oracle, runOptions(s, probe));
     if (o.kind != RunOutcome::Kind::Result) {
@@ -186,7 +209,8 @@ CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w, const CheckCo
       }
       return false;
     }
-    out = traceFromJson(o.message.value("trace", json::object()));
+    lastTrace = o.message.value("trace", json::object());
+    out = traceFromJson(lastTrace);
     if (out->truncated) {
       r.verdict = Verdict::Error;
       r.reason = "the trace was truncated (options.max_records)";
@@ -194,29 +218,30 @@ CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w, const CheckCo
     }
     return true;
   };
-  std::optional<Trace> on;
+  std::optional<Trace> on, off;
   if (!record(true, on)) return done();
-  const Prediction p = predict(s, *on, *v);
-  const Comparison cmp = compare(s, *on, p);
-  if (s.expect.present)
-    r.expectFailures = checkExpect(s.expect, toolIds(s), seenDeliveries(*on), seenSteps(*on));
-  judge(r, cmp);
-  if (c.observerCheck && !s.tools.empty()) {
-    std::optional<Trace> off;
+  if (c.keepTraces) r.traceOn = lastTrace;
+  const bool wantOff = c.observerCheck && !s.tools.empty();
+  if (wantOff) {
     if (!record(false, off)) return done();
-    r.observer = observerDifference(*on, *off);
-    const bool declared =
-        s.observerDependent &&
-        (s.observerVersions.empty() ||
-         std::find(s.observerVersions.begin(), s.observerVersions.end(), *v) !=
-             s.observerVersions.end());
-    if (!r.observer.empty() && !declared && r.verdict == Verdict::Pass) {
-      r.verdict = Verdict::Fail;
-      r.reason = "observer effect: the probe changes what the scenario's tools receive";
-      r.detail = r.observer + "\n";
-    }
+    if (c.keepTraces) r.traceOff = lastTrace;
   }
+  judgeTraces(r, s, *on, off ? &*off : nullptr, *v, c);
   return done();
+}
+
+CheckResult checkTraces(const Scenario& s, const Trace& on, const Trace* off,
+                        const std::string& interpreter, PyVersion v, const CheckContext& c) {
+  const auto t0 = std::chrono::steady_clock::now();
+  CheckResult r;
+  r.scenario = s.id;
+  r.file = s.file;
+  r.interpreter = interpreter;
+  r.version = std::string(versionName(v));
+  judgeTraces(r, s, on, off, v, c);
+  r.seconds = since(t0);
+  applyExpectations(r, c);
+  return r;
 }
 
 CheckResult checkScript(const Scenario& s, PyVersion v, const CheckContext& c) {

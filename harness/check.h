@@ -29,15 +29,21 @@ struct CheckResult {
   std::string observer;  // "" independent; else the first difference
   const KnownDeviation* deviation = nullptr;
   double seconds = 0;
+  nlohmann::json traceOn, traceOff;  // the oracle's traces, with CheckContext::keepTraces
   nlohmann::json toJson(const Scenario& s) const;  // a results-stream record
 };
 
 struct CheckContext {
   const std::vector<Expectations>* expectations = nullptr;
   bool observerCheck = true;
+  bool keepTraces = false;  // keep the recorded traces in CheckResult (fuzz corpora)
 };
 
 CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w, const CheckContext& c);
+// The same verdict for traces recorded earlier (the offline corpus, tests/traces/):
+// `off` is the probe-off trace, if one was recorded.
+CheckResult checkTraces(const Scenario& s, const Trace& on, const Trace* off,
+                        const std::string& interpreter, PyVersion v, const CheckContext& c);
 // Script scenarios: the model for `v`; reported as interpreter "model-<v>".
 CheckResult checkScript(const Scenario& s, PyVersion v, const CheckContext& c);
 

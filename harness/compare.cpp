@@ -153,7 +153,11 @@ Comparison compare(const Scenario& s, const Trace& t, const Prediction& p) {
   auto add = [&](Divergence::Kind k, size_t rec, int tool, std::string model,
                  std::string interp, std::string rule) {
     Divergence d{k, rec, tool, std::move(model), std::move(interp), std::move(rule),
-                 occurrenceText(t, rec)};
+                 occurrenceText(t, rec), ""};
+    if (rec < t.records.size()) {
+      const json& r = t.records[rec];
+      d.event = r.value("event", r.value("fn", ""));
+    }
     out.divergences.push_back(std::move(d));
   };
   for (const auto& [rec, row] : rows) {

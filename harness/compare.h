@@ -23,6 +23,7 @@ struct Divergence {
   std::string interpreter;  // the interpreter's side, one line
   std::string rule;         // the model rule behind the model's side
   std::string where;        // "f@1 offset 6 (line 3)"
+  std::string event;        // the occurrence's event, or the API function's name
 };
 std::string_view kindName(Divergence::Kind k);
 

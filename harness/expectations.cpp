@@ -83,6 +83,28 @@ void loadOne(const std::string& file, std::vector<Expectations>& out,
         if (!id.empty() && !e.deviations.emplace(id, k).second)
           err(d, "scenario '" + id + "' is listed twice");
       }
+    } else if (key == "fuzz_signatures" && kv.second.IsSequence()) {
+      for (const YAML::Node& d : kv.second) {
+        KnownSignature k;
+        k.loc = locOf(file, d);
+        if (!d.IsMap()) {
+          err(d, "a fuzz signature is a mapping (signature, scenario, reason)");
+          continue;
+        }
+        for (const auto& f : d) {
+          const std::string fk = f.first.Scalar();
+          std::string* slot = fk == "signature" ? &k.signature
+                              : fk == "scenario" ? &k.scenario
+                              : fk == "reason"   ? &k.reason
+                                                 : nullptr;
+          if (!slot) err(f.first, "unknown key '" + fk + "'");
+          else if (!f.second.IsScalar()) err(f.second, "'" + fk + "' must be a string");
+          else *slot = f.second.as<std::string>();
+        }
+        for (const char* req : {"signature", "scenario", "reason"})
+          if (!d[req]) err(d, std::string("missing required key '") + req + "'");
+        e.fuzz.push_back(std::move(k));
+      }
     } else {
       err(kv.first, "unknown key '" + key + "' (or wrong type)");
     }
@@ -106,14 +128,30 @@ std::vector<Expectations> loadExpectations(const std::string& dir,
   return out;
 }
 
+namespace {
+// "cpython-3.13" applies to "cpython-3.13.0" (a '-' or '.' boundary).
+bool appliesTo(const Expectations& e, const std::string& interp) {
+  const std::string& p = e.interpreter;
+  return interp.starts_with(p) &&
+         (interp.size() == p.size() || interp[p.size()] == '.' || interp[p.size()] == '-');
+}
+}  // namespace
+
+const KnownSignature* findKnownSignature(const std::vector<Expectations>& all,
+                                         const std::string& interp,
+                                         const std::string& signature) {
+  for (const Expectations& e : all) {
+    if (!appliesTo(e, interp)) continue;
+    for (const KnownSignature& k : e.fuzz)
+      if (k.signature == signature) return &k;
+  }
+  return nullptr;
+}
+
 const KnownDeviation* findDeviation(const std::vector<Expectations>& all,
                                     const std::string& interp, const std::string& scenario) {
   for (const Expectations& e : all) {
-    const std::string& p = e.interpreter;
-    const bool prefix = interp.starts_with(p) &&
-                        (interp.size() == p.size() || interp[p.size()] == '.' ||
-                         interp[p.size()] == '-');
-    if (!prefix) continue;
+    if (!appliesTo(e, interp)) continue;
     auto it = e.deviations.find(scenario);
     if (it != e.deviations.end()) return &it->second;
   }

@@ -18,10 +18,20 @@ struct KnownDeviation {
   SourceLoc loc;
 };
 
+// A fuzz-divergence signature (generators/campaign.h) already triaged: the suite
+// scenario that reproduces it and why. `monsim fuzz` counts these, not reports them.
+struct KnownSignature {
+  std::string signature;  // exact signature
+  std::string scenario;   // the suite scenario that documents it
+  std::string reason;
+  SourceLoc loc;
+};
+
 struct Expectations {
   std::string interpreter;  // an interpreter id prefix, e.g. "cpython-3.13"
   std::string file;
   std::map<std::string, KnownDeviation> deviations;  // by scenario id
+  std::vector<KnownSignature> fuzz;                  // `fuzz_signatures`
 };
 
 // Every *.yaml file of `dir`; problems as diagnostics (file:line:col).
@@ -32,5 +42,9 @@ std::vector<Expectations> loadExpectations(const std::string& dir,
 const KnownDeviation* findDeviation(const std::vector<Expectations>& all,
                                     const std::string& interpreterId,
                                     const std::string& scenarioId);
+
+const KnownSignature* findKnownSignature(const std::vector<Expectations>& all,
+                                         const std::string& interpreterId,
+                                         const std::string& signature);
 
 }  // namespace monsim::harness

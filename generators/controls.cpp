@@ -1,0 +1,165 @@
+#include "controls.h"
+
+#include <set>
+
+#include "weighted.h"
+
+namespace monsim::gen {
+namespace g = rc::gen;
+namespace {
+
+using Fn = ApiAction::Fn;
+
+rc::Gen<int> genEvent(PyVersion v) {
+  const std::vector<std::string> menu = eventMenu(v);
+  std::vector<std::pair<std::size_t, int>> w;
+  for (size_t i = 0; i < menu.size(); ++i) {
+    const std::string& n = menu[i];
+    std::size_t weight = 3;
+    if (n == "INSTRUCTION") weight = 1;
+    if (n == "PY_START" || n == "LINE" || n == "CALL" || n == "PY_RETURN" ||
+        n.starts_with("BRANCH") || n == "RAISE" || n == "JUMP")
+      weight = 6;
+    w.push_back({weight, static_cast<int>(i)});
+  }
+  return weightedElement(w);
+}
+
+rc::Gen<std::vector<int>> genEvents(PyVersion v, int most) {
+  return upTo(most, genEvent(v));
+}
+
+// Tool ids cluster on 0..3 so that clashes between tools and API calls are common;
+// 5 is rare because the probe takes the highest id the scenario leaves free.
+rc::Gen<int> genToolId() {
+  return g::weightedElement<int>({{6, 2}, {4, 1}, {4, 0}, {3, 3}, {1, 4}, {1, 5}});
+}
+
+rc::Gen<ApiAction> genApiAction(PyVersion v) {
+  auto make = [](Fn fn) {
+    return [fn](int tool, std::vector<int> events, int f, int handler, int bad) {
+      if (fn == Fn::RestartEvents || fn == Fn::GetLocalEvents) bad = 0;  // no bad variant
+      return ApiAction{fn, tool, std::move(events), f, handler, bad};
+    };
+  };
+  auto args = [&](Fn fn, int most) {
+    return g::apply(make(fn), genToolId(), genEvents(v, most), g::inRange(0, 4),
+                    g::inRange(-1, 2),
+                    g::weightedElement<int>({{12, 0}, {1, 1}, {1, 2}, {1, 3}}));
+  };
+  std::vector<std::pair<std::size_t, rc::Gen<ApiAction>>> c = {
+      {8, args(Fn::SetEvents, 3)},     {6, args(Fn::SetLocalEvents, 2)},
+      {5, args(Fn::RegisterCallback, 1)}, {5, args(Fn::RestartEvents, 0)},
+      {2, args(Fn::UseToolId, 0)},     {2, args(Fn::FreeToolId, 0)},
+      {2, args(Fn::GetEvents, 0)},     {1, args(Fn::GetLocalEvents, 0)},
+      {1, args(Fn::GetTool, 0)},
+  };
+  if (v >= PyVersion::V3_14) c.push_back({2, args(Fn::ClearToolId, 0)});
+  return weightedOneOf(std::move(c));
+}
+
+rc::Gen<ClausePlan> genClause(PyVersion v) {
+  using W = ClausePlan::When;
+  using D = ClausePlan::Does;
+  return g::apply(
+      [](W when, int n, D does, std::vector<ApiAction> actions) {
+        if (does != D::Act && does != D::ActThenDisable) actions.clear();
+        return ClausePlan{when, n, does, std::move(actions)};
+      },
+      g::weightedElement<W>({{4, W::Always}, {3, W::Nth}, {2, W::FromNth}, {2, W::InFunction}}),
+      g::inRange(1, 4),
+      g::weightedElement<D>({{3, D::ReturnNone}, {6, D::Disable}, {2, D::Raise}, {3, D::Act},
+                             {1, D::ActThenDisable}}),
+      upTo(2, genApiAction(v), true));
+}
+
+rc::Gen<std::vector<ClausePlan>> genClauses(PyVersion v) {
+  return upTo(2, genClause(v));
+}
+
+rc::Gen<ToolPlan> genTool(PyVersion v) {
+  return g::apply(
+      [](int id, std::vector<int> events, std::vector<std::pair<int, std::vector<int>>> local,
+         std::vector<CallbackPlan> cbs) {
+        return ToolPlan{id, std::move(events), std::move(local), std::move(cbs)};
+      },
+      genToolId(), genEvents(v, 3),
+      upTo(2, g::pair(g::inRange(0, 4), g::nonEmpty(genEvents(v, 2)))),
+      upTo(3, g::apply(
+                       [](int e, std::vector<ClausePlan> cl) {
+                         return CallbackPlan{e, std::move(cl)};
+                       },
+                       genEvent(v), genClauses(v))));
+}
+
+rc::Gen<StepPlan> genStep(PyVersion v) {
+  using K = StepPlan::Kind;
+  return g::weightedOneOf<StepPlan>({
+      {8, g::apply([](int f, int a) { return StepPlan{K::Call, f, a, {}, {}}; },
+                   g::inRange(0, 4), g::inRange(0, 4))},
+      {4, g::map(genApiAction(v),
+                 [](ApiAction a) { return StepPlan{K::Api, 0, 0, std::move(a), {}}; })},
+      {2, g::apply([](int f, std::vector<int> ops) { return StepPlan{K::Drive, f, 2, {}, ops}; },
+                   g::inRange(0, 4),
+                   upTo(3, g::inRange(0, 5), true))},
+  });
+}
+
+}  // namespace
+
+std::vector<std::string> eventMenu(PyVersion v) {
+  const VersionProfile p(v);
+  std::vector<std::string> out;
+  for (int e = 0; e < spec::kEventCount; ++e) {
+    const auto ev = static_cast<Event>(e);
+    if (p.has(ev) && !p.isAlias(ev)) out.emplace_back(p.name(ev));
+  }
+  return out;
+}
+
+rc::Gen<Controls> genControls(PyVersion v) {
+  return g::apply(
+      [](std::vector<ToolPlan> tools, std::vector<std::vector<ClausePlan>> handlers,
+         std::vector<StepPlan> steps) {
+        return Controls{std::move(tools), std::move(handlers), std::move(steps)};
+      },
+      upTo(3, genTool(v), true),
+      upTo(2, genClauses(v)),
+      upTo(8, genStep(v), true));
+}
+
+std::vector<std::string> controlTags(const Controls& c, PyVersion v) {
+  static const char* fnNames[] = {"set_events",   "set_local_events", "register_callback",
+                                  "use_tool_id",  "free_tool_id",     "clear_tool_id",
+                                  "restart_events", "get_events",     "get_local_events",
+                                  "get_tool"};
+  static const char* doesNames[] = {"cb-none", "cb-disable", "cb-raise", "cb-api",
+                                    "cb-api-disable"};
+  const std::vector<std::string> menu = eventMenu(v);
+  std::set<std::string> out;
+  auto api = [&](const ApiAction& a, const char* where) {
+    out.insert(std::string(where) + fnNames[static_cast<int>(a.fn)] +
+               (a.bad ? "(invalid)" : ""));
+  };
+  auto clauses = [&](const std::vector<ClausePlan>& cl) {
+    for (const ClausePlan& k : cl) {
+      out.insert(doesNames[static_cast<int>(k.does)]);
+      for (const ApiAction& a : k.actions) api(a, "callback:");
+    }
+  };
+  std::set<int> ids;
+  for (const ToolPlan& t : c.tools) ids.insert(t.id);
+  out.insert("tools=" + std::to_string(ids.size()));
+  for (const ToolPlan& t : c.tools) {
+    for (int e : t.events) out.insert("event:" + menu[static_cast<size_t>(e) % menu.size()]);
+    if (!t.local.empty()) out.insert("local-events");
+    for (const CallbackPlan& cb : t.callbacks) clauses(cb.clauses);
+  }
+  for (const auto& h : c.handlers) clauses(h);
+  for (const StepPlan& s : c.steps)
+    if (s.kind == StepPlan::Kind::Api) api(s.api, "step:");
+    else if (s.kind == StepPlan::Kind::Drive) out.insert("step:drive");
+  return {out.begin(), out.end()};
+}
+
+}  // namespace monsim::gen

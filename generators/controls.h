@@ -1,0 +1,74 @@
+#pragma once
+// Event-control sequences: tools (ids, global and local event sets, callback
+// policies), named handlers and the steps that interleave program calls with API
+// calls. Every reference (event, function, handler) is an index resolved modulo
+// what exists when rendering, so any shrink of a sequence stays renderable.
+#include <rapidcheck.h>
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "version_profile.h"
+
+namespace monsim::gen {
+
+// An API call with literal (possibly invalid) arguments.
+struct ApiAction {
+  enum class Fn : uint8_t {
+    SetEvents, SetLocalEvents, RegisterCallback, UseToolId, FreeToolId, ClearToolId,
+    RestartEvents, GetEvents, GetLocalEvents, GetTool
+  };
+  Fn fn = Fn::GetEvents;
+  int tool = 0;             // a tool id 0..5
+  std::vector<int> events;  // event indexes (EventMenu)
+  int fn_ = 0;              // function index (local events)
+  int handler = -1;         // register_callback: handler index, -1 unregisters
+  int bad = 0;              // 0: valid arguments; 1..3: an invalid variant
+};
+
+// One callback clause (oracle/PROTOCOL.md §3.3).
+struct ClausePlan {
+  enum class When : uint8_t { Always, Nth, FromNth, InFunction };
+  enum class Does : uint8_t { ReturnNone, Disable, Raise, Act, ActThenDisable };
+  When when = When::Always;
+  int n = 1;  // nth / from_nth; function index for InFunction
+  Does does = Does::ReturnNone;
+  std::vector<ApiAction> actions;
+};
+
+struct CallbackPlan {
+  int event = 0;
+  std::vector<ClausePlan> clauses;
+};
+
+struct ToolPlan {
+  int id = 0;
+  std::vector<int> events;                            // global
+  std::vector<std::pair<int, std::vector<int>>> local;  // function -> events
+  std::vector<CallbackPlan> callbacks;
+};
+
+struct StepPlan {
+  enum class Kind : uint8_t { Call, Api, Drive };
+  Kind kind = Kind::Call;
+  int fn = 0, arg = 0;
+  ApiAction api;
+  std::vector<int> ops;  // Drive: next/send/throw/close/iterate (resolved per kind)
+};
+
+struct Controls {
+  std::vector<ToolPlan> tools;
+  std::vector<std::vector<ClausePlan>> handlers;
+  std::vector<StepPlan> steps;
+};
+
+// The events a version offers to generated controls (no legacy aliases).
+std::vector<std::string> eventMenu(PyVersion v);
+
+rc::Gen<Controls> genControls(PyVersion v);
+
+std::vector<std::string> controlTags(const Controls& c, PyVersion v);
+
+}  // namespace monsim::gen

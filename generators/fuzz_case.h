@@ -1,0 +1,53 @@
+#pragma once
+// A generated scenario: an event-control sequence over a generated program, for
+// one Python version, rendered as a scenario YAML the loader reads like any suite
+// file. A Token (version, seed, size, shrink path) regenerates a case exactly.
+#include <rapidcheck.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "controls.h"
+#include "program.h"
+#include "version_profile.h"
+
+namespace monsim::gen {
+
+struct FuzzCase {
+  Controls controls;  // first: shrinking tries the control sequence before the program
+  Program program;
+};
+
+rc::Gen<FuzzCase> genFuzzCase(PyVersion v);
+
+// "313-<seed hex>-<size>[-<i>.<j>…]": the shrink path lists, per step, which
+// shrink of the previous case was taken.
+struct Token {
+  PyVersion version = PyVersion::V3_13;
+  uint64_t seed = 0;
+  int size = 100;
+  std::vector<int> path;
+  std::string str() const;
+  static std::optional<Token> parse(std::string_view text);
+};
+
+// The case a token names, as a shrinkable (its shrinks() continue the search).
+rc::Shrinkable<FuzzCase> caseAt(const Token& t);
+
+struct ScenarioText {
+  std::string yaml;
+  std::vector<std::string> features;
+};
+// `id` must be a valid scenario id; `spec` is the scenario's spec reference.
+ScenarioText renderScenario(const FuzzCase& c, PyVersion v, const std::string& id,
+                            const std::string& description, const std::string& spec);
+
+// Fragments and controls a case uses, for RC_CLASSIFY and campaign statistics.
+std::vector<std::string> caseTags(const FuzzCase& c, PyVersion v);
+
+// JSON as a YAML flow value, with plain scalars where YAML reads them back as strings.
+std::string yamlFlow(const nlohmann::json& j);
+
+}  // namespace monsim::gen

@@ -107,8 +107,20 @@ std::vector<const json*> callsOf(const json& delivery) {
   return out;
 }
 
+// Did this callback end the dispatch (§7.3)? It raised, or returned DISABLE where
+// that raises ValueError (§9.3, §9.4; unknown version: any non-site event).
+bool endsDispatch(const json& d, const VersionProfile* p) {
+  if (d.contains("raised")) return true;
+  if (!returnedDisable(d)) return false;
+  const auto e = eventNamed(d.value("event", ""));
+  if (!e) return false;
+  return p ? p->disableRule(*e) == spec::DisableRule::Error
+           : !profile(PyVersion::V3_12).disableIsPerSite(*e);
+}
+
 std::vector<Occurrence> occurrencesOf(const Trace& t,
-                                      const std::vector<ObservedDelivery>& ds) {
+                                      const std::vector<ObservedDelivery>& ds,
+                                      const VersionProfile* p) {
   std::vector<Occurrence> out;
   std::map<size_t, size_t> at;  // probe record -> index in out
   for (size_t i = 0; i < t.records.size(); ++i) {
@@ -121,7 +133,7 @@ std::vector<Occurrence> occurrencesOf(const Trace& t,
     Occurrence& o = out[at.at(d.occurrence)];
     o.deliveries.push_back(&d);
     o.first = std::min(o.first, d.index);
-    if (d.record->contains("raised")) o.cut = std::max(o.cut, toolOf(*d.record));
+    if (endsDispatch(*d.record, p)) o.cut = std::max(o.cut, toolOf(*d.record));
     for (const json* api : callsOf(*d.record)) {
       if (const auto touch = touchOf(*api)) {
         if (touch->tool) o.touched.insert(*touch->tool);
@@ -335,7 +347,9 @@ void checkBalanced(const Trace& t, const std::vector<Occurrence>& occs, Violatio
     c.entries += kEntry.count(e);
     // A callback raising at PY_RETURN/PY_YIELD: the frame does not leave (§10.1).
     c.exits += kExit.count(e) && (e == "PY_UNWIND" || o->cut < 0);
-    c.raised += kRaised.count(e);
+    // A callback's exception replaces the one in flight and may be handled again
+    // without a RAISE of its own (EXCEPTION_HANDLED returning DISABLE on 3.12–3.14).
+    c.raised += kRaised.count(e) + (o->cut >= 0);
     c.handled += e == "EXCEPTION_HANDLED";
     if (c.reported) continue;
     if (c.exits > c.entries) {
@@ -380,7 +394,7 @@ std::vector<InvariantViolation> checkInvariants(const Scenario& s, const Trace& 
   if (on.probeTool < 0) return out;
   const auto v = parseVersion(on.interpreter.value("version", ""));
   const std::vector<ObservedDelivery> ds = associateDeliveries(on);
-  const std::vector<Occurrence> occs = occurrencesOf(on, ds);
+  const std::vector<Occurrence> occs = occurrencesOf(on, ds, v ? &profile(*v) : nullptr);
   checkFireOnce(occs, out);
   if (v) {
     Violations walk = DisableWalk(on, *v).run(occs);

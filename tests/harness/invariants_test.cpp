@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -318,10 +320,13 @@ TEST(Invariants, ObserverIndependenceCatchesADifferentProbeOffTrace) {
   EXPECT_EQ(report(checkInvariants(declared, r.b.trace(), &off)), "");
 }
 
-// The suite's program scenarios in these folders, on every interpreter found.
-const char* const kFolders[] = {
-    "disable",  "restart", "exceptions",   "generators",    "callbacks", "dispatch-order",
-    "branches", "lines",   "local-events", "global-events", "tools"};
+// Every program scenario of the suite (a few seconds per interpreter);
+// MONSIM_INVARIANT_SCENARIOS: a scenario file or folder to check instead, and
+// MONSIM_INVARIANT_DUMP=1 prints the records of a violating trace.
+std::vector<std::string> scenarioRoots() {
+  if (const char* only = std::getenv("MONSIM_INVARIANT_SCENARIOS")) return {only};
+  return {sourceRoot() + "/spec/scenarios"};
+}
 
 class InvariantsLive : public ::testing::TestWithParam<PyVersion> {};
 
@@ -333,8 +338,7 @@ TEST_P(InvariantsLive, SuiteTracesKeepEveryInvariant) {
   const auto hello = w.hello(&why);
   ASSERT_TRUE(hello) << why;
   const json caps = hello->value("capabilities", json::object());
-  std::vector<std::string> roots;
-  for (const char* f : kFolders) roots.push_back(sourceRoot() + "/spec/scenarios/" + f);
+  const std::vector<std::string> roots = scenarioRoots();
   std::vector<Diagnostic> missing;
   std::string found;
   int checked = 0;
@@ -357,12 +361,94 @@ TEST_P(InvariantsLive, SuiteTracesKeepEveryInvariant) {
       continue;
     }
     ++checked;
-    for (const auto& v : checkInvariants(s, *on, &*off))
+    for (const auto& v : checkInvariants(s, *on, &*off)) {
       found += s.id + " (" + s.file + "): " + v.str() + "\n";
+      if (std::getenv("MONSIM_INVARIANT_DUMP"))
+        for (size_t i = 0; i < on->records.size(); ++i)
+          std::cerr << i << " " << on->records[i].dump() << "\n";
+    }
   }
   EXPECT_TRUE(missing.empty());
   EXPECT_GT(checked, 20);
   EXPECT_EQ(found, "") << interp->id << ": " << checked << " scenarios checked";
+}
+
+// The first record at or after `from` that `pred` accepts.
+template <typename Pred>
+size_t findRecord(const Trace& t, size_t from, Pred pred) {
+  for (size_t i = from; i < t.records.size(); ++i)
+    if (pred(t.records[i])) return i;
+  return kNoRecord;
+}
+bool isDelivery(const json& r, int tool) {
+  return r["kind"] == "delivery" && r["tool"] == tool;
+}
+
+// The hand-written mutations, on traces a real interpreter recorded.
+TEST_P(InvariantsLive, MutatedRealTracesBreakTheirInvariant) {
+  const auto interp = live::interpreterFor(GetParam());
+  if (!interp) GTEST_SKIP() << live::missingMessage(GetParam());
+  OracleWorker w(*interp);
+  auto scenario = [](const std::string& rel) {
+    return *loadScenarioFile(sourceRoot() + "/spec/scenarios/" + rel).scenario;
+  };
+  auto record = [&](const Scenario& s, bool probe) {
+    const RunOutcome o = w.run(s.oracle, runOptions(s, probe));
+    EXPECT_EQ(o.kind, RunOutcome::Kind::Result) << s.id << ": " << o.detail;
+    return traceFromJson(o.message.value("trace", json::object()));
+  };
+  auto expectCaught = [](const Scenario& s, const Trace& on, const Trace* off,
+                         const std::string& invariant, const std::string& mutation) {
+    const auto vs = checkInvariants(s, on, off);
+    EXPECT_FALSE(named(vs, invariant).empty())
+        << s.id << ", " << mutation << ": no " << invariant << " violation in\n"
+        << report(vs);
+  };
+
+  // Tool 2 DISABLEs f1's PY_START, tool 3 keeps it.
+  const Scenario two = scenario("disable/two-tools-one-disables.yaml");
+  const Trace on = record(two, true), off = record(two, false);
+  ASSERT_EQ(report(checkInvariants(two, on, &off)), "");
+  const size_t first = findRecord(on, 0, [](const json& r) { return isDelivery(r, 3); });
+  const size_t disable = findRecord(
+      on, 0, [](const json& r) { return isDelivery(r, 2) && r["returned"] == kDisable; });
+  ASSERT_NE(disable, kNoRecord);
+  const size_t later = findRecord(on, disable + 1, [&](const json& r) {
+    return isDelivery(r, 3) && r["code"] == on.records[disable]["code"];
+  });
+  ASSERT_NE(later, kNoRecord);
+  Trace m = on;
+  m.records.insert(m.records.begin() + first, m.records[first]);
+  expectCaught(two, m, nullptr, "fire-once", "a delivery duplicated");
+  m = on;
+  m.records.erase(m.records.begin() + later);
+  expectCaught(two, m, nullptr, "disable-locality",
+               "tool 3's delivery after the DISABLE dropped");
+  m = on;
+  const size_t ret = findRecord(m, 0, [](const json& r) {
+    return r["kind"] == "event" && r["event"] == "PY_RETURN";
+  });
+  ASSERT_NE(ret, kNoRecord);
+  m.records.erase(m.records.begin() + ret);
+  expectCaught(two, m, nullptr, "balanced", "a PY_RETURN dropped");
+  Trace o = off;
+  o.records.erase(o.records.begin() +
+                  findRecord(o, 0, [](const json& r) { return isDelivery(r, 3); }));
+  expectCaught(two, on, &o, "observer-independence", "a probe-off delivery dropped");
+
+  // Tools 2 and 3 DISABLE f's PY_START; restart_events brings it back.
+  const Scenario restart = scenario("restart/restart-reenables-every-tool.yaml");
+  m = record(restart, true);
+  ASSERT_EQ(report(checkInvariants(restart, m, nullptr)), "");
+  const size_t api = findRecord(m, 0, [](const json& r) {
+    return r["kind"] == "api" && r["fn"] == "restart_events";
+  });
+  ASSERT_NE(api, kNoRecord);
+  const size_t back = findRecord(m, api, [](const json& r) { return isDelivery(r, 2); });
+  ASSERT_NE(back, kNoRecord);
+  m.records.erase(m.records.begin() + back);
+  expectCaught(restart, m, nullptr, "restart-restores",
+               "tool 2's delivery after restart_events dropped");
 }
 
 INSTANTIATE_TEST_SUITE_P(Versions, InvariantsLive, live::allVersions(),

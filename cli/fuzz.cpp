@@ -40,6 +40,7 @@ struct FuzzArgs {
   bool bench = false;
   std::string saveTraces;
   double timeout = 20;
+  size_t traceLimit = 40000;
 };
 
 std::atomic<bool> gStop{false};
@@ -90,6 +91,7 @@ std::string writeFinding(const std::string& dir, const harness::Interpreter& in,
       << "verdict:     " << harness::verdictName(s.run.check.verdict) << " — "
       << s.run.check.reason << "\n\n"
       << s.run.check.detail;
+  for (const std::string& v : s.run.invariants) txt << "trace invariant: " << v << "\n";
   nlohmann::json rec{{"id", id},
                      {"interpreter", in.id},
                      {"signature", signature},
@@ -220,12 +222,14 @@ int fuzz(const FuzzArgs& a) {
           fresh = st.signatures.insert(r.signature).second;
         }
         if (traces.is_open() && r.signature.empty() && !r.check.traceOn.is_null()) {
-          traces << nlohmann::json{{"token", t.str()},
-                                   {"interpreter", in.id},
-                                   {"on", r.check.traceOn},
-                                   {"off", r.check.traceOff}}
-                        .dump()
-                 << "\n";
+          const std::string line = nlohmann::json{{"token", t.str()},
+                                                  {"interpreter", in.id},
+                                                  {"version", in.version},
+                                                  {"yaml", r.yaml},
+                                                  {"on", r.check.traceOn},
+                                                  {"off", r.check.traceOff}}
+                                       .dump();
+          if (line.size() <= a.traceLimit) traces << line << "\n";  // keep the corpus small
         }
       }
       if (!fresh || a.bench) continue;
@@ -320,6 +324,8 @@ void addFuzz(CLI::App& app) {
   c->add_flag("--bench", a->bench, "Only print scenarios/s per interpreter");
   c->add_option("--save-traces", a->saveTraces,
                 "Append the traces of agreeing cases to this JSONL file (corpus)");
+  c->add_option("--trace-limit", a->traceLimit,
+                "Largest corpus record kept by --save-traces, in bytes (default 40000)");
   c->add_option("--timeout", a->timeout, "Seconds per scenario run (default 20)");
   c->callback([a] { setExitCode(fuzz(*a)); });
 }

@@ -1,19 +1,14 @@
 #include "campaign.h"
 
-#include <sstream>
+#include <algorithm>
+#include <optional>
 
+#include "invariants.h"
 #include "scenario_loader.h"
 
 namespace monsim::gen {
 
 using harness::Verdict;
-
-uint64_t caseSeed(uint64_t campaignSeed, uint64_t n) {
-  uint64_t z = campaignSeed + 0x9e3779b97f4a7c15ULL * (n + 1);  // splitmix64
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 namespace {
 
@@ -32,22 +27,35 @@ std::string head(const std::string& s) {
   return h;
 }
 
-// "delivery #N: with the probe <tool T EVENT …|(none)>; without it <…>" (compare.h).
-std::string observerSignature(const std::string& diff) {
-  auto side = [&](const std::string& label) -> std::string {
-    const size_t p = diff.find(label);
-    if (p == std::string::npos) return "";
-    std::istringstream in(diff.substr(p + label.size()));
-    std::string word, tool, event;
-    in >> word;
-    if (word != "tool") return "";
-    in >> tool >> event;
-    return event;
+// The first delivery one run has and the other lacks (multisets of tool, event,
+// site, result), so the signature names the event the probe adds or takes away.
+std::string observerSignature(const harness::Trace& on, const harness::Trace& off) {
+  auto keys = [](const harness::Trace& t) {
+    std::vector<std::pair<std::string, std::string>> k;  // (key, event)
+    for (const auto& d : harness::associateDeliveries(t)) {
+      const nlohmann::json& r = *d.record;
+      const std::string ev = r.value("event", "");
+      k.push_back({std::to_string(r.value("tool", -1)) + " " + ev + " " + r.value("code", "") +
+                       " " + std::to_string(std::max(-1, r.value("offset", 0))) + " " +
+                       r.value("returned", nlohmann::json()).dump(),
+                   ev});
+    }
+    return k;
   };
-  const std::string with = side("with the probe "), without = side("without it ");
-  if (without.empty()) return "observer-effect " + with + ": only with the probe";
-  if (with.empty()) return "observer-effect " + without + ": only without the probe";
-  return "observer-effect " + with + "/" + without + ": differs";
+  auto a = keys(on), b = keys(off);
+  auto firstUnmatched = [](const auto& x, auto y) -> std::string {
+    for (const auto& [key, ev] : x) {
+      auto it = std::find_if(y.begin(), y.end(), [&](const auto& p) { return p.first == key; });
+      if (it == y.end()) return ev;
+      y.erase(it);
+    }
+    return "";
+  };
+  if (std::string e = firstUnmatched(a, b); !e.empty())
+    return "observer-effect " + e + ": only with the probe";
+  if (std::string e = firstUnmatched(b, a); !e.empty())
+    return "observer-effect " + e + ": only without the probe";
+  return "observer-effect: order differs";
 }
 
 }  // namespace
@@ -71,7 +79,6 @@ std::string signatureOf(const harness::CheckResult& r) {
     const harness::Divergence& d = r.divergences.front();
     return std::string(harness::kindName(d.kind)) + " " + d.event + " | " + head(d.rule);
   }
-  if (!r.observer.empty()) return observerSignature(r.observer);
   return std::string(harness::verdictName(r.verdict)) + ": " + head(r.reason);
 }
 
@@ -92,7 +99,9 @@ CaseRun runCase(const FuzzCase& c, const Token& t, harness::OracleWorker& w,
     out.signature = "harness: generated scenario does not load";
     return out;
   }
-  out.check = harness::checkOnInterpreter(*lr.scenario, w, ctx);
+  harness::CheckContext keep = ctx;
+  keep.keepTraces = true;  // for the invariants and the observer signature
+  out.check = harness::checkOnInterpreter(*lr.scenario, w, keep);
   // The oracle refusing a generated scenario is a generator bug, not a finding.
   if (out.check.verdict == Verdict::Error &&
       out.check.reason.find("errored in") != std::string::npos &&
@@ -100,6 +109,21 @@ CaseRun runCase(const FuzzCase& c, const Token& t, harness::OracleWorker& w,
     out.harnessError = true;
   }
   out.signature = signatureOf(out.check);
+  if (!out.check.traceOn.is_null()) {
+    const harness::Trace on = harness::traceFromJson(out.check.traceOn);
+    std::optional<harness::Trace> off;
+    if (!out.check.traceOff.is_null()) off = harness::traceFromJson(out.check.traceOff);
+    if (!out.check.observer.empty() && off) out.signature = observerSignature(on, *off);
+    for (const auto& v : harness::checkInvariants(*lr.scenario, on, nullptr)) {
+      out.invariants.push_back(v.str());
+      if (out.signature.empty()) {
+        std::string ev;
+        if (v.record < on.records.size()) ev = " " + on.records[v.record].value("event", "");
+        out.signature = "invariant " + v.invariant + ev;
+      }
+    }
+  }
+  if (!ctx.keepTraces) out.check.traceOn = out.check.traceOff = nullptr;
   if (!out.signature.empty() && ctx.expectations)
     out.known = harness::findKnownSignature(*ctx.expectations, w.interpreter().id, out.signature);
   return out;

@@ -43,7 +43,4 @@ Shrunk shrinkCase(const Token& t, const CaseRun& first, harness::OracleWorker& w
                   const harness::CheckContext& ctx, int budget,
                   const std::atomic<bool>* stop = nullptr);
 
-// A case's seed: a fixed mix of the campaign seed and the case number.
-uint64_t caseSeed(uint64_t campaignSeed, uint64_t n);
-
 }  // namespace monsim::gen

@@ -364,6 +364,13 @@ std::optional<Token> Token::parse(std::string_view text) {
   return t;
 }
 
+uint64_t caseSeed(uint64_t campaignSeed, uint64_t n) {
+  uint64_t z = campaignSeed + 0x9e3779b97f4a7c15ULL * (n + 1);  // splitmix64
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
 rc::Shrinkable<FuzzCase> caseAt(const Token& t) {
   rc::Shrinkable<FuzzCase> s = genFuzzCase(t.version)(rc::Random(t.seed), t.size);
   for (int i : t.path) {

@@ -33,6 +33,9 @@ struct Token {
   static std::optional<Token> parse(std::string_view text);
 };
 
+// A case's seed: a fixed mix (splitmix64) of the campaign seed and the case number.
+uint64_t caseSeed(uint64_t campaignSeed, uint64_t n);
+
 // The case a token names, as a shrinkable (its shrinks() continue the search).
 rc::Shrinkable<FuzzCase> caseAt(const Token& t);
 

@@ -342,7 +342,13 @@ std::vector<SeenStep> seenSteps(const Prediction& p) {
 std::string observerDifference(const Trace& on, const Trace& off) {
   auto keys = [](const Trace& t) {
     std::vector<std::string> k;
-    for (const ObservedDelivery& d : associateDeliveries(t)) k.push_back(text(fieldsOf(*d.record)));
+    for (const ObservedDelivery& d : associateDeliveries(t)) {
+      // A negative offset is CPython's garbage location after a raising JUMP callback
+      // (raising-jump-callback-raise-location): different on every run, so not compared.
+      Fields f = fieldsOf(*d.record);
+      if (f.offset < 0) f.offset = -1;
+      k.push_back(text(f));
+    }
     return k;
   };
   const auto a = keys(on), b = keys(off);

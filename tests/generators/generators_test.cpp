@@ -1,0 +1,115 @@
+// The generators themselves: every generated case renders to a scenario the
+// loader accepts, every generated program compiles on a real interpreter, a
+// token regenerates its case exactly, and shrinking tries the control sequence
+// before the program. RC_CLASSIFY shows what the generators produce.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "fuzz_case.h"
+#include "live_interpreters.h"
+#include "process.h"
+#include "rc_reproduce.h"
+#include "scenario_loader.h"
+
+namespace monsim::gen {
+namespace {
+
+bool has(const std::vector<std::string>& tags, const std::string& t) {
+  return std::find(tags.begin(), tags.end(), t) != tags.end();
+}
+
+MONSIM_RC_PROP(Generators, EveryCaseRendersToALoadableScenario, ()) {
+  const PyVersion v = *rc::gen::element(PyVersion::V3_12, PyVersion::V3_13, PyVersion::V3_14,
+                                        PyVersion::V3_15);
+  const FuzzCase c = *genFuzzCase(v);
+  const auto tags = caseTags(c, v);
+  RC_CLASSIFY(has(tags, "fn-generator") || has(tags, "fn-coroutine"), "generator/coroutine");
+  RC_CLASSIFY(has(tags, "cb-disable") || has(tags, "cb-api-disable"), "DISABLE");
+  RC_CLASSIFY(has(tags, "cb-raise"), "raising callback");
+  RC_CLASSIFY(has(tags, "cb-api"), "API call in a callback");
+  RC_CLASSIFY(has(tags, "try-except") || has(tags, "reraise") || has(tags, "raise"),
+              "exceptions");
+  const auto text = renderScenario(c, v, "gen-prop", "generated", "property");
+  const auto r = harness::loadScenarioText(text.yaml, "<gen>");
+  if (!r.scenario) {
+    std::string why;
+    for (const auto& d : r.diagnostics) why += d.str() + "\n";
+    RC_FAIL(why + text.yaml);
+  }
+  RC_ASSERT(r.scenario->python.contains(v));
+}
+
+TEST(Generators, EveryFragmentKindIsReached) {
+  std::set<std::string> seen;
+  for (uint64_t i = 0; i < 400; ++i) {
+    const Token t{PyVersion::V3_14, caseSeed(7, i), 100, {}};
+    for (const auto& tag : caseTags(caseAt(t).value(), t.version)) seen.insert(tag);
+  }
+  for (const char* tag :
+       {"call", "builtin", "method", "partial", "lambda", "one-line-def", "for", "for-1line",
+        "while", "while-1line", "if", "comprehension", "try-except", "try-finally", "with",
+        "raise", "reraise", "recursion", "drive-gen", "drive-coro", "yield", "yield-from",
+        "await", "fn-plain", "fn-generator", "fn-coroutine", "fn-one-line", "cb-disable",
+        "cb-raise", "cb-api", "local-events", "step:drive", "step:restart_events",
+        "callback:set_events", "callback:set_local_events", "callback:register_callback",
+        "callback:free_tool_id", "callback:clear_tool_id", "callback:restart_events",
+        "step:set_events(invalid)", "event:BRANCH_LEFT", "event:INSTRUCTION"})
+    EXPECT_TRUE(seen.count(tag)) << "no generated case uses " << tag;
+}
+
+TEST(Tokens, RoundTripAndRegenerateTheSameCase) {
+  const Token t{PyVersion::V3_13, 0x9f3a61c2d4e5ULL, 100, {0, 4, 2}};
+  const auto back = Token::parse(t.str());
+  ASSERT_TRUE(back) << t.str();
+  EXPECT_EQ(back->str(), t.str());
+  EXPECT_EQ(back->path, t.path);
+  const auto a = renderScenario(caseAt(t).value(), t.version, "x", "d", "s").yaml;
+  const auto b = renderScenario(caseAt(*back).value(), t.version, "x", "d", "s").yaml;
+  EXPECT_EQ(a, b);
+  for (const char* bad : {"", "313", "313-zz-100", "399-1-100", "313-1-100-1..2", "313-1-x"})
+    EXPECT_FALSE(Token::parse(bad)) << bad;
+}
+
+TEST(Shrinking, TriesTheControlSequenceBeforeTheProgram) {
+  int checked = 0;
+  for (uint64_t i = 0; i < 50 && checked < 10; ++i) {
+    const Token t{PyVersion::V3_13, caseSeed(11, i), 100, {}};
+    const auto s = caseAt(t);
+    const FuzzCase c = s.value();
+    if (c.program.fns.empty()) continue;
+    auto first = s.shrinks().next();
+    ASSERT_TRUE(first);
+    const FuzzCase d = first->value();
+    const std::string prog = renderProgram(c.program).source;
+    EXPECT_EQ(renderProgram(d.program).source, prog) << "the first shrink changed the program";
+    ++checked;
+  }
+  EXPECT_GT(checked, 0);
+}
+
+// All programs of 300 cases, compiled by one native interpreter in one process.
+TEST(Generators, ProgramsCompile) {
+  std::optional<harness::Interpreter> in;
+  for (PyVersion v : {PyVersion::V3_13, PyVersion::V3_12})
+    if (auto i = live::interpreterFor(v); i && i->kind == "native") in = i;
+  if (!in) GTEST_SKIP() << "no native Python 3.12/3.13 found to compile with; run ./run setup";
+  nlohmann::json sources = nlohmann::json::array();
+  for (uint64_t i = 0; i < 300; ++i)
+    sources.push_back(renderProgram(caseAt({PyVersion::V3_13, caseSeed(3, i), 100, {}})
+                                        .value()
+                                        .program)
+                          .source);
+  std::vector<std::string> argv = in->command;
+  argv.insert(argv.end(), {"-c",
+                           "import json,sys\n"
+                           "for i, s in enumerate(json.load(sys.stdin)):\n"
+                           "    try: compile(s, 'p%d' % i, 'exec')\n"
+                           "    except SyntaxError as e: print(i, e)\n"});
+  const auto r = harness::runCommand(argv, sources.dump(), std::chrono::seconds(60));
+  EXPECT_EQ(r.status, "exit 0") << r.err;
+  EXPECT_EQ(r.out, "") << "programs that do not compile (index, error):\n" << r.out;
+}
+
+}  // namespace
+}  // namespace monsim::gen

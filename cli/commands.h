@@ -12,6 +12,7 @@ void addRun(CLI::App& app);
 void addCheck(CLI::App& app);
 void addReport(CLI::App& app);
 void addCoverage(CLI::App& app);
+void addExportPy(CLI::App& app);
 
 int exitCode();
 void setExitCode(int code);

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   monsim::cli::addCheck(app);
   monsim::cli::addReport(app);
   monsim::cli::addCoverage(app);
+  monsim::cli::addExportPy(app);
   CLI11_PARSE(app, argc, argv);
   if (app.get_subcommands().empty()) {
     std::cout << app.help();

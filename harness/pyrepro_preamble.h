@@ -1,0 +1,119 @@
+#pragma once
+// The fixed part of every standalone script (pyrepro.h): imports and the few
+// helpers the generated callbacks and steps use. Kept as Python text so that
+// the script reads the same as this file.
+
+namespace monsim::harness::pyrepro {
+
+inline constexpr const char* kPreamble = R"PY(import gc
+import sys
+import types
+import warnings
+
+mon = sys.monitoring
+E = mon.events
+EVENT_NAMES = {bit: name for name, bit in vars(E).items() if name.isupper() and name != "NO_EVENTS"}
+EXCEPTION_EVENTS = {"RAISE", "RERAISE", "EXCEPTION_HANDLED", "PY_UNWIND", "PY_THROW", "STOP_ITERATION"}
+JUMP_EVENTS = {"JUMP", "BRANCH", "BRANCH_LEFT", "BRANCH_RIGHT"}
+# Events in this script's own code (the steps below) are not the scenario's: every
+# callback ignores them, as the oracle ignores its harness code.
+HERE = sys._getframe().f_code.co_filename
+
+# As in the oracle: no cyclic collection (and no finalizer events) at arbitrary
+# points, and every warning shown every time.
+gc.disable()
+warnings.simplefilter("always")
+
+
+def line_of(code, offset):
+    for start, end, line in code.co_lines():
+        if start <= offset < end:
+            return line
+    return None
+
+
+def locate(event, code, args, frame):
+    """(offset, line, text) of a delivery; for LINE the offset is the frame's f_lasti."""
+    if event == "LINE":
+        offset, line, detail = frame.f_lasti, args[0], ""
+    else:
+        offset, line, detail = args[0], line_of(code, args[0]), ""
+        if event in EXCEPTION_EVENTS:
+            detail = " " + type(args[1]).__qualname__
+        elif event in JUMP_EVENTS:
+            detail = f" to {args[1]}"
+    return offset, line, f"{code.co_qualname} line {line} offset {offset}{detail}"
+
+
+def plain(value):
+    if type(value) in (tuple, list):
+        return all(map(plain, value))
+    if type(value) is dict:
+        return all(map(plain, value)) and all(map(plain, value.values()))
+    return type(value) in (type(None), bool, int, float, str, bytes)
+
+
+def show(value):
+    """A short repr that runs none of the program's code (its __repr__ would be monitored)."""
+    if value is mon.DISABLE or value is mon.MISSING:
+        return "DISABLE" if value is mon.DISABLE else "MISSING"
+    if plain(value):
+        return repr(value)
+    kind = type(value).__qualname__
+    named = (type, types.FunctionType, types.BuiltinFunctionType, types.GeneratorType,
+             types.CoroutineType, types.AsyncGeneratorType)
+    return f"<{kind} {value.__qualname__}>" if isinstance(value, named) else f"<{kind} object>"
+
+
+def failed(label, e):
+    message = f": {e}" if type(e).__module__ == "builtins" else ""
+    print(f"{label} raised {type(e).__qualname__}{message}")
+
+
+def setup(fn, *args):
+    """A setup call: like the oracle, print a failure and go on."""
+    try:
+        fn(*args)
+    except BaseException as e:
+        failed(f"setup {fn.__name__}", e)
+)PY";
+
+// Code ids as the oracle names the program's code objects (oracle/PROTOCOL.md
+// §4.2); only emitted when the scenario names code by id.
+inline constexpr const char* kCodeIds = R"PY(
+
+def code_ids(code, ids):
+    """"qualname@firstlineno" ("#2", "#3"… on a collision), depth first in co_consts order."""
+    base = f"{code.co_qualname}@{code.co_firstlineno}"
+    cid, k = base, 2
+    while cid in ids:
+        cid, k = f"{base}#{k}", k + 1
+    ids[cid] = code
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            code_ids(c, ids)
+    return ids
+
+
+def code_id(code):
+    for cid, c in CODES.items():
+        if c is code:
+            return cid
+    return f"{code.co_qualname}@{code.co_firstlineno}"
+)PY";
+
+// Run last: like the oracle's teardown, nothing stays monitored while the
+// program's objects are finalized (3.12/3.13 free_tool_id keeps events and
+// callbacks, so each id is re-acquired and emptied first).
+inline constexpr const char* kCleanup = R"PY(
+# Cleanup: no tool, event or callback left.
+for tool in range(6):
+    if mon.get_tool(tool) is None:
+        mon.use_tool_id(tool, "cleanup")
+    mon.set_events(tool, 0)
+    for bit in EVENT_NAMES:
+        mon.register_callback(tool, bit, None)
+    mon.free_tool_id(tool)
+)PY";
+
+}  // namespace monsim::harness::pyrepro

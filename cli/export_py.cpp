@@ -25,8 +25,6 @@ int exportPy(const ExportArgs& a) {
     std::cerr << a.scenario << ": a script scenario has no program to export\n";
     return 2;
   }
-  if (auto why = harness::pyreproLimitation(s))
-    std::cerr << a.scenario << ": note: " << *why << "\n";
   const std::string script = harness::standalonePython(s);
   if (a.output.empty() || a.output == "-") {
     std::cout << script;

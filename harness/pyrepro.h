@@ -8,7 +8,10 @@
 //   tool 2 JUMP f line 4 offset 30 to 8 -> None
 // ("line" of LINE is its argument and "offset" the frame's f_lasti), and one
 // line per step and callback action with what it returned or raised.
-#include <optional>
+// Like the oracle, callables the program registers itself are wrapped (they do
+// not see the script's own code, and their deliveries print too). Not
+// imitated: code ids of non-program code that collide ("f@3#2"), and the
+// oracle's reprs of non-plain values a callback returns.
 #include <string>
 
 #include "scenario.h"
@@ -17,10 +20,5 @@ namespace monsim::harness {
 
 // The script for a program scenario (a script scenario has nothing to run).
 std::string standalonePython(const Scenario& s);
-
-// Why the script cannot reproduce the oracle's deliveries exactly, if so: the
-// oracle features it does not imitate (program-registered callbacks are
-// wrapped and recorded by the oracle; the script leaves them alone).
-std::optional<std::string> pyreproLimitation(const Scenario& s);
 
 }  // namespace monsim::harness

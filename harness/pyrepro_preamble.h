@@ -102,6 +102,53 @@ def code_id(code):
     return f"{code.co_qualname}@{code.co_firstlineno}"
 )PY";
 
+// Emitted when the program (or an action) registers its own callables: as the
+// oracle does (oracle/PROTOCOL.md §4.4), they are wrapped so that they do not
+// see this script's own code and their deliveries print too.
+inline constexpr const char* kRegisterShim = R"PY(
+
+class RegisterCallback:
+    """Stands in for sys.monitoring.register_callback, as in the oracle. An instance,
+    not a function: a call site sees CALL and C_RETURN exactly as for the builtin."""
+
+    def __init__(self, real):
+        self.real = real
+        self.wrappers = {}  # id(wrapper) -> (wrapper, what the program registered)
+
+    def __call__(self, *args, **kwargs):
+        if len(args) >= 3 and args[2] is not None and not generated(args[2]):
+            args = args[:2] + (self.wrap(args[0], args[1], args[2]),) + args[3:]
+        previous = self.real(*args, **kwargs)
+        got = self.wrappers.get(id(previous))
+        return got[1] if got is not None and got[0] is previous else previous
+
+    def wrap(self, tool, event, func):
+        event = EVENT_NAMES.get(event, "?") if type(event) is int else "?"
+
+        def wrapper(code, *args):
+            if code.co_filename == HERE:
+                return None
+            offset, line, site = locate(event, code, args, sys._getframe(1))
+            try:
+                result = func(code, *args)
+            except BaseException as e:
+                print(f"tool {tool} {event} {site} -> raised {type(e).__qualname__}")
+                raise
+            print(f"tool {tool} {event} {site} -> {show(result)}")
+            return result
+
+        self.wrappers[id(wrapper)] = (wrapper, func)
+        return wrapper
+
+
+def generated(func):
+    """One of this script's own callbacks (the scenario's tools and handlers)."""
+    return isinstance(func, types.FunctionType) and func.__code__.co_filename == HERE
+
+
+mon.register_callback = RegisterCallback(mon.register_callback)
+)PY";
+
 // Run last: like the oracle's teardown, nothing stays monitored while the
 // program's objects are finalized (3.12/3.13 free_tool_id keeps events and
 // callbacks, so each id is re-acquired and emptied first).

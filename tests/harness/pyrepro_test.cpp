@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -99,7 +100,7 @@ TEST(PyRepro, EveryClauseKindIsSpelledOut) {
            "result = (1, ns[\"f\"].__code__)",
            "setup(mon.use_tool_id, 2, \"t\")",
            "setup(mon.register_callback, 2, E.PY_START, tool2_PY_START(2, E.PY_START))",
-           "setup(mon.register_callback, 2, E.LINE, tool2_LINE(2, E.LINE))",
+           "setup(mon.register_callback, 2, E.LINE, recorder(2, E.LINE))",
            "setup(mon.register_callback, 2, E.RAISE, recorder(2, E.RAISE))",
            "setup(mon.set_events, 2, E.PY_START | E.LINE | E.RAISE)",
            "setup(mon.set_local_events, 2, CODES[\"g@4\"], E.PY_YIELD)",
@@ -109,22 +110,17 @@ TEST(PyRepro, EveryClauseKindIsSpelledOut) {
            "failed(\"step 2 it.throw(KeyError(\\\"k\\\"))\", e)",
        })
     EXPECT_TRUE(has(py, piece)) << "missing: " << piece << "\n" << py;
-  EXPECT_FALSE(pyreproLimitation(load(kClauses)));
 }
 
 // --- against the oracle ------------------------------------------------------------
 
-// Scenarios whose script cannot match the oracle, with pyreproLimitation's reason.
-std::vector<Scenario> suite(std::vector<std::string>& skipped) {
+// Every program scenario of the suite.
+std::vector<Scenario> suite() {
   std::vector<Diagnostic> missing;
   std::vector<Scenario> out;
   for (const auto& f : findScenarioFiles({sourceRoot() + "/spec/scenarios"}, missing)) {
     auto r = loadScenarioFile(f);
     if (!r.scenario || r.scenario->kind != Scenario::Kind::Program) continue;
-    if (auto why = pyreproLimitation(*r.scenario)) {
-      skipped.push_back(r.scenario->id + ": " + *why);
-      continue;
-    }
     out.push_back(std::move(*r.scenario));
   }
   return out;
@@ -132,9 +128,7 @@ std::vector<Scenario> suite(std::vector<std::string>& skipped) {
 
 void flatten(const json& records, std::vector<json>& out) {
   for (const auto& r : records) {
-    const std::string cb = r.value("callback", "");
-    if (r.value("kind", "") == "delivery" && (cb == "tool" || cb.starts_with("handler:")))
-      out.push_back(r);
+    if (r.value("kind", "") == "delivery") out.push_back(r);
     if (r.contains("calls")) flatten(r["calls"], out);
   }
 }
@@ -164,11 +158,25 @@ std::string expectedLine(const json& d, const json& codes) {
          (r.contains("marker") ? r["marker"].get<std::string>() : r.value("repr", "?"));
 }
 
+// A raising JUMP callback can leave CPython passing a garbage offset to the next
+// event (spec/scenarios/callbacks/raising-jump-callback-raise-location.yaml): it
+// differs from run to run, so an offset no code object has is not compared.
+std::string maskGarbageOffset(std::string line) {
+  const std::string key = " line None offset ";
+  const auto at = line.find(key);
+  if (at == std::string::npos) return line;
+  const auto start = at + key.size();
+  const auto end = line.find(' ', start);
+  const long long offset = std::atoll(line.substr(start, end - start).c_str());
+  if (offset < 0 || offset > (1 << 20)) line.replace(start, end - start, "(garbage)");
+  return line;
+}
+
 std::vector<std::string> toolLines(const std::string& out) {
   std::vector<std::string> lines;
   std::istringstream in(out);
   for (std::string l; std::getline(in, l);)
-    if (l.starts_with("tool ")) lines.push_back(l);
+    if (l.starts_with("tool ")) lines.push_back(maskGarbageOffset(l));
   return lines;
 }
 
@@ -188,11 +196,13 @@ class PyReproLive : public ::testing::TestWithParam<PyVersion> {};
 TEST_P(PyReproLive, ScriptPrintsTheOraclesDeliveries) {
   auto interp = live::interpreterFor(GetParam());
   if (!interp) GTEST_SKIP() << live::missingMessage(GetParam());
-  if (interp->kind != "native") GTEST_SKIP() << interp->id << " is not native";
-  std::vector<std::string> skipped;
-  const auto scenarios = suite(skipped);
+  // A pyodide start costs seconds per script: opt in with MONSIM_PYREPRO_PYODIDE=1.
+  const char* pyodide = std::getenv("MONSIM_PYREPRO_PYODIDE");
+  if (interp->kind != "native" && !(pyodide && std::string(pyodide) == "1"))
+    GTEST_SKIP() << interp->id << " is not native (MONSIM_PYREPRO_PYODIDE=1 runs it too)";
+  const char* only = std::getenv("MONSIM_PYREPRO_ONLY");  // a substring of the ids to run
+  const auto scenarios = suite();
   ASSERT_FALSE(scenarios.empty());
-  for (const auto& s : skipped) std::cout << "[ skipped  ] " << s << "\n";
 
   OracleWorker worker(*interp);
   std::string why;
@@ -201,13 +211,16 @@ TEST_P(PyReproLive, ScriptPrintsTheOraclesDeliveries) {
   const fs::path dir =
       fs::temp_directory_path() / ("monsim-pyrepro-" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  int compared = 0;
+  int compared = 0, lines = 0, other = 0;
   for (const auto& s : scenarios) {
-    if (!s.python.contains(GetParam())) continue;
-    bool capable = true;
+    if (only && !has(s.id, only)) continue;
+    bool applies = s.python.contains(GetParam());
     for (const auto& cap : s.requires_)
-      capable = capable && (*hello)["capabilities"].value(cap, false);
-    if (!capable) continue;
+      applies = applies && (*hello)["capabilities"].value(cap, false);
+    if (!applies) {
+      ++other;
+      continue;
+    }
     const auto r = worker.run(s.oracle, {{"probe", false}});
     if (r.kind != RunOutcome::Kind::Result) {
       ADD_FAILURE() << s.id << ": the oracle did not record it: " << r.detail
@@ -218,7 +231,8 @@ TEST_P(PyReproLive, ScriptPrintsTheOraclesDeliveries) {
     std::vector<json> deliveries;
     flatten(trace["records"], deliveries);
     std::vector<std::string> want;
-    for (const auto& d : deliveries) want.push_back(expectedLine(d, trace["codes"]));
+    for (const auto& d : deliveries)
+      want.push_back(maskGarbageOffset(expectedLine(d, trace["codes"])));
 
     const fs::path file = dir / (s.id + ".py");
     std::ofstream(file) << standalonePython(s);
@@ -232,9 +246,11 @@ TEST_P(PyReproLive, ScriptPrintsTheOraclesDeliveries) {
     EXPECT_EQ(want, got) << s.id << " on " << interp->id << ": "
                          << firstDifference(want, got) << "\nscript: " << file.string();
     ++compared;
+    lines += static_cast<int>(want.size());
   }
-  std::cout << "[ compared ] " << compared << " scenarios on " << interp->id << ", "
-            << skipped.size() << " unsupported\n";
+  std::cout << "[ compared ] " << compared << " scenarios (" << lines
+            << " deliveries) on " << interp->id << "; " << other
+            << " for other versions or capabilities\n";
   if (!HasFailure()) fs::remove_all(dir);
 }
 

@@ -13,6 +13,7 @@ void addCheck(CLI::App& app);
 void addReport(CLI::App& app);
 void addCoverage(CLI::App& app);
 void addFuzz(CLI::App& app);
+void addExportPy(CLI::App& app);
 
 int exitCode();
 void setExitCode(int code);

@@ -19,6 +19,7 @@
 
 #include "campaign.h"
 #include "commands.h"
+#include "pyrepro.h"
 #include "scenario_loader.h"
 
 namespace monsim::cli {
@@ -80,7 +81,9 @@ std::string writeFinding(const std::string& dir, const harness::Interpreter& in,
                           "monsim fuzz --replay " + tok)
           .yaml;
   std::ofstream(dir + "/" + id + ".yaml") << yaml;
-  // PYREPRO
+  auto loaded = harness::loadScenarioText(yaml, id + ".yaml");
+  if (loaded.scenario)
+    std::ofstream(dir + "/" + id + ".py") << harness::standalonePython(*loaded.scenario);
   std::ofstream txt(dir + "/" + id + ".txt");
   txt << "signature:   " << signature << "\n"
       << "interpreter: " << in.id << " (" << in.path << ")\n"

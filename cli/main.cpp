@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   monsim::cli::addReport(app);
   monsim::cli::addCoverage(app);
   monsim::cli::addFuzz(app);
+  monsim::cli::addExportPy(app);
   CLI11_PARSE(app, argc, argv);
   if (app.get_subcommands().empty()) {
     std::cout << app.help();

@@ -1,0 +1,53 @@
+// monsim export-py: a program scenario as a standalone Python script for bug
+// reports (harness/pyrepro.h), to stdout or a file.
+#include <fstream>
+#include <iostream>
+
+#include "commands.h"
+#include "pyrepro.h"
+#include "scenario_loader.h"
+
+namespace monsim::cli {
+
+namespace {
+
+struct ExportArgs {
+  std::string scenario;
+  std::string output;
+};
+
+int exportPy(const ExportArgs& a) {
+  auto loaded = harness::loadScenarioFile(a.scenario);
+  for (const auto& d : loaded.diagnostics) std::cerr << d.str() << "\n";
+  if (!loaded.scenario) return 2;
+  const harness::Scenario& s = *loaded.scenario;
+  if (s.kind != harness::Scenario::Kind::Program) {
+    std::cerr << a.scenario << ": a script scenario has no program to export\n";
+    return 2;
+  }
+  const std::string script = harness::standalonePython(s);
+  if (a.output.empty() || a.output == "-") {
+    std::cout << script;
+    return 0;
+  }
+  std::ofstream out(a.output);
+  out << script;
+  if (!out.flush()) {
+    std::cerr << "monsim export-py: cannot write " << a.output << "\n";
+    return 2;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void addExportPy(CLI::App& app) {
+  auto a = std::make_shared<ExportArgs>();
+  auto* c = app.add_subcommand(
+      "export-py", "A program scenario as a standalone Python script (python3 repro.py)");
+  c->add_option("scenario", a->scenario, "Scenario file (YAML)")->required();
+  c->add_option("-o,--output", a->output, "Output file (default: stdout)");
+  c->callback([a] { setExitCode(exportPy(*a)); });
+}
+
+}  // namespace monsim::cli

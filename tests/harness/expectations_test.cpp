@@ -79,6 +79,30 @@ TEST(LoadExpectations, GoodFileGivesEveryField) {
   EXPECT_EQ(s2.loc.str(), good + ":10:5");
 }
 
+TEST(LoadExpectations, FuzzSignaturesAreFoundByExactSignatureAndInterpreterPrefix) {
+  TempDir dir;
+  const std::string f = dir.write("cpython-3.13.yaml",
+                                  "interpreter: cpython-3.13\n"
+                                  "deviations: []\n"
+                                  "fuzz_signatures:\n"
+                                  "  - {signature: \"observer-effect LINE: only with the probe\",\n"
+                                  "     scenario: line-x, reason: why}\n"
+                                  "  - {signature: s, scenario: y, colour: red}\n");
+  std::vector<Diagnostic> diags;
+  const auto all = loadExpectations(dir.str(), diags);
+  const auto msgs = strs(diags);
+  ASSERT_EQ(msgs.size(), 2u);
+  EXPECT_EQ(msgs[0], f + ":6:33: error: unknown key 'colour'");
+  EXPECT_EQ(msgs[1], f + ":6:5: error: missing required key 'reason'");
+  const KnownSignature* k = findKnownSignature(all, "cpython-3.13.0",
+                                               "observer-effect LINE: only with the probe");
+  ASSERT_NE(k, nullptr);
+  EXPECT_EQ(k->scenario, "line-x");
+  EXPECT_EQ(k->loc.str(), f + ":4:5");
+  EXPECT_EQ(findKnownSignature(all, "cpython-3.12.1", k->signature), nullptr);
+  EXPECT_EQ(findKnownSignature(all, "cpython-3.13.0", "observer-effect LINE"), nullptr);
+}
+
 TEST(LoadExpectations, EveryProblemIsADiagnosticWithItsPosition) {
   TempDir dir;
   const std::string good = dir.write("a-good.yaml",

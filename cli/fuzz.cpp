@@ -36,7 +36,7 @@ struct FuzzArgs {
   int jobs = 1;
   std::string out = "out/fuzz";
   std::string replay;
-  int shrinkBudget = 300;
+  int shrinkBudget = 1000;
   bool noShrink = false;
   bool bench = false;
   std::string saveTraces;
@@ -142,6 +142,11 @@ int replay(const FuzzArgs& a, const std::vector<harness::Interpreter>& interps,
       status = 1;
       if (!a.out.empty() && a.out != "-") {
         gen::Shrunk s{*token, fc, r, 0, false};
+        if (!a.noShrink) {
+          s = gen::shrinkCase(*token, r, w, ctx, a.shrinkBudget);
+          std::cout << "shrunk in " << s.evaluations << " runs to " << s.token.str() << ":\n"
+                    << s.run.yaml;
+        }
         std::cout << "wrote " << a.out << "/" << writeFinding(a.out, in, s, r.signature)
                   << ".{yaml,py,txt}\n";
       }
@@ -191,7 +196,7 @@ int fuzz(const FuzzArgs& a) {
     traces.open(a.saveTraces, std::ios::app);
   }
   harness::CheckContext runCtx = ctx;
-  runCtx.keepTraces = traces.is_open();
+  runCtx.keepTraces = runCtx.keepTraceJson = traces.is_open();
   const auto deadline = Clock::now() + std::chrono::milliseconds(static_cast<long>(seconds * 1000));
 
   auto worker = [&](size_t i) {

@@ -109,11 +109,10 @@ CaseRun runCase(const FuzzCase& c, const Token& t, harness::OracleWorker& w,
     out.harnessError = true;
   }
   out.signature = signatureOf(out.check);
-  if (!out.check.traceOn.is_null()) {
-    const harness::Trace on = harness::traceFromJson(out.check.traceOn);
-    std::optional<harness::Trace> off;
-    if (!out.check.traceOff.is_null()) off = harness::traceFromJson(out.check.traceOff);
-    if (!out.check.observer.empty() && off) out.signature = observerSignature(on, *off);
+  if (out.check.on) {
+    const harness::Trace& on = *out.check.on;
+    if (!out.check.observer.empty() && out.check.off)
+      out.signature = observerSignature(on, *out.check.off);
     for (const auto& v : harness::checkInvariants(*lr.scenario, on, nullptr)) {
       out.invariants.push_back(v.str());
       if (out.signature.empty()) {
@@ -123,7 +122,7 @@ CaseRun runCase(const FuzzCase& c, const Token& t, harness::OracleWorker& w,
       }
     }
   }
-  if (!ctx.keepTraces) out.check.traceOn = out.check.traceOff = nullptr;
+  if (!ctx.keepTraces) out.check.on = out.check.off = nullptr;
   if (!out.signature.empty() && ctx.expectations)
     out.known = harness::findKnownSignature(*ctx.expectations, w.interpreter().id, out.signature);
   return out;

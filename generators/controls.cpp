@@ -29,10 +29,11 @@ rc::Gen<std::vector<int>> genEvents(PyVersion v, int most) {
   return upTo(most, genEvent(v));
 }
 
-// Tool ids cluster on 0..3 so that clashes between tools and API calls are common;
-// 5 is rare because the probe takes the highest id the scenario leaves free.
+// Tool ids cluster on 0..3 so that clashes between tools and API calls are common.
+// Never 5: the oracle's probe takes the highest free id, and a tool above the probe
+// whose callback raises would hide occurrences from it (a checker limit).
 rc::Gen<int> genToolId() {
-  return g::weightedElement<int>({{6, 2}, {4, 1}, {4, 0}, {3, 3}, {1, 4}, {1, 5}});
+  return g::weightedElement<int>({{6, 2}, {4, 1}, {4, 0}, {3, 3}, {1, 4}});
 }
 
 rc::Gen<ApiAction> genApiAction(PyVersion v) {

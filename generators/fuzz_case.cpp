@@ -41,6 +41,7 @@ class CaseRenderer {
   ScenarioText run(const std::string& id, const std::string& description,
                    const std::string& spec) {
     std::ostringstream y;
+    features_.insert("tools");  // every case declares tools; `features` must not be empty
     json tools = renderTools();
     json handlers = json::object();
     for (size_t i = 0; i < c_.controls.handlers.size(); ++i)

@@ -209,8 +209,9 @@ CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w, const CheckCo
       }
       return false;
     }
-    lastTrace = o.message.value("trace", json::object());
-    out = traceFromJson(lastTrace);
+    json& tj = o.message["trace"];
+    out = traceFromJson(tj);
+    lastTrace = c.keepTraceJson ? std::move(tj) : json();
     if (out->truncated) {
       r.verdict = Verdict::Error;
       r.reason = "the trace was truncated (options.max_records)";
@@ -220,13 +221,17 @@ CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w, const CheckCo
   };
   std::optional<Trace> on, off;
   if (!record(true, on)) return done();
-  if (c.keepTraces) r.traceOn = lastTrace;
+  if (c.keepTraces) r.traceOn = std::move(lastTrace);
   const bool wantOff = c.observerCheck && !s.tools.empty();
   if (wantOff) {
     if (!record(false, off)) return done();
-    if (c.keepTraces) r.traceOff = lastTrace;
+    if (c.keepTraces) r.traceOff = std::move(lastTrace);
   }
   judgeTraces(r, s, *on, off ? &*off : nullptr, *v, c);
+  if (c.keepTraces) {
+    r.on = std::make_shared<const Trace>(std::move(*on));
+    if (off) r.off = std::make_shared<const Trace>(std::move(*off));
+  }
   return done();
 }
 

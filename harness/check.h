@@ -3,6 +3,7 @@
 // record with the oracle, predict with the model fed the interpreter's own raw
 // stream, compare, check `expect`, check observer independence, then apply the
 // interpreter's expectations file. The verdicts of `monsim check`.
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "expectations.h"
 #include "oracle_driver.h"
 #include "scenario.h"
+#include "trace.h"
 
 namespace monsim::harness {
 
@@ -29,14 +31,18 @@ struct CheckResult {
   std::string observer;  // "" independent; else the first difference
   const KnownDeviation* deviation = nullptr;
   double seconds = 0;
-  nlohmann::json traceOn, traceOff;  // the oracle's traces, with CheckContext::keepTraces
+  // With CheckContext::keepTraces: the recorded traces (off: null when not run) and,
+  // with keepTraceJson, the oracle's JSON of them (fuzz corpora).
+  std::shared_ptr<const Trace> on, off;
+  nlohmann::json traceOn, traceOff;
   nlohmann::json toJson(const Scenario& s) const;  // a results-stream record
 };
 
 struct CheckContext {
   const std::vector<Expectations>* expectations = nullptr;
   bool observerCheck = true;
-  bool keepTraces = false;  // keep the recorded traces in CheckResult (fuzz corpora)
+  bool keepTraces = false;     // keep the recorded traces in CheckResult
+  bool keepTraceJson = false;  // and their JSON
 };
 
 CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w, const CheckContext& c);

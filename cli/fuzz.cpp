@@ -42,6 +42,7 @@ struct FuzzArgs {
   std::string saveTraces;
   double timeout = 20;
   size_t traceLimit = 40000;
+  long maxRecords = 20000;
 };
 
 std::atomic<bool> gStop{false};
@@ -51,7 +52,7 @@ extern "C" void onInterrupt(int) {
 }
 
 struct Stats {
-  long cases = 0, divergent = 0, known = 0, harnessErrors = 0;
+  long cases = 0, divergent = 0, known = 0, tooBig = 0, harnessErrors = 0;
   std::set<std::string> knownSignatures;
   std::set<std::string> signatures;
   std::map<std::string, long> tags;
@@ -169,6 +170,7 @@ int fuzz(const FuzzArgs& a) {
   for (const auto& d : diags) std::cerr << d.str() << "\n";
   harness::CheckContext ctx;
   ctx.expectations = &expectations;
+  ctx.maxRecords = a.maxRecords;
   harness::OracleOptions oo;
   oo.runTimeout = std::chrono::milliseconds(static_cast<long>(a.timeout * 1000));
   if (!a.replay.empty()) return replay(a, interps, ctx, oo);
@@ -222,6 +224,8 @@ int fuzz(const FuzzArgs& a) {
           if (tty) std::cerr << "\r\033[K";
           std::cout << "harness error on " << in.id << " (" << reproduceCommand(in, t)
                     << "): " << r.check.reason << "\n";
+        } else if (r.tooBig) {
+          ++st.tooBig;
         } else if (r.known) {
           ++st.known;
           st.knownSignatures.insert(r.signature);
@@ -259,6 +263,7 @@ int fuzz(const FuzzArgs& a) {
     o << interps[i].id << ": " << st.cases << " scenarios, "
       << static_cast<long>(secs > 0 ? st.cases / secs : 0) << "/s, " << st.divergent
       << " divergent, " << st.signatures.size() << " unique";
+    if (st.tooBig) o << ", " << st.tooBig << " too big";
     if (st.known) o << ", " << st.known << " known (" << st.knownSignatures.size() << ")";
     if (st.harnessErrors) o << ", " << st.harnessErrors << " harness errors";
     return o.str();
@@ -334,6 +339,8 @@ void addFuzz(CLI::App& app) {
                 "Append the traces of agreeing cases to this JSONL file (corpus)");
   c->add_option("--trace-limit", a->traceLimit,
                 "Largest corpus record kept by --save-traces, in bytes (default 40000)");
+  c->add_option("--max-records", a->maxRecords,
+                "Records per trace; a bigger case is counted as too big, not judged (default 20000)");
   c->add_option("--timeout", a->timeout, "Seconds per scenario run (default 20)");
   c->callback([a] { setExitCode(fuzz(*a)); });
 }

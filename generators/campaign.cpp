@@ -108,11 +108,21 @@ CaseRun runCase(const FuzzCase& c, const Token& t, harness::OracleWorker& w,
       out.check.reason.find("errored in internal") == std::string::npos) {
     out.harnessError = true;
   }
+  // A case whose trace outgrows the record limit is not judged (and not shrunk).
+  if (out.check.verdict == Verdict::Error && out.check.reason.starts_with("the trace was truncated")) {
+    out.tooBig = true;
+    return out;
+  }
   out.signature = signatureOf(out.check);
   if (out.check.on) {
     const harness::Trace& on = *out.check.on;
-    if (!out.check.observer.empty() && out.check.off)
+    if (!out.check.observer.empty() && out.check.off) {
       out.signature = observerSignature(on, *out.check.off);
+      // FINDINGS F4 (a second tool drops INSTRUCTION tools) changes everything
+      // downstream of an INSTRUCTION callback: one signature for all of it.
+      if (out.yaml.find("INSTRUCTION") != std::string::npos)
+        out.signature = "observer-effect with an INSTRUCTION tool (F4)";
+    }
     for (const auto& v : harness::checkInvariants(*lr.scenario, on, nullptr)) {
       out.invariants.push_back(v.str());
       if (out.signature.empty()) {
@@ -132,6 +142,8 @@ Shrunk shrinkCase(const Token& t, const CaseRun& first, harness::OracleWorker& w
                   const harness::CheckContext& ctx, int budget,
                   const std::atomic<bool>* stop) {
   Shrunk s{t, {}, first, 0, false};
+  // A timeout or crash costs seconds per run: shrink those only a little.
+  if (first.signature.starts_with("error:")) budget = std::min(budget, 25);
   rc::Shrinkable<FuzzCase> cur = caseAt(t);
   s.fc = cur.value();
   for (bool progress = true; progress;) {

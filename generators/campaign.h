@@ -18,6 +18,7 @@ struct CaseRun {
   std::string signature;  // "" when model and interpreter agree
   bool harnessError = false;  // our bug (generator, loader, oracle), not a finding
   const harness::KnownSignature* known = nullptr;  // an already triaged signature
+  bool tooBig = false;  // the trace hit CheckContext::maxRecords: not judged
   std::vector<std::string> invariants;  // violated trace invariants, one line each
 };
 

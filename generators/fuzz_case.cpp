@@ -99,7 +99,9 @@ class CaseRenderer {
     return out;
   }
   int toolId(int t) {
-    if (!mentioned_.count(t) && mentioned_.size() >= 5) t = *mentioned_.begin();
+    // Id 5 stays free, so the probe (highest free id) is above every tool: a raising
+    // callback above it would hide occurrences from it.
+    if (t == 5 || (!mentioned_.count(t) && mentioned_.size() >= 4)) t = *mentioned_.begin();
     mentioned_.insert(t);
     return t;
   }

@@ -196,7 +196,9 @@ CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w, const CheckCo
   }
   json lastTrace;
   auto record = [&](bool probe, std::optional<Trace>& out) {
-    RunOutcome o = w.run(s.oracle, runOptions(s, probe));
+    json options = runOptions(s, probe);
+    if (c.maxRecords > 0) options["max_records"] = c.maxRecords;
+    RunOutcome o = w.run(s.oracle, options);
     if (o.kind != RunOutcome::Kind::Result) {
       r.verdict = Verdict::Error;
       r.reason = std::string(probe ? "" : "probe-off run: ") + std::string(kindName(o.kind));

@@ -43,6 +43,7 @@ struct CheckContext {
   bool observerCheck = true;
   bool keepTraces = false;     // keep the recorded traces in CheckResult
   bool keepTraceJson = false;  // and their JSON
+  long maxRecords = 0;         // the oracle's max_records (0: its default, 200000)
 };
 
 CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w, const CheckContext& c);

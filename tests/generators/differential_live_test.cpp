@@ -2,7 +2,7 @@
 // the trace invariants (property 2) checked on every recorded trace. A failure is
 // shrunk like `monsim fuzz` does and reported with the command that replays it.
 // Seed: MONSIM_FUZZ_SEED (default fixed, so CI is deterministic); cases per
-// interpreter: MONSIM_FUZZ_CASES (default 120 native, 40 pyodide).
+// interpreter: MONSIM_FUZZ_CASES (default 300 native, 80 pyodide).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -34,7 +34,7 @@ TEST_P(Differential, GeneratedScenariosAgreeWithTheModel) {
   harness::OracleWorker w(*in);
   const uint64_t seed = envNumber("MONSIM_FUZZ_SEED", 0x6d6f6e73);
   const long cases = static_cast<long>(
-      envNumber("MONSIM_FUZZ_CASES", in->kind == "native" ? 120 : 40));
+      envNumber("MONSIM_FUZZ_CASES", in->kind == "native" ? 300 : 80));
   const char* exe = std::getenv("MONSIM_EXE");
   long known = 0;
   std::set<std::string> failed;

@@ -27,6 +27,11 @@ std::string head(const std::string& s) {
   return h;
 }
 
+// Garbage offsets (compare.cpp, observerDifference) compare equal.
+std::string offsetKey(int64_t offset) {
+  return offset < 0 || offset > (1 << 20) ? "?" : std::to_string(offset);
+}
+
 // The first delivery one run has and the other lacks (multisets of tool, event,
 // site, result), so the signature names the event the probe adds or takes away.
 std::string observerSignature(const harness::Trace& on, const harness::Trace& off) {
@@ -36,7 +41,7 @@ std::string observerSignature(const harness::Trace& on, const harness::Trace& of
       const nlohmann::json& r = *d.record;
       const std::string ev = r.value("event", "");
       k.push_back({std::to_string(r.value("tool", -1)) + " " + ev + " " + r.value("code", "") +
-                       " " + std::to_string(std::max(-1, r.value("offset", 0))) + " " +
+                       " " + offsetKey(r.value("offset", 0)) + " " +
                        r.value("returned", nlohmann::json()).dump(),
                    ev});
     }

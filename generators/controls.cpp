@@ -65,6 +65,10 @@ rc::Gen<ClausePlan> genClause(PyVersion v) {
   return g::apply(
       [](W when, int n, D does, std::vector<ApiAction> actions) {
         if (does != D::Act && does != D::ActThenDisable) actions.clear();
+        // A callback raising on every EXCEPTION_HANDLED inside a handler that catches
+        // its exception re-enters that handler forever (raising-exception-handled-
+        // callback-reenters-handler): a raising clause fires a bounded number of times.
+        if (does == D::Raise && (when == W::Always || when == W::FromNth)) when = W::Nth;
         return ClausePlan{when, n, does, std::move(actions)};
       },
       g::weightedElement<W>({{4, W::Always}, {3, W::Nth}, {2, W::FromNth}, {2, W::InFunction}}),

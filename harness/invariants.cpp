@@ -304,7 +304,12 @@ class DisableWalk {
       ++allEpoch_;
       return;
     }
-    disabled_[{site, t}] = stamp(t, i);
+    Stamp st = stamp(t, i);
+    // The DISABLE-ing callback's own API calls (applied before this point) may have
+    // changed its events or callbacks: then a restart need not bring the site back.
+    for (const json& c : d.value("calls", json::array()))
+      if (const auto touch = touchOf(c); touch && (!touch->tool || *touch->tool == t)) --st.own;
+    disabled_[{site, t}] = st;
     disables_.push_back({i, {t, site}});
     // §9.7: DISABLE on CALL also ends C_RETURN/C_RAISE there, and a 3.14+ legacy
     // BRANCH handler may lose the other direction: forget t's other events here.

@@ -64,7 +64,9 @@ void CodeInstrumentation::reinstrument(const VersionProfile& p,
     if (dropped) recomputeLocalTools();
   }
   // 2. new[e] over the per-site events.
-  // TODO(F5): whether 3.15 local exception events count towards `multi` is not probed.
+  // 3.15's local exception events (F5) count towards `multi` too, as every local
+  // event does in CPython: two tools on PY_UNWIND make the code multi-tool, so a
+  // later tool no longer triggers the F4 INSTRUCTION drop (found by monsim fuzz).
   const uint32_t siteBits = p.siteEvents().bits();
   std::array<uint8_t, kMaxSiteEvents> fresh{};
   std::array<EventSet, kToolCount> unionSets{};
@@ -75,6 +77,9 @@ void CodeInstrumentation::reinstrument(const VersionProfile& p,
     fresh[b] = toolsWith(unionSets, b);
     multi |= std::popcount(fresh[b]) >= 2;
   }
+  const uint32_t nonSiteBits = p.localNonSiteEvents().bits();
+  for (int b = 0; b < 32; ++b)
+    if ((nonSiteBits >> b) & 1u) multi |= std::popcount(toolsWith(unionSets, b)) >= 2;
   // 3. A pending restart resets every site from scratch.
   const bool restart = g.restartVersion > version_;
   // 4. First single→multi-tool transition quirks (FINDINGS F3 LINE, F4 INSTRUCTION).

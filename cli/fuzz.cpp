@@ -78,7 +78,8 @@ std::string writeFinding(const std::string& dir, const harness::Interpreter& in,
   fs::create_directories(dir);
   const std::string tok = s.token.str();
   const std::string yaml =
-      gen::renderScenario(s.fc, s.token.version, id, "fuzz finding on " + in.id + ": " + signature,
+      gen::renderScenario(s.fc, s.token.version, id,
+                          "fuzz finding on " + in.id + ": " + signature,
                           "monsim fuzz --replay " + tok)
           .yaml;
   std::ofstream(dir + "/" + id + ".yaml") << yaml;
@@ -110,7 +111,8 @@ std::string writeFinding(const std::string& dir, const harness::Interpreter& in,
 }
 
 uint64_t parseSeed(const std::string& text) {
-  if (text.empty()) return std::random_device{}() * 0x100000001ULL ^ std::random_device{}();
+  if (text.empty())
+    return std::random_device{}() * 0x100000001ULL ^ std::random_device{}();
   return std::stoull(text, nullptr, 0);
 }
 
@@ -132,12 +134,13 @@ int replay(const FuzzArgs& a, const std::vector<harness::Interpreter>& interps,
     }
     harness::OracleWorker w(in, oo);
     const gen::CaseRun r = gen::runCase(fc, *token, w, ctx);
-    std::cout << r.yaml << "\n# " << in.id << ": " << harness::verdictName(r.check.verdict)
+    std::cout << r.yaml << "\n# " << in.id << ": "
+              << harness::verdictName(r.check.verdict)
               << (r.check.reason.empty() ? "" : " — " + r.check.reason) << "\n";
     if (!r.check.detail.empty()) std::cout << r.check.detail;
     if (r.known) {
-      std::cout << "signature: " << r.signature << " — known: " << r.known->scenario << " ("
-                << r.known->loc.str() << ")\n";
+      std::cout << "signature: " << r.signature << " — known: " << r.known->scenario
+                << " (" << r.known->loc.str() << ")\n";
     } else if (!r.signature.empty()) {
       std::cout << "signature: " << r.signature << "\n";
       status = 1;
@@ -145,7 +148,8 @@ int replay(const FuzzArgs& a, const std::vector<harness::Interpreter>& interps,
         gen::Shrunk s{*token, fc, r, 0, false};
         if (!a.noShrink) {
           s = gen::shrinkCase(*token, r, w, ctx, a.shrinkBudget);
-          std::cout << "shrunk in " << s.evaluations << " runs to " << s.token.str() << ":\n"
+          std::cout << "shrunk in " << s.evaluations << " runs to " << s.token.str()
+                    << ":\n"
                     << s.run.yaml;
         }
         std::cout << "wrote " << a.out << "/" << writeFinding(a.out, in, s, r.signature)
@@ -159,7 +163,8 @@ int replay(const FuzzArgs& a, const std::vector<harness::Interpreter>& interps,
 int fuzz(const FuzzArgs& a) {
   std::vector<std::string> unknown;
   const auto interps = harness::selectInterpreters(a.python, unknown);
-  for (const auto& u : unknown) std::cerr << "monsim fuzz: no interpreter matches '" << u << "'\n";
+  for (const auto& u : unknown)
+    std::cerr << "monsim fuzz: no interpreter matches '" << u << "'\n";
   if (interps.empty()) {
     std::cerr << "monsim fuzz: no interpreter to fuzz (see monsim interpreters)\n";
     return 2;
@@ -180,7 +185,7 @@ int fuzz(const FuzzArgs& a) {
   const bool tty = isatty(STDERR_FILENO);
   if (!a.bench)
     std::cerr << "monsim fuzz: seed 0x" << std::hex << seed << std::dec << ", "
-              << (a.count > 0 ? std::to_string(a.count) + " cases" : "") 
+              << (a.count > 0 ? std::to_string(a.count) + " cases" : "")
               << (a.count > 0 && seconds > 0 ? " or " : "")
               << (seconds > 0 ? std::to_string(static_cast<long>(seconds)) + " s" : "")
               << " per interpreter, " << a.jobs << " job(s) each, findings in " << a.out
@@ -199,7 +204,8 @@ int fuzz(const FuzzArgs& a) {
   }
   harness::CheckContext runCtx = ctx;
   runCtx.keepTraces = runCtx.keepTraceJson = traces.is_open();
-  const auto deadline = Clock::now() + std::chrono::milliseconds(static_cast<long>(seconds * 1000));
+  const auto deadline =
+      Clock::now() + std::chrono::milliseconds(static_cast<long>(seconds * 1000));
 
   auto worker = [&](size_t i) {
     const auto& in = interps[i];
@@ -234,14 +240,13 @@ int fuzz(const FuzzArgs& a) {
           fresh = st.signatures.insert(r.signature).second;
         }
         if (traces.is_open() && r.signature.empty() && !r.check.traceOn.is_null()) {
-          const std::string line = nlohmann::json{{"token", t.str()},
-                                                  {"interpreter", in.id},
-                                                  {"version", in.version},
-                                                  {"yaml", r.yaml},
-                                                  {"on", r.check.traceOn},
-                                                  {"off", r.check.traceOff}}
-                                       .dump();
-          if (line.size() <= a.traceLimit) traces << line << "\n";  // keep the corpus small
+          const std::string line =
+              nlohmann::json{{"token", t.str()},      {"interpreter", in.id},
+                             {"version", in.version}, {"yaml", r.yaml},
+                             {"on", r.check.traceOn}, {"off", r.check.traceOff}}
+                  .dump();
+          if (line.size() <= a.traceLimit)
+            traces << line << "\n";  // keep the corpus small
         }
       }
       if (!fresh || a.bench) continue;
@@ -251,8 +256,8 @@ int fuzz(const FuzzArgs& a) {
       const std::string id = writeFinding(a.out, in, s, r.signature);
       if (tty) std::cerr << "\r\033[K";
       std::cout << "finding on " << in.id << ": " << r.signature << "\n  " << a.out << "/"
-                << id << ".{yaml,py,txt}  (" << s.evaluations << " shrink runs; replay: "
-                << reproduceCommand(in, s.token) << ")\n";
+                << id << ".{yaml,py,txt}  (" << s.evaluations
+                << " shrink runs; replay: " << reproduceCommand(in, s.token) << ")\n";
       std::cout.flush();
     }
   };
@@ -281,8 +286,10 @@ int fuzz(const FuzzArgs& a) {
       std::lock_guard<std::mutex> lock(mu);
       std::string all;
       for (size_t i = 0; i < interps.size(); ++i) all += (i ? " | " : "") + line(i);
-      if (tty) std::cerr << "\r\033[K" << all.substr(0, 200) << std::flush;
-      else std::cerr << all << "\n";
+      if (tty)
+        std::cerr << "\r\033[K" << all.substr(0, 200) << std::flush;
+      else
+        std::cerr << all << "\n";
     }
   });
   for (auto& t : threads) t.join();
@@ -312,7 +319,8 @@ int fuzz(const FuzzArgs& a) {
                 << (stats[0].cases ? 100 * c / stats[0].cases : 0) << "%";
     std::cout << "\n";
   }
-  if (gStop) std::cout << "interrupted: kept every finding written so far in " << a.out << "\n";
+  if (gStop)
+    std::cout << "interrupted: kept every finding written so far in " << a.out << "\n";
   if (errors) return 2;
   return unique && !a.bench ? 1 : 0;
 }
@@ -322,14 +330,17 @@ int fuzz(const FuzzArgs& a) {
 void addFuzz(CLI::App& app) {
   auto a = std::make_shared<FuzzArgs>();
   auto* c = app.add_subcommand(
-      "fuzz", "Differential fuzzing: generated programs and event-control sequences on the "
-              "model vs real interpreters; findings shrunk to minimal scenarios");
-  c->add_option("--python", a->python, "Interpreter id, version, path, or all (repeatable)")
+      "fuzz",
+      "Differential fuzzing: generated programs and event-control sequences on the "
+      "model vs real interpreters; findings shrunk to minimal scenarios");
+  c->add_option("--python", a->python,
+                "Interpreter id, version, path, or all (repeatable)")
       ->take_all();
   c->add_option("--seconds", a->seconds, "Campaign length per interpreter (default 60)");
   c->add_option("--count", a->count, "Number of scenarios per interpreter");
   c->add_option("--seed", a->seed, "Campaign seed (default: random, printed)");
-  c->add_option("--jobs", a->jobs, "Oracle workers per interpreter")->check(CLI::Range(1, 64));
+  c->add_option("--jobs", a->jobs, "Oracle workers per interpreter")
+      ->check(CLI::Range(1, 64));
   c->add_option("-o,--out", a->out, "Folder for findings (default out/fuzz)");
   c->add_option("--replay", a->replay, "Run one case by its token and report it");
   c->add_option("--shrink-budget", a->shrinkBudget, "Runs spent shrinking one finding");
@@ -340,7 +351,8 @@ void addFuzz(CLI::App& app) {
   c->add_option("--trace-limit", a->traceLimit,
                 "Largest corpus record kept by --save-traces, in bytes (default 40000)");
   c->add_option("--max-records", a->maxRecords,
-                "Records per trace; a bigger case is counted as too big, not judged (default 20000)");
+                "Records per trace; a bigger case is counted as too big, not judged "
+                "(default 20000)");
   c->add_option("--timeout", a->timeout, "Seconds per scenario run (default 20)");
   c->callback([a] { setExitCode(fuzz(*a)); });
 }

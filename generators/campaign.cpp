@@ -19,7 +19,8 @@ std::string head(const std::string& s) {
     const size_t q = h.find(')', p);
     if (q == std::string::npos) break;
     const std::string inner = h.substr(p + 2, q - p - 2);
-    if (inner.find(".yaml:") != std::string::npos || inner.find("<fuzz") != std::string::npos) {
+    if (inner.find(".yaml:") != std::string::npos ||
+        inner.find("<fuzz") != std::string::npos) {
       h.erase(p, q - p + 1);
       --p;
     }
@@ -40,8 +41,8 @@ std::string observerSignature(const harness::Trace& on, const harness::Trace& of
     for (const auto& d : harness::associateDeliveries(t)) {
       const nlohmann::json& r = *d.record;
       const std::string ev = r.value("event", "");
-      k.push_back({std::to_string(r.value("tool", -1)) + " " + ev + " " + r.value("code", "") +
-                       " " + offsetKey(r.value("offset", 0)) + " " +
+      k.push_back({std::to_string(r.value("tool", -1)) + " " + ev + " " +
+                       r.value("code", "") + " " + offsetKey(r.value("offset", 0)) + " " +
                        r.value("returned", nlohmann::json()).dump(),
                    ev});
     }
@@ -50,7 +51,8 @@ std::string observerSignature(const harness::Trace& on, const harness::Trace& of
   auto a = keys(on), b = keys(off);
   auto firstUnmatched = [](const auto& x, auto y) -> std::string {
     for (const auto& [key, ev] : x) {
-      auto it = std::find_if(y.begin(), y.end(), [&](const auto& p) { return p.first == key; });
+      auto it =
+          std::find_if(y.begin(), y.end(), [&](const auto& p) { return p.first == key; });
       if (it == y.end()) return ev;
       y.erase(it);
     }
@@ -99,8 +101,9 @@ CaseRun runCase(const FuzzCase& c, const Token& t, harness::OracleWorker& w,
   if (!lr.scenario) {
     out.harnessError = true;
     out.check.verdict = Verdict::Error;
-    out.check.reason = "the generated scenario does not load: " +
-                       (lr.diagnostics.empty() ? std::string("?") : lr.diagnostics[0].str());
+    out.check.reason =
+        "the generated scenario does not load: " +
+        (lr.diagnostics.empty() ? std::string("?") : lr.diagnostics[0].str());
     out.signature = "harness: generated scenario does not load";
     return out;
   }
@@ -114,7 +117,8 @@ CaseRun runCase(const FuzzCase& c, const Token& t, harness::OracleWorker& w,
     out.harnessError = true;
   }
   // A case whose trace outgrows the record limit is not judged (and not shrunk).
-  if (out.check.verdict == Verdict::Error && out.check.reason.starts_with("the trace was truncated")) {
+  if (out.check.verdict == Verdict::Error &&
+      out.check.reason.starts_with("the trace was truncated")) {
     out.tooBig = true;
     return out;
   }
@@ -132,14 +136,16 @@ CaseRun runCase(const FuzzCase& c, const Token& t, harness::OracleWorker& w,
       out.invariants.push_back(v.str());
       if (out.signature.empty()) {
         std::string ev;
-        if (v.record < on.records.size()) ev = " " + on.records[v.record].value("event", "");
+        if (v.record < on.records.size())
+          ev = " " + on.records[v.record].value("event", "");
         out.signature = "invariant " + v.invariant + ev;
       }
     }
   }
   if (!ctx.keepTraces) out.check.on = out.check.off = nullptr;
   if (!out.signature.empty() && ctx.expectations)
-    out.known = harness::findKnownSignature(*ctx.expectations, w.interpreter().id, out.signature);
+    out.known =
+        harness::findKnownSignature(*ctx.expectations, w.interpreter().id, out.signature);
   return out;
 }
 

@@ -15,7 +15,7 @@ namespace monsim::gen {
 struct CaseRun {
   harness::CheckResult check;
   std::string yaml;
-  std::string signature;  // "" when model and interpreter agree
+  std::string signature;      // "" when model and interpreter agree
   bool harnessError = false;  // our bug (generator, loader, oracle), not a finding
   const harness::KnownSignature* known = nullptr;  // an already triaged signature
   bool tooBig = false;  // the trace hit CheckContext::maxRecords: not judged

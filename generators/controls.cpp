@@ -49,10 +49,10 @@ rc::Gen<ApiAction> genApiAction(PyVersion v) {
                     g::weightedElement<int>({{12, 0}, {1, 1}, {1, 2}, {1, 3}}));
   };
   std::vector<std::pair<std::size_t, rc::Gen<ApiAction>>> c = {
-      {8, args(Fn::SetEvents, 3)},     {6, args(Fn::SetLocalEvents, 2)},
+      {8, args(Fn::SetEvents, 3)},        {6, args(Fn::SetLocalEvents, 2)},
       {5, args(Fn::RegisterCallback, 1)}, {5, args(Fn::RestartEvents, 0)},
-      {2, args(Fn::UseToolId, 0)},     {2, args(Fn::FreeToolId, 0)},
-      {2, args(Fn::GetEvents, 0)},     {1, args(Fn::GetLocalEvents, 0)},
+      {2, args(Fn::UseToolId, 0)},        {2, args(Fn::FreeToolId, 0)},
+      {2, args(Fn::GetEvents, 0)},        {1, args(Fn::GetLocalEvents, 0)},
       {1, args(Fn::GetTool, 0)},
   };
   if (v >= PyVersion::V3_14) c.push_back({2, args(Fn::ClearToolId, 0)});
@@ -71,42 +71,52 @@ rc::Gen<ClausePlan> genClause(PyVersion v) {
         if (does == D::Raise && (when == W::Always || when == W::FromNth)) when = W::Nth;
         return ClausePlan{when, n, does, std::move(actions)};
       },
-      g::weightedElement<W>({{4, W::Always}, {3, W::Nth}, {2, W::FromNth}, {2, W::InFunction}}),
+      g::weightedElement<W>(
+          {{4, W::Always}, {3, W::Nth}, {2, W::FromNth}, {2, W::InFunction}}),
       g::inRange(1, 4),
-      g::weightedElement<D>({{3, D::ReturnNone}, {6, D::Disable}, {2, D::Raise}, {3, D::Act},
+      g::weightedElement<D>({{3, D::ReturnNone},
+                             {6, D::Disable},
+                             {2, D::Raise},
+                             {3, D::Act},
                              {1, D::ActThenDisable}}),
       upTo(2, genApiAction(v), true));
 }
 
-rc::Gen<std::vector<ClausePlan>> genClauses(PyVersion v) {
-  return upTo(2, genClause(v));
-}
+rc::Gen<std::vector<ClausePlan>> genClauses(PyVersion v) { return upTo(2, genClause(v)); }
 
 rc::Gen<ToolPlan> genTool(PyVersion v) {
   return g::apply(
-      [](int id, std::vector<int> events, std::vector<std::pair<int, std::vector<int>>> local,
+      [](int id, std::vector<int> events,
+         std::vector<std::pair<int, std::vector<int>>> local,
          std::vector<CallbackPlan> cbs) {
         return ToolPlan{id, std::move(events), std::move(local), std::move(cbs)};
       },
       genToolId(), genEvents(v, 3),
       upTo(2, g::pair(g::inRange(0, 4), g::nonEmpty(genEvents(v, 2)))),
       upTo(3, g::apply(
-                       [](int e, std::vector<ClausePlan> cl) {
-                         return CallbackPlan{e, std::move(cl)};
-                       },
-                       genEvent(v), genClauses(v))));
+                  [](int e, std::vector<ClausePlan> cl) {
+                    return CallbackPlan{e, std::move(cl)};
+                  },
+                  genEvent(v), genClauses(v))));
 }
 
 rc::Gen<StepPlan> genStep(PyVersion v) {
   using K = StepPlan::Kind;
   return g::weightedOneOf<StepPlan>({
-      {8, g::apply([](int f, int a) { return StepPlan{K::Call, f, a, {}, {}}; },
-                   g::inRange(0, 4), g::inRange(0, 4))},
+      {8, g::apply(
+              [](int f, int a) {
+                return StepPlan{K::Call, f, a, {}, {}};
+              },
+              g::inRange(0, 4), g::inRange(0, 4))},
       {4, g::map(genApiAction(v),
-                 [](ApiAction a) { return StepPlan{K::Api, 0, 0, std::move(a), {}}; })},
-      {2, g::apply([](int f, std::vector<int> ops) { return StepPlan{K::Drive, f, 2, {}, ops}; },
-                   g::inRange(0, 4),
-                   upTo(3, g::inRange(0, 5), true))},
+                 [](ApiAction a) {
+                   return StepPlan{K::Api, 0, 0, std::move(a), {}};
+                 })},
+      {2, g::apply(
+              [](int f, std::vector<int> ops) {
+                return StepPlan{K::Drive, f, 2, {}, ops};
+              },
+              g::inRange(0, 4), upTo(3, g::inRange(0, 5), true))},
   });
 }
 
@@ -128,16 +138,14 @@ rc::Gen<Controls> genControls(PyVersion v) {
          std::vector<StepPlan> steps) {
         return Controls{std::move(tools), std::move(handlers), std::move(steps)};
       },
-      upTo(3, genTool(v), true),
-      upTo(2, genClauses(v)),
-      upTo(8, genStep(v), true));
+      upTo(3, genTool(v), true), upTo(2, genClauses(v)), upTo(8, genStep(v), true));
 }
 
 std::vector<std::string> controlTags(const Controls& c, PyVersion v) {
-  static const char* fnNames[] = {"set_events",   "set_local_events", "register_callback",
-                                  "use_tool_id",  "free_tool_id",     "clear_tool_id",
-                                  "restart_events", "get_events",     "get_local_events",
-                                  "get_tool"};
+  static const char* fnNames[] = {
+      "set_events",       "set_local_events", "register_callback", "use_tool_id",
+      "free_tool_id",     "clear_tool_id",    "restart_events",    "get_events",
+      "get_local_events", "get_tool"};
   static const char* doesNames[] = {"cb-none", "cb-disable", "cb-raise", "cb-api",
                                     "cb-api-disable"};
   const std::vector<std::string> menu = eventMenu(v);
@@ -156,14 +164,17 @@ std::vector<std::string> controlTags(const Controls& c, PyVersion v) {
   for (const ToolPlan& t : c.tools) ids.insert(t.id);
   out.insert("tools=" + std::to_string(ids.size()));
   for (const ToolPlan& t : c.tools) {
-    for (int e : t.events) out.insert("event:" + menu[static_cast<size_t>(e) % menu.size()]);
+    for (int e : t.events)
+      out.insert("event:" + menu[static_cast<size_t>(e) % menu.size()]);
     if (!t.local.empty()) out.insert("local-events");
     for (const CallbackPlan& cb : t.callbacks) clauses(cb.clauses);
   }
   for (const auto& h : c.handlers) clauses(h);
   for (const StepPlan& s : c.steps)
-    if (s.kind == StepPlan::Kind::Api) api(s.api, "step:");
-    else if (s.kind == StepPlan::Kind::Drive) out.insert("step:drive");
+    if (s.kind == StepPlan::Kind::Api)
+      api(s.api, "step:");
+    else if (s.kind == StepPlan::Kind::Drive)
+      out.insert("step:drive");
   return {out.begin(), out.end()};
 }
 

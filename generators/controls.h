@@ -17,8 +17,16 @@ namespace monsim::gen {
 // An API call with literal (possibly invalid) arguments.
 struct ApiAction {
   enum class Fn : uint8_t {
-    SetEvents, SetLocalEvents, RegisterCallback, UseToolId, FreeToolId, ClearToolId,
-    RestartEvents, GetEvents, GetLocalEvents, GetTool
+    SetEvents,
+    SetLocalEvents,
+    RegisterCallback,
+    UseToolId,
+    FreeToolId,
+    ClearToolId,
+    RestartEvents,
+    GetEvents,
+    GetLocalEvents,
+    GetTool
   };
   Fn fn = Fn::GetEvents;
   int tool = 0;             // a tool id 0..5
@@ -45,7 +53,7 @@ struct CallbackPlan {
 
 struct ToolPlan {
   int id = 0;
-  std::vector<int> events;                            // global
+  std::vector<int> events;                              // global
   std::vector<std::pair<int, std::vector<int>>> local;  // function -> events
   std::vector<CallbackPlan> callbacks;
 };

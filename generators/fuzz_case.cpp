@@ -13,12 +13,12 @@ using nlohmann::json;
 using Fn = ApiAction::Fn;
 
 bool plainSafe(const std::string& s) {
-  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_' ||
-                     s[0] == '$'))
+  if (s.empty() ||
+      !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_' || s[0] == '$'))
     return false;
   for (char c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '@' &&
-        c != '$')
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' &&
+        c != '@' && c != '$')
       return false;
   std::string low = s;
   std::transform(low.begin(), low.end(), low.begin(), ::tolower);
@@ -51,8 +51,8 @@ class CaseRenderer {
     y << "id: " << id << "\n";
     y << "description: " << json(description).dump() << "\n";
     y << "spec: " << json(spec).dump() << "\n";
-    y << "features: " << yamlFlow(json(std::vector<std::string>(features_.begin(),
-                                                                features_.end())))
+    y << "features: "
+      << yamlFlow(json(std::vector<std::string>(features_.begin(), features_.end())))
       << "\n";
     y << "level: must\n";
     y << "python: \"" << versionName(v_) << "\"\n";
@@ -69,7 +69,8 @@ class CaseRenderer {
       for (const auto& [k, val] : t.items()) {
         if (k == "callbacks") {
           y << "    callbacks:\n";
-          for (const auto& [ev, cl] : val.items()) y << "      " << ev << ": " << yamlFlow(cl) << "\n";
+          for (const auto& [ev, cl] : val.items())
+            y << "      " << ev << ": " << yamlFlow(cl) << "\n";
         } else {
           y << "    " << k << ": " << yamlFlow(val) << "\n";
         }
@@ -77,7 +78,8 @@ class CaseRenderer {
     }
     if (!handlers.empty()) {
       y << "handlers:\n";
-      for (const auto& [h, cl] : handlers.items()) y << "  " << h << ": " << yamlFlow(cl) << "\n";
+      for (const auto& [h, cl] : handlers.items())
+        y << "  " << h << ": " << yamlFlow(cl) << "\n";
     }
     y << "steps:\n";
     for (const json& s : steps) y << "  - " << yamlFlow(s) << "\n";
@@ -101,7 +103,8 @@ class CaseRenderer {
   int toolId(int t) {
     // Id 5 stays free, so the probe (highest free id) is above every tool: a raising
     // callback above it would hide occurrences from it.
-    if (t == 5 || (!mentioned_.count(t) && mentioned_.size() >= 4)) t = *mentioned_.begin();
+    if (t == 5 || (!mentioned_.count(t) && mentioned_.size() >= 4))
+      t = *mentioned_.begin();
     mentioned_.insert(t);
     return t;
   }
@@ -113,11 +116,11 @@ class CaseRenderer {
 
   json api(const ApiAction& a) {
     const int badTool[] = {0, -1, 6, 7};
-    json tool = a.bad && (a.fn == Fn::FreeToolId || a.fn == Fn::GetEvents ||
-                          a.fn == Fn::GetTool || a.fn == Fn::ClearToolId ||
-                          a.fn == Fn::UseToolId)
-                    ? json(badTool[a.bad])
-                    : json(toolId(a.tool));
+    json tool =
+        a.bad && (a.fn == Fn::FreeToolId || a.fn == Fn::GetEvents ||
+                  a.fn == Fn::GetTool || a.fn == Fn::ClearToolId || a.fn == Fn::UseToolId)
+            ? json(badTool[a.bad])
+            : json(toolId(a.tool));
     const int limitBit = VersionProfile(v_).bitLimit();
     json evs = eventsMarker(events(a.events));
     json code = {{"$", "code"}, {"of", fnName(a.fn_)}};
@@ -147,7 +150,7 @@ class CaseRenderer {
         if (a.handler >= 0 && !c_.controls.handlers.empty())
           fn = {{"$", "handler"},
                 {"name", "h" + std::to_string(static_cast<size_t>(a.handler) %
-                                               c_.controls.handlers.size())}};
+                                              c_.controls.handlers.size())}};
         args = {tool, one, fn};
         break;
       }
@@ -170,10 +173,10 @@ class CaseRenderer {
         features_.insert("restart");
         break;
     }
-    static const char* names[] = {"set_events",     "set_local_events", "register_callback",
-                                  "use_tool_id",    "free_tool_id",     "clear_tool_id",
-                                  "restart_events", "get_events",       "get_local_events",
-                                  "get_tool"};
+    static const char* names[] = {
+        "set_events",       "set_local_events", "register_callback", "use_tool_id",
+        "free_tool_id",     "clear_tool_id",    "restart_events",    "get_events",
+        "get_local_events", "get_tool"};
     json out = {{"api", names[static_cast<int>(a.fn)]}};
     if (!args.empty()) out["args"] = args;
     return out;
@@ -207,7 +210,8 @@ class CaseRenderer {
     json tools = json::object();
     for (const ToolPlan& t : c_.controls.tools) {
       const std::string key = std::to_string(t.id);
-      if (tools.contains(key) || !declared_.count(t.id)) continue;  // first plan of an id wins
+      if (tools.contains(key) || !declared_.count(t.id))
+        continue;  // first plan of an id wins
       json j = json::object();
       if (!t.events.empty()) j["events"] = events(t.events);
       json local = json::object();
@@ -265,14 +269,18 @@ class CaseRenderer {
   json genOp(const std::string& var, FnKind kind, int op) {
     json j = {{"gen", var}};
     switch (op % 5) {
-      case 1: j["op"] = "send"; j["value"] = kind == FnKind::Coroutine ? json(nullptr) : json(3);
+      case 1:
+        j["op"] = "send";
+        j["value"] = kind == FnKind::Coroutine ? json(nullptr) : json(3);
         break;
       case 2:
         j["op"] = "throw";
         j["value"] = {{"$", "exc"}, {"type", "KeyError"}, {"args", {"s"}}};
         features_.insert("exceptions");
         break;
-      case 3: j["op"] = "close"; break;
+      case 3:
+        j["op"] = "close";
+        break;
       default:  // next / iterate; a coroutine only takes send
         if (kind == FnKind::Coroutine) {
           j["op"] = "send";
@@ -289,7 +297,8 @@ class CaseRenderer {
   std::vector<std::string> menu_;
   RenderedProgram prog_;
   std::set<std::string> features_;
-  std::set<int> mentioned_, declared_;  // tool ids the scenario names: the probe needs one left
+  std::set<int> mentioned_,
+      declared_;  // tool ids the scenario names: the probe needs one left
 };
 
 }  // namespace
@@ -321,14 +330,17 @@ std::string yamlFlow(const json& j) {
 
 rc::Gen<FuzzCase> genFuzzCase(PyVersion v) {
   return rc::gen::apply(
-      [](Controls c, Program p) { return FuzzCase{std::move(c), std::move(p)}; },
+      [](Controls c, Program p) {
+        return FuzzCase{std::move(c), std::move(p)};
+      },
       genControls(v), genProgram());
 }
 
 std::string Token::str() const {
   std::ostringstream o;
   const std::string_view vn = versionName(version);  // "3.13"
-  o << vn.substr(0, 1) << vn.substr(2) << '-' << std::hex << seed << std::dec << '-' << size;
+  o << vn.substr(0, 1) << vn.substr(2) << '-' << std::hex << seed << std::dec << '-'
+    << size;
   for (size_t i = 0; i < path.size(); ++i) o << (i ? '.' : '-') << path[i];
   return o.str();
 }

@@ -24,7 +24,6 @@ inline rc::Gen<int64_t> genInterestingBit(int eventCount) {
                       [](int b) { return int64_t{1} << b; });
 }
 
-
 inline rc::Gen<PyArg> genToolArg() {
   return rc::gen::weightedOneOf<PyArg>({
       {40, rc::gen::map(rc::gen::inRange<int64_t>(0, 4),

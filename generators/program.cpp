@@ -1,9 +1,9 @@
 #include "program.h"
 
-#include "weighted.h"
-
 #include <set>
 #include <sstream>
+
+#include "weighted.h"
 
 namespace monsim::gen {
 namespace {
@@ -146,18 +146,18 @@ class Renderer {
         break;
       }
       case Kind::Builtin: {
-        static const char* forms[] = {"x = len([n, {A}])", "x = abs(-{A})",
-                                      "x = max(n, {A})",   "x = sorted([{A}, n, 1])",
+        static const char* forms[] = {"x = len([n, {A}])",      "x = abs(-{A})",
+                                      "x = max(n, {A})",        "x = sorted([{A}, n, 1])",
                                       "x = isinstance(n, int)", "x = str(n)",
-                                      "x = sum([n, {A}])", "x = int('{A}x')"};
+                                      "x = sum([n, {A}])",      "x = int('{A}x')"};
         std::string t = forms[a % 8];
         replaceAll(t, "{A}", A);
         emit(in, t);
         break;
       }
       case Kind::Method: {
-        static const char* forms[] = {"x = Box(n).get()",       "x = [].append(n)",
-                                      "x = 'ab'.upper()",       "x = {1: n}.get(1)",
+        static const char* forms[] = {"x = Box(n).get()",        "x = [].append(n)",
+                                      "x = 'ab'.upper()",        "x = {1: n}.get(1)",
                                       "x = Box.make(n).twice()", "x = Box(n)"};
         emit(in, forms[a % 6]);
         break;
@@ -208,10 +208,9 @@ class Renderer {
         }
         break;
       case Kind::Comprehension: {
-        static const char* forms[] = {"x = [leaf(i) for i in range({S})]",
-                                      "x = {i for i in range(n) if i % 2}",
-                                      "x = {i: i * 2 for i in range({S})}",
-                                      "x = sum(i for i in range({S}))"};
+        static const char* forms[] = {
+            "x = [leaf(i) for i in range({S})]", "x = {i for i in range(n) if i % 2}",
+            "x = {i: i * 2 for i in range({S})}", "x = sum(i for i in range({S}))"};
         std::string t = forms[a % 4];
         replaceAll(t, "{S}", small);
         emit(in, t);
@@ -264,7 +263,8 @@ class Renderer {
       case Kind::Await: {
         const std::string c = earlier(FnKind::Coroutine, s.b);
         static const char* forms[] = {"x = await Pause()", "x = await coro_leaf()"};
-        emit(in, c.empty() || a % 3 != 2 ? std::string(forms[a % 2]) : "x = await " + c + "(n)");
+        emit(in, c.empty() || a % 3 != 2 ? std::string(forms[a % 2])
+                                         : "x = await " + c + "(n)");
         break;
       }
     }
@@ -276,7 +276,9 @@ class Renderer {
     const std::string finite = mine.empty() ? "gen_outer(2)" : mine + "(2)";
     const std::string open = mine.empty() ? "gen_echo()" : mine + "(2)";
     switch (mode) {
-      case 0: emit(in, "x = list(" + finite + ")"); break;
+      case 0:
+        emit(in, "x = list(" + finite + ")");
+        break;
       case 1:
         emit(in, "for v in " + finite + ":");
         emit(in + 1, "x = v");
@@ -370,13 +372,13 @@ rc::Gen<Stmt> genStmt(FnKind fk, int depth) {
         withElse ? genBody(fk, depth - 1) : g::just(std::vector<Stmt>{}));
   };
   std::vector<std::pair<std::size_t, rc::Gen<Stmt>>> c = {
-      {10, simple(Kind::Call)},       {6, simple(Kind::Builtin)},
-      {5, simple(Kind::Method)},      {2, simple(Kind::Partial)},
-      {2, simple(Kind::Lambda)},      {2, simple(Kind::OneLineDef)},
-      {2, simple(Kind::ForOneLine)},  {2, simple(Kind::WhileOneLine)},
+      {10, simple(Kind::Call)},         {6, simple(Kind::Builtin)},
+      {5, simple(Kind::Method)},        {2, simple(Kind::Partial)},
+      {2, simple(Kind::Lambda)},        {2, simple(Kind::OneLineDef)},
+      {2, simple(Kind::ForOneLine)},    {2, simple(Kind::WhileOneLine)},
       {3, simple(Kind::Comprehension)}, {2, simple(Kind::Raise)},
-      {2, simple(Kind::Reraise)},     {2, simple(Kind::Recurse)},
-      {4, simple(Kind::DriveGen)},    {2, simple(Kind::DriveCoro)},
+      {2, simple(Kind::Reraise)},       {2, simple(Kind::Recurse)},
+      {4, simple(Kind::DriveGen)},      {2, simple(Kind::DriveCoro)},
   };
   if (fk == FnKind::Generator) {
     c.push_back({6, simple(Kind::Yield)});
@@ -404,17 +406,16 @@ rc::Gen<Function> genFunction() {
             [k](bool oneLine, std::vector<Stmt> body) {
               return Function{k, k == FnKind::Plain && oneLine, std::move(body)};
             },
-            g::weightedElement<bool>({{7, false}, {1, true}}),
-            upTo(4, genStmt(k, 2)));
+            g::weightedElement<bool>({{7, false}, {1, true}}), upTo(4, genStmt(k, 2)));
       });
 }
 
 void tag(const std::vector<Stmt>& stmts, std::set<std::string>& out) {
   static const char* names[] = {
-      "call",    "builtin",    "method",   "partial",  "lambda",   "one-line-def",
-      "for",     "for-1line",  "while",    "while-1line", "if",    "comprehension",
-      "try-except", "try-finally", "with", "raise",    "reraise",  "recursion",
-      "drive-gen", "drive-coro", "yield",  "yield-from", "await"};
+      "call",       "builtin",     "method", "partial",     "lambda",  "one-line-def",
+      "for",        "for-1line",   "while",  "while-1line", "if",      "comprehension",
+      "try-except", "try-finally", "with",   "raise",       "reraise", "recursion",
+      "drive-gen",  "drive-coro",  "yield",  "yield-from",  "await"};
   for (const Stmt& s : stmts) {
     out.insert(names[static_cast<int>(s.kind)]);
     tag(s.body, out);
@@ -427,15 +428,14 @@ void tag(const std::vector<Stmt>& stmts, std::set<std::string>& out) {
 RenderedProgram renderProgram(const Program& p) { return Renderer(p).run(); }
 
 rc::Gen<Program> genProgram() {
-  return rc::gen::map(
-      upTo(4, genFunction()),
-      [](std::vector<Function> fns) { return Program{std::move(fns)}; });
+  return rc::gen::map(upTo(4, genFunction()),
+                      [](std::vector<Function> fns) { return Program{std::move(fns)}; });
 }
 
 std::vector<std::string> programTags(const Program& p) {
   std::set<std::string> out;
   for (const Function& f : p.fns) {
-    out.insert(f.kind == FnKind::Plain ? (f.oneLine ? "fn-one-line" : "fn-plain")
+    out.insert(f.kind == FnKind::Plain       ? (f.oneLine ? "fn-one-line" : "fn-plain")
                : f.kind == FnKind::Generator ? "fn-generator"
                                              : "fn-coroutine");
     tag(f.body, out);

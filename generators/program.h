@@ -16,29 +16,29 @@ enum class FnKind : uint8_t { Plain, Generator, Coroutine };
 
 struct Stmt {
   enum class Kind : uint8_t {
-    Call,          // x = f<b>(n) / leaf(n)
-    Builtin,       // a call of a C function (variant a)
-    Method,        // bound methods of builtins and of a class; class instantiation
-    Partial,       // functools.partial(leaf, a)()
-    Lambda,        // (lambda v: v + a)(n)
-    OneLineDef,    // def h(v): return v + a   then h(n)
-    For,           // multi-line for
-    ForOneLine,    // for i in range(a): x = leaf(i)
-    While,         // counted while
-    WhileOneLine,  // while k < a: k += 1
-    If,            // if n > a: body else: orelse
-    Comprehension, // list/set/dict comprehension or generator expression (variant a)
-    TryExcept,     // try: body except (ValueError, KeyError): orelse
-    TryFinally,    // try: body finally: orelse
-    With,          // with Ctx() / with Quiet() (suppresses)
-    Raise,         // raise ValueError(a)
-    Reraise,       // try: raise KeyError except KeyError: raise
-    Recurse,       // rec(a)
-    DriveGen,      // drive a generator function (mode a): list/for/send/throw/close/abandon
-    DriveCoro,     // drive a coroutine by hand (mode a): to completion/throw/close
-    Yield,         // generator functions only
-    YieldFrom,     // generator functions only
-    Await,         // coroutine functions only
+    Call,           // x = f<b>(n) / leaf(n)
+    Builtin,        // a call of a C function (variant a)
+    Method,         // bound methods of builtins and of a class; class instantiation
+    Partial,        // functools.partial(leaf, a)()
+    Lambda,         // (lambda v: v + a)(n)
+    OneLineDef,     // def h(v): return v + a   then h(n)
+    For,            // multi-line for
+    ForOneLine,     // for i in range(a): x = leaf(i)
+    While,          // counted while
+    WhileOneLine,   // while k < a: k += 1
+    If,             // if n > a: body else: orelse
+    Comprehension,  // list/set/dict comprehension or generator expression (variant a)
+    TryExcept,      // try: body except (ValueError, KeyError): orelse
+    TryFinally,     // try: body finally: orelse
+    With,           // with Ctx() / with Quiet() (suppresses)
+    Raise,          // raise ValueError(a)
+    Reraise,        // try: raise KeyError except KeyError: raise
+    Recurse,        // rec(a)
+    DriveGen,   // drive a generator function (mode a): list/for/send/throw/close/abandon
+    DriveCoro,  // drive a coroutine by hand (mode a): to completion/throw/close
+    Yield,      // generator functions only
+    YieldFrom,  // generator functions only
+    Await,      // coroutine functions only
   };
   Kind kind = Kind::Call;
   int a = 0;  // constant or variant
@@ -60,8 +60,8 @@ struct RenderedProgram {
   std::string source;
   std::vector<std::string> names;  // "f0".."fN"
   std::vector<FnKind> kinds;
-  std::vector<int> firstLines;     // per function
-  int lines = 0;                   // of the whole source
+  std::vector<int> firstLines;  // per function
+  int lines = 0;                // of the whole source
 };
 
 RenderedProgram renderProgram(const Program& p);

@@ -13,14 +13,15 @@ rc::Gen<T> weightedOneOf(std::vector<std::pair<std::size_t, rc::Gen<T>>> choices
   std::size_t total = 0;
   for (const auto& c : choices) total += c.first;
   // inRange scales with size: pin it so a resized container still picks fairly.
-  return rc::gen::mapcat(rc::gen::resize(rc::kNominalSize, rc::gen::inRange<std::size_t>(0, total)),
-                         [choices = std::move(choices)](std::size_t r) {
-                           for (const auto& [w, g] : choices) {
-                             if (r < w) return g;
-                             r -= w;
-                           }
-                           return choices.back().second;
-                         });
+  return rc::gen::mapcat(
+      rc::gen::resize(rc::kNominalSize, rc::gen::inRange<std::size_t>(0, total)),
+      [choices = std::move(choices)](std::size_t r) {
+        for (const auto& [w, g] : choices) {
+          if (r < w) return g;
+          r -= w;
+        }
+        return choices.back().second;
+      });
 }
 
 template <typename T>
@@ -34,7 +35,8 @@ rc::Gen<T> weightedElement(const std::vector<std::pair<std::size_t, T>>& choices
 // generated at the nominal size, whatever the container's length limit.
 template <typename T>
 rc::Gen<std::vector<T>> upTo(int most, rc::Gen<T> elem, bool nonEmpty = false) {
-  auto c = rc::gen::container<std::vector<T>>(rc::gen::resize(rc::kNominalSize, std::move(elem)));
+  auto c = rc::gen::container<std::vector<T>>(
+      rc::gen::resize(rc::kNominalSize, std::move(elem)));
   return rc::gen::resize(most, nonEmpty ? rc::gen::nonEmpty(std::move(c)) : std::move(c));
 }
 

@@ -12,13 +12,20 @@ using nlohmann::json;
 
 std::string_view verdictName(Verdict v) {
   switch (v) {
-    case Verdict::Pass: return "pass";
-    case Verdict::Fail: return "fail";
-    case Verdict::ExpectFail: return "expect-fail";
-    case Verdict::KnownDeviation: return "known-deviation";
-    case Verdict::XPass: return "xpass";
-    case Verdict::Skipped: return "skipped";
-    case Verdict::Error: return "error";
+    case Verdict::Pass:
+      return "pass";
+    case Verdict::Fail:
+      return "fail";
+    case Verdict::ExpectFail:
+      return "expect-fail";
+    case Verdict::KnownDeviation:
+      return "known-deviation";
+    case Verdict::XPass:
+      return "xpass";
+    case Verdict::Skipped:
+      return "skipped";
+    case Verdict::Error:
+      return "error";
   }
   return "?";
 }
@@ -45,8 +52,12 @@ json CheckResult::toJson(const Scenario& s) const {
   if (!detail.empty()) j["detail"] = detail;
   json divs = json::array();
   for (const Divergence& d : divergences)
-    divs.push_back({{"kind", kindName(d.kind)}, {"record", d.record}, {"tool", d.tool},
-                    {"where", d.where}, {"model", d.model}, {"interpreter", d.interpreter},
+    divs.push_back({{"kind", kindName(d.kind)},
+                    {"record", d.record},
+                    {"tool", d.tool},
+                    {"where", d.where},
+                    {"model", d.model},
+                    {"interpreter", d.interpreter},
                     {"rule", d.rule}});
   j["divergences"] = std::move(divs);
   json ef = json::array();
@@ -55,8 +66,10 @@ json CheckResult::toJson(const Scenario& s) const {
   j["expect_failures"] = std::move(ef);
   if (!observer.empty()) j["observer_difference"] = observer;
   if (deviation) {
-    j["known"] = {{"verdict", deviation->verdict}, {"reason", deviation->reason},
-                  {"issue", deviation->issue}, {"at", deviation->loc.str()}};
+    j["known"] = {{"verdict", deviation->verdict},
+                  {"reason", deviation->reason},
+                  {"issue", deviation->issue},
+                  {"at", deviation->loc.str()}};
   }
   return j;
 }
@@ -87,8 +100,8 @@ void judge(CheckResult& r, const Comparison& cmp) {
     r.verdict = Verdict::Fail;
     r.divergences = cmp.divergences;
     const Divergence& d = cmp.divergences.front();
-    r.reason = "model and interpreter disagree: " + std::string(kindName(d.kind)) + " at " +
-               d.where;
+    r.reason = "model and interpreter disagree: " + std::string(kindName(d.kind)) +
+               " at " + d.where;
     r.detail = cmp.report;
   } else if (!r.expectFailures.empty()) {
     r.verdict = Verdict::ExpectFail;
@@ -127,15 +140,15 @@ void judgeTraces(CheckResult& r, const Scenario& s, const Trace& on, const Trace
   const Prediction p = predict(s, on, v);
   const Comparison cmp = compare(s, on, p);
   if (s.expect.present)
-    r.expectFailures = checkExpect(s.expect, toolIds(s), seenDeliveries(on), seenSteps(on));
+    r.expectFailures =
+        checkExpect(s.expect, toolIds(s), seenDeliveries(on), seenSteps(on));
   judge(r, cmp);
   if (!off || !c.observerCheck) return;
   r.observer = observerDifference(on, *off);
-  const bool declared =
-      s.observerDependent &&
-      (s.observerVersions.empty() ||
-       std::find(s.observerVersions.begin(), s.observerVersions.end(), v) !=
-           s.observerVersions.end());
+  const bool declared = s.observerDependent &&
+                        (s.observerVersions.empty() ||
+                         std::find(s.observerVersions.begin(), s.observerVersions.end(),
+                                   v) != s.observerVersions.end());
   if (!r.observer.empty() && !declared && r.verdict == Verdict::Pass) {
     r.verdict = Verdict::Fail;
     r.reason = "observer effect: the probe changes what the scenario's tools receive";
@@ -151,7 +164,8 @@ json runOptions(const Scenario& s, bool probe) {
   return o;
 }
 
-CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w, const CheckContext& c) {
+CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w,
+                               const CheckContext& c) {
   const auto t0 = std::chrono::steady_clock::now();
   CheckResult r;
   r.scenario = s.id;
@@ -201,7 +215,8 @@ CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w, const CheckCo
     RunOutcome o = w.run(s.oracle, options);
     if (o.kind != RunOutcome::Kind::Result) {
       r.verdict = Verdict::Error;
-      r.reason = std::string(probe ? "" : "probe-off run: ") + std::string(kindName(o.kind));
+      r.reason =
+          std::string(probe ? "" : "probe-off run: ") + std::string(kindName(o.kind));
       if (o.kind == RunOutcome::Kind::Errored) {
         const json ctx = o.message.value("context", json::object());
         r.reason += " in " + ctx.value("phase", "?") + ": " + ctx.value("message", "");
@@ -238,7 +253,8 @@ CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w, const CheckCo
 }
 
 CheckResult checkTraces(const Scenario& s, const Trace& on, const Trace* off,
-                        const std::string& interpreter, PyVersion v, const CheckContext& c) {
+                        const std::string& interpreter, PyVersion v,
+                        const CheckContext& c) {
   const auto t0 = std::chrono::steady_clock::now();
   CheckResult r;
   r.scenario = s.id;
@@ -267,7 +283,8 @@ CheckResult checkScript(const Scenario& s, PyVersion v, const CheckContext& c) {
     for (const auto& [name, line] : s.scriptFunctions)
       t.codes[name] = TraceCode{name, name, line, true};
     if (s.expect.present)
-      r.expectFailures = checkExpect(s.expect, toolIds(s), seenDeliveries(t, p), seenSteps(p));
+      r.expectFailures =
+          checkExpect(s.expect, toolIds(s), seenDeliveries(t, p), seenSteps(p));
     judge(r, Comparison{});
     for (const std::string& n : p.notes) r.detail += "replay note: " + n + "\n";
   }

@@ -50,7 +50,8 @@ CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w, const CheckCo
 // The same verdict for traces recorded earlier (the offline corpus, tests/traces/):
 // `off` is the probe-off trace, if one was recorded.
 CheckResult checkTraces(const Scenario& s, const Trace& on, const Trace* off,
-                        const std::string& interpreter, PyVersion v, const CheckContext& c);
+                        const std::string& interpreter, PyVersion v,
+                        const CheckContext& c);
 // Script scenarios: the model for `v`; reported as interpreter "model-<v>".
 CheckResult checkScript(const Scenario& s, PyVersion v, const CheckContext& c);
 

@@ -79,7 +79,8 @@ void loadOne(const std::string& file, std::vector<Expectations>& out,
         }
         if (id.empty()) err(d, "missing required key 'scenario'");
         if (k.verdict.empty()) err(d, "missing required key 'verdict'");
-        if (k.reason.empty()) err(d, "missing required key 'reason' (say why it deviates)");
+        if (k.reason.empty())
+          err(d, "missing required key 'reason' (say why it deviates)");
         if (!id.empty() && !e.deviations.emplace(id, k).second)
           err(d, "scenario '" + id + "' is listed twice");
       }
@@ -93,13 +94,16 @@ void loadOne(const std::string& file, std::vector<Expectations>& out,
         }
         for (const auto& f : d) {
           const std::string fk = f.first.Scalar();
-          std::string* slot = fk == "signature" ? &k.signature
+          std::string* slot = fk == "signature"  ? &k.signature
                               : fk == "scenario" ? &k.scenario
                               : fk == "reason"   ? &k.reason
                                                  : nullptr;
-          if (!slot) err(f.first, "unknown key '" + fk + "'");
-          else if (!f.second.IsScalar()) err(f.second, "'" + fk + "' must be a string");
-          else *slot = f.second.as<std::string>();
+          if (!slot)
+            err(f.first, "unknown key '" + fk + "'");
+          else if (!f.second.IsScalar())
+            err(f.second, "'" + fk + "' must be a string");
+          else
+            *slot = f.second.as<std::string>();
         }
         for (const char* req : {"signature", "scenario", "reason"})
           if (!d[req]) err(d, std::string("missing required key '") + req + "'");
@@ -132,8 +136,8 @@ namespace {
 // "cpython-3.13" applies to "cpython-3.13.0" (a '-' or '.' boundary).
 bool appliesTo(const Expectations& e, const std::string& interp) {
   const std::string& p = e.interpreter;
-  return interp.starts_with(p) &&
-         (interp.size() == p.size() || interp[p.size()] == '.' || interp[p.size()] == '-');
+  return interp.starts_with(p) && (interp.size() == p.size() || interp[p.size()] == '.' ||
+                                   interp[p.size()] == '-');
 }
 }  // namespace
 
@@ -149,7 +153,8 @@ const KnownSignature* findKnownSignature(const std::vector<Expectations>& all,
 }
 
 const KnownDeviation* findDeviation(const std::vector<Expectations>& all,
-                                    const std::string& interp, const std::string& scenario) {
+                                    const std::string& interp,
+                                    const std::string& scenario) {
   for (const Expectations& e : all) {
     if (!appliesTo(e, interp)) continue;
     auto it = e.deviations.find(scenario);

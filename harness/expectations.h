@@ -14,7 +14,7 @@ namespace monsim::harness {
 struct KnownDeviation {
   std::string verdict;  // "fail" | "expect-fail" | "error"
   std::string reason;
-  std::string issue;    // URL, may be empty
+  std::string issue;  // URL, may be empty
   SourceLoc loc;
 };
 

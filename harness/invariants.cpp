@@ -308,7 +308,8 @@ class DisableWalk {
     // The DISABLE-ing callback's own API calls (applied before this point) may have
     // changed its events or callbacks: then a restart need not bring the site back.
     for (const json& c : d.value("calls", json::array()))
-      if (const auto touch = touchOf(c); touch && (!touch->tool || *touch->tool == t)) --st.own;
+      if (const auto touch = touchOf(c); touch && (!touch->tool || *touch->tool == t))
+        --st.own;
     disabled_[{site, t}] = st;
     disables_.push_back({i, {t, site}});
     // §9.7: DISABLE on CALL also ends C_RETURN/C_RAISE there, and a 3.14+ legacy
@@ -369,11 +370,11 @@ void checkBalanced(const Trace& t, const std::vector<Occurrence>& occs, Violatio
                          " entries (PY_START/PY_RESUME/PY_THROW) so far"});
     } else if (c.handled > c.raised) {
       c.reported = true;
-      out.push_back({"balanced", o->record,
-                     "EXCEPTION_HANDLED in " + o->site.code + " number " +
-                         std::to_string(c.handled) + ", but only " +
-                         std::to_string(c.raised) +
-                         " RAISE/RERAISE/STOP_ITERATION/PY_THROW in that code object so far"});
+      out.push_back(
+          {"balanced", o->record,
+           "EXCEPTION_HANDLED in " + o->site.code + " number " +
+               std::to_string(c.handled) + ", but only " + std::to_string(c.raised) +
+               " RAISE/RERAISE/STOP_ITERATION/PY_THROW in that code object so far"});
     }
   }
   if (t.truncated) return;

@@ -45,9 +45,9 @@ void checkWithReproduce(Testable&& testable) {
 
 }  // namespace monsim::testing
 
-#define MONSIM_RC_PROP(Suite, Name, ArgList)                                   \
-  void monsimProp_##Suite##_##Name ArgList;                                   \
-  TEST(Suite, Name) {                                                         \
-    ::monsim::testing::checkWithReproduce(&monsimProp_##Suite##_##Name);      \
-  }                                                                           \
+#define MONSIM_RC_PROP(Suite, Name, ArgList)                             \
+  void monsimProp_##Suite##_##Name ArgList;                              \
+  TEST(Suite, Name) {                                                    \
+    ::monsim::testing::checkWithReproduce(&monsimProp_##Suite##_##Name); \
+  }                                                                      \
   void monsimProp_##Suite##_##Name ArgList

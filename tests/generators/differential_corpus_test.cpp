@@ -30,7 +30,8 @@ TEST(Corpus, RecordedGeneratedScenariosAgreeWithTheModel) {
     int lineNo = 0;
     for (std::string line; std::getline(in, line);) {
       ++lineNo;
-      const std::string where = e.path().filename().string() + ":" + std::to_string(lineNo);
+      const std::string where =
+          e.path().filename().string() + ":" + std::to_string(lineNo);
       const auto rec = nlohmann::json::parse(line, nullptr, false);
       ASSERT_FALSE(rec.is_discarded()) << where << ": not JSON";
       const auto loaded = loadScenarioText(rec.at("yaml").get<std::string>(), where);
@@ -39,13 +40,14 @@ TEST(Corpus, RecordedGeneratedScenariosAgreeWithTheModel) {
       ASSERT_TRUE(v) << where;
       const Trace on = traceFromJson(rec.at("on"));
       const Trace off = traceFromJson(rec.at("off"));
-      const CheckResult r = checkTraces(*loaded.scenario, on,
-                                        rec.at("off").is_null() ? nullptr : &off,
-                                        rec.at("interpreter").get<std::string>(), *v, ctx);
+      const CheckResult r =
+          checkTraces(*loaded.scenario, on, rec.at("off").is_null() ? nullptr : &off,
+                      rec.at("interpreter").get<std::string>(), *v, ctx);
       EXPECT_EQ(r.verdict, Verdict::Pass)
           << where << " (token " << rec.value("token", "") << "): " << r.reason << "\n"
-          << r.detail << "reproduce: monsim fuzz --python " << rec.value("interpreter", "")
-          << " --replay " << rec.value("token", "") << "  (live), or this test offline";
+          << r.detail << "reproduce: monsim fuzz --python "
+          << rec.value("interpreter", "") << " --replay " << rec.value("token", "")
+          << "  (live), or this test offline";
       for (const auto& viol : checkInvariants(*loaded.scenario, on, nullptr))
         ADD_FAILURE() << where << ": trace invariant " << viol.str();
       ++perVersion[std::string(versionName(*v))];

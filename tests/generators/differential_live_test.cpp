@@ -33,8 +33,8 @@ TEST_P(Differential, GeneratedScenariosAgreeWithTheModel) {
   ctx.maxRecords = 20000;  // as monsim fuzz: bigger cases are not judged
   harness::OracleWorker w(*in);
   const uint64_t seed = envNumber("MONSIM_FUZZ_SEED", 0x6d6f6e73);
-  const long cases = static_cast<long>(
-      envNumber("MONSIM_FUZZ_CASES", in->kind == "native" ? 300 : 80));
+  const long cases =
+      static_cast<long>(envNumber("MONSIM_FUZZ_CASES", in->kind == "native" ? 300 : 80));
   const char* exe = std::getenv("MONSIM_EXE");
   long known = 0;
   std::set<std::string> failed;

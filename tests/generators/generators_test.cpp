@@ -20,11 +20,12 @@ bool has(const std::vector<std::string>& tags, const std::string& t) {
 }
 
 MONSIM_RC_PROP(Generators, EveryCaseRendersToALoadableScenario, ()) {
-  const PyVersion v = *rc::gen::element(PyVersion::V3_12, PyVersion::V3_13, PyVersion::V3_14,
-                                        PyVersion::V3_15);
+  const PyVersion v = *rc::gen::element(PyVersion::V3_12, PyVersion::V3_13,
+                                        PyVersion::V3_14, PyVersion::V3_15);
   const FuzzCase c = *genFuzzCase(v);
   const auto tags = caseTags(c, v);
-  RC_CLASSIFY(has(tags, "fn-generator") || has(tags, "fn-coroutine"), "generator/coroutine");
+  RC_CLASSIFY(has(tags, "fn-generator") || has(tags, "fn-coroutine"),
+              "generator/coroutine");
   RC_CLASSIFY(has(tags, "cb-disable") || has(tags, "cb-api-disable"), "DISABLE");
   RC_CLASSIFY(has(tags, "cb-raise"), "raising callback");
   RC_CLASSIFY(has(tags, "cb-api"), "API call in a callback");
@@ -46,15 +47,48 @@ TEST(Generators, EveryFragmentKindIsReached) {
     const Token t{PyVersion::V3_14, caseSeed(7, i), 100, {}};
     for (const auto& tag : caseTags(caseAt(t).value(), t.version)) seen.insert(tag);
   }
-  for (const char* tag :
-       {"call", "builtin", "method", "partial", "lambda", "one-line-def", "for", "for-1line",
-        "while", "while-1line", "if", "comprehension", "try-except", "try-finally", "with",
-        "raise", "reraise", "recursion", "drive-gen", "drive-coro", "yield", "yield-from",
-        "await", "fn-plain", "fn-generator", "fn-coroutine", "fn-one-line", "cb-disable",
-        "cb-raise", "cb-api", "local-events", "step:drive", "step:restart_events",
-        "callback:set_events", "callback:set_local_events", "callback:register_callback",
-        "callback:free_tool_id", "callback:clear_tool_id", "callback:restart_events",
-        "step:set_events(invalid)", "event:BRANCH_LEFT", "event:INSTRUCTION"})
+  for (const char* tag : {"call",
+                          "builtin",
+                          "method",
+                          "partial",
+                          "lambda",
+                          "one-line-def",
+                          "for",
+                          "for-1line",
+                          "while",
+                          "while-1line",
+                          "if",
+                          "comprehension",
+                          "try-except",
+                          "try-finally",
+                          "with",
+                          "raise",
+                          "reraise",
+                          "recursion",
+                          "drive-gen",
+                          "drive-coro",
+                          "yield",
+                          "yield-from",
+                          "await",
+                          "fn-plain",
+                          "fn-generator",
+                          "fn-coroutine",
+                          "fn-one-line",
+                          "cb-disable",
+                          "cb-raise",
+                          "cb-api",
+                          "local-events",
+                          "step:drive",
+                          "step:restart_events",
+                          "callback:set_events",
+                          "callback:set_local_events",
+                          "callback:register_callback",
+                          "callback:free_tool_id",
+                          "callback:clear_tool_id",
+                          "callback:restart_events",
+                          "step:set_events(invalid)",
+                          "event:BRANCH_LEFT",
+                          "event:INSTRUCTION"})
     EXPECT_TRUE(seen.count(tag)) << "no generated case uses " << tag;
 }
 
@@ -67,7 +101,8 @@ TEST(Tokens, RoundTripAndRegenerateTheSameCase) {
   const auto a = renderScenario(caseAt(t).value(), t.version, "x", "d", "s").yaml;
   const auto b = renderScenario(caseAt(*back).value(), t.version, "x", "d", "s").yaml;
   EXPECT_EQ(a, b);
-  for (const char* bad : {"", "313", "313-zz-100", "399-1-100", "313-1-100-1..2", "313-1-x"})
+  for (const char* bad :
+       {"", "313", "313-zz-100", "399-1-100", "313-1-100-1..2", "313-1-x"})
     EXPECT_FALSE(Token::parse(bad)) << bad;
 }
 
@@ -82,7 +117,8 @@ TEST(Shrinking, TriesTheControlSequenceBeforeTheProgram) {
     ASSERT_TRUE(first);
     const FuzzCase d = first->value();
     const std::string prog = renderProgram(c.program).source;
-    EXPECT_EQ(renderProgram(d.program).source, prog) << "the first shrink changed the program";
+    EXPECT_EQ(renderProgram(d.program).source, prog)
+        << "the first shrink changed the program";
     ++checked;
   }
   EXPECT_GT(checked, 0);
@@ -93,13 +129,13 @@ TEST(Generators, ProgramsCompile) {
   std::optional<harness::Interpreter> in;
   for (PyVersion v : {PyVersion::V3_13, PyVersion::V3_12})
     if (auto i = live::interpreterFor(v); i && i->kind == "native") in = i;
-  if (!in) GTEST_SKIP() << "no native Python 3.12/3.13 found to compile with; run ./run setup";
+  if (!in)
+    GTEST_SKIP() << "no native Python 3.12/3.13 found to compile with; run ./run setup";
   nlohmann::json sources = nlohmann::json::array();
   for (uint64_t i = 0; i < 300; ++i)
-    sources.push_back(renderProgram(caseAt({PyVersion::V3_13, caseSeed(3, i), 100, {}})
-                                        .value()
-                                        .program)
-                          .source);
+    sources.push_back(
+        renderProgram(caseAt({PyVersion::V3_13, caseSeed(3, i), 100, {}}).value().program)
+            .source);
   std::vector<std::string> argv = in->command;
   argv.insert(argv.end(), {"-c",
                            "import json,sys\n"

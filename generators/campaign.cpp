@@ -36,32 +36,39 @@ std::string offsetKey(int64_t offset) {
 // The first delivery one run has and the other lacks (multisets of tool, event,
 // site, result), so the signature names the event the probe adds or takes away.
 std::string observerSignature(const harness::Trace& on, const harness::Trace& off) {
+  struct Key {
+    std::string site;  // tool, event, code, result: everything but the offset
+    std::string offset, event;
+  };
   auto keys = [](const harness::Trace& t) {
-    std::vector<std::pair<std::string, std::string>> k;  // (key, event)
+    std::vector<Key> k;
     for (const auto& d : harness::associateDeliveries(t)) {
       const nlohmann::json& r = *d.record;
       const std::string ev = r.value("event", "");
-      k.push_back({std::to_string(r.value("tool", -1)) + " " + ev + " " +
-                       r.value("code", "") + " " + offsetKey(r.value("offset", 0)) + " " +
-                       r.value("returned", nlohmann::json()).dump(),
-                   ev});
+      k.push_back({std::to_string(r.value("tool", -1)) + " " + ev + " " + r.value("code", "") +
+                       " " + r.value("returned", nlohmann::json()).dump(),
+                   offsetKey(r.value("offset", 0)), ev});
     }
     return k;
   };
   auto a = keys(on), b = keys(off);
-  auto firstUnmatched = [](const auto& x, auto y) -> std::string {
-    for (const auto& [key, ev] : x) {
-      auto it =
-          std::find_if(y.begin(), y.end(), [&](const auto& p) { return p.first == key; });
-      if (it == y.end()) return ev;
-      y.erase(it);
+  // Drop what both runs have; what is left is the observer effect.
+  for (auto it = a.begin(); it != a.end();) {
+    auto m = std::find_if(b.begin(), b.end(), [&](const Key& k) {
+      return k.site == it->site && k.offset == it->offset;
+    });
+    if (m == b.end()) {
+      ++it;
+      continue;
     }
-    return "";
-  };
-  if (std::string e = firstUnmatched(a, b); !e.empty())
-    return "observer-effect " + e + ": only with the probe";
-  if (std::string e = firstUnmatched(b, a); !e.empty())
-    return "observer-effect " + e + ": only without the probe";
+    b.erase(m);
+    it = a.erase(it);
+  }
+  for (const Key& k : a)
+    if (std::any_of(b.begin(), b.end(), [&](const Key& o) { return o.site == k.site; }))
+      return "observer-effect " + k.event + ": location differs";
+  if (!a.empty()) return "observer-effect " + a.front().event + ": only with the probe";
+  if (!b.empty()) return "observer-effect " + b.front().event + ": only without the probe";
   return "observer-effect: order differs";
 }
 

@@ -68,7 +68,7 @@ rc::Gen<ClausePlan> genClause(PyVersion v) {
         // A callback raising on every EXCEPTION_HANDLED inside a handler that catches
         // its exception re-enters that handler forever (raising-exception-handled-
         // callback-reenters-handler): a raising clause fires a bounded number of times.
-        if (does == D::Raise && (when == W::Always || when == W::FromNth)) when = W::Nth;
+        if (does == D::Raise) when = W::Nth;
         return ClausePlan{when, n, does, std::move(actions)};
       },
       g::weightedElement<W>(

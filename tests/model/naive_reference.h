@@ -389,6 +389,14 @@ class Reference {
         if ((G_[t] | L_[{code, t}]) & (1u << e)) fresh[e].insert(t);
       if (fresh[e].size() >= 2) multi = true;
     }
+    // 3.15: two tools on a (local-capable) exception event also make the code multi-tool.
+    if (minor_ >= 15)
+      for (int e = siteEventCount(); e < 32; ++e) {
+        if (!isExceptionEvent(e)) continue;
+        int n = 0;
+        for (int t = 0; t < 6; ++t) n += ((G_[t] | L_[{code, t}]) >> e) & 1u;
+        if (n >= 2) multi = true;
+      }
     const bool restart = R_ > c.ver;
     if (multi && !fresh[5].empty() && !c.lineAlloc) {
       for (size_t i = 0; i < kOffsets.size(); ++i) {

@@ -304,7 +304,8 @@ int fuzz(const FuzzArgs& a) {
     const double secs = std::chrono::duration<double>(Clock::now() - st.start).count();
     if (a.bench) {
       std::cout << "fuzz " << interps[i].id << ": "
-                << static_cast<long>(secs > 0 ? st.cases / secs : 0) << " scenarios/s\n";
+                << static_cast<long>(secs > 0 ? st.cases / secs : 0) << " scenarios/s ("
+                << a.jobs << (a.jobs == 1 ? " worker" : " workers") << ")\n";
       continue;
     }
     std::cout << line(i) << "\n";

@@ -28,9 +28,9 @@ std::string head(const std::string& s) {
   return h;
 }
 
-// Garbage offsets (compare.cpp, observerDifference) compare equal.
+// Garbage offsets compare equal, as in observerDifference.
 std::string offsetKey(int64_t offset) {
-  return offset < 0 || offset > (1 << 20) ? "?" : std::to_string(offset);
+  return harness::isGarbageOffset(offset) ? "?" : std::to_string(offset);
 }
 
 // The first delivery one run has and the other lacks (multisets of tool, event,
@@ -45,8 +45,9 @@ std::string observerSignature(const harness::Trace& on, const harness::Trace& of
     for (const auto& d : harness::associateDeliveries(t)) {
       const nlohmann::json& r = *d.record;
       const std::string ev = r.value("event", "");
-      k.push_back({std::to_string(r.value("tool", -1)) + " " + ev + " " + r.value("code", "") +
-                       " " + r.value("returned", nlohmann::json()).dump(),
+      k.push_back({std::to_string(r.value("tool", -1)) + " " + ev + " " +
+                       r.value("code", "") + " " +
+                       r.value("returned", nlohmann::json()).dump(),
                    offsetKey(r.value("offset", 0)), ev});
     }
     return k;
@@ -68,7 +69,8 @@ std::string observerSignature(const harness::Trace& on, const harness::Trace& of
     if (std::any_of(b.begin(), b.end(), [&](const Key& o) { return o.site == k.site; }))
       return "observer-effect " + k.event + ": location differs";
   if (!a.empty()) return "observer-effect " + a.front().event + ": only with the probe";
-  if (!b.empty()) return "observer-effect " + b.front().event + ": only without the probe";
+  if (!b.empty())
+    return "observer-effect " + b.front().event + ": only without the probe";
   return "observer-effect: order differs";
 }
 

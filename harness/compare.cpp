@@ -11,12 +11,18 @@ using nlohmann::json;
 
 std::string_view kindName(Divergence::Kind k) {
   switch (k) {
-    case Divergence::Kind::Missing: return "missing";
-    case Divergence::Kind::Extra: return "extra";
-    case Divergence::Kind::Reordered: return "reordered";
-    case Divergence::Kind::WrongArgument: return "wrong-argument";
-    case Divergence::Kind::WrongResult: return "wrong-result";
-    case Divergence::Kind::ApiOutcome: return "api-outcome";
+    case Divergence::Kind::Missing:
+      return "missing";
+    case Divergence::Kind::Extra:
+      return "extra";
+    case Divergence::Kind::Reordered:
+      return "reordered";
+    case Divergence::Kind::WrongArgument:
+      return "wrong-argument";
+    case Divergence::Kind::WrongResult:
+      return "wrong-result";
+    case Divergence::Kind::ApiOutcome:
+      return "api-outcome";
   }
   return "?";
 }
@@ -59,7 +65,8 @@ Fields fieldsOf(const PredictedDelivery& d) {
   f.event = d.event;
   f.code = d.code;
   f.offset = d.offset;
-  f.aux = d.event == "LINE" || d.event.starts_with("BRANCH") || d.event == "JUMP" ? d.aux : 0;
+  f.aux =
+      d.event == "LINE" || d.event.starts_with("BRANCH") || d.event == "JUMP" ? d.aux : 0;
   f.exc = d.exc;
   f.result = d.result;
   f.raised = d.raisedType;
@@ -116,7 +123,9 @@ std::string toolsText(const std::vector<Fields>& fs) {
   for (const Fields& f : fs) {
     if (!s.empty()) s += "  ";
     s += std::to_string(f.tool) + ":" + f.event;
-    s += f.result == "disable" ? "→DISABLE" : f.result == "raised" ? "→raise " + f.raised : "";
+    s += f.result == "disable"  ? "→DISABLE"
+         : f.result == "raised" ? "→raise " + f.raised
+                                : "";
   }
   return s.empty() ? "-" : s;
 }
@@ -125,7 +134,8 @@ std::string sourceLine(const Scenario& s, const Trace& t, size_t record) {
   if (record >= t.records.size() || !s.oracle.contains("program")) return "";
   const json& r = t.records[record];
   const TraceCode* c = t.code(r.value("code", ""));
-  if (!c || !c->program || !r.contains("line") || !r["line"].is_number_integer()) return "";
+  if (!c || !c->program || !r.contains("line") || !r["line"].is_number_integer())
+    return "";
   std::istringstream in(s.oracle["program"].get<std::string>());
   std::string line;
   for (int n = 1; std::getline(in, line); ++n)
@@ -152,8 +162,14 @@ Comparison compare(const Scenario& s, const Trace& t, const Prediction& p) {
         fieldsOf(*d.record));
   auto add = [&](Divergence::Kind k, size_t rec, int tool, std::string model,
                  std::string interp, std::string rule) {
-    Divergence d{k, rec, tool, std::move(model), std::move(interp), std::move(rule),
-                 occurrenceText(t, rec), ""};
+    Divergence d{k,
+                 rec,
+                 tool,
+                 std::move(model),
+                 std::move(interp),
+                 std::move(rule),
+                 occurrenceText(t, rec),
+                 ""};
     if (rec < t.records.size()) {
       const json& r = t.records[rec];
       d.event = r.value("event", r.value("fn", ""));
@@ -169,8 +185,8 @@ Comparison compare(const Scenario& s, const Trace& t, const Prediction& p) {
                              [&](const Fields& f) { return f.tool == m.tool; });
       const std::string rule(reasonText(row.predicted[i]->why));
       if (it == row.interp.end()) {
-        add(Divergence::Kind::Missing, rec, m.tool, text(m), "no call for tool " +
-            std::to_string(m.tool), rule);
+        add(Divergence::Kind::Missing, rec, m.tool, text(m),
+            "no call for tool " + std::to_string(m.tool), rule);
         continue;
       }
       common.push_back(m.tool);
@@ -184,24 +200,26 @@ Comparison compare(const Scenario& s, const Trace& t, const Prediction& p) {
       }
       for (const PredictedCall& c : row.predicted[i]->calls)
         if (!c.mismatch.empty())
-          add(Divergence::Kind::ApiOutcome, rec, m.tool, c.fn + " " + c.outcome, c.mismatch,
-              "API call made by the callback — reference §11");
+          add(Divergence::Kind::ApiOutcome, rec, m.tool, c.fn + " " + c.outcome,
+              c.mismatch, "API call made by the callback — reference §11");
     }
     for (const Fields& f : row.interp) {
       if (std::any_of(row.model.begin(), row.model.end(),
                       [&](const Fields& m) { return m.tool == f.tool; }))
         continue;
       std::string rule = "no model decision recorded for this occurrence";
-      if (why && f.tool >= 0 && f.tool < 6) rule = std::string(reasonText((*why)[f.tool]));
-      add(Divergence::Kind::Extra, rec, f.tool, "no call for tool " + std::to_string(f.tool),
-          text(f), rule);
+      if (why && f.tool >= 0 && f.tool < 6)
+        rule = std::string(reasonText((*why)[f.tool]));
+      add(Divergence::Kind::Extra, rec, f.tool,
+          "no call for tool " + std::to_string(f.tool), text(f), rule);
     }
     std::vector<int> seenOrder;
     for (const Fields& f : row.interp)
       if (std::find(common.begin(), common.end(), f.tool) != common.end())
         seenOrder.push_back(f.tool);
     if (seenOrder != common)
-      add(Divergence::Kind::Reordered, rec, -1, toolsText(row.model), toolsText(row.interp),
+      add(Divergence::Kind::Reordered, rec, -1, toolsText(row.model),
+          toolsText(row.interp),
           "dispatch order: tools from the highest id down — reference §7.1");
   }
   for (const auto& [rec, what] : p.probeMissed) {
@@ -214,10 +232,12 @@ Comparison compare(const Scenario& s, const Trace& t, const Prediction& p) {
   }
   for (const ApiCheck& a : p.api)
     if (a.modelled && !a.mismatch.empty())
-      add(Divergence::Kind::ApiOutcome, a.record, -1, a.fn + " by " + a.by + " " + a.predicted,
-          a.mismatch, "API semantics and error messages — reference §2–§5, spec/errors.yaml");
-  std::stable_sort(out.divergences.begin(), out.divergences.end(),
-                   [](const Divergence& a, const Divergence& b) { return a.record < b.record; });
+      add(Divergence::Kind::ApiOutcome, a.record, -1,
+          a.fn + " by " + a.by + " " + a.predicted, a.mismatch,
+          "API semantics and error messages — reference §2–§5, spec/errors.yaml");
+  std::stable_sort(
+      out.divergences.begin(), out.divergences.end(),
+      [](const Divergence& a, const Divergence& b) { return a.record < b.record; });
   if (out.divergences.empty()) return out;
 
   const Divergence& first = out.divergences.front();
@@ -260,7 +280,8 @@ std::vector<SeenDelivery> seenDeliveries(const Trace& t) {
     const TraceCode* c = t.code(d.code);
     d.function = c ? c->qualname : d.code;
     d.firstLine = c ? c->firstLine : 0;
-    if (r.contains("line") && r["line"].is_number_integer()) d.line = r["line"].get<int>();
+    if (r.contains("line") && r["line"].is_number_integer())
+      d.line = r["line"].get<int>();
     if (r.contains("exc") && r["exc"].is_object()) d.exc = r["exc"].value("type", "");
     if (r.contains("callable") && r["callable"].is_object())
       d.callable = r["callable"].value("repr", "");
@@ -343,11 +364,8 @@ std::string observerDifference(const Trace& on, const Trace& off) {
   auto keys = [](const Trace& t) {
     std::vector<std::string> k;
     for (const ObservedDelivery& d : associateDeliveries(t)) {
-      // An offset outside any code object (negative or past 2^20) is CPython's garbage
-      // location after a raising JUMP callback (raising-jump-callback-raise-location):
-      // different on every run, so not compared.
       Fields f = fieldsOf(*d.record);
-      if (f.offset < 0 || f.offset > (1 << 20)) f.offset = -1;
+      if (isGarbageOffset(f.offset)) f.offset = -1;
       k.push_back(text(f));
     }
     return k;

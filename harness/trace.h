@@ -1,6 +1,7 @@
 #pragma once
 // A recorded run as the checker reads it: the oracle's trace object
 // (oracle/PROTOCOL.md, `result.trace`) or a `monsim record` JSONL file.
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -30,6 +31,11 @@ struct Trace {
 };
 
 Trace traceFromJson(const nlohmann::json& trace);
+
+// An offset outside any code object (negative or past 2^20): CPython's garbage location
+// after a raising JUMP/BRANCH callback (raising-jump-callback-raise-location), different
+// on every run, so observer comparisons treat all of them as equal.
+inline bool isGarbageOffset(int64_t offset) { return offset < 0 || offset > (1 << 20); }
 // Reads a `monsim record` file (provenance, trace, records…, end); nullopt with
 // `error` set ("file:line: …") when it is not one or the run had no result.
 std::optional<Trace> readTraceJsonl(const std::string& path, std::string& error);

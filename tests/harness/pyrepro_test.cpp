@@ -16,6 +16,7 @@
 #include "live_interpreters.h"
 #include "oracle_driver.h"
 #include "scenario_loader.h"
+#include "trace.h"
 
 namespace monsim::harness {
 namespace {
@@ -168,7 +169,7 @@ std::string maskGarbageOffset(std::string line) {
   const auto start = at + key.size();
   const auto end = line.find(' ', start);
   const long long offset = std::atoll(line.substr(start, end - start).c_str());
-  if (offset < 0 || offset > (1 << 20)) line.replace(start, end - start, "(garbage)");
+  if (isGarbageOffset(offset)) line.replace(start, end - start, "(garbage)");
   return line;
 }
 

@@ -14,6 +14,7 @@ void addReport(CLI::App& app);
 void addCoverage(CLI::App& app);
 void addFuzz(CLI::App& app);
 void addExportPy(CLI::App& app);
+void addLint(CLI::App& app);
 
 int exitCode();
 void setExitCode(int code);

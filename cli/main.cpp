@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   monsim::cli::addCoverage(app);
   monsim::cli::addFuzz(app);
   monsim::cli::addExportPy(app);
+  monsim::cli::addLint(app);
   CLI11_PARSE(app, argc, argv);
   if (app.get_subcommands().empty()) {
     std::cout << app.help();

@@ -50,16 +50,16 @@ Outcome Monitor::step(const ApiCall& call) {
 }
 
 Outcome Monitor::step(const Input& input, CallbackPolicy& policy, DeliverySink& sink) {
-  switch (input.index()) {
-    case 0:
-      return step(std::get<ApiCall>(input));
-    case 1:
-      return onOccurrence(std::get<Occurrence>(input), policy, sink);
-    case 2:
-      return onFrameEnter(std::get<FrameEnter>(input));
-    default:
-      return onFrameExit(std::get<FrameExit>(input));
-  }
+  struct Visitor {
+    Monitor& m;
+    CallbackPolicy& policy;
+    DeliverySink& sink;
+    Outcome operator()(const ApiCall& c) { return m.step(c); }
+    Outcome operator()(const Occurrence& o) { return m.onOccurrence(o, policy, sink); }
+    Outcome operator()(const FrameEnter& f) { return m.onFrameEnter(f); }
+    Outcome operator()(const FrameExit& f) { return m.onFrameExit(f); }
+  };
+  return std::visit(Visitor{*this, policy, sink}, input);
 }
 
 CodeInstrumentation& Monitor::code(CodeId c) {

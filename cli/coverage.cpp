@@ -2,13 +2,13 @@
 // documentation clauses and model rules, each with the scenarios that cover it.
 // Citations of unknown clauses or tests are reported as file:line:col errors and
 // make the exit status 1 (the report is still written).
-#include "coverage.h"
+#include "scenario/coverage.h"
 
 #include <fstream>
 #include <iostream>
 
-#include "commands.h"
-#include "interpreters.h"
+#include "cli/commands.h"
+#include "interpreter/discovery.h"
 
 namespace monsim::cli {
 

@@ -3,9 +3,9 @@
 #include <fstream>
 #include <iostream>
 
-#include "commands.h"
-#include "pyrepro.h"
-#include "scenario_loader.h"
+#include "cli/commands.h"
+#include "interpreter/pyrepro.h"
+#include "scenario/loader.h"
 
 namespace monsim::cli {
 

@@ -3,30 +3,18 @@
 // shrunk (control sequence first, then the program) while its signature holds,
 // deduplicated by signature, and written as a minimal scenario YAML, a standalone
 // .py and its replay token. Ctrl-C stops generating and keeps what was found.
-#include <unistd.h>
-
 #include <atomic>
 #include <csignal>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <map>
-#include <mutex>
 #include <random>
-#include <set>
-#include <sstream>
-#include <thread>
 
-#include "campaign.h"
-#include "commands.h"
-#include "pyrepro.h"
-#include "scenario_loader.h"
+#include "campaign/findings.h"
+#include "campaign/run.h"
+#include "cli/commands.h"
+#include "scenario/expectations.h"
 
 namespace monsim::cli {
 namespace {
-
-namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 struct FuzzArgs {
   std::vector<std::string> python{"all"};
@@ -49,65 +37,6 @@ std::atomic<bool> gStop{false};
 extern "C" void onInterrupt(int) {
   gStop = true;
   std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
-}
-
-struct Stats {
-  long cases = 0, divergent = 0, known = 0, tooBig = 0, harnessErrors = 0;
-  std::set<std::string> knownSignatures;
-  std::set<std::string> signatures;
-  std::map<std::string, long> tags;
-  Clock::time_point start = Clock::now();
-};
-
-std::string hex8(const std::string& s) {
-  uint64_t h = 1469598103934665603ULL;  // FNV-1a: stable across runs and builds
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
-  char buf[9];
-  std::snprintf(buf, sizeof buf, "%08llx", static_cast<unsigned long long>(h >> 32));
-  return buf;
-}
-
-std::string reproduceCommand(const harness::Interpreter& in, const gen::Token& t) {
-  return "monsim fuzz --python " + in.id + " --replay " + t.str();
-}
-
-// Writes <id>.yaml, <id>.py and <id>.txt; returns the id.
-std::string writeFinding(const std::string& dir, const harness::Interpreter& in,
-                         const gen::Shrunk& s, const std::string& signature) {
-  const std::string id = "fuzz-" + in.id + "-" + hex8(signature);
-  fs::create_directories(dir);
-  const std::string tok = s.token.str();
-  const std::string yaml =
-      gen::renderScenario(s.fc, s.token.version, id,
-                          "fuzz finding on " + in.id + ": " + signature,
-                          "monsim fuzz --replay " + tok)
-          .yaml;
-  std::ofstream(dir + "/" + id + ".yaml") << yaml;
-  auto loaded = harness::loadScenarioText(yaml, id + ".yaml");
-  if (loaded.scenario)
-    std::ofstream(dir + "/" + id + ".py") << harness::standalonePython(*loaded.scenario);
-  std::ofstream txt(dir + "/" + id + ".txt");
-  txt << "signature:   " << signature << "\n"
-      << "interpreter: " << in.id << " (" << in.path << ")\n"
-      << "token:       " << tok << "\n"
-      << "reproduce:   " << reproduceCommand(in, s.token) << "\n"
-      << "shrinking:   " << s.evaluations << " runs"
-      << (s.complete ? ", minimal" : ", stopped early (budget or Ctrl-C)") << "\n"
-      << "verdict:     " << harness::verdictName(s.run.check.verdict) << " — "
-      << s.run.check.reason << "\n\n"
-      << s.run.check.detail;
-  for (const std::string& v : s.run.invariants) txt << "trace invariant: " << v << "\n";
-  nlohmann::json rec{{"id", id},
-                     {"interpreter", in.id},
-                     {"signature", signature},
-                     {"token", tok},
-                     {"reproduce", reproduceCommand(in, s.token)},
-                     {"verdict", harness::verdictName(s.run.check.verdict)},
-                     {"reason", s.run.check.reason},
-                     {"shrink_runs", s.evaluations},
-                     {"minimal", s.complete}};
-  std::ofstream(dir + "/findings.jsonl", std::ios::app) << rec.dump() << "\n";
-  return id;
 }
 
 uint64_t parseSeed(const std::string& text) {
@@ -180,135 +109,41 @@ int fuzz(const FuzzArgs& a) {
   oo.runTimeout = std::chrono::milliseconds(static_cast<long>(a.timeout * 1000));
   if (!a.replay.empty()) return replay(a, interps, ctx, oo);
 
-  const uint64_t seed = parseSeed(a.seed);
-  const double seconds = a.seconds > 0 || a.count > 0 ? a.seconds : 60;
-  const bool tty = isatty(STDERR_FILENO);
+  gen::CampaignOptions co;
+  co.seed = parseSeed(a.seed);
+  co.seconds = a.seconds > 0 || a.count > 0 ? a.seconds : 60;
+  co.count = a.count;
+  co.jobs = a.jobs;
+  co.out = a.out;
+  co.shrinkBudget = a.shrinkBudget;
+  co.shrink = !a.noShrink;
+  co.findings = !a.bench;
+  co.saveTraces = a.saveTraces;
+  co.traceLimit = a.traceLimit;
   if (!a.bench)
-    std::cerr << "monsim fuzz: seed 0x" << std::hex << seed << std::dec << ", "
-              << (a.count > 0 ? std::to_string(a.count) + " cases" : "")
-              << (a.count > 0 && seconds > 0 ? " or " : "")
-              << (seconds > 0 ? std::to_string(static_cast<long>(seconds)) + " s" : "")
+    std::cerr << "monsim fuzz: seed 0x" << std::hex << co.seed << std::dec << ", "
+              << (co.count > 0 ? std::to_string(co.count) + " cases" : "")
+              << (co.count > 0 && co.seconds > 0 ? " or " : "")
+              << (co.seconds > 0 ? std::to_string(static_cast<long>(co.seconds)) + " s"
+                                 : "")
               << " per interpreter, " << a.jobs << " job(s) each, findings in " << a.out
               << "\n";
   gStop = false;
   std::signal(SIGINT, onInterrupt);
-  std::mutex mu;
-  std::vector<Stats> stats(interps.size());
-  std::vector<std::atomic<long>> next(interps.size());
-  std::ofstream traces;
-  if (!a.saveTraces.empty()) {
-    fs::create_directories(fs::path(a.saveTraces).parent_path().empty()
-                               ? fs::path(".")
-                               : fs::path(a.saveTraces).parent_path());
-    traces.open(a.saveTraces, std::ios::app);
-  }
-  harness::CheckContext runCtx = ctx;
-  runCtx.keepTraces = runCtx.keepTraceJson = traces.is_open();
-  const auto deadline =
-      Clock::now() + std::chrono::milliseconds(static_cast<long>(seconds * 1000));
-
-  auto worker = [&](size_t i) {
-    const auto& in = interps[i];
-    const auto v = parseVersion(in.version);
-    if (!v) return;
-    harness::OracleWorker w(in, oo);
-    for (;;) {
-      if (gStop || (seconds > 0 && Clock::now() >= deadline)) break;
-      const long n = next[i]++;
-      if (a.count > 0 && n >= a.count) break;
-      gen::Token t{*v, gen::caseSeed(seed, static_cast<uint64_t>(n)), 100, {}};
-      const gen::FuzzCase fc = gen::caseAt(t).value();
-      gen::CaseRun r = gen::runCase(fc, t, w, runCtx);
-      bool fresh = false;
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        Stats& st = stats[i];
-        ++st.cases;
-        for (const auto& tag : gen::caseTags(fc, *v)) ++st.tags[tag];
-        if (r.harnessError) {
-          ++st.harnessErrors;
-          if (tty) std::cerr << "\r\033[K";
-          std::cout << "harness error on " << in.id << " (" << reproduceCommand(in, t)
-                    << "): " << r.check.reason << "\n";
-        } else if (r.tooBig) {
-          ++st.tooBig;
-        } else if (r.known) {
-          ++st.known;
-          st.knownSignatures.insert(r.signature);
-        } else if (!r.signature.empty()) {
-          ++st.divergent;
-          fresh = st.signatures.insert(r.signature).second;
-        }
-        if (traces.is_open() && r.signature.empty() && !r.check.traceOn.is_null()) {
-          const std::string line =
-              nlohmann::json{{"token", t.str()},      {"interpreter", in.id},
-                             {"version", in.version}, {"yaml", r.yaml},
-                             {"on", r.check.traceOn}, {"off", r.check.traceOff}}
-                  .dump();
-          if (line.size() <= a.traceLimit)
-            traces << line << "\n";  // keep the corpus small
-        }
-      }
-      if (!fresh || a.bench) continue;
-      gen::Shrunk s{t, fc, r, 0, true};
-      if (!a.noShrink) s = gen::shrinkCase(t, r, w, runCtx, a.shrinkBudget, &gStop);
-      std::lock_guard<std::mutex> lock(mu);
-      const std::string id = writeFinding(a.out, in, s, r.signature);
-      if (tty) std::cerr << "\r\033[K";
-      std::cout << "finding on " << in.id << ": " << r.signature << "\n  " << a.out << "/"
-                << id << ".{yaml,py,txt}  (" << s.evaluations
-                << " shrink runs; replay: " << reproduceCommand(in, s.token) << ")\n";
-      std::cout.flush();
-    }
-  };
-  auto line = [&](size_t i) {
-    const Stats& st = stats[i];
-    const double secs = std::chrono::duration<double>(Clock::now() - st.start).count();
-    std::ostringstream o;
-    o << interps[i].id << ": " << st.cases << " scenarios, "
-      << static_cast<long>(secs > 0 ? st.cases / secs : 0) << "/s, " << st.divergent
-      << " divergent, " << st.signatures.size() << " unique";
-    if (st.tooBig) o << ", " << st.tooBig << " too big";
-    if (st.known) o << ", " << st.known << " known (" << st.knownSignatures.size() << ")";
-    if (st.harnessErrors) o << ", " << st.harnessErrors << " harness errors";
-    return o.str();
-  };
-  std::vector<std::thread> threads;
-  for (size_t i = 0; i < interps.size(); ++i)
-    for (int j = 0; j < std::max(1, a.jobs); ++j) threads.emplace_back(worker, i);
-  std::atomic<bool> finished{false};
-  std::thread progress([&] {
-    auto last = Clock::now();
-    while (!finished) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      if (a.bench || Clock::now() - last < std::chrono::seconds(tty ? 1 : 30)) continue;
-      last = Clock::now();
-      std::lock_guard<std::mutex> lock(mu);
-      std::string all;
-      for (size_t i = 0; i < interps.size(); ++i) all += (i ? " | " : "") + line(i);
-      if (tty)
-        std::cerr << "\r\033[K" << all.substr(0, 200) << std::flush;
-      else
-        std::cerr << all << "\n";
-    }
-  });
-  for (auto& t : threads) t.join();
-  finished = true;
-  progress.join();
+  harness::Progress progress;
+  const auto stats = gen::runCampaign(interps, ctx, oo, co, gStop, progress);
   std::signal(SIGINT, SIG_DFL);
-  if (tty) std::cerr << "\r\033[K";
 
   long unique = 0, errors = 0;
   for (size_t i = 0; i < interps.size(); ++i) {
-    const Stats& st = stats[i];
-    const double secs = std::chrono::duration<double>(Clock::now() - st.start).count();
+    const gen::CampaignStats& st = stats[i];
     if (a.bench) {
-      std::cout << "fuzz " << interps[i].id << ": "
-                << static_cast<long>(secs > 0 ? st.cases / secs : 0) << " scenarios/s ("
-                << a.jobs << (a.jobs == 1 ? " worker" : " workers") << ")\n";
+      std::cout << "fuzz " << interps[i].id << ": " << static_cast<long>(st.rate())
+                << " scenarios/s (" << a.jobs << (a.jobs == 1 ? " worker" : " workers")
+                << ")\n";
       continue;
     }
-    std::cout << line(i) << "\n";
+    std::cout << st.line(interps[i].id) << "\n";
     unique += static_cast<long>(st.signatures.size());
     errors += st.harnessErrors;
   }

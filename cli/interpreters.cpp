@@ -3,17 +3,19 @@
 #include <iostream>
 #include <thread>
 
-#include "commands.h"
-#include "oracle_driver.h"
+#include "cli/commands.h"
+#include "interpreter/oracle_driver.h"
 
 namespace monsim::cli {
 
 void addInterpreters(CLI::App& app) {
-  auto* cmd = app.add_subcommand("interpreters", "List the Python interpreters monsim can use");
+  auto* cmd =
+      app.add_subcommand("interpreters", "List the Python interpreters monsim can use");
   static std::vector<std::string> paths;
   static bool quick = false;
   cmd->add_option("--python", paths, "Also probe this interpreter executable");
-  cmd->add_flag("--quick", quick, "Do not start the oracle worker to ask for capabilities");
+  cmd->add_flag("--quick", quick,
+                "Do not start the oracle worker to ask for capabilities");
   cmd->callback([] {
     harness::DiscoveryOptions opts;
     opts.explicitPaths = paths;
@@ -31,7 +33,8 @@ void addInterpreters(CLI::App& app) {
             const nlohmann::json& all = (*h)["capabilities"];
             for (auto it = all.begin(); it != all.end(); ++it)
               if (it->is_boolean())
-                c += (c.empty() ? "" : ",") + (it->get<bool>() ? it.key() : "no-" + it.key());
+                c += (c.empty() ? "" : ",") +
+                     (it->get<bool>() ? it.key() : "no-" + it.key());
             caps[i] = c;
           } else {
             caps[i] = "oracle does not start: " + why.substr(0, 200);
@@ -41,8 +44,8 @@ void addInterpreters(CLI::App& app) {
     }
     for (size_t i = 0; i < found.size(); ++i) {
       const auto& in = found[i];
-      std::cout << in.id << "\t" << in.kind << "\t" << in.implementation << " " << in.version
-                << "\t" << in.path << "\t(" << in.provenance << ")";
+      std::cout << in.id << "\t" << in.kind << "\t" << in.implementation << " "
+                << in.version << "\t" << in.path << "\t(" << in.provenance << ")";
       if (!quick) std::cout << "\t" << caps[i];
       std::cout << "\n";
     }

@@ -2,9 +2,9 @@
 // every problem is printed as file:line:col. Exit 0 when all load, 1 otherwise.
 #include <iostream>
 
-#include "commands.h"
-#include "expectations.h"
-#include "scenario_loader.h"
+#include "cli/commands.h"
+#include "scenario/expectations.h"
+#include "scenario/loader.h"
 
 namespace monsim::cli {
 
@@ -47,7 +47,8 @@ int lint(const LintArgs& a) {
 void addLint(CLI::App& app) {
   auto a = std::make_shared<LintArgs>();
   auto* c = app.add_subcommand(
-      "lint", "Load scenario files without running them; print every problem as file:line:col");
+      "lint",
+      "Load scenario files without running them; print every problem as file:line:col");
   c->add_option("paths", a->paths, "Scenario files or folders")->required();
   c->add_option("--expectations", a->expectations,
                 "Also load this folder of expectations files");

@@ -6,9 +6,9 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "commands.h"
-#include "oracle_driver.h"
-#include "scenario_loader.h"
+#include "cli/commands.h"
+#include "interpreter/oracle_driver.h"
+#include "scenario/loader.h"
 
 namespace fs = std::filesystem;
 
@@ -27,7 +27,8 @@ struct RecordArgs {
 
 std::string safeName(std::string s) {
   for (char& c : s)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_'))
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ||
+          c == '_'))
       c = '_';
   return s;
 }
@@ -35,7 +36,8 @@ std::string safeName(std::string s) {
 int record(const RecordArgs& a) {
   std::vector<std::string> unknown;
   const auto interps = harness::selectInterpreters(a.python, unknown);
-  for (const auto& u : unknown) std::cerr << "monsim record: no interpreter matches '" << u << "'\n";
+  for (const auto& u : unknown)
+    std::cerr << "monsim record: no interpreter matches '" << u << "'\n";
   if (interps.empty()) {
     std::cerr << "monsim record: no interpreter to record on\n";
     return 2;
@@ -77,7 +79,8 @@ int record(const RecordArgs& a) {
     for (const auto& [path, scenario] : scenarios) {
       const std::string id = scenario.value("id", fs::path(path).stem().string());
       const auto outcome = hello ? worker.run(scenario, options) : harness::RunOutcome{};
-      const auto file = fs::path(a.out) / (safeName(id) + "." + safeName(interp.id) + ".jsonl");
+      const auto file =
+          fs::path(a.out) / (safeName(id) + "." + safeName(interp.id) + ".jsonl");
       std::ofstream o(file);
       o << nlohmann::json{{"kind", "provenance"},
                           {"monsim", MONSIM_VERSION},
@@ -91,7 +94,7 @@ int record(const RecordArgs& a) {
                             {"provenance", interp.provenance}}},
                           {"hello", hello ? *hello : nlohmann::json()},
                           {"options", options}}
-                .dump()
+               .dump()
         << "\n";
       if (outcome.kind == harness::RunOutcome::Kind::Result) {
         // The trace's metadata (code table, probe tool, captured output…) as
@@ -104,12 +107,15 @@ int record(const RecordArgs& a) {
         for (const auto& rec : records) o << rec.dump() << "\n";
       }
       nlohmann::json end{{"kind", "end"}, {"outcome", harness::kindName(outcome.kind)}};
-      if (!hello) end["detail"] = why;
-      else if (!outcome.detail.empty()) end["detail"] = outcome.detail;
-      if (outcome.kind == harness::RunOutcome::Kind::Errored) end["context"] = outcome.message.value("context", nlohmann::json());
+      if (!hello)
+        end["detail"] = why;
+      else if (!outcome.detail.empty())
+        end["detail"] = outcome.detail;
+      if (outcome.kind == harness::RunOutcome::Kind::Errored)
+        end["context"] = outcome.message.value("context", nlohmann::json());
       o << end.dump() << "\n";
-      std::cout << id << "\t" << interp.id << "\t" << harness::kindName(outcome.kind) << "\t"
-                << file.string() << "\n";
+      std::cout << id << "\t" << interp.id << "\t" << harness::kindName(outcome.kind)
+                << "\t" << file.string() << "\n";
       if (outcome.kind != harness::RunOutcome::Kind::Result) ++bad;
     }
   }
@@ -120,14 +126,19 @@ int record(const RecordArgs& a) {
 
 void addRecord(CLI::App& app) {
   static RecordArgs args;
-  auto* cmd = app.add_subcommand("record", "Record scenarios on real interpreters (oracle)");
-  cmd->add_option("scenarios", args.scenarios, "Scenario files (YAML, spec/SCENARIO-FORMAT.md, or oracle JSON)")
+  auto* cmd =
+      app.add_subcommand("record", "Record scenarios on real interpreters (oracle)");
+  cmd->add_option("scenarios", args.scenarios,
+                  "Scenario files (YAML, spec/SCENARIO-FORMAT.md, or oracle JSON)")
       ->required();
   cmd->add_option("--python", args.python, "Interpreter id, version, path, or 'all'");
   cmd->add_option("-o,--output", args.out, "Output folder")->capture_default_str();
-  cmd->add_flag("--no-probe", args.noProbe, "Record deliveries only, without the probe tool");
-  cmd->add_flag("--instruction", args.instruction, "Let the probe record INSTRUCTION events");
-  cmd->add_option("--timeout", args.timeout, "Seconds per scenario")->capture_default_str();
+  cmd->add_flag("--no-probe", args.noProbe,
+                "Record deliveries only, without the probe tool");
+  cmd->add_flag("--instruction", args.instruction,
+                "Let the probe record INSTRUCTION events");
+  cmd->add_option("--timeout", args.timeout, "Seconds per scenario")
+      ->capture_default_str();
   cmd->callback([] { setExitCode(record(args)); });
 }
 

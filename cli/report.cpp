@@ -6,10 +6,10 @@
 #include <iostream>
 #include <set>
 
-#include "commands.h"
-#include "diff.h"
-#include "interpreters.h"
-#include "render.h"
+#include "cli/commands.h"
+#include "interpreter/discovery.h"
+#include "reports/render/diff.h"
+#include "reports/render/render.h"
 
 namespace fs = std::filesystem;
 

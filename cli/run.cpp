@@ -3,10 +3,10 @@
 // `monsim record` file), and the recorded deliveries are compared too.
 #include <iostream>
 
-#include "commands.h"
-#include "compare.h"
-#include "replay.h"
-#include "scenario_loader.h"
+#include "check/compare.h"
+#include "check/replay.h"
+#include "cli/commands.h"
+#include "scenario/loader.h"
 
 namespace monsim::cli {
 
@@ -30,7 +30,8 @@ void print(const harness::Prediction& p) {
     std::cout << " -> " << d.result;
     if (!d.raisedType.empty()) std::cout << " " << d.raisedType;
     for (const auto& c : d.calls) std::cout << "; calls " << c.fn << " " << c.outcome;
-    std::cout << "   (" << reasonText(d.why).substr(0, reasonText(d.why).find(':')) << ")\n";
+    std::cout << "   (" << reasonText(d.why).substr(0, reasonText(d.why).find(':'))
+              << ")\n";
   }
   for (const auto& n : p.notes) std::cout << "note " << n << "\n";
 }

@@ -1,8 +1,8 @@
 #include <iostream>
 
-#include "commands.h"
-#include "self_check.h"
-#include "version_profile.h"
+#include "cli/commands.h"
+#include "model/self_check.h"
+#include "model/version_profile.h"
 
 namespace monsim::cli {
 
@@ -14,7 +14,8 @@ int exitCode() { return gExit; }
 void setExitCode(int code) { gExit = code; }
 
 void addSelfCheck(CLI::App& app) {
-  auto* cmd = app.add_subcommand("selfcheck", "Check the model's spec tables for consistency");
+  auto* cmd =
+      app.add_subcommand("selfcheck", "Check the model's spec tables for consistency");
   cmd->callback([] {
     const auto problems = selfCheck();
     for (const auto& p : problems) std::cout << "selfcheck: " << p << "\n";

@@ -1,8 +1,8 @@
-#include "controls.h"
+#include "generators/controls.h"
 
 #include <set>
 
-#include "weighted.h"
+#include "generators/weighted.h"
 
 namespace monsim::gen {
 namespace g = rc::gen;

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "version_profile.h"
+#include "model/version_profile.h"
 
 namespace monsim::gen {
 

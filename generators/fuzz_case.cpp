@@ -1,4 +1,4 @@
-#include "fuzz_case.h"
+#include "generators/fuzz_case.h"
 
 #include <algorithm>
 #include <charconv>

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "controls.h"
-#include "program.h"
-#include "version_profile.h"
+#include "generators/controls.h"
+#include "generators/program.h"
+#include "model/version_profile.h"
 
 namespace monsim::gen {
 

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "input.h"
+#include "model/input.h"
 
 namespace monsim::gen {
 

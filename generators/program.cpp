@@ -1,9 +1,9 @@
-#include "program.h"
+#include "generators/program.h"
 
 #include <set>
 #include <sstream>
 
-#include "weighted.h"
+#include "generators/weighted.h"
 
 namespace monsim::gen {
 namespace {

@@ -1,9 +1,9 @@
-#include "api_validation.h"
+#include "model/api_validation.h"
 
 #include <bit>
 #include <limits>
 
-#include "error_format.h"
+#include "model/error_format.h"
 
 namespace monsim {
 namespace {

@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <variant>
 
-#include "event_set.h"
-#include "py_value.h"
-#include "version_profile.h"
+#include "model/event_set.h"
+#include "model/py_value.h"
+#include "model/version_profile.h"
 
 namespace monsim {
 

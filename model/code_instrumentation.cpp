@@ -1,4 +1,4 @@
-#include "code_instrumentation.h"
+#include "model/code_instrumentation.h"
 
 #include <bit>
 

@@ -9,9 +9,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "event_set.h"
-#include "ids.h"
-#include "version_profile.h"
+#include "model/event_set.h"
+#include "model/ids.h"
+#include "model/version_profile.h"
 
 namespace monsim {
 

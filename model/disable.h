@@ -1,7 +1,7 @@
 #pragma once
 // What a DISABLE return value does, per event and version (reference §9.1,
 // §9.3–§9.5, §9.9; FINDINGS F5).
-#include "version_profile.h"
+#include "model/version_profile.h"
 
 namespace monsim {
 

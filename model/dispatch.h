@@ -7,9 +7,9 @@
 #include <span>
 #include <string_view>
 
-#include "ids.h"
-#include "input.h"
-#include "py_value.h"
+#include "model/ids.h"
+#include "model/input.h"
+#include "model/py_value.h"
 
 namespace monsim {
 

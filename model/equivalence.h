@@ -4,7 +4,7 @@
 #include <string_view>
 #include <utility>
 
-#include "input.h"
+#include "model/input.h"
 
 namespace monsim {
 

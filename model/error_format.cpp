@@ -1,6 +1,6 @@
-#include "error_format.h"
+#include "model/error_format.h"
 
-#include <cstdio>
+#include <charconv>
 #include <string>
 
 namespace monsim {
@@ -22,8 +22,9 @@ PyError makeError(const VersionProfile& p, spec::Error e, const ErrorFields& f) 
       out += std::to_string(f.event);
     } else if (key == "set") {
       char buf[16];
-      std::snprintf(buf, sizeof buf, "0x%x", f.set);
-      out += buf;
+      const auto end = std::to_chars(buf, buf + sizeof buf, f.set, 16).ptr;
+      out += "0x";
+      out.append(buf, end);
     } else if (key == "type") {
       out += f.type;
     } else if (key == "name") {

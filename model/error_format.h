@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "py_value.h"
-#include "version_profile.h"
+#include "model/py_value.h"
+#include "model/version_profile.h"
 
 namespace monsim {
 

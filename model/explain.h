@@ -8,22 +8,24 @@
 namespace monsim {
 
 enum class Reason : uint8_t {
-  ActiveGlobal,     // in the tool's global events (reference §3)
-  ActiveLocal,      // in the tool's local events for this code (§4)
-  ActiveViaCall,    // C_RETURN/C_RAISE: the tool has CALL at this call site (§3.2, §12.3)
-  NoSuchEvent,      // the event does not exist in this version (§1, §16)
-  NotSet,           // neither global nor local for this tool (§3, §4, §6)
-  DisabledAtSite,   // the tool returned DISABLE here and nothing revived it (§9.1, F1/F2)
-  CallNotAtSite,    // C_RETURN/C_RAISE without CALL active at the call site (§3.2, §9.7)
-  NoCallback,       // no callable registered for (tool, event) (§5)
-  InCallback,       // events are not reported while a callback runs (§8.1)
+  ActiveGlobal,   // in the tool's global events (reference §3)
+  ActiveLocal,    // in the tool's local events for this code (§4)
+  ActiveViaCall,  // C_RETURN/C_RAISE: the tool has CALL at this call site (§3.2, §12.3)
+  NoSuchEvent,    // the event does not exist in this version (§1, §16)
+  NotSet,         // neither global nor local for this tool (§3, §4, §6)
+  DisabledAtSite,  // the tool returned DISABLE here and nothing revived it (§9.1, F1/F2)
+  CallNotAtSite,   // C_RETURN/C_RAISE without CALL active at the call site (§3.2, §9.7)
+  NoCallback,      // no callable registered for (tool, event) (§5)
+  InCallback,      // events are not reported while a callback runs (§8.1)
 };
 
 constexpr bool delivers(Reason r) {
-  return r == Reason::ActiveGlobal || r == Reason::ActiveLocal || r == Reason::ActiveViaCall;
+  return r == Reason::ActiveGlobal || r == Reason::ActiveLocal ||
+         r == Reason::ActiveViaCall;
 }
 
-// The rule in words, with its clause, e.g. "DISABLE per (tool, event, site) — reference §9.1".
+// The rule in words, with its clause, e.g. "DISABLE per (tool, event, site) — reference
+// §9.1".
 std::string_view reasonText(Reason r);
 
 }  // namespace monsim

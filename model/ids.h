@@ -4,7 +4,7 @@
 #include <compare>
 #include <cstdint>
 
-#include "spec_tables.h"
+#include "spec/spec_tables.h"
 
 namespace monsim {
 

@@ -6,9 +6,9 @@
 #include <string_view>
 #include <variant>
 
-#include "ids.h"
-#include "py_value.h"
-#include "spec_tables.h"
+#include "model/ids.h"
+#include "model/py_value.h"
+#include "spec/spec_tables.h"
 
 namespace monsim {
 

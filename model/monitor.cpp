@@ -1,11 +1,11 @@
-#include "monitor.h"
+#include "model/monitor.h"
 
 #include <bit>
 #include <utility>
 
-#include "api_validation.h"
-#include "disable.h"
-#include "error_format.h"
+#include "model/api_validation.h"
+#include "model/disable.h"
+#include "model/error_format.h"
 
 namespace monsim {
 namespace {

@@ -9,13 +9,13 @@
 #include <optional>
 #include <vector>
 
-#include "code_instrumentation.h"
-#include "dispatch.h"
-#include "explain.h"
-#include "input.h"
-#include "py_value.h"
-#include "tool_slots.h"
-#include "version_profile.h"
+#include "model/code_instrumentation.h"
+#include "model/dispatch.h"
+#include "model/explain.h"
+#include "model/input.h"
+#include "model/py_value.h"
+#include "model/tool_slots.h"
+#include "model/version_profile.h"
 
 namespace monsim {
 

@@ -8,7 +8,7 @@
 #include <variant>
 #include <vector>
 
-#include "ids.h"
+#include "model/ids.h"
 
 namespace monsim {
 

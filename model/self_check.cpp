@@ -1,8 +1,8 @@
-#include "self_check.h"
+#include "model/self_check.h"
 
 #include <string>
 
-#include "version_profile.h"
+#include "model/version_profile.h"
 
 namespace monsim {
 

@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "event_set.h"
-#include "ids.h"
+#include "model/event_set.h"
+#include "model/ids.h"
 
 namespace monsim {
 

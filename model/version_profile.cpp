@@ -1,4 +1,4 @@
-#include "version_profile.h"
+#include "model/version_profile.h"
 
 namespace monsim {
 

@@ -6,8 +6,8 @@
 #include <optional>
 #include <string_view>
 
-#include "event_set.h"
-#include "spec_tables.h"
+#include "model/event_set.h"
+#include "spec/spec_tables.h"
 
 namespace monsim {
 

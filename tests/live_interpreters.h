@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "interpreters.h"
-#include "version_profile.h"
+#include "interpreter/discovery.h"
+#include "model/version_profile.h"
 
 namespace monsim::live {
 

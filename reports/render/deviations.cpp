@@ -1,4 +1,4 @@
-#include "deviations.h"
+#include "reports/render/deviations.h"
 
 #include <map>
 #include <tuple>

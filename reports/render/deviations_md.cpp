@@ -1,9 +1,9 @@
 #include <sstream>
 
-#include "deviations.h"
-#include "markdown.h"
-#include "render.h"
-#include "text.h"
+#include "reports/render/deviations.h"
+#include "reports/render/markdown.h"
+#include "reports/render/render.h"
+#include "reports/render/text.h"
 
 namespace monsim::report {
 

@@ -1,11 +1,11 @@
-#include "diff.h"
+#include "reports/render/diff.h"
 
 #include <algorithm>
 #include <set>
 #include <sstream>
 
-#include "score.h"
-#include "text.h"
+#include "reports/render/score.h"
+#include "reports/render/text.h"
 
 namespace monsim::report {
 

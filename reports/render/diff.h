@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "results.h"
+#include "reports/render/results.h"
 
 namespace monsim::report {
 

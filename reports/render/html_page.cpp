@@ -4,10 +4,10 @@
 #include <set>
 #include <sstream>
 
-#include "page_assets.h"
-#include "render.h"
-#include "score.h"
-#include "text.h"
+#include "reports/page_assets.h"
+#include "reports/render/render.h"
+#include "reports/render/score.h"
+#include "reports/render/text.h"
 
 namespace monsim::report {
 

@@ -1,8 +1,8 @@
 #include <cstdio>
 #include <sstream>
 
-#include "render.h"
-#include "text.h"
+#include "reports/render/render.h"
+#include "reports/render/text.h"
 
 namespace monsim::report {
 

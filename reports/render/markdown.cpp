@@ -1,9 +1,9 @@
-#include "markdown.h"
+#include "reports/render/markdown.h"
 
 #include <algorithm>
 #include <cctype>
 
-#include "text.h"
+#include "reports/render/text.h"
 
 namespace monsim::report {
 

@@ -2,8 +2,8 @@
 // Pieces the Markdown reports share.
 #include <string>
 
-#include "render.h"
-#include "results.h"
+#include "reports/render/render.h"
+#include "reports/render/results.h"
 
 namespace monsim::report {
 

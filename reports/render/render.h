@@ -2,7 +2,7 @@
 // The report files `monsim report` writes, each rendered from a merged ResultSet.
 #include <string>
 
-#include "results.h"
+#include "reports/render/results.h"
 
 namespace monsim::report {
 

@@ -1,4 +1,4 @@
-#include "results.h"
+#include "reports/render/results.h"
 
 #include <algorithm>
 #include <fstream>

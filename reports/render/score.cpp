@@ -1,6 +1,6 @@
-#include "score.h"
+#include "reports/render/score.h"
 
-#include "text.h"
+#include "reports/render/text.h"
 
 namespace monsim::report {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <tuple>
 
-#include "results.h"
+#include "reports/render/results.h"
 
 namespace monsim::report {
 

@@ -1,11 +1,11 @@
 #include <map>
 #include <sstream>
 
-#include "deviations.h"
-#include "markdown.h"
-#include "render.h"
-#include "score.h"
-#include "text.h"
+#include "reports/render/deviations.h"
+#include "reports/render/markdown.h"
+#include "reports/render/render.h"
+#include "reports/render/score.h"
+#include "reports/render/text.h"
 
 namespace monsim::report {
 

@@ -1,4 +1,4 @@
-#include "text.h"
+#include "reports/render/text.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -17,8 +17,7 @@ namespace {
 
 struct Diag {
   std::vector<std::string> errors;
-  void error(const std::string& file, const YAML::Node& at,
-             const std::string& what) {
+  void error(const std::string& file, const YAML::Node& at, const std::string& what) {
     const YAML::Mark m = at.Mark();
     errors.push_back(file + ":" + std::to_string(m.line + 1) + ":" +
                      std::to_string(m.column + 1) + ": error: " + what);
@@ -36,8 +35,8 @@ int versionIndex(const std::string& v) {
 // Expands a version-keyed map {"3.12": a, "3.14": b} (or a plain scalar,
 // meaning "from the first version") to one value per version; versions
 // before the first key get `absent`.
-std::vector<YAML::Node> perVersion(const std::string& file,
-                                   const YAML::Node& node, Diag& d) {
+std::vector<YAML::Node> perVersion(const std::string& file, const YAML::Node& node,
+                                   Diag& d) {
   std::vector<YAML::Node> out(gVersions.size());
   if (!node.IsMap()) {
     for (auto& o : out) o.reset(node);
@@ -47,8 +46,8 @@ std::vector<YAML::Node> perVersion(const std::string& file,
   for (const auto& kv : node) {
     const int i = versionIndex(kv.first.as<std::string>());
     if (i < 0) {
-      d.error(file, kv.first, "unknown version '" + kv.first.as<std::string>() +
-                                  "' (see versions:)");
+      d.error(file, kv.first,
+              "unknown version '" + kv.first.as<std::string>() + "' (see versions:)");
       continue;
     }
     keyed[i].reset(kv.second);
@@ -82,8 +81,8 @@ std::string camel(const std::string& upper) {
   return out;
 }
 
-YAML::Node require(const std::string& file, const YAML::Node& parent,
-                   const char* key, Diag& d) {
+YAML::Node require(const std::string& file, const YAML::Node& parent, const char* key,
+                   Diag& d) {
   YAML::Node n = parent[key];
   if (!n) d.error(file, parent, std::string("missing required key '") + key + "'");
   return n;
@@ -98,8 +97,8 @@ void checkKeys(const std::string& file, const YAML::Node& node,
   }
 }
 
-const std::set<std::string> kArgs = {"offset",      "retval", "callable", "arg0",
-                                     "line", "destination", "exception"};
+const std::set<std::string> kArgs = {"offset", "retval",      "callable", "arg0",
+                                     "line",   "destination", "exception"};
 
 std::string cxxArg(const std::string& a) {
   if (a == "arg0") return "Arg0";
@@ -158,8 +157,7 @@ int main(int argc, char** argv) {
   h << "inline constexpr std::array<NamedTool, " << tools["named"].size()
     << "> kNamedTools{{";
   for (const auto& kv : tools["named"]) {
-    h << "{" << quote(kv.first.as<std::string>()) << ", " << kv.second.as<int>()
-      << "}, ";
+    h << "{" << quote(kv.first.as<std::string>()) << ", " << kv.second.as<int>() << "}, ";
     js["tools"]["named"][kv.first.as<std::string>()] = kv.second.as<int>();
   }
   h << "}};\n";
@@ -172,7 +170,8 @@ int main(int argc, char** argv) {
   // Events.
   const YAML::Node events = require(evFile, ev, "events", d);
   std::vector<std::string> names;
-  for (const auto& e : events) names.push_back(require(evFile, e, "name", d).as<std::string>(""));
+  for (const auto& e : events)
+    names.push_back(require(evFile, e, "name", d).as<std::string>(""));
   h << "// Every event any version has; which versions have it is in kEvents.\n";
   h << "enum class Event : uint8_t {";
   for (auto& n : names) h << " " << camel(n) << ",";
@@ -191,7 +190,8 @@ int main(int argc, char** argv) {
        "  std::array<Arg, 3> args;\n  uint8_t argCount;\n};\n";
   h << "inline constexpr std::array<EventRow, kEventCount> kEvents{{\n";
   for (const auto& e : events) {
-    checkKeys(evFile, e, {"name", "bit", "group", "local", "disable", "args", "alias"}, d);
+    checkKeys(evFile, e, {"name", "bit", "group", "local", "disable", "args", "alias"},
+              d);
     const auto name = e["name"].as<std::string>("");
     const auto bits = perVersion(evFile, require(evFile, e, "bit", d), d);
     const auto local = perVersion(evFile, require(evFile, e, "local", d), d);
@@ -204,7 +204,8 @@ int main(int argc, char** argv) {
     h << "  {" << quote(name) << ", Group::" << camel(group) << ", {";
     for (size_t i = 0; i < nv; ++i) h << (has(bits[i]) ? bits[i].as<int>() : -1) << ", ";
     h << "}, {";
-    for (size_t i = 0; i < nv; ++i) h << (has(local[i]) && local[i].as<bool>() ? "true" : "false") << ", ";
+    for (size_t i = 0; i < nv; ++i)
+      h << (has(local[i]) && local[i].as<bool>() ? "true" : "false") << ", ";
     h << "}, {";
     for (size_t i = 0; i < nv; ++i) {
       const auto r = has(dis[i]) ? dis[i].as<std::string>() : "error";
@@ -217,15 +218,18 @@ int main(int argc, char** argv) {
     for (size_t i = 0; i < nv; ++i) {
       h << (has(alias[i]) && alias[i].IsSequence() ? "true" : "false") << ", ";
       if (has(alias[i]) && alias[i].IsSequence()) {
-        if (alias[i].size() != 2) d.error(evFile, e["alias"], "an alias names two events");
-        else aliasOf = "Event::" + camel(alias[i][0].as<std::string>()) + ", Event::" +
-                       camel(alias[i][1].as<std::string>());
+        if (alias[i].size() != 2)
+          d.error(evFile, e["alias"], "an alias names two events");
+        else
+          aliasOf = "Event::" + camel(alias[i][0].as<std::string>()) +
+                    ", Event::" + camel(alias[i][1].as<std::string>());
       }
     }
     h << "}, {" << aliasOf << "}, {";
     const YAML::Node args = require(evFile, e, "args", d);
     for (const auto& a : args) {
-      if (!kArgs.count(a.as<std::string>())) d.error(evFile, a, "unknown argument kind '" + a.as<std::string>() + "'");
+      if (!kArgs.count(a.as<std::string>()))
+        d.error(evFile, a, "unknown argument kind '" + a.as<std::string>() + "'");
       h << "Arg::" << cxxArg(a.as<std::string>()) << ", ";
     }
     h << "}, " << args.size() << "},\n";
@@ -251,13 +255,15 @@ int main(int argc, char** argv) {
   h << "enum class ApiFn : uint8_t {";
   for (const auto& f : require(apiFile, api, "functions", d))
     h << " " << camel(f["name"].as<std::string>()) << ",";
-  h << " };\nstruct ApiRow {\n  std::string_view name;\n  std::array<bool, kVersionCount> "
+  h << " };\nstruct ApiRow {\n  std::string_view name;\n  std::array<bool, "
+       "kVersionCount> "
        "present;\n  uint8_t paramCount;\n};\n";
   auto presence = [&](const std::string& file, const YAML::Node& n) {
     std::vector<bool> p(nv);
     const int since = versionIndex(require(file, n, "since", d).as<std::string>(""));
     if (since < 0) d.error(file, n["since"], "unknown version");
-    const int until = n["until"] ? versionIndex(n["until"].as<std::string>()) : int(nv) - 1;
+    const int until =
+        n["until"] ? versionIndex(n["until"].as<std::string>()) : int(nv) - 1;
     for (size_t i = 0; i < nv; ++i) p[i] = int(i) >= since && int(i) <= until;
     return p;
   };
@@ -279,7 +285,8 @@ int main(int argc, char** argv) {
     checkKeys(apiFile, o, {"name", "since", "until"}, d);
     const auto p = presence(apiFile, o);
     for (size_t i = 0; i < nv; ++i)
-      if (p[i]) js["by_version"][gVersions[i]]["objects"].push_back(o["name"].as<std::string>());
+      if (p[i])
+        js["by_version"][gVersions[i]]["objects"].push_back(o["name"].as<std::string>());
   }
 
   // Errors.
@@ -288,7 +295,8 @@ int main(int argc, char** argv) {
   h << "\nenum class Error : uint8_t {";
   for (const auto& kv : errs) h << " " << camel(kv.first.as<std::string>()) << ",";
   h << " };\nstruct ErrorRow {\n  std::string_view id;\n  std::string_view type;\n"
-       "  std::array<std::string_view, kVersionCount> message;  // empty: not raised\n};\n";
+       "  std::array<std::string_view, kVersionCount> message;  // empty: not "
+       "raised\n};\n";
   h << "inline constexpr std::array<ErrorRow, " << errs.size() << "> kErrors{{\n";
   for (const auto& kv : errs) {
     const auto id = kv.first.as<std::string>();

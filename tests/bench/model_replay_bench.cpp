@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "monitor.h"
+#include "model/monitor.h"
 
 namespace monsim {
 namespace {

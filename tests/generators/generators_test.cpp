@@ -6,11 +6,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fuzz_case.h"
-#include "live_interpreters.h"
-#include "process.h"
-#include "rc_reproduce.h"
-#include "scenario_loader.h"
+#include "generators/fuzz_case.h"
+#include "interpreter/process.h"
+#include "scenario/loader.h"
+#include "tests/live_interpreters.h"
+#include "tests/rc_reproduce.h"
 
 namespace monsim::gen {
 namespace {

@@ -2,7 +2,7 @@
 // FINDINGS F1–F4): which operations bring a DISABLEd site back, on every version.
 #include <gtest/gtest.h>
 
-#include "model_test_util.h"
+#include "tests/model/model_test_util.h"
 
 namespace monsim::testing {
 namespace {

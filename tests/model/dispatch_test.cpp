@@ -2,8 +2,8 @@
 // raising callbacks, re-entrancy, C_RETURN/C_RAISE fan-out.
 #include <gtest/gtest.h>
 
-#include "equivalence.h"
-#include "model_test_util.h"
+#include "model/equivalence.h"
+#include "tests/model/model_test_util.h"
 
 namespace monsim::testing {
 namespace {

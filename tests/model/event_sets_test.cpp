@@ -2,7 +2,7 @@
 // validation (reference §3, §4, §5): exact errors and normalisation per version.
 #include <gtest/gtest.h>
 
-#include "model_test_util.h"
+#include "tests/model/model_test_util.h"
 
 namespace monsim::testing {
 namespace {

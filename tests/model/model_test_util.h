@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "monitor.h"
+#include "model/monitor.h"
 
 namespace monsim::testing {
 

@@ -8,10 +8,10 @@
 #include <cstdio>
 #include <sstream>
 
-#include "monitor.h"
-#include "model_inputs.h"
-#include "naive_reference.h"
-#include "rc_reproduce.h"
+#include "generators/model_inputs.h"
+#include "model/monitor.h"
+#include "tests/model/naive_reference.h"
+#include "tests/rc_reproduce.h"
 
 namespace monsim {
 namespace {
@@ -220,30 +220,29 @@ struct Fire : Command {
 };
 
 void checkVersion(PyVersion v, int minor) {
-  monsim::testing::checkWithReproduce(
-      [v, minor] {
-        Reference model(minor);
-        Sut sut(v, minor);
-        // Start with tools 0–3 in use so that most calls get past validation.
-        for (int t = 0; t < 4; ++t) {
-          const ApiCall use = UseToolId{PyInt{t}, PyStr{"tool"}};
-          model.api(use);
-          sut.reference.api(use);
-          sut.monitor.step(use);
-          for (int b : interestingBits(model.eventCount())) {
-            const ApiCall reg =
-                RegisterCallback{PyInt{t}, PyInt{int64_t{1} << b},
-                                 CallableId{static_cast<uint32_t>(100 * t + b)}};
-            model.api(reg);
-            sut.reference.api(reg);
-            sut.monitor.step(reg);
-          }
-        }
-        rc::state::check(
-            model, sut,
-            rc::state::gen::execOneOfWithArgs<CallApi, CallApi, CallApi, Enter, Enter,
-                                              Exit, Fire, Fire, Fire, Fire>());
-      });
+  monsim::testing::checkWithReproduce([v, minor] {
+    Reference model(minor);
+    Sut sut(v, minor);
+    // Start with tools 0–3 in use so that most calls get past validation.
+    for (int t = 0; t < 4; ++t) {
+      const ApiCall use = UseToolId{PyInt{t}, PyStr{"tool"}};
+      model.api(use);
+      sut.reference.api(use);
+      sut.monitor.step(use);
+      for (int b : interestingBits(model.eventCount())) {
+        const ApiCall reg =
+            RegisterCallback{PyInt{t}, PyInt{int64_t{1} << b},
+                             CallableId{static_cast<uint32_t>(100 * t + b)}};
+        model.api(reg);
+        sut.reference.api(reg);
+        sut.monitor.step(reg);
+      }
+    }
+    rc::state::check(
+        model, sut,
+        rc::state::gen::execOneOfWithArgs<CallApi, CallApi, CallApi, Enter, Enter, Exit,
+                                          Fire, Fire, Fire, Fire>());
+  });
   std::printf(
       "compared: %llu API calls (%llu raised), %llu occurrences, %llu deliveries (%llu "
       "DISABLE)\n",

@@ -13,8 +13,8 @@
 #include <tuple>
 #include <vector>
 
-#include "input.h"
-#include "py_value.h"
+#include "model/input.h"
+#include "model/py_value.h"
 
 namespace monsim::naive {
 

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <new>
 
-#include "monitor.h"
+#include "model/monitor.h"
 
 namespace {
 long gAllocations = 0;

@@ -1,7 +1,7 @@
 // Tool ids and tool management (reference §2): exact errors per version.
 #include <gtest/gtest.h>
 
-#include "model_test_util.h"
+#include "tests/model/model_test_util.h"
 
 namespace monsim::testing {
 namespace {

@@ -1,5 +1,5 @@
 // Version profiles derived from the spec tables (docs: "Events" per version).
-#include "version_profile.h"
+#include "model/version_profile.h"
 
 #include <gtest/gtest.h>
 

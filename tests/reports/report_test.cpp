@@ -6,12 +6,12 @@
 #include <cstdlib>
 #include <string>
 
-#include "deviations.h"
-#include "diff.h"
-#include "render.h"
-#include "results.h"
-#include "score.h"
-#include "text.h"
+#include "reports/render/deviations.h"
+#include "reports/render/diff.h"
+#include "reports/render/render.h"
+#include "reports/render/results.h"
+#include "reports/render/score.h"
+#include "reports/render/text.h"
 
 namespace monsim::report {
 namespace {

@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "live_interpreters.h"
-#include "process.h"
+#include "interpreter/process.h"
+#include "tests/live_interpreters.h"
 
 namespace monsim {
 namespace {
@@ -48,7 +48,8 @@ TEST_P(LiveTables, EventConstantsMatch) {
   const VersionProfile& p = profile(GetParam());
   std::map<std::string, uint32_t> expected{{"NO_EVENTS", spec::kNoEvents}};
   for (int e = 0; e < spec::kEventCount; ++e)
-    if (p.has(Event(e))) expected[std::string(p.name(Event(e)))] = p.setOf(Event(e)).bits();
+    if (p.has(Event(e)))
+      expected[std::string(p.name(Event(e)))] = p.setOf(Event(e)).bits();
   std::map<std::string, uint32_t> actual;
   for (auto& [k, v] : dump_["events"].items()) actual[k] = v.get<uint32_t>();
   EXPECT_EQ(actual, expected) << id_;
@@ -78,7 +79,8 @@ TEST_P(LiveTables, LocalCapableEventsMatch) {
       if (!p.has(Event(e)) || p.name(Event(e)) != name) continue;
       found = true;
       // C_RETURN/C_RAISE are refused alone but ride along with CALL.
-      const bool expected = p.mayBeLocal(Event(e)) || p.ancillaryEvents().contains(p.setOf(Event(e)));
+      const bool expected =
+          p.mayBeLocal(Event(e)) || p.ancillaryEvents().contains(p.setOf(Event(e)));
       EXPECT_EQ(accepted.get<bool>(), expected) << id_ << ": " << name;
     }
     EXPECT_TRUE(found) << id_ << ": interpreter has event " << name << " the table lacks";
@@ -108,13 +110,15 @@ TEST_P(LiveTables, MisuseMessagesMatch) {
     const auto got = dump_["errors"][id];
     ASSERT_TRUE(got.is_array()) << id_ << ": " << id << " did not raise";
     std::string msg(p.errorMessage(spec::Error(i)));
-    if (auto a = args.find(id); a != args.end()) msg = expand(msg, a->second.first, a->second.second);
+    if (auto a = args.find(id); a != args.end())
+      msg = expand(msg, a->second.first, a->second.second);
     EXPECT_EQ(got[0].get<std::string>(), spec::kErrors[i].type) << id_ << ": " << id;
     EXPECT_EQ(got[1].get<std::string>(), msg) << id_ << ": " << id;
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Versions, LiveTables, live::allVersions(), live::versionTestName);
+INSTANTIATE_TEST_SUITE_P(Versions, LiveTables, live::allVersions(),
+                         live::versionTestName);
 
 }  // namespace
 }  // namespace monsim

@@ -1,0 +1,47 @@
+#pragma once
+// Running generated cases against an interpreter: render, load, check (model vs
+// interpreter, observer independence, trace invariants), reduce a disagreement
+// to a signature, and shrink a failing case while its signature stays the same.
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "check/check.h"
+#include "generators/fuzz_case.h"
+#include "interpreter/oracle_driver.h"
+
+namespace monsim::gen {
+
+struct CaseRun {
+  harness::CheckResult check;
+  std::string yaml;
+  std::string signature;      // "" when model and interpreter agree
+  bool harnessError = false;  // our bug (generator, loader, oracle), not a finding
+  const harness::KnownSignature* known = nullptr;  // an already triaged signature
+  bool tooBig = false;  // the trace hit CheckContext::maxRecords: not judged
+  std::vector<std::string> invariants;  // violated trace invariants, one line each
+};
+
+// `id` names the scenario inside the YAML (default: "fuzz-<token>").
+CaseRun runCase(const FuzzCase& c, const Token& t, harness::OracleWorker& w,
+                const harness::CheckContext& ctx, const std::string& id = "");
+
+// What a disagreement is, without what varies between cases (names, offsets,
+// lines): kind, event and model rule of the first divergence, or the error kind.
+std::string signatureOf(const harness::CheckResult& r);
+
+struct Shrunk {
+  Token token;
+  FuzzCase fc;
+  CaseRun run;
+  int evaluations = 0;
+  bool complete = false;  // no smaller case keeps the signature (budget not hit)
+};
+
+// Greedy descent over the case's shrinks, control sequence first (FuzzCase puts
+// it first), keeping the first divergence's signature.
+Shrunk shrinkCase(const Token& t, const CaseRun& first, harness::OracleWorker& w,
+                  const harness::CheckContext& ctx, int budget,
+                  const std::atomic<bool>* stop = nullptr);
+
+}  // namespace monsim::gen

@@ -1,0 +1,65 @@
+#include "campaign/findings.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "interpreter/pyrepro.h"
+#include "scenario/loader.h"
+
+namespace monsim::gen {
+
+namespace {
+
+std::string hex8(const std::string& s) {
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a: stable across runs and builds
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+  char buf[9];
+  std::snprintf(buf, sizeof buf, "%08llx", static_cast<unsigned long long>(h >> 32));
+  return buf;
+}
+
+}  // namespace
+
+std::string reproduceCommand(const harness::Interpreter& in, const Token& t) {
+  return "monsim fuzz --python " + in.id + " --replay " + t.str();
+}
+
+std::string writeFinding(const std::string& dir, const harness::Interpreter& in,
+                         const Shrunk& s, const std::string& signature) {
+  const std::string id = "fuzz-" + in.id + "-" + hex8(signature);
+  std::filesystem::create_directories(dir);
+  const std::string tok = s.token.str();
+  const std::string yaml = renderScenario(s.fc, s.token.version, id,
+                                          "fuzz finding on " + in.id + ": " + signature,
+                                          "monsim fuzz --replay " + tok)
+                               .yaml;
+  std::ofstream(dir + "/" + id + ".yaml") << yaml;
+  auto loaded = harness::loadScenarioText(yaml, id + ".yaml");
+  if (loaded.scenario)
+    std::ofstream(dir + "/" + id + ".py") << harness::standalonePython(*loaded.scenario);
+  std::ofstream txt(dir + "/" + id + ".txt");
+  txt << "signature:   " << signature << "\n"
+      << "interpreter: " << in.id << " (" << in.path << ")\n"
+      << "token:       " << tok << "\n"
+      << "reproduce:   " << reproduceCommand(in, s.token) << "\n"
+      << "shrinking:   " << s.evaluations << " runs"
+      << (s.complete ? ", minimal" : ", stopped early (budget or Ctrl-C)") << "\n"
+      << "verdict:     " << harness::verdictName(s.run.check.verdict) << " — "
+      << s.run.check.reason << "\n\n"
+      << s.run.check.detail;
+  for (const std::string& v : s.run.invariants) txt << "trace invariant: " << v << "\n";
+  nlohmann::json rec{{"id", id},
+                     {"interpreter", in.id},
+                     {"signature", signature},
+                     {"token", tok},
+                     {"reproduce", reproduceCommand(in, s.token)},
+                     {"verdict", harness::verdictName(s.run.check.verdict)},
+                     {"reason", s.run.check.reason},
+                     {"shrink_runs", s.evaluations},
+                     {"minimal", s.complete}};
+  std::ofstream(dir + "/findings.jsonl", std::ios::app) << rec.dump() << "\n";
+  return id;
+}
+
+}  // namespace monsim::gen

@@ -1,0 +1,20 @@
+#pragma once
+// A campaign's findings on disk: per finding <id>.yaml (a suite scenario), <id>.py
+// (a standalone script) and <id>.txt (signature, token, replay command, the first
+// divergence), and one line per finding in findings.jsonl.
+#include <string>
+
+#include "campaign/campaign.h"
+#include "interpreter/discovery.h"
+
+namespace monsim::gen {
+
+// "monsim fuzz --python ID --replay TOKEN".
+std::string reproduceCommand(const harness::Interpreter& in, const Token& t);
+
+// Writes the finding's files under `dir` (created if needed); returns its id,
+// "fuzz-<interpreter>-<hash of the signature>", stable across runs.
+std::string writeFinding(const std::string& dir, const harness::Interpreter& in,
+                         const Shrunk& s, const std::string& signature);
+
+}  // namespace monsim::gen

@@ -1,0 +1,139 @@
+#include "campaign/run.h"
+
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "campaign/findings.h"
+#include "runner/lanes.h"
+
+namespace monsim::gen {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+std::string CampaignStats::line(const std::string& interpreter) const {
+  std::ostringstream o;
+  o << interpreter << ": " << cases << " scenarios, " << static_cast<long>(rate())
+    << "/s, " << divergent << " divergent, " << signatures.size() << " unique";
+  if (tooBig) o << ", " << tooBig << " too big";
+  if (known) o << ", " << known << " known (" << knownSignatures.size() << ")";
+  if (harnessErrors) o << ", " << harnessErrors << " harness errors";
+  return o.str();
+}
+
+std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& interps,
+                                       const harness::CheckContext& ctx,
+                                       const harness::OracleOptions& oracle,
+                                       const CampaignOptions& a,
+                                       const std::atomic<bool>& stop,
+                                       harness::Progress& progress) {
+  std::mutex mu;
+  std::vector<CampaignStats> stats(interps.size());
+  std::vector<long> next(interps.size(), 0);
+  std::ofstream traces;
+  if (!a.saveTraces.empty()) {
+    const fs::path parent = fs::path(a.saveTraces).parent_path();
+    fs::create_directories(parent.empty() ? fs::path(".") : parent);
+    traces.open(a.saveTraces, std::ios::app);
+  }
+  harness::CheckContext runCtx = ctx;
+  runCtx.keepTraces = runCtx.keepTraceJson = traces.is_open();
+  const auto start = Clock::now();
+  const auto deadline =
+      start + std::chrono::milliseconds(static_cast<long>(a.seconds * 1000));
+  auto over = [&] { return stop || (a.seconds > 0 && Clock::now() >= deadline); };
+
+  std::vector<harness::Lane> lanes;
+  std::vector<std::optional<PyVersion>> versions;
+  for (size_t i = 0; i < interps.size(); ++i) {
+    versions.push_back(parseVersion(interps[i].version));
+    harness::Lane lane;
+    lane.interpreter = &interps[i];
+    lane.next = [&, i]() -> std::optional<size_t> {
+      if (!versions[i] || over() || (a.count > 0 && next[i] >= a.count))
+        return std::nullopt;
+      return size_t(next[i]++);
+    };
+    lane.remaining = [&, i] {
+      return a.count > 0 ? size_t(a.count - next[i]) : SIZE_MAX;
+    };
+    lanes.push_back(std::move(lane));
+  }
+  auto status = [&] {
+    std::string all;
+    for (size_t i = 0; i < interps.size(); ++i) {
+      stats[i].seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      all += (i ? " | " : "") + stats[i].line(interps[i].id);
+    }
+    return all;
+  };
+  std::atomic<bool> finished{false};
+  std::thread ticker([&] {
+    for (int tick = 1; !finished; ++tick) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      if (!a.findings || tick % 5) continue;  // once a second; bench: no status line
+      std::string line;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        line = status();
+      }
+      progress.status(line);
+    }
+  });
+
+  harness::runLanes(
+      lanes, a.jobs * int(interps.size()), oracle,
+      [&](size_t i, size_t n, harness::OracleWorker* w) {
+        const auto& in = interps[i];
+        Token t{*versions[i], caseSeed(a.seed, static_cast<uint64_t>(n)), 100, {}};
+        const FuzzCase fc = caseAt(t).value();
+        CaseRun r = runCase(fc, t, *w, runCtx);
+        bool fresh = false;
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          CampaignStats& st = stats[i];
+          ++st.cases;
+          for (const auto& tag : caseTags(fc, *versions[i])) ++st.tags[tag];
+          if (r.harnessError) {
+            ++st.harnessErrors;
+            progress.say("harness error on " + in.id + " (" + reproduceCommand(in, t) +
+                         "): " + r.check.reason + "\n");
+          } else if (r.tooBig) {
+            ++st.tooBig;
+          } else if (r.known) {
+            ++st.known;
+            st.knownSignatures.insert(r.signature);
+          } else if (!r.signature.empty()) {
+            ++st.divergent;
+            fresh = st.signatures.insert(r.signature).second;
+          }
+          if (traces.is_open() && r.signature.empty() && !r.check.traceOn.is_null()) {
+            const std::string line =
+                nlohmann::json{{"token", t.str()},      {"interpreter", in.id},
+                               {"version", in.version}, {"yaml", r.yaml},
+                               {"on", r.check.traceOn}, {"off", r.check.traceOff}}
+                    .dump();
+            if (line.size() <= a.traceLimit) traces << line << "\n";  // keep it small
+          }
+        }
+        if (!fresh || !a.findings) return;
+        Shrunk s{t, fc, r, 0, true};
+        if (a.shrink) s = shrinkCase(t, r, *w, runCtx, a.shrinkBudget, &stop);
+        std::lock_guard<std::mutex> lock(mu);
+        const std::string id = writeFinding(a.out, in, s, r.signature);
+        progress.say("finding on " + in.id + ": " + r.signature + "\n  " + a.out + "/" +
+                     id + ".{yaml,py,txt}  (" + std::to_string(s.evaluations) +
+                     " shrink runs; replay: " + reproduceCommand(in, s.token) + ")\n");
+      });
+  finished = true;
+  ticker.join();
+  progress.clear();
+  for (auto& st : stats)
+    st.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return stats;
+}
+
+}  // namespace monsim::gen

@@ -1,0 +1,50 @@
+#pragma once
+// A differential campaign over interpreters on the shared task pool: generated
+// cases by number from one seed, each run and judged (campaign.h), findings
+// deduplicated per interpreter by signature, shrunk and written (findings.h).
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "campaign/campaign.h"
+#include "interpreter/discovery.h"
+#include "runner/progress.h"
+
+namespace monsim::gen {
+
+struct CampaignOptions {
+  uint64_t seed = 0;
+  double seconds = 60;  // per campaign; 0: until `count`
+  long count = 0;       // cases per interpreter; 0: until `seconds`
+  int jobs = 1;         // oracle workers per interpreter
+  std::string out = "out/fuzz";
+  int shrinkBudget = 1000;
+  bool shrink = true;
+  bool findings = true;    // false (bench): only count, write nothing
+  std::string saveTraces;  // corpus file for agreeing cases, "" for none
+  size_t traceLimit = 40000;
+};
+
+struct CampaignStats {
+  long cases = 0, divergent = 0, known = 0, tooBig = 0, harnessErrors = 0;
+  std::set<std::string> knownSignatures;
+  std::set<std::string> signatures;  // new ones, each written as a finding
+  std::map<std::string, long> tags;  // caseTags distribution
+  double seconds = 0;
+  double rate() const { return seconds > 0 ? cases / seconds : 0; }
+  std::string line(const std::string& interpreter) const;  // one-line summary
+};
+
+// Runs until the deadline, the count or `stop`; returns the stats per interpreter.
+std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& interps,
+                                       const harness::CheckContext& ctx,
+                                       const harness::OracleOptions& oracle,
+                                       const CampaignOptions& options,
+                                       const std::atomic<bool>& stop,
+                                       harness::Progress& progress);
+
+}  // namespace monsim::gen

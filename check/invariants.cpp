@@ -1,0 +1,425 @@
+#include "check/invariants.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "check/compare.h"
+#include "model/version_profile.h"
+
+namespace monsim::harness {
+
+using nlohmann::json;
+
+std::string InvariantViolation::str() const {
+  const std::string at =
+      record == kNoRecord ? "" : " (record " + std::to_string(record) + ")";
+  return invariant + at + ": " + message;
+}
+
+namespace {
+
+using Violations = std::vector<InvariantViolation>;
+
+// A DISABLE location: one event at one instruction of one code object (§9.1).
+struct Site {
+  std::string event, code;
+  int offset = 0;
+  auto operator<=>(const Site&) const = default;
+  std::string str() const {
+    return event + " in " + code + " at offset " + std::to_string(offset);
+  }
+};
+
+Site siteOf(const json& r) {
+  return {r.value("event", ""), r.value("code", ""), r.value("offset", -1)};
+}
+
+int toolOf(const json& r) { return r.value("tool", -1); }
+std::string rec(size_t i) { return "record " + std::to_string(i); }
+std::string toolName(int t) { return "tool " + std::to_string(t); }
+
+bool returnedDisable(const json& d) {
+  const json r = d.value("returned", json());
+  return r.is_object() && r.value("marker", "") == "DISABLE";
+}
+
+// One occurrence the probe saw, with the scenario tools' deliveries of it.
+struct Occurrence {
+  size_t record = 0;  // the probe's event record
+  size_t first = 0;   // its first record: tools above the probe are called before it
+  Site site;
+  std::vector<const ObservedDelivery*> deliveries;
+  int cut = -1;  // a tool whose callback raised: lower ids were not called (§7.3)
+  std::set<int> touched;   // tools whose events/callbacks its callbacks changed (§7.2)
+  bool restarted = false;  // or restart_events / any events change inside it
+
+  const ObservedDelivery* of(int tool) const {
+    for (const ObservedDelivery* d : deliveries)
+      if (toolOf(*d->record) == tool) return d;
+    return nullptr;
+  }
+};
+
+// What an `api` record can change. `tool` unset: every tool (restart_events, or
+// an argument we cannot read).
+struct Touch {
+  std::optional<int> tool;
+  bool restart = false;
+};
+
+std::optional<int> intArg(const json& a) {
+  if (a.is_number_integer()) return a.get<int>();
+  if (a.is_object() && a.value("type", "") == "int") {
+    try {
+      return std::stoi(a.value("repr", ""));
+    } catch (...) {
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Touch> touchOf(const json& api) {
+  static const std::set<std::string> kPerTool{"set_events",        "set_local_events",
+                                              "register_callback", "use_tool_id",
+                                              "free_tool_id",      "clear_tool_id"};
+  const std::string fn = api.value("fn", "");
+  if (fn == "restart_events") return Touch{std::nullopt, true};
+  if (!kPerTool.count(fn)) return std::nullopt;
+  const json args = api.value("args", json::array());
+  return Touch{args.empty() ? std::nullopt : intArg(args[0]), false};
+}
+
+// Every api record made by a delivery's callback, nested calls included.
+void collectApi(const json& j, std::vector<const json*>& out) {
+  if (j.is_object()) {
+    if (j.value("kind", "") == "api") out.push_back(&j);
+    for (const auto& [k, v] : j.items())
+      if (v.is_structured()) collectApi(v, out);
+  } else if (j.is_array()) {
+    for (const json& v : j) collectApi(v, out);
+  }
+}
+std::vector<const json*> callsOf(const json& delivery) {
+  std::vector<const json*> out;
+  if (delivery.contains("calls")) collectApi(delivery["calls"], out);
+  return out;
+}
+
+// Did this callback end the dispatch (§7.3)? It raised, or returned DISABLE where
+// that raises ValueError (§9.3, §9.4; unknown version: any non-site event).
+bool endsDispatch(const json& d, const VersionProfile* p) {
+  if (d.contains("raised")) return true;
+  if (!returnedDisable(d)) return false;
+  const auto e = eventNamed(d.value("event", ""));
+  if (!e) return false;
+  return p ? p->disableRule(*e) == spec::DisableRule::Error
+           : !profile(PyVersion::V3_12).disableIsPerSite(*e);
+}
+
+std::vector<Occurrence> occurrencesOf(const Trace& t,
+                                      const std::vector<ObservedDelivery>& ds,
+                                      const VersionProfile* p) {
+  std::vector<Occurrence> out;
+  std::map<size_t, size_t> at;  // probe record -> index in out
+  for (size_t i = 0; i < t.records.size(); ++i) {
+    if (t.records[i].value("kind", "") != "event") continue;
+    at[i] = out.size();
+    out.push_back({i, i, siteOf(t.records[i]), {}, -1, {}, false});
+  }
+  for (const ObservedDelivery& d : ds) {
+    if (d.unseen || d.occurrence == kNoRecord) continue;
+    Occurrence& o = out[at.at(d.occurrence)];
+    o.deliveries.push_back(&d);
+    o.first = std::min(o.first, d.index);
+    if (endsDispatch(*d.record, p)) o.cut = std::max(o.cut, toolOf(*d.record));
+    for (const json* api : callsOf(*d.record)) {
+      if (const auto touch = touchOf(*api)) {
+        if (touch->tool) o.touched.insert(*touch->tool);
+        o.restarted = o.restarted || touch->restart || !touch->tool;
+      }
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Occurrence& a, const Occurrence& b) { return a.first < b.first; });
+  return out;
+}
+
+// 1. A tool's callback for an event slot runs at most once per occurrence (§6.1).
+void checkFireOnce(const std::vector<Occurrence>& occs, Violations& out) {
+  for (const Occurrence& o : occs) {
+    std::map<std::pair<int, std::string>, size_t> seen;
+    for (const ObservedDelivery* d : o.deliveries) {
+      const std::string slot = d->record->value("event", "");
+      const auto [it, fresh] =
+          seen.emplace(std::pair{toolOf(*d->record), slot}, d->index);
+      if (fresh) continue;
+      out.push_back({"fire-once", d->index,
+                     toolName(toolOf(*d->record)) + " got its " + slot +
+                         " callback twice for one occurrence (" + o.site.str() +
+                         ", probe " + rec(o.record) + "): " + rec(it->second) + " and " +
+                         rec(d->index)});
+    }
+  }
+}
+
+// 2 and 3. Walks the trace keeping, per (tool, site), the last delivery and the
+// last DISABLE, each stamped with counters of the API calls that could change them
+// (F1: only re-instrumentation, i.e. events changes and restart_events, revives a
+// site; F3 lets any tool's LINE change revive another's lines, so a DISABLE is only
+// held against the tool while no events change at all).
+class DisableWalk {
+ public:
+  DisableWalk(const Trace& t, PyVersion v) : t_(t), p_(profile(v)) {}
+
+  Violations run(const std::vector<Occurrence>& occs) {
+    size_t next = 0;
+    for (size_t i = 0; i < t_.records.size(); ++i) {
+      while (next < occs.size() && occs[next].first == i) check(occs[next++]);
+      const json& r = t_.records[i];
+      const std::string kind = r.value("kind", "");
+      if (kind == "api") apply(r);
+      if (kind != "delivery" || toolOf(r) == t_.probeTool) continue;
+      for (const json* api : callsOf(r)) apply(*api);
+      afterDelivery(i, r);
+    }
+    return std::move(out_);
+  }
+
+ private:
+  struct Stamp {
+    long tool = 0, own = 0, all = 0, restarts = 0;
+    size_t record = 0;
+  };
+  Stamp stamp(int tool, size_t record) {
+    return {toolEpoch_[tool], ownEpoch_[tool], allEpoch_, restarts_, record};
+  }
+
+  // Sites whose DISABLE is per site; INSTRUCTION is left out (FINDINGS F4 drops
+  // INSTRUCTION tools at a multi-tool transition, without any DISABLE).
+  bool tracked(const std::string& event) const {
+    const auto e = eventNamed(event);
+    return e && p_.has(*e) && p_.disableIsPerSite(*e) && event != "INSTRUCTION";
+  }
+  // 3.14+ legacy BRANCH handlers report "BRANCH"; their DISABLE is per direction.
+  Site siteOfDelivery(size_t i, const json& d) const {
+    const auto it = probeSite_.find(i);
+    return it != probeSite_.end() ? it->second : siteOf(d);
+  }
+
+  void apply(const json& api) {
+    const auto touch = touchOf(api);
+    if (!touch) return;
+    ++allEpoch_;
+    if (touch->restart) ++restarts_;
+    if (!touch->tool) {
+      for (int t = 0; t < 8; ++t) {
+        ++toolEpoch_[t];
+        if (!touch->restart) ++ownEpoch_[t];
+      }
+      return;
+    }
+    ++toolEpoch_[*touch->tool];
+    ++ownEpoch_[*touch->tool];
+  }
+
+  void check(const Occurrence& o) {
+    std::set<int> got;
+    for (const ObservedDelivery* d : o.deliveries) {
+      got.insert(toolOf(*d->record));
+      probeSite_[d->index] = o.site;
+    }
+    if (!tracked(o.site.event)) return;
+    auto skipped = [&](int tool) { return tool < o.cut || o.touched.count(tool); };
+    for (auto it = receipts_.lower_bound({o.site, -1});
+         it != receipts_.end() && it->first.first == o.site;) {
+      const int u = it->first.second;
+      const Stamp& s = it->second;
+      if (got.count(u) || skipped(u) || o.restarted || s.tool != toolEpoch_[u]) {
+        ++it;
+        continue;
+      }
+      out_.push_back(lostDelivery(o, u, s));
+      it = receipts_.erase(it);
+    }
+    for (auto it = disabled_.lower_bound({o.site, -1});
+         it != disabled_.end() && it->first.first == o.site;) {
+      const int t = it->first.second;
+      const Stamp& s = it->second;
+      if (s.restarts != restarts_) {  // restart_events since the DISABLE
+        if (s.own == ownEpoch_[t] && !skipped(t) && !got.count(t))
+          out_.push_back({"restart-restores", o.record,
+                          toolName(t) + " returned DISABLE for " + o.site.str() + " at " +
+                              rec(s.record) +
+                              "; restart_events() was called since and nothing changed "
+                              "the tool's events or callbacks, yet it gets no delivery "
+                              "of this occurrence"});
+        it = disabled_.erase(it);
+      } else if (s.all == allEpoch_ && !o.restarted && got.count(t)) {
+        out_.push_back({"disable-locality", o.of(t)->index,
+                        toolName(t) + " returned DISABLE for " + o.site.str() + " at " +
+                            rec(s.record) +
+                            " and no API call re-enabled it since, yet it receives the "
+                            "site again (probe " +
+                            rec(o.record) + ")"});
+        it = disabled_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    // Stamped as of the start of the occurrence: changes its callbacks make count
+    // as later changes (§7.2).
+    for (const ObservedDelivery* d : o.deliveries) {
+      const int u = toolOf(*d->record);
+      if (!returnedDisable(*d->record)) receipts_[{o.site, u}] = stamp(u, d->index);
+    }
+  }
+
+  // The latest DISABLE that could be blamed for a lost delivery: by another tool at
+  // the site, or by the tool elsewhere. None: a plain lost delivery.
+  InvariantViolation lostDelivery(const Occurrence& o, int u, const Stamp& s) {
+    std::string why;
+    for (const auto& [when, what] : disables_) {
+      const auto& [t, site] = what;
+      if ((t != u && site == o.site) || (t == u && site != o.site))
+        why = "; " + toolName(t) + " returned DISABLE for " + site.str() + " at " +
+              rec(when);
+    }
+    return {why.empty() ? "stable-delivery" : "disable-locality", o.record,
+            toolName(u) + " received " + o.site.str() + " at " + rec(s.record) +
+                " and nothing changed its events or callbacks since, yet it gets no "
+                "delivery of this occurrence" +
+                why};
+  }
+
+  void afterDelivery(size_t i, const json& d) {
+    if (!returnedDisable(d)) return;
+    const int t = toolOf(d);
+    const Site site = siteOfDelivery(i, d);
+    if (!tracked(site.event)) {
+      // §9.3/§9.4 remove the callback; 3.15 (F5) clears a local bit: a change of t.
+      ++toolEpoch_[t];
+      ++ownEpoch_[t];
+      ++allEpoch_;
+      return;
+    }
+    Stamp st = stamp(t, i);
+    // The DISABLE-ing callback's own API calls (applied before this point) may have
+    // changed its events or callbacks: then a restart need not bring the site back.
+    for (const json& c : d.value("calls", json::array()))
+      if (const auto touch = touchOf(c); touch && (!touch->tool || *touch->tool == t))
+        --st.own;
+    disabled_[{site, t}] = st;
+    disables_.push_back({i, {t, site}});
+    // §9.7: DISABLE on CALL also ends C_RETURN/C_RAISE there, and a 3.14+ legacy
+    // BRANCH handler may lose the other direction: forget t's other events here.
+    std::erase_if(receipts_, [&](const auto& kv) {
+      return kv.first.second == t && kv.first.first.code == site.code &&
+             kv.first.first.offset == site.offset;
+    });
+  }
+
+  const Trace& t_;
+  const VersionProfile& p_;
+  std::map<int, long> toolEpoch_, ownEpoch_;
+  long allEpoch_ = 0, restarts_ = 0;
+  std::map<std::pair<Site, int>, Stamp> receipts_, disabled_;
+  std::vector<std::pair<size_t, std::pair<int, Site>>> disables_;
+  std::map<size_t, Site> probeSite_;  // delivery record -> its occurrence's site
+  Violations out_;
+};
+
+// 4. Frame entries and exits, and handled exceptions, per code object (§12.7:
+// start == return + unwind, raise == handled + unwind), in the probe's stream.
+void checkBalanced(const Trace& t, const std::vector<Occurrence>& occs, Violations& out) {
+  static const std::set<std::string> kEntry{"PY_START", "PY_RESUME", "PY_THROW"};
+  static const std::set<std::string> kExit{"PY_RETURN", "PY_YIELD", "PY_UNWIND"};
+  // PY_THROW too: an exception thrown into a generator (or down an await chain) can
+  // be handled in that frame with no RAISE of its own (found by monsim fuzz).
+  static const std::set<std::string> kRaised{"RAISE", "RERAISE", "STOP_ITERATION",
+                                             "PY_THROW"};
+  struct Count {
+    int entries = 0, exits = 0, raised = 0, handled = 0;
+    size_t last = 0;
+    bool reported = false;
+  };
+  std::map<std::string, Count> codes;
+  std::vector<const Occurrence*> byRecord;
+  for (const Occurrence& o : occs) byRecord.push_back(&o);
+  std::sort(byRecord.begin(), byRecord.end(),
+            [](auto* a, auto* b) { return a->record < b->record; });
+  for (const Occurrence* o : byRecord) {
+    Count& c = codes[o->site.code];
+    const std::string& e = o->site.event;
+    c.last = o->record;
+    c.entries += kEntry.count(e);
+    // A callback raising at PY_RETURN/PY_YIELD: the frame does not leave (§10.1).
+    c.exits += kExit.count(e) && (e == "PY_UNWIND" || o->cut < 0);
+    // A callback's exception replaces the one in flight and may be handled again
+    // without a RAISE of its own (EXCEPTION_HANDLED returning DISABLE on 3.12–3.14).
+    c.raised += kRaised.count(e) + (o->cut >= 0);
+    c.handled += e == "EXCEPTION_HANDLED";
+    if (c.reported) continue;
+    if (c.exits > c.entries) {
+      c.reported = true;
+      out.push_back({"balanced", o->record,
+                     e + " in " + o->site.code + ": " + std::to_string(c.exits) +
+                         " frame exits (PY_RETURN/PY_YIELD/PY_UNWIND) but only " +
+                         std::to_string(c.entries) +
+                         " entries (PY_START/PY_RESUME/PY_THROW) so far"});
+    } else if (c.handled > c.raised) {
+      c.reported = true;
+      out.push_back(
+          {"balanced", o->record,
+           "EXCEPTION_HANDLED in " + o->site.code + " number " +
+               std::to_string(c.handled) + ", but only " + std::to_string(c.raised) +
+               " RAISE/RERAISE/STOP_ITERATION/PY_THROW in that code object so far"});
+    }
+  }
+  if (t.truncated) return;
+  for (const auto& [code, c] : codes) {
+    if (c.reported || c.entries == c.exits) continue;
+    out.push_back({"balanced", c.last,
+                   code + ": " + std::to_string(c.entries) +
+                       " frame entries (PY_START/PY_RESUME/PY_THROW) but " +
+                       std::to_string(c.exits) +
+                       " exits (PY_RETURN/PY_YIELD/PY_UNWIND) by the end of the run"});
+  }
+}
+
+bool declaredObserverDependent(const Scenario& s, std::optional<PyVersion> v) {
+  if (!s.observerDependent) return false;
+  return s.observerVersions.empty() ||
+         (v && std::find(s.observerVersions.begin(), s.observerVersions.end(), *v) !=
+                   s.observerVersions.end());
+}
+
+}  // namespace
+
+std::vector<InvariantViolation> checkInvariants(const Scenario& s, const Trace& on,
+                                                const Trace* off) {
+  Violations out;
+  if (on.probeTool < 0) return out;
+  const auto v = parseVersion(on.interpreter.value("version", ""));
+  const std::vector<ObservedDelivery> ds = associateDeliveries(on);
+  const std::vector<Occurrence> occs = occurrencesOf(on, ds, v ? &profile(*v) : nullptr);
+  checkFireOnce(occs, out);
+  if (v) {
+    Violations walk = DisableWalk(on, *v).run(occs);
+    out.insert(out.end(), walk.begin(), walk.end());
+  }
+  checkBalanced(on, occs, out);
+  if (off && !declaredObserverDependent(s, v)) {
+    const std::string diff = observerDifference(on, *off);
+    if (!diff.empty())
+      out.push_back({"observer-independence", kNoRecord,
+                     "the probe changes what the scenario's tools receive: " + diff});
+  }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.record != kNoRecord && (b.record == kNoRecord || a.record < b.record);
+  });
+  return out;
+}
+
+}  // namespace monsim::harness

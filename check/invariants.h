@@ -1,0 +1,30 @@
+#pragma once
+// Properties every recorded oracle trace must have, whatever the model predicts:
+// fire-once (reference §6.1), DISABLE locality and persistence (§9.1, FINDINGS F1),
+// restart_events re-enabling (§9.8), balanced frame and exception events in the
+// probe's stream (§12.7) and observer independence. A violation on a real
+// interpreter is a finding about the interpreter (or the oracle), not the model.
+#include <string>
+#include <vector>
+
+#include "interpreter/trace.h"
+#include "scenario/scenario.h"
+
+namespace monsim::harness {
+
+// `invariant` is one of: fire-once, disable-locality, stable-delivery,
+// restart-restores, balanced, observer-independence.
+struct InvariantViolation {
+  std::string invariant;
+  size_t record = kNoRecord;  // in the probe-on trace; kNoRecord: the trace as a whole
+  std::string message;
+  std::string str() const;  // "invariant (record N): message"
+};
+
+// `on`: the scenario recorded with the probe; `off`: optionally the same scenario
+// without it (observer independence, skipped where the scenario declares it
+// observer-dependent). Traces without the probe yield no violations.
+std::vector<InvariantViolation> checkInvariants(const Scenario& s, const Trace& on,
+                                                const Trace* off);
+
+}  // namespace monsim::harness

@@ -1,0 +1,137 @@
+#include "interpreter/oracle_driver.h"
+
+namespace monsim::harness {
+
+std::string_view kindName(RunOutcome::Kind k) {
+  switch (k) {
+    case RunOutcome::Kind::Result:
+      return "result";
+    case RunOutcome::Kind::Errored:
+      return "errored";
+    case RunOutcome::Kind::Timeout:
+      return "timeout";
+    case RunOutcome::Kind::Crashed:
+      return "crashed";
+  }
+  return "?";
+}
+
+namespace {
+
+std::string tail(const std::string& s, size_t n = 2000) {
+  return s.size() <= n ? s : "…" + s.substr(s.size() - n);
+}
+
+}  // namespace
+
+OracleWorker::OracleWorker(Interpreter interp, OracleOptions opts)
+    : interp_(std::move(interp)), opts_(std::move(opts)) {
+  if (opts_.workerScript.empty()) opts_.workerScript = sourceRoot() + "/oracle/worker.py";
+}
+
+OracleWorker::~OracleWorker() { stop(); }
+
+bool OracleWorker::ensureStarted(std::string& why) {
+  if (proc_.running()) return true;
+  hello_.reset();
+  auto argv = interp_.command;
+  argv.push_back(opts_.workerScript);
+  if (auto err = proc_.start(argv)) {
+    why = *err;
+    return false;
+  }
+  ++starts_;
+  std::string line;
+  // The worker speaks first; anything before its hello is not protocol.
+  for (;;) {
+    const auto st = proc_.readLine(line, opts_.startTimeout);
+    if (st != Process::ReadStatus::Line) {
+      why =
+          std::string(st == Process::ReadStatus::Timeout ? "no hello within time limit"
+                                                         : "worker exited before hello") +
+          " (" + proc_.kill() + "): " + tail(proc_.drainStderr());
+      return false;
+    }
+    try {
+      auto j = nlohmann::json::parse(line);
+      if (j.value("type", "") == "hello") {
+        hello_ = std::move(j);
+        return true;
+      }
+    } catch (const nlohmann::json::exception&) {
+    }
+  }
+}
+
+std::optional<nlohmann::json> OracleWorker::hello(std::string* why) {
+  std::string w;
+  if (!ensureStarted(w)) {
+    if (why) *why = w;
+    return std::nullopt;
+  }
+  return hello_;
+}
+
+RunOutcome OracleWorker::run(const nlohmann::json& scenario,
+                             const nlohmann::json& options) {
+  RunOutcome out;
+  std::string why;
+  if (!ensureStarted(why)) {
+    out.kind = RunOutcome::Kind::Crashed;
+    out.detail = why;
+    return out;
+  }
+  const long seq = ++seq_;
+  nlohmann::json msg{{"type", "run"}, {"seq", seq}, {"scenario", scenario}};
+  if (!options.is_null()) msg["options"] = options;
+  if (!proc_.write(msg.dump() + "\n")) {
+    out.kind = RunOutcome::Kind::Crashed;
+    out.detail =
+        "worker stdin closed (" + proc_.kill() + "): " + tail(proc_.drainStderr());
+    return out;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + opts_.runTimeout;
+  std::string line;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    const auto st = proc_.readLine(line, std::max(left, std::chrono::milliseconds(0)));
+    if (st == Process::ReadStatus::Timeout) {
+      out.kind = RunOutcome::Kind::Timeout;
+      out.detail = "no reply within " + std::to_string(opts_.runTimeout.count()) +
+                   " ms; worker killed (" + proc_.kill() + ")";
+      return out;
+    }
+    if (st == Process::ReadStatus::Eof) {
+      out.kind = RunOutcome::Kind::Crashed;
+      const std::string status = proc_.wait(std::chrono::milliseconds(2000));
+      out.detail = "worker died (" + status + "): " + tail(proc_.drainStderr());
+      return out;
+    }
+    nlohmann::json reply;
+    try {
+      reply = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::exception& e) {
+      out.kind = RunOutcome::Kind::Crashed;
+      out.detail = std::string("worker wrote a line that is not JSON: ") + e.what() +
+                   ": " + tail(line, 300);
+      proc_.kill();
+      return out;
+    }
+    // Replies to other (abandoned) sequence numbers are stale; skip them.
+    if (reply.value("seq", -1L) != seq) continue;
+    const auto type = reply.value("type", "");
+    out.kind = type == "result" ? RunOutcome::Kind::Result : RunOutcome::Kind::Errored;
+    out.message = std::move(reply);
+    return out;
+  }
+}
+
+void OracleWorker::stop() {
+  if (!proc_.running()) return;
+  proc_.write("{\"type\": \"stop\"}\n");
+  proc_.closeStdin();
+  proc_.wait(std::chrono::milliseconds(3000));
+}
+
+}  // namespace monsim::harness

@@ -1,0 +1,210 @@
+#include "interpreter/pyrepro_python.h"
+
+#include <cctype>
+#include <regex>
+
+namespace monsim::harness::pyrepro {
+
+using nlohmann::json;
+
+namespace {
+
+std::string joined(const std::vector<std::string>& parts, std::string_view sep) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : std::string(sep)) + p;
+  return out;
+}
+
+// Python's repr of a float is not JSON's: 1.0 must not become 1.
+std::string number(const json& v) {
+  std::string s = v.dump();
+  if (v.is_number_float() && s.find_first_of(".eE") == std::string::npos) s += ".0";
+  return s;
+}
+
+std::string plainLiteral(const json& v) {
+  if (v.is_null()) return "None";
+  if (v.is_boolean()) return v.get<bool>() ? "True" : "False";
+  if (v.is_number()) return number(v);
+  return quote(v.get<std::string>());
+}
+
+std::string eventsExpr(const json& names, bool forReader) {
+  std::vector<std::string> parts;
+  for (const auto& n : names)
+    parts.push_back((forReader ? "" : "E.") + n.get<std::string>());
+  if (parts.empty()) return "0";
+  return joined(parts, forReader ? "|" : " | ");
+}
+
+std::string tupleText(const std::vector<std::string>& items) {
+  return "(" + joined(items, ", ") + (items.size() == 1 ? ",)" : ")");
+}
+
+// Arguments of a call, positional then keyword, through `render`.
+template <typename F>
+std::string callArgs(const json& a, F render) {
+  std::vector<std::string> parts;
+  for (const auto& x : a.value("args", json::array())) parts.push_back(render(x));
+  for (const auto& [k, x] : member(a, "kwargs").items())
+    parts.push_back(k + "=" + render(x));
+  return "(" + joined(parts, ", ") + ")";
+}
+
+// A handler registered by register_callback gets the registration's tool and
+// event, as the oracle's wrapper does; anywhere else it has neither.
+std::string handlerCall(const json& marker, const std::string& tool,
+                        const std::string& event) {
+  return handlerFunction(marker.value("name", "")) + "(" + tool + ", " + event + ")";
+}
+
+std::string apiExpr(const json& a, Context& c) {
+  const json args = a.value("args", json::array());
+  const bool registersHandler = a["api"] == "register_callback" && args.size() >= 3 &&
+                                args[2].is_object() &&
+                                args[2].value("$", "") == "handler";
+  std::vector<std::string> parts;
+  for (std::size_t i = 0; i < args.size(); ++i)
+    parts.push_back(registersHandler && i == 2
+                        ? handlerCall(args[2], expr(args[0], c), expr(args[1], c))
+                        : expr(args[i], c));
+  for (const auto& [k, x] : member(a, "kwargs").items())
+    parts.push_back(k + "=" + expr(x, c));
+  return "mon." + a["api"].get<std::string>() + "(" + joined(parts, ", ") + ")";
+}
+
+// The action's value as an expression; `forReader` gives the label form.
+std::string actionExpr(const json& a, Context* c) {
+  const bool forReader = c == nullptr;
+  auto render = [&](const json& x) { return forReader ? display(x) : expr(x, *c); };
+  auto name = [&](const std::string& dotted) {
+    return forReader ? dotted : lookup(dotted);
+  };
+  if (a.contains("call")) return name(a["call"]) + callArgs(a, render);
+  if (a.contains("api"))
+    return forReader ? a["api"].get<std::string>() + callArgs(a, render) : apiExpr(a, *c);
+  const std::string g = name(a.value("gen", ""));
+  const std::string op = a.value("op", "");
+  if (op == "next") return "next(" + g + ")";
+  if (op == "send") return g + ".send(" + render(a.value("value", json())) + ")";
+  if (op == "throw") return g + ".throw(" + render(a.value("value", json())) + ")";
+  if (op == "close") return g + ".close()";
+  return "list(" + g + ")";
+}
+
+}  // namespace
+
+const json& member(const json& obj, const char* key) {
+  static const json empty = json::object();
+  const auto it = obj.find(key);
+  return it != obj.end() ? *it : empty;
+}
+
+std::string quote(std::string_view s) { return json(std::string(s)).dump(); }
+
+std::string lookup(const std::string& dotted) {
+  const auto dot = dotted.find('.');
+  if (dot == std::string::npos) return "ns[" + quote(dotted) + "]";
+  return "ns[" + quote(dotted.substr(0, dot)) + "]" + dotted.substr(dot);
+}
+
+std::string handlerFunction(const std::string& name) {
+  std::string id = "handler_";
+  for (char ch : name) id += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+  return id;
+}
+
+std::string exceptionClass(const std::string& name, const Context& c) {
+  const std::regex defined("(^|\\n)[ \\t]*class[ \\t]+" + name + "\\b");
+  if (std::regex_search(c.program, defined)) return lookup(name);
+  return name;
+}
+
+std::string expr(const json& v, Context& c) {
+  if (v.is_array()) {
+    std::vector<std::string> items;
+    for (const auto& x : v) items.push_back(expr(x, c));
+    return "[" + joined(items, ", ") + "]";
+  }
+  if (!v.is_object()) return plainLiteral(v);
+  const std::string m = v.value("$", "");
+  if (m.empty()) {
+    std::vector<std::string> items;
+    for (const auto& [k, x] : v.items()) items.push_back(quote(k) + ": " + expr(x, c));
+    return "{" + joined(items, ", ") + "}";
+  }
+  if (m == "DISABLE" || m == "MISSING") return "mon." + m;
+  if (m == "events") return eventsExpr(v.value("names", json::array()), false);
+  if (m == "code" && v.contains("of")) return lookup(v["of"]) + ".__code__";
+  if (m == "code") {
+    c.usesCodeIds = true;
+    return "CODES[" + quote(v.value("id", "")) + "]";
+  }
+  if (m == "var") return lookup(v.value("name", ""));
+  if (m == "handler") return handlerCall(v, "None", "None");
+  if (m == "builtin") return v.value("name", "");
+  if (m == "tuple") {
+    std::vector<std::string> items;
+    for (const auto& x : v.value("items", json::array())) items.push_back(expr(x, c));
+    return tupleText(items);
+  }
+  std::vector<std::string> args;
+  for (const auto& x : v.value("args", json::array())) args.push_back(expr(x, c));
+  return exceptionClass(v.value("type", ""), c) + "(" + joined(args, ", ") + ")";
+}
+
+std::string display(const json& v) {
+  if (v.is_array()) {
+    std::vector<std::string> items;
+    for (const auto& x : v) items.push_back(display(x));
+    return "[" + joined(items, ", ") + "]";
+  }
+  if (!v.is_object()) return plainLiteral(v);
+  const std::string m = v.value("$", "");
+  if (m.empty()) {
+    std::vector<std::string> items;
+    for (const auto& [k, x] : v.items()) items.push_back(quote(k) + ": " + display(x));
+    return "{" + joined(items, ", ") + "}";
+  }
+  if (m == "DISABLE" || m == "MISSING") return m;
+  if (m == "events") return eventsExpr(v.value("names", json::array()), true);
+  if (m == "code")
+    return v.contains("of") ? v["of"].get<std::string>() + ".__code__"
+                            : "<code " + v.value("id", "") + ">";
+  if (m == "var" || m == "builtin") return v.value("name", "");
+  if (m == "handler") return "<handler " + v.value("name", "") + ">";
+  if (m == "tuple") {
+    std::vector<std::string> items;
+    for (const auto& x : v.value("items", json::array())) items.push_back(display(x));
+    return tupleText(items);
+  }
+  std::vector<std::string> args;
+  for (const auto& x : v.value("args", json::array())) args.push_back(display(x));
+  return v.value("type", "") + "(" + joined(args, ", ") + ")";
+}
+
+std::string actionText(const json& a) {
+  if (a.contains("delete")) return "del " + a["delete"].get<std::string>();
+  const std::string value = actionExpr(a, nullptr);
+  return a.contains("store") ? a["store"].get<std::string>() + " = " + value : value;
+}
+
+std::string actionBlock(const json& a, const std::string& label,
+                        const std::string& indent, Context& c) {
+  const std::string q = quote(label);
+  if (a.contains("delete"))
+    return indent + "del " + lookup(a["delete"]) + "\n" + indent + "print(" + q + ")\n";
+  std::string body;
+  const std::string value = actionExpr(a, &c);
+  if (a.contains("store")) {
+    const std::string var = lookup(a["store"]);
+    body = indent + "    " + var + " = " + value + "\n" + indent + "    print(" + q +
+           ", \"->\", show(" + var + "))\n";
+  } else {
+    body = indent + "    print(" + q + ", \"->\", show(" + value + "))\n";
+  }
+  return indent + "try:\n" + body + indent + "except BaseException as e:\n" + indent +
+         "    failed(" + q + ", e)\n";
+}
+
+}  // namespace monsim::harness::pyrepro

@@ -1,0 +1,98 @@
+#include "runner/suite.h"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <mutex>
+#include <set>
+
+#include "runner/lanes.h"
+
+namespace monsim::harness {
+
+namespace {
+
+std::string utcNow() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
+size_t SuiteRun::checked() const {
+  std::set<std::string> ids;
+  for (const CheckResult& r : results)
+    if (r.verdict != Verdict::Skipped) ids.insert(r.scenario);
+  return ids.size();
+}
+
+std::vector<SuiteTask> suiteTasks(const std::vector<Scenario>& scenarios,
+                                  const std::vector<Interpreter>& interps) {
+  std::set<PyVersion> versions;
+  for (const auto& i : interps)
+    if (auto v = parseVersion(i.version)) versions.insert(*v);
+  std::vector<SuiteTask> tasks;
+  for (size_t i = 0; i < interps.size(); ++i)
+    for (const auto& s : scenarios)
+      if (s.kind == Scenario::Kind::Program) tasks.push_back({&s, int(i)});
+  for (const auto& s : scenarios)
+    if (s.kind == Scenario::Kind::Script)
+      for (PyVersion v : versions) tasks.push_back({&s, -1, v});
+  return tasks;
+}
+
+SuiteRun runSuite(
+    const std::vector<Scenario>& scenarios, const std::vector<Interpreter>& interps,
+    const SuiteOptions& options,
+    const std::function<void(const SuiteRun&, const CheckResult&)>& onResult) {
+  SuiteRun run;
+  run.tasks = suiteTasks(scenarios, interps);
+  run.results.resize(run.tasks.size());
+  run.hellos.resize(interps.size());
+  run.started = utcNow();
+  const auto t0 = std::chrono::steady_clock::now();
+
+  // Lane k < interps.size(): interpreter k; the last lane: scripts on the model.
+  std::vector<std::vector<size_t>> queues(interps.size() + 1);
+  for (size_t t = 0; t < run.tasks.size(); ++t) {
+    const int i = run.tasks[t].interp;
+    queues[i < 0 ? interps.size() : size_t(i)].push_back(t);
+  }
+  std::vector<Lane> lanes;
+  for (size_t q = 0; q < queues.size(); ++q) {
+    std::reverse(queues[q].begin(), queues[q].end());
+    Lane lane;
+    lane.interpreter = q < interps.size() ? &interps[q] : nullptr;
+    lane.next = [&queues, q]() -> std::optional<size_t> {
+      if (queues[q].empty()) return std::nullopt;
+      const size_t t = queues[q].back();
+      queues[q].pop_back();
+      return t;
+    };
+    lane.remaining = [&queues, q] { return queues[q].size(); };
+    lanes.push_back(std::move(lane));
+  }
+  std::mutex mu;
+  runLanes(
+      lanes, options.jobs, options.oracle, [&](size_t lane, size_t t, OracleWorker* w) {
+        const SuiteTask& task = run.tasks[t];
+        CheckResult r = w ? checkOnInterpreter(*task.scenario, *w, options.context)
+                          : checkScript(*task.scenario, task.version, options.context);
+        std::lock_guard<std::mutex> lock(mu);
+        // The build and capabilities of each interpreter that started (its hello is
+        // kept by the worker, so asking again costs nothing), for the header.
+        if (w && w->starts() > 0 && !run.hellos[lane]) run.hellos[lane] = w->hello();
+        run.results[t] = std::move(r);
+        ++run.counts[run.results[t].verdict];
+        if (onResult) onResult(run, run.results[t]);
+      });
+  run.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return run;
+}
+
+}  // namespace monsim::harness

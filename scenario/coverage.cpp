@@ -1,0 +1,604 @@
+#include "scenario/coverage.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "scenario/yaml.h"
+
+namespace monsim::harness {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kDocPrefix = "doc:";
+constexpr std::string_view kTestPrefix = "test_monitoring:";
+
+// The language of each seed and the documentation version it translates.
+struct Seed {
+  std::string_view lang;
+  PyVersion version;
+};
+constexpr Seed kSeeds[] = {{"es", PyVersion::V3_12},
+                           {"zh", PyVersion::V3_13},
+                           {"de", PyVersion::V3_14},
+                           {"capi", PyVersion::V3_13}};
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// "doc: x" -> "x"; nullopt when `entry` does not start with `prefix`.
+std::optional<std::string> cited(std::string_view entry, std::string_view prefix) {
+  entry = trim(entry);
+  if (!entry.starts_with(prefix)) return std::nullopt;
+  return std::string(trim(entry.substr(prefix.size())));
+}
+
+bool isSlug(std::string_view s) {
+  if (s.empty() || !(std::islower(static_cast<unsigned char>(s[0])) ||
+                     std::isdigit(static_cast<unsigned char>(s[0]))))
+    return false;
+  return std::all_of(s.begin(), s.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return std::islower(c) || std::isdigit(c) || ch == '.' || ch == '-' || ch == '_';
+  });
+}
+
+std::optional<YAML::Node> loadYaml(const std::string& file,
+                                   std::vector<Diagnostic>& out) {
+  try {
+    return YAML::LoadFile(file);
+  } catch (const YAML::BadFile&) {
+    out.push_back({{file, 1, 1}, "cannot read " + file});
+  } catch (const YAML::Exception& e) {
+    out.push_back({yaml::locOf(file, e.mark), "invalid YAML: " + e.msg});
+  }
+  return std::nullopt;
+}
+
+// A list of strings; a scalar counts as a list of one when `single` is set.
+std::vector<std::string> strings(yaml::Reader& r, const yaml::Field& f,
+                                 std::string_view what) {
+  std::vector<std::string> out;
+  if (!r.sequence(f.value, f.valueMark(), "'" + f.key + "'")) return out;
+  for (const auto& item : f.value)
+    if (auto s = r.string(item, item.Mark(), what)) out.push_back(*s);
+  return out;
+}
+
+std::optional<std::string> text(yaml::Reader& r, const yaml::Fields& fs,
+                                std::string_view key, bool required) {
+  const yaml::Field* f = required ? r.require(fs, key) : fs.find(key);
+  if (!f) return std::nullopt;
+  return r.string(f->value, f->valueMark(), "'" + std::string(key) + "'");
+}
+
+// The top-level list `key` of a catalogue file (a bare list is accepted too).
+std::optional<YAML::Node> topList(yaml::Reader& r, const YAML::Node& doc,
+                                  std::string_view key) {
+  if (doc.IsSequence()) return doc;
+  auto top = r.mapping(doc, doc.Mark(), "the file", {key});
+  if (!top) return std::nullopt;
+  const yaml::Field* f = r.require(*top, key);
+  if (!f || !r.sequence(f->value, f->valueMark(), "'" + std::string(key) + "'"))
+    return std::nullopt;
+  return f->value;
+}
+
+void loadClauses(const std::string& file, std::vector<DocClause>& out,
+                 std::vector<Diagnostic>& diags) {
+  auto doc = loadYaml(file, diags);
+  if (!doc) return;
+  yaml::Reader r(file, diags);
+  auto list = topList(r, *doc, "clauses");
+  if (!list) return;
+  std::map<std::string, SourceLoc> seen;
+  for (const auto& item : *list) {
+    auto fs = r.mapping(
+        item, item.Mark(), "a clause",
+        {"id", "section", "versions", "note", "text", "sources", "testable", "reason"});
+    if (!fs) continue;
+    DocClause c;
+    c.loc = r.loc(item);
+    const size_t before = r.errorCount();
+    c.id = text(r, *fs, "id", true).value_or("");
+    c.section = text(r, *fs, "section", true).value_or("");
+    c.text = text(r, *fs, "text", true).value_or("");
+    c.note = text(r, *fs, "note", false).value_or("");
+    c.reason = text(r, *fs, "reason", false).value_or("");
+    if (!c.id.empty() && !isSlug(c.id))
+      r.error(fs->find("id")->value,
+              "clause id '" + c.id + "' is not a slug ([a-z0-9][a-z0-9._-]*)");
+    if (const yaml::Field* f = r.require(*fs, "testable"))
+      c.testable = r.boolean(f->value, f->valueMark(), "'testable'").value_or(true);
+    if (!c.testable && c.reason.empty())
+      r.error(item, "clause '" + c.id + "' is not testable: say why in 'reason'");
+    if (c.testable && fs->has("reason"))
+      r.error(fs->find("reason")->keyNode,
+              "'reason' is for clauses that are not testable");
+    std::set<PyVersion> stated;
+    if (const yaml::Field* f = r.require(*fs, "versions");
+        f && r.sequence(f->value, f->valueMark(), "'versions'")) {
+      for (const auto& v : f->value) {
+        const auto ver = v.IsScalar() ? parseVersion(v.Scalar()) : std::nullopt;
+        if (!ver || std::find(std::begin(kDocVersions), std::end(kDocVersions), *ver) ==
+                        std::end(kDocVersions)) {
+          r.error(v, "a clause version is 3.12, 3.13 or 3.14 (the seed documentation)");
+          continue;
+        }
+        if (!stated.insert(*ver).second) r.error(v, "version listed twice");
+        c.versions.push_back(*ver);
+      }
+      if (f->value.size() == 0) r.error(f->valueMark(), "'versions' must not be empty");
+    }
+    std::set<PyVersion> quoted;
+    if (const yaml::Field* f = r.require(*fs, "sources")) {
+      std::vector<std::string_view> langs;
+      for (const Seed& s : kSeeds) langs.push_back(s.lang);
+      if (auto src = r.mapping(f->value, f->valueMark(), "'sources'", langs)) {
+        for (const auto& q : src->all()) {
+          r.string(q.value, q.valueMark(), "a quote");
+          for (const Seed& s : kSeeds)
+            if (s.lang == q.key) quoted.insert(s.version);
+        }
+      }
+    }
+    if (r.errorCount() == before && quoted != stated)
+      r.error(item,
+              "clause '" + c.id +
+                  "': 'versions' must be the versions of its 'sources' (es 3.12, zh/capi "
+                  "3.13, de 3.14)");
+    if (!c.id.empty()) {
+      auto [it, fresh] = seen.emplace(c.id, c.loc);
+      if (!fresh) {
+        r.error(item, "clause id '" + c.id + "' is also used at " + it->second.str());
+        continue;
+      }
+    }
+    if (r.errorCount() == before) out.push_back(std::move(c));
+  }
+}
+
+std::string versionsText(const YAML::Node& n) {
+  if (n.IsScalar()) return n.Scalar();
+  std::string out;
+  if (n.IsSequence())
+    for (const auto& v : n)
+      if (v.IsScalar()) {
+        if (!out.empty()) out += ", ";
+        std::string s = v.Scalar();
+        if (s.find('.') == std::string::npos) s = "3." + s;  // [12, 13, 14]
+        out += s;
+      }
+  return out;
+}
+
+void loadTests(const std::string& file, std::vector<MonitoringTest>& out,
+               std::vector<Diagnostic>& diags) {
+  auto doc = loadYaml(file, diags);
+  if (!doc) return;
+  yaml::Reader r(file, diags);
+  auto list = topList(r, *doc, "tests");
+  if (!list) return;
+  std::map<std::string, SourceLoc> seen;
+  for (const auto& item : *list) {
+    // Only the keys coverage reads are checked; the file's authors may keep more.
+    auto fs = r.mapping(item, item.Mark(), "a test", {});
+    if (!fs) continue;
+    MonitoringTest t;
+    t.loc = r.loc(item);
+    const size_t before = r.errorCount();
+    t.test = text(r, *fs, "test", true).value_or("");
+    t.reason = text(r, *fs, "reason", false).value_or("");
+    if (const yaml::Field* f = fs->find("versions")) t.versions = versionsText(f->value);
+    const std::string status = text(r, *fs, "status", true).value_or("");
+    if (status == "out-of-scope")
+      t.outOfScope = true;
+    else if (status != "covered" && r.errorCount() == before)
+      r.error(fs->find("status")->value, "status must be covered or out-of-scope");
+    if (t.outOfScope && t.reason.empty())
+      r.error(item, "test '" + t.test + "' is out of scope: say why in 'reason'");
+    if (!t.test.empty()) {
+      auto [it, fresh] = seen.emplace(t.test, t.loc);
+      if (!fresh) {
+        r.error(item, "test '" + t.test + "' is also listed at " + it->second.str());
+        continue;
+      }
+    }
+    if (r.errorCount() == before) out.push_back(std::move(t));
+  }
+}
+
+void loadRules(const std::string& file, std::vector<ModelRule>& out,
+               std::vector<Diagnostic>& diags) {
+  auto doc = loadYaml(file, diags);
+  if (!doc) return;
+  yaml::Reader r(file, diags);
+  auto list = topList(r, *doc, "rules");
+  if (!list) return;
+  std::set<std::string> seen;
+  for (const auto& item : *list) {
+    auto fs = r.mapping(item, item.Mark(), "a rule", {"id", "title", "files", "match"});
+    if (!fs) continue;
+    ModelRule m;
+    m.loc = r.loc(item);
+    const size_t before = r.errorCount();
+    m.id = text(r, *fs, "id", true).value_or("");
+    m.title = text(r, *fs, "title", true).value_or("");
+    if (const yaml::Field* f = r.require(*fs, "files"))
+      m.files = strings(r, *f, "a file");
+    if (const yaml::Field* f = r.require(*fs, "match")) {
+      if (auto mf = r.mapping(f->value, f->valueMark(), "'match'",
+                              {"features", "clauses", "reference", "spec"})) {
+        for (const auto& k : mf->all()) {
+          auto v = strings(r, k, "an entry");
+          if (k.key == "features") m.features = v;
+          if (k.key == "clauses") m.clauses = v;
+          if (k.key == "reference") m.reference = v;
+          if (k.key == "spec") m.spec = v;
+        }
+        if (mf->all().empty()) r.error(f->value, "'match' needs at least one criterion");
+      }
+    }
+    if (!m.id.empty() && !seen.insert(m.id).second)
+      r.error(item, "rule id '" + m.id + "' is used twice");
+    if (r.errorCount() == before) out.push_back(std::move(m));
+  }
+}
+
+// The position of each `spec:` entry of a scenario file, in order.
+std::vector<SourceLoc> specLocations(const Scenario& s) {
+  std::vector<SourceLoc> out;
+  try {
+    const YAML::Node doc = YAML::LoadFile(s.file);
+    const YAML::Node spec = doc["spec"];
+    if (spec.IsSequence())
+      for (const auto& item : spec) out.push_back(yaml::locOf(s.file, item.Mark()));
+    else if (spec)
+      out.push_back(yaml::locOf(s.file, spec.Mark()));
+  } catch (const YAML::Exception&) {
+  }
+  out.resize(s.specRefs.size(), s.loc);
+  return out;
+}
+
+// "reference §3.1, §3.2 (…); FINDINGS F5" -> {"3.1", "3.2"}; "reference 9.1" -> {"9.1"}.
+std::vector<std::string> referenceSections(std::string_view entry) {
+  std::vector<std::string> out;
+  entry = trim(entry);
+  if (!entry.starts_with("reference")) return out;
+  auto number = [](std::string_view s, size_t i) {
+    size_t j = i;
+    while (j < s.size() && (std::isdigit(static_cast<unsigned char>(s[j])) ||
+                            (s[j] == '.' && j + 1 < s.size() &&
+                             std::isdigit(static_cast<unsigned char>(s[j + 1])))))
+      ++j;
+    return std::string(s.substr(i, j - i));
+  };
+  const std::string_view rest = trim(entry.substr(std::string_view("reference").size()));
+  if (!rest.empty() && std::isdigit(static_cast<unsigned char>(rest[0])))
+    out.push_back(number(rest, 0));
+  const std::string_view sect = "§";
+  for (size_t i = entry.find(sect); i != std::string_view::npos;
+       i = entry.find(sect, i)) {
+    i += sect.size();
+    const std::string n = number(entry, i);
+    if (!n.empty()) out.push_back(n);
+  }
+  return out;
+}
+
+bool clauseMatches(const std::string& pattern, const std::string& id) {
+  if (pattern.ends_with('.') || pattern.ends_with('*')) {
+    const std::string_view prefix(pattern.data(),
+                                  pattern.size() - (pattern.ends_with('*') ? 1 : 0));
+    return id.starts_with(prefix);
+  }
+  return pattern == id;
+}
+
+bool ruleMatches(const ModelRule& rule, const Scenario& s) {
+  for (const auto& f : s.features)
+    if (std::find(rule.features.begin(), rule.features.end(), f) != rule.features.end())
+      return true;
+  for (const auto& ref : s.specRefs) {
+    if (auto id = cited(ref, kDocPrefix))
+      for (const auto& p : rule.clauses)
+        if (clauseMatches(p, *id)) return true;
+    for (const auto& sec : referenceSections(ref))
+      for (const auto& want : rule.reference)
+        if (sec == want || sec.starts_with(want + ".")) return true;
+    for (const auto& sub : rule.spec)
+      if (ref.find(sub) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string percent(size_t covered, size_t total) {
+  if (total == 0) return "—";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", 100.0 * double(covered) / double(total));
+  return buf;
+}
+
+// Table cells: '|' and newlines would break the row.
+std::string cell(std::string_view s) {
+  std::string out;
+  for (char ch : s) {
+    if (ch == '|')
+      out += "\\|";
+    else if (ch == '\n')
+      out += ' ';
+    else
+      out += ch;
+  }
+  return out;
+}
+
+std::string relativeTo(const std::string& root, const std::string& path) {
+  std::error_code ec;
+  const fs::path rel = fs::relative(fs::absolute(path, ec), fs::absolute(root, ec), ec);
+  return ec || rel.empty() ? path : rel.generic_string();
+}
+
+std::string versionsList(const std::vector<PyVersion>& vs) {
+  std::string out;
+  for (PyVersion v : vs) out += (out.empty() ? "" : ", ") + std::string(versionName(v));
+  return out;
+}
+
+}  // namespace
+
+CoverageSources defaultCoverageSources(const std::string& root) {
+  const fs::path spec = fs::path(root) / "spec";
+  return {root,
+          (spec / "clauses.yaml").string(),
+          (spec / "test_monitoring.yaml").string(),
+          (spec / "rules.yaml").string(),
+          {(spec / "scenarios").string()}};
+}
+
+std::vector<size_t> Coverage::citing(const DocClause& c, PyVersion v) const {
+  std::vector<size_t> out;
+  auto it = byClause.find(c.id);
+  if (it == byClause.end()) return out;
+  for (size_t i : it->second)
+    if (scenarios[i].scenario.python.contains(v)) out.push_back(i);
+  return out;
+}
+
+std::vector<PyVersion> Coverage::uncoveredVersions(const DocClause& c) const {
+  std::vector<PyVersion> out;
+  for (PyVersion v : c.versions)
+    if (citing(c, v).empty()) out.push_back(v);
+  return out;
+}
+
+Coverage computeCoverage(const CoverageSources& src) {
+  Coverage c;
+  loadClauses(src.clauses, c.clauses, c.errors);
+  loadTests(src.tests, c.tests, c.errors);
+  loadRules(src.rules, c.rules, c.errors);
+
+  std::vector<Diagnostic> missing;
+  std::map<std::string, std::string> ids;
+  for (const std::string& f : findScenarioFiles(src.suite, missing)) {
+    LoadResult r = loadScenarioFile(f);
+    c.errors.insert(c.errors.end(), r.diagnostics.begin(), r.diagnostics.end());
+    if (!r.scenario) continue;
+    auto [it, fresh] = ids.emplace(r.scenario->id, f);
+    if (!fresh) {
+      c.errors.push_back({r.scenario->loc, "scenario id '" + r.scenario->id +
+                                               "' is also used by " + it->second});
+      continue;
+    }
+    CitedScenario cs{std::move(*r.scenario), {}};
+    cs.specLocs = specLocations(cs.scenario);
+    c.scenarios.push_back(std::move(cs));
+  }
+  c.errors.insert(c.errors.end(), missing.begin(), missing.end());
+
+  std::map<std::string, const DocClause*> clauses;
+  for (const auto& cl : c.clauses) clauses.emplace(cl.id, &cl);
+  std::set<std::string> tests;
+  for (const auto& t : c.tests) tests.insert(t.test);
+  for (size_t i = 0; i < c.scenarios.size(); ++i) {
+    const Scenario& s = c.scenarios[i].scenario;
+    for (size_t k = 0; k < s.specRefs.size(); ++k) {
+      const SourceLoc& at = c.scenarios[i].specLocs[k];
+      if (auto id = cited(s.specRefs[k], kDocPrefix)) {
+        auto it = clauses.find(*id);
+        if (it == clauses.end())
+          c.errors.push_back(
+              {at, "unknown documentation clause '" + *id + "' (spec/clauses.yaml)"});
+        else if (!it->second->testable)
+          c.errors.push_back({at, "clause '" + *id +
+                                      "' is marked not testable in spec/clauses.yaml (" +
+                                      it->second->reason + ")"});
+        else
+          c.byClause[*id].push_back(i);
+      } else if (auto test = cited(s.specRefs[k], kTestPrefix)) {
+        if (!tests.count(*test))
+          c.errors.push_back({at, "unknown test_monitoring test '" + *test +
+                                      "' (spec/test_monitoring.yaml)"});
+        else
+          c.byTest[*test].push_back(i);
+      }
+    }
+    for (const auto& rule : c.rules)
+      if (ruleMatches(rule, s)) c.byRule[rule.id].push_back(i);
+  }
+  auto byId = [&](size_t a, size_t b) {
+    return c.scenarios[a].scenario.id < c.scenarios[b].scenario.id;
+  };
+  for (auto* m : {&c.byClause, &c.byTest, &c.byRule})
+    for (auto& [id, list] : *m) {
+      std::sort(list.begin(), list.end(), byId);
+      list.erase(std::unique(list.begin(), list.end()), list.end());
+    }
+  std::stable_sort(c.errors.begin(), c.errors.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) {
+                     return std::tie(a.loc.file, a.loc.line, a.loc.col) <
+                            std::tie(b.loc.file, b.loc.line, b.loc.col);
+                   });
+  return c;
+}
+
+std::string renderCoverage(const Coverage& c, const CoverageSources& src) {
+  std::ostringstream o;
+  auto rel = [&](const std::string& p) { return relativeTo(src.root, p); };
+  auto idList = [&](const std::vector<size_t>& list) {
+    std::string out;
+    for (size_t i : list) out += (out.empty() ? "" : ", ") + c.scenarios[i].scenario.id;
+    return out.empty() ? std::string("—") : out;
+  };
+  auto at = [](const std::map<std::string, std::vector<size_t>>& m,
+               const std::string& id) {
+    auto it = m.find(id);
+    return it == m.end() ? std::vector<size_t>{} : it->second;
+  };
+
+  std::string suite;
+  for (const auto& s : src.suite) suite += (suite.empty() ? "" : ", ") + rel(s);
+  o << "# Coverage of the conformance suite\n\n"
+    << "Generated by `build/monsim coverage -o spec/scenarios/COVERAGE.md` from `"
+    << rel(src.clauses) << "`, `" << rel(src.tests) << "`, `" << rel(src.rules)
+    << "` and the " << c.scenarios.size() << " scenarios under `" << suite
+    << "`; do not edit by hand. Scenarios cite a documentation clause as `\"doc: <id>\"` "
+       "and a "
+       "test as `\"test_monitoring: Class.test_name\"` in `spec:`.\n\n";
+
+  size_t inScope = 0, testsCovered = 0;
+  for (const auto& t : c.tests)
+    if (!t.outOfScope) {
+      ++inScope;
+      if (!at(c.byTest, t.test).empty()) ++testsCovered;
+    }
+  size_t testable = 0, clausesCovered = 0;
+  for (const auto& cl : c.clauses)
+    if (cl.testable) {
+      ++testable;
+      if (c.uncoveredVersions(cl).empty()) ++clausesCovered;
+    }
+  size_t rulesCovered = 0;
+  for (const auto& r : c.rules)
+    if (!at(c.byRule, r.id).empty()) ++rulesCovered;
+
+  o << "## Summary\n\n| | covered | of | % |\n|---|---|---|---|\n"
+    << "| test_monitoring tests (in scope) | " << testsCovered << " | " << inScope
+    << " | " << percent(testsCovered, inScope) << " |\n"
+    << "| documentation clauses (testable, every version that states them) | "
+    << clausesCovered << " | " << testable << " | " << percent(clausesCovered, testable)
+    << " |\n"
+    << "| model rules | " << rulesCovered << " | " << c.rules.size() << " | "
+    << percent(rulesCovered, c.rules.size()) << " |\n\n"
+    << c.tests.size() - inScope << " test_monitoring tests are out of scope and "
+    << c.clauses.size() - testable
+    << " clauses are not testable (both listed below with the reason); "
+    << c.errors.size() << " problem" << (c.errors.size() == 1 ? "" : "s")
+    << " (section d).\n\n";
+
+  o << "## (a) test_monitoring tests → scenarios\n\n"
+    << "| test | versions | scenarios |\n|---|---|---|\n";
+  for (const auto& t : c.tests)
+    if (!t.outOfScope)
+      o << "| `" << cell(t.test) << "` | " << cell(t.versions) << " | "
+        << idList(at(c.byTest, t.test)) << " |\n";
+  o << "\n### Not covered\n\n";
+  bool none = true;
+  for (const auto& t : c.tests)
+    if (!t.outOfScope && at(c.byTest, t.test).empty()) {
+      o << "- `" << t.test << "`\n";
+      none = false;
+    }
+  if (none) o << "None.\n";
+  o << "\n### Out of scope\n\n| test | versions | reason | scenarios "
+       "|\n|---|---|---|---|\n";
+  for (const auto& t : c.tests)
+    if (t.outOfScope)
+      o << "| `" << cell(t.test) << "` | " << cell(t.versions) << " | " << cell(t.reason)
+        << " | " << idList(at(c.byTest, t.test)) << " |\n";
+
+  o << "\n## (b) Documentation clauses → scenarios\n\n"
+    << "Per documentation version (es 3.12, zh 3.13, de 3.14): the scenarios citing the "
+       "clause "
+       "whose `python:` range includes that version; `·` where that version does not "
+       "state the "
+       "clause, `**none**` where nothing covers it. `other` lists citing scenarios that "
+       "run only "
+       "on versions not stating it.\n\n"
+    << "| clause | section | text |";
+  for (PyVersion v : kDocVersions) o << " " << versionName(v) << " |";
+  o << " other |\n|---|---|---|";
+  for (size_t i = 0; i < std::size(kDocVersions); ++i) o << "---|";
+  o << "---|\n";
+  for (const auto& cl : c.clauses) {
+    if (!cl.testable) continue;
+    o << "| `" << cl.id << "` | " << cell(cl.section) << " | " << cell(cl.text) << " |";
+    for (PyVersion v : kDocVersions) {
+      if (std::find(cl.versions.begin(), cl.versions.end(), v) == cl.versions.end()) {
+        o << " · |";
+        continue;
+      }
+      const auto list = c.citing(cl, v);
+      o << " " << (list.empty() ? std::string("**none**") : idList(list)) << " |";
+    }
+    std::vector<size_t> other;
+    for (size_t i : at(c.byClause, cl.id)) {
+      bool onStated = false;
+      for (PyVersion v : cl.versions)
+        onStated |= c.scenarios[i].scenario.python.contains(v);
+      if (!onStated) other.push_back(i);
+    }
+    o << " " << (other.empty() ? std::string("") : idList(other)) << " |\n";
+  }
+  o << "\n### Not covered\n\n";
+  none = true;
+  for (const auto& cl : c.clauses) {
+    if (!cl.testable) continue;
+    const auto missingVersions = c.uncoveredVersions(cl);
+    if (missingVersions.empty()) continue;
+    o << "- `" << cl.id << "` (" << cl.section << "): no scenario on "
+      << versionsList(missingVersions) << "\n";
+    none = false;
+  }
+  if (none) o << "None.\n";
+  o << "\n### Not testable\n\n| clause | section | versions | reason "
+       "|\n|---|---|---|---|\n";
+  for (const auto& cl : c.clauses)
+    if (!cl.testable)
+      o << "| `" << cl.id << "` | " << cell(cl.section) << " | "
+        << versionsList(cl.versions) << " | " << cell(cl.reason) << " |\n";
+
+  o << "\n## (c) Model rules → scenarios\n\n"
+    << "Rows of README's table \"The model: rule → file → doc clause\" (`"
+    << rel(src.rules) << "` says how each rule's scenarios are recognised).\n\n"
+    << "| rule | files | scenarios |\n|---|---|---|\n";
+  for (const auto& r : c.rules) {
+    std::string files;
+    for (const auto& f : r.files) files += (files.empty() ? "" : ", ") + ("`" + f + "`");
+    const auto list = at(c.byRule, r.id);
+    o << "| " << cell(r.title) << " | " << files << " | " << list.size() << ": "
+      << idList(list) << " |\n";
+  }
+
+  o << "\n## (d) Problems\n\nUnknown clause or test citations and malformed inputs "
+       "(`monsim coverage` exits with status 1 while there are any).\n\n";
+  if (c.errors.empty()) o << "None.\n";
+  for (const auto& d : c.errors) {
+    Diagnostic shown = d;
+    shown.loc.file = rel(d.loc.file);
+    o << "- `" << shown.str() << "`\n";
+  }
+  return o.str();
+}
+
+}  // namespace monsim::harness

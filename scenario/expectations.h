@@ -1,0 +1,50 @@
+#pragma once
+// Per-implementation expectations files (spec/expectations/*.yaml): the scenarios
+// an interpreter is known to fail, each with the verdict it gets, the reason and
+// the upstream issue. Strict: a listed scenario that passes is an `xpass`.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "scenario/loader.h"
+#include "scenario/scenario.h"
+
+namespace monsim::harness {
+
+struct KnownDeviation {
+  std::string verdict;  // "fail" | "expect-fail" | "error"
+  std::string reason;
+  std::string issue;  // URL, may be empty
+  SourceLoc loc;
+};
+
+// A fuzz-divergence signature (generators/campaign.h) already triaged: the suite
+// scenario that reproduces it and why. `monsim fuzz` counts these, not reports them.
+struct KnownSignature {
+  std::string signature;  // exact signature
+  std::string scenario;   // the suite scenario that documents it
+  std::string reason;
+  SourceLoc loc;
+};
+
+struct Expectations {
+  std::string interpreter;  // an interpreter id prefix, e.g. "cpython-3.13"
+  std::string file;
+  std::map<std::string, KnownDeviation> deviations;  // by scenario id
+  std::vector<KnownSignature> fuzz;                  // `fuzz_signatures`
+};
+
+// Every *.yaml file of `dir`; problems as diagnostics (file:line:col).
+std::vector<Expectations> loadExpectations(const std::string& dir,
+                                           std::vector<Diagnostic>& diags);
+// The entry for (interpreter id, scenario id) from the files whose prefix matches
+// the id at a '-' or '.' boundary ("cpython-3.13" matches "cpython-3.13.0").
+const KnownDeviation* findDeviation(const std::vector<Expectations>& all,
+                                    const std::string& interpreterId,
+                                    const std::string& scenarioId);
+
+const KnownSignature* findKnownSignature(const std::vector<Expectations>& all,
+                                         const std::string& interpreterId,
+                                         const std::string& signature);
+
+}  // namespace monsim::harness

@@ -1,0 +1,151 @@
+#pragma once
+// A conformance scenario as loaded from YAML (spec/SCENARIO-FORMAT.md): test262-
+// style metadata, the program + tools + steps the oracle runs (kept as the
+// oracle's own scenario JSON, oracle/PROTOCOL.md), the declarative callbacks the
+// model's policy re-evaluates, and the hand-written expectations. Everything
+// parsed keeps its `file:line:col` so later stages can blame the right line.
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/version_profile.h"
+
+namespace monsim::harness {
+
+struct SourceLoc {
+  std::string file;
+  int line = 0;             // 1-based
+  int col = 0;              // 1-based
+  std::string str() const;  // "file:line:col"
+};
+
+template <typename T>
+struct Located {
+  T value{};
+  SourceLoc loc;
+};
+
+enum class Level { Must, Should, ImplementationDefined };
+std::string_view levelName(Level l);
+
+// `python: ">=3.12"`, `">=3.13,<3.15"`, `"3.14"`: the versions a scenario applies to.
+struct VersionRange {
+  std::optional<PyVersion> min;    // inclusive
+  std::optional<PyVersion> below;  // exclusive
+  bool contains(PyVersion v) const;
+  std::string text;  // as written
+};
+
+// One declarative callback clause: the first clause whose `when` matches acts.
+struct When {
+  std::vector<int> nth;  // empty: any
+  std::optional<int> fromNth;
+  std::vector<std::string> functions;  // qualname or code id ("f@3")
+  std::vector<int> lines;
+  std::vector<int> offsets;
+};
+struct Clause {
+  When when;
+  std::vector<nlohmann::json> actions;  // oracle action objects (api/call/gen/delete)
+  bool returnsDisable = false;          // `return: {$: DISABLE}`
+  std::optional<nlohmann::json>
+      returns;  // the `return` literal (oracle JSON); absent: None
+  std::optional<nlohmann::json> raise;  // {type, args}
+  SourceLoc loc;
+};
+using Callback = std::vector<Clause>;  // an empty list: return None
+
+struct ToolSpec {
+  int id = 0;
+  std::string name;
+  bool use = true;
+  bool autoCallbacks = true;
+  std::vector<std::string> events;                        // global
+  std::map<std::string, std::vector<std::string>> local;  // function -> events
+  std::map<std::string, Callback> callbacks;              // event name -> clauses
+  SourceLoc loc;
+};
+
+// An offset-free description of one delivery; unset fields match anything.
+struct DeliveryPattern {
+  std::optional<int> tool;
+  std::optional<std::string> event;     // STOP_ITERATION ≡ RAISE(StopIteration)
+  std::optional<std::string> function;  // qualname
+  std::optional<int> line;              // absolute line
+  std::optional<int> relLine;           // "+N": line - function's first line
+  std::optional<std::string> exc;       // exception type name (exception events)
+  std::optional<std::string> callable;  // CALL/C_*: substring of the callable's repr
+  std::optional<std::string> result;    // "returned" | "disable" | "raised"
+  SourceLoc loc;
+};
+// An item of an ordered expectation: one pattern, or a group matched in any order.
+struct ExpectItem {
+  std::vector<DeliveryPattern> unordered;  // size 1 and !isGroup: a plain pattern
+  bool isGroup = false;
+  SourceLoc loc;
+};
+enum class MatchMode { Exact, Contains };  // Exact: the scoped stream is exactly the list
+struct StepExpect {
+  int step = 0;  // index into steps
+  std::optional<nlohmann::json>
+      result;                         // plain JSON value (api `value` / call result repr)
+  std::optional<std::string> raises;  // exception type
+  std::optional<std::string> message;  // only where the spec fixes it
+  SourceLoc loc;
+};
+struct Expect {
+  bool present = false;
+  MatchMode mode = MatchMode::Exact;
+  std::vector<int> scopeTools;           // empty: every tool of `tools`
+  std::vector<std::string> scopeEvents;  // empty: every event
+  std::vector<ExpectItem> deliveries;
+  std::vector<DeliveryPattern> absent;
+  std::vector<StepExpect> steps;
+  SourceLoc loc;
+};
+
+// Script scenarios drive the model directly (no interpreter): a closed list.
+struct ScriptStep {
+  enum class Kind { Api, Enter, Exit, Event };
+  Kind kind = Kind::Api;
+  std::string fn;                  // Api: API function name
+  nlohmann::json args;             // Api: oracle literals
+  std::string function;            // Enter/Exit/Event: the code object, by function name
+  std::string event;               // Event
+  int offset = 0;                  // Event
+  std::optional<int> line;         // Event: LINE's line; the line a pattern sees
+  std::optional<int> dest;         // Event: JUMP/BRANCH* destination
+  std::optional<std::string> exc;  // Event: exception type
+  SourceLoc loc;
+};
+
+struct Scenario {
+  enum class Kind { Program, Script };
+  Kind kind = Kind::Program;
+  std::string file;
+  std::string id;
+  std::string description;
+  std::vector<std::string> specRefs;  // `spec:` (string or list)
+  std::vector<std::string> features;
+  Level level = Level::Must;
+  VersionRange python;
+  std::vector<std::string> requires_;  // capabilities (oracle hello), e.g. "threads"
+  std::optional<std::string> observerDependent;  // why, when the probe changes deliveries
+  std::vector<PyVersion> observerVersions;       // where it does; empty: every version
+  nlohmann::json oracle;        // the oracle's scenario JSON (program scenarios)
+  std::vector<ToolSpec> tools;  // sorted by id
+  std::map<std::string, Callback> handlers;
+  std::vector<SourceLoc> stepLocs;             // per steps[i]
+  std::vector<ScriptStep> script;              // script scenarios
+  std::map<std::string, int> scriptFunctions;  // script: function -> first line
+  Expect expect;
+  SourceLoc loc;
+};
+
+// Replaces every `{$: events, names: [...]}` marker in an oracle literal with the mask
+// of those events on `v` (as the oracle computes it), e.g. for script API arguments.
+nlohmann::json resolveEventsMarkers(const nlohmann::json& literal, PyVersion v);
+
+}  // namespace monsim::harness

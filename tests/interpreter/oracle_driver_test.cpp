@@ -1,0 +1,96 @@
+// The oracle driver turns hangs, crashes and protocol garbage into verdicts and
+// keeps going with a fresh worker (harness-anchors: Bowtie's fake adapters).
+#include "interpreter/oracle_driver.h"
+
+#include <gtest/gtest.h>
+
+namespace monsim::harness {
+namespace {
+
+using Kind = RunOutcome::Kind;
+using namespace std::chrono_literals;
+
+OracleWorker fakeWorker(const std::string& mode) {
+  Interpreter in;
+  in.id = "fake-" + mode;
+  in.command = {"python3", sourceRoot() + "/tests/interpreter/fake/worker.py", mode};
+  OracleOptions o;
+  o.workerScript = "--";  // the fake ignores it; keeps argv shape the same
+  o.runTimeout = 1500ms;
+  o.startTimeout = 1500ms;
+  return OracleWorker(in, o);
+}
+
+nlohmann::json scenario(const std::string& id) { return {{"id", id}}; }
+
+std::string echoed(const RunOutcome& r) { return r.message["trace"][0]["id"]; }
+
+TEST(OracleDriver, ManyScenariosShareOneWorker) {
+  auto w = fakeWorker("good");
+  for (const char* id : {"a", "b", "c"}) {
+    const auto r = w.run(scenario(id));
+    ASSERT_EQ(r.kind, Kind::Result) << r.detail;
+    EXPECT_EQ(echoed(r), id);
+  }
+  EXPECT_EQ(w.starts(), 1);
+}
+
+TEST(OracleDriver, HangBecomesTimeoutAndNextScenarioRuns) {
+  auto w = fakeWorker("hang");
+  EXPECT_EQ(w.run(scenario("bad")).kind, Kind::Timeout);
+  const auto r = w.run(scenario("after"));
+  ASSERT_EQ(r.kind, Kind::Result) << r.detail;
+  EXPECT_EQ(echoed(r), "after");
+  EXPECT_EQ(w.starts(), 2);
+}
+
+TEST(OracleDriver, CrashBecomesCrashedWithStderr) {
+  auto w = fakeWorker("crash");
+  const auto r = w.run(scenario("bad"));
+  EXPECT_EQ(r.kind, Kind::Crashed);
+  EXPECT_NE(r.detail.find("exit 139"), std::string::npos) << r.detail;
+  EXPECT_NE(r.detail.find("segfault imminent"), std::string::npos) << r.detail;
+  EXPECT_EQ(w.run(scenario("after")).kind, Kind::Result);
+}
+
+TEST(OracleDriver, NonJsonReplyIsACrashNotAThrow) {
+  auto w = fakeWorker("garbage");
+  const auto r = w.run(scenario("bad"));
+  EXPECT_EQ(r.kind, Kind::Crashed);
+  EXPECT_NE(r.detail.find("not JSON"), std::string::npos) << r.detail;
+  EXPECT_EQ(w.run(scenario("after")).kind, Kind::Result);
+}
+
+TEST(OracleDriver, RepliesToOtherSequenceNumbersAreIgnored) {
+  auto w = fakeWorker("stale-seq");
+  const auto r = w.run(scenario("bad"));
+  ASSERT_EQ(r.kind, Kind::Result);
+  EXPECT_EQ(echoed(r), "bad");
+}
+
+TEST(OracleDriver, ChatterBeforeHelloIsSkipped) {
+  auto w = fakeWorker("noise-before-hello");
+  ASSERT_TRUE(w.hello().has_value());
+  EXPECT_EQ(w.run(scenario("x")).kind, Kind::Result);
+}
+
+TEST(OracleDriver, MissingHelloIsReportedNotFatal) {
+  auto w = fakeWorker("no-hello");
+  std::string why;
+  EXPECT_FALSE(w.hello(&why).has_value());
+  EXPECT_NE(why.find("no hello"), std::string::npos) << why;
+  EXPECT_EQ(w.run(scenario("x")).kind, Kind::Crashed);
+}
+
+TEST(OracleDriver, UnstartableInterpreterIsCrashed) {
+  Interpreter in;
+  in.id = "nowhere";
+  in.command = {"/nonexistent/python3"};
+  OracleWorker w(in);
+  const auto r = w.run(scenario("x"));
+  EXPECT_EQ(r.kind, Kind::Crashed);
+  EXPECT_FALSE(r.detail.empty());
+}
+
+}  // namespace
+}  // namespace monsim::harness

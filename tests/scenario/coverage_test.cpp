@@ -1,0 +1,171 @@
+// monsim coverage on the miniature tree tests/scenario/coverage/, and the check
+// that the committed spec/scenarios/COVERAGE.md is what the command writes now.
+#include "scenario/coverage.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "interpreter/discovery.h"
+#include "interpreter/process.h"
+
+namespace monsim::harness {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string fixtureRoot() { return sourceRoot() + "/tests/scenario/coverage"; }
+
+std::vector<std::string> ids(const Coverage& c,
+                             const std::map<std::string, std::vector<size_t>>& m,
+                             const std::string& key) {
+  std::vector<std::string> out;
+  auto it = m.find(key);
+  if (it != m.end())
+    for (size_t i : it->second) out.push_back(c.scenarios[i].scenario.id);
+  return out;
+}
+
+bool hasLine(const std::string& text, const std::string& line) {
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);)
+    if (l == line) return true;
+  return false;
+}
+
+TEST(Coverage, FixtureMapsClausesTestsAndRules) {
+  const CoverageSources src = defaultCoverageSources(fixtureRoot());
+  const Coverage c = computeCoverage(src);
+  ASSERT_TRUE(c.errors.empty()) << c.errors.front().str();
+  EXPECT_EQ(c.clauses.size(), 4u);
+  EXPECT_EQ(c.tests.size(), 3u);
+  EXPECT_EQ(c.scenarios.size(), 3u);
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ids(c, c.byClause, "a.one"), (V{"s1", "s3"}));
+  EXPECT_EQ(ids(c, c.byClause, "a.two"), (V{"s2"}));
+  EXPECT_EQ(ids(c, c.byTest, "T.test_a"), (V{"s1"}));
+  EXPECT_EQ(ids(c, c.byTest, "T.test_c"), (V{"s3"}));
+  EXPECT_EQ(ids(c, c.byRule, "by-feature"), (V{"s1"}));
+  EXPECT_EQ(ids(c, c.byRule, "by-clause"), (V{"s1", "s2", "s3"}));
+  EXPECT_EQ(ids(c, c.byRule, "by-reference"), (V{"s2"}));
+  EXPECT_EQ(ids(c, c.byRule, "nothing"), V{});
+  // a.three is stated by 3.12 and 3.13, and s3 runs on 3.13 only.
+  EXPECT_EQ(c.uncoveredVersions(c.clauses[2]), std::vector<PyVersion>{PyVersion::V3_12});
+  EXPECT_TRUE(c.uncoveredVersions(c.clauses[0]).empty());
+}
+
+TEST(Coverage, FixtureReportTables) {
+  const CoverageSources src = defaultCoverageSources(fixtureRoot());
+  const std::string md = renderCoverage(computeCoverage(src), src);
+  // Summary.
+  EXPECT_TRUE(hasLine(md, "| test_monitoring tests (in scope) | 1 | 2 | 50.0% |")) << md;
+  EXPECT_TRUE(hasLine(md,
+                      "| documentation clauses (testable, every version that states "
+                      "them) | 2 | 3 | 66.7% |"));
+  EXPECT_TRUE(hasLine(md, "| model rules | 3 | 4 | 75.0% |"));
+  // (a) tests, the uncovered one and the out-of-scope list with its reason.
+  EXPECT_TRUE(hasLine(md, "| `T.test_a` | 3.12, 3.13, 3.14 | s1 |"));
+  EXPECT_TRUE(hasLine(md, "| `T.test_b` | 3.14 | — |"));
+  EXPECT_TRUE(hasLine(md, "- `T.test_b`"));
+  EXPECT_TRUE(hasLine(md, "| `T.test_c` | 3.13, 3.14 | needs _testcapi | s3 |"));
+  // (b) clauses per version; '|' in a clause's text is escaped.
+  EXPECT_TRUE(hasLine(md,
+                      "| `a.one` | Section A | The first clause \\| with a bar. | s1 | "
+                      "s1, s3 | s1 |  |"));
+  EXPECT_TRUE(hasLine(md, "| `a.two` | Section A | A 3.14 clause. | · | · | s2 |  |"));
+  EXPECT_TRUE(hasLine(md,
+                      "| `a.three` | Section B | A clause covered on 3.13 only. | "
+                      "**none** | s3 | · |  |"));
+  EXPECT_TRUE(hasLine(md, "- `a.three` (Section B): no scenario on 3.12"));
+  EXPECT_TRUE(hasLine(md, "| `a.four` | Section B | 3.13 | C only |"));
+  // (c) rules.
+  EXPECT_TRUE(
+      hasLine(md, "| rule found by clause prefix | `model/y.h` | 3: s1, s2, s3 |"));
+  EXPECT_TRUE(hasLine(md, "| rule without scenarios | `model/w.h` | 0: — |"));
+  // (d) no problems; nothing depends on where the tree is.
+  EXPECT_NE(md.find("## (d) Problems"), std::string::npos);
+  EXPECT_EQ(md.find(fixtureRoot()), std::string::npos);
+}
+
+TEST(Coverage, UnknownCitationsAreErrorsAtTheirEntry) {
+  CoverageSources src = defaultCoverageSources(fixtureRoot());
+  src.suite = {fixtureRoot() + "/unknown"};
+  const Coverage c = computeCoverage(src);
+  std::vector<std::string> got;
+  for (const auto& d : c.errors) got.push_back(d.str());
+  const std::string file = fixtureRoot() + "/unknown/cites-unknown.yaml";
+  EXPECT_EQ(
+      got,
+      (std::vector<std::string>{
+          file + ":6:5: error: unknown documentation clause 'a.nope' (spec/clauses.yaml)",
+          file + ":7:5: error: unknown test_monitoring test 'T.test_nope' "
+                 "(spec/test_monitoring.yaml)",
+          file + ":8:5: error: clause 'a.four' is marked not testable in "
+                 "spec/clauses.yaml (C only)"}));
+  EXPECT_EQ(ids(c, c.byClause, "a.one"), std::vector<std::string>{"cites-unknown"});
+}
+
+TEST(Coverage, MalformedCatalogueIsReportedWithPositions) {
+  const fs::path dir = fs::temp_directory_path() / "monsim-coverage-test";
+  fs::create_directories(dir);
+  {
+    std::ofstream(dir / "clauses.yaml") << "clauses:\n"
+                                           "  - id: Bad Id\n"
+                                           "    section: S\n"
+                                           "    versions: [3.11]\n"
+                                           "    text: t\n"
+                                           "    sources: {es: x}\n"
+                                           "    testable: false\n";
+  }
+  CoverageSources src = defaultCoverageSources(fixtureRoot());
+  src.clauses = (dir / "clauses.yaml").string();
+  src.suite = {};
+  const Coverage c = computeCoverage(src);
+  std::vector<std::string> got;
+  for (const auto& d : c.errors) got.push_back(d.str());
+  const std::string f = (dir / "clauses.yaml").string();
+  EXPECT_EQ(
+      got, (std::vector<std::string>{
+               f + ":2:5: error: clause 'Bad Id' is not testable: say why in 'reason'",
+               f + ":2:9: error: clause id 'Bad Id' is not a slug ([a-z0-9][a-z0-9._-]*)",
+               f + ":4:16: error: a clause version is 3.12, 3.13 or 3.14 (the seed "
+                   "documentation)"}));
+  fs::remove_all(dir);
+}
+
+TEST(Coverage, CommandExitsOneOnUnknownCitations) {
+  const char* exe = std::getenv("MONSIM_EXE");
+  if (!exe || !*exe) GTEST_SKIP() << "MONSIM_EXE is not set (run through meson test)";
+  const auto ok = runCommand({exe, "coverage", "--root", fixtureRoot()}, "",
+                             std::chrono::seconds(60));
+  EXPECT_EQ(ok.status, "exit 0") << ok.err;
+  EXPECT_TRUE(hasLine(ok.out, "| model rules | 3 | 4 | 75.0% |"));
+  const auto bad = runCommand(
+      {exe, "coverage", "--root", fixtureRoot(), "--suite", fixtureRoot() + "/unknown"},
+      "", std::chrono::seconds(60));
+  EXPECT_EQ(bad.status, "exit 1");
+  EXPECT_NE(bad.err.find(
+                "cites-unknown.yaml:6:5: error: unknown documentation clause 'a.nope'"),
+            std::string::npos)
+      << bad.err;
+}
+
+// The committed report must be the command's output for the current suite.
+TEST(CoverageReport, CommittedCoverageMdIsUpToDate) {
+  const std::string root = sourceRoot();
+  const CoverageSources src = defaultCoverageSources(root);
+  const std::string now = renderCoverage(computeCoverage(src), src);
+  std::ifstream in(root + "/spec/scenarios/COVERAGE.md", std::ios::binary);
+  std::stringstream committed;
+  committed << in.rdbuf();
+  EXPECT_TRUE(in.good() && committed.str() == now)
+      << "spec/scenarios/COVERAGE.md is out of date; run: build/monsim coverage -o "
+         "spec/scenarios/COVERAGE.md";
+}
+
+}  // namespace
+}  // namespace monsim::harness

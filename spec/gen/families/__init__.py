@@ -1,0 +1,1 @@
+"""The scenario family generator, run through spec/gen/families.py."""

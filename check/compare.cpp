@@ -90,7 +90,7 @@ std::string text(const Fields& f) {
 }
 
 std::string sameArgs(const Fields& a, const Fields& b) {
-  // STOP_ITERATION ≡ RAISE(StopIteration) (reference §12.7).
+  // STOP_ITERATION ≡ RAISE(StopIteration) (behaviour §3.8).
   auto norm = [](const Fields& f) {
     return f.event == "STOP_ITERATION" ? std::string("RAISE") : f.event;
   };
@@ -201,7 +201,7 @@ Comparison compare(const Scenario& s, const Trace& t, const Prediction& p) {
       for (const PredictedCall& c : row.predicted[i]->calls)
         if (!c.mismatch.empty())
           add(Divergence::Kind::ApiOutcome, rec, m.tool, c.fn + " " + c.outcome,
-              c.mismatch, "API call made by the callback — reference §11");
+              c.mismatch, "API call made by the callback — behaviour §9.7");
     }
     for (const Fields& f : row.interp) {
       if (std::any_of(row.model.begin(), row.model.end(),
@@ -220,7 +220,7 @@ Comparison compare(const Scenario& s, const Trace& t, const Prediction& p) {
     if (seenOrder != common)
       add(Divergence::Kind::Reordered, rec, -1, toolsText(row.model),
           toolsText(row.interp),
-          "dispatch order: tools from the highest id down — reference §7.1");
+          "dispatch order: tools from the highest id down — behaviour §9.2");
   }
   for (const auto& [rec, what] : p.probeMissed) {
     std::string rule = "the probe has every event globally";
@@ -234,7 +234,7 @@ Comparison compare(const Scenario& s, const Trace& t, const Prediction& p) {
     if (a.modelled && !a.mismatch.empty())
       add(Divergence::Kind::ApiOutcome, a.record, -1,
           a.fn + " by " + a.by + " " + a.predicted, a.mismatch,
-          "API semantics and error messages — reference §2–§5, spec/errors.yaml");
+          "API semantics and error messages — behaviour §5–§8, spec/errors.yaml");
   std::stable_sort(
       out.divergences.begin(), out.divergences.end(),
       [](const Divergence& a, const Divergence& b) { return a.record < b.record; });

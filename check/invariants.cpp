@@ -22,7 +22,7 @@ namespace {
 
 using Violations = std::vector<InvariantViolation>;
 
-// A DISABLE location: one event at one instruction of one code object (§9.1).
+// A DISABLE location: one event at one instruction of one code object (§10.1).
 struct Site {
   std::string event, code;
   int offset = 0;
@@ -51,8 +51,8 @@ struct Occurrence {
   size_t first = 0;   // its first record: tools above the probe are called before it
   Site site;
   std::vector<const ObservedDelivery*> deliveries;
-  int cut = -1;  // a tool whose callback raised: lower ids were not called (§7.3)
-  std::set<int> touched;   // tools whose events/callbacks its callbacks changed (§7.2)
+  int cut = -1;  // a tool whose callback raised: lower ids were not called (§9.4)
+  std::set<int> touched;   // tools whose events/callbacks its callbacks changed (§9.3)
   bool restarted = false;  // or restart_events / any events change inside it
 
   const ObservedDelivery* of(int tool) const {
@@ -107,8 +107,8 @@ std::vector<const json*> callsOf(const json& delivery) {
   return out;
 }
 
-// Did this callback end the dispatch (§7.3)? It raised, or returned DISABLE where
-// that raises ValueError (§9.3, §9.4; unknown version: any non-site event).
+// Did this callback end the dispatch (§9.4)? It raised, or returned DISABLE where
+// that raises ValueError (§10.5, §10.6; unknown version: any non-site event).
 bool endsDispatch(const json& d, const VersionProfile* p) {
   if (d.contains("raised")) return true;
   if (!returnedDisable(d)) return false;
@@ -146,7 +146,7 @@ std::vector<Occurrence> occurrencesOf(const Trace& t,
   return out;
 }
 
-// 1. A tool's callback for an event slot runs at most once per occurrence (§6.1).
+// 1. A tool's callback for an event slot runs at most once per occurrence (§9.1).
 void checkFireOnce(const std::vector<Occurrence>& occs, Violations& out) {
   for (const Occurrence& o : occs) {
     std::map<std::pair<int, std::string>, size_t> seen;
@@ -269,7 +269,7 @@ class DisableWalk {
       }
     }
     // Stamped as of the start of the occurrence: changes its callbacks make count
-    // as later changes (§7.2).
+    // as later changes (§9.3).
     for (const ObservedDelivery* d : o.deliveries) {
       const int u = toolOf(*d->record);
       if (!returnedDisable(*d->record)) receipts_[{o.site, u}] = stamp(u, d->index);
@@ -298,7 +298,7 @@ class DisableWalk {
     const int t = toolOf(d);
     const Site site = siteOfDelivery(i, d);
     if (!tracked(site.event)) {
-      // §9.3/§9.4 remove the callback; 3.15 (F5) clears a local bit: a change of t.
+      // §10.5/§10.6 remove the callback; 3.15 (F5) clears a local bit: a change of t.
       ++toolEpoch_[t];
       ++ownEpoch_[t];
       ++allEpoch_;
@@ -312,7 +312,7 @@ class DisableWalk {
         --st.own;
     disabled_[{site, t}] = st;
     disables_.push_back({i, {t, site}});
-    // §9.7: DISABLE on CALL also ends C_RETURN/C_RAISE there, and a 3.14+ legacy
+    // §10.8: DISABLE on CALL also ends C_RETURN/C_RAISE there, and a 3.14+ legacy
     // BRANCH handler may lose the other direction: forget t's other events here.
     std::erase_if(receipts_, [&](const auto& kv) {
       return kv.first.second == t && kv.first.first.code == site.code &&
@@ -330,7 +330,7 @@ class DisableWalk {
   Violations out_;
 };
 
-// 4. Frame entries and exits, and handled exceptions, per code object (§12.7:
+// 4. Frame entries and exits, and handled exceptions, per code object (§3.8:
 // start == return + unwind, raise == handled + unwind), in the probe's stream.
 void checkBalanced(const Trace& t, const std::vector<Occurrence>& occs, Violations& out) {
   static const std::set<std::string> kEntry{"PY_START", "PY_RESUME", "PY_THROW"};
@@ -354,7 +354,7 @@ void checkBalanced(const Trace& t, const std::vector<Occurrence>& occs, Violatio
     const std::string& e = o->site.event;
     c.last = o->record;
     c.entries += kEntry.count(e);
-    // A callback raising at PY_RETURN/PY_YIELD: the frame does not leave (§10.1).
+    // A callback raising at PY_RETURN/PY_YIELD: the frame does not leave (§9.6).
     c.exits += kExit.count(e) && (e == "PY_UNWIND" || o->cut < 0);
     // A callback's exception replaces the one in flight and may be handled again
     // without a RAISE of its own (EXCEPTION_HANDLED returning DISABLE on 3.12–3.14).

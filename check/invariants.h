@@ -1,8 +1,8 @@
 #pragma once
 // Properties every recorded oracle trace must have, whatever the model predicts:
-// fire-once (reference §6.1), DISABLE locality and persistence (§9.1, FINDINGS F1),
-// restart_events re-enabling (§9.8), balanced frame and exception events in the
-// probe's stream (§12.7) and observer independence. A violation on a real
+// fire-once (behaviour §9.1), DISABLE locality and persistence (§10.1, FINDINGS F1),
+// restart_events re-enabling (§11.5), balanced frame and exception events in the
+// probe's stream (§3.8) and observer independence. A violation on a real
 // interpreter is a finding about the interpreter (or the oracle), not the model.
 #include <string>
 #include <vector>

@@ -41,7 +41,7 @@ inline bool isGarbageOffset(int64_t offset) { return offset < 0 || offset > (1 <
 std::optional<Trace> readTraceJsonl(const std::string& path, std::string& error);
 
 // Each scenario-tool delivery with the probe event record of its occurrence: the
-// record before it, or for tools above the probe (called first, reference §7.1)
+// record before it, or for tools above the probe (called first, behaviour §9.2)
 // the record after it. kNoRecord: no probe record (e.g. a run without the probe).
 inline constexpr size_t kNoRecord = size_t(-1);
 // An occurrence the probe missed is keyed by its first delivery record (`unseen`).

@@ -1,6 +1,6 @@
 #pragma once
-// Argument conversion and validation of the API (reference §2.1 tool ids, §3.1
-// set_events order, §3.2 C_RETURN/C_RAISE pairing, §4.1–§4.2 local sets, §5.1
+// Argument conversion and validation of the API (behaviour §5.1 tool ids, §6.1
+// set_events order, §6.2 C_RETURN/C_RAISE pairing, §7.1–§7.2 local sets, §8.1
 // register_callback). Each function returns the normalised value or the
 // exception the call raises.
 #include <cstdint>

@@ -1,6 +1,6 @@
 #pragma once
-// Per-code instrumentation and DISABLE lifetime (reference §6.1, §9.1–§9.2,
-// §9.6–§9.8; FINDINGS F1–F4, F7). A DISABLE removes a tool from one site's tool
+// Per-code instrumentation and DISABLE lifetime (behaviour §9.1, §10.1–§10.2,
+// §10.8, §11.1, §11.5; FINDINGS F1–F4, F7). A DISABLE removes a tool from one site's tool
 // set; only the diffs applied by a re-instrumentation of the code change those
 // sets again (FINDINGS F2 `reinstrument`).
 // Departs from docs: "DISABLE … until restart_events()" — DISABLEd sites also

@@ -1,6 +1,6 @@
 #pragma once
-// What a DISABLE return value does, per event and version (reference §9.1,
-// §9.3–§9.5, §9.9; FINDINGS F5).
+// What a DISABLE return value does, per event and version (behaviour §10.1,
+// §10.4–§10.6, §10.3; FINDINGS F5).
 #include "model/version_profile.h"
 
 namespace monsim {
@@ -8,7 +8,8 @@ namespace monsim {
 enum class DisableEffect : uint8_t {
   RemoveFromSite,           // instrumented events: the tool leaves that site's tool set
   ClearLocalBit,            // 3.15 exception events: L[c][t] −= e, no error (F5)
-  RejectAndRemoveCallback,  // ValueError "Cannot disable …", callback deleted (§9.3/§9.4)
+  RejectAndRemoveCallback,  // ValueError "Cannot disable …", callback deleted
+                            // (§10.5/§10.6)
 };
 
 // Departs from docs: "DISABLE … can be returned by any callback" — 3.15 exception

@@ -1,7 +1,7 @@
 #pragma once
-// Dispatch of one occurrence (reference §7): tools from the highest id down, the
+// Dispatch of one occurrence (behaviour §9): tools from the highest id down, the
 // tool set fixed when dispatch starts, each tool's callable read at its turn;
-// a raising callback ends the loop (§7.3, §10.1). The callback's behaviour comes
+// a raising callback ends the loop (§9.4, §9.6). The callback's behaviour comes
 // from a caller-supplied CallbackPolicy; what happened goes to a DeliverySink.
 #include <cstdint>
 #include <span>
@@ -14,10 +14,10 @@
 namespace monsim {
 
 enum class CallbackResult : uint8_t {
-  Returned,         // any value other than DISABLE (ignored, reference §1.3)
+  Returned,         // any value other than DISABLE (ignored, behaviour §2.4)
   ReturnedDisable,  // DISABLE, accepted (per site, or 3.15 local exception bit)
   DisableRejected,  // DISABLE from an event that cannot be disabled: ValueError
-                    // (§9.3/§9.4)
+                    // (§10.5/§10.6)
   Raised,           // the callback raised
 };
 
@@ -36,7 +36,7 @@ struct Delivery {
   int32_t aux = 0;     // LINE: line number; JUMP/BRANCH*: destination
   std::string_view exception;
   CallableId callable;  // for a 3.14+ legacy BRANCH wrapper: the wrapped handler
-  bool viaBranchWrapper = false;  // reference §5.3
+  bool viaBranchWrapper = false;  // behaviour §8.3
   CallbackResult result = CallbackResult::Returned;
   std::span<const EffectRecord> effects;  // API calls the callback made, in order
 };

@@ -1,6 +1,6 @@
 #pragma once
 // STOP_ITERATION and RAISE(StopIteration) are interchangeable (docs: "STOP_ITERATION";
-// reference §12.7, gh-116090): a checker comparing deliveries normalises both sides.
+// behaviour §3.8, gh-116090): a checker comparing deliveries normalises both sides.
 #include <string_view>
 #include <utility>
 

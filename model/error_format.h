@@ -1,5 +1,5 @@
 #pragma once
-// Exceptions raised by the API (reference §2–§5, §9.3–§9.4): messages come from
+// Exceptions raised by the API (behaviour §5–§8, §10.5–§10.6): messages come from
 // spec/errors.yaml via the version profile, placeholders filled here.
 #include <cstdint>
 #include <string_view>

@@ -8,15 +8,15 @@
 namespace monsim {
 
 enum class Reason : uint8_t {
-  ActiveGlobal,   // in the tool's global events (reference §3)
-  ActiveLocal,    // in the tool's local events for this code (§4)
-  ActiveViaCall,  // C_RETURN/C_RAISE: the tool has CALL at this call site (§3.2, §12.3)
-  NoSuchEvent,    // the event does not exist in this version (§1, §16)
-  NotSet,         // neither global nor local for this tool (§3, §4, §6)
-  DisabledAtSite,  // the tool returned DISABLE here and nothing revived it (§9.1, F1/F2)
-  CallNotAtSite,   // C_RETURN/C_RAISE without CALL active at the call site (§3.2, §9.7)
-  NoCallback,      // no callable registered for (tool, event) (§5)
-  InCallback,      // events are not reported while a callback runs (§8.1)
+  ActiveGlobal,    // in the tool's global events (behaviour §6)
+  ActiveLocal,     // in the tool's local events for this code (§7)
+  ActiveViaCall,   // C_RETURN/C_RAISE: the tool has CALL at this call site (§6.2, §3.3)
+  NoSuchEvent,     // the event does not exist in this version (§2, §15)
+  NotSet,          // neither global nor local for this tool (§6, §7, §9.1)
+  DisabledAtSite,  // the tool returned DISABLE here and nothing revived it (§10.1, F1/F2)
+  CallNotAtSite,  // C_RETURN/C_RAISE without CALL active at the call site (§6.2, §10.8)
+  NoCallback,     // no callable registered for (tool, event) (§8)
+  InCallback,     // events are not reported while a callback runs (§9.5)
 };
 
 constexpr bool delivers(Reason r) {
@@ -24,8 +24,8 @@ constexpr bool delivers(Reason r) {
          r == Reason::ActiveViaCall;
 }
 
-// The rule in words, with its clause, e.g. "DISABLE per (tool, event, site) — reference
-// §9.1".
+// The rule in words, with its clause, e.g. "DISABLE per (tool, event, site) — behaviour
+// §10.1".
 std::string_view reasonText(Reason r);
 
 }  // namespace monsim

@@ -1,5 +1,5 @@
 #pragma once
-// Identities the API hands around (reference §2.1, §1.3): public tool ids 0–5,
+// Identities the API hands around (behaviour §5.1, §2.4): public tool ids 0–5,
 // code objects, and callables as opaque handles compared by identity.
 #include <compare>
 #include <cstdint>

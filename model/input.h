@@ -1,6 +1,6 @@
 #pragma once
 // The closed set of inputs to Monitor::step: the sys.monitoring API calls with
-// raw arguments (reference §2–§5, §9.8, §1.4), raw event occurrences, and the
+// raw arguments (behaviour §5–§8, §11.5, §2.5), raw event occurrences, and the
 // frame stack changes that drive lazy re-instrumentation (FINDINGS F2 triggers).
 #include <cstdint>
 #include <string_view>
@@ -62,7 +62,7 @@ using ApiCall = std::variant<UseToolId, FreeToolId, ClearToolId, GetTool, SetEve
 enum class BranchSource : uint8_t { Unknown, ReportsLeft, ReportsRight, NoBranch };
 
 // One raw event occurrence in a frame of `code`.
-// offset: the instruction offset that reports it — the site (reference §9.1).
+// offset: the instruction offset that reports it — the site (behaviour §10.1).
 //   LINE: the line-start instruction; JUMP/BRANCH*: the source; C_RETURN/C_RAISE:
 //   the CALL. aux: LINE's line number, JUMP/BRANCH*'s destination, else unused.
 // exception: the exception's type name for exception events and STOP_ITERATION.

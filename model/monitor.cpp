@@ -29,7 +29,7 @@ Monitor::Monitor(PyVersion v)
     if (profile_->siteEvents().has(b)) {
       bitKind_[b] = BitKind::Site;
     } else if (profile_->ancillaryEvents().has(b)) {
-      // C_RETURN/C_RAISE use the CALL site's tool set (§9.7, rule 10).
+      // C_RETURN/C_RAISE use the CALL site's tool set (§10.8, rule 10).
       bitKind_[b] = BitKind::CallSite;
     } else if (profile_->localNonSiteEvents().has(b)) {
       bitKind_[b] = BitKind::GlobalOrLocal;  // 3.15 exception events (F5)
@@ -84,13 +84,13 @@ void Monitor::bumpVersionAndReinstrumentStack() {
 }
 
 void Monitor::storeGlobal(int tool, EventSet set) {
-  if (g_.global[tool] == set) return;  // reference §3.4: no-op
+  if (g_.global[tool] == set) return;  // behaviour §6.4: no-op
   g_.global[tool] = set;
   recomputeGlobalTools();
   bumpVersionAndReinstrumentStack();
 }
 
-// 3.14+ clear_tool_id (reference §2.7; FINDINGS F2 trigger, F7).
+// 3.14+ clear_tool_id (behaviour §5.6; FINDINGS F2 trigger, F7).
 void Monitor::clearTool(int tool) {
   for (CallbackSlot& s : tools_[tool].callbacks) s = CallbackSlot{};
   storeGlobal(tool, EventSet());
@@ -98,7 +98,7 @@ void Monitor::clearTool(int tool) {
   bumpVersionAndReinstrumentStack();
 }
 
-// --- Tool management (reference §2) ---
+// --- Tool management (behaviour §5) ---
 
 Outcome Monitor::onApi(const UseToolId& c) {
   auto tool = toCInt(*profile_, c.tool);
@@ -118,8 +118,8 @@ Outcome Monitor::onApi(const FreeToolId& c) {
   const int32_t t = std::get<int32_t>(tool);
   if (auto e = checkToolRange(*profile_, t)) return *e;
   // Departs from docs: free_tool_id "should be called once a tool no longer needs
-  // an id" — 3.12/3.13 only forget the name: events and callbacks keep firing (§2.5);
-  // 3.14+ clear the tool first (§2.6).
+  // an id" — 3.12/3.13 only forget the name: events and callbacks keep firing (§5.5);
+  // 3.14+ clear the tool first (§5.7).
   if (profile_->toolsClearable() && tools_[t].name) clearTool(t);
   tools_[t].name.reset();
   return PyNone{};
@@ -132,7 +132,7 @@ Outcome Monitor::onApi(const ClearToolId& c) {
   if (auto* e = errorOf(tool)) return *e;
   const int32_t t = std::get<int32_t>(tool);
   if (auto e = checkToolRange(*profile_, t)) return *e;
-  if (tools_[t].name) clearTool(t);  // a free id: nothing (§2.7)
+  if (tools_[t].name) clearTool(t);  // a free id: nothing (§5.6)
   return PyNone{};
 }
 
@@ -145,7 +145,7 @@ Outcome Monitor::onApi(const GetTool& c) {
   return StrValue{*tools_[t].name};
 }
 
-// --- Global events (reference §3) ---
+// --- Global events (behaviour §6) ---
 
 Outcome Monitor::onApi(const SetEvents& c) {
   auto tool = toCInt(*profile_, c.tool);
@@ -169,7 +169,7 @@ Outcome Monitor::onApi(const GetEvents& c) {
   return IntValue{g_.global[t].bits()};
 }
 
-// --- Local events (reference §4) ---
+// --- Local events (behaviour §7) ---
 
 Outcome Monitor::onApi(const SetLocalEvents& c) {
   auto tool = toCInt(*profile_, c.tool);
@@ -181,7 +181,7 @@ Outcome Monitor::onApi(const SetLocalEvents& c) {
   if (auto e = checkToolRange(*profile_, t)) return *e;
   auto events = normalizeLocalSet(*profile_, std::get<int32_t>(set));
   if (auto* e = errorOf(events)) return *e;
-  // TODO(§4.2 step 7): shim code objects (SystemError, 3.13+) are not modelled.
+  // TODO(§7.2 step 7): shim code objects (SystemError, 3.13+) are not modelled.
   if (!tools_[t].name) return makeError(*profile_, Error::ToolNotInUse, toolField(t));
   code(std::get<CodeId>(c.code))
       .setLocal(*profile_, g_, ToolId{t}, std::get<EventSet>(events));
@@ -196,11 +196,11 @@ Outcome Monitor::onApi(const GetLocalEvents& c) {
   if (auto e = checkToolRange(*profile_, t)) return *e;
   const CodeId id = std::get<CodeId>(c.code);
   if (id.value >= codes_.size()) return IntValue{0};
-  // Raw L[c][t]: 3.14+ may report a cleared tool's stale set (§2.8, FINDINGS F7).
+  // Raw L[c][t]: 3.14+ may report a cleared tool's stale set (§5.8, FINDINGS F7).
   return IntValue{codes_[id.value].localSet(ToolId{t}).bits()};
 }
 
-// --- Callbacks (reference §5) ---
+// --- Callbacks (behaviour §8) ---
 
 Outcome Monitor::onApi(const RegisterCallback& c) {
   auto tool = toCInt(*profile_, c.tool);
@@ -217,7 +217,7 @@ Outcome Monitor::onApi(const RegisterCallback& c) {
   const auto ev = profile_->eventOfBit(b);
   if (ev && profile_->isAlias(*ev)) {
     // 3.14+ BRANCH: a wrapper in both direction slots; the LEFT slot's previous
-    // handler is returned, unwrapped (§5.3).
+    // handler is returned, unwrapped (§8.3).
     const CallbackSlot next{c.func, c.func.has_value()};
     const auto [left, right] = profile_->aliasOf(*ev);
     exchangeCallback(slots[profile_->bitOf(right)], next);
@@ -229,9 +229,9 @@ Outcome Monitor::onApi(const RegisterCallback& c) {
   return *previous;
 }
 
-// --- restart_events (reference §9.8; FINDINGS F2) ---
+// --- restart_events (behaviour §11.5; FINDINGS F2) ---
 
-// TODO(§9.8): "OverflowError: events set too many times" (3.13+) needs ~2^31
+// TODO(§11.5): "OverflowError: events set too many times" (3.13+) needs ~2^31
 // version bumps and is not modelled.
 Outcome Monitor::onApi(const RestartEvents&) {
   g_.restartVersion = g_.version + 1;
@@ -268,7 +268,7 @@ Outcome Monitor::onFrameExit(const FrameExit& f) {
   return PyNone{};
 }
 
-// --- Dispatch (reference §6, §7, §9, §10; FINDINGS F5) ---
+// --- Dispatch (behaviour §9.1, §9, §10, §9.6; FINDINGS F5) ---
 
 uint8_t Monitor::dispatchTools(int bit, const CodeInstrumentation& c,
                                int32_t offset) const {
@@ -295,8 +295,8 @@ Reason Monitor::explain(ToolId t, Event event, CodeId code, int32_t offset) cons
   if (inCallback_) return Reason::InCallback;
   const int bit = eventBit_[static_cast<int>(event)];
   if (bit < 0) return Reason::NoSuchEvent;
-  // The tool's events decide first (reference §6); a missing callable only matters
-  // for an occurrence they would deliver (§5).
+  // The tool's events decide first (behaviour §9.1); a missing callable only matters
+  // for an occurrence they would deliver (§8).
   auto active = [&](Reason r) {
     return tools_[t.value].callbacks[bit].callable ? r : Reason::NoCallback;
   };
@@ -347,7 +347,7 @@ bool Monitor::branchSourceInstrumented(const Occurrence& o) const {
 
 Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
                               DeliverySink& sink) {
-  // No events while a callback runs (§8.1): code called from a callback is not monitored.
+  // No events while a callback runs (§9.5): code called from a callback is not monitored.
   if (inCallback_)
     return [] {
       Dispatched d;
@@ -359,7 +359,7 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
   if (o.code.value >= codes_.size() || codes_[o.code.value].frames == 0)
     return InvalidInput{"occurrence in a code object with no frame on the stack"};
   if (o.offset < 0) return InvalidInput{"negative offset"};
-  // The tool set is fixed now (§7.2); callables are read at each tool's turn.
+  // The tool set is fixed now (§9.3); callables are read at each tool's turn.
   uint32_t tools = dispatchTools(bit, codes_[o.code.value], o.offset);
   uint32_t delivered = 0;
   // Builds the outcome only at the end: the hot path stays free of PyError storage.
@@ -370,7 +370,7 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
     return out;
   };
   while (tools) {
-    const int t = 31 - std::countl_zero(tools);  // highest tool id first (§7.1)
+    const int t = 31 - std::countl_zero(tools);  // highest tool id first (§9.2)
     tools &= ~(1u << t);
     const CallbackSlot slot = tools_[t].callbacks[bit];
     if (!slot.callable) continue;  // unregistered (possibly by a higher tool's callback)
@@ -384,7 +384,7 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
     d.callable = *slot.callable;
     d.viaBranchWrapper = slot.branchWrapper;
     if (slot.branchWrapper && !branchSourceInstrumented(o)) {
-      // FINDINGS F6 / reference §9.9: the legacy BRANCH wrapper returns DISABLE
+      // FINDINGS F6 / behaviour §10.3: the legacy BRANCH wrapper returns DISABLE
       // without calling the handler; that removes this direction for the tool.
       codes_[o.code.value].disableAt(ToolId{t}, bit, o.offset);
       continue;
@@ -397,7 +397,7 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
     d.effects = effects_;
     ++delivered;
     if (!action.raiseType.empty()) {
-      // §7.3/§10.1: lower tools are not called; the exception propagates.
+      // §9.4/§9.6: lower tools are not called; the exception propagates.
       d.result = CallbackResult::Raised;
       sink.onDelivery(d);
       return finish(
@@ -421,7 +421,7 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
         d.result = CallbackResult::ReturnedDisable;
         break;
       case DisableEffect::RejectAndRemoveCallback:
-        // §9.3/§9.4: the callback is deleted and the ValueError replaces the
+        // §10.5/§10.6: the callback is deleted and the ValueError replaces the
         // exception in flight; dispatch stops.
         tools_[t].callbacks[bit] = CallbackSlot{};
         d.result = CallbackResult::DisableRejected;

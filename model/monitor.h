@@ -1,9 +1,9 @@
 #pragma once
-// The sys.monitoring dispatch layer of one interpreter (PEP 669; reference §2–§11,
-// FINDINGS F1–F7) as one state machine: `step` applies an API call, a frame
-// change or an event occurrence and returns its outcome; deliveries go to the
-// sink, callback behaviour comes from the policy. No I/O, globals, clocks or
-// randomness; occurrences do not allocate (after a code's first DISABLE per site).
+// The sys.monitoring dispatch layer of one interpreter (PEP 669; behaviour §5–§9, §9.1,
+// §9.5–§9.7, §10, FINDINGS F1–F7) as one state machine: `step` applies an API call, a
+// frame change or an event occurrence and returns its outcome; deliveries go to the sink,
+// callback behaviour comes from the policy. No I/O, globals, clocks or randomness;
+// occurrences do not allocate (after a code's first DISABLE per site).
 #include <array>
 #include <cstdint>
 #include <optional>

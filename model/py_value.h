@@ -1,5 +1,5 @@
 #pragma once
-// Python values crossing the API boundary (reference §2.1, §4.2, §5.1): arguments
+// Python values crossing the API boundary (behaviour §5.1, §7.2, §8.1): arguments
 // exactly as a program could pass them, and results/exceptions as values.
 #include <cstdint>
 #include <optional>
@@ -63,17 +63,17 @@ struct EventToolMask {
   uint8_t tools = 0;
   bool operator==(const EventToolMask&) const = default;
 };
-struct AllEventsValue {  // _all_events(): non-zero global entries (reference §1.4)
+struct AllEventsValue {  // _all_events(): non-zero global entries (behaviour §2.5)
   std::vector<EventToolMask> entries;
   bool operator==(const AllEventsValue&) const = default;
 };
 
 // Result of an occurrence: how many callbacks ran and the exception that now
-// propagates from the instrumented instruction, if any (reference §10.1, §9.3).
+// propagates from the instrumented instruction, if any (behaviour §9.6, §10.5).
 struct Dispatched {
   uint32_t deliveries = 0;
   std::optional<PyError> raised;
-  bool suppressed = false;  // arrived while a callback was running (reference §8.1)
+  bool suppressed = false;  // arrived while a callback was running (behaviour §9.5)
   bool operator==(const Dispatched&) const = default;
 };
 

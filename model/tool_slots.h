@@ -1,5 +1,5 @@
 #pragma once
-// Tool slots (reference §2 tool management, §5 callbacks): per tool its name and
+// Tool slots (behaviour §5 tool management, §8 callbacks): per tool its name and
 // its callbacks per event number. Global sets and tool versions live in
 // InstrumentationGlobals (code_instrumentation.h).
 #include <array>

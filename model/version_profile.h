@@ -84,11 +84,11 @@ class VersionProfile {
   constexpr spec::DisableRule disableRule(Event e) const {
     return spec::kEvents[static_cast<int>(e)].disable[v_];
   }
-  // Events instrumented per site (reference §9.1): each site keeps its own tool set.
+  // Events instrumented per site (behaviour §10.1): each site keeps its own tool set.
   constexpr EventSet siteEvents() const { return siteBits_; }
   // Local-capable events that are not per site (3.15 exception events, FINDINGS F5).
   constexpr EventSet localNonSiteEvents() const { return localBits_.without(siteBits_); }
-  // clear_tool_id exists and free_tool_id clears (3.14+, reference §2.6): tools carry a
+  // clear_tool_id exists and free_tool_id clears (3.14+, behaviour §5.7): tools carry a
   // version that invalidates their local sets (FINDINGS F2 toolver, F7).
   constexpr bool toolsClearable() const { return hasApi(spec::ApiFn::ClearToolId); }
   constexpr bool hasApi(spec::ApiFn f) const {

@@ -430,7 +430,7 @@ def protocol_checks(schema, run):
         assert m["type"] == "errored" and m["context"]["phase"] == "compile", m
 
     def freed_tool_is_scrubbed():
-        # 3.12/3.13: free_tool_id leaves events and callbacks behind (reference 2.5).
+        # 3.12/3.13: free_tool_id leaves events and callbacks behind (behaviour §5.5).
         doc = dict(tiny, tools={"2": {"events": ["PY_START"]}},
                    steps=[{"api": "free_tool_id", "args": [2]}, {"call": "f"}])
         t = run(doc)

@@ -237,12 +237,12 @@ void loadRules(const std::string& file, std::vector<ModelRule>& out,
       m.files = strings(r, *f, "a file");
     if (const yaml::Field* f = r.require(*fs, "match")) {
       if (auto mf = r.mapping(f->value, f->valueMark(), "'match'",
-                              {"features", "clauses", "reference", "spec"})) {
+                              {"features", "clauses", "behaviour", "spec"})) {
         for (const auto& k : mf->all()) {
           auto v = strings(r, k, "an entry");
           if (k.key == "features") m.features = v;
           if (k.key == "clauses") m.clauses = v;
-          if (k.key == "reference") m.reference = v;
+          if (k.key == "behaviour") m.behaviour = v;
           if (k.key == "spec") m.spec = v;
         }
         if (mf->all().empty()) r.error(f->value, "'match' needs at least one criterion");
@@ -270,11 +270,11 @@ std::vector<SourceLoc> specLocations(const Scenario& s) {
   return out;
 }
 
-// "reference §3.1, §3.2 (…); FINDINGS F5" -> {"3.1", "3.2"}; "reference 9.1" -> {"9.1"}.
-std::vector<std::string> referenceSections(std::string_view entry) {
+// "behaviour §6.1, §6.2 (…); FINDINGS F5" -> {"6.1", "6.2"}; "behaviour 9.1" -> {"9.1"}.
+std::vector<std::string> behaviourSections(std::string_view entry) {
   std::vector<std::string> out;
   entry = trim(entry);
-  if (!entry.starts_with("reference")) return out;
+  if (!entry.starts_with("behaviour")) return out;
   auto number = [](std::string_view s, size_t i) {
     size_t j = i;
     while (j < s.size() && (std::isdigit(static_cast<unsigned char>(s[j])) ||
@@ -283,7 +283,7 @@ std::vector<std::string> referenceSections(std::string_view entry) {
       ++j;
     return std::string(s.substr(i, j - i));
   };
-  const std::string_view rest = trim(entry.substr(std::string_view("reference").size()));
+  const std::string_view rest = trim(entry.substr(std::string_view("behaviour").size()));
   if (!rest.empty() && std::isdigit(static_cast<unsigned char>(rest[0])))
     out.push_back(number(rest, 0));
   const std::string_view sect = "§";
@@ -313,8 +313,8 @@ bool ruleMatches(const ModelRule& rule, const Scenario& s) {
     if (auto id = cited(ref, kDocPrefix))
       for (const auto& p : rule.clauses)
         if (clauseMatches(p, *id)) return true;
-    for (const auto& sec : referenceSections(ref))
-      for (const auto& want : rule.reference)
+    for (const auto& sec : behaviourSections(ref))
+      for (const auto& want : rule.behaviour)
         if (sec == want || sec.starts_with(want + ".")) return true;
     for (const auto& sub : rule.spec)
       if (ref.find(sub) != std::string::npos) return true;

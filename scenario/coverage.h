@@ -39,7 +39,7 @@ struct ModelRule {
   std::vector<std::string> files;
   std::vector<std::string> features;   // scenario `features:` tags
   std::vector<std::string> clauses;    // clause ids; a trailing '.' or '*' makes a prefix
-  std::vector<std::string> reference;  // "9.6" matches "reference §9.6" and §9.6.x
+  std::vector<std::string> behaviour;  // "9.6" matches "behaviour §9.6" and §9.6.x
   std::vector<std::string> spec;       // substrings of `spec:` entries
   SourceLoc loc;
 };

@@ -1,4 +1,4 @@
-"""The running interpreter's event table (reference 1.1), read, never hard-coded."""
+"""The running interpreter's event table (behaviour §2.2), read, never hard-coded."""
 import sys
 
 from . import HARNESS_FILES, _here
@@ -23,7 +23,7 @@ BY_BIT = {v: n for n, v in BY_NAME.items()}
 # of these empties a tool completely.
 SLOT_BITS = sorted(REAL.values())
 
-# Argument shapes after (code, ...), reference section 13.
+# Argument shapes after (code, ...), behaviour §4.
 SHAPE = {}
 for _n in ("PY_START", "PY_RESUME", "INSTRUCTION"):
     SHAPE[_n] = "off"

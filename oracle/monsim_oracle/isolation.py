@@ -1,6 +1,6 @@
 """Per-run isolation: nothing of sys.monitoring may survive from one run to the next.
 
-3.12/3.13 free_tool_id keeps a tool's events and callbacks (reference 2.5)
+3.12/3.13 free_tool_id keeps a tool's events and callbacks (behaviour §5.5)
 and 3.14+ get_local_events may report stale sets after clear/free (2.8), so
 scrubbing re-acquires every id, zeroes global and local events while the id
 is in use, empties every callback slot and only then clears/frees.

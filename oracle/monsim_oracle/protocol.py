@@ -31,7 +31,7 @@ def _capabilities():
     except Exception:
         caps["threads"] = False
     try:
-        import _testcapi  # noqa: F401  (C-API events, reference section 15)
+        import _testcapi  # noqa: F401  (C-API events, behaviour §13)
         caps["c_api"] = True
     except ImportError:
         caps["c_api"] = False

@@ -80,7 +80,7 @@ class ApiShim:
 
     A callable instance rather than a function: calling it from monitored
     code gives CALL + C_RETURN/C_RAISE at the call site exactly as the builtin
-    does (reference 12.3); the events of __call__'s own frame are harness
+    does (behaviour §3.3); the events of __call__'s own frame are harness
     events and are filtered out.
     """
 

@@ -14,17 +14,17 @@ running interpreter. Every `expect:` is computed here from the documented rules,
 spec/BEHAVIOUR.md:
 
   * delivery: a tool receives an occurrence in code c when the event is in its
-    global set or in its local set of c; at most once per occurrence (§6.1);
-    tools are called from the highest id down (§7.1).
+    global set or in its local set of c; at most once per occurrence (§9.1);
+    tools are called from the highest id down (§9.2).
   * DISABLE, per spec/events.yaml `disable`:
-      site  - that tool, that event, that site only (§9.1, §9.2, §9.5, §9.9);
+      site  - that tool, that event, that site only (§10.1, §10.2, §10.4, §10.3);
       error - ValueError "Cannot disable E events. Callback removed." replaces
               what the site was doing, the tool's callback is unregistered and
-              the dispatch of that occurrence stops (§9.3, §9.4, §7.3);
+              the dispatch of that occurrence stops (§10.5, §10.6, §9.4);
       local - 3.15 exception events: the event is cleared from the tool's local
               set of that code object; a global set keeps delivering (FINDINGS F5).
   * set_local_events with an event that may not be local: ValueError with the
-    message of spec/errors.yaml (§4.1, §3.2).
+    message of spec/errors.yaml (§7.1, §6.2).
 
 A family scenario is generated per Python version; consecutive versions whose
 scenario text is identical share one file with a `python:` range.

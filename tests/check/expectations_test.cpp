@@ -233,7 +233,7 @@ TEST(FindDeviation, FirstMatchingFileWins) {
 std::string script(const std::string& expectSteps) {
   return "id: script-disable\n"
          "description: synthetic\n"
-         "spec: \"reference §9.1\"\n"
+         "spec: \"behaviour §10.1\"\n"
          "features: [disable, LINE]\n"
          "level: must\n"
          "functions: {f: 1}\n"

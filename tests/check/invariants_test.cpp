@@ -205,7 +205,7 @@ TEST(Invariants, StableDeliveryIgnoresToolsARaisingCallbackCutOff) {
   b.event("LINE", 2);
   const size_t raised = b.deliver(3);
   b.trace().records[raised].erase("returned");
-  b.trace().records[raised]["raised"] = kKeyError;  // §7.3: tool 2 is not called
+  b.trace().records[raised]["raised"] = kKeyError;  // §9.4: tool 2 is not called
   b.occur("RAISE", 2);
   b.occur("PY_UNWIND", 2);
   EXPECT_EQ(report(checkInvariants(Scenario{}, b.trace(), nullptr)), "");
@@ -216,7 +216,7 @@ TEST(Invariants, StableDeliveryIgnoresAToolSwitchedOffByACallback) {
   callF(b, {3, 2});
   b.event("PY_START", 0);
   const size_t d = b.deliver(3);
-  b.deliver(2);  // §7.2: still called for this occurrence
+  b.deliver(2);  // §9.3: still called for this occurrence
   b.trace().records[d]["calls"] = {
       {{"kind", "api"},
        {"by", "callback"},

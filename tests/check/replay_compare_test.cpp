@@ -153,7 +153,7 @@ std::string locOf(const std::string& text, const std::string& needle) {
 
 std::string header(const std::string& id) {
   return "id: " + id +
-         "\ndescription: synthetic\nspec: \"reference §9.1\"\nfeatures: [LINE]\nlevel: "
+         "\ndescription: synthetic\nspec: \"behaviour §10.1\"\nfeatures: [LINE]\nlevel: "
          "must\n";
 }
 

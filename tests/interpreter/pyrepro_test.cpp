@@ -37,7 +37,7 @@ bool has(const std::string& text, const std::string& piece) {
 constexpr const char* kClauses = R"(# every clause kind
 id: every-clause
 description: Every kind of clause, condition, action and literal.
-spec: "reference 9.1"
+spec: "behaviour §10.1"
 features: [callbacks]
 level: must
 program: |

@@ -1,4 +1,4 @@
-// Dispatch (reference §6, §7, §8, §10, §12.3): order, snapshot, fire-once,
+// Dispatch (behaviour §9.1, §9, §9.5, §9.6, §3.3): order, snapshot, fire-once,
 // raising callbacks, re-entrancy, C_RETURN/C_RAISE fan-out.
 #include <gtest/gtest.h>
 
@@ -299,7 +299,7 @@ TEST(Dispatch, StopIterationEquivalentToRaiseOfStopIteration) {
 namespace monsim::testing {
 namespace {
 
-// Reference §4.3 / §11.1: changes made from a callback apply at once to the
+// Reference §7.3 / §9.7.1: changes made from a callback apply at once to the
 // running frame (it is on the stack, so it is re-instrumented eagerly).
 TEST_P(Dispatch, ChangesFromACallbackApplyToTheRunningFrame) {
   for (bool local : {false, true}) {

@@ -1,5 +1,5 @@
 // set_events/get_events, set_local_events/get_local_events and register_callback
-// validation (reference §3, §4, §5): exact errors and normalisation per version.
+// validation (behaviour §6, §7, §8): exact errors and normalisation per version.
 #include <gtest/gtest.h>
 
 #include "tests/model/model_test_util.h"
@@ -158,7 +158,7 @@ TEST(EventSets, LocalSetsAreNotInGetEvents) {
   EXPECT_EQ(intOf(h.getLocal(0, 5)), 0);
 }
 
-// Reference §5.3: the BRANCH wrapper fills both slots and is never handed out.
+// Reference §8.3: the BRANCH wrapper fills both slots and is never handed out.
 TEST(EventSets, BranchRegistrationFillsBothSlotsFrom314) {
   Harness h(PyVersion::V3_14);
   EXPECT_EQ(h.reg(0, 1 << 18, 42), Outcome(PyNone{}));

@@ -1,4 +1,4 @@
-// Tool ids and tool management (reference §2): exact errors per version.
+// Tool ids and tool management (behaviour §5): exact errors per version.
 #include <gtest/gtest.h>
 
 #include "tests/model/model_test_util.h"

@@ -46,7 +46,7 @@ std::string result(const std::string& scenario, const std::string& verdict,
          R"(","file":"/r/spec/scenarios/tools/)" + scenario +
          R"(.yaml","interpreter":")" + interp + R"(","version":"3.13.0","verdict":")" +
          verdict + R"(","reason":"why )" + scenario + R"(","level":")" + level +
-         R"(","features":["tools"],"spec":["reference §2"],"seconds":0.5,"divergences":[],)"
+         R"(","features":["tools"],"spec":["behaviour §5"],"seconds":0.5,"divergences":[],)"
          R"("expect_failures":[]})"
          "\n";
 }

@@ -51,7 +51,7 @@ TEST(Coverage, FixtureMapsClausesTestsAndRules) {
   EXPECT_EQ(ids(c, c.byTest, "T.test_c"), (V{"s3"}));
   EXPECT_EQ(ids(c, c.byRule, "by-feature"), (V{"s1"}));
   EXPECT_EQ(ids(c, c.byRule, "by-clause"), (V{"s1", "s2", "s3"}));
-  EXPECT_EQ(ids(c, c.byRule, "by-reference"), (V{"s2"}));
+  EXPECT_EQ(ids(c, c.byRule, "by-behaviour"), (V{"s2"}));
   EXPECT_EQ(ids(c, c.byRule, "nothing"), V{});
   // a.three is stated by 3.12 and 3.13, and s3 runs on 3.13 only.
   EXPECT_EQ(c.uncoveredVersions(c.clauses[2]), std::vector<PyVersion>{PyVersion::V3_12});

@@ -39,7 +39,7 @@ std::vector<std::string> messages(std::string_view yaml) {
 
 constexpr std::string_view kHead = R"(id: x
 description: d
-spec: "reference 1.1"
+spec: "behaviour §2.2"
 features: [tools]
 level: must
 )";
@@ -47,7 +47,7 @@ level: must
 constexpr std::string_view kProgram = R"(# Everything a program scenario can say.
 id: everything
 description: Every key of a program scenario.
-spec: ["reference 9.1", "3.13 sys.monitoring §Disabling events"]
+spec: ["behaviour §10.1", "3.13 sys.monitoring §Disabling events"]
 features: [disable, LINE]
 level: should
 python: ">=3.13,<3.15"
@@ -104,7 +104,7 @@ TEST(ScenarioLoader, ProgramScenarioFillsEveryField) {
   EXPECT_EQ(s.id, "everything");
   EXPECT_EQ(s.description, "Every key of a program scenario.");
   EXPECT_EQ(s.specRefs, (std::vector<std::string>{
-                            "reference 9.1", "3.13 sys.monitoring §Disabling events"}));
+                            "behaviour §10.1", "3.13 sys.monitoring §Disabling events"}));
   EXPECT_EQ(s.features, (std::vector<std::string>{"disable", "LINE"}));
   EXPECT_EQ(s.level, Level::Should);
   EXPECT_EQ(s.python.text, ">=3.13,<3.15");
@@ -188,7 +188,7 @@ TEST(ScenarioLoader, OracleJsonIsTheOracleScenario) {
   const json expected = json::parse(R"({
     "id": "everything",
     "description": "Every key of a program scenario.",
-    "meta": {"spec": ["reference 9.1", "3.13 sys.monitoring §Disabling events"],
+    "meta": {"spec": ["behaviour §10.1", "3.13 sys.monitoring §Disabling events"],
              "level": "should", "features": ["disable", "LINE"], "python": ">=3.13,<3.15",
              "requires": ["threads"],
              "observer_dependent": "the probe's LINE changes FOR_ITER"},

@@ -59,7 +59,7 @@ def generate(spec):
                 if family == "disable" and spec.alias(event, v):
                     # 3.14+ BRANCH is the legacy BRANCH_LEFT|BRANCH_RIGHT handler, whose
                     # DISABLE depends on whether another tool (the oracle's probe)
-                    # instruments the branch source (reference §9.9, FINDINGS F6).
+                    # instruments the branch source (behaviour §10.3, FINDINGS F6).
                     continue
                 per_version.append((v, build(spec, event, variant, tools, v)))
             fam = family
@@ -102,7 +102,7 @@ def readme(files):
            "",
            "Each event has a small program in which it occurs at known sites a known number of times",
            "in `f` (the target of local events) and once more in `g`; the expectations are computed by",
-           "the generator from the rules of spec/events.yaml, spec/errors.yaml and the reference, not",
+           "the generator from the rules of spec/events.yaml, spec/errors.yaml and spec/BEHAVIOUR.md, not",
            "recorded. A scenario is generated per Python version and consecutive versions with the",
            "same text share one file (the `python:` range and an id suffix such as `-3.12-3.14`).",
            "",
@@ -116,7 +116,7 @@ def readme(files):
             "Not generated, on purpose:",
             "* DISABLE of the 3.14+ `BRANCH` alias: its legacy handler returns DISABLE without calling",
             "  the callback when no tool instruments the branch source, so the result depends on the",
-            "  oracle's probe (reference §9.9, FINDINGS F6); see `spec/scenarios/branches/`.",
+            "  oracle's probe (behaviour §10.3, FINDINGS F6); see `spec/scenarios/branches/`.",
             "* Exact INSTRUCTION and RERAISE counts: how many instructions a line has, and how often",
             "  an exception leaving a `finally` block is re-raised (CPython re-raises it again from the",
             "  handler's cleanup), are compiler-specific, so those files use `match: contains` with",

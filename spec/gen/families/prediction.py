@@ -33,7 +33,7 @@ VARIANTS = [
 
 
 def may_be_local(spec, event, v):
-    # C_RETURN/C_RAISE follow CALL: "local" = CALL|C_RETURN|C_RAISE set locally (§3.2, §12.3).
+    # C_RETURN/C_RAISE follow CALL: "local" = CALL|C_RETURN|C_RAISE set locally (§6.2, §3.3).
     return True if event in C_EVENTS else spec.local(event, v)
 
 
@@ -75,7 +75,7 @@ def predict(spec, event, tools, v):
                 results[o.step] = ["ValueError", spec.message("cannot_disable", v, name=event)]
                 if "after_error" in prog:
                     queue[0:0] = prog["after_error"](o)
-                break  # the dispatch of this occurrence stops (§7.3, §9.3)
+                break  # the dispatch of this occurrence stops (§9.4, §10.5)
             else:
                 raise ValueError("unknown disable rule %r" % rule)
     # Inexact programs (match: contains) list one event per group; can the unlisted

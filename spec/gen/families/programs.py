@@ -73,24 +73,24 @@ program("PY_START", _SIMPLE, [call("f"), call("f"), call("f"), call("g")],
          Occ(3, "g", "g.start")],
         "calling f three times and then g once",
         "PY_START for each of the three calls of f and for the call of g",
-        "PY_START for each of the three calls of f", "§12.1")
+        "PY_START for each of the three calls of f", "§3.1")
 program("PY_RETURN", _SIMPLE, [call("f"), call("f"), call("f"), call("g")],
         {0: "f", 1: "f", 2: "f", 3: "g"},
         [Occ(0, "f", "f.return"), Occ(1, "f", "f.return"), Occ(2, "f", "f.return"),
          Occ(3, "g", "g.return")],
         "calling f three times and then g once",
         "PY_RETURN for each of the three returns of f and for the return of g",
-        "PY_RETURN for each of the three returns of f", "§12.2")
+        "PY_RETURN for each of the three returns of f", "§3.2")
 program("PY_RESUME", _GEN, _GEN_STEPS, {1: [0, 1, 2], 3: ["g"]},
         [Occ(1, "f", "f.resume")] * 3 + [Occ(3, "g", "g.resume")],
         "running the generator f (one yield in a loop of three iterations) and then the generator g (one yield) to the end",
         "PY_RESUME for the three resumptions of f after its yield and for the one of g",
-        "PY_RESUME for the three resumptions of f after its yield", "§12.1")
+        "PY_RESUME for the three resumptions of f after its yield", "§3.1")
 program("PY_YIELD", _GEN, _GEN_STEPS, {1: [0, 1, 2], 3: ["g"]},
         [Occ(1, "f", "f.yield")] * 3 + [Occ(3, "g", "g.yield")],
         "running the generator f (one yield in a loop of three iterations) and then the generator g (one yield) to the end",
         "PY_YIELD for the three yields of f and for the one of g",
-        "PY_YIELD for the three yields of f", "§12.2")
+        "PY_YIELD for the three yields of f", "§3.2")
 program("CALL", (
     'def f(s):\n'
     '    return len(s)\n'
@@ -103,7 +103,7 @@ program("CALL", (
         + [Occ(3, "g", "g.len", callable="len")],
         "calling f (which calls len) three times and then g (which calls len) once",
         "CALL for each of the three len() calls in f and for the one in g",
-        "CALL for each of the three len() calls in f", "§12.3")
+        "CALL for each of the three len() calls in f", "§3.3")
 program("LINE", _TWO_LINES, [call("f", 1), call("f", 2), call("f", 3), call("g", 4)],
         {0: 2, 1: 3, 2: 4, 3: 4},
         [o for i in range(3) for o in (Occ(i, "f", "f.L1", line="+1"),
@@ -111,7 +111,7 @@ program("LINE", _TWO_LINES, [call("f", 1), call("f", 2), call("f", 3), call("g",
         + [Occ(3, "g", "g.L1", line="+1")],
         "calling f (two lines) three times and then g (one line) once",
         "LINE for both lines of f on each call and for the line of g",
-        "LINE for both lines of f on each call", "§12.4")
+        "LINE for both lines of f on each call", "§3.5")
 # How many instructions a line has is bytecode-specific: the expectation names
 # the first instruction of each line (`inexact`: `match: contains`), the model
 # comparison of `monsim check` accounts for every instruction.
@@ -122,28 +122,28 @@ program("INSTRUCTION", _TWO_LINES, [call("f", 1), call("f", 2), call("f", 3), ca
         + [Occ(3, "g", "g.L1.first", line="+1")],
         "calling f (two lines) three times and then g (one line) once",
         "INSTRUCTION events for the instructions of both lines of f on each call and of the line of g",
-        "INSTRUCTION events for the instructions of both lines of f on each call", "§12.5",
+        "INSTRUCTION events for the instructions of both lines of f on each call", "§3.6",
         inexact="how many instructions a line has is bytecode-specific, so the expectation names the first instruction event of each line (match: contains); the model comparison accounts for every instruction")
 program("JUMP", _LOOP, [call("f"), call("f"), call("g")], {0: 3, 1: 3, 2: 1},
         [Occ(i, "f", "f.back") for i in (0, 0, 0, 1, 1, 1)] + [Occ(2, "g", "g.back")],
         "calling f (a for loop of three iterations) twice and then g (one iteration) once",
         "JUMP for each backward jump of f's loop (three per call) and for the one of g",
-        "JUMP for each backward jump of f's loop (three per call)", "§12.6")
+        "JUMP for each backward jump of f's loop (three per call)", "§3.7")
 program("BRANCH", _LOOP, [call("f"), call("f"), call("g")], {0: 3, 1: 3, 2: 1},
         [Occ(i, "f", "f.for") for i in (0,) * 4 + (1,) * 4] + [Occ(2, "g", "g.for")] * 2,
         "calling f (a for loop of three iterations) twice and then g (one iteration) once",
         "BRANCH for each step of f's loop (three next-item and one exhausted per call) and for the two of g",
-        "BRANCH for each step of f's loop (three next-item and one exhausted per call)", "§12.6")
+        "BRANCH for each step of f's loop (three next-item and one exhausted per call)", "§3.7")
 program("BRANCH_LEFT", _LOOP, [call("f"), call("f"), call("g")], {0: 3, 1: 3, 2: 1},
         [Occ(i, "f", "f.for.left") for i in (0, 0, 0, 1, 1, 1)] + [Occ(2, "g", "g.for.left")],
         "calling f (a for loop of three iterations) twice and then g (one iteration) once",
         "BRANCH_LEFT for each next item of f's loop (three per call) and for the one of g",
-        "BRANCH_LEFT for each next item of f's loop (three per call)", "§12.6, §9.9")
+        "BRANCH_LEFT for each next item of f's loop (three per call)", "§3.7, §10.3")
 program("BRANCH_RIGHT", _LOOP, [call("f"), call("f"), call("g")], {0: 3, 1: 3, 2: 1},
         [Occ(0, "f", "f.for.right"), Occ(1, "f", "f.for.right"), Occ(2, "g", "g.for.right")],
         "calling f (a for loop of three iterations) twice and then g (one iteration) once",
         "BRANCH_RIGHT for the exhaustion of f's loop on each call and for the one of g",
-        "BRANCH_RIGHT for the exhaustion of f's loop on each call", "§12.6, §9.9")
+        "BRANCH_RIGHT for the exhaustion of f's loop on each call", "§3.7, §10.3")
 program("STOP_ITERATION", (
     'def inner():\n'
     '    yield 1\n'
@@ -160,7 +160,7 @@ program("STOP_ITERATION", (
         + [Occ(7, "g", "g.yield-from", exc="StopIteration")],
         "running three generators of f and one of g (each delegating with yield from to an inner generator) to the end",
         "STOP_ITERATION for each yield-from exhaustion in f (three) and in g (one)",
-        "STOP_ITERATION for each yield-from exhaustion in f (three)", "§12.7, §9.5")
+        "STOP_ITERATION for each yield-from exhaustion in f (three)", "§3.8, §10.4")
 
 _RAISE = (
     'def f():\n'
@@ -181,17 +181,17 @@ program("RAISE", _RAISE, [call("f"), call("f"), call("f"), call("g")], _RAISE_RE
         + [Occ(3, "g", "g.raise", exc="KeyError")],
         "calling f three times and then g once (each raises a KeyError and catches it)",
         "RAISE for the KeyError of each call of f and of g",
-        "RAISE for the KeyError of each call of f", "§12.7")
+        "RAISE for the KeyError of each call of f", "§3.8")
 # A ValueError that replaces the KeyError on entry to f's handler (DISABLE refused)
-# is itself reported entering that handler, to the tools still registered (§10.1).
+# is itself reported entering that handler, to the tools still registered (§9.6).
 program("EXCEPTION_HANDLED", _RAISE, [call("f"), call("f"), call("f"), call("g")], _RAISE_RESULTS,
         [Occ(i, "f", "f.handler", exc="KeyError") for i in range(3)]
         + [Occ(3, "g", "g.handler", exc="KeyError")],
         "calling f three times and then g once (each raises a KeyError and catches it)",
         "EXCEPTION_HANDLED for the KeyError caught by each call of f and of g",
-        "EXCEPTION_HANDLED for the KeyError caught by each call of f", "§12.7",
+        "EXCEPTION_HANDLED for the KeyError caught by each call of f", "§3.8",
         after_error=lambda o: [Occ(o.step, o.fn, o.site, exc="ValueError")],
-        after_error_text="the ValueError is then reported entering the same handler (reference §10.1)")
+        after_error_text="the ValueError is then reported entering the same handler (behaviour §9.6)")
 program("PY_UNWIND", (
     'def f():\n'
     '    raise KeyError("f")\n'
@@ -215,7 +215,7 @@ program("PY_UNWIND", (
         + [Occ(3, "g", "g.unwind", exc="KeyError")],
         "calling f three times and then g once through callers that catch the KeyError f and g raise",
         "PY_UNWIND for the KeyError leaving each call of f and of g",
-        "PY_UNWIND for the KeyError leaving each call of f", "§12.7")
+        "PY_UNWIND for the KeyError leaving each call of f", "§3.8")
 _THROWN = (
     '    got = None\n'
     '    while True:\n'
@@ -234,7 +234,7 @@ program("PY_THROW", 'def f():\n' + _THROWN + '\ndef g():\n' + _THROWN,
         + [Occ(7, "g", "g.yield", exc="KeyError")],
         "throwing a KeyError three times into a suspended generator of f and once into one of g (the generators catch it and yield again)",
         "PY_THROW for each of the three throws into f and for the one into g",
-        "PY_THROW for each of the three throws into f", "§12.1, §12.7")
+        "PY_THROW for each of the three throws into f", "§3.1, §3.8")
 # How often an exception leaving a finally block is re-raised on its way out is
 # compiler-specific (CPython also re-raises from the handler's cleanup): the
 # expectation names the first RERAISE of each call (match: contains).
@@ -261,7 +261,7 @@ program("RERAISE", _RERAISE, [call("f"), call("f"), call("f"), call("g")], _RAIS
         + [Occ(3, "g", "g.finally", exc="KeyError")],
         "calling f three times and then g once (each re-raises a KeyError at the end of a finally block and catches it)",
         "RERAISE for the KeyError re-raised at the end of the finally block on each call of f and of g",
-        "RERAISE for the KeyError re-raised at the end of the finally block on each call of f", "§12.7",
+        "RERAISE for the KeyError re-raised at the end of the finally block on each call of f", "§3.8",
         inexact="how many times one exception is re-raised on its way out of a finally block is compiler-specific (CPython re-raises it again from the handler's cleanup), so the expectation names the first RERAISE of each call (match: contains)")
 _C_CALLS = (
     'def f(x):\n'
@@ -282,7 +282,7 @@ program("C_RETURN", _C_CALLS.replace("{call}", "len(x)"),
         + [Occ(3, "g", "g.len", callable="len")],
         "calling f (which calls len) three times and then g (which calls len) once",
         "C_RETURN for each of the three len() calls in f and for the one in g",
-        "C_RETURN for each of the three len() calls in f", "§12.3")
+        "C_RETURN for each of the three len() calls in f", "§3.3")
 program("C_RAISE", _C_CALLS.replace("{call}", 'x.pop("k")'),
         [call("f", {}), call("f", {}), call("f", {}), call("g", {})],
         {0: ["KeyError", "k"], 1: ["KeyError", "k"], 2: ["KeyError", "k"], 3: ["KeyError", "k"]},
@@ -290,9 +290,9 @@ program("C_RAISE", _C_CALLS.replace("{call}", 'x.pop("k")'),
         + [Occ(3, "g", "g.pop", callable="pop")],
         "calling f three times and then g once (each calls pop on an empty dict, which raises KeyError)",
         "C_RAISE for each of the three failing pop() calls in f and for the one in g",
-        "C_RAISE for each of the three failing pop() calls in f", "§12.3")
+        "C_RAISE for each of the three failing pop() calls in f", "§3.3")
 
-# Event order of the families; the reference section of each event's firing sites
+# Event order of the families; the behaviour section (spec/BEHAVIOUR.md) of each event's firing sites
 # is in PROGRAMS[...]["refs"].
 EVENT_ORDER = ["PY_START", "PY_RESUME", "PY_RETURN", "PY_YIELD", "CALL", "LINE", "INSTRUCTION",
                "JUMP", "BRANCH", "BRANCH_LEFT", "BRANCH_RIGHT", "STOP_ITERATION", "RAISE",

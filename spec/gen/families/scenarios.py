@@ -90,9 +90,9 @@ def build(spec, event, variant, tools, v):
     multi = len(tools) > 1
 
     # -- metadata
-    refs = ["reference " + r.strip() for r in prog["refs"].split(",")]
+    refs = ["behaviour " + r.strip() for r in prog["refs"].split(",")]
     if event in C_EVENTS:
-        refs = ["reference §3.2", "reference §12.3"]
+        refs = ["behaviour §6.2", "behaviour §3.3"]
     spec_refs = []
     feats = [event]
     if event in C_EVENTS:
@@ -122,17 +122,17 @@ def build(spec, event, variant, tools, v):
         if variant == "global":
             sc.description = ("With %s set globally for tool 2, %s delivers to it %s, each exactly once."
                               % (what, prog["run"], prog["occ_text"]))
-            spec_refs = ["3.12 sys.monitoring §Events", "reference §6.1"]
+            spec_refs = ["3.12 sys.monitoring §Events", "behaviour §9.1"]
         elif variant == "local":
             sc.description = ("With %s set only locally on f for tool 2, %s delivers to it %s, each exactly once, and nothing from g."
                               % (what, prog["run"], prog["occ_f_text"]))
             spec_refs = ["3.12 sys.monitoring §Local events (events set per code object)",
-                         "reference §4.1, §4.4, §6.1"]
+                         "behaviour §7.1, §7.4, §9.1"]
         else:
             sc.description = ("With %s set for %s, %s delivers %s to tools 4, 3 and 2 in that order, each exactly once (tool 4 has the event both globally and locally), and the occurrences in g to tools 4 and 2 only."
                               % (what, who(tools), prog["run"], prog["occ_f_text"]))
             spec_refs = ["3.12 sys.monitoring §Local events (an event triggers only once, even if set both globally and locally)",
-                         "reference §6.1, §7.1"]
+                         "behaviour §9.1, §9.2"]
     else:
         d = next(t for t in tools if t.disabler)
         others = [t for t in tools if not t.disabler]
@@ -147,10 +147,10 @@ def build(spec, event, variant, tools, v):
             if d.mode == "both":
                 tail += " (DISABLE removes the site whether the event came from the global or the local set)"
             spec_refs = ["3.12 sys.monitoring §Disabling events (DISABLE disables the event for that code location and that tool only)",
-                         "reference §9.1" + (", §9.2" if event in ("LINE", "INSTRUCTION", "JUMP", "BRANCH") else "")
-                         + (", §9.5" if event == "STOP_ITERATION" else "")
-                         + (", §9.9" if event in ("BRANCH_LEFT", "BRANCH_RIGHT") else "")
-                         + (", §9.6" if d.mode == "both" else "")]
+                         "behaviour §10.1" + (", §10.2" if event in ("LINE", "INSTRUCTION", "JUMP", "BRANCH") else "")
+                         + (", §10.4" if event == "STOP_ITERATION" else "")
+                         + (", §10.3" if event in ("BRANCH_LEFT", "BRANCH_RIGHT") else "")
+                         + (", §11.1" if d.mode == "both" else "")]
         elif rule == "error":
             sc.level = "implementation-defined"
             sc.comment = "Checks that %s cannot be disabled: DISABLE raises ValueError and unregisters the callback%s." % (
@@ -166,10 +166,10 @@ def build(spec, event, variant, tools, v):
             if "after_error_text" in prog:
                 tail += "; " + prog["after_error_text"]
             spec_refs = ["3.13 sys.monitoring §Disabling events (events that are not local events cannot be disabled)",
-                         "reference %s, §7.3" % ("§9.3" if event in C_EVENTS else "§9.4"),
+                         "behaviour %s, §9.4" % ("§10.5" if event in C_EVENTS else "§10.6"),
                          "spec/errors.yaml cannot_disable; spec/events.yaml disable: error"]
             if "after_error_text" in prog:
-                spec_refs[1] += ", §10.1"
+                spec_refs[1] += ", §9.6"
         else:  # local (3.15 exception events)
             if d.is_local:
                 sc.comment = "Checks that on 3.15 DISABLE from a locally set %s clears it from the tool's local events of that code object, without error." % event
@@ -294,7 +294,7 @@ def build_refused(spec, event, v):
             {"step": 6, "result": 1 << call_bit},
         ]]
         sc.spec = ["3.12 sys.monitoring §Ancillary events (C_RETURN and C_RAISE are controlled by CALL)",
-                   "reference §3.2, §4.1, §4.2", "spec/errors.yaml c_events_not_paired"]
+                   "behaviour §6.2, §7.1, §7.2", "spec/errors.yaml c_events_not_paired"]
         sc.spec += ["doc: events.ancillary.controlled-by-call"]
         sc.features = [event, "CALL", "ancillary", "local-events", "global-events", "api-errors"]
         return sc
@@ -316,7 +316,7 @@ def build_refused(spec, event, v):
         {"step": 2, "result": 0},
     ]]
     sc.spec = ["3.12 sys.monitoring §Local events (only the local events may be set per code object)",
-               "reference §4.1, §4.2", "spec/errors.yaml invalid_local_event_set",
+               "behaviour §7.1, §7.2", "spec/errors.yaml invalid_local_event_set",
                "spec/events.yaml local", "doc: events.local.list"]
     if event in ("RAISE", "EXCEPTION_HANDLED", "PY_UNWIND", "PY_THROW"):
         sc.spec.append("doc: events.other.list")

@@ -37,7 +37,7 @@ MODEL_FORBIDDEN = re.compile(
     r"thread|mutex|filesystem|ctime|unistd\.h)")
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
-SOURCES = (".h", ".cpp", ".def")
+SOURCES = (".h", ".cpp")
 
 
 def files_of(root, layer):

@@ -10,31 +10,6 @@ namespace monsim::harness {
 
 using nlohmann::json;
 
-std::string_view verdictName(Verdict v) {
-  switch (v) {
-    case Verdict::Pass:
-      return "pass";
-    case Verdict::Fail:
-      return "fail";
-    case Verdict::ExpectFail:
-      return "expect-fail";
-    case Verdict::KnownDeviation:
-      return "known-deviation";
-    case Verdict::XPass:
-      return "xpass";
-    case Verdict::Skipped:
-      return "skipped";
-    case Verdict::Error:
-      return "error";
-  }
-  return "?";
-}
-
-bool isBad(Verdict v) {
-  return v == Verdict::Fail || v == Verdict::ExpectFail || v == Verdict::XPass ||
-         v == Verdict::Error;
-}
-
 json CheckResult::toJson(const Scenario& s) const {
   json j{{"kind", "result"},
          {"scenario", scenario},

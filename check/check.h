@@ -17,9 +17,10 @@
 
 namespace monsim::harness {
 
-enum class Verdict { Pass, Fail, ExpectFail, KnownDeviation, XPass, Skipped, Error };
-std::string_view verdictName(Verdict v);
-bool isBad(Verdict v);  // makes the run fail: fail, expect-fail, xpass, error
+// The verdicts (spec/vocab/verdicts.def).
+using Verdict = vocab::Verdict;
+inline std::string_view verdictName(Verdict v) { return vocab::name(v); }
+using vocab::isBad;  // makes the run fail
 
 struct CheckResult {
   std::string scenario, file, interpreter, version;

@@ -9,24 +9,6 @@ namespace monsim::harness {
 
 using nlohmann::json;
 
-std::string_view kindName(Divergence::Kind k) {
-  switch (k) {
-    case Divergence::Kind::Missing:
-      return "missing";
-    case Divergence::Kind::Extra:
-      return "extra";
-    case Divergence::Kind::Reordered:
-      return "reordered";
-    case Divergence::Kind::WrongArgument:
-      return "wrong-argument";
-    case Divergence::Kind::WrongResult:
-      return "wrong-result";
-    case Divergence::Kind::ApiOutcome:
-      return "api-outcome";
-  }
-  return "?";
-}
-
 namespace {
 
 // The fields both sides are compared on, from a delivery record of the oracle.

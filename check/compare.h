@@ -15,7 +15,7 @@
 namespace monsim::harness {
 
 struct Divergence {
-  enum class Kind { Missing, Extra, Reordered, WrongArgument, WrongResult, ApiOutcome };
+  using Kind = vocab::DivergenceKind;  // spec/vocab/divergences.def
   Kind kind = Kind::Missing;
   size_t record = 0;  // trace record of the occurrence or API call
   int tool = -1;
@@ -25,7 +25,7 @@ struct Divergence {
   std::string where;        // "f@1 offset 6 (line 3)"
   std::string event;        // the occurrence's event, or the API function's name
 };
-std::string_view kindName(Divergence::Kind k);
+inline std::string_view kindName(Divergence::Kind k) { return vocab::name(k); }
 
 struct Comparison {
   std::vector<Divergence> divergences;

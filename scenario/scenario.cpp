@@ -6,18 +6,6 @@ std::string SourceLoc::str() const {
   return file + ":" + std::to_string(line) + ":" + std::to_string(col);
 }
 
-std::string_view levelName(Level l) {
-  switch (l) {
-    case Level::Must:
-      return "must";
-    case Level::Should:
-      return "should";
-    case Level::ImplementationDefined:
-      return "implementation-defined";
-  }
-  return "?";
-}
-
 bool VersionRange::contains(PyVersion v) const {
   return (!min || v >= *min) && (!below || v < *below);
 }

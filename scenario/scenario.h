@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/version_profile.h"
+#include "spec/vocab.h"
 
 namespace monsim::harness {
 
@@ -27,8 +28,8 @@ struct Located {
   SourceLoc loc;
 };
 
-enum class Level { Must, Should, ImplementationDefined };
-std::string_view levelName(Level l);
+using Level = vocab::Level;  // spec/vocab/levels.def
+inline std::string_view levelName(Level l) { return vocab::name(l); }
 
 // `python: ">=3.12"`, `">=3.13,<3.15"`, `"3.14"`: the versions a scenario applies to.
 struct VersionRange {

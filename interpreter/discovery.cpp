@@ -95,7 +95,10 @@ std::vector<Interpreter> discoverInterpreters(const DiscoveryOptions& opts) {
       if (tooOld(d.filename().string())) continue;
       const auto exe = d / "bin" / "python3";
       if (fs::exists(exe, ec))
-        if (auto in = probeNative(exe.string(), "pyenv " + root)) addUnique(out, *in);
+        // Named where it was found, not by machine path: reports stay comparable.
+        if (auto in = probeNative(exe.string(),
+                                  "pyenv $(pyenv root)/versions/" + d.filename().string()))
+          addUnique(out, *in);
     }
   }
 
@@ -139,7 +142,7 @@ std::vector<Interpreter> discoverInterpreters(const DiscoveryOptions& opts) {
         in.path = pkg.string();
         in.command = {"node", (fs::path(root) / "oracle/pyodide/runner.mjs").string(),
                       "--pyodide", flavour};
-        in.provenance = "npm " + pkg.filename().string() + ", node " +
+        in.provenance = "npm node_modules/" + pkg.filename().string() + ", node " +
                         node.out.substr(0, node.out.find('\n'));
         addUnique(out, std::move(in));
       } catch (const std::exception&) {

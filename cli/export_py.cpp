@@ -1,5 +1,5 @@
 // monsim export-py: a program scenario as a standalone Python script for bug
-// reports (harness/pyrepro.h), to stdout or a file.
+// reports (interpreter/pyrepro.h), to stdout or a file.
 #include <fstream>
 #include <iostream>
 

@@ -226,7 +226,8 @@ void loadRules(const std::string& file, std::vector<ModelRule>& out,
   if (!list) return;
   std::set<std::string> seen;
   for (const auto& item : *list) {
-    auto fs = r.mapping(item, item.Mark(), "a rule", {"id", "title", "files", "match"});
+    auto fs = r.mapping(item, item.Mark(), "a rule",
+                        {"id", "title", "files", "defines", "evidence", "match"});
     if (!fs) continue;
     ModelRule m;
     m.loc = r.loc(item);

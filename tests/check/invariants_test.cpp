@@ -1,4 +1,4 @@
-// The trace invariants (harness/invariants.h): each one catches a mutation of a
+// The trace invariants (check/invariants.h): each one catches a mutation of a
 // hand-written trace that breaks it and accepts the narrowings it documents, and
 // the suite's scenarios recorded on every interpreter found break none of them.
 #include "check/invariants.h"

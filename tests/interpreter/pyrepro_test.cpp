@@ -1,4 +1,4 @@
-// The standalone script (harness/pyrepro.h): its text keeps the program's line
+// The standalone script (interpreter/pyrepro.h): its text keeps the program's line
 // numbering and spells out every clause kind, and on every live native
 // interpreter it prints exactly the deliveries the oracle records (probe off)
 // for every suite program scenario it supports.

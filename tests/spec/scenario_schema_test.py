@@ -4,7 +4,7 @@ every bad-*.yaml, the schema accepts exactly the files `monsim lint` loads, exce
 DIFFERENCES below (each with why a schema cannot say it; a listed file that no longer
 differs is an error, so the list stays true); (c) the schema's event, version and API
 lists are those of spec/events.yaml and spec/api.yaml.
-YAML is read as harness/scenario_yaml.cpp reads it: YAML 1.2 core-schema scalars, keys
+YAML is read as scenario/yaml.cpp reads it: YAML 1.2 core-schema scalars, keys
 as their text, no duplicate keys, one document, no tag but !!str.
 usage: scenario_schema_test.py MONSIM SUITE_DIR BAD_DIR"""
 import json
@@ -40,7 +40,7 @@ DIFFERENCES = {
         "schema cannot refer from one value to another's keys",
 }
 
-# harness/scenario_checker.cpp: kMaxDepth, kMaxLiteralNodes. The loader counts depth
+# scenario/checker.cpp: kMaxDepth, kMaxLiteralNodes. The loader counts depth
 # from each literal, this from the document (a little stricter, on absurd files only).
 MAX_DEPTH = 64
 MAX_NODES = 100000

@@ -1,0 +1,151 @@
+// The dispatch loop of one occurrence (behaviour §9): which tools an occurrence
+// reaches (global ∪ local, CALL-site gating of C_RETURN/C_RAISE), highest id first,
+// the tool set fixed at the start, each callable read at its turn, a raising
+// callback ending the loop, and what a DISABLE does to the site (behaviour §10).
+// Declared in monitor.h; the types it works with are in dispatch.h.
+#include <bit>
+
+#include "model/disable.h"
+#include "model/error_format.h"
+#include "model/monitor.h"
+
+namespace monsim {
+
+using spec::Error;
+
+// --- Dispatch (behaviour §9.1, §9, §10, §9.6; FINDINGS F5) ---
+
+uint8_t Monitor::dispatchTools(int bit, const CodeInstrumentation& c,
+                               int32_t offset) const {
+  switch (bitKind_[bit]) {
+    case BitKind::Site:
+      return c.siteTools(bit, offset);
+    case BitKind::CallSite:
+      return c.siteTools(callBit_, offset);
+    case BitKind::Global:
+      return globalTools_[bit];
+    case BitKind::GlobalOrLocal:
+      break;
+  }
+  return uint8_t(globalTools_[bit] | c.localTools(bit));
+}
+
+uint8_t Monitor::activeTools(Event event, CodeId code, int32_t offset) const {
+  const int bit = eventBit_[static_cast<int>(event)];
+  if (bit < 0 || code.value >= codes_.size()) return 0;
+  return dispatchTools(bit, codes_[code.value], offset);
+}
+
+bool Monitor::branchSourceInstrumented(const Occurrence& o) const {
+  const CodeInstrumentation& c = codes_[o.code.value];
+  int own = -1;
+  switch (o.branchSource) {
+    case BranchSource::Unknown:
+      return true;
+    case BranchSource::ReportsLeft:
+      own = eventBit_[static_cast<int>(Event::BranchLeft)];
+      break;
+    case BranchSource::ReportsRight:
+      own = eventBit_[static_cast<int>(Event::BranchRight)];
+      break;
+    case BranchSource::NoBranch:
+      break;
+  }
+  // LINE and INSTRUCTION arming at `src` count as instrumentation too.
+  uint8_t tools =
+      uint8_t(c.siteTools(eventBit_[static_cast<int>(Event::Line)], o.offset) |
+              c.siteTools(eventBit_[static_cast<int>(Event::Instruction)], o.offset));
+  if (own >= 0) tools |= c.siteTools(own, o.offset);
+  return tools != 0;
+}
+
+Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
+                              DeliverySink& sink) {
+  // No events while a callback runs (§9.5): code called from a callback is not monitored.
+  if (inCallback_)
+    return [] {
+      Dispatched d;
+      d.suppressed = true;
+      return d;
+    }();
+  const int bit = eventBit_[static_cast<int>(o.event)];
+  if (bit < 0) return InvalidInput{"event does not exist in this version"};
+  if (o.code.value >= codes_.size() || codes_[o.code.value].frames == 0)
+    return InvalidInput{"occurrence in a code object with no frame on the stack"};
+  if (o.offset < 0) return InvalidInput{"negative offset"};
+  // The tool set is fixed now (§9.3); callables are read at each tool's turn.
+  uint32_t tools = dispatchTools(bit, codes_[o.code.value], o.offset);
+  uint32_t delivered = 0;
+  // Builds the outcome only at the end: the hot path stays free of PyError storage.
+  auto finish = [&](std::optional<PyError> raised) {
+    Dispatched out;
+    out.deliveries = delivered;
+    out.raised = std::move(raised);
+    return out;
+  };
+  while (tools) {
+    const int t = 31 - std::countl_zero(tools);  // highest tool id first (§9.2)
+    tools &= ~(1u << t);
+    const CallbackSlot slot = tools_[t].callbacks[bit];
+    if (!slot.callable) continue;  // unregistered (possibly by a higher tool's callback)
+    Delivery d;
+    d.tool = ToolId{t};
+    d.event = o.event;
+    d.code = o.code;
+    d.offset = o.offset;
+    d.aux = o.aux;
+    d.exception = o.exception;
+    d.callable = *slot.callable;
+    d.viaBranchWrapper = slot.branchWrapper;
+    if (slot.branchWrapper && !branchSourceInstrumented(o)) {
+      // FINDINGS F6 / behaviour §10.3: the legacy BRANCH wrapper returns DISABLE
+      // without calling the handler; that removes this direction for the tool.
+      codes_[o.code.value].disableAt(ToolId{t}, bit, o.offset);
+      continue;
+    }
+    inCallback_ = true;
+    const CallbackAction action = policy.onCallback(d);
+    effects_.clear();
+    for (const ApiCall& call : action.calls) effects_.push_back({&call, step(call)});
+    inCallback_ = false;
+    d.effects = effects_;
+    ++delivered;
+    if (!action.raiseType.empty()) {
+      // §9.4/§9.6: lower tools are not called; the exception propagates.
+      d.result = CallbackResult::Raised;
+      sink.onDelivery(d);
+      return finish(
+          PyError{std::string(action.raiseType), std::string(action.raiseMessage)});
+    }
+    if (!action.disable) {
+      sink.onDelivery(d);
+      continue;
+    }
+    // codes_ may have grown during the callback: look the code up again.
+    CodeInstrumentation& c = codes_[o.code.value];
+    switch (disableEffect(*profile_, o.event)) {
+      case DisableEffect::RemoveFromSite:
+        // BRANCH (3.12/3.13) is one site for both directions; C_RETURN/C_RAISE
+        // never get here (they reject DISABLE).
+        c.disableAt(ToolId{t}, bit, o.offset);
+        d.result = CallbackResult::ReturnedDisable;
+        break;
+      case DisableEffect::ClearLocalBit:
+        c.clearLocalBit(ToolId{t}, bit);
+        d.result = CallbackResult::ReturnedDisable;
+        break;
+      case DisableEffect::RejectAndRemoveCallback:
+        // §10.5/§10.6: the callback is deleted and the ValueError replaces the
+        // exception in flight; dispatch stops.
+        tools_[t].callbacks[bit] = CallbackSlot{};
+        d.result = CallbackResult::DisableRejected;
+        sink.onDelivery(d);
+        return finish(makeError(*profile_, Error::CannotDisable,
+                                nameField(profile_->name(o.event))));
+    }
+    sink.onDelivery(d);
+  }
+  return finish(std::nullopt);
+}
+
+}  // namespace monsim

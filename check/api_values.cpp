@@ -142,14 +142,6 @@ std::optional<ApiCall> makeApiCall(const std::string& fn, const json& args, bool
   return std::nullopt;
 }
 
-std::string_view apiName(const ApiCall& c) {
-  static constexpr std::string_view kNames[] = {
-      "use_tool_id",       "free_tool_id",   "clear_tool_id",    "get_tool",
-      "set_events",        "get_events",     "set_local_events", "get_local_events",
-      "register_callback", "restart_events", "_all_events"};
-  return kNames[c.index()];
-}
-
 std::string outcomeText(const Outcome& o,
                         const std::function<std::string(CallableId)>& callableRepr) {
   struct V {

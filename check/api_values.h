@@ -33,8 +33,6 @@ PyArg argFromLiteral(const nlohmann::json& v, const VersionProfile& p);
 // The type name a recorded or literal value has in Python.
 std::string typeNameOf(const nlohmann::json& v, bool literal);
 
-std::string_view apiName(const ApiCall& c);
-
 // "" when the model's outcome agrees with a recorded api record, else why not.
 // `callableRepr` gives the repr the oracle recorded for a callable handle.
 std::string compareOutcome(const Outcome& predicted, const nlohmann::json& record,

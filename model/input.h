@@ -15,45 +15,63 @@ namespace monsim {
 using spec::Event;
 
 struct UseToolId {
+  static constexpr std::string_view kName = "use_tool_id";
   PyArg tool;
   PyArg name;
 };
 struct FreeToolId {
+  static constexpr std::string_view kName = "free_tool_id";
   PyArg tool;
 };
 struct ClearToolId {  // 3.14+; AttributeError before
+  static constexpr std::string_view kName = "clear_tool_id";
   PyArg tool;
 };
 struct GetTool {
+  static constexpr std::string_view kName = "get_tool";
   PyArg tool;
 };
 struct SetEvents {
+  static constexpr std::string_view kName = "set_events";
   PyArg tool;
   PyArg events;
 };
 struct GetEvents {
+  static constexpr std::string_view kName = "get_events";
   PyArg tool;
 };
 struct SetLocalEvents {
+  static constexpr std::string_view kName = "set_local_events";
   PyArg tool;
   CodeArg code;
   PyArg events;
 };
 struct GetLocalEvents {
+  static constexpr std::string_view kName = "get_local_events";
   PyArg tool;
   CodeArg code;
 };
 struct RegisterCallback {
+  static constexpr std::string_view kName = "register_callback";
   PyArg tool;
   PyArg event;
   CallableArg func;
 };
-struct RestartEvents {};
-struct AllEvents {};  // sys.monitoring._all_events()
+struct RestartEvents {
+  static constexpr std::string_view kName = "restart_events";
+};
+struct AllEvents {  // sys.monitoring._all_events()
+  static constexpr std::string_view kName = "_all_events";
+};
 
 using ApiCall = std::variant<UseToolId, FreeToolId, ClearToolId, GetTool, SetEvents,
                              GetEvents, SetLocalEvents, GetLocalEvents, RegisterCallback,
                              RestartEvents, AllEvents>;
+
+// The sys.monitoring function a call names, e.g. "set_events".
+constexpr std::string_view apiName(const ApiCall& c) {
+  return std::visit([](const auto& call) { return call.kName; }, c);
+}
 
 // 3.14+ BRANCH_LEFT/RIGHT: which event the instruction at `src` (the occurrence's
 // offset) itself reports, for the legacy BRANCH wrapper's check (FINDINGS F6):

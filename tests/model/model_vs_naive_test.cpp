@@ -118,6 +118,43 @@ std::string describe(const Outcome& o) {
   return "None";
 }
 
+// A counterexample a person can read: "set_local_events(2, code#1, 0x40)".
+std::string argText(const PyArg& a) {
+  struct V {
+    std::string operator()(const PyInt& i) const { return std::to_string(i.value); }
+    std::string operator()(const PyBool& b) const { return b.value ? "True" : "False"; }
+    std::string operator()(const PyStr& s) const { return "'" + s.value + "'"; }
+    std::string operator()(const PyNone&) const { return "None"; }
+    std::string operator()(const PyObj& o) const { return "<" + o.typeName + ">"; }
+  };
+  return std::visit(V{}, a);
+}
+std::string argText(const CodeArg& c) {
+  if (const auto* id = std::get_if<CodeId>(&c))
+    return "code#" + std::to_string(id->value);
+  return "<" + std::get<NotCode>(c).typeName + ">";
+}
+std::string argText(const CallableArg& f) {
+  return f ? "callable#" + std::to_string(f->value) : "None";
+}
+std::string callText(const ApiCall& call) {
+  std::string args;
+  auto add = [&](const auto& a) { args += (args.empty() ? "" : ", ") + argText(a); };
+  std::visit(
+      [&](const auto& c) {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (requires { c.tool; }) add(c.tool);
+        if constexpr (requires { c.name; }) add(c.name);
+        if constexpr (requires { c.code; }) add(c.code);
+        if constexpr (requires { c.event; }) add(c.event);
+        if constexpr (requires { c.events; }) add(c.events);
+        if constexpr (requires { c.func; }) add(c.func);
+        (void)sizeof(T);
+      },
+      call);
+  return std::string(apiName(call)) + "(" + args + ")";
+}
+
 struct CallApi : Command {
   ApiCall call;
   explicit CallApi(const Reference& m) : call(*genApiCall(m.eventCount())) {}
@@ -129,7 +166,7 @@ struct CallApi : Command {
     gApiErrors += std::holds_alternative<PyError>(actual);
     RC_ASSERT(sameOutcome(expected, actual));
   }
-  void show(std::ostream& os) const override { os << "api#" << call.index(); }
+  void show(std::ostream& os) const override { os << callText(call); }
 };
 
 struct Enter : Command {

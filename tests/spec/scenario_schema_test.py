@@ -40,8 +40,9 @@ DIFFERENCES = {
         "schema cannot refer from one value to another's keys",
 }
 
-# harness/scenario_checker.cpp: kMaxDepth, kMaxLiteralNodes. The loader counts depth
-# from each literal, this from the document (a little stricter, on absurd files only).
+# kMaxDepth (scenario/checker_tools.cpp) and kMaxLiteralNodes (scenario/checker_impl.h).
+# The loader counts depth from each literal, this from the document (a little stricter,
+# on absurd files only).
 MAX_DEPTH = 64
 MAX_NODES = 100000
 CORE = "tag:yaml.org,2002:"

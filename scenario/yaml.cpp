@@ -265,6 +265,15 @@ nlohmann::json Reader::toJson(const YAML::Node& n) {
   return nullptr;
 }
 
+std::string syntaxError(const std::string& yamlCppMessage) {
+  std::string out = "invalid YAML: " + yamlCppMessage;
+  // yaml-cpp's ErrorMsg::MAP_VALUE: a second ": " in a plain scalar, as in
+  // `description: def f(): return 1`, reads as a nested mapping.
+  if (yamlCppMessage == "illegal map value")
+    out += ": a plain value may not contain ': '; quote it (\"…\")";
+  return out;
+}
+
 std::string inQuotes(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 std::string closest(std::string_view word,

@@ -95,6 +95,10 @@ class Reader {
   std::vector<Diagnostic>& out_;
 };
 
+// The diagnostic text for a yaml-cpp syntax error: "invalid YAML: MESSAGE", with what
+// to do where the message alone does not say it.
+std::string syntaxError(const std::string& yamlCppMessage);
+
 // "'KEY'" for messages.
 std::string inQuotes(std::string_view s);
 

@@ -198,7 +198,7 @@ bool Checker::literal(const YAML::Node& n, const YAML::Mark& at, int depth) {
     r_.error(at, "too many values (aliases expanding?)");
   if (literalNodes_ >= kMaxLiteralNodes) return false;
   if (n.IsScalar()) {
-    r_.scalar(n, at);
+    r_.scalar(n, at, /*bigInts=*/true);  // Python takes any int; the API says if not
   } else if ((n.IsSequence() || n.IsMap()) && depth >= kMaxDepth) {
     r_.error(at, "values nested too deeply");
   } else if (n.IsSequence()) {

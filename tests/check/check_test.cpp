@@ -156,5 +156,34 @@ TEST(CheckScript, EventsMarkerInAStepResultIsTheMaskOnTheModelsVersion) {
   }
 }
 
+// A literal int beyond 64 bits reaches the model as an int beyond C int, so its
+// OverflowError is the interpreter's, whichever argument it is.
+TEST(CheckScript, IntegersBeyond64BitsRaiseTheInterpretersOverflowError) {
+  const Scenario s = load(
+      "id: s\ndescription: d\nspec: x\nfeatures: [api-errors]\nlevel: must\n"
+      "functions: {f: 1}\n"
+      "script:\n"
+      "  - {api: use_tool_id, args: [1180591620717411303424, cov]}\n"
+      "  - {api: use_tool_id, args: [2, cov]}\n"
+      "  - {api: set_events, args: [2, -1180591620717411303424]}\n"
+      "  - {api: set_local_events, args: [2, {$: code, of: f}, 18446744073709551616]}\n"
+      "  - {api: register_callback, args: [2, 0x40000000000000000, null]}\n"
+      "expect:\n"
+      "  steps:\n"
+      "    - {step: 0, raises: OverflowError, message: "
+      "\"Python int too large to convert to C int\"}\n"
+      "    - {step: 1, result: null}\n"
+      "    - {step: 2, raises: OverflowError, message: "
+      "\"Python int too large to convert to C int\"}\n"
+      "    - {step: 3, raises: OverflowError, message: "
+      "\"Python int too large to convert to C int\"}\n"
+      "    - {step: 4, raises: OverflowError, message: "
+      "\"Python int too large to convert to C int\"}\n");
+  for (const PyVersion v : {PyVersion::V3_12, PyVersion::V3_15}) {
+    const CheckResult r = checkScript(s, v, CheckContext{});
+    EXPECT_EQ(r.verdict, Verdict::Pass) << r.reason << "\n" << r.detail;
+  }
+}
+
 }  // namespace
 }  // namespace monsim::harness

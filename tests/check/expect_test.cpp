@@ -534,6 +534,21 @@ TEST(Steps, EventsMarkerInAResultIsTheMaskOnTheVersionChecked) {
   EXPECT_TRUE(checkSteps({x}, {repr}, PyVersion::V3_12).empty());
 }
 
+// JSON parses an int beyond 64 bits as a float; only the repr says it exactly.
+TEST(Steps, ResultBeyond64BitsComparesTheRepr) {
+  auto x = stepExpect(1);
+  x.result = nlohmann::json{{"$", "int"}, {"value", "1180591620717411303424"}};
+  SeenStep s = returned(1, nlohmann::json::parse("1180591620717411303424"));
+  s.resultRepr = "1180591620717411303424";
+  EXPECT_TRUE(checkSteps({x}, {s}).empty());
+  s.resultRepr = "1180591620717411303425";
+  const auto fs = checkSteps({x}, {s});
+  ASSERT_EQ(fs.size(), 1u);
+  EXPECT_EQ(fs[0].message,
+            "expect.yaml:21:7: step 1: expected result 1180591620717411303424 (repr) but "
+            "got 1180591620717411303425");
+}
+
 TEST(Steps, ResultFallsBackToThePythonRepr) {
   const std::vector<std::pair<nlohmann::json, std::string>> cases = {
       {"x", "'x'"},

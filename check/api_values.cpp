@@ -64,7 +64,7 @@ std::string typeNameOf(const json& v, bool literal) {
   if (v.is_array()) return "list";
   if (!v.contains("$")) return "dict";
   const std::string m = v["$"].get<std::string>();
-  if (m == "events") return "int";
+  if (m == "events" || m == "int") return "int";
   if (m == "code") return "code";
   if (m == "handler") return "Handler";
   if (m == "tuple") return "tuple";
@@ -90,6 +90,9 @@ PyArg argFromLiteral(const json& v, const VersionProfile& p) {
   if (v.is_null()) return PyNone{};
   if (v.is_object() && v.value("$", "") == "events")
     return PyInt{resolveEventsMarkers(v, p.version()).get<int64_t>()};
+  // {"$": "int"}: beyond 64 bits, so beyond C int, as intFromRepr saturates it.
+  if (v.is_object() && v.value("$", "") == "int")
+    return intFromRepr(v.value("value", ""));
   return PyObj{typeNameOf(v, true)};
 }
 

@@ -109,6 +109,15 @@ double since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// Every way out of a check: the time taken, a detail that ends with a newline (so a
+// verdict printed after it starts on a line of its own), the expectations file.
+void finish(CheckResult& r, const CheckContext& c,
+            std::chrono::steady_clock::time_point t0) {
+  r.seconds = since(t0);
+  if (!r.detail.empty() && r.detail.back() != '\n') r.detail += '\n';
+  applyExpectations(r, c);
+}
+
 // Compare, `expect`, and observer independence when `off` is given.
 void judgeTraces(CheckResult& r, const Scenario& s, const Trace& on, const Trace* off,
                  PyVersion v, const CheckContext& c) {
@@ -116,7 +125,7 @@ void judgeTraces(CheckResult& r, const Scenario& s, const Trace& on, const Trace
   const Comparison cmp = compare(s, on, p);
   if (s.expect.present)
     r.expectFailures =
-        checkExpect(s.expect, toolIds(s), seenDeliveries(on), seenSteps(on));
+        checkExpect(s.expect, toolIds(s), seenDeliveries(on), seenSteps(on), v);
   judge(r, cmp);
   if (!off || !c.observerCheck) return;
   r.observer = observerDifference(on, *off);
@@ -148,8 +157,7 @@ CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w,
   r.interpreter = w.interpreter().id;
   r.version = w.interpreter().version;
   auto done = [&]() -> CheckResult {
-    r.seconds = since(t0);
-    applyExpectations(r, c);
+    finish(r, c, t0);
     return r;
   };
   const auto v = parseVersion(r.version);
@@ -237,8 +245,7 @@ CheckResult checkTraces(const Scenario& s, const Trace& on, const Trace* off,
   r.interpreter = interpreter;
   r.version = std::string(versionName(v));
   judgeTraces(r, s, on, off, v, c);
-  r.seconds = since(t0);
-  applyExpectations(r, c);
+  finish(r, c, t0);
   return r;
 }
 
@@ -259,12 +266,11 @@ CheckResult checkScript(const Scenario& s, PyVersion v, const CheckContext& c) {
       t.codes[name] = TraceCode{name, name, line, true};
     if (s.expect.present)
       r.expectFailures =
-          checkExpect(s.expect, toolIds(s), seenDeliveries(t, p), seenSteps(p));
+          checkExpect(s.expect, toolIds(s), seenDeliveries(t, p), seenSteps(p), v);
     judge(r, Comparison{});
     for (const std::string& n : p.notes) r.detail += "replay note: " + n + "\n";
   }
-  r.seconds = since(t0);
-  applyExpectations(r, c);
+  finish(r, c, t0);
   return r;
 }
 

@@ -26,7 +26,8 @@ struct CheckResult {
   std::string scenario, file, interpreter, version;
   Verdict verdict = Verdict::Error;
   std::string reason;  // one line
-  std::string detail;  // multi-line: divergence report, expectation failures
+  std::string detail;  // multi-line (divergence report, expectation failures); ends with
+                       // a newline when not empty
   std::vector<Divergence> divergences;
   std::vector<ExpectFailure> expectFailures;
   std::string observer;  // "" independent; else the first difference

@@ -17,6 +17,7 @@ struct Fields {
   std::string event, code;
   int32_t offset = 0, aux = 0;
   std::string exc, result, raised;
+  std::string returned;  // the repr of what the callback returned; "": not recorded
 };
 
 std::string resultOf(const json& r) {
@@ -38,6 +39,13 @@ Fields fieldsOf(const json& r) {
   if (f.event == "STOP_ITERATION") f.exc = "StopIteration";
   f.result = resultOf(r);
   if (r.contains("raised")) f.raised = r["raised"].value("type", "");
+  if (f.result == "returned") {
+    const json& ret = r.contains("returned") ? r["returned"] : json();
+    f.returned = !ret.is_object()         ? "None"
+                 : ret.contains("repr")   ? ret.value("repr", "?")
+                 : ret.contains("marker") ? ret.value("marker", "?")
+                                          : "?";
+  }
   return f;
 }
 
@@ -55,10 +63,11 @@ Fields fieldsOf(const PredictedDelivery& d) {
   return f;
 }
 
+// The model tells only DISABLE from any other return value.
 std::string resultText(const Fields& f) {
   if (f.result == "raised") return "raises " + f.raised;
   if (f.result == "disable") return "returns DISABLE";
-  return "returns";
+  return "returns " + (f.returned.empty() ? "(not DISABLE)" : f.returned);
 }
 
 std::string text(const Fields& f) {

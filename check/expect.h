@@ -43,9 +43,10 @@ struct ExpectFailure {
 bool matches(const DeliveryPattern& p, const SeenDelivery& d);
 
 // All failures; empty when the expectations hold. `tools`: the scenario's tool
-// ids (the default scope).
+// ids (the default scope); `v`: the version checked, on which `{$: events}` markers in
+// step results are resolved.
 std::vector<ExpectFailure> checkExpect(const Expect& e, const std::vector<int>& tools,
                                        const std::vector<SeenDelivery>& deliveries,
-                                       const std::vector<SeenStep>& steps);
+                                       const std::vector<SeenStep>& steps, PyVersion v);
 
 }  // namespace monsim::harness

@@ -76,6 +76,13 @@ int run(const RunArgs& a) {
       status = 2;
       continue;
     }
+    // Without the probe's event records every recorded delivery would look extra.
+    if (trace->probeTool < 0) {
+      std::cerr << a.trace << ": recorded without the probe (monsim record --no-probe): "
+                << "the model replays the probe's raw event stream, which this trace "
+                << "does not have; record it again without --no-probe\n";
+      return 2;
+    }
     const auto p = harness::predict(s, *trace, *v);
     print(p);
     const auto cmp = harness::compare(s, *trace, p);
@@ -96,7 +103,9 @@ void addRun(CLI::App& app) {
   auto* c = app.add_subcommand("run", "The model's deliveries for scenarios");
   c->add_option("scenarios", a->scenarios, "Scenario files (YAML)")->required();
   c->add_option("--version", a->version, "Python version profile (default: the trace's)");
-  c->add_option("--trace", a->trace, "A `monsim record` file: the raw stream to replay");
+  c->add_option(
+      "--trace", a->trace,
+      "A `monsim record` file (recorded with the probe): the raw stream to replay");
   c->callback([a] { setExitCode(run(*a)); });
 }
 

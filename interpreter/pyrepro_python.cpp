@@ -134,6 +134,7 @@ std::string expr(const json& v, Context& c) {
     return "{" + joined(items, ", ") + "}";
   }
   if (m == "DISABLE" || m == "MISSING") return "mon." + m;
+  if (m == "int") return v.value("value", "0");  // beyond 64 bits: its decimal text
   if (m == "events") return eventsExpr(v.value("names", json::array()), false);
   if (m == "code" && v.contains("of")) return lookup(v["of"]) + ".__code__";
   if (m == "code") {
@@ -167,6 +168,7 @@ std::string display(const json& v) {
     return "{" + joined(items, ", ") + "}";
   }
   if (m == "DISABLE" || m == "MISSING") return m;
+  if (m == "int") return v.value("value", "0");
   if (m == "events") return eventsExpr(v.value("names", json::array()), true);
   if (m == "code")
     return v.contains("of") ? v["of"].get<std::string>() + ".__code__"

@@ -471,6 +471,17 @@ def protocol_checks(schema, run):
         assert t["records"][0] == {"kind": "load", "raised": {
             "type": "KeyError", "args": [{"type": "str", "repr": "'x'"}], "message": "'x'"}}, t["records"][0]
 
+    def int_marker_is_any_int():
+        big = {"$": "int", "value": "-1180591620717411303424"}
+        doc = dict(tiny, program="def f(x):\n    return x + 1\n",
+                   steps=[{"call": "f", "args": [big]}, {"api": "get_tool", "args": [big]}])
+        t = run(doc)
+        assert step_end(t, 0)["returned"]["repr"] == "-1180591620717411303423", step_end(t, 0)
+        assert step_end(t, 1)["raised"]["type"] == "OverflowError", step_end(t, 1)
+        bad = dict(doc, steps=[{"call": "f", "args": [{"$": "int", "value": "1e3"}]}])
+        m = reply(json.dumps({"type": "run", "seq": 16, "scenario": bad}))
+        assert m["type"] == "errored" and m["context"]["phase"] == "validate", m
+
     def branch_names():
         doc = dict(tiny, program="def f(x):\n    if x:\n        return 1\n    return 2\n",
                    tools={"2": {"events": ["BRANCH_LEFT", "BRANCH_RIGHT"] if BRANCH_IS_ALIAS else ["BRANCH"]}},

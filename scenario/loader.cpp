@@ -128,7 +128,7 @@ LoadResult loadScenarioText(std::string_view text, const std::string& fileName) 
       out.scenario = checkScenario(docs[0], reader);
     }
   } catch (const YAML::Exception& e) {
-    out.diagnostics.push_back({yaml::locOf(fileName, e.mark), "invalid YAML: " + e.msg});
+    out.diagnostics.push_back({yaml::locOf(fileName, e.mark), yaml::syntaxError(e.msg)});
   } catch (const std::exception& e) {  // a loader bug must not take the harness down
     out.diagnostics.push_back(
         {{fileName, 1, 1}, std::string("internal error: ") + e.what()});

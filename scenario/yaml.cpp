@@ -55,6 +55,22 @@ bool isSpecialFloat(std::string_view unsignedText, std::string_view text) {
   return false;
 }
 
+// The decimal text of `digits` (no sign) in `base`, for integers beyond 64 bits.
+std::string toDecimal(std::string_view digits, int base) {
+  std::string out = "0";  // least significant digit first
+  for (const char c : digits) {
+    int carry = isDigit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
+    for (char& d : out) {
+      const int v = (d - '0') * base + carry;
+      d = static_cast<char>('0' + v % 10);
+      carry = v / 10;
+    }
+    for (; carry > 0; carry /= 10) out += static_cast<char>('0' + carry % 10);
+  }
+  while (out.size() > 1 && out.back() == '0') out.pop_back();
+  return {out.rbegin(), out.rend()};
+}
+
 // A typed scalar, or why the text has no JSON value.
 std::variant<Scalar, std::string> resolve(const YAML::Node& n) {
   Scalar out;
@@ -91,9 +107,13 @@ std::variant<Scalar, std::string> resolve(const YAML::Node& n) {
     const char* first = text.data() + (dec ? (text[0] == '+' ? 1 : 0) : 2);
     const char* last = text.data() + text.size();
     const auto [end, ec] = std::from_chars(first, last, out.i, base);
-    if (ec != std::errc() || end != last)
-      return "integer " + text + " does not fit in 64 bits";
-    out.type = Scalar::Type::Int;
+    if (ec == std::errc() && end == last) {
+      out.type = Scalar::Type::Int;
+      return out;
+    }
+    const std::string decimal = toDecimal(dec ? unsigned_ : t.substr(2), base);
+    out.type = Scalar::Type::BigInt;
+    out.s = (text[0] == '-' ? "-" : "") + decimal;
     return out;
   }
   if (isSpecialFloat(unsigned_, t)) return "'" + text + "' has no JSON value";
@@ -188,10 +208,15 @@ const Field* Reader::require(const Fields& f, std::string_view key) {
   return found;
 }
 
-std::optional<Scalar> Reader::scalar(const YAML::Node& n, const YAML::Mark& at) {
+std::optional<Scalar> Reader::scalar(const YAML::Node& n, const YAML::Mark& at,
+                                     bool bigInts) {
   auto r = resolve(n);
   if (auto* why = std::get_if<std::string>(&r)) {
     error(at, *why);
+    return std::nullopt;
+  }
+  if (std::get<Scalar>(r).type == Scalar::Type::BigInt && !bigInts) {
+    error(at, "integer " + n.Scalar() + " does not fit in 64 bits");
     return std::nullopt;
   }
   return std::get<Scalar>(std::move(r));
@@ -257,12 +282,23 @@ nlohmann::json Reader::toJson(const YAML::Node& n) {
       return s->b;
     case Scalar::Type::Int:
       return s->i;
+    case Scalar::Type::BigInt:
+      return {{"$", "int"}, {"value", s->s}};
     case Scalar::Type::Float:
       return s->d;
     case Scalar::Type::String:
       return s->s;
   }
   return nullptr;
+}
+
+std::string syntaxError(const std::string& yamlCppMessage) {
+  std::string out = "invalid YAML: " + yamlCppMessage;
+  // yaml-cpp's ErrorMsg::MAP_VALUE: a second ": " in a plain scalar, as in
+  // `description: def f(): return 1`, reads as a nested mapping.
+  if (yamlCppMessage == "illegal map value")
+    out += ": a plain value may not contain ': '; quote it (\"…\")";
+  return out;
 }
 
 std::string inQuotes(std::string_view s) { return "'" + std::string(s) + "'"; }

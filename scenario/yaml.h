@@ -43,9 +43,10 @@ class Fields {
   std::vector<Field> fields_;
 };
 
-// A typed scalar (YAML 1.2 core schema).
+// A typed scalar (YAML 1.2 core schema). An integer beyond 64 bits is a BigInt, its
+// decimal text in `s`: Python takes any int, so literals may hold one.
 struct Scalar {
-  enum class Type { Null, Bool, Int, Float, String };
+  enum class Type { Null, Bool, Int, BigInt, Float, String };
   Type type = Type::Null;
   bool b = false;
   int64_t i = 0;
@@ -76,8 +77,10 @@ class Reader {
   // "missing required key 'KEY'", blamed on the mapping.
   const Field* require(const Fields& f, std::string_view key);
 
-  // A typed scalar; reports unsupported tags, integers out of range and .inf/.nan.
-  std::optional<Scalar> scalar(const YAML::Node& n, const YAML::Mark& at);
+  // A typed scalar; reports unsupported tags, .inf/.nan and, unless `bigInts` (the
+  // scalars of literals), integers beyond 64 bits.
+  std::optional<Scalar> scalar(const YAML::Node& n, const YAML::Mark& at,
+                               bool bigInts = false);
   // Each reports "WHAT must be a string" (an integer, …) at `at` when the type differs.
   std::optional<std::string> string(const YAML::Node& n, const YAML::Mark& at,
                                     std::string_view what);
@@ -87,13 +90,18 @@ class Reader {
                               std::string_view what);
   bool sequence(const YAML::Node& n, const YAML::Mark& at, std::string_view what);
 
-  // The JSON value of an already validated node (markers are kept as they are).
+  // The JSON value of an already validated node (markers are kept as they are; an
+  // integer beyond 64 bits becomes the oracle literal {"$": "int", "value": DECIMAL}).
   static nlohmann::json toJson(const YAML::Node& n);
 
  private:
   std::string file_;
   std::vector<Diagnostic>& out_;
 };
+
+// The diagnostic text for a yaml-cpp syntax error: "invalid YAML: MESSAGE", with what
+// to do where the message alone does not say it.
+std::string syntaxError(const std::string& yamlCppMessage);
 
 // "'KEY'" for messages.
 std::string inQuotes(std::string_view s);

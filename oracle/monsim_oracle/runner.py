@@ -370,6 +370,8 @@ class _Run:
             return mon.MISSING
         if m == "events":
             return mask_of(v["names"])
+        if m == "int":  # an int JSON numbers cannot carry exactly (beyond 64 bits)
+            return int(v["value"])
         if m == "code":
             return self.code_of(v.get("of") or v["id"], path)
         if m == "var":

@@ -15,7 +15,8 @@ API = ("use_tool_id", "free_tool_id", "clear_tool_id", "get_tool", "get_events",
        "set_events", "get_local_events", "set_local_events", "register_callback",
        "restart_events", "_all_events")
 GEN_OPS = ("next", "send", "throw", "close", "iterate")
-MARKERS = ("DISABLE", "MISSING", "events", "code", "var", "handler", "tuple", "builtin", "exc")
+MARKERS = ("DISABLE", "MISSING", "events", "code", "var", "handler", "tuple", "builtin", "exc",
+           "int")
 
 OPTION_DEFAULTS = {
     "probe": True,        # run the passive probe tool
@@ -32,6 +33,11 @@ _TOP = {"id", "description", "meta", "program", "tools", "handlers", "steps"}
 _TOOL = {"name", "use", "events", "local", "callbacks", "auto_callbacks"}
 _CLAUSE = {"when", "actions", "return", "raise"}
 _WHEN = {"nth", "from_nth", "functions", "lines", "offsets"}
+
+
+def _is_decimal(text):
+    digits = text[1:] if text.startswith("-") else text
+    return digits.isascii() and digits.isdigit()
 
 
 class Checker:
@@ -97,7 +103,7 @@ class Checker:
                 "events": (("names",), ()), "code": ((), ("of", "id")),
                 "var": (("name",), ()), "handler": (("name",), ()),
                 "tuple": (("items",), ()), "builtin": (("name",), ()),
-                "exc": (("type",), ("args",))}[m]
+                "exc": (("type",), ("args",)), "int": (("value",), ())}[m]
         self.keys(v, {"$"} | set(spec[0]) | set(spec[1]), path, spec[0])
         if m == "events" and "names" in v:
             self.event_names(v["names"], path + ".names")
@@ -116,6 +122,9 @@ class Checker:
         elif m == "tuple" and "items" in v:
             if self.typ(v["items"], list, path + ".items", "a list"):
                 self.literal(v["items"], path + ".items", handlers)
+        elif m == "int" and "value" in v:
+            if not (isinstance(v["value"], str) and _is_decimal(v["value"])):
+                self.err(path + ".value", "must be an integer's decimal text")
         elif m == "exc":
             self.typ(v.get("type"), str, path + ".type", "an exception type name")
             if "args" in v and self.typ(v["args"], list, path + ".args", "a list"):

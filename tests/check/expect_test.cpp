@@ -65,9 +65,10 @@ std::string all(const std::vector<ExpectFailure>& fs) {
 }
 
 const std::vector<int> kTools = {1, 2};
+constexpr PyVersion kV = PyVersion::V3_13;
 
 std::vector<ExpectFailure> check(const Expect& e, const std::vector<SeenDelivery>& ds) {
-  return checkExpect(e, kTools, ds, {});
+  return checkExpect(e, kTools, ds, {}, kV);
 }
 
 TEST(SeenDelivery, TextIsOneReadableLine) {
@@ -436,7 +437,7 @@ TEST(FailureMessage, RelativeLineMissShowsTheDeliverysRelativeLine) {
 TEST(Expect, NotPresentChecksNothing) {
   Expect e;
   e.absent = {p(1, "PY_START", 3)};
-  EXPECT_TRUE(checkExpect(e, kTools, {d(1, "PY_START")}, {}).empty());
+  EXPECT_TRUE(checkExpect(e, kTools, {d(1, "PY_START")}, {}, kV).empty());
 }
 
 StepExpect stepExpect(int step) {
@@ -462,10 +463,11 @@ SeenStep raised(int step, std::string type, std::string message) {
 }
 
 std::vector<ExpectFailure> checkSteps(std::vector<StepExpect> xs,
-                                      const std::vector<SeenStep>& seen) {
+                                      const std::vector<SeenStep>& seen,
+                                      PyVersion v = kV) {
   auto e = expect(MatchMode::Exact, {});
   e.steps = std::move(xs);
-  return checkExpect(e, kTools, {}, seen);
+  return checkExpect(e, kTools, {}, seen, v);
 }
 
 TEST(Steps, AStepThatDidNotRunFails) {
@@ -515,6 +517,36 @@ TEST(Steps, ResultIsJsonEqual) {
             "{\"a\":2}");
   x.result = true;
   EXPECT_EQ(checkSteps({x}, {returned(1, 1)}).size(), 1u);  // True is not 1 here
+}
+
+TEST(Steps, EventsMarkerInAResultIsTheMaskOnTheVersionChecked) {
+  auto x = stepExpect(1);
+  x.result = nlohmann::json{{"$", "events"}, {"names", {"BRANCH"}}};  // bit 8, 3.14: 18
+  EXPECT_TRUE(checkSteps({x}, {returned(1, 256)}, PyVersion::V3_13).empty());
+  EXPECT_TRUE(checkSteps({x}, {returned(1, 1 << 18)}, PyVersion::V3_14).empty());
+  const auto fs = checkSteps({x}, {returned(1, 256)}, PyVersion::V3_14);
+  ASSERT_EQ(fs.size(), 1u);
+  EXPECT_EQ(fs[0].message,
+            "expect.yaml:21:7: step 1: expected result 262144 but got 256");
+  SeenStep repr;  // a step known only by its repr compares the mask's repr
+  repr.step = 1;
+  repr.resultRepr = "256";
+  EXPECT_TRUE(checkSteps({x}, {repr}, PyVersion::V3_12).empty());
+}
+
+// JSON parses an int beyond 64 bits as a float; only the repr says it exactly.
+TEST(Steps, ResultBeyond64BitsComparesTheRepr) {
+  auto x = stepExpect(1);
+  x.result = nlohmann::json{{"$", "int"}, {"value", "1180591620717411303424"}};
+  SeenStep s = returned(1, nlohmann::json::parse("1180591620717411303424"));
+  s.resultRepr = "1180591620717411303424";
+  EXPECT_TRUE(checkSteps({x}, {s}).empty());
+  s.resultRepr = "1180591620717411303425";
+  const auto fs = checkSteps({x}, {s});
+  ASSERT_EQ(fs.size(), 1u);
+  EXPECT_EQ(fs[0].message,
+            "expect.yaml:21:7: step 1: expected result 1180591620717411303424 (repr) but "
+            "got 1180591620717411303425");
 }
 
 TEST(Steps, ResultFallsBackToThePythonRepr) {

@@ -678,7 +678,7 @@ TEST(Compare, MissingDeliveryNamesTheRuleThatPredictedIt) {
   EXPECT_EQ(d.record, r.second.line2);
   EXPECT_EQ(d.tool, 2);
   EXPECT_EQ(d.rule, reasonText(Reason::ActiveGlobal));
-  EXPECT_EQ(d.model, "tool 2 LINE in f@1 at offset 2 (line 2), returns");
+  EXPECT_EQ(d.model, "tool 2 LINE in f@1 at offset 2 (line 2), returns (not DISABLE)");
   EXPECT_EQ(d.interpreter, "no call for tool 2");
   const std::string occurrence =
       "#" + std::to_string(r.second.line2) + " LINE f@1:2 line 2";
@@ -711,7 +711,7 @@ TEST(Compare, ExtraDeliveryAtADisabledSiteNamesDisable) {
   EXPECT_EQ(d.rule, reasonText(Reason::DisabledAtSite));
   EXPECT_NE(d.rule.find("DISABLE"), std::string::npos);
   EXPECT_EQ(d.model, "no call for tool 2");
-  EXPECT_EQ(d.interpreter, "tool 2 LINE in f@1 at offset 6 (line 3), returns");
+  EXPECT_EQ(d.interpreter, "tool 2 LINE in f@1 at offset 6 (line 3), returns None");
   EXPECT_NE(c.report.find("first divergence (extra)"), std::string::npos);
   EXPECT_NE(c.report.find("  source:      3 |     b = 2\n"), std::string::npos)
       << c.report;
@@ -744,7 +744,7 @@ TEST(Compare, ObservedDisableWhereTheClauseReturnsNamesTheClause) {
   const Divergence& d = c.divergences[0];
   EXPECT_EQ(d.kind, Divergence::Kind::WrongResult);
   EXPECT_EQ(d.record, r.first.line4);
-  EXPECT_EQ(d.model, "tool 2 LINE in f@1 at offset 10 (line 4), returns");
+  EXPECT_EQ(d.model, "tool 2 LINE in f@1 at offset 10 (line 4), returns (not DISABLE)");
   EXPECT_EQ(d.interpreter, "tool 2 LINE in f@1 at offset 10 (line 4), returns DISABLE");
   EXPECT_EQ(d.rule, "the callback as the scenario declares it (" +
                         locOf(r.yaml, "when: {lines: [4]}") + ")");
@@ -877,10 +877,27 @@ TEST(ObserverDifference, SameDeliveriesWithoutTheProbeAreIndependent) {
   });
   ASSERT_NE(it, off.records.end());
   off.records.erase(it);
-  EXPECT_EQ(
-      observerDifference(on, off),
-      "delivery #3: with the probe tool 2 LINE in f@1 at offset 2 (line 2), returns; "
-      "without it tool 2 LINE in f@1 at offset 10 (line 4), returns");
+  EXPECT_EQ(observerDifference(on, off),
+            "delivery #3: with the probe tool 2 LINE in f@1 at offset 2 (line 2), "
+            "returns None; "
+            "without it tool 2 LINE in f@1 at offset 10 (line 4), returns None");
+}
+
+// "returns" alone read as a cut-off sentence: a recorded delivery says what came back.
+TEST(ObserverDifference, SaysWhatTheCallbackReturned) {
+  DisableRun r;
+  disableRun(r);
+  const Trace& on = r.b.trace();
+  Trace off = on;
+  off.probeTool = -1;
+  std::erase_if(off.records, [](const json& x) { return x["kind"] == "event"; });
+  auto last = std::find_if(off.records.rbegin(), off.records.rend(),
+                           [](const json& x) { return x["kind"] == "delivery"; });
+  (*last)["returned"] = val(7);
+  EXPECT_EQ(observerDifference(on, off),
+            "delivery #4: with the probe tool 2 LINE in f@1 at offset 10 (line 4), "
+            "returns None; without it tool 2 LINE in f@1 at offset 10 (line 4), "
+            "returns 7");
 }
 
 TEST(ObserverDifference, AMissingLastDeliveryIsNamed) {
@@ -893,10 +910,10 @@ TEST(ObserverDifference, AMissingLastDeliveryIsNamed) {
   auto last = std::find_if(off.records.rbegin(), off.records.rend(),
                            [](const json& x) { return x["kind"] == "delivery"; });
   off.records.erase(std::next(last).base());
-  EXPECT_EQ(
-      observerDifference(on, off),
-      "delivery #4: with the probe tool 2 LINE in f@1 at offset 10 (line 4), returns; "
-      "without it (none)");
+  EXPECT_EQ(observerDifference(on, off),
+            "delivery #4: with the probe tool 2 LINE in f@1 at offset 10 (line 4), "
+            "returns None; "
+            "without it (none)");
 }
 
 }  // namespace

@@ -266,6 +266,43 @@ expect:
   EXPECT_EQ(s.expect.steps.at(0).result, json(nullptr));
 }
 
+// Python takes any int, so a literal may hold one beyond 64 bits (the API's own error
+// is what a scenario checks); JSON numbers cannot carry it, the int marker does.
+TEST(ScenarioLoader, LiteralIntegersBeyond64BitsBecomeIntMarkers) {
+  const Scenario s = good(std::string(kHead) + R"(program: "def f(*a): pass"
+tools:
+  2:
+    callbacks:
+      PY_START: {return: -1180591620717411303424}
+steps:
+  - {api: set_events, args: [2, 1180591620717411303424]}
+  - {call: f, args: [9223372036854775808, -9223372036854775808, 0x40000000000000000,
+                     0o100000000000000000000000, +000073786976294838206464]}
+expect:
+  steps:
+    - {step: 1, result: {$: tuple, items: [-18446744073709551616]}}
+)");
+  auto big = [](const char* decimal) { return json{{"$", "int"}, {"value", decimal}}; };
+  EXPECT_EQ(s.oracle["steps"][0]["args"],
+            json::array({2, big("1180591620717411303424")}));
+  EXPECT_EQ(
+      s.oracle["steps"][1]["args"],
+      json::array({big("9223372036854775808"), INT64_MIN, big("73786976294838206464"),
+                   big("590295810358705651712"), big("73786976294838206464")}));
+  EXPECT_EQ(s.tools.at(0).callbacks.at("PY_START").at(0).returns,
+            big("-1180591620717411303424"));
+  EXPECT_EQ(s.expect.steps.at(0).result,
+            (json{{"$", "tuple"}, {"items", {big("-18446744073709551616")}}}));
+}
+
+TEST(ScenarioLoader, IntegersBeyond64BitsOutsideLiteralsAreErrors) {
+  EXPECT_EQ(messages(std::string(kHead) + R"(functions: {f: 18446744073709551616}
+script: [{api: get_tool, args: [18446744073709551616]}]
+)"),
+            std::vector<std::string>{"t.yaml:6:16: error: integer 18446744073709551616 "
+                                     "does not fit in 64 bits"});
+}
+
 TEST(ScenarioLoader, VersionRangeSyntax) {
   std::string why;
   auto r = parseVersionRange(">=3.12", why);

@@ -5,6 +5,13 @@
 
 namespace monsim::cli {
 
+// The exit status every subcommand keeps; `monsim --help` and the README say the
+// same, and each subcommand's --help says what the codes mean for it.
+inline constexpr int kExitClean = 0;
+inline constexpr int kExitFailures = 1;
+inline constexpr int kExitUsage = 2;  // usage or environment error
+inline constexpr int kExitInterrupted = 130;
+
 void addSelfCheck(CLI::App& app);
 void addInterpreters(CLI::App& app);
 void addRecord(CLI::App& app);

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "interpreter/discovery.h"
 
 namespace monsim::cli {
@@ -34,10 +35,10 @@ int coverage(const CoverageArgs& a) {
     out << md;
     if (!out) {
       std::cerr << "monsim coverage: cannot write " << a.output << "\n";
-      return 2;
+      return kExitUsage;
     }
   }
-  return c.errors.empty() ? 0 : 1;
+  return c.errors.empty() ? kExitClean : kExitFailures;
 }
 
 }  // namespace
@@ -56,6 +57,10 @@ void addCoverage(CLI::App& app) {
       "--root", args->root,
       "the tree with spec/clauses.yaml, spec/test_monitoring.yaml, spec/rules.yaml "
       "and spec/scenarios (default: the source tree)");
+  cmd->footer(exitFooter("the report was written",
+                         "a scenario cites an unknown clause or test (the report is "
+                         "still written)",
+                         "the report cannot be written"));
   cmd->callback([args] { setExitCode(coverage(*args)); });
 }
 

@@ -11,6 +11,7 @@
 #include "campaign/findings.h"
 #include "campaign/run.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "scenario/expectations.h"
 
 namespace monsim::cli {
@@ -45,24 +46,23 @@ uint64_t parseSeed(const std::string& text) {
   return std::stoull(text, nullptr, 0);
 }
 
-int replay(const FuzzArgs& a, const std::vector<harness::Interpreter>& interps,
+// One case by its token on the interpreters of its version; exit 2 if none is.
+int replay(const FuzzArgs& a, const gen::Token& t,
+           const std::vector<harness::Interpreter>& interps,
            const harness::CheckContext& ctx, const harness::OracleOptions& oo) {
-  const auto token = gen::Token::parse(a.replay);
-  if (!token) {
-    std::cerr << "monsim fuzz: '" << a.replay << "' is not a replay token "
-              << "(VERSION-SEED-SIZE[-PATH], e.g. 313-9f3a61c2-100-0.4)\n";
-    return 2;
-  }
-  const gen::FuzzCase fc = gen::caseAt(*token).value();
-  int status = 0;
+  const gen::FuzzCase fc = gen::caseAt(t).value();
+  int status = kExitClean;
+  int replayed = 0;
   for (const auto& in : interps) {
-    if (parseVersion(in.version) != token->version) {
+    if (parseVersion(in.version) != t.version) {
       std::cerr << "monsim fuzz: skipping " << in.id << ": the token is for Python "
-                << versionName(token->version) << "\n";
+                << versionName(t.version) << "\n";
       continue;
     }
+    ++replayed;
     harness::OracleWorker w(in, oo);
-    const gen::CaseRun r = gen::runCase(fc, *token, w, ctx);
+    const gen::CaseRun r = gen::runCase(fc, t, w, ctx);
+    if (r.harnessError) status = kExitUsage;
     std::cout << r.yaml << "\n# " << in.id << ": "
               << harness::verdictName(r.check.verdict)
               << (r.check.reason.empty() ? "" : " — " + r.check.reason) << "\n";
@@ -72,11 +72,11 @@ int replay(const FuzzArgs& a, const std::vector<harness::Interpreter>& interps,
                 << " (" << r.known->loc.str() << ")\n";
     } else if (!r.signature.empty()) {
       std::cout << "signature: " << r.signature << "\n";
-      status = 1;
+      if (status == kExitClean) status = kExitFailures;
       if (!a.out.empty() && a.out != "-") {
-        gen::Shrunk s{*token, fc, r, 0, false};
+        gen::Shrunk s{t, fc, r, 0, false};
         if (!a.noShrink) {
-          s = gen::shrinkCase(*token, r, w, ctx, a.shrinkBudget);
+          s = gen::shrinkCase(t, r, w, ctx, a.shrinkBudget);
           std::cout << "shrunk in " << s.evaluations << " runs to " << s.token.str()
                     << ":\n"
                     << s.run.yaml;
@@ -86,18 +86,28 @@ int replay(const FuzzArgs& a, const std::vector<harness::Interpreter>& interps,
       }
     }
   }
+  if (replayed == 0) {
+    std::cerr << "monsim fuzz: nothing was replayed: the token is for Python "
+              << versionName(t.version) << " and no interpreter selected is (name one "
+              << "with --python " << versionName(t.version) << ")\n";
+    return kExitUsage;
+  }
   return status;
 }
 
 int fuzz(const FuzzArgs& a) {
-  std::vector<std::string> unknown;
-  const auto interps = harness::selectInterpreters(a.python, unknown);
-  for (const auto& u : unknown)
-    std::cerr << "monsim fuzz: no interpreter matches '" << u << "'\n";
-  if (interps.empty()) {
-    std::cerr << "monsim fuzz: no interpreter to fuzz (see monsim interpreters)\n";
-    return 2;
+  std::optional<gen::Token> token;
+  if (!a.replay.empty()) {
+    token = gen::Token::parse(a.replay);
+    if (!token) {
+      std::cerr << "monsim fuzz: '" << a.replay << "' is not a replay token "
+                << "(VERSION-SEED-SIZE[-PATH], e.g. 313-9f3a61c2-100-0.4)\n";
+      return kExitUsage;
+    }
   }
+  const harness::Selection selection = harness::selectInterpreters(a.python);
+  if (!reportSelection("fuzz", selection)) return kExitUsage;
+  const auto& interps = selection.interpreters;
   std::vector<harness::Diagnostic> diags;
   const auto expectations =
       harness::loadExpectations(harness::sourceRoot() + "/spec/expectations", diags);
@@ -107,7 +117,7 @@ int fuzz(const FuzzArgs& a) {
   ctx.maxRecords = a.maxRecords;
   harness::OracleOptions oo;
   oo.runTimeout = std::chrono::milliseconds(static_cast<long>(a.timeout * 1000));
-  if (!a.replay.empty()) return replay(a, interps, ctx, oo);
+  if (token) return replay(a, *token, interps, ctx, oo);
 
   gen::CampaignOptions co;
   co.seed = parseSeed(a.seed);
@@ -155,10 +165,12 @@ int fuzz(const FuzzArgs& a) {
                 << (stats[0].cases ? 100 * c / stats[0].cases : 0) << "%";
     std::cout << "\n";
   }
-  if (gStop)
+  if (gStop) {
     std::cout << "interrupted: kept every finding written so far in " << a.out << "\n";
-  if (errors) return 2;
-  return unique && !a.bench ? 1 : 0;
+    return kExitInterrupted;
+  }
+  if (errors) return kExitUsage;
+  return unique && !a.bench ? kExitFailures : kExitClean;
 }
 
 }  // namespace
@@ -170,26 +182,41 @@ void addFuzz(CLI::App& app) {
       "Differential fuzzing: generated programs and event-control sequences on the "
       "model vs real interpreters; findings shrunk to minimal scenarios");
   c->add_option("--python", a->python,
-                "Interpreter id, version, path, or all (repeatable)")
+                "Interpreter id, version prefix, path or command, or 'all' (default: "
+                "all found); one that is not usable stops the run (exit 2)")
       ->take_all();
-  c->add_option("--seconds", a->seconds, "Campaign length per interpreter (default 60)");
-  c->add_option("--count", a->count, "Number of scenarios per interpreter");
-  c->add_option("--seed", a->seed, "Campaign seed (default: random, printed)");
-  c->add_option("--jobs", a->jobs, "Oracle workers per interpreter")
+  c->add_option("--seconds", a->seconds, "Campaign length per interpreter (default 60)")
+      ->check(seconds());
+  c->add_option("--count", a->count, "Number of scenarios per interpreter")
+      ->check(wholeNumber(1));
+  c->add_option("--seed", a->seed, "Campaign seed (default: random, printed)")
+      ->check(seed());
+  c->add_option("--jobs", a->jobs, "Oracle workers per interpreter (default 1)")
       ->check(CLI::Range(1, 64));
   c->add_option("-o,--out", a->out, "Folder for findings (default out/fuzz)");
   c->add_option("--replay", a->replay, "Run one case by its token and report it");
-  c->add_option("--shrink-budget", a->shrinkBudget, "Runs spent shrinking one finding");
+  c->add_option("--shrink-budget", a->shrinkBudget,
+                "Runs spent shrinking one finding (default 1000)")
+      ->check(wholeNumber(1, std::numeric_limits<int>::max()));
   c->add_flag("--no-shrink", a->noShrink, "Write findings as found");
   c->add_flag("--bench", a->bench, "Only print scenarios/s per interpreter");
   c->add_option("--save-traces", a->saveTraces,
                 "Append the traces of agreeing cases to this JSONL file (corpus)");
   c->add_option("--trace-limit", a->traceLimit,
-                "Largest corpus record kept by --save-traces, in bytes (default 40000)");
+                "Largest corpus record kept by --save-traces, in bytes (default 40000)")
+      ->check(wholeNumber(1));
   c->add_option("--max-records", a->maxRecords,
                 "Records per trace; a bigger case is counted as too big, not judged "
-                "(default 20000)");
-  c->add_option("--timeout", a->timeout, "Seconds per scenario run (default 20)");
+                "(default 20000)")
+      ->check(wholeNumber(1));
+  c->add_option("--timeout", a->timeout, "Seconds per scenario run (default 20)")
+      ->check(seconds());
+  c->footer(exitFooter(
+      "no new finding (every disagreement found is a known signature)",
+      "new findings, written to the output folder (--replay: the case disagrees)",
+      "an interpreter asked for is not usable or none was found, a bad replay "
+      "token or one whose version no interpreter selected has, or harness errors "
+      "(our bug, not a finding)"));
   c->callback([a] { setExitCode(fuzz(*a)); });
 }
 

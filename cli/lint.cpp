@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "scenario/expectations.h"
 #include "scenario/loader.h"
 
@@ -37,9 +38,9 @@ int lint(const LintArgs& a) {
             << diags.size() << " problem(s)\n";
   if (files.empty() && a.expectations.empty()) {
     std::cerr << "monsim lint: no scenario files found\n";
-    return 2;
+    return kExitUsage;
   }
-  return diags.empty() ? 0 : 1;
+  return diags.empty() ? kExitClean : kExitFailures;
 }
 
 }  // namespace
@@ -54,6 +55,8 @@ void addLint(CLI::App& app) {
                 "Also load this folder of expectations files");
   c->add_flag("--files", a->includeBad,
               "Take every path as a file, bad-*.yaml included (no folder search)");
+  c->footer(exitFooter("every file loads", "a problem in a scenario or expectations file",
+                       "no scenario file found"));
   c->callback([a] { setExitCode(lint(*a)); });
 }
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "interpreter/oracle_driver.h"
 #include "scenario/loader.h"
 
@@ -34,23 +35,21 @@ std::string safeName(std::string s) {
 }
 
 int record(const RecordArgs& a) {
-  std::vector<std::string> unknown;
-  const auto interps = harness::selectInterpreters(a.python, unknown);
-  for (const auto& u : unknown)
-    std::cerr << "monsim record: no interpreter matches '" << u << "'\n";
-  if (interps.empty()) {
-    std::cerr << "monsim record: no interpreter to record on\n";
-    return 2;
-  }
+  // Recording needs no model profile: a newer Python can be recorded before the
+  // model covers it.
+  const harness::Selection selection =
+      harness::selectInterpreters(a.python, /*modelNeeded=*/false);
+  if (!reportSelection("record", selection)) return kExitUsage;
+  const auto& interps = selection.interpreters;
   std::vector<std::pair<std::string, nlohmann::json>> scenarios;
   for (const auto& path : a.scenarios) {
     if (path.ends_with(".yaml") || path.ends_with(".yml")) {
       auto loaded = harness::loadScenarioFile(path);
       for (const auto& d : loaded.diagnostics) std::cerr << d.str() << "\n";
-      if (!loaded.scenario) return 2;
+      if (!loaded.scenario) return kExitUsage;
       if (loaded.scenario->kind == harness::Scenario::Kind::Script) {
         std::cerr << path << ": a script scenario runs on the model only (monsim run)\n";
-        return 2;
+        return kExitUsage;
       }
       scenarios.emplace_back(path, loaded.scenario->oracle);
       continue;
@@ -58,13 +57,13 @@ int record(const RecordArgs& a) {
     std::ifstream in(path);
     if (!in) {
       std::cerr << path << ": error: cannot open\n";
-      return 2;
+      return kExitUsage;
     }
     try {
       scenarios.emplace_back(path, nlohmann::json::parse(in));
     } catch (const nlohmann::json::parse_error& e) {
       std::cerr << path << ": error: not JSON: " << e.what() << "\n";
-      return 2;
+      return kExitUsage;
     }
   }
   fs::create_directories(a.out);
@@ -119,7 +118,7 @@ int record(const RecordArgs& a) {
       if (outcome.kind != harness::RunOutcome::Kind::Result) ++bad;
     }
   }
-  return bad ? 1 : 0;
+  return bad ? kExitFailures : kExitClean;
 }
 
 }  // namespace
@@ -131,14 +130,21 @@ void addRecord(CLI::App& app) {
   cmd->add_option("scenarios", args.scenarios,
                   "Scenario files (YAML, spec/SCENARIO-FORMAT.md, or oracle JSON)")
       ->required();
-  cmd->add_option("--python", args.python, "Interpreter id, version, path, or 'all'");
+  cmd->add_option("--python", args.python,
+                  "Interpreter id, version prefix, path or command, or 'all' (default: "
+                  "all found); one that is not usable stops the run (exit 2)");
   cmd->add_option("-o,--output", args.out, "Output folder")->capture_default_str();
   cmd->add_flag("--no-probe", args.noProbe,
                 "Record deliveries only, without the probe tool");
   cmd->add_flag("--instruction", args.instruction,
                 "Let the probe record INSTRUCTION events");
   cmd->add_option("--timeout", args.timeout, "Seconds per scenario")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(seconds());
+  cmd->footer(exitFooter("every scenario × interpreter was recorded",
+                         "a run timed out, crashed or errored (its file says how)",
+                         "an interpreter asked for is not usable, none was found, or a "
+                         "scenario cannot be read"));
   cmd->callback([] { setExitCode(record(args)); });
 }
 

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "interpreter/discovery.h"
 #include "reports/render/diff.h"
 #include "reports/render/render.h"
@@ -72,7 +73,7 @@ int report(const ReportArgs& a) {
   if (a.results.empty()) {
     std::cerr
         << "monsim report: give one or more results streams (monsim check --results)\n";
-    return 2;
+    return kExitUsage;
   }
   std::set<std::string> formats(a.only.begin(), a.only.end());
   if (formats.empty()) formats.insert(kFormats.begin(), kFormats.end());
@@ -80,15 +81,15 @@ int report(const ReportArgs& a) {
     if (std::find(kFormats.begin(), kFormats.end(), f) == kFormats.end()) {
       std::cerr << "monsim report: unknown format '" << f
                 << "' (summary, deviations, junit, html)\n";
-      return 2;
+      return kExitUsage;
     }
   report::ResultSet rs;
-  if (!loadAll(a.results, "report", rs)) return 2;
+  if (!loadAll(a.results, "report", rs)) return kExitUsage;
   std::error_code ec;
   fs::create_directories(a.out, ec);
   if (ec) {
     std::cerr << "monsim report: cannot create " << a.out << ": " << ec.message() << "\n";
-    return 2;
+    return kExitUsage;
   }
   report::RenderOptions o;
   o.rootLink = rootLink(rs, a.out, a.linkRoot);
@@ -109,19 +110,19 @@ int report(const ReportArgs& a) {
   for (size_t k = 0; k < written.size(); ++k) std::cout << (k ? ", " : "") << written[k];
   std::cout << ") from " << rs.records.size() << " results on " << rs.columns(true).size()
             << " interpreters\n";
-  return ok ? 0 : 2;
+  return ok ? kExitClean : kExitUsage;
 }
 
 int diff(const DiffArgs& a) {
   report::ResultSet before, after;
   if (!loadAll({a.before}, "report diff", before) ||
       !loadAll({a.after}, "report diff", after))
-    return 2;
+    return kExitUsage;
   const report::RunDiff d = report::diffResults(before, after);
   const std::string md = report::diffMarkdown(d, before, after);
   std::cout << md;
-  if (!a.out.empty() && !write(a.out, md)) return 2;
-  return d.regressions.empty() ? 0 : 1;
+  if (!a.out.empty() && !write(a.out, md)) return kExitUsage;
+  return d.regressions.empty() ? kExitClean : kExitFailures;
 }
 
 }  // namespace
@@ -142,6 +143,10 @@ void addReport(CLI::App& app) {
                 "output folder to the source root; 'none': no links)");
   c->add_option("--generated-by", a->generatedBy,
                 "The command named as the generator in the Markdown files");
+  c->footer(exitFooter("the report was written", "",
+                       "no results stream given, one that cannot be read or is not a "
+                       "results stream, an unknown format, or the output cannot be "
+                       "written"));
   auto* sub = c->add_subcommand(
       "diff",
       "Compare two results streams: regressions, fixes, new and removed scenarios; "
@@ -149,6 +154,9 @@ void addReport(CLI::App& app) {
   sub->add_option("old", d->before, "The earlier results stream")->required();
   sub->add_option("new", d->after, "The later results stream")->required();
   sub->add_option("-o,--out", d->out, "Also write the Markdown here");
+  sub->footer(exitFooter("no regression", "a regression (a scenario that got worse)",
+                         "a results stream cannot be read or is not one, or the "
+                         "output cannot be written"));
   sub->callback([d] { setExitCode(diff(*d)); });
   c->callback([a, sub] {
     if (!sub->parsed()) setExitCode(report(*a));

@@ -6,6 +6,7 @@
 #include "check/compare.h"
 #include "check/replay.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "scenario/loader.h"
 
 namespace monsim::cli {
@@ -37,12 +38,12 @@ void print(const harness::Prediction& p) {
 }
 
 int run(const RunArgs& a) {
-  int status = 0;
+  int status = kExitClean;
   for (const std::string& path : a.scenarios) {
     auto loaded = harness::loadScenarioFile(path);
     for (const auto& d : loaded.diagnostics) std::cerr << d.str() << "\n";
     if (!loaded.scenario) {
-      status = 2;
+      status = kExitUsage;
       continue;
     }
     const harness::Scenario& s = *loaded.scenario;
@@ -52,7 +53,7 @@ int run(const RunArgs& a) {
       trace = harness::readTraceJsonl(a.trace, error);
       if (!trace) {
         std::cerr << error << "\n";
-        return 2;
+        return kExitUsage;
       }
     }
     std::string vtext = a.version;
@@ -61,7 +62,7 @@ int run(const RunArgs& a) {
     if (!v && vtext.empty()) v = s.python.min.value_or(PyVersion::V3_15);
     if (!v) {
       std::cerr << "monsim run: no model profile for version '" << vtext << "'\n";
-      return 2;
+      return kExitUsage;
     }
     std::cout << "# " << s.id << " on the model for Python " << versionName(*v) << "\n";
     if (!s.python.contains(*v))
@@ -73,7 +74,7 @@ int run(const RunArgs& a) {
     if (!trace) {
       std::cerr << path << ": a program scenario needs a recorded raw stream: "
                 << "monsim record " << path << " -o DIR, then --trace DIR/<file>.jsonl\n";
-      status = 2;
+      status = kExitUsage;
       continue;
     }
     // Without the probe's event records every recorded delivery would look extra.
@@ -90,7 +91,7 @@ int run(const RunArgs& a) {
       std::cout << "# the recorded deliveries agree with the model\n";
     } else {
       std::cout << cmp.report;
-      status = 1;
+      if (status == kExitClean) status = kExitFailures;
     }
   }
   return status;
@@ -102,10 +103,16 @@ void addRun(CLI::App& app) {
   auto a = std::make_shared<RunArgs>();
   auto* c = app.add_subcommand("run", "The model's deliveries for scenarios");
   c->add_option("scenarios", a->scenarios, "Scenario files (YAML)")->required();
-  c->add_option("--version", a->version, "Python version profile (default: the trace's)");
+  c->add_option("--version", a->version, "Python version profile (default: the trace's)")
+      ->check(modelVersion());
   c->add_option(
       "--trace", a->trace,
       "A `monsim record` file (recorded with the probe): the raw stream to replay");
+  c->footer(exitFooter("the model ran every scenario (and agrees with each --trace)",
+                       "the recorded deliveries disagree with the model",
+                       "a scenario does not load, a program scenario without --trace, "
+                       "an unreadable trace or one recorded without the probe, or no "
+                       "model profile for the version"));
   c->callback([a] { setExitCode(run(*a)); });
 }
 

@@ -1,6 +1,9 @@
+// monsim selfcheck: the model's consistency check of the generated spec tables;
+// this file also keeps the exit status the subcommands' callbacks set.
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "model/self_check.h"
 #include "model/version_profile.h"
 
@@ -16,6 +19,7 @@ void setExitCode(int code) { gExit = code; }
 void addSelfCheck(CLI::App& app) {
   auto* cmd =
       app.add_subcommand("selfcheck", "Check the model's spec tables for consistency");
+  cmd->footer(exitFooter("the spec tables are consistent", "a problem (printed)", ""));
   cmd->callback([] {
     const auto problems = selfCheck();
     for (const auto& p : problems) std::cout << "selfcheck: " << p << "\n";
@@ -25,7 +29,7 @@ void addSelfCheck(CLI::App& app) {
                 << p.localEvents().bits() << std::dec << ", set_events limit 1<<"
                 << p.bitLimit() << "\n";
     std::cout << "selfcheck: " << (problems.empty() ? "ok" : "FAILED") << "\n";
-    setExitCode(problems.empty() ? 0 : 1);
+    setExitCode(problems.empty() ? kExitClean : kExitFailures);
   });
 }
 

@@ -16,11 +16,22 @@ namespace monsim::harness {
 
 namespace {
 
+// Runs on any Python, 2.7 included, so that an old one is told apart from a non-Python.
 constexpr const char* kProbe =
     "import sys, json\n"
-    "print(json.dumps({'impl': sys.implementation.name, 'version': "
-    "sys.version.split()[0],"
-    " 'monitoring': hasattr(sys, 'monitoring')}))\n";
+    "impl = getattr(getattr(sys, 'implementation', None), 'name', 'python')\n"
+    "print(json.dumps({'impl': impl, 'version': sys.version.split()[0],"
+    " 'monitoring': hasattr(sys, 'monitoring'), 'settrace': hasattr(sys, 'settrace'),"
+    " 'setprofile': hasattr(sys, 'setprofile')}))\n";
+
+// The first line of what a non-Python printed, to quote in the reason.
+std::string firstLine(const std::string& text) {
+  const size_t start = text.find_first_not_of(" \t\r\n");
+  if (start == std::string::npos) return "";
+  std::string line = text.substr(start, text.find('\n', start) - start);
+  if (line.size() > 160) line = line.substr(0, 157) + "...";
+  return line;
+}
 
 std::string pyenvRoot() {
   if (const char* r = std::getenv("PYENV_ROOT"); r && *r) return r;
@@ -55,27 +66,53 @@ std::string sourceRoot() {
   return MONSIM_SOURCE_ROOT;
 }
 
-std::optional<Interpreter> probeNative(const std::string& path,
-                                       const std::string& provenance) {
-  const RunResult r = runCommand({path, "-c", kProbe}, "", 20s);
-  if (r.status != "exit 0") return std::nullopt;
+ProbeAnswer probeExecutable(const std::string& path) {
+  ProbeAnswer a;
+  // The probe goes on stdin (`PATH -`), so a non-Python that echoes its arguments
+  // does not quote the script back in the reason.
+  const RunResult r = runCommand({path, "-"}, kProbe, 20s);
+  a.status = r.status;
+  if (r.status == "not started") {
+    a.said = r.err;
+    return a;
+  }
+  if (r.timedOut) {
+    a.kind = ProbeAnswer::Kind::TimedOut;
+    return a;
+  }
+  a.kind = ProbeAnswer::Kind::NoAnswer;
+  a.said = firstLine(r.err.empty() ? r.out : r.err);
+  if (r.status != "exit 0") return a;
   try {
     const auto j = nlohmann::json::parse(r.out);
-    if (!j.at("monitoring").get<bool>()) return std::nullopt;
-    Interpreter in;
-    in.kind = "native";
-    in.implementation = j.at("impl").get<std::string>();
-    in.version = j.at("version").get<std::string>();
-    in.id = in.implementation + "-" + in.version;
-    std::error_code ec;
-    const auto canon = fs::canonical(path, ec);
-    in.path = ec ? path : canon.string();
-    in.command = {path};
-    in.provenance = provenance;
-    return in;
+    a.implementation = j.at("impl").get<std::string>();
+    a.version = j.at("version").get<std::string>();
+    a.monitoring = j.at("monitoring").get<bool>();
+    a.settrace = j.value("settrace", false);
+    a.setprofile = j.value("setprofile", false);
+    a.kind = ProbeAnswer::Kind::Python;
+    a.said.clear();
   } catch (const std::exception&) {
-    return std::nullopt;
+    a.said = firstLine(r.out);
   }
+  return a;
+}
+
+std::optional<Interpreter> probeNative(const std::string& path,
+                                       const std::string& provenance) {
+  const ProbeAnswer a = probeExecutable(path);
+  if (a.kind != ProbeAnswer::Kind::Python || !a.monitoring) return std::nullopt;
+  Interpreter in;
+  in.kind = "native";
+  in.implementation = a.implementation;
+  in.version = a.version;
+  in.id = in.implementation + "-" + in.version;
+  std::error_code ec;
+  const auto canon = fs::canonical(path, ec);
+  in.path = ec ? path : canon.string();
+  in.command = {path};
+  in.provenance = provenance;
+  return in;
 }
 
 std::vector<Interpreter> discoverInterpreters(const DiscoveryOptions& opts) {
@@ -147,41 +184,6 @@ std::vector<Interpreter> discoverInterpreters(const DiscoveryOptions& opts) {
         addUnique(out, std::move(in));
       } catch (const std::exception&) {
       }
-    }
-  }
-  return out;
-}
-
-std::optional<Interpreter> findInterpreter(const std::vector<Interpreter>& known,
-                                           const std::string& spec) {
-  for (const auto& in : known)
-    if (in.id == spec) return in;
-  for (const auto& in : known)
-    if (in.version == spec || in.version.rfind(spec + ".", 0) == 0) return in;
-  std::error_code ec;
-  if (fs::exists(spec, ec)) return probeNative(spec, "--python " + spec);
-  return std::nullopt;
-}
-
-}  // namespace monsim::harness
-
-namespace monsim::harness {
-
-std::vector<Interpreter> selectInterpreters(const std::vector<std::string>& specs,
-                                            std::vector<std::string>& unknown) {
-  DiscoveryOptions opts;
-  for (const auto& s : specs)
-    if (s.find('/') != std::string::npos) opts.explicitPaths.push_back(s);
-  const auto known = discoverInterpreters(opts);
-  if (specs.empty() || std::find(specs.begin(), specs.end(), "all") != specs.end())
-    return known;
-  std::vector<Interpreter> out;
-  for (const auto& s : specs) {
-    if (auto in = findInterpreter(known, s)) {
-      if (std::none_of(out.begin(), out.end(), [&](auto& o) { return o.id == in->id; }))
-        out.push_back(*in);
-    } else {
-      unknown.push_back(s);
     }
   }
   return out;

@@ -30,23 +30,25 @@ std::string sourceRoot();
 
 std::vector<Interpreter> discoverInterpreters(const DiscoveryOptions& opts = {});
 
-// Finds by id ("cpython-3.13.0"), by version prefix ("3.13", "3.14.2"), or
-// probes a path. "all" is handled by the caller.
-std::optional<Interpreter> findInterpreter(const std::vector<Interpreter>& known,
-                                           const std::string& spec);
+// What an executable answered when run as `PATH -` with a probe script on stdin,
+// the question a Python answers with its implementation, version and hooks
+// (interpreter/vet.h judges it).
+struct ProbeAnswer {
+  enum class Kind { Python, NotStarted, NoAnswer, TimedOut };
+  Kind kind = Kind::NotStarted;
+  std::string status;          // "exit 0", "signal 9", "not started"
+  std::string said;            // NotStarted/NoAnswer: the start of what it printed
+  std::string implementation;  // sys.implementation.name: "cpython", "pypy"
+  std::string version;         // "3.11.2"
+  bool monitoring = false;     // hasattr(sys, "monitoring")
+  bool settrace = false;       // the legacy hooks
+  bool setprofile = false;
+};
+ProbeAnswer probeExecutable(const std::string& path);
 
 // Asks a native executable what it is; nullopt if it is not a Python with
 // sys.monitoring.
 std::optional<Interpreter> probeNative(const std::string& path,
                                        const std::string& provenance);
-
-}  // namespace monsim::harness
-
-namespace monsim::harness {
-
-// Resolves --python values ("all", ids, versions, paths) against discovery;
-// unknown values are returned in `unknown`.
-std::vector<Interpreter> selectInterpreters(const std::vector<std::string>& specs,
-                                            std::vector<std::string>& unknown);
 
 }  // namespace monsim::harness

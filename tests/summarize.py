@@ -1,8 +1,9 @@
 """Prints the closing line of `./run test`: "N passed, N failed, N skipped".
 
-Counts GoogleTest cases from the JSON files the test binaries wrote, and every
+Counts GoogleTest cases from the JSON files the test binaries wrote (Python tests
+built on tests/pycases.py write the same JSON, named after their script), and every
 other meson test (one that wrote no GoogleTest JSON) as one test by its result.
-A test binary that crashed before writing its JSON counts as one failure."""
+A test that crashed before writing its JSON counts as one failure."""
 import json
 import os
 import sys
@@ -29,7 +30,13 @@ if os.path.isdir(results):
 with open(os.path.join(build, "meson-logs", "testlog.json")) as f:
     for line in f:
         t = json.loads(line)
-        exe = os.path.basename(t["cmd"][0]) if t.get("cmd") else t["name"]
+        # The test's argv: meson's log calls it "command" (reading only "cmd" matched
+        # nothing, so every GoogleTest binary was counted once more as a whole).
+        cmd = t.get("command") or t.get("cmd") or [t["name"]]
+        exe = os.path.basename(cmd[0])
+        # `python3 script.py …`: the script is what wrote (or did not write) the JSON.
+        if len(cmd) > 1 and cmd[1].endswith(".py"):
+            exe = os.path.splitext(os.path.basename(cmd[1]))[0]
         result = t["result"]
         if exe in seen and result in ("OK", "FAIL", "SKIP"):
             continue  # counted case by case above

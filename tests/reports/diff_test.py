@@ -123,6 +123,9 @@ def live(monsim, root, tmp):
         p = subprocess.run([monsim, "check", suite, "--python", "all", "--jobs", "2",
                             "--no-observer-check", "--results", out],
                            capture_output=True, text=True, timeout=300)
+        if p.returncode == 2 and "no interpreter with sys.monitoring" in p.stderr:
+            print("live: no interpreter found; only the crafted runs were compared")
+            return
         if not os.path.exists(out):
             bad(f"live: monsim check wrote no results ({p.returncode}): {p.stderr[-1000:]}")
             return

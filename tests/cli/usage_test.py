@@ -1,0 +1,180 @@
+"""The monsim command line without interpreters: every subcommand's --help exits 0,
+mentions each of its options (read from cli/*.cpp, so a new option is covered) and
+ends with the exit-status footer; unknown options and bad numbers exit 2 with a
+message naming the option; the exit status of each subcommand on clean, failing
+and unusable input.
+usage: usage_test.py MONSIM SOURCE_ROOT"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pycases import Cases  # noqa: E402
+
+MONSIM, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+cases = Cases("CliUsage")
+DISPATCH = os.path.join(ROOT, "spec", "scenarios", "dispatch-order")
+PROGRAM = os.path.join(DISPATCH, "callable-read-at-each-turn.yaml")
+SCRIPT = os.path.join(ROOT, "spec", "scenarios", "disable",
+                      "line-quirk-multi-tool-transition.yaml")
+FIXTURE = os.path.join(ROOT, "tests", "reports", "fixtures", "small.jsonl")
+BAD = os.path.join(ROOT, "tests", "scenario", "bad", "bad-api-name.yaml")
+
+
+def run(args, timeout=120):
+    p = subprocess.run([MONSIM] + args, capture_output=True, text=True,
+                       timeout=timeout, cwd=ROOT)
+    return p.returncode, p.stdout, p.stderr
+
+
+def expect(args, status, out=(), err=(), timeout=120):
+    """Runs monsim and checks the exit status and texts that must appear."""
+    rc, o, e = run(args, timeout)
+    shown = f"monsim {' '.join(args)}"
+    cases.check(rc == status, f"{shown}: exit {rc}, expected {status}\n"
+                f"stdout: {o[-600:]}\nstderr: {e[-600:]}")
+    for t in out:
+        cases.check(t in o, f"{shown}: stdout lacks {t!r}: {o[-600:]}")
+    for t in err:
+        cases.check(t in e, f"{shown}: stderr lacks {t!r}: {e[-600:]}")
+    return rc, o, e
+
+
+def options_from_source():
+    """{'check': ['--python', …], 'report diff': […]}: each subcommand's options
+    and positionals as cli/*.cpp declares them."""
+    found = {}
+    cli = os.path.join(ROOT, "cli")
+    for name in sorted(os.listdir(cli)):
+        if not name.endswith(".cpp"):
+            continue
+        text = open(os.path.join(cli, name)).read()
+        commands = {"app": ""}
+        for var, parent, sub in re.findall(
+                r"auto\*\s*(\w+)\s*=\s*(\w+)(?:\.|->)add_subcommand\(\s*\"([^\"]+)\"", text):
+            commands[var] = (commands.get(parent, "") + " " + sub).strip()
+            found.setdefault(commands[var], [])
+        for var, names in re.findall(r"(\w+)->add_(?:option|flag)\(\s*\"([^\"]+)\"", text):
+            found[commands[var]] += names.split(",")
+    return found
+
+
+def help_texts():
+    options = options_from_source()
+    cases.case("the subcommands are read from cli/*.cpp")
+    cases.check(len(options) >= 10, f"only {sorted(options)} found in cli/*.cpp")
+    cases.case("monsim --help: exit 0, every subcommand, the exit-status contract")
+    _, out, _ = expect(["--help"], 0)
+    for sub in options:
+        if " " not in sub:
+            cases.check(re.search(rf"^\s+{re.escape(sub)}\s", out, re.M),
+                        f"--help does not list {sub}")
+    for code in ("0", "1", "2", "130"):
+        cases.check(re.search(rf"^\s+{code}\s+\w", out, re.M),
+                    f"--help footer does not explain exit status {code}")
+    cases.case("monsim without a subcommand prints the help and exits 0")
+    expect([], 0, out=["Subcommands:", "Exit status"])
+    cases.case("monsim --version exits 0")
+    expect(["--version"], 0, out=["monsim "])
+    for sub, opts in sorted(options.items()):
+        cases.case(f"monsim {sub} --help: exit 0, each option, the exit-status footer")
+        _, out, _ = expect(sub.split() + ["--help"], 0)
+        for o in opts:
+            cases.check(re.search(rf"(^|[\s,]){re.escape(o)}\b", out, re.M),
+                        f"{sub} --help does not mention {o}")
+        for code in ("0", "2", "130"):
+            cases.check(re.search(rf"^\s+{code}\s+\w", out, re.M),
+                        f"{sub} --help footer does not explain exit status {code}")
+    return options
+
+
+# Subcommand → arguments that satisfy its required positionals.
+NEEDS = {"record": [PROGRAM], "run": [PROGRAM], "export-py": [PROGRAM],
+         "lint": [DISPATCH], "report diff": [FIXTURE, FIXTURE]}
+
+# (subcommand, option, bad values): each must exit 2 naming the option.
+BAD_NUMBERS = [
+    ("check", "--jobs", ["0", "-1", "65", "abc", "1.5"]),
+    ("check", "-j", ["0"]),
+    ("check", "--timeout", ["0", "-1", "abc", "1e9"]),
+    ("record", "--timeout", ["0", "-1", "abc"]),
+    ("fuzz", "--seconds", ["0", "-5", "abc"]),
+    ("fuzz", "--count", ["0", "-1", "abc", "2.5"]),
+    ("fuzz", "--jobs", ["0", "65", "abc"]),
+    ("fuzz", "--seed", ["xyz", "-5", "0x", "99999999999999999999999"]),
+    ("fuzz", "--shrink-budget", ["0", "-1", "abc"]),
+    ("fuzz", "--trace-limit", ["0", "-1", "abc"]),
+    ("fuzz", "--max-records", ["0", "-1", "abc"]),
+    ("fuzz", "--timeout", ["0", "-1"]),
+    ("run", "--version", ["3.99", "2.7", "abc"]),
+]
+
+
+def usage_errors(options):
+    for sub in sorted(options):
+        cases.case(f"monsim {sub} --no-such-option: exit 2, names the option")
+        expect(sub.split() + NEEDS.get(sub, []) + ["--no-such-option"], 2,
+               err=["--no-such-option", f"monsim {sub}"])
+    cases.case("an unknown subcommand exits 2 and names it")
+    expect(["no-such-subcommand"], 2, err=["no-such-subcommand"])
+    for sub in ("record", "run", "export-py", "lint", "report diff"):
+        cases.case(f"monsim {sub} without its required arguments: exit 2")
+        expect(sub.split(), 2, err=["required"])
+    for sub, opt, values in BAD_NUMBERS:
+        cases.case(f"monsim {sub} {opt} with bad values: exit 2 naming {opt}")
+        for v in values:
+            # Nothing may run: a bad value stops the parse, before any interpreter starts.
+            _, out, _ = expect(sub.split() + NEEDS.get(sub, []) + [opt, v], 2,
+                               err=[opt, v], timeout=30)
+            cases.check("passed" not in out, f"{sub} {opt} {v}: something ran: {out}")
+
+
+def exit_statuses(tmp):
+    table = [
+        ("selfcheck: consistent tables exit 0", ["selfcheck"], 0, ["selfcheck: ok"], []),
+        ("lint: a folder that loads exits 0", ["lint", DISPATCH], 0, ["0 problem(s)"], []),
+        ("lint: a bad scenario exits 1", ["lint", "--files", BAD], 1, ["1 problem(s)"], []),
+        ("lint: no scenario file exits 2", ["lint", "/nonexistent"], 2, [],
+         ["no scenario files found"]),
+        ("run: a script scenario on the model exits 0", ["run", SCRIPT], 0, ["tool "], []),
+        ("run: a program scenario without --trace exits 2", ["run", PROGRAM], 2, [],
+         ["needs a recorded raw stream"]),
+        ("export-py: a program scenario exits 0",
+         ["export-py", PROGRAM, "-o", os.path.join(tmp, "repro.py")], 0, [], []),
+        ("export-py: a script scenario exits 2", ["export-py", SCRIPT], 2, [],
+         ["no program to export"]),
+        ("report: no results stream exits 2", ["report"], 2, [], ["give one or more"]),
+        ("report: an unreadable results stream exits 2",
+         ["report", "/nonexistent.jsonl", "-o", tmp], 2, [], ["cannot read"]),
+        ("report: the fixture renders and exits 0",
+         ["report", FIXTURE, "-o", os.path.join(tmp, "report")], 0, ["report: "], []),
+        ("report: an unknown format exits 2", ["report", FIXTURE, "--only", "pdf"], 2, [],
+         ["unknown format"]),
+        ("report diff: the same stream twice exits 0", ["report", "diff", FIXTURE, FIXTURE],
+         0, [], []),
+        ("coverage: the suite's report exits 0",
+         ["coverage", "-o", os.path.join(tmp, "COVERAGE.md")], 0, [], []),
+        ("coverage: an unwritable output exits 2",
+         ["coverage", "-o", "/nonexistent/dir/COVERAGE.md"], 2, [], ["cannot write"]),
+        ("check: a folder without scenarios exits 2 (nothing to check)",
+         ["check", os.path.join(tmp, "empty")], 2, [], ["monsim check: no "]),
+        ("fuzz: a bad replay token exits 2 before looking for interpreters",
+         ["fuzz", "--replay", "not-a-token"], 2, [], ["not a replay token"]),
+    ]
+    for name, args, status, out, err in table:
+        cases.case(name)
+        expect(args, status, out, err, timeout=300)
+
+
+def main():
+    options = help_texts()
+    usage_errors(options)
+    with tempfile.TemporaryDirectory() as tmp:
+        os.mkdir(os.path.join(tmp, "empty"))
+        exit_statuses(tmp)
+    cases.finish()
+
+
+main()

@@ -1,0 +1,87 @@
+"""Python tests counted case by case, like the GoogleTest binaries.
+
+A test script records each check as a case (passed, failed with messages, or
+skipped with a reason) and ends with `cases.finish()`: it prints one line per
+case, writes GoogleTest-shaped JSON to $GTEST_OUTPUT (a folder ending in "/":
+<script name>.json there), which tests/summarize.py counts case by case, and
+exits 1 on a failure, 77 (meson's skip) when every case was skipped, else 0."""
+import json
+import os
+import sys
+
+
+class Cases:
+    def __init__(self, suite):
+        self.suite = suite
+        self.name = os.path.splitext(os.path.basename(sys.argv[0]))[0]
+        self.results = []  # (name, "passed" | "failed" | "skipped", [messages])
+        self.current = None
+        target = self._json_path()
+        if target and os.path.exists(target):
+            os.remove(target)  # a stale file would be counted for this run
+
+    def _json_path(self):
+        out = os.environ.get("GTEST_OUTPUT", "")
+        if not out.startswith("json:") or not out.endswith("/"):
+            return None
+        return os.path.join(out[len("json:"):], self.name + ".json")
+
+    def case(self, name):
+        """Starts a case; later check()/fail() calls belong to it."""
+        self._close()
+        self.current = [name, "passed", []]
+
+    def check(self, ok, message):
+        if not ok:
+            self.fail(message)
+        return ok
+
+    def fail(self, message):
+        self.current[1] = "failed"
+        self.current[2].append(message)
+
+    def skip(self, reason):
+        """Skips the current case; its checks so far are dropped."""
+        self.current[1] = "skipped"
+        self.current[2] = [reason]
+
+    def _close(self):
+        if self.current is not None:
+            self.results.append(tuple(self.current))
+            self.current = None
+
+    def finish(self):
+        self._close()
+        counts = {"passed": 0, "failed": 0, "skipped": 0}
+        for name, status, messages in self.results:
+            counts[status] += 1
+            if status == "passed":
+                print(f"ok    {name}")
+            elif status == "skipped":
+                print(f"SKIP  {name}: {messages[0]}")
+            else:
+                print(f"FAIL  {name}")
+                for m in messages:
+                    print("      " + m.replace("\n", "\n      "))
+        print(f"{counts['passed']} passed, {counts['failed']} failed, "
+              f"{counts['skipped']} skipped")
+        self._write_json()
+        if counts["failed"]:
+            sys.exit(1)
+        sys.exit(77 if counts["passed"] == 0 else 0)
+
+    def _write_json(self):
+        target = self._json_path()
+        if not target:
+            return
+        cases = []
+        for name, status, messages in self.results:
+            c = {"name": name, "status": "RUN",
+                 "result": "SKIPPED" if status == "skipped" else "COMPLETED"}
+            if status == "failed":
+                c["failures"] = [{"failure": m, "type": ""} for m in messages]
+            cases.append(c)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "w") as f:
+            json.dump({"testsuites": [{"name": self.suite, "testsuite": cases}]}, f,
+                      indent=1)

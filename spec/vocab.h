@@ -39,6 +39,11 @@ inline constexpr Level kLevels[] = {
 #include "spec/vocab/levels.def"
 #undef MONSIM_LEVEL
 };
+inline constexpr DivergenceKind kDivergenceKinds[] = {
+#define MONSIM_DIVERGENCE(e, name, doc) DivergenceKind::e,
+#include "spec/vocab/divergences.def"
+#undef MONSIM_DIVERGENCE
+};
 
 constexpr std::string_view name(Verdict v) {
   switch (v) {
@@ -116,6 +121,12 @@ constexpr std::optional<Verdict> verdictNamed(std::string_view s) {
 constexpr std::optional<Level> levelNamed(std::string_view s) {
   for (Level l : kLevels)
     if (name(l) == s) return l;
+  return std::nullopt;
+}
+
+constexpr std::optional<DivergenceKind> divergenceKindNamed(std::string_view s) {
+  for (DivergenceKind k : kDivergenceKinds)
+    if (name(k) == s) return k;
   return std::nullopt;
 }
 

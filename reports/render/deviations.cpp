@@ -13,9 +13,16 @@ bool DeviationEntry::triaged() const {
 
 namespace {
 
+// Known deviations and failures: the verdicts scored as applying but not passing,
+// other than errors (no trustworthy trace).
 bool deviates(const Record& r) {
-  return r.verdict == "known-deviation" || r.verdict == "fail" ||
-         r.verdict == "expect-fail";
+  const vocab::Tally t = vocab::tallyOf(r.verdict);
+  return t == vocab::Tally::known || t == vocab::Tally::fail;
+}
+
+bool conforms(const Record& r) {
+  const vocab::Tally t = vocab::tallyOf(r.verdict);
+  return t == vocab::Tally::pass || t == vocab::Tally::xpass;
 }
 
 bool modelRecord(const ResultSet& rs, const Record& r) {
@@ -33,7 +40,7 @@ std::vector<DeviationEntry> collectDeviations(const ResultSet& rs) {
     while (end < rs.records.size() && rs.records[end].scenario == rs.records[i].scenario)
       ++end;
     DeviationEntry e;
-    std::map<std::tuple<std::string, std::string, std::string>, size_t> groupOf;
+    std::map<std::tuple<Verdict, std::string, std::string>, size_t> groupOf;
     for (size_t k = i; k < end; ++k) {
       const Record& r = rs.records[k];
       if (modelRecord(rs, r)) continue;
@@ -46,9 +53,9 @@ std::vector<DeviationEntry> collectDeviations(const ResultSet& rs) {
         DeviationGroup& g = e.groups[it->second];
         g.records.push_back(&r);
         if (r.known) g.listedAt.push_back(r.known->at);
-      } else if (r.verdict == "pass" || r.verdict == "xpass") {
+      } else if (conforms(r)) {
         e.conforming.push_back(&r);
-      } else if (r.verdict == "skipped") {
+      } else if (vocab::tallyOf(r.verdict) == vocab::Tally::skipped) {
         e.notApplicable.push_back(&r);
       } else {
         e.errored.push_back(&r);
@@ -63,7 +70,7 @@ std::vector<DeviationEntry> collectDeviations(const ResultSet& rs) {
 std::vector<const Record*> staleExpectations(const ResultSet& rs) {
   std::vector<const Record*> out;
   for (const Record& r : rs.records)
-    if (r.verdict == "xpass") out.push_back(&r);
+    if (r.verdict == Verdict::XPass) out.push_back(&r);
   return out;
 }
 

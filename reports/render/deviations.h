@@ -14,10 +14,10 @@ namespace monsim::report {
 // issue); the evidence (each record's detail) may still differ in offsets.
 struct DeviationGroup {
   std::vector<const Record*> records;  // one per interpreter, in column order
-  std::string verdict;                 // known-deviation | fail | expect-fail
+  Verdict verdict = Verdict::Fail;     // known-deviation | fail | expect-fail
   std::string reason, issue;
   std::vector<std::string> listedAt;  // spec/expectations entries, for known deviations
-  bool known() const { return verdict == "known-deviation"; }
+  bool known() const { return verdict == Verdict::KnownDeviation; }
 };
 
 struct DeviationEntry {

@@ -57,8 +57,8 @@ void entry(std::ostringstream& md, const ResultSet& rs, const DeviationEntry& e,
   if (s.spec.empty()) md << "—";
   for (size_t k = 0; k < s.spec.size(); ++k) md << (k ? "; " : "") << s.spec[k];
   md << "\n- **Minimal scenario:** " << mdLink(o, s.file, s.file) << " (level `"
-     << s.level << "`, python `" << (s.python.empty() ? "?" : s.python) << "`, features "
-     <<
+     << vocab::name(s.level) << "`, python `" << (s.python.empty() ? "?" : s.python)
+     << "`, features " <<
       [&] {
         std::string f;
         for (const auto& x : s.features) f += (f.empty() ? "" : ", ") + x;
@@ -75,8 +75,9 @@ void entry(std::ostringstream& md, const ResultSet& rs, const DeviationEntry& e,
   md << "\n";
   for (const DeviationGroup& g : e.groups) {
     md << "### "
-       << (g.known() ? "Known deviation" : "Not yet triaged (" + g.verdict + ")") << ": "
-       << interpreterList(g.records) << "\n\n"
+       << (g.known() ? "Known deviation"
+                     : "Not yet triaged (" + std::string(vocab::name(g.verdict)) + ")")
+       << ": " << interpreterList(g.records) << "\n\n"
        << "- **Versions affected:** " << versions(rs, g.records) << "\n";
     if (g.known()) {
       md << "- **Listed in:** ";
@@ -113,7 +114,7 @@ std::string deviationsMarkdown(const ResultSet& rs, const RenderOptions& o) {
     for (const auto& e : entries)
       for (const auto& g : e.groups)
         md << "| [" << e.first->scenario << "](#" << mdAnchor(e.first->scenario) << ") | "
-           << e.first->level << " | " << interpreterList(g.records) << " | "
+           << vocab::name(e.first->level) << " | " << interpreterList(g.records) << " | "
            << (g.known() ? "known deviation" : "not yet triaged") << " | "
            << (g.issue.empty() ? "—" : mdCell(g.issue)) << " |\n";
     md << "\n";

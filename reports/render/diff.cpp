@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "reports/render/score.h"
 #include "reports/render/text.h"
@@ -25,7 +26,8 @@ std::vector<std::string> ids(const ResultSet& rs) {
 
 std::string firstText(const Record& r) {
   if (!r.divergences.empty())
-    return r.divergences.front().kind + " at " + r.divergences.front().where;
+    return std::string(vocab::name(r.divergences.front().kind)) + " at " +
+           r.divergences.front().where;
   return r.reason;
 }
 
@@ -54,13 +56,14 @@ RunDiff diffResults(const ResultSet& before, const ResultSet& after) {
     if (!shared.count(n.interpreter)) continue;
     const Record* o = before.find(n.scenario, n.interpreter);
     if (!o) {
-      if (!oldScenarios.count(n.scenario) && isBad(n.verdict))
-        d.regressions.push_back({n.scenario, n.interpreter, "", n.verdict, n.reason});
+      if (!oldScenarios.count(n.scenario) && vocab::isBad(n.verdict))
+        d.regressions.push_back(
+            {n.scenario, n.interpreter, std::nullopt, n.verdict, n.reason});
       continue;
     }
     ++d.transitions[n.interpreter][{o->verdict, n.verdict}];
     VerdictChange c{n.scenario, n.interpreter, o->verdict, n.verdict, n.reason};
-    const bool wasBad = isBad(o->verdict), isBadNow = isBad(n.verdict);
+    const bool wasBad = vocab::isBad(o->verdict), isBadNow = vocab::isBad(n.verdict);
     if (!wasBad && isBadNow) {
       d.regressions.push_back(std::move(c));
     } else if (wasBad && !isBadNow) {
@@ -80,7 +83,8 @@ void changeList(std::ostringstream& md, const std::vector<VerdictChange>& v,
                 bool reason) {
   for (const VerdictChange& c : v) {
     md << "- " << mdCode(c.scenario) << " on " << c.interpreter << ": "
-       << (c.before.empty() ? "(new scenario)" : c.before) << " → " << c.after;
+       << (c.before ? vocab::name(*c.before) : "(new scenario)") << " → "
+       << vocab::name(c.after);
     if (reason && !c.reason.empty()) md << " — " << c.reason;
     md << "\n";
   }
@@ -125,7 +129,8 @@ std::string diffMarkdown(const RunDiff& d, const ResultSet& before,
       std::string on;
       for (const Record& r : after.records)
         if (r.scenario == s)
-          on += (on.empty() ? " " : ", ") + r.interpreter + " " + r.verdict;
+          on += (on.empty() ? " " : ", ") + r.interpreter + " " +
+                std::string(vocab::name(r.verdict));
       md << "- " << mdCode(s) << ":" << on << "\n";
     }
     md << "\n";
@@ -147,20 +152,24 @@ std::string diffMarkdown(const RunDiff& d, const ResultSet& before,
      << "|---|---|---|---|\n";
   const Scores sb(before), sa(after);
   for (const auto& i : d.interpreters) {
-    std::string moves;
+    // "fail → pass 2; …", in the order of the verdicts' names.
+    std::vector<std::tuple<std::string_view, std::string_view, int>> moved;
     int same = 0;
     if (auto it = d.transitions.find(i); it != d.transitions.end())
       for (const auto& [k, n] : it->second) {
-        if (k.first == k.second) {
+        if (k.first == k.second)
           same += n;
-          continue;
-        }
-        moves += (moves.empty() ? "" : "; ") + k.first + " → " + k.second + " " +
-                 std::to_string(n);
+        else
+          moved.emplace_back(vocab::name(k.first), vocab::name(k.second), n);
       }
-    md << "| " << i << " | " << cellText(sb.get("", i, "")) << " | "
-       << cellText(sa.get("", i, "")) << " | " << (moves.empty() ? "none" : moves) << " ("
-       << same << " unchanged) |\n";
+    std::sort(moved.begin(), moved.end());
+    std::string moves;
+    for (const auto& [from, to, n] : moved)
+      moves += (moves.empty() ? "" : "; ") + std::string(from) + " → " + std::string(to) +
+               " " + std::to_string(n);
+    md << "| " << i << " | " << cellText(sb.get("", i, std::nullopt)) << " | "
+       << cellText(sa.get("", i, std::nullopt)) << " | "
+       << (moves.empty() ? "none" : moves) << " (" << same << " unchanged) |\n";
   }
   return md.str();
 }

@@ -4,6 +4,7 @@
 // before (including a new scenario that fails on an interpreter both runs had); a
 // fix is the reverse. Interpreters only one run has are listed, not compared.
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,8 +13,10 @@
 namespace monsim::report {
 
 struct VerdictChange {
-  std::string scenario, interpreter, before, after;  // before: "" for a new scenario
-  std::string reason;                                // the new (or old, if gone) reason
+  std::string scenario, interpreter;
+  std::optional<Verdict> before;  // nullopt for a new scenario
+  Verdict after = Verdict::Pass;
+  std::string reason;  // the new (or old, if gone) reason
 };
 
 struct RunDiff {
@@ -23,7 +26,7 @@ struct RunDiff {
   std::vector<std::string> interpretersAdded, interpretersRemoved;
   std::vector<std::string> interpreters;  // in both runs, in column order
   // Per interpreter in both runs: (before, after) -> results, unchanged ones included.
-  std::map<std::string, std::map<std::pair<std::string, std::string>, int>> transitions;
+  std::map<std::string, std::map<std::pair<Verdict, Verdict>, int>> transitions;
 };
 
 RunDiff diffResults(const ResultSet& before, const ResultSet& after);

@@ -42,11 +42,10 @@ std::string fileHtml(const RenderOptions& o, const std::string& file) {
 }
 
 // Badge text that fits a column; the title has the whole verdict.
-std::string shortVerdict(const std::string& v) {
-  if (v == "known-deviation") return "known";
-  if (v == "expect-fail") return "expect-fail";
-  if (v == "skipped") return "skip";
-  return escapeHtml(v);
+std::string shortVerdict(Verdict v) {
+  if (v == Verdict::KnownDeviation) return "known";
+  if (v == Verdict::Skipped) return "skip";
+  return escapeHtml(vocab::name(v));
 }
 
 // Column header: implementation (or "model") over the version.
@@ -60,7 +59,7 @@ std::string colHead(const Interpreter& i) {
 // The same cell the page's script renders after a filter (page.js cellHtml).
 std::string cellHtml(const Scores& sc, const std::string& area,
                      const std::string& interp) {
-  const Tally t = sc.get(area, interp, "");
+  const Tally t = sc.get(area, interp, std::nullopt);
   const int n = t.applicable();
   if (n == 0) return "<span class=\"na\">—</span>";
   auto w = [&](int k) {
@@ -79,12 +78,11 @@ std::string cellHtml(const Scores& sc, const std::string& area,
   h += "<span class=\"score\">" + std::to_string(t.passed()) + "/" + std::to_string(n) +
        "</span> <span class=\"pct\">" + percent(t.passed(), n) + "</span>";
   std::vector<std::string> lv;
-  const char* shortNames[] = {"must", "should", "impl"};
-  for (int k = 0; k < 3; ++k) {
-    const Tally l = sc.get(area, interp, kLevels[k]);
+  for (const Level level : vocab::kLevels) {
+    const Tally l = sc.get(area, interp, level);
     if (l.applicable() > 0)
-      lv.push_back(std::string(shortNames[k]) + " " + std::to_string(l.passed()) + "/" +
-                   std::to_string(l.applicable()));
+      lv.push_back(std::string(vocab::shortName(level)) + " " +
+                   std::to_string(l.passed()) + "/" + std::to_string(l.applicable()));
   }
   if (!lv.empty()) h += "<div class=\"lv\">" + join(lv, " · ") + "</div>";
   std::vector<std::string> flags;
@@ -131,7 +129,7 @@ void interpretersSection(std::ostringstream& h, const Cols& cols) {
 }
 
 void filtersSection(std::ostringstream& h, const ResultSet& rs, const Cols& cols) {
-  std::map<std::string, int> verdictCount;
+  std::map<Verdict, int> verdictCount;
   std::set<std::string> areas, others;
   for (const Record& r : rs.records) {
     ++verdictCount[r.verdict];
@@ -148,13 +146,15 @@ void filtersSection(std::ostringstream& h, const ResultSet& rs, const Cols& cols
       << " <a class=\"only\" href=\"#\" data-scope=\"#f-interp\" data-value=\""
       << escapeHtml(i->id) << "\" title=\"only this one\">only</a></label>";
   h << "</fieldset>\n<fieldset id=\"f-verdict\"><legend>Verdicts</legend>";
-  for (const char* v : kVerdicts)
+  for (const Verdict verdict : vocab::kVerdicts) {
+    const std::string v = escapeHtml(vocab::name(verdict));
     h << "<label class=\"chip\"><input type=\"checkbox\" value=\"" << v
       << "\" id=\"f-verdict-" << v
       << "\" checked><span class=\"dot\" style=\"background:var(--" << v << ")\"></span>"
-      << v << " (" << verdictCount[v]
+      << v << " (" << verdictCount[verdict]
       << ") <a class=\"only\" href=\"#\" data-scope=\"#f-verdict\""
       << " data-value=\"" << v << "\" title=\"only this one\">only</a></label>";
+  }
   h << "</fieldset>\n<label>Feature <select id=\"f-feature\"><option "
        "value=\"\">any</option>"
        "<optgroup label=\"feature areas\">";
@@ -165,7 +165,8 @@ void filtersSection(std::ostringstream& h, const ResultSet& rs, const Cols& cols
   h << "</optgroup></select></label>\n<label>Level <select id=\"f-level\"><option "
        "value=\"\">"
        "any</option>";
-  for (const char* l : kLevels) h << "<option>" << l << "</option>";
+  for (const Level l : vocab::kLevels)
+    h << "<option>" << escapeHtml(vocab::name(l)) << "</option>";
   h << "</select></label>\n<label>Search <input type=\"search\" id=\"f-text\" "
        "placeholder=\"scenario, text, clause\"></label>\n"
        "<button type=\"button\" id=\"f-reset\">Reset</button>"
@@ -235,10 +236,11 @@ void divergencesTable(std::ostringstream& h, const Record& r) {
   const size_t shown = std::min<size_t>(r.divergences.size(), 25);
   for (size_t k = 0; k < shown; ++k) {
     const Divergence& d = r.divergences[k];
-    h << "<tr><td>" << k + 1 << "</td><td>" << escapeHtml(d.kind) << "</td><td>"
-      << escapeHtml(d.where) << "</td><td>" << (d.tool < 0 ? "" : std::to_string(d.tool))
-      << "</td><td class=\"mono\">" << escapeHtml(d.model) << "</td><td class=\"mono\">"
-      << escapeHtml(d.interpreter) << "</td><td>" << escapeHtml(d.rule) << "</td></tr>";
+    h << "<tr><td>" << k + 1 << "</td><td>" << escapeHtml(vocab::name(d.kind))
+      << "</td><td>" << escapeHtml(d.where) << "</td><td>"
+      << (d.tool < 0 ? "" : std::to_string(d.tool)) << "</td><td class=\"mono\">"
+      << escapeHtml(d.model) << "</td><td class=\"mono\">" << escapeHtml(d.interpreter)
+      << "</td><td>" << escapeHtml(d.rule) << "</td></tr>";
   }
   h << "</tbody></table>";
   if (r.divergences.size() > shown)
@@ -246,14 +248,14 @@ void divergencesTable(std::ostringstream& h, const Record& r) {
 }
 
 void recordSection(std::ostringstream& h, const Record& r) {
-  h << "<section class=\"rec r-" << escapeHtml(r.verdict) << "\" data-interp=\""
+  const std::string verdict = escapeHtml(vocab::name(r.verdict));
+  h << "<section class=\"rec r-" << verdict << "\" data-interp=\""
     << escapeHtml(r.interpreter) << "\"><h4>" << escapeHtml(r.interpreter) << ": "
-    << escapeHtml(r.verdict) << " <span class=\"quiet\">(" << secondsText(r.seconds)
-    << ")</span></h4>";
+    << verdict << " <span class=\"quiet\">(" << secondsText(r.seconds) << ")</span></h4>";
   if (!r.reason.empty()) h << "<p>" << escapeHtml(r.reason) << "</p>";
   if (r.known)
     h << "<p class=\"quiet\">Listed in <code>" << escapeHtml(r.known->at)
-      << "</code> as <code>" << escapeHtml(r.known->verdict)
+      << "</code> as <code>" << escapeHtml(vocab::name(r.known->verdict))
       << "</code>; upstream issue: " << issueHtml(r.known->issue) << "</p>";
   if (!r.divergences.empty()) divergencesTable(h, r);
   if (!r.observer.empty())
@@ -266,26 +268,28 @@ void scenarioBlock(std::ostringstream& h, const ResultSet& rs, const Cols& cols,
                    const std::vector<const Record*>& recs, const RenderOptions& o) {
   const Record& s = *recs.front();
   std::vector<std::string> verdicts;
-  for (const Record* r : recs) verdicts.push_back(r->interpreter + "=" + r->verdict);
+  for (const Record* r : recs)
+    verdicts.push_back(r->interpreter + "=" + std::string(vocab::name(r->verdict)));
   const std::string text =
       lower(s.scenario + " " + s.description + " " + join(s.features, " ") + " " +
             join(s.spec, " ") + " " + s.file);
   h << "<details class=\"scenario\" id=\"s-" << escapeHtml(s.scenario)
     << "\" data-area=\"" << escapeHtml(s.area) << "\" data-level=\""
-    << escapeHtml(s.level) << "\" data-features=\""
+    << escapeHtml(vocab::name(s.level)) << "\" data-features=\""
     << escapeHtml(s.area + " " + join(s.features, " ")) << "\" data-verdicts=\""
     << escapeHtml(join(verdicts, " ")) << "\" data-text=\"" << escapeHtml(text) << "\">"
     << "<summary class=\"grid\"><span class=\"name\">" << escapeHtml(s.scenario)
-    << "</span><span class=\"lvl\">" << escapeHtml(s.level) << "</span>";
+    << "</span><span class=\"lvl\">" << escapeHtml(vocab::name(s.level)) << "</span>";
   for (const Interpreter* i : cols) {
     const Record* r = rs.find(s.scenario, i->id);
     if (!r) {
       h << "<span class=\"v none\" data-interp=\"" << escapeHtml(i->id) << "\">·</span>";
       continue;
     }
-    h << "<span class=\"v v-" << escapeHtml(r->verdict) << "\" data-interp=\""
+    const std::string_view verdict = vocab::name(r->verdict);
+    h << "<span class=\"v v-" << escapeHtml(verdict) << "\" data-interp=\""
       << escapeHtml(i->id) << "\" title=\""
-      << escapeHtml(i->id + ": " + r->verdict + ". " + r->reason) << "\">"
+      << escapeHtml(i->id + ": " + std::string(verdict) + ". " + r->reason) << "\">"
       << shortVerdict(r->verdict) << "</span>";
   }
   h << "</summary>\n<div class=\"body\">";
@@ -303,9 +307,9 @@ void scenarioBlock(std::ostringstream& h, const ResultSet& rs, const Cols& cols,
   for (const Record* r : recs) {
     const std::string span = "<span data-interp=\"" + escapeHtml(r->interpreter) + "\">" +
                              escapeHtml(r->interpreter) + " </span>";
-    if (r->verdict == "pass" && r->detail.empty() && r->divergences.empty()) {
+    if (r->verdict == Verdict::Pass && r->detail.empty() && r->divergences.empty()) {
       passes.push_back(span);
-    } else if (r->verdict == "skipped") {
+    } else if (r->verdict == Verdict::Skipped) {
       skips.push_back("<span data-interp=\"" + escapeHtml(r->interpreter) + "\">" +
                       escapeHtml(r->interpreter) + " (" + escapeHtml(r->reason) +
                       ") </span>");

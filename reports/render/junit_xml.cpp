@@ -14,7 +14,7 @@ std::string num(double s) {
   return buf;
 }
 
-std::string attr(const char* name, const std::string& value) {
+std::string attr(const char* name, std::string_view value) {
   return std::string(" ") + name + "=\"" + escapeXml(value) + "\"";
 }
 
@@ -32,11 +32,11 @@ struct Counts {
   void add(const Record& r) {
     ++tests;
     time += r.seconds;
-    if (r.verdict == "error")
+    if (r.verdict == Verdict::Error)
       ++errors;
-    else if (r.verdict == "skipped" || r.verdict == "known-deviation")
+    else if (r.verdict == Verdict::Skipped || r.verdict == Verdict::KnownDeviation)
       ++skipped;
-    else if (isBad(r.verdict))
+    else if (vocab::isBad(r.verdict))
       ++failures;
   }
   // The Jenkins schema has `skipped` on testsuite but not on testsuites.
@@ -59,24 +59,25 @@ std::string body(const Record& r) {
 void testcase(std::ostringstream& x, const Record& r) {
   x << "    <testcase" << attr("name", r.scenario) << attr("classname", classname(r))
     << attr("time", num(r.seconds));
-  if (r.verdict == "pass") {
+  if (r.verdict == Verdict::Pass) {
     x << "/>\n";
     return;
   }
   x << ">\n";
-  if (r.verdict == "skipped") {
+  if (r.verdict == Verdict::Skipped) {
     x << "      <skipped" << attr("message", r.reason) << "/>\n";
-  } else if (r.verdict == "known-deviation") {
+  } else if (r.verdict == Verdict::KnownDeviation) {
     // Like pytest's xfail: CI shows it, does not fail on it.
     std::string where = r.known ? " (" + r.known->at + ")" : "";
     x << "      <skipped" << attr("message", "known deviation" + where + ": " + r.reason)
       << "/>\n";
-  } else if (r.verdict == "error") {
+  } else if (r.verdict == Verdict::Error) {
     x << "      <error" << attr("message", r.reason) << attr("type", "error") << ">"
       << escapeXml(body(r)) << "</error>\n";
   } else {
-    x << "      <failure" << attr("message", r.reason) << attr("type", r.verdict) << ">"
-      << escapeXml(body(r)) << "</failure>\n";
+    x << "      <failure" << attr("message", r.reason)
+      << attr("type", vocab::name(r.verdict)) << ">" << escapeXml(body(r))
+      << "</failure>\n";
   }
   x << "    </testcase>\n";
 }

@@ -23,8 +23,8 @@ std::string firstLine(const std::string& s) { return s.substr(0, s.find('\n')); 
 std::string firstProblem(const Record& r) {
   if (!r.divergences.empty()) {
     const Divergence& d = r.divergences.front();
-    return "first divergence (" + d.kind + ") at " + d.where + ": model " +
-           mdCode(d.model) + ", interpreter " + mdCode(d.interpreter) +
+    return "first divergence (" + std::string(vocab::name(d.kind)) + ") at " + d.where +
+           ": model " + mdCode(d.model) + ", interpreter " + mdCode(d.interpreter) +
            "; model rule: " + d.rule;
   }
   if (!r.expectFailures.empty()) {

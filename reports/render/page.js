@@ -2,11 +2,15 @@
 // The state lives in the URL fragment (#interp=a,b&verdict=fail&feature=disable&
 // level=must&q=text&scenario=id), so a filtered view can be linked to and a
 // headless browser can open one; the controls and the fragment stay in sync.
+// MONSIM_VOCAB (the verdict and level tables of spec/vocab) is defined in front of
+// this file by reports/render/embed.py.
 (function () {
   "use strict";
   const $ = (sel, root) => (root || document).querySelector(sel);
   const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
-  const LEVELS = [["must", "must"], ["should", "should"], ["implementation-defined", "impl"]];
+  const LEVELS = MONSIM_VOCAB.levels; // [name, short name]
+  // The score column each verdict counts in (pass, xpass, known, fail, error, skipped).
+  const TALLY = new Map(MONSIM_VOCAB.verdicts.map((v) => [v.name, v.tally]));
   const scenarios = $$("details.scenario");
   const allInterps = $$("#f-interp input").map((i) => i.value);
   const allVerdicts = $$("#f-verdict input").map((i) => i.value);
@@ -71,16 +75,20 @@
     $("#f-text").value = s.q;
   }
 
+  // As score.h's Tally: xpass passes; skipped does not apply.
+  const passed = (t) => t.pass + t.xpass;
+  const applicable = (t) => passed(t) + t.known + t.fail + t.error;
+
   function cellHtml(t) {
-    const applicable = t.pass + t.known + t.fail + t.error;
-    if (applicable === 0) return '<span class="na">—</span>';
-    const w = (n) => ((100 * n) / applicable).toFixed(2) + "%";
+    const n = applicable(t);
+    if (n === 0) return '<span class="na">—</span>';
+    const w = (k) => ((100 * k) / n).toFixed(2) + "%";
     let h = '<div class="bar">' +
-      '<span style="width:' + w(t.pass) + ';background:var(--pass)"></span>' +
+      '<span style="width:' + w(passed(t)) + ';background:var(--pass)"></span>' +
       '<span style="width:' + w(t.known) + ';background:var(--known-deviation)"></span>' +
       '<span style="width:' + w(t.fail) + ';background:var(--fail)"></span>' +
       '<span style="width:' + w(t.error) + ';background:var(--error)"></span></div>';
-    h += '<span class="score">' + t.pass + "/" + applicable + '</span> <span class="pct">' + percent(t.pass, applicable) + "</span>";
+    h += '<span class="score">' + passed(t) + "/" + n + '</span> <span class="pct">' + percent(passed(t), n) + "</span>";
     const lv = LEVELS.filter(([l]) => t.levels[l][1] > 0).map(([l, short]) => short + " " + t.levels[l][0] + "/" + t.levels[l][1]);
     if (lv.length) h += '<div class="lv">' + lv.join(" · ") + "</div>";
     const flags = [];
@@ -91,21 +99,21 @@
     return h;
   }
 
+  // A count per score column, and [passed, applicable] per level.
   function tally() {
-    return { pass: 0, known: 0, fail: 0, error: 0, levels: { must: [0, 0], should: [0, 0], "implementation-defined": [0, 0] } };
+    const t = { levels: {} };
+    for (const column of TALLY.values()) t[column] = 0;
+    for (const [level] of LEVELS) t.levels[level] = [0, 0];
+    return t;
   }
 
   function add(t, verdict, level) {
-    if (verdict === "skipped" || !verdict) return;
-    const passed = verdict === "pass" || verdict === "xpass";
-    if (passed) t.pass++;
-    else if (verdict === "known-deviation") t.known++;
-    else if (verdict === "fail" || verdict === "expect-fail") t.fail++;
-    else t.error++;
-    if (t.levels[level]) {
-      t.levels[level][1]++;
-      if (passed) t.levels[level][0]++;
-    }
+    const column = TALLY.get(verdict);
+    if (!column) return;
+    t[column]++;
+    if (column === "skipped" || !t.levels[level]) return;
+    t.levels[level][1]++;
+    if (column === "pass" || column === "xpass") t.levels[level][0]++;
   }
 
   function apply(s) {
@@ -146,7 +154,7 @@
       const area = tr.querySelector("td.cell") ? tr.querySelector("td.cell").dataset.area : "";
       const any = Array.from(interps).some((i) => {
         const t = cells[area + "|" + i];
-        return t && t.pass + t.known + t.fail + t.error > 0;
+        return t && applicable(t) > 0;
       });
       tr.hidden = !any && (s.feature || s.level || q) !== "";
     }

@@ -9,10 +9,6 @@ namespace monsim::report {
 
 using nlohmann::json;
 
-bool isBad(const std::string& v) {
-  return v == "fail" || v == "expect-fail" || v == "xpass" || v == "error";
-}
-
 std::string Interpreter::buildText() const {
   if (!build.is_object()) return "";
   std::vector<std::string> parts;
@@ -113,15 +109,32 @@ std::string areaOf(const Record& r) {
   return r.features.empty() ? "other" : r.features.front();
 }
 
-Record toRecord(const json& j, const std::string& root, const std::string& source) {
+// The vocabulary word under `key` ("verdict"), parsed by `named`; when it is not
+// one, a problem ("unknown verdict 'passed' in known") is added.
+template <class T, class Named>
+T word(const json& j, const char* key, Named named, std::vector<std::string>& problems,
+       const std::string& in = "") {
+  const std::string text =
+      j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+  if (const std::optional<T> w = named(text)) return *w;
+  problems.push_back("unknown " + std::string(key) + " '" + text + "'" +
+                     (in.empty() ? "" : " in " + in));
+  return T{};
+}
+
+// The record of one result line; nullopt, with `problems`, when a verdict, level or
+// divergence kind is outside spec/vocab.
+std::optional<Record> toRecord(const json& j, const std::string& root,
+                               const std::string& source,
+                               std::vector<std::string>& problems) {
   Record r;
   r.scenario = j.value("scenario", "");
   r.file = j.value("file", "");
   r.interpreter = j.value("interpreter", "");
   r.version = j.value("version", "");
-  r.verdict = j.value("verdict", "");
+  r.verdict = word<Verdict>(j, "verdict", vocab::verdictNamed, problems);
   r.reason = j.value("reason", "");
-  r.level = j.value("level", "must");
+  r.level = word<Level>(j, "level", vocab::levelNamed, problems);
   r.description = j.value("description", "");
   r.python = j.value("python", "");
   r.detail = j.value("detail", "");
@@ -132,17 +145,20 @@ Record toRecord(const json& j, const std::string& root, const std::string& sourc
   r.source = source;
   if (j.contains("divergences") && j["divergences"].is_array())
     for (const auto& d : j["divergences"])
-      r.divergences.push_back({d.value("kind", ""), d.value("where", ""),
-                               d.value("model", ""), d.value("interpreter", ""),
-                               d.value("rule", ""), d.value("record", 0L),
-                               d.value("tool", -1)});
+      r.divergences.push_back(
+          {word<DivergenceKind>(
+               d, "kind", vocab::divergenceKindNamed, problems,
+               "divergences[" + std::to_string(r.divergences.size()) + "]"),
+           d.value("where", ""), d.value("model", ""), d.value("interpreter", ""),
+           d.value("rule", ""), d.value("record", 0L), d.value("tool", -1)});
   if (j.contains("expect_failures") && j["expect_failures"].is_array())
     for (const auto& f : j["expect_failures"])
       r.expectFailures.emplace_back(f.value("at", ""), f.value("message", ""));
   if (j.contains("known") && j["known"].is_object()) {
     const json& k = j["known"];
-    r.known = KnownEntry{k.value("verdict", ""), k.value("reason", ""),
-                         k.value("issue", ""), k.value("at", "")};
+    r.known =
+        KnownEntry{word<Verdict>(k, "verdict", vocab::verdictNamed, problems, "known"),
+                   k.value("reason", ""), k.value("issue", ""), k.value("at", "")};
   }
   // Paths under the source root read the same from any checkout.
   const std::string prefix = root.empty() ? "" : root + "/";
@@ -157,6 +173,7 @@ Record toRecord(const json& j, const std::string& root, const std::string& sourc
     replaceAll(r.known->reason, prefix, "");
   }
   r.area = areaOf(r);
+  if (!problems.empty()) return std::nullopt;
   return r;
 }
 
@@ -234,7 +251,11 @@ ResultSet parseResults(const std::vector<std::pair<std::string, std::string>>& s
           continue;
         }
         if (run.root.empty()) run.root = guessRoot(j);
-        Record r = toRecord(j, run.root, where);
+        std::vector<std::string> problems;
+        std::optional<Record> parsed = toRecord(j, run.root, where, problems);
+        for (const std::string& p : problems) errors.push_back(where + ": " + p);
+        if (!parsed) continue;
+        Record& r = *parsed;
         const auto key = std::make_pair(r.scenario, r.interpreter);
         if (auto it = at.find(key); it != at.end()) {
           out.records[it->second] = std::move(r);

@@ -8,15 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "spec/vocab.h"
+
 namespace monsim::report {
 
-inline constexpr const char* kLevels[] = {"must", "should", "implementation-defined"};
-// Every verdict, in the order reports list them.
-inline constexpr const char* kVerdicts[] = {
-    "pass", "known-deviation", "fail", "expect-fail", "xpass", "error", "skipped"};
-
-// Verdicts that make `monsim check` fail (harness/check.h isBad).
-bool isBad(const std::string& verdict);
+// The stream's vocabularies (spec/vocab/*.def), parsed once by the reader; renderers
+// compare these and call vocab::name() only when printing.
+using Verdict = vocab::Verdict;
+using Level = vocab::Level;
+using DivergenceKind = vocab::DivergenceKind;
 
 struct Interpreter {
   std::string id, kind, implementation, version, path, provenance;
@@ -27,17 +27,21 @@ struct Interpreter {
 };
 
 struct Divergence {
-  std::string kind, where, model, interpreter, rule;
+  DivergenceKind kind = DivergenceKind::Missing;
+  std::string where, model, interpreter, rule;
   long record = 0;
   int tool = -1;
 };
 
 struct KnownEntry {
-  std::string verdict, reason, issue, at;
+  Verdict verdict = Verdict::Fail;
+  std::string reason, issue, at;
 };
 
 struct Record {
-  std::string scenario, file, interpreter, version, verdict, reason, level;
+  std::string scenario, file, interpreter, version, reason;
+  Verdict verdict = Verdict::Error;
+  Level level = Level::Must;
   std::string description, python, detail, observer;
   std::vector<std::string> features, spec;
   double seconds = 0;
@@ -76,8 +80,9 @@ struct ResultSet {
 
 // Reads results streams in order; a later file's record for the same (scenario,
 // interpreter) replaces an earlier one, so one file per interpreter merges cleanly.
-// Problems (unreadable file, bad JSON, missing fields) are appended as
-// "file:line: message"; what could be read is still returned.
+// Problems (unreadable file, bad JSON, missing fields, a verdict, level or divergence
+// kind outside spec/vocab) are appended as "file:line: message" and the line is
+// skipped; what could be read is still returned.
 ResultSet loadResults(const std::vector<std::string>& paths,
                       std::vector<std::string>& errors);
 // The same for streams in memory: (name, text) pairs.

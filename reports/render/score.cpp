@@ -4,19 +4,26 @@
 
 namespace monsim::report {
 
-void Tally::add(const std::string& v) {
-  if (v == "pass") {
-    ++pass;
-  } else if (v == "xpass") {
-    ++xpass;
-  } else if (v == "known-deviation") {
-    ++known;
-  } else if (v == "fail" || v == "expect-fail") {
-    ++fail;
-  } else if (v == "skipped") {
-    ++skipped;
-  } else {
-    ++error;
+void Tally::add(Verdict v) {
+  switch (vocab::tallyOf(v)) {
+    case vocab::Tally::pass:
+      ++pass;
+      break;
+    case vocab::Tally::xpass:
+      ++xpass;
+      break;
+    case vocab::Tally::known:
+      ++known;
+      break;
+    case vocab::Tally::fail:
+      ++fail;
+      break;
+    case vocab::Tally::error:
+      ++error;
+      break;
+    case vocab::Tally::skipped:
+      ++skipped;
+      break;
   }
 }
 
@@ -33,12 +40,13 @@ Tally& Tally::operator+=(const Tally& o) {
 Scores::Scores(const ResultSet& rs) {
   for (const Record& r : rs.records)
     for (const std::string& area : {r.area, std::string()})
-      for (const std::string& level : {r.level, std::string()})
+      for (const std::optional<Level> level :
+           {std::optional(r.level), std::optional<Level>()})
         cells_[{area, r.interpreter, level}].add(r.verdict);
 }
 
 Tally Scores::get(const std::string& area, const std::string& interp,
-                  const std::string& level) const {
+                  std::optional<Level> level) const {
   auto it = cells_.find({area, interp, level});
   return it == cells_.end() ? Tally{} : it->second;
 }

@@ -23,7 +23,7 @@ void interpretersTable(std::ostringstream& md, const ResultSet& rs) {
 }
 
 void matrix(std::ostringstream& md, const ResultSet& rs, const Scores& sc,
-            const std::vector<const Interpreter*>& cols, const std::string& level,
+            const std::vector<const Interpreter*>& cols, std::optional<Level> level,
             const RenderOptions& o) {
   std::map<std::string, std::string> folders;
   for (const Record& r : rs.records) folders.emplace(r.area, folderOf(r.file));
@@ -49,9 +49,9 @@ void matrix(std::ostringstream& md, const ResultSet& rs, const Scores& sc,
 }
 
 bool anyAt(const ResultSet& rs, const std::vector<const Interpreter*>& cols,
-           const std::string& level) {
+           Level level) {
   for (const Record& r : rs.records)
-    if (r.level == level && r.verdict != "skipped")
+    if (r.level == level && vocab::tallyOf(r.verdict) != vocab::Tally::skipped)
       for (const Interpreter* i : cols)
         if (i->id == r.interpreter) return true;
   return false;
@@ -88,18 +88,18 @@ std::string summaryMarkdown(const ResultSet& rs, const RenderOptions& o) {
     md << "\n|---|";
     for (size_t k = 0; k < cols.size(); ++k) md << "---|";
     md << "\n";
-    for (const char* level : kLevels) {
-      md << "| " << level << " |";
+    for (const Level level : vocab::kLevels) {
+      md << "| " << vocab::name(level) << " |";
       for (const Interpreter* i : cols)
         md << " " << cellText(sc.get("", i->id, level)) << " |";
       md << "\n";
     }
     md << "| **all levels** |";
     for (const Interpreter* i : cols)
-      md << " **" << cellText(sc.get("", i->id, "")) << "** |";
+      md << " **" << cellText(sc.get("", i->id, std::nullopt)) << "** |";
     md << "\n\n";
-    for (const char* level : kLevels) {
-      md << "### " << level << ": feature area × interpreter\n\n";
+    for (const Level level : vocab::kLevels) {
+      md << "### " << vocab::name(level) << ": feature area × interpreter\n\n";
       if (anyAt(rs, cols, level))
         matrix(md, rs, sc, cols, level, o);
       else
@@ -113,19 +113,19 @@ std::string summaryMarkdown(const ResultSet& rs, const RenderOptions& o) {
           "for "
           "rules no Python program reaches deterministically; `model-X.Y` is the model "
           "with the version profile of Python X.Y. All levels together.\n\n";
-    matrix(md, rs, sc, model, "", o);
+    matrix(md, rs, sc, model, std::nullopt, o);
   }
 
   md << "## Failures\n\n";
   int bad = 0;
   for (const Record& r : rs.records) {
-    if (!isBad(r.verdict)) continue;
+    if (!vocab::isBad(r.verdict)) continue;
     ++bad;
-    md << "### " << mdCode(r.scenario) << " on " << r.interpreter << ": " << r.verdict
-       << "\n\n"
+    md << "### " << mdCode(r.scenario) << " on " << r.interpreter << ": "
+       << vocab::name(r.verdict) << "\n\n"
        << "- scenario: " << mdLink(o, r.file, r.file)
        << (r.description.empty() ? "" : " — " + r.description) << "\n"
-       << "- level: " << r.level
+       << "- level: " << vocab::name(r.level)
        << "; spec: " << mdCell(r.spec.empty() ? "—" : r.spec.front()) << "\n"
        << "- why: " << r.reason << "\n";
     if (const std::string p = firstProblem(r); !p.empty()) md << "- " << p << "\n";
@@ -148,8 +148,8 @@ std::string summaryMarkdown(const ResultSet& rs, const RenderOptions& o) {
     for (const auto& e : devs)
       for (const auto& g : e.groups) {
         if (!g.known()) continue;
-        md << "| " << mdCode(e.first->scenario) << " | " << e.first->level << " | "
-           << interpreterList(g.records) << " | "
+        md << "| " << mdCode(e.first->scenario) << " | " << vocab::name(e.first->level)
+           << " | " << interpreterList(g.records) << " | "
            << (g.issue.empty() ? "none recorded" : mdCell(g.issue)) << " |\n";
       }
   }

@@ -119,6 +119,16 @@ async function main() {
     await call("Page.navigate", { url: pathToFileURL(page).href });
     await withTimeout(loaded, 30000, "page load");
     check((await js("document.body.dataset.ready")) === "yes", "the page's script ran");
+    // Unfiltered, the script's counts (MONSIM_VOCAB's tally columns) redraw every matrix
+    // cell exactly as the renderer (score.h) drew it.
+    const served = new Map([...html.matchAll(/<td class="cell" data-area="([^"]*)" data-interp="([^"]*)"[^>]*>(.*?)<\/td>/g)]
+      .map((m) => [m[1] + "|" + m[2], m[3]]));
+    const drawn = await js(`Array.from(document.querySelectorAll('.matrix td.cell'))
+      .map(td => [td.dataset.area + "|" + td.dataset.interp, td.innerHTML])`);
+    const redrawn = drawn.filter(([key, cell]) => served.get(key) !== cell);
+    check(served.size > 0 && drawn.length === served.size && redrawn.length === 0,
+          `the script redraws the ${served.size} matrix cells as rendered` +
+          (redrawn.length ? ` (differs: ${redrawn[0][0]}: ${redrawn[0][1]} vs ${served.get(redrawn[0][0])})` : ""));
     const shown = () => js("Number(document.getElementById('shown-count').textContent)");
     const visible = () => js("Array.from(document.querySelectorAll('details.scenario')).filter(e => !e.hidden).map(e => e.id.slice(2))");
     check((await shown()) === scenarios.size, `all ${scenarios.size} scenarios shown at first`);

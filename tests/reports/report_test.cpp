@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "reports/page_assets.h"
 #include "reports/render/deviations.h"
 #include "reports/render/diff.h"
 #include "reports/render/render.h"
@@ -99,7 +100,7 @@ TEST(Results, LaterStreamReplacesTheSameScenarioOnTheSameInterpreter) {
       errors);
   EXPECT_TRUE(errors.empty());
   ASSERT_EQ(rs.records.size(), 2u);
-  EXPECT_EQ(rs.find("a", "cpython-3.13.0")->verdict, "pass");
+  EXPECT_EQ(rs.find("a", "cpython-3.13.0")->verdict, Verdict::Pass);
   EXPECT_EQ(rs.runs.size(), 2u);
 }
 
@@ -115,17 +116,59 @@ TEST(Results, ProblemsNameFileAndLine) {
   EXPECT_TRUE(has(errors[2], "no footer")) << errors[2];
 }
 
+TEST(Results, VerdictLevelAndDivergenceKindOutsideTheVocabularyAreErrors) {
+  auto replaced = [](std::string s, const std::string& from, const std::string& to) {
+    return s.replace(s.find(from), from.size(), to);
+  };
+  const std::string divergence =
+      replaced(result("d", "fail"), R"("divergences":[])",
+               R"("divergences":[{"kind":"missing"},{"kind":"odd"}])");
+  const std::string known =
+      replaced(result("k", "known-deviation"), R"("expect_failures":[])",
+               R"("expect_failures":[],"known":{"verdict":"failed"})");
+  std::vector<std::string> errors;
+  const ResultSet rs =
+      parse(header() + result("a", "passed") + result("b", "pass", "may") + divergence +
+                known + result("ok", "xpass") + kFooter,
+            &errors);
+  ASSERT_EQ(errors.size(), 4u);
+  EXPECT_EQ(errors[0], "t.jsonl:2: unknown verdict 'passed'");
+  EXPECT_EQ(errors[1], "t.jsonl:3: unknown level 'may'");
+  EXPECT_EQ(errors[2], "t.jsonl:4: unknown kind 'odd' in divergences[1]");
+  EXPECT_EQ(errors[3], "t.jsonl:5: unknown verdict 'failed' in known");
+  // The lines in error are left out; the rest is read.
+  ASSERT_EQ(rs.records.size(), 1u);
+  EXPECT_EQ(rs.records[0].verdict, Verdict::XPass);
+}
+
+TEST(Results, EveryVocabularyWordReadsBack) {
+  for (const Verdict v : vocab::kVerdicts)
+    for (const Level l : vocab::kLevels) {
+      std::vector<std::string> errors;
+      const ResultSet rs = parse(
+          header() +
+              result("a", std::string(vocab::name(v)), std::string(vocab::name(l))) +
+              kFooter,
+          &errors);
+      ASSERT_TRUE(errors.empty()) << errors.front();
+      ASSERT_EQ(rs.records.size(), 1u);
+      EXPECT_EQ(rs.records[0].verdict, v);
+      EXPECT_EQ(rs.records[0].level, l);
+    }
+}
+
 TEST(Score, KnownDeviationCountsAsNotPassedAndSkippedNotAtAll) {
   const ResultSet rs =
       parse(header() + result("a", "pass") + result("b", "known-deviation") +
             result("c", "skipped") + result("d", "xpass", "should") + kFooter);
   const Scores sc(rs);
-  const Tally all = sc.get("", "cpython-3.13.0", "");
+  const Tally all = sc.get("", "cpython-3.13.0", std::nullopt);
   EXPECT_EQ(all.applicable(), 3);
   EXPECT_EQ(all.passed(), 2);
   EXPECT_EQ(cellText(all), "2/3 (66.6%), 1 known");
-  EXPECT_EQ(cellText(sc.get("tools", "cpython-3.13.0", "should")), "1/1 (100%)");
-  EXPECT_EQ(cellText(sc.get("tools", "cpython-3.13.0", "implementation-defined")), "—");
+  EXPECT_EQ(cellText(sc.get("tools", "cpython-3.13.0", Level::Should)), "1/1 (100%)");
+  EXPECT_EQ(cellText(sc.get("tools", "cpython-3.13.0", Level::ImplementationDefined)),
+            "—");
 }
 
 TEST(Score, PercentRoundsDownSoOnlyAllPassingReads100) {
@@ -228,6 +271,40 @@ TEST(Html, SelfContainedWithFiltersAndDrillDown) {
   EXPECT_TRUE(has(h, "<td class=\"mono\">tools 5, 2, 0</td>"));
 }
 
+// embed.py reads spec/vocab/*.def into the page's script as C++ reads them here.
+TEST(Html, ScriptCarriesTheVocabularyTables) {
+  auto tallyName = [](vocab::Tally t) {
+    switch (t) {
+      case vocab::Tally::pass:
+        return "pass";
+      case vocab::Tally::xpass:
+        return "xpass";
+      case vocab::Tally::known:
+        return "known";
+      case vocab::Tally::fail:
+        return "fail";
+      case vocab::Tally::error:
+        return "error";
+      case vocab::Tally::skipped:
+        return "skipped";
+    }
+    return "?";
+  };
+  std::string verdicts, levels;
+  for (const Verdict v : vocab::kVerdicts)
+    verdicts += "    {name: \"" + std::string(vocab::name(v)) + "\", tally: \"" +
+                tallyName(vocab::tallyOf(v)) +
+                "\", bad: " + (vocab::isBad(v) ? "true" : "false") + "},\n";
+  for (const Level l : vocab::kLevels)
+    levels += "    [\"" + std::string(vocab::name(l)) + "\", \"" +
+              std::string(vocab::shortName(l)) + "\"],\n";
+  const std::string js(kPageJs);
+  EXPECT_TRUE(has(js, "const MONSIM_VOCAB = {\n  verdicts: [\n" + verdicts +
+                          "  ],\n  levels: [\n" + levels + "  ],\n};\n"))
+      << js.substr(0, 800);
+  EXPECT_TRUE(has(htmlPage(loadFixture(), {}), js));
+}
+
 TEST(Diff, RegressionsFixesAndScenarioChanges) {
   const ResultSet before = parse(header() + result("a", "pass") + result("b", "fail") +
                                  result("c", "pass") + result("gone", "pass") + kFooter);
@@ -238,11 +315,11 @@ TEST(Diff, RegressionsFixesAndScenarioChanges) {
   ASSERT_EQ(d.regressions.size(), 2u);
   EXPECT_EQ(d.regressions[0].scenario, "a");
   EXPECT_EQ(d.regressions[1].scenario, "new");  // a new scenario that fails
-  EXPECT_EQ(d.regressions[1].before, "");
+  EXPECT_EQ(d.regressions[1].before, std::nullopt);
   ASSERT_EQ(d.fixes.size(), 1u);
   EXPECT_EQ(d.fixes[0].scenario, "b");
   ASSERT_EQ(d.changes.size(), 1u);
-  EXPECT_EQ(d.changes[0].after, "known-deviation");
+  EXPECT_EQ(d.changes[0].after, Verdict::KnownDeviation);
   EXPECT_EQ(d.added, (std::vector<std::string>{"new", "new2"}));
   EXPECT_EQ(d.removed, (std::vector<std::string>{"gone"}));
   const std::string md = diffMarkdown(d, before, after);

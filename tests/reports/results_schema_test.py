@@ -1,7 +1,9 @@
 """Results streams validate against reports/schema/results.schema.json: the committed
 fixtures and a stream `monsim check` writes now (scenarios with program and script
 kinds, on every interpreter found). Also checks what a line schema cannot: one header
-first, one footer last, footer totals that add up, interpreters the header names.
+first, one footer last, footer totals that add up, interpreters the header names; and
+that the schema's verdicts, levels and divergence kinds are the tables of spec/vocab/
+(names in order, meanings in the descriptions).
 usage: results_schema_test.py MONSIM SOURCE_ROOT"""
 import copy
 import json
@@ -69,6 +71,36 @@ def check_stream(path, validator):
     return len(results)
 
 
+def check_vocabularies(schema, root):
+    """The schema's enums are spec/vocab/*.def's names, in order; where a table has
+    meanings, the description lists them ("name: meaning; …")."""
+    sys.path.insert(0, os.path.join(root, "spec/vocab"))
+    import vocab_def
+    defs = schema["$defs"]
+    tables = [("verdicts.def", "MONSIM_VERDICT", defs["verdict"]),
+              ("levels.def", "MONSIM_LEVEL", defs["level"]),
+              ("divergences.def", "MONSIM_DIVERGENCE", defs["divergence"]["properties"]["kind"])]
+    names = {}
+    for path, macro, node in tables:
+        before = len(failures)
+        rows = vocab_def.table(os.path.join(root, "spec/vocab", path), macro)
+        names[path] = [r["name"] for r in rows]
+        if not rows:
+            fail(f"spec/vocab/{path}: no {macro} rows")
+        if node.get("enum") != names[path]:
+            fail(f"schema enum {node.get('enum')} is not spec/vocab/{path}: {names[path]}")
+        if rows and "doc" in rows[0]:
+            want = "; ".join(f"{r['name']}: {r['doc']}" for r in rows) + f" (spec/vocab/{path})"
+            if node.get("description") != want:
+                fail(f"schema description for spec/vocab/{path}:\n  {node.get('description')}\n"
+                     f"expected:\n  {want}")
+        if len(failures) == before:
+            print(f"vocabulary spec/vocab/{path}: {len(rows)} names, the schema agrees")
+    known = defs["result"]["properties"]["known"]["properties"]["verdict"]["enum"]
+    if not set(known) <= set(names["verdicts.def"]):
+        fail(f"known.verdict {known} names verdicts not in spec/vocab/verdicts.def")
+
+
 def check_validator_rejects(validator, sample):
     """The schema is not vacuous: broken records are refused."""
     header = sample[0]
@@ -99,6 +131,7 @@ def main():
     monsim, root = sys.argv[1], sys.argv[2]
     schema = json.load(open(os.path.join(root, "reports/schema/results.schema.json")))
     validator = Validator(schema)
+    check_vocabularies(schema, root)
     fixtures = os.path.join(root, "tests/reports/fixtures")
     for name in sorted(os.listdir(fixtures)):
         if name.endswith(".jsonl"):

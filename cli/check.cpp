@@ -69,22 +69,9 @@ int check(const CheckArgs& a) {
   const std::string root = harness::sourceRoot();
   std::vector<std::string> paths = a.paths;
   if (paths.empty()) paths.push_back(root + "/spec/scenarios");
-  std::vector<harness::Diagnostic> diags;
-  const auto files = harness::findScenarioFiles(paths, diags);
-  std::vector<harness::Scenario> scenarios;
-  std::map<std::string, std::string> ids;
-  for (const std::string& f : files) {
-    auto r = harness::loadScenarioFile(f);
-    diags.insert(diags.end(), r.diagnostics.begin(), r.diagnostics.end());
-    if (!r.scenario) continue;
-    auto [it, fresh] = ids.emplace(r.scenario->id, f);
-    if (!fresh) {
-      diags.push_back({r.scenario->loc, "scenario id '" + r.scenario->id +
-                                            "' is also used by " + it->second});
-      continue;
-    }
-    scenarios.push_back(std::move(*r.scenario));
-  }
+  harness::Suite suite = harness::loadSuite(paths);
+  std::vector<harness::Diagnostic>& diags = suite.diagnostics;
+  const std::vector<harness::Scenario>& scenarios = suite.scenarios;
   const auto expectations = harness::loadExpectations(
       a.expectations.empty() ? root + "/spec/expectations" : a.expectations, diags);
   for (const auto& d : diags) std::cerr << d.str() << "\n";

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "scenario/checker.h"
@@ -185,6 +186,28 @@ std::vector<std::string> findScenarioFiles(const std::vector<std::string>& paths
     for (const auto& f : found) add(f);
   }
   return out;
+}
+
+Suite loadSuite(const std::vector<std::string>& paths) {
+  Suite suite;
+  const auto files = findScenarioFiles(paths, suite.diagnostics);
+  suite.files = files.size();
+  std::map<std::string, std::string> ids;
+  for (const std::string& f : files) {
+    auto r = loadScenarioFile(f);
+    suite.diagnostics.insert(suite.diagnostics.end(), r.diagnostics.begin(),
+                             r.diagnostics.end());
+    if (!r.scenario) continue;
+    auto [it, fresh] = ids.emplace(r.scenario->id, f);
+    if (!fresh) {
+      suite.diagnostics.push_back(
+          {r.scenario->loc,
+           "scenario id '" + r.scenario->id + "' is also used by " + it->second});
+      continue;
+    }
+    suite.scenarios.push_back(std::move(*r.scenario));
+  }
+  return suite;
 }
 
 }  // namespace monsim::harness

@@ -35,6 +35,16 @@ LoadResult loadScenarioFile(const std::string& path);
 std::vector<std::string> findScenarioFiles(const std::vector<std::string>& paths,
                                            std::vector<Diagnostic>& missing);
 
+// A suite: the scenario files found under `paths` (findScenarioFiles), each loaded;
+// a scenario whose id another file already uses is a diagnostic, not loaded.
+// `files` counts the files found.
+struct Suite {
+  std::vector<Scenario> scenarios;
+  std::vector<Diagnostic> diagnostics;
+  size_t files = 0;
+};
+Suite loadSuite(const std::vector<std::string>& paths);
+
 // `python:` ranges: comma-separated `>=3.N`, `<3.N` or `3.N` (= `>=3.N,<3.N+1`).
 // Lower bounds and `3.N` need a spec version; an upper bound past the last one is
 // no bound. nullopt, with `why`, on bad syntax, unknown versions or an empty range.

@@ -8,6 +8,9 @@ not include I/O, clock, randomness or serialisation headers: it is a pure step.
     layers.py ROOT STAMP DEPFILE   # check the tree; write STAMP and a depfile
     layers.py --table              # print the layer table
 
+Harness headers (interpreter, check, runner, campaign) include no JSON library
+except the protocol/trace readers and the results writer (JSON_HEADERS).
+
 A violation prints "file:line: error: ..." and exits 1, so the build fails.
 """
 import os
@@ -36,6 +39,12 @@ MODEL_FORBIDDEN = re.compile(
     r"^(yaml-cpp/|nlohmann/|iostream|fstream|sstream|cstdio|stdio\.h|random|chrono|"
     r"thread|mutex|filesystem|ctime|unistd\.h)")
 
+# Harness headers that speak JSON: the oracle protocol and trace reader, and the
+# results-stream writer. Everything else gets typed values (parse once, render late).
+JSON_HEADERS = {"interpreter/trace.h", "interpreter/oracle_driver.h",
+                "interpreter/pyrepro_python.h", "check/result_json.h", "runner/suite.h"}
+HARNESS = ("interpreter", "check", "runner", "campaign")
+
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 SOURCES = (".h", ".cpp")
 
@@ -62,6 +71,11 @@ def check_file(root, layer, path):
             if kind == "<":
                 if layer == "model" and MODEL_FORBIDDEN.match(target):
                     out.append((n, f"the model is pure: <{target}> is not allowed in model/"))
+                rel = os.path.relpath(path, root).replace(os.sep, "/")
+                if (layer in HARNESS and rel.endswith(".h") and target.startswith("nlohmann/")
+                        and rel not in JSON_HEADERS):
+                    out.append((n, f"<{target}>: harness headers take typed values; JSON "
+                                   f"stays in {', '.join(sorted(JSON_HEADERS))}"))
                 continue
             head = target.split("/", 1)[0]
             if "/" not in target:

@@ -12,51 +12,37 @@ using harness::Verdict;
 
 namespace {
 
-// The first line of `s`, without parts that name places (file:line:col).
-std::string head(const std::string& s) {
-  std::string h = s.substr(0, s.find('\n'));
-  for (size_t p = h.find(" ("); p != std::string::npos; p = h.find(" (", p + 1)) {
-    const size_t q = h.find(')', p);
-    if (q == std::string::npos) break;
-    const std::string inner = h.substr(p + 2, q - p - 2);
-    if (inner.find(".yaml:") != std::string::npos ||
-        inner.find("<fuzz") != std::string::npos) {
-      h.erase(p, q - p + 1);
-      --p;
-    }
-  }
-  return h;
-}
-
 // Garbage offsets compare equal, as in observerDifference.
-std::string offsetKey(int64_t offset) {
-  return harness::isGarbageOffset(offset) ? "?" : std::to_string(offset);
+int64_t offsetKey(int64_t offset) {
+  return harness::isGarbageOffset(offset) ? -1 : offset;
 }
 
 // The first delivery one run has and the other lacks (multisets of tool, event,
 // site, result), so the signature names the event the probe adds or takes away.
 std::string observerSignature(const harness::Trace& on, const harness::Trace& off) {
   struct Key {
-    std::string site;  // tool, event, code, result: everything but the offset
-    std::string offset, event;
+    // Everything but the offset: tool, event, code, what the callback returned.
+    int tool;
+    Event event;
+    std::string code;
+    std::optional<harness::TraceValue> returned;
+    int64_t offset;
+    bool sameSite(const Key& k) const {
+      return tool == k.tool && event == k.event && code == k.code &&
+             returned == k.returned;
+    }
   };
   auto keys = [](const harness::Trace& t) {
     std::vector<Key> k;
-    for (const auto& d : harness::associateDeliveries(t)) {
-      const nlohmann::json& r = *d.record;
-      const std::string ev = r.value("event", "");
-      k.push_back({std::to_string(r.value("tool", -1)) + " " + ev + " " +
-                       r.value("code", "") + " " +
-                       r.value("returned", nlohmann::json()).dump(),
-                   offsetKey(r.value("offset", 0)), ev});
-    }
+    for (const auto& d : harness::associateDeliveries(t))
+      k.push_back({d.tool, d.event, d.code, d.source->returned, offsetKey(d.offset)});
     return k;
   };
   auto a = keys(on), b = keys(off);
   // Drop what both runs have; what is left is the observer effect.
   for (auto it = a.begin(); it != a.end();) {
     auto m = std::find_if(b.begin(), b.end(), [&](const Key& k) {
-      return k.site == it->site && k.offset == it->offset;
+      return k.sameSite(*it) && k.offset == it->offset;
     });
     if (m == b.end()) {
       ++it;
@@ -65,13 +51,39 @@ std::string observerSignature(const harness::Trace& on, const harness::Trace& of
     b.erase(m);
     it = a.erase(it);
   }
+  auto name = [](const Key& k) { return std::string(eventName(k.event)); };
   for (const Key& k : a)
-    if (std::any_of(b.begin(), b.end(), [&](const Key& o) { return o.site == k.site; }))
-      return "observer-effect " + k.event + ": location differs";
-  if (!a.empty()) return "observer-effect " + a.front().event + ": only with the probe";
+    if (std::any_of(b.begin(), b.end(), [&](const Key& o) { return o.sameSite(k); }))
+      return "observer-effect " + name(k) + ": location differs";
+  if (!a.empty()) return "observer-effect " + name(a.front()) + ": only with the probe";
   if (!b.empty())
-    return "observer-effect " + b.front().event + ": only without the probe";
+    return "observer-effect " + name(b.front()) + ": only without the probe";
   return "observer-effect: order differs";
+}
+
+// The phase and cause of an error, without what names the case.
+std::string errorSignature(const harness::CheckError& e) {
+  using harness::ErrorKind;
+  const bool run = e.kind == ErrorKind::OracleErrored || e.kind == ErrorKind::Timeout ||
+                   e.kind == ErrorKind::Crashed;
+  if (run && e.probeOff) return "probe-off run";
+  switch (e.kind) {
+    case ErrorKind::WorkerDoesNotStart:
+      return "the oracle worker does not start";
+    case ErrorKind::OracleErrored:
+      return "errored in " + std::string(harness::phaseName(e.phase));
+    case ErrorKind::Timeout:
+      return "timeout";
+    case ErrorKind::Crashed:
+      return "crashed";
+    case ErrorKind::Truncated:
+      return "the trace was truncated (options.max_records)";
+    case ErrorKind::ScenarioDoesNotLoad:
+      return "the generated scenario does not load";
+    case ErrorKind::None:
+      break;
+  }
+  return "?";
 }
 
 }  // namespace
@@ -82,20 +94,34 @@ std::string signatureOf(const harness::CheckResult& r) {
     case Verdict::KnownDeviation:
     case Verdict::Skipped:
       return "";
-    case Verdict::Error: {
-      // Keep the phase and cause, not the message text (it names the case).
-      std::string h = head(r.reason);
-      if (size_t c = h.find(": "); c != std::string::npos) h = h.substr(0, c);
-      return "error: " + h;
-    }
+    case Verdict::Error:
+      return "error: " + errorSignature(r.error);
     default:
       break;
   }
   if (!r.divergences.empty()) {
     const harness::Divergence& d = r.divergences.front();
-    return std::string(harness::kindName(d.kind)) + " " + d.event + " | " + head(d.rule);
+    return std::string(harness::kindName(d.kind)) + " " + d.subject() + " | " +
+           d.rule.text(/*withPlace=*/false);
   }
-  return std::string(harness::verdictName(r.verdict)) + ": " + head(r.reason);
+  std::string what;
+  switch (r.verdict) {
+    case Verdict::Fail:  // no divergence: the probe changed the deliveries
+      what = "observer effect: the probe changes what the scenario's tools receive";
+      break;
+    case Verdict::ExpectFail:
+      what = "model and interpreter agree, but the expectation at " +
+             (r.expectFailures.empty() ? std::string("?")
+                                       : r.expectFailures.front().loc.str()) +
+             " does not hold";
+      break;
+    case Verdict::XPass:
+      what = "listed as a known deviation but passes now: remove the entry";
+      break;
+    default:
+      break;
+  }
+  return std::string(harness::verdictName(r.verdict)) + ": " + what;
 }
 
 CaseRun runCase(const FuzzCase& c, const Token& t, harness::OracleWorker& w,
@@ -110,6 +136,7 @@ CaseRun runCase(const FuzzCase& c, const Token& t, harness::OracleWorker& w,
   if (!lr.scenario) {
     out.harnessError = true;
     out.check.verdict = Verdict::Error;
+    out.check.error.kind = harness::ErrorKind::ScenarioDoesNotLoad;
     out.check.reason =
         "the generated scenario does not load: " +
         (lr.diagnostics.empty() ? std::string("?") : lr.diagnostics[0].str());
@@ -120,14 +147,15 @@ CaseRun runCase(const FuzzCase& c, const Token& t, harness::OracleWorker& w,
   keep.keepTraces = true;  // for the invariants and the observer signature
   out.check = harness::checkOnInterpreter(*lr.scenario, w, keep);
   // The oracle refusing a generated scenario is a generator bug, not a finding.
+  const harness::CheckError& error = out.check.error;
   if (out.check.verdict == Verdict::Error &&
-      out.check.reason.find("errored in") != std::string::npos &&
-      out.check.reason.find("errored in internal") == std::string::npos) {
+      error.kind == harness::ErrorKind::OracleErrored &&
+      error.phase != harness::OraclePhase::Internal) {
     out.harnessError = true;
   }
   // A case whose trace outgrows the record limit is not judged (and not shrunk).
   if (out.check.verdict == Verdict::Error &&
-      out.check.reason.starts_with("the trace was truncated")) {
+      error.kind == harness::ErrorKind::Truncated) {
     out.tooBig = true;
     return out;
   }
@@ -145,9 +173,13 @@ CaseRun runCase(const FuzzCase& c, const Token& t, harness::OracleWorker& w,
       out.invariants.push_back(v.str());
       if (out.signature.empty()) {
         std::string ev;
-        if (v.record < on.records.size())
-          ev = " " + on.records[v.record].value("event", "");
-        out.signature = "invariant " + v.invariant + ev;
+        if (v.record < on.records.size()) {
+          const harness::TraceRecord& r = on.records[v.record];
+          const bool occurrence = r.kind == harness::RecordKind::Event ||
+                                  r.kind == harness::RecordKind::Delivery;
+          ev = " " + (occurrence ? std::string(eventName(r.event)) : std::string());
+        }
+        out.signature = "invariant " + std::string(invariantName(v.invariant)) + ev;
       }
     }
   }

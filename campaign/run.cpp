@@ -110,11 +110,13 @@ std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& 
             ++st.divergent;
             fresh = st.signatures.insert(r.signature).second;
           }
-          if (traces.is_open() && r.signature.empty() && !r.check.traceOn.is_null()) {
+          if (traces.is_open() && r.signature.empty() &&
+              !r.check.traceOn.json.is_null()) {
             const std::string line =
-                nlohmann::json{{"token", t.str()},      {"interpreter", in.id},
-                               {"version", in.version}, {"yaml", r.yaml},
-                               {"on", r.check.traceOn}, {"off", r.check.traceOff}}
+                nlohmann::json{
+                    {"token", t.str()},           {"interpreter", in.id},
+                    {"version", in.version},      {"yaml", r.yaml},
+                    {"on", r.check.traceOn.json}, {"off", r.check.traceOff.json}}
                     .dump();
             if (line.size() <= a.traceLimit) traces << line << "\n";  // keep it small
           }

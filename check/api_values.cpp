@@ -49,13 +49,8 @@ PyArg intFromRepr(const std::string& repr) {
   return PyInt{v};
 }
 
-}  // namespace
-
-std::string typeNameOf(const json& v, bool literal) {
-  if (!literal) {
-    if (v.contains("marker")) return "object";
-    return v.value("type", "object");
-  }
+// The type name a scenario literal has in Python.
+std::string literalTypeName(const json& v) {
   if (v.is_null()) return "NoneType";
   if (v.is_boolean()) return "bool";
   if (v.is_number_integer()) return "int";
@@ -73,16 +68,6 @@ std::string typeNameOf(const json& v, bool literal) {
   return "object";  // DISABLE, MISSING, var (unknown)
 }
 
-PyArg argFromRecorded(const json& v) {
-  const std::string type = typeNameOf(v, false);
-  const std::string repr = v.value("repr", "");
-  if (type == "int") return intFromRepr(repr);
-  if (type == "bool") return PyBool{repr == "True"};
-  if (type == "str") return PyStr{unrepr(repr)};
-  if (type == "NoneType") return PyNone{};
-  return PyObj{type};
-}
-
 PyArg argFromLiteral(const json& v, const VersionProfile& p) {
   if (v.is_boolean()) return PyBool{v.get<bool>()};
   if (v.is_number_integer()) return PyInt{v.get<int64_t>()};
@@ -93,23 +78,69 @@ PyArg argFromLiteral(const json& v, const VersionProfile& p) {
   // {"$": "int"}: beyond 64 bits, so beyond C int, as intFromRepr saturates it.
   if (v.is_object() && v.value("$", "") == "int")
     return intFromRepr(v.value("value", ""));
-  return PyObj{typeNameOf(v, true)};
+  return PyObj{literalTypeName(v)};
 }
 
-std::optional<ApiCall> makeApiCall(const std::string& fn, const json& args, bool literal,
-                                   const VersionProfile& p, const ArgResolver& r,
-                                   std::string& why) {
-  if (!args.is_array()) {
-    why = "arguments are not a list";
-    return std::nullopt;
+std::optional<CodeRef> codeOfLiteral(const json& v) {
+  if (!v.is_object() || v.value("$", "") != "code") return std::nullopt;
+  if (v.contains("id")) return CodeRef{v["id"].get<std::string>(), ""};
+  return CodeRef{"", v.value("of", "")};
+}
+
+std::optional<CodeRef> codeOfRecorded(const TraceValue& v) {
+  if (v.kind != TraceValue::Kind::Code) return std::nullopt;
+  return CodeRef{v.repr, ""};
+}
+
+CallableRef callableOfLiteral(const json& v) {
+  CallableRef c;
+  if (v.is_null()) {
+    c.kind = CallableRef::Kind::None;
+  } else if (v.is_object() && v.contains("$")) {
+    if (v["$"] == "handler") {
+      c.kind = CallableRef::Kind::Handler;
+      c.handler = v.value("name", "");
+      c.repr = "<handler:" + c.handler + ">";
+    } else {
+      c.repr = "<" + literalTypeName(v) + ">";
+    }
+  } else if (v.is_object() && v.value("type", "") == "NoneType") {
+    c.kind = CallableRef::Kind::None;
+  } else {
+    c.repr = v.is_object() ? v.value("repr", "?") : "?";
   }
+  return c;
+}
+
+CallableRef callableOfRecorded(const TraceValue& v) {
+  CallableRef c;
+  c.repr = v.kind == TraceValue::Kind::Object ? v.repr : "?";
+  if (v.kind == TraceValue::Kind::Object && v.type == "NoneType") {
+    c.kind = CallableRef::Kind::None;
+  } else if (v.kind == TraceValue::Kind::Object && v.type == "handler") {
+    // "<handler:NAME>" for `handlers`, "<tool>" for callbacks declared in `tools`.
+    if (c.repr.starts_with("<handler:")) {
+      c.kind = CallableRef::Kind::Handler;
+      c.handler = c.repr.substr(9, c.repr.size() - 10);
+    } else {
+      c.kind = CallableRef::Kind::Declared;
+    }
+  }
+  return c;
+}
+
+// One argument list, recorded or literal: the arity and per-position conversions.
+template <typename Arg, typename ToPy, typename ToCode, typename ToCallable,
+          typename TypeName>
+std::optional<ApiCall> makeCall(const std::string& fn, const std::vector<Arg>& args,
+                                const ArgResolver& r, std::string& why, ToPy toPy,
+                                ToCode toCode, ToCallable toCallable, TypeName typeName) {
   const size_t n = args.size();
-  auto arg = [&](size_t i) {
-    return literal ? argFromLiteral(args[i], p) : argFromRecorded(args[i]);
-  };
+  auto arg = [&](size_t i) { return toPy(args[i]); };
   auto codeArg = [&](size_t i) -> CodeArg {
-    if (auto c = r.code(args[i])) return *c;
-    return NotCode{typeNameOf(args[i], literal)};
+    if (const auto ref = toCode(args[i]))
+      if (auto c = r.code(*ref)) return *c;
+    return NotCode{typeName(args[i])};
   };
   auto arity = [&](size_t want) {
     if (n == want) return true;
@@ -134,7 +165,8 @@ std::optional<ApiCall> makeApiCall(const std::string& fn, const json& args, bool
   } else if (fn == "get_local_events") {
     if (arity(2)) return GetLocalEvents{arg(0), codeArg(1)};
   } else if (fn == "register_callback") {
-    if (arity(3)) return RegisterCallback{arg(0), arg(1), r.callable(args[2])};
+    if (arity(3))
+      return RegisterCallback{arg(0), arg(1), r.callable(toCallable(args[2]))};
   } else if (fn == "restart_events") {
     if (arity(0)) return RestartEvents{};
   } else if (fn == "_all_events") {
@@ -143,6 +175,44 @@ std::optional<ApiCall> makeApiCall(const std::string& fn, const json& args, bool
     why = "unknown API function " + fn;
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::string typeNameOf(const TraceValue& v) {
+  if (v.kind == TraceValue::Kind::Disable || v.kind == TraceValue::Kind::Missing)
+    return "object";
+  return v.type.empty() ? "object" : v.type;
+}
+
+PyArg argFromRecorded(const TraceValue& v) {
+  const std::string type = typeNameOf(v);
+  if (type == "int") return intFromRepr(v.repr);
+  if (type == "bool") return PyBool{v.repr == "True"};
+  if (type == "str") return PyStr{unrepr(v.repr)};
+  if (type == "NoneType") return PyNone{};
+  return PyObj{type};
+}
+
+std::optional<ApiCall> makeApiCall(const std::string& fn,
+                                   const std::vector<TraceValue>& args,
+                                   const VersionProfile&, const ArgResolver& r,
+                                   std::string& why) {
+  return makeCall(fn, args, r, why, argFromRecorded, codeOfRecorded, callableOfRecorded,
+                  typeNameOf);
+}
+
+std::optional<ApiCall> makeLiteralApiCall(const std::string& fn, const Literal& args,
+                                          const VersionProfile& p, const ArgResolver& r,
+                                          std::string& why) {
+  if (!args.json.is_array()) {
+    why = "arguments are not a list";
+    return std::nullopt;
+  }
+  const std::vector<json> items(args.json.begin(), args.json.end());
+  return makeCall(
+      fn, items, r, why, [&](const json& v) { return argFromLiteral(v, p); },
+      codeOfLiteral, callableOfLiteral, literalTypeName);
 }
 
 std::string outcomeText(const Outcome& o,
@@ -173,50 +243,44 @@ std::string outcomeText(const Outcome& o,
   return std::visit(V{callableRepr}, o);
 }
 
-std::string recordedOutcomeText(const json& rec) {
-  if (rec.contains("raised")) {
-    const json& x = rec["raised"];
-    return "raises " + x.value("type", "?") +
-           (x.contains("message") ? ": " + x["message"].get<std::string>() : "");
+std::string recordedOutcomeText(const TraceRecord& rec) {
+  if (rec.raised) {
+    const TraceValue& x = *rec.raised;
+    return "raises " + (x.type.empty() ? std::string("?") : x.type) +
+           (x.message ? ": " + *x.message : "");
   }
-  if (rec.contains("value") && !rec["value"].is_null())
-    return "returns " + rec["value"].dump();
-  return "returns " + rec.value("result", json::object()).value("repr", "?");
+  if (rec.plain && !rec.plain->json.is_null()) return "returns " + rec.plain->json.dump();
+  return "returns " + (rec.result ? rec.result->repr : std::string("?"));
 }
 
-std::string compareOutcome(const Outcome& predicted, const json& rec,
+std::string compareOutcome(const Outcome& predicted, const TraceRecord& rec,
                            const std::function<std::string(CallableId)>& callableRepr) {
   auto differ = [&] {
     return "the model " + outcomeText(predicted, callableRepr) + ", the interpreter " +
            recordedOutcomeText(rec);
   };
   if (const auto* e = std::get_if<PyError>(&predicted)) {
-    if (!rec.contains("raised")) return differ();
-    const json& x = rec["raised"];
-    if (x.value("type", "") != e->type) return differ();
-    if (x.contains("message") && x["message"].get<std::string>() != e->message)
-      return differ();
+    if (!rec.raised) return differ();
+    const TraceValue& x = *rec.raised;
+    if (x.type != e->type) return differ();
+    if (x.message && *x.message != e->message) return differ();
     return "";
   }
-  if (rec.contains("raised")) return differ();
-  const json result = rec.value("result", json::object());
-  const json value = rec.contains("value") ? rec["value"] : json();
+  if (rec.raised) return differ();
+  const TraceValue result = rec.result.value_or(TraceValue{});
+  const json value = rec.plain ? rec.plain->json : json();
   struct V {
-    const json& result;
+    const TraceValue& result;
     const json& value;
     const std::function<std::string(CallableId)>& repr;
-    bool operator()(const PyNone&) const {
-      return result.value("type", "") == "NoneType";
-    }
+    bool operator()(const PyNone&) const { return result.type == "NoneType"; }
     bool operator()(const IntValue& v) const {
       return value.is_number_integer() && value.get<int64_t>() == v.value;
     }
     bool operator()(const StrValue& v) const {
       return value.is_string() && value.get<std::string>() == v.value;
     }
-    bool operator()(const CallableId& c) const {
-      return result.value("repr", "") == repr(c);
-    }
+    bool operator()(const CallableId& c) const { return result.repr == repr(c); }
     bool operator()(const AllEventsValue& a) const {
       json j = json::object();
       for (const auto& e : a.entries) j[std::string(e.event)] = e.tools;

@@ -1,45 +1,63 @@
 #pragma once
-// Values between the oracle's JSON and the model's API inputs/outcomes: recorded
-// arguments (normaliser JSON, oracle/PROTOCOL.md) and scenario literals become
-// PyArg; model outcomes are compared with recorded results and errors.
+// Values between the oracle and the model's API inputs/outcomes: recorded
+// arguments (TraceValue, oracle/PROTOCOL.md §4.2) and scenario literals (§3.5)
+// become PyArg; model outcomes are compared with recorded results and errors.
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "interpreter/trace.h"
 #include "model/input.h"
 #include "model/py_value.h"
 #include "model/version_profile.h"
 
 namespace monsim::harness {
 
-// How a caller turns code and callable arguments into model handles.
-struct ArgResolver {
-  std::function<std::optional<CodeId>(const nlohmann::json&)> code;  // nullopt: not code
-  std::function<CallableArg(const nlohmann::json&)> callable;
+// A code object argument: by code id, or (a literal's `{$: code, of: f}`) by the
+// name of the program function whose code it is.
+struct CodeRef {
+  std::string id;
+  std::string function;
 };
 
-// An API call from its function name and argument values; `literal` says the
-// values are scenario literals ({"$": …} markers) rather than recorded values.
-// nullopt when the call is outside the model (unknown function, wrong arity,
-// keyword arguments); `why` says which.
-std::optional<ApiCall> makeApiCall(const std::string& fn, const nlohmann::json& args,
-                                   bool literal, const VersionProfile& p,
-                                   const ArgResolver& r, std::string& why);
+// A callable argument, as far as the replay needs to know how it behaves.
+struct CallableRef {
+  enum class Kind { None, Handler, Declared, Other };
+  Kind kind = Kind::Other;  // Declared: a callback declared in `tools` ("<tool>")
+  std::string handler;      // Handler: its name in `handlers`
+  std::string repr;         // as the oracle records it
+};
 
-PyArg argFromRecorded(const nlohmann::json& v);
-PyArg argFromLiteral(const nlohmann::json& v, const VersionProfile& p);
-// The type name a recorded or literal value has in Python.
-std::string typeNameOf(const nlohmann::json& v, bool literal);
+// How a caller turns code and callable arguments into model handles.
+struct ArgResolver {
+  std::function<std::optional<CodeId>(const CodeRef&)> code;  // nullopt: unknown code
+  std::function<CallableArg(const CallableRef&)> callable;
+};
+
+// An API call from its function name and recorded arguments; nullopt when the call
+// is outside the model (unknown function, wrong arity, keyword arguments); `why`
+// says which.
+std::optional<ApiCall> makeApiCall(const std::string& fn,
+                                   const std::vector<TraceValue>& args,
+                                   const VersionProfile& p, const ArgResolver& r,
+                                   std::string& why);
+// The same from scenario literals ({"$": …} markers): `args` is their JSON array.
+std::optional<ApiCall> makeLiteralApiCall(const std::string& fn, const Literal& args,
+                                          const VersionProfile& p, const ArgResolver& r,
+                                          std::string& why);
+
+PyArg argFromRecorded(const TraceValue& v);
+// The type name a recorded value has in Python.
+std::string typeNameOf(const TraceValue& v);
 
 // "" when the model's outcome agrees with a recorded api record, else why not.
 // `callableRepr` gives the repr the oracle recorded for a callable handle.
-std::string compareOutcome(const Outcome& predicted, const nlohmann::json& record,
+std::string compareOutcome(const Outcome& predicted, const TraceRecord& record,
                            const std::function<std::string(CallableId)>& callableRepr);
 // The outcome as one line: "returns 32", "raises ValueError: …".
 std::string outcomeText(const Outcome& o,
                         const std::function<std::string(CallableId)>& callableRepr);
-std::string recordedOutcomeText(const nlohmann::json& record);
+std::string recordedOutcomeText(const TraceRecord& record);
 
 }  // namespace monsim::harness

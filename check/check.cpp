@@ -10,57 +10,20 @@ namespace monsim::harness {
 
 using nlohmann::json;
 
-json CheckResult::toJson(const Scenario& s) const {
-  json j{{"kind", "result"},
-         {"scenario", scenario},
-         {"file", file},
-         {"interpreter", interpreter},
-         {"version", version},
-         {"verdict", verdictName(verdict)},
-         {"reason", reason},
-         {"level", levelName(s.level)},
-         {"features", s.features},
-         {"spec", s.specRefs},
-         {"description", s.description},
-         {"python", s.python.text},
-         {"seconds", seconds}};
-  if (!detail.empty()) j["detail"] = detail;
-  json divs = json::array();
-  for (const Divergence& d : divergences)
-    divs.push_back({{"kind", kindName(d.kind)},
-                    {"record", d.record},
-                    {"tool", d.tool},
-                    {"where", d.where},
-                    {"model", d.model},
-                    {"interpreter", d.interpreter},
-                    {"rule", d.rule}});
-  j["divergences"] = std::move(divs);
-  json ef = json::array();
-  for (const ExpectFailure& f : expectFailures)
-    ef.push_back({{"at", f.loc.str()}, {"message", f.message}});
-  j["expect_failures"] = std::move(ef);
-  if (!observer.empty()) j["observer_difference"] = observer;
-  if (deviation) {
-    j["known"] = {{"verdict", deviation->verdict},
-                  {"reason", deviation->reason},
-                  {"issue", deviation->issue},
-                  {"at", deviation->loc.str()}};
-  }
-  return j;
-}
-
 namespace {
 
-bool mentionsInstruction(const Scenario& s) {
-  for (const ToolSpec& t : s.tools) {
-    for (const auto& e : t.events)
-      if (e == "INSTRUCTION") return true;
-    for (const auto& [f, evs] : t.local)
-      for (const auto& e : evs)
-        if (e == "INSTRUCTION") return true;
-    if (t.callbacks.count("INSTRUCTION")) return true;
+ErrorKind errorKindOf(RunOutcome::Kind k) {
+  switch (k) {
+    case RunOutcome::Kind::Errored:
+      return ErrorKind::OracleErrored;
+    case RunOutcome::Kind::Timeout:
+      return ErrorKind::Timeout;
+    case RunOutcome::Kind::Crashed:
+      return ErrorKind::Crashed;
+    case RunOutcome::Kind::Result:
+      break;
   }
-  return s.oracle.value("program", "").find("INSTRUCTION") != std::string::npos;
+  return ErrorKind::None;
 }
 
 std::vector<int> toolIds(const Scenario& s) {
@@ -76,7 +39,7 @@ void judge(CheckResult& r, const Comparison& cmp) {
     r.divergences = cmp.divergences;
     const Divergence& d = cmp.divergences.front();
     r.reason = "model and interpreter disagree: " + std::string(kindName(d.kind)) +
-               " at " + d.where;
+               " at " + d.where();
     r.detail = cmp.report;
   } else if (!r.expectFailures.empty()) {
     r.verdict = Verdict::ExpectFail;
@@ -142,12 +105,6 @@ void judgeTraces(CheckResult& r, const Scenario& s, const Trace& on, const Trace
 
 }  // namespace
 
-json runOptions(const Scenario& s, bool probe) {
-  json o{{"probe", probe}};
-  if (probe && mentionsInstruction(s)) o["instruction"] = true;
-  return o;
-}
-
 CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w,
                                const CheckContext& c) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -180,6 +137,7 @@ CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w,
   const auto hello = w.hello(&why);
   if (!hello) {
     r.verdict = Verdict::Error;
+    r.error.kind = ErrorKind::WorkerDoesNotStart;
     r.reason = "the oracle worker does not start: " + why;
     return done();
   }
@@ -198,12 +156,12 @@ CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w,
     RunOutcome o = w.run(s.oracle, options);
     if (o.kind != RunOutcome::Kind::Result) {
       r.verdict = Verdict::Error;
+      r.error = {errorKindOf(o.kind), !probe, o.phase};
       r.reason =
           std::string(probe ? "" : "probe-off run: ") + std::string(kindName(o.kind));
       if (o.kind == RunOutcome::Kind::Errored) {
-        const json ctx = o.message.value("context", json::object());
-        r.reason += " in " + ctx.value("phase", "?") + ": " + ctx.value("message", "");
-        r.detail = ctx.dump(2);
+        r.reason += " in " + std::string(phaseName(o.phase)) + ": " + o.errorMessage;
+        r.detail = o.contextText();
       } else {
         r.detail = o.detail;
       }
@@ -214,6 +172,7 @@ CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w,
     lastTrace = c.keepTraceJson ? std::move(tj) : json();
     if (out->truncated) {
       r.verdict = Verdict::Error;
+      r.error = {ErrorKind::Truncated, !probe, OraclePhase::Unknown};
       r.reason = "the trace was truncated (options.max_records)";
       return false;
     }
@@ -221,11 +180,11 @@ CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w,
   };
   std::optional<Trace> on, off;
   if (!record(true, on)) return done();
-  if (c.keepTraces) r.traceOn = std::move(lastTrace);
+  if (c.keepTraces) r.traceOn.json = std::move(lastTrace);
   const bool wantOff = c.observerCheck && !s.tools.empty();
   if (wantOff) {
     if (!record(false, off)) return done();
-    if (c.keepTraces) r.traceOff = std::move(lastTrace);
+    if (c.keepTraces) r.traceOff.json = std::move(lastTrace);
   }
   judgeTraces(r, s, *on, off ? &*off : nullptr, *v, c);
   if (c.keepTraces) {

@@ -3,8 +3,8 @@
 // record with the oracle, predict with the model fed the interpreter's own raw
 // stream, compare, check `expect`, check observer independence, then apply the
 // interpreter's expectations file. The verdicts of `monsim check`.
+#include <cstdint>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -22,9 +22,26 @@ using Verdict = vocab::Verdict;
 inline std::string_view verdictName(Verdict v) { return vocab::name(v); }
 using vocab::isBad;  // makes the run fail
 
+// Why a check ended in Verdict::Error (nothing was judged).
+enum class ErrorKind : uint8_t {
+  None,
+  WorkerDoesNotStart,   // the oracle worker gave no hello
+  OracleErrored,        // the oracle answered `errored`: `phase` says where
+  Timeout,              // no reply within the run time limit
+  Crashed,              // the worker died or wrote garbage
+  Truncated,            // the trace hit options.max_records
+  ScenarioDoesNotLoad,  // a generated scenario (monsim fuzz) does not load
+};
+struct CheckError {
+  ErrorKind kind = ErrorKind::None;
+  bool probeOff = false;  // in the run without the probe (observer independence)
+  OraclePhase phase = OraclePhase::Unknown;  // OracleErrored
+};
+
 struct CheckResult {
   std::string scenario, file, interpreter, version;
   Verdict verdict = Verdict::Error;
+  CheckError error;    // verdict Error: its kind
   std::string reason;  // one line
   std::string detail;  // multi-line (divergence report, expectation failures); ends with
                        // a newline when not empty
@@ -34,10 +51,9 @@ struct CheckResult {
   const KnownDeviation* deviation = nullptr;
   double seconds = 0;
   // With CheckContext::keepTraces: the recorded traces (off: null when not run) and,
-  // with keepTraceJson, the oracle's JSON of them (fuzz corpora).
+  // with keepTraceJson, the oracle's JSON of them (fuzz corpora; JSON null if not).
   std::shared_ptr<const Trace> on, off;
-  nlohmann::json traceOn, traceOff;
-  nlohmann::json toJson(const Scenario& s) const;  // a results-stream record
+  Literal traceOn, traceOff;
 };
 
 struct CheckContext {
@@ -56,8 +72,5 @@ CheckResult checkTraces(const Scenario& s, const Trace& on, const Trace* off,
                         const CheckContext& c);
 // Script scenarios: the model for `v`; reported as interpreter "model-<v>".
 CheckResult checkScript(const Scenario& s, PyVersion v, const CheckContext& c);
-
-// The oracle run options a scenario needs (INSTRUCTION in use: the probe records it).
-nlohmann::json runOptions(const Scenario& s, bool probe);
 
 }  // namespace monsim::harness

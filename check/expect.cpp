@@ -27,23 +27,24 @@ const SourceLoc& blame(const SourceLoc& first, const SourceLoc& fallback) {
 
 // A STOP_ITERATION delivery is a RAISE of StopIteration, whatever its exc field says.
 std::string_view excOf(const SeenDelivery& d) {
-  return d.event == kStopIterationEvent ? kStopIteration : std::string_view(d.exc);
+  return d.eventText() == kStopIterationEvent ? kStopIteration : std::string_view(d.exc);
 }
 
 bool eventMatches(const DeliveryPattern& p, const SeenDelivery& d) {
-  if (*p.event == d.event) return true;
+  if (*p.event == d.eventText()) return true;
   if (*p.event == kStopIterationEvent)
-    return d.event == kRaise && d.exc == kStopIteration;
+    return d.eventText() == kRaise && d.exc == kStopIteration;
   if (*p.event == kRaise)
-    return d.event == kStopIterationEvent && p.exc == kStopIteration;
+    return d.eventText() == kStopIterationEvent && p.exc == kStopIteration;
   return false;
 }
 
 bool inEventScope(const std::vector<std::string>& events, const SeenDelivery& d) {
   if (events.empty()) return true;
   return std::ranges::any_of(events, [&](const std::string& e) {
-    return e == d.event || (e == kRaise && d.event == kStopIterationEvent) ||
-           (e == kStopIterationEvent && d.event == kRaise && d.exc == kStopIteration);
+    return e == d.eventText() || (e == kRaise && d.eventText() == kStopIterationEvent) ||
+           (e == kStopIterationEvent && d.eventText() == kRaise &&
+            d.exc == kStopIteration);
   });
 }
 
@@ -292,7 +293,7 @@ class Checker {
       const SeenStep& s = *it;
       const std::string raisedText = s.raised ? *s.raised + ": " + s.message : "";
       const std::string returnedText =
-          s.result ? s.result->dump() : (s.resultRepr.empty() ? "?" : s.resultRepr);
+          s.result ? s.result->json.dump() : (s.resultRepr.empty() ? "?" : s.resultRepr);
       if (x.raises || x.message) {
         const std::string type = x.raises.value_or("an exception");
         if (!s.raised) {
@@ -315,9 +316,9 @@ class Checker {
       }
       if (!want) continue;
       if (s.result && !hasBigInt(*want)) {
-        if (*s.result != *want) {
+        if (s.result->json != *want) {
           add(x.loc, name + ": expected result " + want->dump() + " but got " +
-                         s.result->dump());
+                         s.result->json.dump());
         }
       } else if (pyRepr(*want) != s.resultRepr) {
         add(x.loc, name + ": expected result " + pyRepr(*want) + " (repr) but got " +
@@ -405,13 +406,13 @@ class Checker {
 }  // namespace
 
 std::string SeenDelivery::text() const {
-  std::string out = "tool " + std::to_string(tool) + " " + event;
+  std::string out = "tool " + std::to_string(tool) + " " + std::string(eventText());
   const std::string& name = function.empty() ? code : function;
   if (!name.empty()) out += " " + name;
   if (line) out += (name.empty() ? " line " : ":") + std::to_string(*line);
   if (!exc.empty()) out += " " + exc;
   if (!callable.empty()) out += " " + callable;
-  if (!result.empty()) out += " -> " + result;
+  out += " -> " + std::string(resultText());
   return out;
 }
 
@@ -423,7 +424,7 @@ bool matches(const DeliveryPattern& p, const SeenDelivery& d) {
   if (p.relLine && (!d.line || *d.line - d.firstLine != *p.relLine)) return false;
   if (p.exc && *p.exc != excOf(d)) return false;
   if (p.callable && d.callable.find(*p.callable) == std::string::npos) return false;
-  if (p.result && *p.result != d.result) return false;
+  if (p.result && *p.result != d.resultText()) return false;
   return true;
 }
 

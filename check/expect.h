@@ -3,36 +3,33 @@
 // outcomes, FileCheck-style (spec/SCENARIO-FORMAT.md §Expectations): ordered by
 // default, `unordered` groups, `absent` patterns, `match: exact|contains`. Works on
 // an offset-free view, so the same expectations hold on any implementation.
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "interpreter/trace.h"
 #include "scenario/scenario.h"
 
 namespace monsim::harness {
 
-// One delivery as the expectations see it (from a trace or from the model).
-struct SeenDelivery {
-  int tool = 0;
-  std::string event;
-  std::string code;      // code id, e.g. "f@3"
+// One delivery as the expectations see it (from a trace or from the model): `line`
+// is the event's line (LINE: its argument), and offsets are not looked at.
+struct SeenDelivery : Delivery {
   std::string function;  // qualname
   int firstLine = 0;     // the code's first line (for "+N" patterns)
-  std::optional<int> line;
-  std::string exc;           // exception type name, if any
-  std::string callable;      // CALL/C_*: the callable's repr
-  std::string result;        // "returned" | "disable" | "raised"
+  std::string_view eventText() const { return eventName(event); }
+  std::string_view resultText() const { return outcomeName(result); }
   std::string text() const;  // one readable line, e.g. "tool 2 LINE f:4 -> disable"
 };
 
 // What a step ended with.
 struct SeenStep {
   int step = 0;
-  std::optional<nlohmann::json> result;  // plain JSON value when the step returned one
-  std::string resultRepr;                // repr of the returned value
-  std::optional<std::string> raised;     // exception type
-  std::string message;                   // exception message, if known
+  std::optional<Literal> result;      // plain JSON value when the step returned one
+  std::string resultRepr;             // repr of the returned value
+  std::optional<std::string> raised;  // exception type
+  std::string message;                // exception message, if known
 };
 
 struct ExpectFailure {

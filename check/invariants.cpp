@@ -10,12 +10,28 @@
 
 namespace monsim::harness {
 
-using nlohmann::json;
+std::string_view invariantName(Invariant i) {
+  switch (i) {
+    case Invariant::FireOnce:
+      return "fire-once";
+    case Invariant::DisableLocality:
+      return "disable-locality";
+    case Invariant::StableDelivery:
+      return "stable-delivery";
+    case Invariant::RestartRestores:
+      return "restart-restores";
+    case Invariant::Balanced:
+      return "balanced";
+    case Invariant::ObserverIndependence:
+      return "observer-independence";
+  }
+  return "?";
+}
 
 std::string InvariantViolation::str() const {
   const std::string at =
       record == kNoRecord ? "" : " (record " + std::to_string(record) + ")";
-  return invariant + at + ": " + message;
+  return std::string(invariantName(invariant)) + at + ": " + message;
 }
 
 namespace {
@@ -24,25 +40,23 @@ using Violations = std::vector<InvariantViolation>;
 
 // A DISABLE location: one event at one instruction of one code object (§10.1).
 struct Site {
-  std::string event, code;
-  int offset = 0;
+  Event event = Event::PyStart;
+  std::string code;
+  int64_t offset = 0;
   auto operator<=>(const Site&) const = default;
   std::string str() const {
-    return event + " in " + code + " at offset " + std::to_string(offset);
+    return std::string(eventName(event)) + " in " + code + " at offset " +
+           std::to_string(offset);
   }
 };
 
-Site siteOf(const json& r) {
-  return {r.value("event", ""), r.value("code", ""), r.value("offset", -1)};
-}
+Site siteOf(const TraceRecord& r) { return {r.event, r.code, r.offset}; }
 
-int toolOf(const json& r) { return r.value("tool", -1); }
 std::string rec(size_t i) { return "record " + std::to_string(i); }
 std::string toolName(int t) { return "tool " + std::to_string(t); }
 
-bool returnedDisable(const json& d) {
-  const json r = d.value("returned", json());
-  return r.is_object() && r.value("marker", "") == "DISABLE";
+bool returnedDisable(const TraceRecord& d) {
+  return d.returned && d.returned->kind == TraceValue::Kind::Disable;
 }
 
 // One occurrence the probe saw, with the scenario tools' deliveries of it.
@@ -57,7 +71,7 @@ struct Occurrence {
 
   const ObservedDelivery* of(int tool) const {
     for (const ObservedDelivery* d : deliveries)
-      if (toolOf(*d->record) == tool) return d;
+      if (d->tool == tool) return d;
     return nullptr;
   }
 };
@@ -69,53 +83,46 @@ struct Touch {
   bool restart = false;
 };
 
-std::optional<int> intArg(const json& a) {
-  if (a.is_number_integer()) return a.get<int>();
-  if (a.is_object() && a.value("type", "") == "int") {
+std::optional<int> intArg(const TraceValue& a) {
+  if (a.kind == TraceValue::Kind::Object && a.type == "int") {
     try {
-      return std::stoi(a.value("repr", ""));
+      return std::stoi(a.repr);
     } catch (...) {
     }
   }
   return std::nullopt;
 }
 
-std::optional<Touch> touchOf(const json& api) {
+std::optional<Touch> touchOf(const TraceRecord& api) {
   static const std::set<std::string> kPerTool{"set_events",        "set_local_events",
                                               "register_callback", "use_tool_id",
                                               "free_tool_id",      "clear_tool_id"};
-  const std::string fn = api.value("fn", "");
-  if (fn == "restart_events") return Touch{std::nullopt, true};
-  if (!kPerTool.count(fn)) return std::nullopt;
-  const json args = api.value("args", json::array());
-  return Touch{args.empty() ? std::nullopt : intArg(args[0]), false};
+  if (api.fn == "restart_events") return Touch{std::nullopt, true};
+  if (!kPerTool.count(api.fn)) return std::nullopt;
+  return Touch{api.args.empty() ? std::nullopt : intArg(api.args[0]), false};
 }
 
 // Every api record made by a delivery's callback, nested calls included.
-void collectApi(const json& j, std::vector<const json*>& out) {
-  if (j.is_object()) {
-    if (j.value("kind", "") == "api") out.push_back(&j);
-    for (const auto& [k, v] : j.items())
-      if (v.is_structured()) collectApi(v, out);
-  } else if (j.is_array()) {
-    for (const json& v : j) collectApi(v, out);
+void collectApi(const std::vector<TraceRecord>& calls,
+                std::vector<const TraceRecord*>& out) {
+  for (const TraceRecord& c : calls) {
+    if (c.kind == RecordKind::Api) out.push_back(&c);
+    collectApi(c.calls, out);
   }
 }
-std::vector<const json*> callsOf(const json& delivery) {
-  std::vector<const json*> out;
-  if (delivery.contains("calls")) collectApi(delivery["calls"], out);
+std::vector<const TraceRecord*> callsOf(const TraceRecord& delivery) {
+  std::vector<const TraceRecord*> out;
+  collectApi(delivery.calls, out);
   return out;
 }
 
 // Did this callback end the dispatch (§9.4)? It raised, or returned DISABLE where
 // that raises ValueError (§10.5, §10.6; unknown version: any non-site event).
-bool endsDispatch(const json& d, const VersionProfile* p) {
-  if (d.contains("raised")) return true;
+bool endsDispatch(const TraceRecord& d, const VersionProfile* p) {
+  if (d.raised) return true;
   if (!returnedDisable(d)) return false;
-  const auto e = eventNamed(d.value("event", ""));
-  if (!e) return false;
-  return p ? p->disableRule(*e) == spec::DisableRule::Error
-           : !profile(PyVersion::V3_12).disableIsPerSite(*e);
+  return p ? p->disableRule(d.event) == spec::DisableRule::Error
+           : !profile(PyVersion::V3_12).disableIsPerSite(d.event);
 }
 
 std::vector<Occurrence> occurrencesOf(const Trace& t,
@@ -124,17 +131,17 @@ std::vector<Occurrence> occurrencesOf(const Trace& t,
   std::vector<Occurrence> out;
   std::map<size_t, size_t> at;  // probe record -> index in out
   for (size_t i = 0; i < t.records.size(); ++i) {
-    if (t.records[i].value("kind", "") != "event") continue;
+    if (t.records[i].kind != RecordKind::Event) continue;
     at[i] = out.size();
     out.push_back({i, i, siteOf(t.records[i]), {}, -1, {}, false});
   }
   for (const ObservedDelivery& d : ds) {
-    if (d.unseen || d.occurrence == kNoRecord) continue;
-    Occurrence& o = out[at.at(d.occurrence)];
+    if (d.unseen || d.record == kNoRecord) continue;
+    Occurrence& o = out[at.at(d.record)];
     o.deliveries.push_back(&d);
     o.first = std::min(o.first, d.index);
-    if (endsDispatch(*d.record, p)) o.cut = std::max(o.cut, toolOf(*d.record));
-    for (const json* api : callsOf(*d.record)) {
+    if (endsDispatch(*d.source, p)) o.cut = std::max(o.cut, d.tool);
+    for (const TraceRecord* api : callsOf(*d.source)) {
       if (const auto touch = touchOf(*api)) {
         if (touch->tool) o.touched.insert(*touch->tool);
         o.restarted = o.restarted || touch->restart || !touch->tool;
@@ -149,14 +156,12 @@ std::vector<Occurrence> occurrencesOf(const Trace& t,
 // 1. A tool's callback for an event slot runs at most once per occurrence (§9.1).
 void checkFireOnce(const std::vector<Occurrence>& occs, Violations& out) {
   for (const Occurrence& o : occs) {
-    std::map<std::pair<int, std::string>, size_t> seen;
+    std::map<std::pair<int, Event>, size_t> seen;
     for (const ObservedDelivery* d : o.deliveries) {
-      const std::string slot = d->record->value("event", "");
-      const auto [it, fresh] =
-          seen.emplace(std::pair{toolOf(*d->record), slot}, d->index);
+      const auto [it, fresh] = seen.emplace(std::pair{d->tool, d->event}, d->index);
       if (fresh) continue;
-      out.push_back({"fire-once", d->index,
-                     toolName(toolOf(*d->record)) + " got its " + slot +
+      out.push_back({Invariant::FireOnce, d->index,
+                     toolName(d->tool) + " got its " + std::string(eventName(d->event)) +
                          " callback twice for one occurrence (" + o.site.str() +
                          ", probe " + rec(o.record) + "): " + rec(it->second) + " and " +
                          rec(d->index)});
@@ -177,11 +182,10 @@ class DisableWalk {
     size_t next = 0;
     for (size_t i = 0; i < t_.records.size(); ++i) {
       while (next < occs.size() && occs[next].first == i) check(occs[next++]);
-      const json& r = t_.records[i];
-      const std::string kind = r.value("kind", "");
-      if (kind == "api") apply(r);
-      if (kind != "delivery" || toolOf(r) == t_.probeTool) continue;
-      for (const json* api : callsOf(r)) apply(*api);
+      const TraceRecord& r = t_.records[i];
+      if (r.kind == RecordKind::Api) apply(r);
+      if (r.kind != RecordKind::Delivery || r.tool == t_.probeTool) continue;
+      for (const TraceRecord* api : callsOf(r)) apply(*api);
       afterDelivery(i, r);
     }
     return std::move(out_);
@@ -198,17 +202,16 @@ class DisableWalk {
 
   // Sites whose DISABLE is per site; INSTRUCTION is left out (FINDINGS F4 drops
   // INSTRUCTION tools at a multi-tool transition, without any DISABLE).
-  bool tracked(const std::string& event) const {
-    const auto e = eventNamed(event);
-    return e && p_.has(*e) && p_.disableIsPerSite(*e) && event != "INSTRUCTION";
+  bool tracked(Event e) const {
+    return p_.has(e) && p_.disableIsPerSite(e) && e != Event::Instruction;
   }
   // 3.14+ legacy BRANCH handlers report "BRANCH"; their DISABLE is per direction.
-  Site siteOfDelivery(size_t i, const json& d) const {
+  Site siteOfDelivery(size_t i, const TraceRecord& d) const {
     const auto it = probeSite_.find(i);
     return it != probeSite_.end() ? it->second : siteOf(d);
   }
 
-  void apply(const json& api) {
+  void apply(const TraceRecord& api) {
     const auto touch = touchOf(api);
     if (!touch) return;
     ++allEpoch_;
@@ -227,7 +230,7 @@ class DisableWalk {
   void check(const Occurrence& o) {
     std::set<int> got;
     for (const ObservedDelivery* d : o.deliveries) {
-      got.insert(toolOf(*d->record));
+      got.insert(d->tool);
       probeSite_[d->index] = o.site;
     }
     if (!tracked(o.site.event)) return;
@@ -249,7 +252,7 @@ class DisableWalk {
       const Stamp& s = it->second;
       if (s.restarts != restarts_) {  // restart_events since the DISABLE
         if (s.own == ownEpoch_[t] && !skipped(t) && !got.count(t))
-          out_.push_back({"restart-restores", o.record,
+          out_.push_back({Invariant::RestartRestores, o.record,
                           toolName(t) + " returned DISABLE for " + o.site.str() + " at " +
                               rec(s.record) +
                               "; restart_events() was called since and nothing changed "
@@ -257,7 +260,7 @@ class DisableWalk {
                               "of this occurrence"});
         it = disabled_.erase(it);
       } else if (s.all == allEpoch_ && !o.restarted && got.count(t)) {
-        out_.push_back({"disable-locality", o.of(t)->index,
+        out_.push_back({Invariant::DisableLocality, o.of(t)->index,
                         toolName(t) + " returned DISABLE for " + o.site.str() + " at " +
                             rec(s.record) +
                             " and no API call re-enabled it since, yet it receives the "
@@ -271,8 +274,8 @@ class DisableWalk {
     // Stamped as of the start of the occurrence: changes its callbacks make count
     // as later changes (§9.3).
     for (const ObservedDelivery* d : o.deliveries) {
-      const int u = toolOf(*d->record);
-      if (!returnedDisable(*d->record)) receipts_[{o.site, u}] = stamp(u, d->index);
+      const int u = d->tool;
+      if (!returnedDisable(*d->source)) receipts_[{o.site, u}] = stamp(u, d->index);
     }
   }
 
@@ -286,16 +289,17 @@ class DisableWalk {
         why = "; " + toolName(t) + " returned DISABLE for " + site.str() + " at " +
               rec(when);
     }
-    return {why.empty() ? "stable-delivery" : "disable-locality", o.record,
+    return {why.empty() ? Invariant::StableDelivery : Invariant::DisableLocality,
+            o.record,
             toolName(u) + " received " + o.site.str() + " at " + rec(s.record) +
                 " and nothing changed its events or callbacks since, yet it gets no "
                 "delivery of this occurrence" +
                 why};
   }
 
-  void afterDelivery(size_t i, const json& d) {
+  void afterDelivery(size_t i, const TraceRecord& d) {
     if (!returnedDisable(d)) return;
-    const int t = toolOf(d);
+    const int t = d.tool;
     const Site site = siteOfDelivery(i, d);
     if (!tracked(site.event)) {
       // §10.5/§10.6 remove the callback; 3.15 (F5) clears a local bit: a change of t.
@@ -307,7 +311,7 @@ class DisableWalk {
     Stamp st = stamp(t, i);
     // The DISABLE-ing callback's own API calls (applied before this point) may have
     // changed its events or callbacks: then a restart need not bring the site back.
-    for (const json& c : d.value("calls", json::array()))
+    for (const TraceRecord& c : d.calls)
       if (const auto touch = touchOf(c); touch && (!touch->tool || *touch->tool == t))
         --st.own;
     disabled_[{site, t}] = st;
@@ -333,12 +337,12 @@ class DisableWalk {
 // 4. Frame entries and exits, and handled exceptions, per code object (§3.8:
 // start == return + unwind, raise == handled + unwind), in the probe's stream.
 void checkBalanced(const Trace& t, const std::vector<Occurrence>& occs, Violations& out) {
-  static const std::set<std::string> kEntry{"PY_START", "PY_RESUME", "PY_THROW"};
-  static const std::set<std::string> kExit{"PY_RETURN", "PY_YIELD", "PY_UNWIND"};
+  static const std::set<Event> kEntry{Event::PyStart, Event::PyResume, Event::PyThrow};
+  static const std::set<Event> kExit{Event::PyReturn, Event::PyYield, Event::PyUnwind};
   // PY_THROW too: an exception thrown into a generator (or down an await chain) can
   // be handled in that frame with no RAISE of its own (found by monsim fuzz).
-  static const std::set<std::string> kRaised{"RAISE", "RERAISE", "STOP_ITERATION",
-                                             "PY_THROW"};
+  static const std::set<Event> kRaised{Event::Raise, Event::Reraise, Event::StopIteration,
+                                       Event::PyThrow};
   struct Count {
     int entries = 0, exits = 0, raised = 0, handled = 0;
     size_t last = 0;
@@ -351,27 +355,28 @@ void checkBalanced(const Trace& t, const std::vector<Occurrence>& occs, Violatio
             [](auto* a, auto* b) { return a->record < b->record; });
   for (const Occurrence* o : byRecord) {
     Count& c = codes[o->site.code];
-    const std::string& e = o->site.event;
+    const Event e = o->site.event;
     c.last = o->record;
     c.entries += kEntry.count(e);
     // A callback raising at PY_RETURN/PY_YIELD: the frame does not leave (§9.6).
-    c.exits += kExit.count(e) && (e == "PY_UNWIND" || o->cut < 0);
+    c.exits += kExit.count(e) && (e == Event::PyUnwind || o->cut < 0);
     // A callback's exception replaces the one in flight and may be handled again
     // without a RAISE of its own (EXCEPTION_HANDLED returning DISABLE on 3.12–3.14).
     c.raised += kRaised.count(e) + (o->cut >= 0);
-    c.handled += e == "EXCEPTION_HANDLED";
+    c.handled += e == Event::ExceptionHandled;
     if (c.reported) continue;
     if (c.exits > c.entries) {
       c.reported = true;
-      out.push_back({"balanced", o->record,
-                     e + " in " + o->site.code + ": " + std::to_string(c.exits) +
+      out.push_back({Invariant::Balanced, o->record,
+                     std::string(eventName(e)) + " in " + o->site.code + ": " +
+                         std::to_string(c.exits) +
                          " frame exits (PY_RETURN/PY_YIELD/PY_UNWIND) but only " +
                          std::to_string(c.entries) +
                          " entries (PY_START/PY_RESUME/PY_THROW) so far"});
     } else if (c.handled > c.raised) {
       c.reported = true;
       out.push_back(
-          {"balanced", o->record,
+          {Invariant::Balanced, o->record,
            "EXCEPTION_HANDLED in " + o->site.code + " number " +
                std::to_string(c.handled) + ", but only " + std::to_string(c.raised) +
                " RAISE/RERAISE/STOP_ITERATION/PY_THROW in that code object so far"});
@@ -380,7 +385,7 @@ void checkBalanced(const Trace& t, const std::vector<Occurrence>& occs, Violatio
   if (t.truncated) return;
   for (const auto& [code, c] : codes) {
     if (c.reported || c.entries == c.exits) continue;
-    out.push_back({"balanced", c.last,
+    out.push_back({Invariant::Balanced, c.last,
                    code + ": " + std::to_string(c.entries) +
                        " frame entries (PY_START/PY_RESUME/PY_THROW) but " +
                        std::to_string(c.exits) +
@@ -401,7 +406,7 @@ std::vector<InvariantViolation> checkInvariants(const Scenario& s, const Trace& 
                                                 const Trace* off) {
   Violations out;
   if (on.probeTool < 0) return out;
-  const auto v = parseVersion(on.interpreter.value("version", ""));
+  const auto v = parseVersion(on.interpreter.version);
   const std::vector<ObservedDelivery> ds = associateDeliveries(on);
   const std::vector<Occurrence> occs = occurrencesOf(on, ds, v ? &profile(*v) : nullptr);
   checkFireOnce(occs, out);
@@ -413,7 +418,7 @@ std::vector<InvariantViolation> checkInvariants(const Scenario& s, const Trace& 
   if (off && !declaredObserverDependent(s, v)) {
     const std::string diff = observerDifference(on, *off);
     if (!diff.empty())
-      out.push_back({"observer-independence", kNoRecord,
+      out.push_back({Invariant::ObserverIndependence, kNoRecord,
                      "the probe changes what the scenario's tools receive: " + diff});
   }
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {

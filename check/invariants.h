@@ -4,7 +4,9 @@
 // restart_events re-enabling (§11.5), balanced frame and exception events in the
 // probe's stream (§3.8) and observer independence. A violation on a real
 // interpreter is a finding about the interpreter (or the oracle), not the model.
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "interpreter/trace.h"
@@ -12,10 +14,20 @@
 
 namespace monsim::harness {
 
-// `invariant` is one of: fire-once, disable-locality, stable-delivery,
-// restart-restores, balanced, observer-independence.
+enum class Invariant : uint8_t {
+  FireOnce,
+  DisableLocality,
+  StableDelivery,
+  RestartRestores,
+  Balanced,
+  ObserverIndependence,
+};
+// "fire-once", "disable-locality", "stable-delivery", "restart-restores", "balanced",
+// "observer-independence".
+std::string_view invariantName(Invariant i);
+
 struct InvariantViolation {
-  std::string invariant;
+  Invariant invariant = Invariant::FireOnce;
   size_t record = kNoRecord;  // in the probe-on trace; kNoRecord: the trace as a whole
   std::string message;
   std::string str() const;  // "invariant (record N): message"

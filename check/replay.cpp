@@ -10,7 +10,8 @@
 
 namespace monsim::harness {
 
-using nlohmann::json;
+using nlohmann::json;  // scenario literals (Clause::actions, the oracle's tool setup)
+using ModelDelivery = monsim::Delivery;
 
 const std::array<Reason, 6>* Prediction::reasonsAt(size_t record) const {
   auto it = std::lower_bound(reasons.begin(), reasons.end(), record,
@@ -20,17 +21,11 @@ const std::array<Reason, 6>* Prediction::reasonsAt(size_t record) const {
 
 namespace {
 
-const json& callsOf(const json& rec) {
-  static const json kNone = json::array();
-  auto it = rec.find("calls");
-  return it != rec.end() && it->is_array() ? *it : kNone;
+bool isEntry(Event e) {
+  return e == Event::PyStart || e == Event::PyResume || e == Event::PyThrow;
 }
-
-bool isEntry(std::string_view e) {
-  return e == "PY_START" || e == "PY_RESUME" || e == "PY_THROW";
-}
-bool isExit(std::string_view e) {
-  return e == "PY_RETURN" || e == "PY_YIELD" || e == "PY_UNWIND";
+bool isExit(Event e) {
+  return e == Event::PyReturn || e == Event::PyYield || e == Event::PyUnwind;
 }
 
 // What a registered callable is, so the policy knows how it behaves.
@@ -47,8 +42,8 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
  public:
   Replayer(const Scenario& s, const Trace& t, PyVersion v)
       : s_(s), t_(t), m_(v), p_(m_.profile()) {
-    resolver_.code = [this](const json& v) { return codeArg(v); };
-    resolver_.callable = [this](const json& v) { return callableArg(v); };
+    resolver_.code = [this](const CodeRef& c) { return codeArg(c); };
+    resolver_.callable = [this](const CallableRef& c) { return callableArg(c); };
     for (const ToolSpec& tool : s.tools) tools_[tool.id] = &tool;
   }
 
@@ -56,13 +51,13 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   Prediction runScript();
   void setupTools();
 
-  CallbackAction onCallback(const Delivery& d) override;
-  void onDelivery(const Delivery& d) override;
+  CallbackAction onCallback(const ModelDelivery& d) override;
+  void onDelivery(const ModelDelivery& d) override;
 
  private:
   CodeId codeId(const std::string& id);
-  std::optional<CodeId> codeArg(const json& v);
-  CallableArg callableArg(const json& v);
+  std::optional<CodeId> codeArg(const CodeRef& c);
+  CallableArg callableArg(const CallableRef& c);
   CallableId newCallable(CallableInfo info);
   std::string reprOf(CallableId c) const {
     return c.value < callables_.size() ? callables_[c.value].repr : "?";
@@ -70,13 +65,14 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   const Callback* declaredClauses(int tool, const std::string& event) const;
   void associateObserved();
   void startProbe();
-  void replayApi(size_t index, const json& rec);
-  void replayEvent(size_t index, const json& rec);
-  void syncFrames(const std::string& event, CodeId code, int depth);
+  void replayApi(size_t index, const TraceRecord& rec);
+  void replayEvent(size_t index, const TraceRecord& rec);
+  void syncFrames(Event event, CodeId code, int depth);
   void exitFrame();
   void feed(const Occurrence& o, size_t record, std::optional<int> line);
-  const Clause* pickClause(const Callback& cb, int n, const Delivery& d) const;
-  std::optional<ApiCall> callFor(const json& action, bool literal);
+  const Clause* pickClause(const Callback& cb, int n, const ModelDelivery& d) const;
+  std::optional<ApiCall> callFor(const json& action);  // a scenario action
+  std::optional<ApiCall> callFor(const TraceRecord& api);
 
   const Scenario& s_;
   const Trace& t_;
@@ -87,12 +83,13 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   std::map<std::string, CodeId> codeIds_;
   std::vector<std::string> codeNames_;
   std::vector<CallableInfo> callables_;
-  std::map<std::pair<size_t, int>, const json*> observed_;  // (event record, tool)
+  // (event record, tool) -> the interpreter's delivery record
+  std::map<std::pair<size_t, int>, const TraceRecord*> observed_;
   std::set<size_t> unseen_;  // occurrences the probe missed, keyed by a delivery record
   std::vector<CodeId> stack_;
   bool probeStarted_ = false;
   bool synthetic_ = false;  // the occurrence comes from a delivery, not the probe
-  int32_t rawOffset_ = 0;   // the recorded offset of the occurrence being dispatched
+  int64_t rawOffset_ = 0;   // the recorded offset of the occurrence being dispatched
   Prediction out_;
   // The occurrence being dispatched.
   size_t record_ = 0;
@@ -110,17 +107,12 @@ CodeId Replayer::codeId(const std::string& id) {
   return it->second;
 }
 
-std::optional<CodeId> Replayer::codeArg(const json& v) {
-  if (v.is_object() && v.value("type", "") == "code" && v.contains("code"))
-    return codeId(v["code"].get<std::string>());
-  if (v.is_object() && v.value("$", "") == "code") {
-    if (v.contains("id")) return codeId(v["id"].get<std::string>());
-    const std::string of = v.value("of", "");
-    for (const auto& [id, c] : t_.codes)
-      if (c.program && c.qualname == of) return codeId(id);
-    for (const auto& [name, line] : s_.scriptFunctions)
-      if (name == of) return codeId(name);
-  }
+std::optional<CodeId> Replayer::codeArg(const CodeRef& c) {
+  if (!c.id.empty()) return codeId(c.id);
+  for (const auto& [id, code] : t_.codes)
+    if (code.program && code.qualname == c.function) return codeId(id);
+  for (const auto& [name, line] : s_.scriptFunctions)
+    if (name == c.function) return codeId(name);
   return std::nullopt;
 }
 
@@ -135,42 +127,25 @@ const Callback* Replayer::declaredClauses(int tool, const std::string& event) co
   return it == tools_[tool]->callbacks.end() ? nullptr : &it->second;
 }
 
-CallableArg Replayer::callableArg(const json& v) {
-  if (v.is_null()) return std::nullopt;
+CallableArg Replayer::callableArg(const CallableRef& c) {
+  if (c.kind == CallableRef::Kind::None) return std::nullopt;
   CallableInfo info;
-  if (v.is_object() && v.contains("$")) {  // a scenario literal (callback action)
-    const std::string m = v["$"].get<std::string>();
-    if (m == "handler") {
-      const std::string name = v.value("name", "");
-      info.kind = CallableInfo::Kind::Handler;
-      info.repr = "<handler:" + name + ">";
-      auto it = s_.handlers.find(name);
-      info.clauses = it == s_.handlers.end() ? nullptr : &it->second;
-    } else {
-      info.repr = "<" + typeNameOf(v, true) + ">";
-    }
-    return newCallable(std::move(info));
-  }
-  if (v.is_object() && v.value("type", "") == "NoneType") return std::nullopt;
-  info.repr = v.value("repr", "?");
-  if (v.value("type", "") == "handler") {
+  info.repr = c.repr;
+  if (c.kind == CallableRef::Kind::Handler) {
     info.kind = CallableInfo::Kind::Handler;
-    if (info.repr.starts_with("<handler:")) {
-      auto it = s_.handlers.find(info.repr.substr(9, info.repr.size() - 10));
-      if (it != s_.handlers.end()) info.clauses = &it->second;
-    } else {
-      info.kind = CallableInfo::Kind::Declared;  // "<tool>": set up per (tool, event)
-    }
+    auto it = s_.handlers.find(c.handler);
+    info.clauses = it == s_.handlers.end() ? nullptr : &it->second;
+  } else if (c.kind == CallableRef::Kind::Declared) {
+    info.kind = CallableInfo::Kind::Declared;  // "<tool>": set up per (tool, event)
   }
   return newCallable(std::move(info));
 }
 
 void Replayer::associateObserved() {
   for (const ObservedDelivery& d : associateDeliveries(t_)) {
-    if (d.unseen) unseen_.insert(d.occurrence);
-    if (d.occurrence != kNoRecord)
-      observed_.emplace(std::make_pair(d.occurrence, d.record->value("tool", -1)),
-                        d.record);
+    if (d.unseen) unseen_.insert(d.record);
+    if (d.record != kNoRecord)
+      observed_.emplace(std::make_pair(d.record, d.tool), d.source);
   }
 }
 
@@ -179,7 +154,7 @@ void Replayer::startProbe() {
   const int probe = t_.probeTool;
   m_.step(ApiCall{UseToolId{PyInt{probe}, PyStr{"monsim-probe"}}});
   EventSet mask;
-  const bool instruction = t_.options.value("instruction", false);
+  const bool instruction = t_.instruction;
   for (int b = 0; b < p_.bitLimit(); ++b) {
     const auto ev = p_.eventOfBit(b);
     if (!ev || !p_.realEvents().has(b)) continue;
@@ -194,18 +169,17 @@ void Replayer::startProbe() {
   m_.step(ApiCall{SetEvents{PyInt{probe}, PyInt{mask.bits()}}});
 }
 
-void Replayer::replayApi(size_t index, const json& rec) {
+void Replayer::replayApi(size_t index, const TraceRecord& rec) {
   ApiCheck check;
   check.record = index;
-  check.fn = rec.value("fn", "?");
-  check.by = rec.value("by", "?");
+  check.fn = rec.fn.empty() ? "?" : rec.fn;
+  check.by = rec.by;
   std::string why;
   std::optional<ApiCall> call;
-  if (rec.contains("kwargs"))
+  if (rec.kwargs)
     why = "keyword arguments are not modelled";
   else
-    call = makeApiCall(check.fn, rec.value("args", json::array()), false, p_, resolver_,
-                       why);
+    call = makeApiCall(check.fn, rec.args, p_, resolver_, why);
   if (!call) {
     check.modelled = false;
     check.predicted = why;
@@ -247,7 +221,7 @@ void Replayer::exitFrame() {
 
 // Keeps the model's frame stack equal to the interpreter's: `depth` counts the
 // program-visible frames up to the one the event happens in.
-void Replayer::syncFrames(const std::string& event, CodeId code, int depth) {
+void Replayer::syncFrames(Event event, CodeId code, int depth) {
   if (isEntry(event)) {
     while (int(stack_.size()) > depth - 1 && !stack_.empty()) exitFrame();
     m_.step(FrameEnter{code});
@@ -256,8 +230,8 @@ void Replayer::syncFrames(const std::string& event, CodeId code, int depth) {
   }
   while (int(stack_.size()) > depth && !stack_.empty()) exitFrame();
   if (stack_.empty() || stack_.back() != code) {
-    out_.notes.push_back("record " + std::to_string(record_) + ": " + event + " in " +
-                         codeNames_[code.value] +
+    out_.notes.push_back("record " + std::to_string(record_) + ": " +
+                         std::string(eventName(event)) + " in " + codeNames_[code.value] +
                          " without a frame start seen by the probe; assuming one");
     if (!stack_.empty() && int(stack_.size()) == depth) exitFrame();
     m_.step(FrameEnter{code});
@@ -274,40 +248,32 @@ void Replayer::feed(const Occurrence& o, size_t record, std::optional<int> line)
   m_.step(o, *this, *this);
 }
 
-void Replayer::replayEvent(size_t index, const json& rec) {
-  const std::string name = rec.value("event", "");
-  const auto ev = eventNamed(name);
-  if (!ev) {
-    out_.notes.push_back("record " + std::to_string(index) + ": unknown event " + name);
-    return;
-  }
+void Replayer::replayEvent(size_t index, const TraceRecord& rec) {
   if (!probeStarted_ && t_.probeTool >= 0) startProbe();
-  const CodeId code = codeId(rec.value("code", ""));
+  const CodeId code = codeId(rec.code);
   record_ = index;
-  syncFrames(name, code,
-             rec.value("depth", int(stack_.size()) + (isEntry(name) ? 1 : 0)));
+  syncFrames(rec.event, code,
+             rec.depth.value_or(int(stack_.size()) + (isEntry(rec.event) ? 1 : 0)));
   Occurrence o;
-  o.event = *ev;
+  o.event = rec.event;
   o.code = code;
   // CPython ≤3.14 can report a garbage (negative) offset for the RAISE of a raising
-  // JUMP callback; the model takes offset 0, the comparison keeps the recorded one.
-  rawOffset_ = rec.value("offset", 0);
-  o.offset = std::max(rawOffset_, 0);
-  std::optional<int> line;
-  if (rec.contains("line") && rec["line"].is_number_integer())
-    line = rec["line"].get<int>();
-  if (*ev == Event::Line) o.aux = line.value_or(0);
-  if (rec.contains("dest") && rec["dest"].is_number_integer())
-    o.aux = rec["dest"].get<int>();
+  // JUMP callback; the model takes offset 0 (its offsets are 32-bit), the comparison
+  // keeps the recorded one.
+  rawOffset_ = rec.offset;
+  o.offset = std::max(static_cast<int32_t>(rawOffset_), 0);
+  if (rec.event == Event::Line) o.aux = rec.line.value_or(0);
+  if (rec.dest) o.aux = *rec.dest;
   std::string exc;
-  if (rec.contains("exc") && rec["exc"].is_object()) exc = rec["exc"].value("type", "");
-  if (*ev == Event::StopIteration) exc = "StopIteration";
+  if (rec.exc) exc = rec.exc->type;
+  if (rec.event == Event::StopIteration) exc = "StopIteration";
   o.exception = exc;
-  feed(o, index, line);
-  if (isExit(name) && !stack_.empty()) exitFrame();
+  feed(o, index, rec.line);
+  if (isExit(rec.event) && !stack_.empty()) exitFrame();
 }
 
-const Clause* Replayer::pickClause(const Callback& cb, int n, const Delivery& d) const {
+const Clause* Replayer::pickClause(const Callback& cb, int n,
+                                   const ModelDelivery& d) const {
   const std::string& id = codeNames_[d.code.value];
   const TraceCode* tc = t_.code(id);
   const std::string qualname = tc ? tc->qualname : id;
@@ -327,37 +293,43 @@ const Clause* Replayer::pickClause(const Callback& cb, int n, const Delivery& d)
   return nullptr;
 }
 
-std::optional<ApiCall> Replayer::callFor(const json& action, bool literal) {
+std::optional<ApiCall> Replayer::callFor(const json& action) {
   std::string why;
-  auto call =
-      makeApiCall(action.value(literal ? "api" : "fn", ""),
-                  action.value("args", json::array()), literal, p_, resolver_, why);
+  auto call = makeLiteralApiCall(action.value("api", ""),
+                                 Literal{action.value("args", json::array())}, p_,
+                                 resolver_, why);
   if (!call) out_.notes.push_back("record " + std::to_string(record_) + ": " + why);
   return call;
 }
 
-CallbackAction Replayer::onCallback(const Delivery& d) {
+std::optional<ApiCall> Replayer::callFor(const TraceRecord& api) {
+  std::string why;
+  auto call = makeApiCall(api.fn, api.args, p_, resolver_, why);
+  if (!call) out_.notes.push_back("record " + std::to_string(record_) + ": " + why);
+  return call;
+}
+
+CallbackAction Replayer::onCallback(const ModelDelivery& d) {
   calls_.clear();
   CallableInfo& info = callables_[d.callable.value];
   ++info.calls;
   const int t = d.tool.value;
   auto obs = observed_.find({record_, t});
-  const json* seen = obs == observed_.end() ? nullptr : obs->second;
+  const TraceRecord* seen = obs == observed_.end() ? nullptr : obs->second;
   CallbackAction a;
   if (info.kind == CallableInfo::Kind::Probe) return a;
   if (info.kind == CallableInfo::Kind::Program || !info.clauses) {
     if (info.kind == CallableInfo::Kind::Program && seen) {
       // Program code decides; the model takes what it did from the record.
-      if (seen->contains("raised")) {
-        raiseType_ = (*seen)["raised"].value("type", "Exception");
+      if (seen->raised) {
+        raiseType_ = seen->raised->type.empty() ? "Exception" : seen->raised->type;
         raiseMessage_.clear();
         a.raiseType = raiseType_;
       }
-      const json ret = seen->value("returned", json());
-      a.disable = ret.is_object() && ret.value("marker", "") == "DISABLE";
-      for (const json& c : callsOf(*seen))
-        if (c.value("kind", "") == "api")
-          if (auto call = callFor(c, false)) calls_.push_back(std::move(*call));
+      a.disable = seen->returned && seen->returned->kind == TraceValue::Kind::Disable;
+      for (const TraceRecord& c : seen->calls)
+        if (c.kind == RecordKind::Api)
+          if (auto call = callFor(c)) calls_.push_back(std::move(*call));
     }
     a.calls = calls_;
     return a;
@@ -369,12 +341,12 @@ CallbackAction Replayer::onCallback(const Delivery& d) {
                                    [](const json& x) { return x.contains("api"); });
   if (onlyApi) {
     for (const json& x : c->actions)
-      if (auto call = callFor(x, true)) calls_.push_back(std::move(*call));
+      if (auto call = callFor(x)) calls_.push_back(std::move(*call));
   } else if (seen) {
     // Actions that run program code: its API calls come from the record.
-    for (const json& x : callsOf(*seen))
-      if (x.value("kind", "") == "api")
-        if (auto call = callFor(x, false)) calls_.push_back(std::move(*call));
+    for (const TraceRecord& x : seen->calls)
+      if (x.kind == RecordKind::Api)
+        if (auto call = callFor(x)) calls_.push_back(std::move(*call));
   }
   if (c->raise) {
     raiseType_ = c->raise->value("type", "Exception");
@@ -389,37 +361,45 @@ CallbackAction Replayer::onCallback(const Delivery& d) {
   return a;
 }
 
-void Replayer::onDelivery(const Delivery& d) {
+void Replayer::onDelivery(const ModelDelivery& d) {
   const int t = d.tool.value;
   if (t == t_.probeTool) {
-    if (synthetic_)
-      out_.probeMissed.emplace_back(
-          record_, std::string(p_.name(d.event)) + " in " + codeNames_[d.code.value] +
-                       " at offset " + std::to_string(d.offset));
+    if (synthetic_) {
+      Delivery probe;
+      probe.record = record_;
+      probe.tool = t;
+      probe.event = d.event;
+      probe.code = codeNames_[d.code.value];
+      probe.offset = d.offset;
+      out_.probeMissed.push_back(std::move(probe));
+    }
     return;
   }
   PredictedDelivery p;
+  p.record = record_;
   p.tool = t;
-  p.event = d.viaBranchWrapper ? "BRANCH" : std::string(p_.name(d.event));
+  p.event = d.viaBranchWrapper ? Event::Branch : d.event;
   p.code = codeNames_[d.code.value];
   p.offset = rawOffset_;
-  p.aux = d.aux;
+  const bool hasAux = p.event == Event::Line || p.event == Event::Jump ||
+                      p.event == Event::Branch || p.event == Event::BranchLeft ||
+                      p.event == Event::BranchRight;
+  p.aux = hasAux ? d.aux : 0;
   p.line = line_;
   p.exc = std::string(d.exception);
   switch (d.result) {
     case CallbackResult::Returned:
-      p.result = "returned";
+      p.result = CallbackOutcome::Returned;
       break;
     case CallbackResult::ReturnedDisable:
     case CallbackResult::DisableRejected:
-      p.result = "disable";
+      p.result = CallbackOutcome::ReturnedDisable;
       break;
     case CallbackResult::Raised:
-      p.result = "raised";
+      p.result = CallbackOutcome::Raised;
       p.raisedType = raiseType_;
       break;
   }
-  p.record = record_;
   p.why = why_[t];
   p.clause = clauseOf_[t];
   auto repr = [this](CallableId c) { return reprOf(c); };
@@ -429,15 +409,15 @@ void Replayer::onDelivery(const Delivery& d) {
   // Pair the model's calls with the interpreter's, in order.
   auto obs = observed_.find({record_, t});
   if (obs != observed_.end()) {
-    std::vector<const json*> seen;
-    for (const json& c : callsOf(*obs->second))
-      if (c.value("kind", "") == "api") seen.push_back(&c);
+    std::vector<const TraceRecord*> seen;
+    for (const TraceRecord& c : obs->second->calls)
+      if (c.kind == RecordKind::Api) seen.push_back(&c);
     for (size_t i = 0; i < p.calls.size() && i < seen.size(); ++i) {
       p.calls[i].observed = seen[i];
       p.calls[i].mismatch = compareOutcome(d.effects[i].outcome, *seen[i], repr);
-      if (seen[i]->value("fn", "") != p.calls[i].fn)
+      if (seen[i]->fn != p.calls[i].fn)
         p.calls[i].mismatch = "the model calls " + p.calls[i].fn + ", the interpreter " +
-                              seen[i]->value("fn", "?");
+                              (seen[i]->fn.empty() ? "?" : seen[i]->fn);
     }
   }
   out_.deliveries.push_back(std::move(p));
@@ -446,27 +426,29 @@ void Replayer::onDelivery(const Delivery& d) {
 Prediction Replayer::run() {
   associateObserved();
   for (size_t i = 0; i < t_.records.size(); ++i) {
-    const json& r = t_.records[i];
-    const std::string kind = r.value("kind", "");
-    if (kind == "delivery" && unseen_.count(i) && r.value("event", "") != "BRANCH") {
+    const TraceRecord& r = t_.records[i];
+    if (r.kind == RecordKind::Delivery && unseen_.count(i) && r.event != Event::Branch) {
       // An occurrence the probe missed: taken from the first tool that got it.
-      json e = r;
-      e["kind"] = "event";
-      const std::string code = r.value("code", "");
-      const bool here = !stack_.empty() && codeNames_[stack_.back().value] == code;
-      e["depth"] = int(stack_.size()) + (here ? 0 : 1);
-      out_.notes.push_back("record " + std::to_string(i) + ": " + r.value("event", "") +
-                           " in " + code + " was not seen by the probe; fed from tool " +
-                           std::to_string(r.value("tool", -1)) + "'s delivery");
+      TraceRecord e = r;
+      e.kind = RecordKind::Event;
+      const bool here = !stack_.empty() && codeNames_[stack_.back().value] == r.code;
+      e.depth = int(stack_.size()) + (here ? 0 : 1);
+      out_.notes.push_back("record " + std::to_string(i) + ": " +
+                           std::string(eventName(r.event)) + " in " + r.code +
+                           " was not seen by the probe; fed from tool " +
+                           std::to_string(r.tool) + "'s delivery");
       synthetic_ = true;
       replayEvent(i, e);
       synthetic_ = false;
-    } else if (kind == "api") {
+    } else if (r.kind == RecordKind::Api) {
       replayApi(i, r);
-    } else if (kind == "step") {
+    } else if (r.kind == RecordKind::Step) {
       if (!probeStarted_ && t_.probeTool >= 0) startProbe();
-    } else if (kind == "event") {
+    } else if (r.kind == RecordKind::Event) {
       replayEvent(i, r);
+    } else if (r.kind == RecordKind::Unknown && !r.unknownEvent.empty()) {
+      out_.notes.push_back("record " + std::to_string(i) + ": unknown event " +
+                           r.unknownEvent);
     }
   }
   return std::move(out_);
@@ -476,9 +458,9 @@ Prediction Replayer::run() {
 void Replayer::setupTools() {
   for (const ToolSpec& tool : s_.tools) {
     auto api = [&](const std::string& fn, json args) {
-      json rec{{"kind", "api"}, {"by", "setup"}, {"fn", fn}, {"args", std::move(args)}};
       std::string why;
-      if (auto call = makeApiCall(fn, rec["args"], true, p_, resolver_, why))
+      if (auto call =
+              makeLiteralApiCall(fn, Literal{std::move(args)}, p_, resolver_, why))
         m_.step(*call);
     };
     if (tool.use) api("use_tool_id", json::array({tool.id, tool.name}));
@@ -525,9 +507,9 @@ Prediction Replayer::runScript() {
         ApiCheck check;
         check.record = i;
         check.fn = st.fn;
-        check.by = "step";
+        check.by = ApiCaller::Step;
         std::string why;
-        auto call = makeApiCall(st.fn, st.args, true, p_, resolver_, why);
+        auto call = makeLiteralApiCall(st.fn, Literal{st.args}, p_, resolver_, why);
         if (!call) {
           check.modelled = false;
           check.predicted = why;

@@ -4,7 +4,6 @@
 // made, and the frame changes derived from PY_START/RESUME/THROW and
 // RETURN/YIELD/UNWIND; callbacks behave as the scenario declares (ScenarioPolicy).
 #include <array>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,23 +19,15 @@ namespace monsim::harness {
 // An API call's effect, as the model computed it.
 struct PredictedCall {
   std::string fn;
-  std::string outcome;                       // outcomeText
-  const nlohmann::json* observed = nullptr;  // the interpreter's record, if paired
-  std::string mismatch;                      // "" when they agree
+  std::string outcome;                    // outcomeText
+  const TraceRecord* observed = nullptr;  // the interpreter's record, if paired
+  std::string mismatch;                   // "" when they agree
 };
 
-struct PredictedDelivery {
-  int tool = 0;
-  std::string event;  // "BRANCH" for a 3.14+ legacy BRANCH callback
-  std::string code;   // trace code id
-  int32_t offset = 0;
-  int32_t aux = 0;  // LINE: line; JUMP/BRANCH*: destination
-  std::optional<int> line;
-  std::string exc;
-  std::string result;  // "returned" | "disable" | "raised"
-  std::string raisedType;
+// A delivery the model predicts (`record`: the probe event record it replays; aux
+// only for LINE, JUMP and BRANCH*), with why the model made it.
+struct PredictedDelivery : Delivery {
   std::vector<PredictedCall> calls;
-  size_t record = 0;  // index of the probe event record in Trace::records
   Reason why = Reason::ActiveGlobal;
   std::optional<SourceLoc> clause;  // the scenario clause that decided the behaviour
 };
@@ -44,7 +35,8 @@ struct PredictedDelivery {
 // A top-level API call (setup, step or program code) replayed on the model.
 struct ApiCheck {
   size_t record = 0;
-  std::string fn, by;
+  std::string fn;
+  ApiCaller by = ApiCaller::Step;
   std::string predicted;  // outcomeText, or why it is not modelled
   bool modelled = true;
   std::string mismatch;            // "" when the model agrees
@@ -58,8 +50,9 @@ struct Prediction {
   std::vector<std::pair<size_t, std::array<Reason, 6>>> reasons;
   std::vector<std::string> notes;  // replay anomalies worth a reader's attention
   // Occurrences the probe missed (fed from a tool's delivery) where the model says
-  // the probe should have been called: the interpreter skipped a tool.
-  std::vector<std::pair<size_t, std::string>> probeMissed;
+  // the probe should have been called: the interpreter skipped a tool. Each is the
+  // probe's delivery the model predicts (offset: the model's).
+  std::vector<Delivery> probeMissed;
   const std::array<Reason, 6>* reasonsAt(size_t record) const;
 };
 

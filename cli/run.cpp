@@ -21,14 +21,15 @@ struct RunArgs {
 
 void print(const harness::Prediction& p) {
   for (const auto& a : p.api)
-    std::cout << "api  " << a.by << " " << a.fn << " " << a.predicted << "\n";
+    std::cout << "api  " << callerName(a.by) << " " << a.fn << " " << a.predicted << "\n";
   for (const auto& d : p.deliveries) {
-    std::cout << "tool " << d.tool << " " << d.event << " " << d.code << " offset "
+    const std::string_view event = eventName(d.event);
+    std::cout << "tool " << d.tool << " " << event << " " << d.code << " offset "
               << d.offset;
     if (d.line) std::cout << " line " << *d.line;
-    if (d.event == "JUMP" || d.event.starts_with("BRANCH")) std::cout << " to " << d.aux;
+    if (event == "JUMP" || event.starts_with("BRANCH")) std::cout << " to " << d.aux;
     if (!d.exc.empty()) std::cout << " [" << d.exc << "]";
-    std::cout << " -> " << d.result;
+    std::cout << " -> " << outcomeName(d.result);
     if (!d.raisedType.empty()) std::cout << " " << d.raisedType;
     for (const auto& c : d.calls) std::cout << "; calls " << c.fn << " " << c.outcome;
     std::cout << "   (" << reasonText(d.why).substr(0, reasonText(d.why).find(':'))
@@ -57,7 +58,7 @@ int run(const RunArgs& a) {
       }
     }
     std::string vtext = a.version;
-    if (vtext.empty() && trace) vtext = trace->interpreter.value("version", "");
+    if (vtext.empty() && trace) vtext = trace->interpreter.version;
     std::optional<PyVersion> v = parseVersion(vtext);
     if (!v && vtext.empty()) v = s.python.min.value_or(PyVersion::V3_15);
     if (!v) {

@@ -16,13 +16,66 @@ std::string_view kindName(RunOutcome::Kind k) {
   return "?";
 }
 
+std::string_view phaseName(OraclePhase p) {
+  switch (p) {
+    case OraclePhase::Protocol:
+      return "protocol";
+    case OraclePhase::Validate:
+      return "validate";
+    case OraclePhase::Isolation:
+      return "isolation";
+    case OraclePhase::Compile:
+      return "compile";
+    case OraclePhase::Setup:
+      return "setup";
+    case OraclePhase::Run:
+      return "run";
+    case OraclePhase::Teardown:
+      return "teardown";
+    case OraclePhase::Internal:
+      return "internal";
+    case OraclePhase::Unknown:
+      break;
+  }
+  return "?";
+}
+
+std::string RunOutcome::contextText() const {
+  return message.value("context", nlohmann::json::object()).dump(2);
+}
+
 namespace {
+
+OraclePhase phaseNamed(const std::string& name) {
+  for (int p = 0; p < static_cast<int>(OraclePhase::Unknown); ++p)
+    if (phaseName(static_cast<OraclePhase>(p)) == name)
+      return static_cast<OraclePhase>(p);
+  return OraclePhase::Unknown;
+}
 
 std::string tail(const std::string& s, size_t n = 2000) {
   return s.size() <= n ? s : "…" + s.substr(s.size() - n);
 }
 
+bool mentionsInstruction(const Scenario& s) {
+  for (const ToolSpec& t : s.tools) {
+    for (const auto& e : t.events)
+      if (e == "INSTRUCTION") return true;
+    for (const auto& [f, evs] : t.local)
+      for (const auto& e : evs)
+        if (e == "INSTRUCTION") return true;
+    if (t.callbacks.count("INSTRUCTION")) return true;
+  }
+  return s.oracle.value("program", "").find("INSTRUCTION") != std::string::npos;
+}
+
 }  // namespace
+
+nlohmann::json runOptions(const Scenario& s, bool probe) {
+  nlohmann::json o{{"probe", probe}};
+  if (probe && mentionsInstruction(s)) o["instruction"] = true;
+  return o;
+}
 
 OracleWorker::OracleWorker(Interpreter interp, OracleOptions opts)
     : interp_(std::move(interp)), opts_(std::move(opts)) {
@@ -122,6 +175,14 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
     if (reply.value("seq", -1L) != seq) continue;
     const auto type = reply.value("type", "");
     out.kind = type == "result" ? RunOutcome::Kind::Result : RunOutcome::Kind::Errored;
+    if (out.kind == RunOutcome::Kind::Errored && reply.contains("context") &&
+        reply["context"].is_object()) {
+      const nlohmann::json& ctx = reply["context"];
+      if (ctx.contains("phase") && ctx["phase"].is_string())
+        out.phase = phaseNamed(ctx["phase"].get<std::string>());
+      if (ctx.contains("message") && ctx["message"].is_string())
+        out.errorMessage = ctx["message"].get<std::string>();
+    }
     out.message = std::move(reply);
     return out;
   }

@@ -10,17 +10,39 @@
 
 #include "interpreter/discovery.h"
 #include "interpreter/process.h"
+#include "scenario/scenario.h"
 
 namespace monsim::harness {
+
+// Where the oracle gave up on a run (PROTOCOL §2 `errored`, `context.phase`).
+enum class OraclePhase : uint8_t {
+  Protocol,
+  Validate,
+  Isolation,
+  Compile,
+  Setup,
+  Run,
+  Teardown,
+  Internal,  // an oracle bug
+  Unknown,   // none given, or one this driver does not know
+};
+std::string_view phaseName(OraclePhase p);  // as the oracle spells it; Unknown: "?"
 
 struct RunOutcome {
   enum class Kind { Result, Errored, Timeout, Crashed };
   Kind kind = Kind::Crashed;
   nlohmann::json message;  // the worker's result/errored message, if any
   std::string detail;      // why it timed out or crashed; worker stderr tail
+  OraclePhase phase = OraclePhase::Unknown;  // Errored: context.phase
+  std::string errorMessage;                  // Errored: context.message
+  std::string contextText() const;           // Errored: the context, indented JSON
 };
 
 std::string_view kindName(RunOutcome::Kind k);
+
+// The run options (PROTOCOL §3.6) a scenario needs: INSTRUCTION in use makes the
+// probe record it.
+nlohmann::json runOptions(const Scenario& s, bool probe);
 
 struct OracleOptions {
   std::chrono::milliseconds startTimeout{60000};  // pyodide needs a few seconds

@@ -7,33 +7,201 @@ namespace monsim::harness {
 
 using nlohmann::json;
 
+std::string_view outcomeName(CallbackOutcome o) {
+  switch (o) {
+    case CallbackOutcome::Returned:
+      return "returned";
+    case CallbackOutcome::ReturnedDisable:
+      return "disable";
+    case CallbackOutcome::Raised:
+      return "raised";
+  }
+  return "?";
+}
+
+std::string_view callerName(ApiCaller c) {
+  switch (c) {
+    case ApiCaller::Setup:
+      return "setup";
+    case ApiCaller::Step:
+      return "step";
+    case ApiCaller::Callback:
+      return "callback";
+    case ApiCaller::Program:
+      return "program";
+  }
+  return "?";
+}
+
 const TraceCode* Trace::code(const std::string& id) const {
   auto it = codes.find(id);
   return it == codes.end() ? nullptr : &it->second;
 }
 
+namespace {
+
+// Field readers that treat a missing or mistyped field as absent: the schema
+// (oracle/schema/trace.schema.json) is the oracle's promise, not ours to enforce.
+std::string str(const json& j, const char* key, std::string fallback = "") {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+std::optional<int64_t> integer(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number_integer()) return std::nullopt;
+  return it->get<int64_t>();
+}
+std::optional<int> small(const json& j, const char* key) {
+  const auto v = integer(j, key);
+  return v ? std::optional<int>(int(*v)) : std::nullopt;
+}
+
+TraceValue valueFromJson(const json& j) {
+  TraceValue v;
+  if (!j.is_object()) return v;
+  if (j.contains("marker")) {
+    const std::string m = str(j, "marker");
+    v.kind = m == "DISABLE"   ? TraceValue::Kind::Disable
+             : m == "MISSING" ? TraceValue::Kind::Missing
+                              : TraceValue::Kind::Object;
+    return v;
+  }
+  v.type = str(j, "type");
+  if (v.type == "code" && j.contains("code")) {
+    v.kind = TraceValue::Kind::Code;
+    v.repr = str(j, "code");
+    return v;
+  }
+  if (j.contains("args") && !j.contains("repr")) {
+    v.kind = TraceValue::Kind::Exception;
+    for (const json& a : j["args"]) v.args.push_back(valueFromJson(a));
+    if (j.contains("message") && j["message"].is_string())
+      v.message = j["message"].get<std::string>();
+    return v;
+  }
+  v.repr = str(j, "repr");
+  return v;
+}
+
+std::optional<TraceValue> valueAt(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end()) return std::nullopt;
+  return valueFromJson(*it);
+}
+
+std::vector<TraceValue> valuesAt(const json& j, const char* key) {
+  std::vector<TraceValue> out;
+  auto it = j.find(key);
+  if (it != j.end() && it->is_array())
+    for (const json& v : *it) out.push_back(valueFromJson(v));
+  return out;
+}
+
+RecordKind kindNamed(const std::string& k) {
+  if (k == "event") return RecordKind::Event;
+  if (k == "delivery") return RecordKind::Delivery;
+  if (k == "api") return RecordKind::Api;
+  if (k == "step") return RecordKind::Step;
+  if (k == "step_end") return RecordKind::StepEnd;
+  if (k == "action") return RecordKind::Action;
+  if (k == "load") return RecordKind::Load;
+  return RecordKind::Unknown;
+}
+
+ApiCaller callerNamed(const std::string& by) {
+  if (by == "setup") return ApiCaller::Setup;
+  if (by == "callback") return ApiCaller::Callback;
+  if (by == "program") return ApiCaller::Program;
+  return ApiCaller::Step;
+}
+
+}  // namespace
+
+TraceRecord recordFromJson(const json& j) {
+  TraceRecord r;
+  if (!j.is_object()) return r;
+  r.kind = kindNamed(str(j, "kind"));
+  if (r.kind == RecordKind::Event || r.kind == RecordKind::Delivery) {
+    const std::string name = str(j, "event");
+    if (const auto e = eventNamed(name)) {
+      r.event = *e;
+    } else {
+      r.kind = RecordKind::Unknown;
+      r.unknownEvent = name;
+    }
+  }
+  r.code = str(j, "code");
+  r.offset = integer(j, "offset").value_or(0);
+  r.line = small(j, "line");
+  r.dest = small(j, "dest");
+  r.depth = small(j, "depth");
+  if (auto it = j.find("stack"); it != j.end() && it->is_array())
+    for (const json& c : *it)
+      if (c.is_string()) r.stack.push_back(c.get<std::string>());
+  if (r.kind != RecordKind::Api) r.value = valueAt(j, "value");
+  r.callable = valueAt(j, "callable");
+  r.arg0 = valueAt(j, "arg0");
+  r.exc = valueAt(j, "exc");
+  r.args = valuesAt(j, "args");
+  r.tool = small(j, "tool").value_or(-1);
+  r.n = small(j, "n").value_or(0);
+  r.callback = str(j, "callback");
+  r.returned = valueAt(j, "returned");
+  r.raised = valueAt(j, "raised");
+  if (r.raised)
+    r.outcome = CallbackOutcome::Raised;
+  else if (r.returned && r.returned->kind == TraceValue::Kind::Disable)
+    r.outcome = CallbackOutcome::ReturnedDisable;
+  if (auto it = j.find("calls"); it != j.end() && it->is_array())
+    for (const json& c : *it) r.calls.push_back(recordFromJson(c));
+  r.by = callerNamed(str(j, "by"));
+  r.fn = str(j, "fn");
+  if (auto it = j.find("kwargs"); it != j.end()) {
+    r.kwargs.emplace();
+    if (it->is_object())
+      for (const auto& [k, v] : it->items()) r.kwargs->emplace_back(k, valueFromJson(v));
+  }
+  r.result = valueAt(j, "result");
+  if (r.kind == RecordKind::Api && j.contains("value")) r.plain = Literal{j["value"]};
+  r.index = small(j, "index").value_or(-1);
+  r.action = str(j, "action");
+  r.target = str(j, "target");
+  r.op = str(j, "op");
+  return r;
+}
+
 Trace traceFromJson(const json& j) {
   Trace t;
-  t.scenario = j.value("scenario", "");
-  const json& probe = j.contains("probe_tool") ? j["probe_tool"] : json();
-  t.probeTool = probe.is_number_integer() ? probe.get<int>() : -1;
-  t.truncated = j.value("truncated", false);
-  t.interpreter = j.value("interpreter", json::object());
-  t.options = j.value("options", json::object());
-  t.stdoutText = j.value("stdout", "");
-  t.stderrText = j.value("stderr", "");
-  if (j.contains("codes") && j["codes"].is_object()) {
-    for (const auto& [id, row] : j["codes"].items()) {
+  if (!j.is_object()) return t;
+  t.scenario = str(j, "scenario");
+  t.probeTool = small(j, "probe_tool").value_or(-1);
+  t.truncated = j.contains("truncated") && j["truncated"].is_boolean() &&
+                j["truncated"].get<bool>();
+  if (auto it = j.find("interpreter"); it != j.end() && it->is_object()) {
+    t.interpreter.name = str(*it, "name");
+    t.interpreter.version = str(*it, "version");
+    t.interpreter.platform = str(*it, "platform");
+    t.interpreter.hexversion = integer(*it, "hexversion").value_or(0);
+  }
+  if (auto it = j.find("options"); it != j.end() && it->is_object())
+    t.instruction = it->contains("instruction") && (*it)["instruction"].is_boolean() &&
+                    (*it)["instruction"].get<bool>();
+  t.stdoutText = str(j, "stdout");
+  t.stderrText = str(j, "stderr");
+  if (auto it = j.find("codes"); it != j.end() && it->is_object()) {
+    for (const auto& [id, row] : it->items()) {
       TraceCode c;
       c.id = id;
-      c.qualname = row.value("qualname", id);
-      c.firstLine = row.value("firstlineno", 0);
-      c.program = row.value("origin", "") == "program";
+      c.qualname = str(row, "qualname", id);
+      c.firstLine = small(row, "firstlineno").value_or(0);
+      c.program = str(row, "origin") == "program";
       t.codes.emplace(id, std::move(c));
     }
   }
-  if (j.contains("records") && j["records"].is_array())
-    t.records.assign(j["records"].begin(), j["records"].end());
+  if (auto it = j.find("records"); it != j.end() && it->is_array()) {
+    t.records.reserve(it->size());
+    for (const json& r : *it) t.records.push_back(recordFromJson(r));
+  }
   return t;
 }
 
@@ -44,7 +212,7 @@ std::optional<Trace> readTraceJsonl(const std::string& path, std::string& error)
     return std::nullopt;
   }
   std::optional<json> meta;
-  std::vector<json> records;
+  std::vector<TraceRecord> records;
   std::string line;
   int n = 0;
   while (std::getline(in, line)) {
@@ -55,18 +223,18 @@ std::optional<Trace> readTraceJsonl(const std::string& path, std::string& error)
       error = path + ":" + std::to_string(n) + ": not a JSON object";
       return std::nullopt;
     }
-    const std::string kind = j.value("kind", "");
+    const std::string kind = str(j, "kind");
     if (kind == "provenance") continue;
     if (kind == "trace") {
       meta = std::move(j);
     } else if (kind == "end") {
-      if (j.value("outcome", "") != "result") {
+      if (str(j, "outcome") != "result") {
         error = path + ":" + std::to_string(n) + ": the recorded run ended with '" +
-                j.value("outcome", "?") + "', not a result";
+                str(j, "outcome", "?") + "', not a result";
         return std::nullopt;
       }
     } else {
-      records.push_back(std::move(j));
+      records.push_back(recordFromJson(j));
     }
   }
   if (!meta) {
@@ -78,15 +246,48 @@ std::optional<Trace> readTraceJsonl(const std::string& path, std::string& error)
   return t;
 }
 
+Delivery deliveryOf(const TraceRecord& r) {
+  Delivery d;
+  d.tool = r.tool;
+  d.event = r.event;
+  d.code = r.code;
+  d.offset = r.offset;
+  if (r.event == Event::Line) d.aux = r.line.value_or(0);
+  if (r.dest) d.aux = *r.dest;
+  d.line = r.line;
+  if (r.exc) d.exc = r.exc->type;
+  if (r.callable) d.callable = r.callable->repr;
+  d.result = r.outcome;
+  if (r.raised) d.raisedType = r.raised->type;
+  if (d.result == CallbackOutcome::Returned) {
+    if (!r.returned) {
+      d.returned = "None";
+    } else {
+      switch (r.returned->kind) {
+        case TraceValue::Kind::Object:
+          d.returned = r.returned->repr.empty() ? "?" : r.returned->repr;
+          break;
+        case TraceValue::Kind::Missing:
+          d.returned = "MISSING";
+          break;
+        default:
+          d.returned = "?";
+      }
+    }
+  }
+  return d;
+}
+
 namespace {
 
 // Does a delivery belong to this probe record's occurrence? (3.14+ legacy BRANCH
-// callbacks report "BRANCH" for the probe's BRANCH_LEFT/RIGHT.)
-bool sameOccurrence(const json& event, const json& delivery) {
-  const std::string e = event.value("event", ""), d = delivery.value("event", "");
-  const bool sameEvent = e == d || (d == "BRANCH" && e.starts_with("BRANCH_"));
-  return sameEvent && event.value("code", "") == delivery.value("code", "") &&
-         event.value("offset", -1) == delivery.value("offset", -1);
+// callbacks report BRANCH for the probe's BRANCH_LEFT/RIGHT.)
+bool sameOccurrence(const TraceRecord& event, const TraceRecord& delivery) {
+  const bool sameEvent =
+      event.event == delivery.event ||
+      (delivery.event == Event::Branch &&
+       (event.event == Event::BranchLeft || event.event == Event::BranchRight));
+  return sameEvent && event.code == delivery.code && event.offset == delivery.offset;
 }
 
 }  // namespace
@@ -94,32 +295,34 @@ bool sameOccurrence(const json& event, const json& delivery) {
 std::vector<ObservedDelivery> associateDeliveries(const Trace& t) {
   std::vector<size_t> events;
   for (size_t i = 0; i < t.records.size(); ++i)
-    if (t.records[i].value("kind", "") == "event") events.push_back(i);
+    if (t.records[i].kind == RecordKind::Event) events.push_back(i);
   std::vector<ObservedDelivery> out;
   for (size_t i = 0; i < t.records.size(); ++i) {
-    const json& r = t.records[i];
-    if (r.value("kind", "") != "delivery") continue;
-    const int tool = r.value("tool", -1);
+    const TraceRecord& r = t.records[i];
+    if (r.kind != RecordKind::Delivery) continue;
+    const int tool = r.tool;
     if (t.probeTool >= 0 && tool == t.probeTool) continue;
-    ObservedDelivery d{kNoRecord, i, &r, false};
+    ObservedDelivery d;
+    static_cast<Delivery&>(d) = deliveryOf(r);
+    d.index = i;
+    d.source = &r;
     auto next = std::upper_bound(events.begin(), events.end(), i);
     if (t.probeTool >= 0 && tool > t.probeTool) {
-      if (next != events.end()) d.occurrence = *next;
+      if (next != events.end()) d.record = *next;
     } else if (next != events.begin()) {
-      d.occurrence = *(next - 1);
+      d.record = *(next - 1);
     }
     if (t.probeTool >= 0 &&
-        (d.occurrence == kNoRecord || !sameOccurrence(t.records[d.occurrence], r))) {
+        (d.record == kNoRecord || !sameOccurrence(t.records[d.record], r))) {
       // The probe did not see this occurrence (e.g. FINDINGS F4 dropped its
       // INSTRUCTION): lower tools' deliveries of the same occurrence follow directly.
       const ObservedDelivery* prev = out.empty() ? nullptr : &out.back();
       const bool joins = prev && prev->unseen && prev->index + 1 == i &&
-                         prev->record->value("tool", -1) > tool &&
-                         sameOccurrence(*prev->record, r);
-      d.occurrence = joins ? prev->occurrence : i;
+                         prev->tool > tool && sameOccurrence(*prev->source, r);
+      d.record = joins ? prev->record : i;
       d.unseen = true;
     }
-    out.push_back(d);
+    out.push_back(std::move(d));
   }
   return out;
 }

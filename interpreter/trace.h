@@ -1,14 +1,94 @@
 #pragma once
 // A recorded run as the checker reads it: the oracle's trace object
-// (oracle/PROTOCOL.md, `result.trace`) or a `monsim record` JSONL file.
+// (oracle/PROTOCOL.md §4, `result.trace`) or a `monsim record` JSONL file, parsed
+// once into typed records. This reader is the only harness code that reads trace
+// JSON; everything downstream uses the fields.
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
+#include "model/version_profile.h"
+
 namespace monsim::harness {
+
+// A JSON value kept as written, for values the harness only compares or prints:
+// oracle literals (PROTOCOL §3.5) and the plain results of API calls (`value`).
+// Only this reader, check/api_values and the step check of `expect` look inside.
+struct Literal {
+  nlohmann::json json;
+  bool operator==(const Literal&) const = default;
+};
+
+// A Python object as the oracle normalised it (PROTOCOL §4.2).
+struct TraceValue {
+  enum class Kind : uint8_t { Object, Exception, Disable, Missing, Code };
+  Kind kind = Kind::Object;
+  std::string type;  // Object, Exception: the type's name ("" if the oracle gave none)
+  std::string repr;  // Object: its short repr; Code: the code id
+  std::vector<TraceValue> args;        // Exception: its normalised args
+  std::optional<std::string> message;  // Exception: str(e), where the oracle recorded it
+  bool operator==(const TraceValue&) const = default;
+};
+
+// Unknown: a kind, or an event name, this reader does not know (see unknownEvent).
+enum class RecordKind : uint8_t {
+  Event,
+  Delivery,
+  Api,
+  Step,
+  StepEnd,
+  Action,
+  Load,
+  Unknown
+};
+
+// What a scenario callback did. ReturnedDisable whether or not the interpreter then
+// rejected the DISABLE (behaviour §10.5): the callback returned it.
+enum class CallbackOutcome : uint8_t { Returned, ReturnedDisable, Raised };
+// The spelling of `expect` patterns: "returned", "disable", "raised".
+std::string_view outcomeName(CallbackOutcome o);
+
+enum class ApiCaller : uint8_t { Setup, Step, Callback, Program };
+std::string_view callerName(ApiCaller c);  // "setup", "step", "callback", "program"
+
+// One record (PROTOCOL §4.1). Flat: each kind uses the fields its comment names.
+struct TraceRecord {
+  RecordKind kind = RecordKind::Unknown;
+  // event, delivery. A delivery's event is its callback slot's: on 3.14+ Event::Branch
+  // in a delivery is the legacy BRANCH handler, called for BRANCH_LEFT/RIGHT.
+  Event event = Event::PyStart;
+  std::string unknownEvent;  // kind Unknown: the event name that was not understood
+  std::string code;          // event, delivery: the code id; api by program: the caller
+  int64_t offset = 0;        // as recorded: garbage offsets (isGarbageOffset) are kept
+  std::optional<int> line;   // the event's line; api by program: the calling line
+  std::optional<int> dest;   // JUMP, BRANCH*: the destination
+  std::optional<int> depth;  // event: the scenario's frames up to its own
+  std::vector<std::string> stack;                        // event, with options.stack
+  std::optional<TraceValue> value, callable, arg0, exc;  // event, delivery
+  std::vector<TraceValue> args;  // api: positional arguments; event: irregular ones
+  // delivery
+  int tool = -1;
+  int n = 0;             // deliveries to this registration so far
+  std::string callback;  // "tool", "handler:NAME" or a program callable's repr
+  CallbackOutcome outcome = CallbackOutcome::Returned;
+  std::vector<TraceRecord> calls;  // the callback's api/action records, in order
+  // delivery, step_end, action: `returned` or `raised`; api, load: `raised`
+  std::optional<TraceValue> returned, raised;
+  // api
+  ApiCaller by = ApiCaller::Step;
+  std::string fn;
+  std::optional<std::vector<std::pair<std::string, TraceValue>>> kwargs;
+  std::optional<TraceValue> result;
+  std::optional<Literal> plain;  // `value`: the result as plain JSON, when it is one
+  // step, step_end: the step's index; step, action: what it does
+  int index = -1;
+  std::string action, target, op;
+};
 
 struct TraceCode {
   std::string id;  // "qualname@firstlineno"
@@ -17,20 +97,27 @@ struct TraceCode {
   bool program = false;  // defined by the scenario's program
 };
 
+// `interpreter` of the trace: provenance only (the oracle's hello has the rest).
+struct TraceInterpreter {
+  std::string name, version, platform;
+  int64_t hexversion = 0;
+};
+
 struct Trace {
   std::string scenario;
   int probeTool = -1;  // -1: recorded without the probe
   bool truncated = false;
-  nlohmann::json interpreter;  // {name, version, hexversion, platform}
-  nlohmann::json options;
+  TraceInterpreter interpreter;
+  bool instruction = false;  // options.instruction: the probe listened to INSTRUCTION
   std::map<std::string, TraceCode> codes;
-  std::vector<nlohmann::json> records;
+  std::vector<TraceRecord> records;
   std::string stdoutText, stderrText;
 
   const TraceCode* code(const std::string& id) const;
 };
 
 Trace traceFromJson(const nlohmann::json& trace);
+TraceRecord recordFromJson(const nlohmann::json& record);
 
 // An offset outside any code object (negative or past 2^20): CPython's garbage location
 // after a raising JUMP/BRANCH callback (raising-jump-callback-raise-location), different
@@ -40,17 +127,42 @@ inline bool isGarbageOffset(int64_t offset) { return offset < 0 || offset > (1 <
 // `error` set ("file:line: …") when it is not one or the run had no result.
 std::optional<Trace> readTraceJsonl(const std::string& path, std::string& error);
 
-// Each scenario-tool delivery with the probe event record of its occurrence: the
-// record before it, or for tools above the probe (called first, behaviour §9.2)
-// the record after it. kNoRecord: no probe record (e.g. a run without the probe).
 inline constexpr size_t kNoRecord = size_t(-1);
-// An occurrence the probe missed is keyed by its first delivery record (`unseen`).
-struct ObservedDelivery {
-  size_t occurrence = kNoRecord;
-  size_t index = 0;  // in Trace::records
-  const nlohmann::json* record = nullptr;
+
+// One call of a scenario tool's callback, in the same shape whether the interpreter
+// recorded it or the model predicted it (check/replay.h), so that comparing,
+// `expect` and reports read the same fields.
+struct Delivery {
+  // The occurrence: its probe event record, or for an occurrence the probe missed
+  // its first delivery record; kNoRecord: no probe record (a run without the probe).
+  size_t record = kNoRecord;
+  int tool = -1;
+  Event event = Event::PyStart;  // the callback slot's (3.14+ legacy BRANCH: Branch)
+  std::string code;              // code id
+  int64_t offset = 0;            // as recorded
+  int32_t aux = 0;               // LINE: the line; JUMP, BRANCH*: the destination; else 0
+  std::optional<int> line;
+  std::string exc;       // the exception argument's type, if any
+  std::string callable;  // CALL, C_RETURN, C_RAISE: the callable's repr (recorded only)
+  CallbackOutcome result = CallbackOutcome::Returned;
+  std::string raisedType;  // result Raised: the exception's type
+  // result Returned: the repr of what the callback returned ("None"); "" where it is
+  // not known (the model's side tells only DISABLE from the rest).
+  std::string returned;
+};
+
+// A delivery record of a trace, with the probe event record of its occurrence: the
+// record before it, or for tools above the probe (called first, behaviour §9.2) the
+// record after it. An occurrence the probe missed is keyed by its first delivery
+// record (`unseen`).
+struct ObservedDelivery : Delivery {
+  size_t index = 0;  // the delivery record in Trace::records
+  const TraceRecord* source = nullptr;
   bool unseen = false;
 };
+// The recorded side of a delivery record.
+Delivery deliveryOf(const TraceRecord& r);
+// Each scenario-tool delivery of the trace (the probe's own are left out), in order.
 std::vector<ObservedDelivery> associateDeliveries(const Trace& t);
 
 }  // namespace monsim::harness

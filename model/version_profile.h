@@ -24,6 +24,10 @@ constexpr std::optional<Event> eventNamed(std::string_view name) {
     if (spec::kEvents[e].name == name) return static_cast<Event>(e);
   return std::nullopt;
 }
+// The event's name in spec/events.yaml, the same in every version.
+constexpr std::string_view eventName(Event e) {
+  return spec::kEvents[static_cast<int>(e)].name;
+}
 std::string_view versionName(PyVersion v);
 
 class VersionProfile {

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <numeric>
 
+#include "check/result_json.h"
 #include "interpreter/process.h"
 
 namespace monsim::harness {
@@ -66,7 +67,7 @@ bool writeResultsStream(const std::string& path, const SuiteRun& run,
            std::tie(run.results[y].file, run.results[y].interpreter);
   });
   for (size_t i : order)
-    o << run.results[i].toJson(*run.tasks[i].scenario).dump() << "\n";
+    o << toJson(run.results[i], *run.tasks[i].scenario).dump() << "\n";
   nlohmann::json totals = nlohmann::json::object();
   for (const auto& [v, n] : run.counts) totals[std::string(verdictName(v))] = n;
   o << nlohmann::json{{"kind", "footer"},

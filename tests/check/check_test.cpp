@@ -69,26 +69,27 @@ json normalised(const json& v) {
   return {{"type", "str"}, {"repr", "'" + v.get<std::string>() + "'"}};
 }
 
+// The oracle's trace object for these step calls, read as any trace is.
 Trace recorded(const std::vector<StepCall>& calls) {
-  Trace t;
-  t.scenario = "bad";
-  t.probeTool = 5;
-  t.interpreter = {{"name", "cpython"}};
-  t.options = {{"probe", true}};
+  json records = json::array();
   for (size_t i = 0; i < calls.size(); ++i) {
     json args = json::array();
     for (const json& a : calls[i].args) args.push_back(normalised(a));
-    t.records.push_back({{"kind", "step"}, {"index", i}, {"action", "api"}});
-    t.records.push_back({{"kind", "api"},
-                         {"by", "step"},
-                         {"fn", calls[i].fn},
-                         {"args", args},
-                         {"result", normalised(calls[i].value)},
-                         {"value", calls[i].value}});
-    t.records.push_back(
+    records.push_back({{"kind", "step"}, {"index", i}, {"action", "api"}});
+    records.push_back({{"kind", "api"},
+                       {"by", "step"},
+                       {"fn", calls[i].fn},
+                       {"args", args},
+                       {"result", normalised(calls[i].value)},
+                       {"value", calls[i].value}});
+    records.push_back(
         {{"kind", "step_end"}, {"index", i}, {"returned", normalised(calls[i].value)}});
   }
-  return t;
+  return traceFromJson({{"scenario", "bad"},
+                        {"probe_tool", 5},
+                        {"interpreter", {{"name", "cpython"}}},
+                        {"options", {{"probe", true}}},
+                        {"records", records}});
 }
 
 const std::string kGetEvents = kHead +

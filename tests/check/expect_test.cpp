@@ -12,11 +12,11 @@ namespace {
 SourceLoc at(int line, int col = 7) { return {"expect.yaml", line, col}; }
 
 // A delivery in `f`, whose code starts on line 10.
-SeenDelivery d(int tool, std::string event, std::optional<int> line = std::nullopt,
+SeenDelivery d(int tool, const std::string& event, std::optional<int> line = std::nullopt,
                std::string exc = "") {
   SeenDelivery s;
   s.tool = tool;
-  s.event = std::move(event);
+  s.event = eventNamed(event).value();
   s.code = "f@10";
   s.function = "f";
   s.firstLine = 10;
@@ -73,9 +73,10 @@ std::vector<ExpectFailure> check(const Expect& e, const std::vector<SeenDelivery
 
 TEST(SeenDelivery, TextIsOneReadableLine) {
   auto x = d(2, "LINE", 4);
-  x.result = "disable";
+  x.result = CallbackOutcome::ReturnedDisable;
   EXPECT_EQ(x.text(), "tool 2 LINE f:4 -> disable");
-  EXPECT_EQ(d(1, "RAISE", 12, "ValueError").text(), "tool 1 RAISE f:12 ValueError");
+  EXPECT_EQ(d(1, "RAISE", 12, "ValueError").text(),
+            "tool 1 RAISE f:12 ValueError -> returned");
 }
 
 TEST(DeliveryPattern, UnsetFieldsMatchAnything) {
@@ -85,7 +86,7 @@ TEST(DeliveryPattern, UnsetFieldsMatchAnything) {
 
 TEST(DeliveryPattern, EverySetFieldMustBeEqual) {
   auto x = d(2, "RAISE", 12, "ValueError");
-  x.result = "disable";
+  x.result = CallbackOutcome::ReturnedDisable;
   DeliveryPattern q;
   q.tool = 2;
   q.event = "RAISE";
@@ -167,11 +168,10 @@ TEST(ExactMatch, OutOfOrderFailsAtTheFirstMismatch) {
   const auto fs = check(e, {d(1, "PY_START"), d(2, "LINE", 11), d(1, "LINE", 11)});
   ASSERT_EQ(fs.size(), 1u) << all(fs);
   EXPECT_EQ(fs[0].loc.line, 4);
-  EXPECT_NE(
-      fs[0].message.find(
-          "expect.yaml:4:7: expected {tool: 1, event: LINE} but got tool 2 LINE f:11 "
-          "at delivery #1"),
-      std::string::npos)
+  EXPECT_NE(fs[0].message.find("expect.yaml:4:7: expected {tool: 1, event: LINE} but got "
+                               "tool 2 LINE f:11 -> returned "
+                               "at delivery #1"),
+            std::string::npos)
       << fs[0].message;
 }
 
@@ -191,9 +191,10 @@ TEST(ExactMatch, ExtraDeliveryAfterTheLastExpectationFails) {
   const auto e = expect(MatchMode::Exact, {one(p(1, "PY_START", 3))});
   const auto fs = check(e, {d(1, "PY_START"), d(1, "PY_RETURN", 12)});
   ASSERT_EQ(fs.size(), 1u) << all(fs);
-  EXPECT_NE(fs[0].message.find("unexpected extra delivery tool 1 PY_RETURN f:12 at "
-                               "delivery #1 after the last expectation"),
-            std::string::npos)
+  EXPECT_NE(
+      fs[0].message.find("unexpected extra delivery tool 1 PY_RETURN f:12 -> returned at "
+                         "delivery #1 after the last expectation"),
+      std::string::npos)
       << fs[0].message;
 }
 
@@ -228,7 +229,7 @@ TEST(ExactMatch, UnorderedGroupNeedsABlockOfItsSize) {
   EXPECT_NE(
       fs[0].message.find("expect.yaml:6:7: expected {tool: 2, event: RAISE} (one of "
                          "an unordered group of 2 at expect.yaml:4:7) but got tool 1 "
-                         "PY_RETURN f:12 at delivery #1"),
+                         "PY_RETURN f:12 -> returned at delivery #1"),
       std::string::npos)
       << fs[0].message;
   // The stream ending inside the group's block is reported as such.
@@ -269,7 +270,7 @@ TEST(ContainsMatch, OrderStillMatters) {
   EXPECT_EQ(fs[0].loc.line, 4);
   EXPECT_NE(
       fs[0].message.find("expect.yaml:4:7: expected {tool: 1, event: PY_START} after "
-                         "delivery #2 (tool 1 LINE f:11), not found"),
+                         "delivery #2 (tool 1 LINE f:11 -> returned), not found"),
       std::string::npos)
       << fs[0].message;
   // The out-of-order hit is pointed out.
@@ -329,8 +330,9 @@ TEST(Absent, AMatchAnywhereFailsEvenOutOfScope) {
       check(e, {d(1, "PY_START"), d(2, "LINE", 11), d(2, "LINE", 12), d(4, "LINE", 12)});
   ASSERT_EQ(fs.size(), 1u) << all(fs);
   EXPECT_EQ(fs[0].loc.line, 9);
-  EXPECT_NE(fs[0].message.find("expect.yaml:9:7: delivery #2 tool 2 LINE f:12 matches "
-                               "absent pattern {event: LINE, line: +2} (and 1 more)"),
+  EXPECT_NE(fs[0].message.find(
+                "expect.yaml:9:7: delivery #2 tool 2 LINE f:12 -> returned matches "
+                "absent pattern {event: LINE, line: +2} (and 1 more)"),
             std::string::npos)
       << fs[0].message;
 }
@@ -382,7 +384,7 @@ TEST(Scope, OutOfScopeNeighboursAreMarkedInTheContext) {
   const auto fs = check(e, {d(1, "PY_START"), d(2, "LINE", 11), d(1, "CALL", 11)});
   ASSERT_EQ(fs.size(), 1u) << all(fs);
   EXPECT_NE(fs[0].message.find("at delivery #2"), std::string::npos) << fs[0].message;
-  EXPECT_NE(fs[0].message.find("    #1 tool 2 LINE f:11  (not in scope)"),
+  EXPECT_NE(fs[0].message.find("    #1 tool 2 LINE f:11 -> returned  (not in scope)"),
             std::string::npos)
       << fs[0].message;
   EXPECT_NE(fs[0].message.find("  > #2 tool 1 CALL f:11"), std::string::npos)
@@ -398,11 +400,11 @@ TEST(FailureMessage, ShowsNeighbouringDeliveries) {
   ASSERT_EQ(fs.size(), 1u) << all(fs);
   const auto& m = fs[0].message;
   EXPECT_NE(m.find("deliveries around #3:\n"
-                   "    #1 tool 1 LINE f:11\n"
-                   "    #2 tool 1 LINE f:12\n"
-                   "  > #3 tool 1 CALL f:12\n"
-                   "    #4 tool 1 PY_RETURN f:13\n"
-                   "    #5 tool 1 LINE f:14"),
+                   "    #1 tool 1 LINE f:11 -> returned\n"
+                   "    #2 tool 1 LINE f:12 -> returned\n"
+                   "  > #3 tool 1 CALL f:12 -> returned\n"
+                   "    #4 tool 1 PY_RETURN f:13 -> returned\n"
+                   "    #5 tool 1 LINE f:14 -> returned"),
             std::string::npos)
       << m;
   EXPECT_EQ(m.find("#0 "), std::string::npos) << m;
@@ -429,8 +431,9 @@ TEST(FailureMessage, RelativeLineMissShowsTheDeliverysRelativeLine) {
   q.loc = at(3);
   const auto fs = check(expect(MatchMode::Exact, {one(q)}), {d(1, "LINE", 11)});
   ASSERT_EQ(fs.size(), 1u);
-  EXPECT_NE(fs[0].message.find("but got tool 1 LINE f:11 at delivery #0 (line +1)"),
-            std::string::npos)
+  EXPECT_NE(
+      fs[0].message.find("but got tool 1 LINE f:11 -> returned at delivery #0 (line +1)"),
+      std::string::npos)
       << fs[0].message;
 }
 
@@ -450,7 +453,7 @@ StepExpect stepExpect(int step) {
 SeenStep returned(int step, nlohmann::json value) {
   SeenStep s;
   s.step = step;
-  s.result = std::move(value);
+  s.result = Literal{std::move(value)};
   return s;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "check/check.h"
+#include "check/result_json.h"
 
 namespace monsim::harness {
 namespace {
@@ -331,7 +332,7 @@ TEST(CheckScript, ListedVerdictBecomesKnownDeviation) {
   EXPECT_FALSE(isBad(r.verdict));
   EXPECT_EQ(r.reason, "known");
   EXPECT_EQ(r.deviation, &all[0].deviations.at("script-disable"));
-  EXPECT_EQ(r.toJson(s)["known"]["at"], "model-3.13.yaml:4:5");
+  EXPECT_EQ(toJson(r, s)["known"]["at"], "model-3.13.yaml:4:5");
 }
 
 TEST(CheckScript, ListedScenarioThatPassesIsAnXPass) {

@@ -24,9 +24,13 @@ namespace {
 using nlohmann::json;
 
 constexpr int kProbe = 5;
-const json kNone = {{"type", "NoneType"}, {"repr", "None"}};
-const json kDisable = {{"marker", "DISABLE"}};
-const json kKeyError = {{"type", "KeyError"}, {"args", json::array()}};
+const TraceValue kNone{TraceValue::Kind::Object, "NoneType", "None", {}, std::nullopt};
+const TraceValue kDisable{TraceValue::Kind::Disable, "", "", {}, std::nullopt};
+const TraceValue kKeyError{TraceValue::Kind::Exception, "KeyError", "", {}, std::nullopt};
+
+TraceValue intValue(int v) {
+  return {TraceValue::Kind::Object, "int", std::to_string(v), {}, std::nullopt};
+}
 
 // Builds a trace the way the oracle records it (oracle/PROTOCOL.md §4): the probe's
 // `event` record, then the deliveries of that occurrence, highest tool id first.
@@ -35,29 +39,34 @@ class TraceBuilder {
   TraceBuilder() {
     t_.scenario = "synthetic";
     t_.probeTool = kProbe;
-    t_.interpreter = {{"name", "cpython"}, {"version", "3.13.0"}};
+    t_.interpreter = {"cpython", "3.13.0", "linux", 0x30d00f0};
     t_.codes["f@1"] = TraceCode{"f@1", "f", 1, true};
   }
-  size_t add(json r) {
+  size_t add(TraceRecord r) {
     t_.records.push_back(std::move(r));
     return t_.records.size() - 1;
   }
   size_t event(const std::string& e, int offset) {
-    return add({{"kind", "event"},
-                {"event", e},
-                {"code", "f@1"},
-                {"offset", offset},
-                {"line", 1},
-                {"depth", 1}});
+    TraceRecord r;
+    r.kind = RecordKind::Event;
+    r.event = eventNamed(e).value();
+    r.code = "f@1";
+    r.offset = offset;
+    r.line = 1;
+    r.depth = 1;
+    return add(std::move(r));
   }
-  size_t deliver(int tool, const json& returned = kNone) {
-    json d = t_.records[lastEvent()];
-    d.erase("depth");
-    d["kind"] = "delivery";
-    d["tool"] = tool;
-    d["callback"] = "tool";
-    d["n"] = 1;
-    d["returned"] = returned;
+  size_t deliver(int tool, const TraceValue& returned = kNone) {
+    TraceRecord d = t_.records[lastEvent()];
+    d.depth.reset();
+    d.kind = RecordKind::Delivery;
+    d.tool = tool;
+    d.callback = "tool";
+    d.n = 1;
+    d.returned = returned;
+    d.outcome = returned.kind == TraceValue::Kind::Disable
+                    ? CallbackOutcome::ReturnedDisable
+                    : CallbackOutcome::Returned;
     return add(std::move(d));
   }
   // One occurrence, delivered to `tools` (highest first); `disabler` returns DISABLE.
@@ -67,20 +76,26 @@ class TraceBuilder {
     for (int t : tools) deliver(t, t == disabler ? kDisable : kNone);
     return r;
   }
-  void api(const std::string& fn, json args) {
-    add({{"kind", "api"},
-         {"by", "step"},
-         {"fn", fn},
-         {"args", std::move(args)},
-         {"result", kNone},
-         {"value", nullptr}});
+  void api(const std::string& fn, std::vector<TraceValue> args) {
+    add(apiRecord(ApiCaller::Step, fn, std::move(args)));
+  }
+  static TraceRecord apiRecord(ApiCaller by, const std::string& fn,
+                               std::vector<TraceValue> args) {
+    TraceRecord r;
+    r.kind = RecordKind::Api;
+    r.by = by;
+    r.fn = fn;
+    r.args = std::move(args);
+    r.result = kNone;
+    r.plain = Literal{nullptr};
+    return r;
   }
   Trace& trace() { return t_; }
 
  private:
   size_t lastEvent() const {
     for (size_t i = t_.records.size(); i-- > 0;)
-      if (t_.records[i]["kind"] == "event") return i;
+      if (t_.records[i].kind == RecordKind::Event) return i;
     return 0;
   }
   Trace t_;
@@ -109,7 +124,7 @@ Recorded disableThenRestart() {
   Recorded r;
   r.first = callF(r.b, {3, 2}, 2);
   r.second = callF(r.b, {3});
-  r.b.api("restart_events", json::array());
+  r.b.api("restart_events", {});
   r.third = callF(r.b, {3, 2});
   return r;
 }
@@ -122,7 +137,7 @@ std::string report(const std::vector<InvariantViolation>& vs) {
 
 // The violations of one invariant.
 std::vector<InvariantViolation> named(const std::vector<InvariantViolation>& vs,
-                                      const std::string& invariant) {
+                                      Invariant invariant) {
   std::vector<InvariantViolation> out;
   std::copy_if(vs.begin(), vs.end(), std::back_inserter(out),
                [&](const auto& v) { return v.invariant == invariant; });
@@ -139,7 +154,8 @@ TEST(Invariants, FireOnceCatchesADuplicatedDelivery) {
   Recorded r = disableThenRestart();
   auto& recs = r.b.trace().records;
   recs.insert(recs.begin() + r.first.line8 + 2, recs[r.first.line8 + 1]);
-  const auto vs = named(checkInvariants(Scenario{}, r.b.trace(), nullptr), "fire-once");
+  const auto vs =
+      named(checkInvariants(Scenario{}, r.b.trace(), nullptr), Invariant::FireOnce);
   ASSERT_EQ(vs.size(), 1u) << report(vs);
   EXPECT_EQ(vs[0].record, r.first.line8 + 2);
   EXPECT_NE(vs[0].message.find("tool 3 got its LINE callback twice"), std::string::npos)
@@ -151,7 +167,7 @@ TEST(Invariants, DisableLocalityCatchesAnotherToolLosingTheSite) {
   auto& recs = r.b.trace().records;
   recs.erase(recs.begin() + r.second.line2 + 1);  // tool 3's LINE after tool 2's DISABLE
   const auto vs = checkInvariants(Scenario{}, r.b.trace(), nullptr);
-  const auto loc = named(vs, "disable-locality");
+  const auto loc = named(vs, Invariant::DisableLocality);
   ASSERT_EQ(loc.size(), 1u) << report(vs);
   EXPECT_EQ(loc[0].record, r.second.line2);
   EXPECT_NE(loc[0].message.find("tool 3 received LINE in f@1 at offset 2"),
@@ -166,8 +182,8 @@ TEST(Invariants, DisableLocalityCatchesTheToolLosingAnotherSite) {
   Recorded r = disableThenRestart();
   auto& recs = r.b.trace().records;
   recs.erase(recs.begin() + r.second.line8 + 2);  // tool 2's LINE at offset 8
-  const auto vs =
-      named(checkInvariants(Scenario{}, r.b.trace(), nullptr), "disable-locality");
+  const auto vs = named(checkInvariants(Scenario{}, r.b.trace(), nullptr),
+                        Invariant::DisableLocality);
   ASSERT_EQ(vs.size(), 1u) << report(vs);
   EXPECT_EQ(vs[0].record, r.second.line8);
   EXPECT_NE(vs[0].message.find("tool 2 received LINE in f@1 at offset 8"),
@@ -178,11 +194,11 @@ TEST(Invariants, DisableLocalityCatchesTheToolLosingAnotherSite) {
 TEST(Invariants, DisableLocalityCatchesADisabledSiteFiringAgain) {
   Recorded r = disableThenRestart();
   auto& recs = r.b.trace().records;
-  json again = recs[r.second.line2 + 1];
-  again["tool"] = 2;
+  TraceRecord again = recs[r.second.line2 + 1];
+  again.tool = 2;
   recs.insert(recs.begin() + r.second.line2 + 2, again);
-  const auto vs =
-      named(checkInvariants(Scenario{}, r.b.trace(), nullptr), "disable-locality");
+  const auto vs = named(checkInvariants(Scenario{}, r.b.trace(), nullptr),
+                        Invariant::DisableLocality);
   ASSERT_EQ(vs.size(), 1u) << report(vs);
   EXPECT_EQ(vs[0].record, r.second.line2 + 2);
   EXPECT_NE(vs[0].message.find("receives the site again"), std::string::npos)
@@ -193,7 +209,7 @@ TEST(Invariants, DisableLocalityAllowsAnEventsChangeToReviveTheSite) {
   // FINDINGS F1/F3: re-instrumentation can revive a disabled site.
   TraceBuilder b;
   callF(b, {3, 2}, 2);
-  b.api("set_events", json::array({4, 32}));
+  b.api("set_events", {intValue(4), intValue(32)});
   callF(b, {3, 2});
   EXPECT_EQ(report(checkInvariants(Scenario{}, b.trace(), nullptr)), "");
 }
@@ -204,8 +220,9 @@ TEST(Invariants, StableDeliveryIgnoresToolsARaisingCallbackCutOff) {
   b.occur("PY_START", 0);
   b.event("LINE", 2);
   const size_t raised = b.deliver(3);
-  b.trace().records[raised].erase("returned");
-  b.trace().records[raised]["raised"] = kKeyError;  // §9.4: tool 2 is not called
+  b.trace().records[raised].returned.reset();
+  b.trace().records[raised].raised = kKeyError;  // §9.4: tool 2 is not called
+  b.trace().records[raised].outcome = CallbackOutcome::Raised;
   b.occur("RAISE", 2);
   b.occur("PY_UNWIND", 2);
   EXPECT_EQ(report(checkInvariants(Scenario{}, b.trace(), nullptr)), "");
@@ -217,12 +234,8 @@ TEST(Invariants, StableDeliveryIgnoresAToolSwitchedOffByACallback) {
   b.event("PY_START", 0);
   const size_t d = b.deliver(3);
   b.deliver(2);  // §9.3: still called for this occurrence
-  b.trace().records[d]["calls"] = {
-      {{"kind", "api"},
-       {"by", "callback"},
-       {"fn", "set_events"},
-       {"args", {{{"type", "int"}, {"repr", "2"}}, {{"type", "int"}, {"repr", "0"}}}},
-       {"result", kNone}}};
+  b.trace().records[d].calls = {TraceBuilder::apiRecord(ApiCaller::Callback, "set_events",
+                                                        {intValue(2), intValue(0)})};
   b.occur("LINE", 2, {3});
   b.occur("LINE", 8, {3});
   b.occur("PY_RETURN", 10, {3});
@@ -235,7 +248,7 @@ TEST(Invariants, StableDeliveryCatchesALostDeliveryWithoutDisable) {
   const Call c = callF(b, {3});
   const auto vs = checkInvariants(Scenario{}, b.trace(), nullptr);
   ASSERT_EQ(vs.size(), 1u) << report(vs);
-  EXPECT_EQ(vs[0].invariant, "stable-delivery");
+  EXPECT_EQ(vs[0].invariant, Invariant::StableDelivery);
   EXPECT_EQ(vs[0].record, c.line2);
 }
 
@@ -245,7 +258,7 @@ TEST(Invariants, RestartRestoresCatchesADisabledSiteStayingOff) {
   recs.erase(recs.begin() + r.third.line2 + 2);  // tool 2's LINE after the restart
   const auto vs = checkInvariants(Scenario{}, r.b.trace(), nullptr);
   ASSERT_EQ(vs.size(), 1u) << report(vs);
-  EXPECT_EQ(vs[0].invariant, "restart-restores");
+  EXPECT_EQ(vs[0].invariant, Invariant::RestartRestores);
   EXPECT_EQ(vs[0].record, r.third.line2);
   EXPECT_NE(vs[0].message.find("tool 2 returned DISABLE for LINE in f@1 at offset 2"),
             std::string::npos)
@@ -256,14 +269,11 @@ TEST(Invariants, RestartRestoresAllowsTheToolToChangeItsEvents) {
   Recorded r = disableThenRestart();
   auto& recs = r.b.trace().records;
   recs.erase(recs.begin() + r.third.line2 + 2);
-  const json api{{"kind", "api"},
-                 {"by", "step"},
-                 {"fn", "set_events"},
-                 {"args", {2, 1 | 4}},
-                 {"result", kNone}};
+  const TraceRecord api = TraceBuilder::apiRecord(ApiCaller::Step, "set_events",
+                                                  {intValue(2), intValue(1 | 4)});
   recs.insert(recs.begin() + r.third.start, api);
   const auto vs = checkInvariants(Scenario{}, r.b.trace(), nullptr);
-  EXPECT_TRUE(named(vs, "restart-restores").empty()) << report(vs);
+  EXPECT_TRUE(named(vs, Invariant::RestartRestores).empty()) << report(vs);
 }
 
 TEST(Invariants, BalancedCatchesADroppedPyReturn) {
@@ -272,7 +282,7 @@ TEST(Invariants, BalancedCatchesADroppedPyReturn) {
   recs.erase(recs.begin() + r.third.ret, recs.begin() + r.third.ret + 3);
   const auto vs = checkInvariants(Scenario{}, r.b.trace(), nullptr);
   ASSERT_EQ(vs.size(), 1u) << report(vs);
-  EXPECT_EQ(vs[0].invariant, "balanced");
+  EXPECT_EQ(vs[0].invariant, Invariant::Balanced);
   EXPECT_NE(vs[0].message.find("f@1: 3 frame entries"), std::string::npos)
       << vs[0].message;
 }
@@ -283,7 +293,7 @@ TEST(Invariants, BalancedCatchesAnExitBeforeItsEntry) {
   b.occur("PY_START", 0);
   const auto vs = checkInvariants(Scenario{}, b.trace(), nullptr);
   ASSERT_EQ(vs.size(), 1u) << report(vs);
-  EXPECT_EQ(vs[0].invariant, "balanced");
+  EXPECT_EQ(vs[0].invariant, Invariant::Balanced);
   EXPECT_EQ(vs[0].record, ret);
 }
 
@@ -294,7 +304,7 @@ TEST(Invariants, BalancedCatchesAnUnraisedHandledException) {
   b.occur("PY_RETURN", 10);
   const auto vs = checkInvariants(Scenario{}, b.trace(), nullptr);
   ASSERT_EQ(vs.size(), 1u) << report(vs);
-  EXPECT_EQ(vs[0].invariant, "balanced");
+  EXPECT_EQ(vs[0].invariant, Invariant::Balanced);
   EXPECT_EQ(vs[0].record, handled);
 }
 
@@ -309,16 +319,39 @@ TEST(Invariants, ObserverIndependenceCatchesADifferentProbeOffTrace) {
   Recorded r = disableThenRestart();
   Trace off = r.b.trace();
   off.probeTool = -1;
-  std::erase_if(off.records, [](const json& j) { return j["kind"] == "event"; });
+  std::erase_if(off.records,
+                [](const TraceRecord& r) { return r.kind == RecordKind::Event; });
   EXPECT_EQ(report(checkInvariants(Scenario{}, r.b.trace(), &off)), "");
   off.records.pop_back();
   const auto vs = checkInvariants(Scenario{}, r.b.trace(), &off);
   ASSERT_EQ(vs.size(), 1u) << report(vs);
-  EXPECT_EQ(vs[0].invariant, "observer-independence");
+  EXPECT_EQ(vs[0].invariant, Invariant::ObserverIndependence);
   EXPECT_NE(vs[0].message.find("without it (none)"), std::string::npos) << vs[0].message;
   Scenario declared;
   declared.observerDependent = "the probe makes f multi-tool";
   EXPECT_EQ(report(checkInvariants(declared, r.b.trace(), &off)), "");
+}
+
+// One record for MONSIM_INVARIANT_DUMP: the fields the invariants read.
+std::string describe(const TraceRecord& r) {
+  switch (r.kind) {
+    case RecordKind::Event:
+    case RecordKind::Delivery: {
+      std::string s = r.kind == RecordKind::Event
+                          ? "event "
+                          : "delivery tool " + std::to_string(r.tool) + " ";
+      s +=
+          std::string(eventName(r.event)) + " " + r.code + ":" + std::to_string(r.offset);
+      if (r.kind == RecordKind::Delivery)
+        s += " -> " + std::string(outcomeName(r.outcome)) + ", " +
+             std::to_string(r.calls.size()) + " call(s)";
+      return s;
+    }
+    case RecordKind::Api:
+      return "api " + std::string(callerName(r.by)) + " " + r.fn;
+    default:
+      return "other";
+  }
 }
 
 // Every program scenario of the suite (a few seconds per interpreter);
@@ -374,7 +407,7 @@ TEST_P(InvariantsLive, SuiteTracesKeepEveryInvariant) {
       found += s.id + " (" + s.file + "): " + v.str() + "\n";
       if (std::getenv("MONSIM_INVARIANT_DUMP"))
         for (size_t i = 0; i < on->records.size(); ++i)
-          std::cerr << i << " " << on->records[i].dump() << "\n";
+          std::cerr << i << " " << describe(on->records[i]) << "\n";
     }
   }
   EXPECT_TRUE(missing.empty());
@@ -391,8 +424,8 @@ size_t findRecord(const Trace& t, size_t from, Pred pred) {
     if (pred(t.records[i])) return i;
   return kNoRecord;
 }
-bool isDelivery(const json& r, int tool) {
-  return r["kind"] == "delivery" && r["tool"] == tool;
+bool isDelivery(const TraceRecord& r, int tool) {
+  return r.kind == RecordKind::Delivery && r.tool == tool;
 }
 
 // The hand-written mutations, on traces a real interpreter recorded.
@@ -409,10 +442,11 @@ TEST_P(InvariantsLive, MutatedRealTracesBreakTheirInvariant) {
     return traceFromJson(o.message.value("trace", json::object()));
   };
   auto expectCaught = [](const Scenario& s, const Trace& on, const Trace* off,
-                         const std::string& invariant, const std::string& mutation) {
+                         Invariant invariant, const std::string& mutation) {
     const auto vs = checkInvariants(s, on, off);
     EXPECT_FALSE(named(vs, invariant).empty())
-        << s.id << ", " << mutation << ": no " << invariant << " violation in\n"
+        << s.id << ", " << mutation << ": no " << invariantName(invariant)
+        << " violation in\n"
         << report(vs);
   };
 
@@ -420,45 +454,50 @@ TEST_P(InvariantsLive, MutatedRealTracesBreakTheirInvariant) {
   const Scenario two = scenario("disable/two-tools-one-disables.yaml");
   const Trace on = record(two, true), off = record(two, false);
   ASSERT_EQ(report(checkInvariants(two, on, &off)), "");
-  const size_t first = findRecord(on, 0, [](const json& r) { return isDelivery(r, 3); });
-  const size_t disable = findRecord(
-      on, 0, [](const json& r) { return isDelivery(r, 2) && r["returned"] == kDisable; });
+  const size_t first =
+      findRecord(on, 0, [](const TraceRecord& r) { return isDelivery(r, 3); });
+  const size_t disable = findRecord(on, 0, [](const TraceRecord& r) {
+    return isDelivery(r, 2) && r.outcome == CallbackOutcome::ReturnedDisable;
+  });
   ASSERT_NE(disable, kNoRecord);
-  const size_t later = findRecord(on, disable + 1, [&](const json& r) {
-    return isDelivery(r, 3) && r["code"] == on.records[disable]["code"];
+  const size_t later = findRecord(on, disable + 1, [&](const TraceRecord& r) {
+    return isDelivery(r, 3) && r.code == on.records[disable].code;
   });
   ASSERT_NE(later, kNoRecord);
   Trace m = on;
   m.records.insert(m.records.begin() + first, m.records[first]);
-  expectCaught(two, m, nullptr, "fire-once", "a delivery duplicated");
+  expectCaught(two, m, nullptr, Invariant::FireOnce, "a delivery duplicated");
   m = on;
   m.records.erase(m.records.begin() + later);
-  expectCaught(two, m, nullptr, "disable-locality",
+  expectCaught(two, m, nullptr, Invariant::DisableLocality,
                "tool 3's delivery after the DISABLE dropped");
   m = on;
-  const size_t ret = findRecord(m, 0, [](const json& r) {
-    return r["kind"] == "event" && r["event"] == "PY_RETURN";
+  const size_t ret = findRecord(m, 0, [](const TraceRecord& r) {
+    return r.kind == RecordKind::Event && r.event == Event::PyReturn;
   });
   ASSERT_NE(ret, kNoRecord);
   m.records.erase(m.records.begin() + ret);
-  expectCaught(two, m, nullptr, "balanced", "a PY_RETURN dropped");
+  expectCaught(two, m, nullptr, Invariant::Balanced, "a PY_RETURN dropped");
   Trace o = off;
-  o.records.erase(o.records.begin() +
-                  findRecord(o, 0, [](const json& r) { return isDelivery(r, 3); }));
-  expectCaught(two, on, &o, "observer-independence", "a probe-off delivery dropped");
+  o.records.erase(o.records.begin() + findRecord(o, 0, [](const TraceRecord& r) {
+                    return isDelivery(r, 3);
+                  }));
+  expectCaught(two, on, &o, Invariant::ObserverIndependence,
+               "a probe-off delivery dropped");
 
   // Tools 2 and 3 DISABLE f's PY_START; restart_events brings it back.
   const Scenario restart = scenario("restart/restart-reenables-every-tool.yaml");
   m = record(restart, true);
   ASSERT_EQ(report(checkInvariants(restart, m, nullptr)), "");
-  const size_t api = findRecord(m, 0, [](const json& r) {
-    return r["kind"] == "api" && r["fn"] == "restart_events";
+  const size_t api = findRecord(m, 0, [](const TraceRecord& r) {
+    return r.kind == RecordKind::Api && r.fn == "restart_events";
   });
   ASSERT_NE(api, kNoRecord);
-  const size_t back = findRecord(m, api, [](const json& r) { return isDelivery(r, 2); });
+  const size_t back =
+      findRecord(m, api, [](const TraceRecord& r) { return isDelivery(r, 2); });
   ASSERT_NE(back, kNoRecord);
   m.records.erase(m.records.begin() + back);
-  expectCaught(restart, m, nullptr, "restart-restores",
+  expectCaught(restart, m, nullptr, Invariant::RestartRestores,
                "tool 2's delivery after restart_events dropped");
 }
 

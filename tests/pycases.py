@@ -85,3 +85,28 @@ class Cases:
         with open(target, "w") as f:
             json.dump({"testsuites": [{"name": self.suite, "testsuite": cases}]}, f,
                       indent=1)
+
+
+class Monsim:
+    """Runs the monsim executable from the source root and records, as cases, that
+    a call exits with the status and prints the texts it must."""
+
+    def __init__(self, cases, exe, root, timeout=120):
+        self.cases, self.exe, self.root, self.timeout = cases, exe, root, timeout
+
+    def run(self, args, timeout=None):
+        import subprocess
+        p = subprocess.run([self.exe] + args, capture_output=True, text=True,
+                           timeout=timeout or self.timeout, cwd=self.root)
+        return p.returncode, p.stdout, p.stderr
+
+    def expect(self, args, status, out=(), err=(), timeout=None):
+        rc, o, e = self.run(args, timeout)
+        shown = f"monsim {' '.join(args)}"
+        self.cases.check(rc == status, f"{shown}: exit {rc}, expected {status}\n"
+                         f"stdout: {o[-800:]}\nstderr: {e[-800:]}")
+        for t in out:
+            self.cases.check(t in o, f"{shown}: stdout lacks {t!r}: {o[-800:]}")
+        for t in err:
+            self.cases.check(t in e, f"{shown}: stderr lacks {t!r}: {e[-800:]}")
+        return rc, o, e

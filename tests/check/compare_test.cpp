@@ -223,14 +223,26 @@ TEST(SeenSteps, StepsEndWithTheirValueOrException) {
   EXPECT_EQ(steps[3].message, "boom");
 }
 
-TEST(ObserverDifference, SameDeliveriesWithoutTheProbeAreIndependent) {
-  DisableRun r;
-  disableRun(r);
-  const Trace& on = r.b.trace();
+// The same run as if recorded without the probe: no probe, no event records.
+Trace withoutProbe(const Trace& on) {
   Trace off = on;
   off.probeTool = -1;
   std::erase_if(off.records,
                 [](const TraceRecord& x) { return x.kind == RecordKind::Event; });
+  return off;
+}
+
+std::vector<TraceRecord>::reverse_iterator lastDelivery(Trace& t) {
+  return std::find_if(t.records.rbegin(), t.records.rend(), [](const TraceRecord& x) {
+    return x.kind == RecordKind::Delivery;
+  });
+}
+
+TEST(ObserverDifference, SameDeliveriesWithoutTheProbeAreIndependent) {
+  DisableRun r;
+  disableRun(r);
+  const Trace& on = r.b.trace();
+  Trace off = withoutProbe(on);
   EXPECT_EQ(observerDifference(on, off), "");
 
   // Without the probe the second call's line 2 is not delivered.
@@ -251,13 +263,8 @@ TEST(ObserverDifference, SaysWhatTheCallbackReturned) {
   DisableRun r;
   disableRun(r);
   const Trace& on = r.b.trace();
-  Trace off = on;
-  off.probeTool = -1;
-  std::erase_if(off.records,
-                [](const TraceRecord& x) { return x.kind == RecordKind::Event; });
-  auto last =
-      std::find_if(off.records.rbegin(), off.records.rend(),
-                   [](const TraceRecord& x) { return x.kind == RecordKind::Delivery; });
+  Trace off = withoutProbe(on);
+  auto last = lastDelivery(off);
   last->returned = val(7);
   EXPECT_EQ(observerDifference(on, off),
             "delivery #4: with the probe tool 2 LINE in f@1 at offset 10 (line 4), "
@@ -269,13 +276,8 @@ TEST(ObserverDifference, AMissingLastDeliveryIsNamed) {
   DisableRun r;
   disableRun(r);
   const Trace& on = r.b.trace();
-  Trace off = on;
-  off.probeTool = -1;
-  std::erase_if(off.records,
-                [](const TraceRecord& x) { return x.kind == RecordKind::Event; });
-  auto last =
-      std::find_if(off.records.rbegin(), off.records.rend(),
-                   [](const TraceRecord& x) { return x.kind == RecordKind::Delivery; });
+  Trace off = withoutProbe(on);
+  auto last = lastDelivery(off);
   off.records.erase(std::next(last).base());
   EXPECT_EQ(observerDifference(on, off),
             "delivery #4: with the probe tool 2 LINE in f@1 at offset 10 (line 4), "

@@ -19,7 +19,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from pycases import Cases  # noqa: E402
+from pycases import Cases, Monsim  # noqa: E402
 
 MONSIM, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 cases = Cases("CliInterpreters")
@@ -31,22 +31,8 @@ BEFORE_314 = os.path.join(GENERATED, "disable-site",
                           "gen-branch-disable-global-3.12-3.13.yaml")
 
 
-def run(args, timeout=300):
-    p = subprocess.run([MONSIM] + args, capture_output=True, text=True,
-                       timeout=timeout, cwd=ROOT)
-    return p.returncode, p.stdout, p.stderr
-
-
-def expect(args, status, out=(), err=(), timeout=300):
-    rc, o, e = run(args, timeout)
-    shown = f"monsim {' '.join(args)}"
-    cases.check(rc == status, f"{shown}: exit {rc}, expected {status}\n"
-                f"stdout: {o[-800:]}\nstderr: {e[-800:]}")
-    for t in out:
-        cases.check(t in o, f"{shown}: stdout lacks {t!r}: {o[-800:]}")
-    for t in err:
-        cases.check(t in e, f"{shown}: stderr lacks {t!r}: {e[-800:]}")
-    return rc, o, e
+monsim = Monsim(cases, MONSIM, ROOT, timeout=300)
+run, expect = monsim.run, monsim.expect
 
 
 def live_interpreters():

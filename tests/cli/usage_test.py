@@ -6,12 +6,11 @@ and unusable input.
 usage: usage_test.py MONSIM SOURCE_ROOT"""
 import os
 import re
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from pycases import Cases  # noqa: E402
+from pycases import Cases, Monsim  # noqa: E402
 
 MONSIM, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 cases = Cases("CliUsage")
@@ -23,23 +22,8 @@ FIXTURE = os.path.join(ROOT, "tests", "reports", "fixtures", "small.jsonl")
 BAD = os.path.join(ROOT, "tests", "scenario", "bad", "bad-api-name.yaml")
 
 
-def run(args, timeout=120):
-    p = subprocess.run([MONSIM] + args, capture_output=True, text=True,
-                       timeout=timeout, cwd=ROOT)
-    return p.returncode, p.stdout, p.stderr
-
-
-def expect(args, status, out=(), err=(), timeout=120):
-    """Runs monsim and checks the exit status and texts that must appear."""
-    rc, o, e = run(args, timeout)
-    shown = f"monsim {' '.join(args)}"
-    cases.check(rc == status, f"{shown}: exit {rc}, expected {status}\n"
-                f"stdout: {o[-600:]}\nstderr: {e[-600:]}")
-    for t in out:
-        cases.check(t in o, f"{shown}: stdout lacks {t!r}: {o[-600:]}")
-    for t in err:
-        cases.check(t in e, f"{shown}: stderr lacks {t!r}: {e[-600:]}")
-    return rc, o, e
+monsim = Monsim(cases, MONSIM, ROOT, timeout=120)
+run, expect = monsim.run, monsim.expect
 
 
 def options_from_source():

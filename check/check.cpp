@@ -62,7 +62,7 @@ void applyExpectations(CheckResult& r, const CheckContext& c) {
     r.verdict = Verdict::XPass;
     r.reason = "listed as a known deviation (" + r.deviation->loc.str() +
                ") but passes now: remove the entry";
-  } else if (std::string(verdictName(r.verdict)) == r.deviation->verdict) {
+  } else if (vocab::verdictNamed(r.deviation->verdict) == r.verdict) {
     r.verdict = Verdict::KnownDeviation;
     r.reason = r.deviation->reason;
   }

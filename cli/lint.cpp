@@ -19,24 +19,27 @@ struct LintArgs {
 
 int lint(const LintArgs& a) {
   std::vector<harness::Diagnostic> diags;
-  std::vector<std::string> files;
+  size_t files = 0, loaded = 0;
   if (a.includeBad) {
     // Named files are taken as given, bad-*.yaml included (the loader's negative tests).
-    files = a.paths;
+    for (const std::string& f : a.paths) {
+      auto r = harness::loadScenarioFile(f);
+      diags.insert(diags.end(), r.diagnostics.begin(), r.diagnostics.end());
+      loaded += r.scenario ? 1 : 0;
+    }
+    files = a.paths.size();
   } else {
-    files = harness::findScenarioFiles(a.paths, diags);
-  }
-  size_t loaded = 0;
-  for (const std::string& f : files) {
-    auto r = harness::loadScenarioFile(f);
-    diags.insert(diags.end(), r.diagnostics.begin(), r.diagnostics.end());
-    if (r.scenario) ++loaded;
+    // As `monsim check` loads a suite: duplicate scenario ids are problems too.
+    harness::Suite suite = harness::loadSuite(a.paths);
+    diags = std::move(suite.diagnostics);
+    files = suite.files;
+    loaded = suite.scenarios.size();
   }
   if (!a.expectations.empty()) harness::loadExpectations(a.expectations, diags);
   for (const auto& d : diags) std::cout << d.str() << "\n";
-  std::cout << loaded << " of " << files.size() << " scenario files load, "
-            << diags.size() << " problem(s)\n";
-  if (files.empty() && a.expectations.empty()) {
+  std::cout << loaded << " of " << files << " scenario files load, " << diags.size()
+            << " problem(s)\n";
+  if (files == 0 && a.expectations.empty()) {
     std::cerr << "monsim lint: no scenario files found\n";
     return kExitUsage;
   }

@@ -21,7 +21,11 @@ const Keys kAreas = {"tools",      "global-events", "local-events", "dispatch-or
 const Keys kCapabilities = {"threads",           "c_api",       "clear_tool_id",
                             "branch_left_right", "instruction", "hash_randomization",
                             "free_threaded"};
-const Keys kLevels = {"must", "should", "implementation-defined"};
+Keys levelNames() {
+  Keys out;
+  for (const auto& row : vocab::kLevelRows) out.push_back(row.name);
+  return out;
+}
 
 Keys allEventNames() {
   Keys out;
@@ -185,14 +189,10 @@ void Checker::metadata(const Fields& top) {
   if (const Field* f = r_.require(top, "features")) features(*f);
   if (const Field* f = r_.require(top, "level")) {
     if (auto l = r_.string(f->value, f->valueMark(), "'level'")) {
-      if (*l == "must")
-        s_.level = Level::Must;
-      else if (*l == "should")
-        s_.level = Level::Should;
-      else if (*l == "implementation-defined")
-        s_.level = Level::ImplementationDefined;
+      if (auto level = vocab::levelNamed(*l))
+        s_.level = *level;
       else
-        r_.error(f->valueMark(), "'level' must be one of " + join(kLevels));
+        r_.error(f->valueMark(), "'level' must be one of " + join(levelNames()));
     }
   }
   if (const Field* f = top.find("requires")) requirements(*f);

@@ -9,6 +9,20 @@ namespace monsim::harness {
 
 namespace {
 
+// The verdicts an entry may declare: the failing ones a deviation explains.
+constexpr vocab::Verdict kDeclarable[] = {
+    vocab::Verdict::Fail, vocab::Verdict::ExpectFail, vocab::Verdict::Error};
+
+bool declarable(const std::string& word) {
+  const auto v = vocab::verdictNamed(word);
+  return v && std::find(std::begin(kDeclarable), std::end(kDeclarable), *v) !=
+                  std::end(kDeclarable);
+}
+
+}  // namespace
+
+namespace {
+
 // yaml-cpp marks are 0-based, and -1 where there is no position (an empty file).
 SourceLoc locOf(const std::string& file, const YAML::Mark& m) {
   return SourceLoc{file, m.line < 0 ? 1 : m.line + 1, m.column < 0 ? 1 : m.column + 1};
@@ -66,8 +80,11 @@ void loadOne(const std::string& file, std::vector<Expectations>& out,
           if (fk == "scenario") {
             id = v;
           } else if (fk == "verdict") {
-            if (v != "fail" && v != "expect-fail" && v != "error")
-              err(f.second, "verdict must be fail, expect-fail or error");
+            if (!declarable(v))
+              err(f.second, "verdict must be " +
+                                std::string(vocab::name(kDeclarable[0])) + ", " +
+                                std::string(vocab::name(kDeclarable[1])) + " or " +
+                                std::string(vocab::name(kDeclarable[2])));
             k.verdict = v;
           } else if (fk == "reason") {
             k.reason = v;

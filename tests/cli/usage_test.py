@@ -6,6 +6,7 @@ and unusable input.
 usage: usage_test.py MONSIM SOURCE_ROOT"""
 import os
 import re
+import shutil
 import sys
 import tempfile
 
@@ -116,10 +117,17 @@ def usage_errors(options):
 
 
 def exit_statuses(tmp):
+    dup = os.path.join(tmp, "dup")
+    os.makedirs(dup)
+    for name in ("a.yaml", "b.yaml"):
+        shutil.copy(PROGRAM, os.path.join(dup, name))
     table = [
         ("selfcheck: consistent tables exit 0", ["selfcheck"], 0, ["selfcheck: ok"], []),
         ("lint: a folder that loads exits 0", ["lint", DISPATCH], 0, ["0 problem(s)"], []),
         ("lint: a bad scenario exits 1", ["lint", "--files", BAD], 1, ["1 problem(s)"], []),
+        ("lint: a scenario id used twice exits 1", ["lint", dup], 1,
+         ["b.yaml:2:1: error: scenario id 'callable-read-at-each-turn' is also used by"],
+         []),
         ("lint: no scenario file exits 2", ["lint", "/nonexistent"], 2, [],
          ["no scenario files found"]),
         ("run: a script scenario on the model exits 0", ["run", SCRIPT], 0, ["tool "], []),

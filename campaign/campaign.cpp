@@ -12,55 +12,6 @@ using harness::Verdict;
 
 namespace {
 
-// Garbage offsets compare equal, as in observerDifference.
-int64_t offsetKey(int64_t offset) {
-  return harness::isGarbageOffset(offset) ? -1 : offset;
-}
-
-// The first delivery one run has and the other lacks (multisets of tool, event,
-// site, result), so the signature names the event the probe adds or takes away.
-std::string observerSignature(const harness::Trace& on, const harness::Trace& off) {
-  struct Key {
-    // Everything but the offset: tool, event, code, what the callback returned.
-    int tool;
-    Event event;
-    std::string code;
-    std::optional<harness::TraceValue> returned;
-    int64_t offset;
-    bool sameSite(const Key& k) const {
-      return tool == k.tool && event == k.event && code == k.code &&
-             returned == k.returned;
-    }
-  };
-  auto keys = [](const harness::Trace& t) {
-    std::vector<Key> k;
-    for (const auto& d : harness::associateDeliveries(t))
-      k.push_back({d.tool, d.event, d.code, d.source->returned, offsetKey(d.offset)});
-    return k;
-  };
-  auto a = keys(on), b = keys(off);
-  // Drop what both runs have; what is left is the observer effect.
-  for (auto it = a.begin(); it != a.end();) {
-    auto m = std::find_if(b.begin(), b.end(), [&](const Key& k) {
-      return k.sameSite(*it) && k.offset == it->offset;
-    });
-    if (m == b.end()) {
-      ++it;
-      continue;
-    }
-    b.erase(m);
-    it = a.erase(it);
-  }
-  auto name = [](const Key& k) { return std::string(eventName(k.event)); };
-  for (const Key& k : a)
-    if (std::any_of(b.begin(), b.end(), [&](const Key& o) { return o.sameSite(k); }))
-      return "observer-effect " + name(k) + ": location differs";
-  if (!a.empty()) return "observer-effect " + name(a.front()) + ": only with the probe";
-  if (!b.empty())
-    return "observer-effect " + name(b.front()) + ": only without the probe";
-  return "observer-effect: order differs";
-}
-
 // The phase and cause of an error, without what names the case.
 std::string errorSignature(const harness::CheckError& e) {
   using harness::ErrorKind;
@@ -100,15 +51,15 @@ std::string signatureOf(const harness::CheckResult& r) {
       break;
   }
   if (!r.divergences.empty()) {
+    // A divergence in either run, with the model rule; the run without the probe
+    // is named, since its rule may be one the probe hides.
     const harness::Divergence& d = r.divergences.front();
-    return std::string(harness::kindName(d.kind)) + " " + d.subject() + " | " +
+    return std::string(harness::kindName(d.kind)) + " " + d.subject() +
+           (d.alone ? " (without the probe)" : "") + " | " +
            d.rule.text(/*withPlace=*/false);
   }
   std::string what;
   switch (r.verdict) {
-    case Verdict::Fail:  // no divergence: the probe changed the deliveries
-      what = "observer effect: the probe changes what the scenario's tools receive";
-      break;
     case Verdict::ExpectFail:
       what = "model and interpreter agree, but the expectation at " +
              (r.expectFailures.empty() ? std::string("?")
@@ -144,7 +95,7 @@ CaseRun runCase(const FuzzCase& c, const Token& t, harness::OracleWorker& w,
     return out;
   }
   harness::CheckContext keep = ctx;
-  keep.keepTraces = true;  // for the invariants and the observer signature
+  keep.keepTraces = true;  // for the invariants
   out.check = harness::checkOnInterpreter(*lr.scenario, w, keep);
   // The oracle refusing a generated scenario is a generator bug, not a finding.
   const harness::CheckError& error = out.check.error;
@@ -162,14 +113,7 @@ CaseRun runCase(const FuzzCase& c, const Token& t, harness::OracleWorker& w,
   out.signature = signatureOf(out.check);
   if (out.check.on) {
     const harness::Trace& on = *out.check.on;
-    if (!out.check.observer.empty() && out.check.off) {
-      out.signature = observerSignature(on, *out.check.off);
-      // FINDINGS F4 (a second tool drops INSTRUCTION tools) changes everything
-      // downstream of an INSTRUCTION callback: one signature for all of it.
-      if (out.yaml.find("INSTRUCTION") != std::string::npos)
-        out.signature = "observer-effect with an INSTRUCTION tool (F4)";
-    }
-    for (const auto& v : harness::checkInvariants(*lr.scenario, on, nullptr)) {
+    for (const auto& v : harness::checkInvariants(on)) {
       out.invariants.push_back(v.str());
       if (out.signature.empty()) {
         std::string ev;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "check/probe_effect.h"
 #include "check/replay.h"
 #include "interpreter/trace.h"
 
@@ -32,15 +33,22 @@ std::vector<int> toolIds(const Scenario& s) {
   return ids;
 }
 
-// Verdict from the comparison and the expectations, before the expectations file.
-void judge(CheckResult& r, const Comparison& cmp) {
-  if (!cmp.agree()) {
+// Verdict from the comparisons and the expectations, before the expectations file.
+void judge(CheckResult& r, const Comparison& on, const Comparison* alone) {
+  const Comparison* first = !on.agree()                ? &on
+                            : alone && !alone->agree() ? alone
+                                                       : nullptr;
+  if (first) {
     r.verdict = Verdict::Fail;
-    r.divergences = cmp.divergences;
-    const Divergence& d = cmp.divergences.front();
-    r.reason = "model and interpreter disagree: " + std::string(kindName(d.kind)) +
-               " at " + d.where();
-    r.detail = cmp.report;
+    r.divergences = on.divergences;
+    if (alone)
+      r.divergences.insert(r.divergences.end(), alone->divergences.begin(),
+                           alone->divergences.end());
+    const Divergence& d = first->divergences.front();
+    r.reason = std::string("model and interpreter disagree") +
+               (d.alone ? " without the probe" : "") + ": " +
+               std::string(kindName(d.kind)) + " at " + d.where();
+    r.detail = on.report + (alone ? alone->report : "");
   } else if (!r.expectFailures.empty()) {
     r.verdict = Verdict::ExpectFail;
     r.reason = "model and interpreter agree, but the expectation at " +
@@ -81,26 +89,42 @@ void finish(CheckResult& r, const CheckContext& c,
   applyExpectations(r, c);
 }
 
-// Compare, `expect`, and observer independence when `off` is given.
-void judgeTraces(CheckResult& r, const Scenario& s, const Trace& on, const Trace* off,
-                 PyVersion v, const CheckContext& c) {
-  const Prediction p = predict(s, on, v);
-  const Comparison cmp = compare(s, on, p);
-  if (s.expect.present)
-    r.expectFailures =
-        checkExpect(s.expect, toolIds(s), seenDeliveries(on), seenSteps(on), v);
-  judge(r, cmp);
-  if (!off || !c.observerCheck) return;
-  r.observer = observerDifference(on, *off);
-  const bool declared = s.observerDependent &&
-                        (s.observerVersions.empty() ||
-                         std::find(s.observerVersions.begin(), s.observerVersions.end(),
-                                   v) != s.observerVersions.end());
-  if (!r.observer.empty() && !declared && r.verdict == Verdict::Pass) {
-    r.verdict = Verdict::Fail;
-    r.reason = "observer effect: the probe changes what the scenario's tools receive";
-    r.detail = r.observer + "\n";
+// `expect` on one run; each failure says which run it is from.
+void expectOn(CheckResult& r, const Expect& e, const Scenario& s, const Trace& t,
+              PyVersion v, std::string_view run) {
+  if (!e.present) return;
+  for (ExpectFailure f : checkExpect(e, toolIds(s), seenDeliveries(t), seenSteps(t), v)) {
+    const std::string at = f.loc.str();
+    if (f.message.starts_with(at)) f.message.erase(0, at.size() + 2);
+    f.message = std::string(run) + ": " + f.message;
+    r.expectFailures.push_back(std::move(f));
   }
+}
+
+// Both runs against their predictions, and `expect` on both: the run without the
+// probe is what a user's lone tool gets (`expect`); the probe-on run is held to
+// `expect_with_probe` where the scenario gives one, else to `expect` too.
+void judgeTraces(CheckResult& r, const Scenario& s, const Trace& on, const Trace* off,
+                 PyVersion v) {
+  const Prediction withProbe = predict(s, on, v);
+  const Comparison cmp = compare(s, on, withProbe);
+  std::optional<Comparison> aloneCmp;
+  if (off) {
+    const Prediction alone = predict(s, on, v, Run::Alone);
+    const size_t split = pathSplit(withProbe, alone);
+    aloneCmp = compareAlone(s, on, *off, alone, split);
+    for (const ProbeEffect& e : probeEffects(withProbe, alone, split))
+      r.probeEffects.push_back(e.text());
+    if (split != kNoRecord)
+      r.pathSplit = "from #" + std::to_string(split) +
+                    " on, a scenario callback raises in one run only: the run without "
+                    "the probe takes another path there, and its rest is not compared";
+    expectOn(r, s.expect, s, *off, v, "without the probe");
+  }
+  expectOn(r, s.expectWithProbe.present ? s.expectWithProbe : s.expect, s, on, v,
+           "with the probe");
+  judge(r, cmp, aloneCmp ? &*aloneCmp : nullptr);
+  if (!r.pathSplit.empty()) r.detail += "note: " + r.pathSplit + "\n";
 }
 
 }  // namespace
@@ -181,12 +205,12 @@ CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w,
   std::optional<Trace> on, off;
   if (!record(true, on)) return done();
   if (c.keepTraces) r.traceOn.json = std::move(lastTrace);
-  const bool wantOff = c.observerCheck && !s.tools.empty();
+  const bool wantOff = c.aloneRun && !s.tools.empty();
   if (wantOff) {
     if (!record(false, off)) return done();
     if (c.keepTraces) r.traceOff.json = std::move(lastTrace);
   }
-  judgeTraces(r, s, *on, off ? &*off : nullptr, *v, c);
+  judgeTraces(r, s, *on, off ? &*off : nullptr, *v);
   if (c.keepTraces) {
     r.on = std::make_shared<const Trace>(std::move(*on));
     if (off) r.off = std::make_shared<const Trace>(std::move(*off));
@@ -203,7 +227,7 @@ CheckResult checkTraces(const Scenario& s, const Trace& on, const Trace* off,
   r.file = s.file;
   r.interpreter = interpreter;
   r.version = std::string(versionName(v));
-  judgeTraces(r, s, on, off, v, c);
+  judgeTraces(r, s, on, c.aloneRun ? off : nullptr, v);
   finish(r, c, t0);
   return r;
 }
@@ -222,11 +246,11 @@ CheckResult checkScript(const Scenario& s, PyVersion v, const CheckContext& c) {
     const Prediction p = predictScript(s, v);
     Trace t;
     for (const auto& [name, line] : s.scriptFunctions)
-      t.codes[name] = TraceCode{name, name, line, true};
+      t.codes[name] = TraceCode{name, name, line, true, {}};
     if (s.expect.present)
       r.expectFailures =
           checkExpect(s.expect, toolIds(s), seenDeliveries(t, p), seenSteps(p), v);
-    judge(r, Comparison{});
+    judge(r, Comparison{}, nullptr);
     for (const std::string& n : p.notes) r.detail += "replay note: " + n + "\n";
   }
   finish(r, c, t0);

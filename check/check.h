@@ -1,8 +1,9 @@
 #pragma once
 // One scenario on one interpreter (or on the model alone, for script scenarios):
-// record with the oracle, predict with the model fed the interpreter's own raw
-// stream, compare, check `expect`, check observer independence, then apply the
-// interpreter's expectations file. The verdicts of `monsim check`.
+// record with the oracle twice (with the probe, and without it: the scenario's tools
+// alone), predict both runs with the model fed the probe-on run's raw stream, compare
+// each run with its prediction, check `expect` on both, then apply the interpreter's
+// expectations file. The verdicts of `monsim check`.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -34,7 +35,7 @@ enum class ErrorKind : uint8_t {
 };
 struct CheckError {
   ErrorKind kind = ErrorKind::None;
-  bool probeOff = false;  // in the run without the probe (observer independence)
+  bool probeOff = false;                     // in the run without the probe
   OraclePhase phase = OraclePhase::Unknown;  // OracleErrored
 };
 
@@ -47,7 +48,11 @@ struct CheckResult {
                        // a newline when not empty
   std::vector<Divergence> divergences;
   std::vector<ExpectFailure> expectFailures;
-  std::string observer;  // "" independent; else the first difference
+  // Where the model's two predictions differ: the rule that makes the probe change
+  // what a scenario tool receives (ProbeEffect::text), and where the run without
+  // the probe leaves the probe-on run's path (its rest is not compared).
+  std::vector<std::string> probeEffects;
+  std::string pathSplit;
   const KnownDeviation* deviation = nullptr;
   double seconds = 0;
   // With CheckContext::keepTraces: the recorded traces (off: null when not run) and,
@@ -58,7 +63,7 @@ struct CheckResult {
 
 struct CheckContext {
   const std::vector<Expectations>* expectations = nullptr;
-  bool observerCheck = true;
+  bool aloneRun = true;        // also run without the probe (scenarios with tools)
   bool keepTraces = false;     // keep the recorded traces in CheckResult
   bool keepTraceJson = false;  // and their JSON
   long maxRecords = 0;         // the oracle's max_records (0: its default, 200000)

@@ -58,6 +58,10 @@ struct Divergence {
   std::string apiFn, apiPredicted, apiMismatch;
   std::optional<ApiCaller> apiBy;  // a top-level call's caller
   DivergenceRule rule;
+  // In the run without the probe (compared with the model's prediction for it);
+  // `offTrace`: `record` is that run's own record (no probe record predicts it).
+  bool alone = false, offTrace = false;
+  size_t order = 0;  // the probe-on record it is at or after
 
   std::string modelText() const;        // the model's side, one line
   std::string interpreterText() const;  // the interpreter's side, one line
@@ -73,15 +77,18 @@ struct Comparison {
 };
 
 Comparison compare(const Scenario& s, const Trace& t, const Prediction& p);
+// The run without the probe (`off`) against the model's prediction for it, made from
+// the probe-on run `on` (predict(…, Run::Alone)). The runs have no common records, so
+// occurrences are aligned as sequences (a delivery group per occurrence, paired by
+// event and code, exact arguments preferred). Past `until` (a probe-on record) the
+// prediction is not compared: there the two runs take different paths.
+Comparison compareAlone(const Scenario& s, const Trace& on, const Trace& off,
+                        const Prediction& alone, size_t until = kNoRecord);
 
 // The deliveries of a trace / a prediction, offset-free, for `expect`.
 std::vector<SeenDelivery> seenDeliveries(const Trace& t);
 std::vector<SeenDelivery> seenDeliveries(const Trace& t, const Prediction& p);
 std::vector<SeenStep> seenSteps(const Trace& t);
 std::vector<SeenStep> seenSteps(const Prediction& p);  // script scenarios
-
-// Observer independence: "" when the scenario tools got the same deliveries with and
-// without the probe, else the first difference.
-std::string observerDifference(const Trace& withProbe, const Trace& withoutProbe);
 
 }  // namespace monsim::harness

@@ -22,8 +22,6 @@ std::string_view invariantName(Invariant i) {
       return "restart-restores";
     case Invariant::Balanced:
       return "balanced";
-    case Invariant::ObserverIndependence:
-      return "observer-independence";
   }
   return "?";
 }
@@ -393,17 +391,9 @@ void checkBalanced(const Trace& t, const std::vector<Occurrence>& occs, Violatio
   }
 }
 
-bool declaredObserverDependent(const Scenario& s, std::optional<PyVersion> v) {
-  if (!s.observerDependent) return false;
-  return s.observerVersions.empty() ||
-         (v && std::find(s.observerVersions.begin(), s.observerVersions.end(), *v) !=
-                   s.observerVersions.end());
-}
-
 }  // namespace
 
-std::vector<InvariantViolation> checkInvariants(const Scenario& s, const Trace& on,
-                                                const Trace* off) {
+std::vector<InvariantViolation> checkInvariants(const Trace& on) {
   Violations out;
   if (on.probeTool < 0) return out;
   const auto v = parseVersion(on.interpreter.version);
@@ -415,12 +405,6 @@ std::vector<InvariantViolation> checkInvariants(const Scenario& s, const Trace& 
     out.insert(out.end(), walk.begin(), walk.end());
   }
   checkBalanced(on, occs, out);
-  if (off && !declaredObserverDependent(s, v)) {
-    const std::string diff = observerDifference(on, *off);
-    if (!diff.empty())
-      out.push_back({Invariant::ObserverIndependence, kNoRecord,
-                     "the probe changes what the scenario's tools receive: " + diff});
-  }
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
     return a.record != kNoRecord && (b.record == kNoRecord || a.record < b.record);
   });

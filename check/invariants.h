@@ -2,8 +2,9 @@
 // Properties every recorded oracle trace must have, whatever the model predicts:
 // fire-once (behaviour §9.1), DISABLE locality and persistence (§10.1, FINDINGS F1),
 // restart_events re-enabling (§11.5), balanced frame and exception events in the
-// probe's stream (§3.8) and observer independence. A violation on a real
-// interpreter is a finding about the interpreter (or the oracle), not the model.
+// probe's stream (§3.8). (Whether a passive extra tool changes what a tool gets is
+// not an invariant: the model predicts both runs, check/probe_effect.h.) A violation on a
+// real interpreter is a finding about the interpreter (or the oracle), not the model.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -20,10 +21,8 @@ enum class Invariant : uint8_t {
   StableDelivery,
   RestartRestores,
   Balanced,
-  ObserverIndependence,
 };
-// "fire-once", "disable-locality", "stable-delivery", "restart-restores", "balanced",
-// "observer-independence".
+// "fire-once", "disable-locality", "stable-delivery", "restart-restores", "balanced".
 std::string_view invariantName(Invariant i);
 
 struct InvariantViolation {
@@ -33,10 +32,8 @@ struct InvariantViolation {
   std::string str() const;  // "invariant (record N): message"
 };
 
-// `on`: the scenario recorded with the probe; `off`: optionally the same scenario
-// without it (observer independence, skipped where the scenario declares it
-// observer-dependent). Traces without the probe yield no violations.
-std::vector<InvariantViolation> checkInvariants(const Scenario& s, const Trace& on,
-                                                const Trace* off);
+// `on`: the scenario recorded with the probe. Traces without the probe yield no
+// violations.
+std::vector<InvariantViolation> checkInvariants(const Trace& on);
 
 }  // namespace monsim::harness

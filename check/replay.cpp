@@ -28,6 +28,14 @@ bool isExit(Event e) {
   return e == Event::PyReturn || e == Event::PyYield || e == Event::PyUnwind;
 }
 
+// Which event the instruction at a 3.14+ branch's source reports itself (FINDINGS F6).
+BranchSource branchSourceOf(std::string_view op) {
+  if (op.starts_with("POP_JUMP_IF_") || op == "POP_ITER")
+    return BranchSource::ReportsRight;
+  if (op == "FOR_ITER" || op == "NOT_TAKEN") return BranchSource::ReportsLeft;
+  return BranchSource::NoBranch;
+}
+
 // What a registered callable is, so the policy knows how it behaves.
 struct CallableInfo {
   enum class Kind { Declared, Handler, Program, Probe };
@@ -40,8 +48,8 @@ struct CallableInfo {
 // Replays one trace on a Monitor; the CallbackPolicy and DeliverySink of that run.
 class Replayer final : public CallbackPolicy, public DeliverySink {
  public:
-  Replayer(const Scenario& s, const Trace& t, PyVersion v)
-      : s_(s), t_(t), m_(v), p_(m_.profile()) {
+  Replayer(const Scenario& s, const Trace& t, PyVersion v, Run run = Run::WithProbe)
+      : s_(s), t_(t), m_(v), p_(m_.profile()), run_(run) {
     resolver_.code = [this](const CodeRef& c) { return codeArg(c); };
     resolver_.callable = [this](const CallableRef& c) { return callableArg(c); };
     for (const ToolSpec& tool : s.tools) tools_[tool.id] = &tool;
@@ -70,6 +78,7 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   void syncFrames(Event event, CodeId code, int depth);
   void exitFrame();
   void feed(const Occurrence& o, size_t record, std::optional<int> line);
+  bool lineAfterResume(const TraceRecord& rec, CodeId code) const;
   const Clause* pickClause(const Callback& cb, int n, const ModelDelivery& d) const;
   std::optional<ApiCall> callFor(const json& action);  // a scenario action
   std::optional<ApiCall> callFor(const TraceRecord& api);
@@ -78,6 +87,7 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   const Trace& t_;
   Monitor m_;
   const VersionProfile& p_;
+  const Run run_;
   ArgResolver resolver_;
   std::array<const ToolSpec*, 6> tools_{};
   std::map<std::string, CodeId> codeIds_;
@@ -87,6 +97,7 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   std::map<std::pair<size_t, int>, const TraceRecord*> observed_;
   std::set<size_t> unseen_;  // occurrences the probe missed, keyed by a delivery record
   std::vector<CodeId> stack_;
+  std::map<uint32_t, std::optional<int>> resumeLine_;  // per code: its PY_START's line
   bool probeStarted_ = false;
   bool synthetic_ = false;  // the occurrence comes from a delivery, not the probe
   int64_t rawOffset_ = 0;   // the recorded offset of the occurrence being dispatched
@@ -151,6 +162,7 @@ void Replayer::associateObserved() {
 
 void Replayer::startProbe() {
   probeStarted_ = true;
+  if (run_ == Run::Alone) return;  // the same stream, without the probe's events
   const int probe = t_.probeTool;
   m_.step(ApiCall{UseToolId{PyInt{probe}, PyStr{"monsim-probe"}}});
   EventSet mask;
@@ -209,7 +221,7 @@ void Replayer::replayApi(size_t index, const TraceRecord& rec) {
   }
   auto repr = [this](CallableId c) { return reprOf(c); };
   check.predicted = outcomeText(o, repr);
-  check.mismatch = compareOutcome(o, rec, repr);
+  if (run_ == Run::WithProbe) check.mismatch = compareOutcome(o, rec, repr);
   check.outcome = std::move(o);
   out_.api.push_back(std::move(check));
 }
@@ -242,7 +254,7 @@ void Replayer::syncFrames(Event event, CodeId code, int depth) {
 void Replayer::feed(const Occurrence& o, size_t record, std::optional<int> line) {
   record_ = record;
   line_ = line;
-  for (int t = 0; t < 6; ++t) why_[t] = m_.explain(ToolId{t}, o.event, o.code, o.offset);
+  for (int t = 0; t < 6; ++t) why_[t] = m_.explain(ToolId{t}, o);
   out_.reasons.emplace_back(record, why_);
   clauseOf_.fill(std::nullopt);
   m_.step(o, *this, *this);
@@ -268,8 +280,26 @@ void Replayer::replayEvent(size_t index, const TraceRecord& rec) {
   if (rec.exc) exc = rec.exc->type;
   if (rec.event == Event::StopIteration) exc = "StopIteration";
   o.exception = exc;
+  if (rec.event == Event::BranchLeft || rec.event == Event::BranchRight)
+    if (const TraceCode* c = t_.code(rec.code))
+      if (const std::string* op = c->instructionAt(rec.offset))
+        o.branchSource = branchSourceOf(*op);
+  if (rec.event == Event::PyStart) resumeLine_[code.value] = rec.line;
+  if (rec.event == Event::Line) o.lineAfterResume = lineAfterResume(rec, code);
   feed(o, index, rec.line);
   if (isExit(rec.event) && !stack_.empty()) exitFrame();
+}
+
+// The LINE right after the frame's RESUME, on the RESUME's own line (the line its
+// PY_START was recorded on).
+bool Replayer::lineAfterResume(const TraceRecord& rec, CodeId code) const {
+  const TraceCode* c = t_.code(rec.code);
+  auto line = resumeLine_.find(code.value);
+  if (!c || line == resumeLine_.end() || !line->second || line->second != rec.line)
+    return false;
+  auto at = c->instructions.find(static_cast<int32_t>(rec.offset));
+  return at != c->instructions.end() && at != c->instructions.begin() &&
+         std::prev(at)->second == "RESUME";
 }
 
 const Clause* Replayer::pickClause(const Callback& cb, int n,
@@ -402,13 +432,16 @@ void Replayer::onDelivery(const ModelDelivery& d) {
   }
   p.why = why_[t];
   p.clause = clauseOf_[t];
+  p.raises =
+      d.result == CallbackResult::Raised || d.result == CallbackResult::DisableRejected;
   auto repr = [this](CallableId c) { return reprOf(c); };
   for (const EffectRecord& e : d.effects)
-    p.calls.push_back(
-        {std::string(apiName(*e.call)), outcomeText(e.outcome, repr), nullptr, ""});
-  // Pair the model's calls with the interpreter's, in order.
+    p.calls.push_back({std::string(apiName(*e.call)), outcomeText(e.outcome, repr),
+                       e.outcome, nullptr, ""});
+  // Pair the model's calls with the interpreter's, in order (the run without the
+  // probe is paired when its deliveries are aligned: compareAlone).
   auto obs = observed_.find({record_, t});
-  if (obs != observed_.end()) {
+  if (run_ == Run::WithProbe && obs != observed_.end()) {
     std::vector<const TraceRecord*> seen;
     for (const TraceRecord& c : obs->second->calls)
       if (c.kind == RecordKind::Api) seen.push_back(&c);
@@ -451,6 +484,7 @@ Prediction Replayer::run() {
                            r.unknownEvent);
     }
   }
+  for (const CallableInfo& c : callables_) out_.callableReprs.push_back(c.repr);
   return std::move(out_);
 }
 
@@ -566,13 +600,13 @@ Prediction predictScript(const Scenario& s, PyVersion v) {
   Trace t;
   t.scenario = s.id;
   for (const auto& [name, line] : s.scriptFunctions)
-    t.codes[name] = TraceCode{name, name, line, true};
+    t.codes[name] = TraceCode{name, name, line, true, {}};
   Replayer r(s, t, v);
   return r.runScript();
 }
 
-Prediction predict(const Scenario& s, const Trace& trace, PyVersion v) {
-  Replayer r(s, trace, v);
+Prediction predict(const Scenario& s, const Trace& trace, PyVersion v, Run run) {
+  Replayer r(s, trace, v, run);
   return r.run();
 }
 

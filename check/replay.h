@@ -20,6 +20,7 @@ namespace monsim::harness {
 struct PredictedCall {
   std::string fn;
   std::string outcome;                    // outcomeText
+  std::optional<Outcome> result;          // the model's outcome (compared later too)
   const TraceRecord* observed = nullptr;  // the interpreter's record, if paired
   std::string mismatch;                   // "" when they agree
 };
@@ -30,6 +31,8 @@ struct PredictedDelivery : Delivery {
   std::vector<PredictedCall> calls;
   Reason why = Reason::ActiveGlobal;
   std::optional<SourceLoc> clause;  // the scenario clause that decided the behaviour
+  bool raises = false;  // an exception leaves the callback (it raised, or its DISABLE
+                        // was rejected with ValueError): the program's path changes
 };
 
 // A top-level API call (setup, step or program code) replayed on the model.
@@ -53,11 +56,21 @@ struct Prediction {
   // the probe should have been called: the interpreter skipped a tool. Each is the
   // probe's delivery the model predicts (offset: the model's).
   std::vector<Delivery> probeMissed;
+  std::vector<std::string> callableReprs;  // per CallableId: the oracle's repr
   const std::array<Reason, 6>* reasonsAt(size_t record) const;
+  std::string reprOf(CallableId c) const {
+    return c.value < callableReprs.size() ? callableReprs[c.value] : "?";
+  }
 };
 
+// Which run of a program scenario the model predicts. Both are predicted from the
+// probe-on run's raw stream: with the probe, every code object has the probe's
+// events too; alone, only the scenario's tools (what a user's lone tool gets).
+enum class Run : uint8_t { WithProbe, Alone };
+
 // For program scenarios: `trace` is the interpreter's probe-on run.
-Prediction predict(const Scenario& s, const Trace& trace, PyVersion v);
+Prediction predict(const Scenario& s, const Trace& trace, PyVersion v,
+                   Run run = Run::WithProbe);
 // For script scenarios: the script's own occurrences; ApiCheck::record is the
 // script step index and nothing is compared.
 Prediction predictScript(const Scenario& s, PyVersion v);

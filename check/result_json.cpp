@@ -33,7 +33,8 @@ json toJson(const CheckResult& r, const Scenario& s) {
   for (const ExpectFailure& f : r.expectFailures)
     ef.push_back({{"at", f.loc.str()}, {"message", f.message}});
   j["expect_failures"] = std::move(ef);
-  if (!r.observer.empty()) j["observer_difference"] = r.observer;
+  if (!r.probeEffects.empty()) j["probe_effects"] = r.probeEffects;
+  if (!r.pathSplit.empty()) j["path_split"] = r.pathSplit;
   if (r.deviation) {
     j["known"] = {{"verdict", r.deviation->verdict},
                   {"reason", r.deviation->reason},

@@ -25,7 +25,7 @@ struct CheckArgs {
   std::string results;
   std::string expectations;
   double timeout = 20;
-  bool noObserver = false;
+  bool noAlone = false;
   bool quiet = false;
 };
 
@@ -86,7 +86,7 @@ int check(const CheckArgs& a) {
   harness::SuiteOptions opts;
   opts.jobs = a.jobs;
   opts.context.expectations = &expectations;
-  opts.context.observerCheck = !a.noObserver;
+  opts.context.aloneRun = !a.noAlone;
   opts.oracle.runTimeout = std::chrono::milliseconds(static_cast<long>(a.timeout * 1000));
   harness::Progress progress(std::chrono::seconds(3600));
   auto onResult = [&](const harness::SuiteRun& run, const harness::CheckResult& r) {
@@ -161,8 +161,9 @@ void addCheck(CLI::App& app) {
                 "Folder of expectations files (default: spec/expectations)");
   c->add_option("--timeout", a->timeout, "Seconds per scenario run (default 20)")
       ->check(seconds());
-  c->add_flag("--no-observer-check", a->noObserver,
-              "Skip the second run without the probe");
+  c->add_flag("--no-alone-run", a->noAlone,
+              "Skip the second run, without the probe (the scenario's tools alone), "
+              "its prediction and its expectations");
   c->add_flag("--quiet,-q", a->quiet, "Do not list known deviations");
   c->footer(exitFooter(
       "every scenario checked passed or is a known deviation",

@@ -1,7 +1,9 @@
 #include "interpreter/trace.h"
 
 #include <algorithm>
+#include <charconv>
 #include <fstream>
+#include <sstream>
 
 namespace monsim::harness {
 
@@ -195,6 +197,17 @@ Trace traceFromJson(const json& j) {
       c.qualname = str(row, "qualname", id);
       c.firstLine = small(row, "firstlineno").value_or(0);
       c.program = str(row, "origin") == "program";
+      // "offset:OPNAME …"; a malformed item is skipped (the rules it feeds then
+      // fall back to not knowing the instruction).
+      std::istringstream items(str(row, "instructions"));
+      for (std::string item; items >> item;) {
+        const size_t colon = item.find(':');
+        if (colon == std::string::npos) continue;
+        int32_t offset = 0;
+        const auto [end, ec] = std::from_chars(item.data(), item.data() + colon, offset);
+        if (ec == std::errc() && end == item.data() + colon)
+          c.instructions.emplace(offset, item.substr(colon + 1));
+      }
       t.codes.emplace(id, std::move(c));
     }
   }

@@ -95,6 +95,12 @@ struct TraceCode {
   std::string qualname;
   int firstLine = 0;
   bool program = false;  // defined by the scenario's program
+  // Program code: the instruction (its opname) at each offset, as `dis` lists them.
+  std::map<int32_t, std::string> instructions;
+  const std::string* instructionAt(int64_t offset) const {
+    auto it = instructions.find(static_cast<int32_t>(offset));
+    return it == instructions.end() ? nullptr : &it->second;
+  }
 };
 
 // `interpreter` of the trace: provenance only (the oracle's hello has the rest).

@@ -80,6 +80,7 @@ void CodeInstrumentation::reinstrument(const VersionProfile& p,
   const uint32_t nonSiteBits = p.localNonSiteEvents().bits();
   for (int b = 0; b < 32; ++b)
     if ((nonSiteBits >> b) & 1u) multi |= std::popcount(toolsWith(unionSets, b)) >= 2;
+  multiTool_ |= multi;
   // 3. A pending restart resets every site from scratch.
   const bool restart = g.restartVersion > version_;
   // 4. First single→multi-tool transition quirks (FINDINGS F3 LINE, F4 INSTRUCTION).

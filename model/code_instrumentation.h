@@ -58,6 +58,11 @@ class CodeInstrumentation {
             : base_[bit];
     return (e & kSiteUnarmed) ? 0 : (e & kSiteToolBits);
   }
+  // The code has had two tools on one event: CPython keeps per-instruction tool sets
+  // from then on (sticky). Before, an instrumented instruction fires for the code's
+  // active tools of the event (behaviour §14.3 R2).
+  bool multiTool() const { return multiTool_; }
+  uint8_t activeTools(int bit) const { return active_[bit]; }
   // DISABLE returned by t at a site: S[i] −= t (LINE/INSTRUCTION: unarm when empty).
   void disableAt(ToolId t, int bit, int32_t offset);
 
@@ -77,6 +82,7 @@ class CodeInstrumentation {
   std::array<uint8_t, 32> localTools_{};
   bool lineAlloc_ = false;
   bool instrAlloc_ = false;
+  bool multiTool_ = false;
 };
 
 }  // namespace monsim

@@ -59,6 +59,24 @@ bool Monitor::branchSourceInstrumented(const Occurrence& o) const {
   return tools != 0;
 }
 
+uint32_t Monitor::occurrenceTools(const Occurrence& o, int bit, uint32_t tools) const {
+  const Frame* top = topFrameOf(o.code);
+  if (!top) return tools;
+  // R2: C_RETURN/C_RAISE come from the CALL instruction as it started: none if it was
+  // not instrumented then; in single-tool code, the code's CALL tools (a DISABLE at
+  // the site de-instruments it for later calls only).
+  if (bitKind_[bit] == BitKind::CallSite && top->callOffset == o.offset) {
+    if (!top->callInstrumented) return 0;
+    const CodeInstrumentation& c = codes_[o.code.value];
+    return c.multiTool() ? tools : c.activeTools(callBit_);
+  }
+  // R1: the def line's LINE right after a RESUME that ran uninstrumented.
+  if (o.event == Event::Line && o.lineAfterResume &&
+      profile_->plainResumeHidesItsLine() && !top->resumeInstrumented)
+    return 0;
+  return tools;
+}
+
 Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
                               DeliverySink& sink) {
   // No events while a callback runs (§9.5): code called from a callback is not monitored.
@@ -74,7 +92,18 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
     return InvalidInput{"occurrence in a code object with no frame on the stack"};
   if (o.offset < 0) return InvalidInput{"negative offset"};
   // The tool set is fixed now (§9.3); callables are read at each tool's turn.
-  uint32_t tools = dispatchTools(bit, codes_[o.code.value], o.offset);
+  uint32_t tools =
+      occurrenceTools(o, bit, dispatchTools(bit, codes_[o.code.value], o.offset));
+  // What the occurrence rules need to know later of the instruction starting now.
+  if (!stack_.empty() && stack_.back().code == o.code) {
+    Frame& top = stack_.back();
+    if (o.event == Event::PyStart || o.event == Event::PyResume) {
+      top.resumeInstrumented = tools != 0;
+    } else if (o.event == Event::Call) {
+      top.callOffset = o.offset;
+      top.callInstrumented = tools != 0;
+    }
+  }
   uint32_t delivered = 0;
   // Builds the outcome only at the end: the hot path stays free of PyError storage.
   auto finish = [&](std::optional<PyError> raised) {

@@ -31,6 +31,15 @@ std::string_view reasonText(Reason r) {
       return "no callback registered for (tool, event) — behaviour §8";
     case Reason::InCallback:
       return "no events while a callback runs — behaviour §9.5";
+    case Reason::ActiveViaCodeCall:
+      return "single-tool code: C_RETURN/C_RAISE go to every tool with CALL on the "
+             "code, whatever a DISABLE at the site — behaviour §14.3 R2";
+    case Reason::CallNotInstrumented:
+      return "C_RETURN/C_RAISE occur only when the CALL was instrumented as the call "
+             "started — behaviour §14.3 R2";
+    case Reason::LineAfterPlainResume:
+      return "a LINE on the def line right after a RESUME that ran uninstrumented (no "
+             "tool with PY_START there) does not occur — behaviour §14.3 R1";
   }
   return "?";
 }

@@ -17,11 +17,18 @@ enum class Reason : uint8_t {
   CallNotAtSite,  // C_RETURN/C_RAISE without CALL active at the call site (§6.2, §10.8)
   NoCallback,     // no callable registered for (tool, event) (§8)
   InCallback,     // events are not reported while a callback runs (§9.5)
+  // Occurrence rules (§14.3): whether the event occurs depends on instrumentation.
+  ActiveViaCodeCall,     // C_RETURN/C_RAISE in single-tool code: every tool with CALL on
+                         // the code, whatever the site's DISABLE (R2)
+  CallNotInstrumented,   // C_RETURN/C_RAISE: the CALL was not instrumented when the call
+                         // started, so the call reports nothing after it (R2)
+  LineAfterPlainResume,  // LINE on the def line after a RESUME that ran
+                         // uninstrumented (R1)
 };
 
 constexpr bool delivers(Reason r) {
   return r == Reason::ActiveGlobal || r == Reason::ActiveLocal ||
-         r == Reason::ActiveViaCall;
+         r == Reason::ActiveViaCall || r == Reason::ActiveViaCodeCall;
 }
 
 // The rule in words, with its clause, e.g. "DISABLE per (tool, event, site) — behaviour

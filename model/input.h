@@ -91,6 +91,10 @@ struct Occurrence {
   int32_t aux = 0;
   std::string_view exception;
   BranchSource branchSource = BranchSource::Unknown;  // Unknown: the F6 check is skipped
+  // LINE: the instruction before the site is the frame's RESUME, on the same line
+  // (a one-line def or lambda body): reported only if that RESUME ran instrumented
+  // (behaviour §14.3 R1). Known from the code's instructions; false when not known.
+  bool lineAfterResume = false;
 };
 
 // A frame of `code` starts or resumes (before its PY_START/PY_RESUME/PY_THROW).

@@ -77,8 +77,8 @@ void Monitor::recomputeGlobalTools() {
 void Monitor::bumpVersionAndReinstrumentStack() {
   ++g_.version;
   // Every code with a frame on the stack is re-instrumented eagerly (F2).
-  for (CodeId c : stack_) {
-    CodeInstrumentation& ci = codes_[c.value];
+  for (const Frame& f : stack_) {
+    CodeInstrumentation& ci = codes_[f.code.value];
     if (!ci.upToDate(g_)) ci.reinstrument(*profile_, g_);
   }
 }
@@ -255,17 +255,37 @@ Outcome Monitor::onApi(const AllEvents&) {
 Outcome Monitor::onFrameEnter(const FrameEnter& f) {
   CodeInstrumentation& c = code(f.code);
   ++c.frames;
-  stack_.push_back(f.code);
+  stack_.push_back(Frame{f.code});
   if (!c.upToDate(g_)) c.reinstrument(*profile_, g_);
   return PyNone{};
 }
 
 Outcome Monitor::onFrameExit(const FrameExit& f) {
-  if (stack_.empty() || stack_.back() != f.code)
+  if (stack_.empty() || stack_.back().code != f.code)
     return InvalidInput{"FrameExit does not match the innermost frame"};
   stack_.pop_back();
   --codes_[f.code.value].frames;
   return PyNone{};
+}
+
+Reason Monitor::explain(ToolId t, const Occurrence& o) const {
+  const int bit = eventBit_[static_cast<int>(o.event)];
+  const Frame* top = topFrameOf(o.code);
+  if (inCallback_ || bit < 0 || !top) return explain(t, o.event, o.code, o.offset);
+  const uint8_t mask = uint8_t(1u << t.value);
+  const bool hasCallable = tools_[t.value].callbacks[bit].callable.has_value();
+  if (bitKind_[bit] == BitKind::CallSite && top->callOffset == o.offset) {
+    if (!top->callInstrumented) return Reason::CallNotInstrumented;
+    const CodeInstrumentation& c = codes_[o.code.value];
+    if (!c.multiTool())
+      return !(c.activeTools(callBit_) & mask) ? Reason::CallNotAtSite
+             : hasCallable                     ? Reason::ActiveViaCodeCall
+                                               : Reason::NoCallback;
+  }
+  const Reason r = explain(t, o.event, o.code, o.offset);
+  if (delivers(r) && occurrenceTools(o, bit, mask) == 0)
+    return Reason::LineAfterPlainResume;
+  return r;
 }
 
 Reason Monitor::explain(ToolId t, Event event, CodeId code, int32_t offset) const {

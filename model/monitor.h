@@ -42,6 +42,8 @@ class Monitor {
   uint8_t activeTools(Event event, CodeId code, int32_t offset) const;
   // Why an occurrence of `event` at (code, offset) would (not) reach tool `t` now.
   Reason explain(ToolId t, Event event, CodeId code, int32_t offset) const;
+  // The same for an occurrence, with the occurrence rules (behaviour §14.3).
+  Reason explain(ToolId t, const Occurrence& o) const;
 
  private:
   Outcome onApi(const UseToolId& c);
@@ -69,6 +71,22 @@ class Monitor {
   // FINDINGS F6: is the instruction at a branch's `src` instrumented for any tool?
   bool branchSourceInstrumented(const Occurrence& o) const;
 
+  // A frame on the stack, with what the occurrence rules (behaviour §14.3) need of
+  // the instruction it is executing.
+  struct Frame {
+    CodeId code;
+    int32_t callOffset = -1;         // the CALL in flight (its CALL occurrence)
+    bool callInstrumented = false;   // some tool had CALL at that site as it started
+    bool resumeInstrumented = true;  // the frame's last RESUME ran instrumented
+  };
+  // The innermost frame, if it runs `code`.
+  const Frame* topFrameOf(CodeId code) const {
+    return !stack_.empty() && stack_.back().code == code ? &stack_.back() : nullptr;
+  }
+  // Occurrence rules: the tools an occurrence reaches, given the tools its event
+  // has at the site now (behaviour §14.3 R1, R2).
+  uint32_t occurrenceTools(const Occurrence& o, int bit, uint32_t tools) const;
+
   // How the tools of an event are found, precomputed per event number.
   enum class BitKind : uint8_t { Site, CallSite, Global, GlobalOrLocal };
 
@@ -77,7 +95,7 @@ class Monitor {
   InstrumentationGlobals g_;
   std::array<uint8_t, 32> globalTools_{};  // per event number: tools with it in G
   std::vector<CodeInstrumentation> codes_;
-  std::vector<CodeId> stack_;
+  std::vector<Frame> stack_;
   uint64_t lastToolVersion_ = 0;
   int callBit_;
   std::array<int8_t, spec::kEventCount> eventBit_{};  // -1: absent or an alias

@@ -95,6 +95,9 @@ class VersionProfile {
   // clear_tool_id exists and free_tool_id clears (3.14+, behaviour §5.7): tools carry a
   // version that invalidates their local sets (FINDINGS F2 toolver, F7).
   constexpr bool toolsClearable() const { return hasApi(spec::ApiFn::ClearToolId); }
+  // 3.13+: a RESUME that runs uninstrumented quickens itself (RESUME_CHECK), so a LINE
+  // on its own line right after it is no longer reported (behaviour §14.3 rule R1).
+  constexpr bool plainResumeHidesItsLine() const { return v_ >= 1; }
   constexpr bool hasApi(spec::ApiFn f) const {
     return spec::kApi[static_cast<int>(f)].present[v_];
   }

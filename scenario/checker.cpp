@@ -13,7 +13,7 @@ namespace {
 const Keys kTopKeys = {"id",        "description", "spec",     "features",
                        "level",     "python",      "requires", "observer_dependent",
                        "program",   "tools",       "handlers", "steps",
-                       "functions", "script",      "expect"};
+                       "functions", "script",      "expect",   "expect_with_probe"};
 const Keys kAreas = {"tools",      "global-events", "local-events", "dispatch-order",
                      "disable",    "restart",       "callbacks",    "ancillary",
                      "exceptions", "generators",    "lines",        "branches",
@@ -129,7 +129,14 @@ std::optional<Scenario> Checker::run(const YAML::Node& doc) {
     if (const Field* f = top->find("steps")) steps(*f);
   }
   if (script_) this->script(*script);
-  if (const Field* f = top->find("expect")) expect(*f);
+  if (const Field* f = top->find("expect")) expect(*f, s_.expect);
+  if (const Field* f = top->find("expect_with_probe")) {
+    if (script_)
+      r_.error(f->keyNode.Mark(),
+               "'expect_with_probe' is for program scenarios (a script has no probe)");
+    else
+      expect(*f, s_.expectWithProbe);
+  }
   if (!script_ && r_.errorCount() == 0) s_.oracle = oracleJson(*top);
   return std::move(s_);
 }
@@ -196,7 +203,13 @@ void Checker::metadata(const Fields& top) {
     }
   }
   if (const Field* f = top.find("requires")) requirements(*f);
-  if (const Field* f = top.find("observer_dependent")) observerDependent(*f);
+  if (const Field* f = top.find("observer_dependent"))
+    r_.error(
+        f->keyNode.Mark(),
+        "'observer_dependent' is no longer part of the format: the model predicts "
+        "the run without the probe too. State what the scenario's tools get alone in "
+        "'expect', and where an extra passive tool changes it, add "
+        "'expect_with_probe'");
 }
 
 void Checker::features(const Field& f) {
@@ -233,46 +246,12 @@ void Checker::requirements(const Field& f) {
   }
 }
 
-void Checker::observerDependent(const Field& f) {
-  if (!f.value.IsMap()) {
-    if (auto why = r_.string(f.value, f.valueMark(), "'observer_dependent'"))
-      s_.observerDependent = *why;
-    return;
-  }
-  const auto m =
-      r_.mapping(f.value, f.valueMark(), "'observer_dependent'", {"versions", "why"});
-  if (!m) return;
-  if (const Field* why = r_.require(*m, "why"))
-    if (auto w = r_.string(why->value, why->valueMark(), "'why'"))
-      s_.observerDependent = *w;
-  const Field* versions = r_.require(*m, "versions");
-  if (!versions || !r_.sequence(versions->value, versions->valueMark(), "'versions'"))
-    return;
-  for (const auto& item : versions->value) {
-    auto v = r_.string(item, item.Mark(), "a version");
-    if (!v) continue;
-    const auto parsed = parseVersion(*v);
-    if (!parsed || versionName(*parsed) != *v) {
-      r_.error(item, "unknown version " + inQuotes(*v) + " (spec versions: " +
-                         std::string(spec::kVersionNames[0]) + " to " +
-                         std::string(spec::kVersionNames[spec::kVersionCount - 1]) + ")");
-    } else if (pythonOk_ && !s_.python.contains(*parsed)) {
-      r_.error(item, "version " + *v + " is outside the scenario's python range (" +
-                         s_.python.text + ")");
-    } else {
-      s_.observerVersions.push_back(*parsed);
-    }
-  }
-}
-
 nlohmann::json Checker::oracleJson(const Fields& top) const {
   nlohmann::json meta = {{"level", levelName(s_.level)}, {"features", s_.features}};
   meta["spec"] = yaml::Reader::toJson(top.find("spec")->value);
   if (const Field* f = top.find("python")) meta["python"] = f->value.Scalar();
   if (const Field* f = top.find("requires"))
     meta["requires"] = yaml::Reader::toJson(f->value);
-  if (const Field* f = top.find("observer_dependent"))
-    meta["observer_dependent"] = yaml::Reader::toJson(f->value);
   nlohmann::json o = {{"id", s_.id},
                       {"description", s_.description},
                       {"meta", meta},

@@ -22,11 +22,11 @@ std::optional<int> relativeLine(std::string_view s) {
 
 }  // namespace
 
-void Checker::expect(const Field& f) {
-  const auto m = r_.mapping(f.value, f.valueMark(), "'expect'",
+void Checker::expect(const Field& f, Expect& e) {
+  const std::string what = "'" + f.keyNode.Scalar() + "'";
+  const auto m = r_.mapping(f.value, f.valueMark(), what,
                             {"match", "scope", "deliveries", "absent", "steps"});
   if (!m) return;
-  Expect& e = s_.expect;
   e.present = true;
   e.loc = r_.loc(f.keyNode);
   if (const Field* x = m->find("match")) {

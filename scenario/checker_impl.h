@@ -45,7 +45,6 @@ class Checker {
   void metadata(const Fields& top);
   void features(const Field& f);
   void requirements(const Field& f);
-  void observerDependent(const Field& f);
   void functions(const Field& f);
   void handlers(const Field& f);
   void tools(const Field& f);
@@ -60,7 +59,7 @@ class Checker {
   void script(const Field& f);
   std::optional<ScriptStep> scriptStep(const YAML::Node& n);
   void scriptEvent(const Fields& f, ScriptStep& step);
-  void expect(const Field& f);
+  void expect(const Field& f, Expect& e);  // `expect` or `expect_with_probe`
   std::optional<DeliveryPattern> pattern(const YAML::Node& n, const YAML::Mark& at);
   std::optional<StepExpect> stepExpect(const YAML::Node& n);
   nlohmann::json oracleJson(const Fields& top) const;

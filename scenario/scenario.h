@@ -133,15 +133,16 @@ struct Scenario {
   Level level = Level::Must;
   VersionRange python;
   std::vector<std::string> requires_;  // capabilities (oracle hello), e.g. "threads"
-  std::optional<std::string> observerDependent;  // why, when the probe changes deliveries
-  std::vector<PyVersion> observerVersions;       // where it does; empty: every version
-  nlohmann::json oracle;        // the oracle's scenario JSON (program scenarios)
-  std::vector<ToolSpec> tools;  // sorted by id
+  nlohmann::json oracle;               // the oracle's scenario JSON (program scenarios)
+  std::vector<ToolSpec> tools;         // sorted by id
   std::map<std::string, Callback> handlers;
   std::vector<SourceLoc> stepLocs;             // per steps[i]
   std::vector<ScriptStep> script;              // script scenarios
   std::map<std::string, int> scriptFunctions;  // script: function -> first line
+  // What the tools get alone (the run without the probe; with the probe too unless
+  // `expectWithProbe` is present, which then holds for the probe-on run instead).
   Expect expect;
+  Expect expectWithProbe;
   SourceLoc loc;
 };
 

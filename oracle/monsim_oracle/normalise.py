@@ -4,6 +4,7 @@ Nothing here calls code defined by the scenario's program (no user __repr__,
 __str__ or __eq__): normalising runs inside monitoring callbacks and at
 harness level between steps, where user code would produce events of its own.
 """
+import dis
 import hashlib
 import re
 import sys
@@ -82,6 +83,12 @@ class CodeTable:
             }
             if row["origin"] == "other":
                 row["file"] = c.co_filename.replace("\\", "/").rsplit("/", 1)[-1]
+            else:
+                # Which instruction is at each offset: some rules of the dispatch
+                # layer depend on the instruction that reports an event (the model
+                # reads this once per code object; monitoring is off by now).
+                row["instructions"] = " ".join(
+                    "%d:%s" % (i.offset, i.opname) for i in dis.get_instructions(c))
             out[cid] = row
         return out
 

@@ -258,8 +258,13 @@ void recordSection(std::ostringstream& h, const Record& r) {
       << "</code> as <code>" << escapeHtml(vocab::name(r.known->verdict))
       << "</code>; upstream issue: " << issueHtml(r.known->issue) << "</p>";
   if (!r.divergences.empty()) divergencesTable(h, r);
-  if (!r.observer.empty())
-    h << "<p>Observer difference: <code>" << escapeHtml(r.observer) << "</code></p>";
+  if (!r.probeEffects.empty()) {
+    h << "<p>What the probe changes (the model's rule for each):</p><ul>";
+    for (const std::string& e : r.probeEffects)
+      h << "<li><code>" << escapeHtml(e) << "</code></li>";
+    h << "</ul>";
+  }
+  if (!r.pathSplit.empty()) h << "<p>" << escapeHtml(r.pathSplit) << "</p>";
   if (!r.detail.empty()) h << "<pre>" << escapeHtml(r.detail) << "</pre>";
   h << "</section>";
 }

@@ -51,7 +51,7 @@ struct Counts {
 
 std::string body(const Record& r) {
   std::string s = r.detail;
-  if (!r.observer.empty()) s += "observer difference: " + r.observer + "\n";
+  for (const std::string& e : r.probeEffects) s += "probe effect: " + e + "\n";
   s += "scenario: " + r.file + "\n";
   return s;
 }

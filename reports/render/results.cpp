@@ -138,7 +138,8 @@ std::optional<Record> toRecord(const json& j, const std::string& root,
   r.description = j.value("description", "");
   r.python = j.value("python", "");
   r.detail = j.value("detail", "");
-  r.observer = j.value("observer_difference", "");
+  r.probeEffects = strings(j, "probe_effects");
+  r.pathSplit = j.value("path_split", "");
   r.features = strings(j, "features");
   r.spec = strings(j, "spec");
   r.seconds = j.value("seconds", 0.0);
@@ -162,7 +163,7 @@ std::optional<Record> toRecord(const json& j, const std::string& root,
   }
   // Paths under the source root read the same from any checkout.
   const std::string prefix = root.empty() ? "" : root + "/";
-  for (std::string* s : {&r.file, &r.detail, &r.reason, &r.observer})
+  for (std::string* s : {&r.file, &r.detail, &r.reason, &r.pathSplit})
     replaceAll(*s, prefix, "");
   for (auto& [at, msg] : r.expectFailures) {
     replaceAll(at, prefix, "");

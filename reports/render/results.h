@@ -42,7 +42,10 @@ struct Record {
   std::string scenario, file, interpreter, version, reason;
   Verdict verdict = Verdict::Error;
   Level level = Level::Must;
-  std::string description, python, detail, observer;
+  std::string description, python, detail;
+  // Where the model's predictions with and without the probe differ: the rule.
+  std::vector<std::string> probeEffects;
+  std::string pathSplit;
   std::vector<std::string> features, spec;
   double seconds = 0;
   std::vector<Divergence> divergences;

@@ -48,7 +48,7 @@ TEST(Corpus, RecordedGeneratedScenariosAgreeWithTheModel) {
           << r.detail << "reproduce: monsim fuzz --python "
           << rec.value("interpreter", "") << " --replay " << rec.value("token", "")
           << "  (live), or this test offline";
-      for (const auto& viol : checkInvariants(*loaded.scenario, on, nullptr))
+      for (const auto& viol : checkInvariants(on))
         ADD_FAILURE() << where << ": trace invariant " << viol.str();
       ++perVersion[std::string(versionName(*v))];
     }

@@ -54,9 +54,6 @@ TEST(Signature, VerdictsWithoutADivergence) {
   CheckResult r;
   r.verdict = Verdict::Pass;
   EXPECT_EQ(signatureOf(r), "");
-  r.verdict = Verdict::Fail;
-  EXPECT_EQ(signatureOf(r),
-            "fail: observer effect: the probe changes what the scenario's tools receive");
   r.verdict = Verdict::ExpectFail;
   r.expectFailures.push_back({{"<fuzz 313-1-100>", 3, 4}, "message"});
   EXPECT_EQ(signatureOf(r),
@@ -101,6 +98,17 @@ TEST(Signature, DivergencesNameKindEventAndRuleWithoutPlaces) {
                 Divergence::Kind::Missing, Event::BranchLeft, "",
                 {K::ToolReason, Reason::DisabledAtSite, std::nullopt, std::nullopt})),
             "missing BRANCH_LEFT | " + std::string(reasonText(Reason::DisabledAtSite)));
+}
+
+// What the probe changes is no signature of its own: a divergence in the run without
+// the probe is one like any other, with its model rule, and says which run it is in.
+TEST(Signature, ADivergenceWithoutTheProbeNamesTheRun) {
+  CheckResult r = divergent(Divergence::Kind::Extra, Event::CReturn, "",
+                            {DivergenceRule::Kind::ToolReason, Reason::CallNotAtSite,
+                             std::nullopt, std::nullopt});
+  r.divergences[0].alone = true;
+  EXPECT_EQ(signatureOf(r), "extra C_RETURN (without the probe) | " +
+                                std::string(reasonText(Reason::CallNotAtSite)));
 }
 
 }  // namespace

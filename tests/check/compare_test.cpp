@@ -1,6 +1,6 @@
 // compare(): every difference between the model's deliveries and API outcomes and
 // the interpreter's is classified and names the model rule behind it; the views
-// `expect` checks, and observer independence.
+// `expect` checks, and the run without the probe against its own prediction.
 #include "check/compare.h"
 
 #include <gtest/gtest.h>
@@ -238,51 +238,105 @@ std::vector<TraceRecord>::reverse_iterator lastDelivery(Trace& t) {
   });
 }
 
-TEST(ObserverDifference, SameDeliveriesWithoutTheProbeAreIndependent) {
+Comparison alone(DisableRun& r, const Trace& off) {
+  const Trace& on = r.b.trace();
+  return compareAlone(r.s, on, off, predict(r.s, on, kV, Run::Alone));
+}
+
+TEST(CompareAlone, TheRunWithoutTheProbeAgreesWithItsOwnPrediction) {
   DisableRun r;
   disableRun(r);
-  const Trace& on = r.b.trace();
-  Trace off = withoutProbe(on);
-  EXPECT_EQ(observerDifference(on, off), "");
+  const Comparison c = alone(r, withoutProbe(r.b.trace()));
+  EXPECT_TRUE(c.agree()) << c.report;
+  EXPECT_EQ(c.report, "");
+}
 
-  // Without the probe the second call's line 2 is not delivered.
+TEST(CompareAlone, ADeliveryMissingWithoutTheProbeIsPlacedAtItsProbeOnOccurrence) {
+  DisableRun r;
+  disableRun(r);
+  Trace off = withoutProbe(r.b.trace());
+  // Without the probe the second call's line 2 is not delivered (the 4th delivery).
   size_t n = 0;
   auto it = std::find_if(
       off.records.begin(), off.records.end(),
       [&](const TraceRecord& x) { return x.kind == RecordKind::Delivery && ++n == 4; });
   ASSERT_NE(it, off.records.end());
   off.records.erase(it);
-  EXPECT_EQ(observerDifference(on, off),
-            "delivery #3: with the probe tool 2 LINE in f@1 at offset 2 (line 2), "
-            "returns None; "
-            "without it tool 2 LINE in f@1 at offset 10 (line 4), returns None");
+  const Comparison c = alone(r, off);
+  ASSERT_EQ(c.divergences.size(), 1u) << c.report;
+  const Divergence& d = c.divergences[0];
+  EXPECT_EQ(d.kind, Divergence::Kind::Missing);
+  EXPECT_TRUE(d.alone);
+  EXPECT_FALSE(d.offTrace);
+  EXPECT_EQ(d.record, r.second.line2);
+  EXPECT_EQ(d.tool, 2);
+  EXPECT_NE(c.report.find("first divergence without the probe (missing) at #" +
+                          std::to_string(r.second.line2) + " LINE f@1:2 line 2"),
+            std::string::npos)
+      << c.report;
 }
 
-// "returns" alone read as a cut-off sentence: a recorded delivery says what came back.
-TEST(ObserverDifference, SaysWhatTheCallbackReturned) {
+TEST(CompareAlone, AnExtraDeliveryIsNamedByItsOwnRecord) {
   DisableRun r;
   disableRun(r);
-  const Trace& on = r.b.trace();
-  Trace off = withoutProbe(on);
+  Trace off = withoutProbe(r.b.trace());
   auto last = lastDelivery(off);
-  last->returned = val(7);
-  EXPECT_EQ(observerDifference(on, off),
-            "delivery #4: with the probe tool 2 LINE in f@1 at offset 10 (line 4), "
-            "returns None; without it tool 2 LINE in f@1 at offset 10 (line 4), "
-            "returns 7");
+  TraceRecord again = *last;
+  const size_t at = size_t(std::distance(off.records.begin(), std::next(last).base()));
+  off.records.insert(off.records.begin() + long(at) + 1, again);
+  const Comparison c = alone(r, off);
+  ASSERT_EQ(c.divergences.size(), 1u) << c.report;
+  const Divergence& d = c.divergences[0];
+  EXPECT_EQ(d.kind, Divergence::Kind::Extra);
+  EXPECT_TRUE(d.offTrace);
+  EXPECT_EQ(d.record, at + 1);
+  EXPECT_EQ(d.where(), "off#" + std::to_string(at + 1) + " LINE f@1:10 line 4");
 }
 
-TEST(ObserverDifference, AMissingLastDeliveryIsNamed) {
+// An offset moved without the probe is a wrong argument of a paired delivery, not a
+// missing and an extra one.
+TEST(CompareAlone, AMovedOffsetIsAWrongArgument) {
+  DisableRun r;
+  disableRun(r);
+  Trace off = withoutProbe(r.b.trace());
+  auto last = lastDelivery(off);
+  last->offset = 12;
+  const Comparison c = alone(r, off);
+  ASSERT_EQ(c.divergences.size(), 1u) << c.report;
+  EXPECT_EQ(c.divergences[0].kind, Divergence::Kind::WrongArgument);
+  EXPECT_EQ(c.divergences[0].rule.differsIn, DeliveryField::Offset);
+}
+
+TEST(CompareAlone, GarbageOffsetsAreEqual) {
+  DisableRun r;
+  disableRun(r);
+  Trace on = r.b.trace();
+  Trace off = withoutProbe(on);
+  lastDelivery(off)->offset = -81848306;
+  // The same occurrence with another garbage offset in the probe-on run: its last
+  // delivery and the event record before it.
+  auto d = lastDelivery(on);
+  d->offset = 2046993128;
+  auto ev = std::find_if(d, on.records.rend(), [](const TraceRecord& x) {
+    return x.kind == RecordKind::Event;
+  });
+  ASSERT_NE(ev, on.records.rend());
+  ev->offset = 2046993128;
+  const Comparison c = compareAlone(r.s, on, off, predict(r.s, on, kV, Run::Alone));
+  EXPECT_TRUE(c.agree()) << c.report;
+}
+
+// Past the point where the runs take different paths nothing is compared.
+TEST(CompareAlone, NothingIsComparedPastTheCut) {
   DisableRun r;
   disableRun(r);
   const Trace& on = r.b.trace();
   Trace off = withoutProbe(on);
   auto last = lastDelivery(off);
   off.records.erase(std::next(last).base());
-  EXPECT_EQ(observerDifference(on, off),
-            "delivery #4: with the probe tool 2 LINE in f@1 at offset 10 (line 4), "
-            "returns None; "
-            "without it (none)");
+  const Prediction p = predict(r.s, on, kV, Run::Alone);
+  EXPECT_FALSE(compareAlone(r.s, on, off, p).agree());
+  EXPECT_TRUE(compareAlone(r.s, on, off, p, r.second.line3).agree());
 }
 
 }  // namespace

@@ -123,7 +123,7 @@ class TraceBuilder {
     t_.probeTool = kProbe;
   }
   TraceBuilder& code(const std::string& id, const std::string& qualname, int firstLine) {
-    t_.codes[id] = TraceCode{id, qualname, firstLine, true};
+    t_.codes[id] = TraceCode{id, qualname, firstLine, true, {}};
     return *this;
   }
   // The oracle's setup of a declared tool: use_tool_id, a `<tool>` callback for

@@ -155,7 +155,10 @@ TEST_P(Dispatch, CReturnOnlyToToolsWithCallAtTheSite) {
   EXPECT_EQ(h.sink.tools(), (std::vector<int>{2}));
 }
 
-TEST_P(Dispatch, CallDisableStopsCReturnAtThatSite) {
+// Behaviour §10.8 and §14.3 R2: a DISABLE of CALL de-instruments the call site for later
+// calls; the call in flight still reports C_RETURN in single-tool code, to the code's
+// CALL tools, and not in multi-tool code, where the site's own tool set decides.
+TEST_P(Dispatch, CallDisableStopsCReturnAtThatSiteFromTheNextCallOn) {
   Harness h(GetParam());
   h.use(2);
   h.setEvents(2, h.ev(Event::Call));
@@ -167,9 +170,45 @@ TEST_P(Dispatch, CallDisableStopsCReturnAtThatSite) {
     return r;
   };
   h.enter(0);
-  h.fire(Event::Call, 0, 8);
+  EXPECT_EQ(h.count(Event::Call, 0, 8), 1u);     // returns DISABLE
+  EXPECT_EQ(h.count(Event::CReturn, 0, 8), 1u);  // the call whose CALL was disabled
+  EXPECT_EQ(h.count(Event::Call, 0, 8), 0u);     // the next call: not instrumented
   EXPECT_EQ(h.count(Event::CReturn, 0, 8), 0u);
+  EXPECT_EQ(h.count(Event::Call, 0, 20), 1u);  // another site
   EXPECT_EQ(h.count(Event::CReturn, 0, 20), 1u);
+}
+
+TEST_P(Dispatch, CallDisableInMultiToolCodeEndsTheCallsOwnCReturn) {
+  Harness h(GetParam());
+  h.use(2);
+  h.use(3);
+  h.setEvents(2, h.ev(Event::Call));
+  h.setEvents(3, h.ev(Event::Call));
+  h.reg(2, h.ev(Event::Call), 1);
+  h.reg(2, h.ev(Event::CReturn), 2);
+  h.reg(3, h.ev(Event::CReturn), 3);
+  h.policy.decide = [](const Delivery& d) {
+    ScriptedPolicy::Reply r;
+    r.disable = d.event == Event::Call && d.tool.value == 2;
+    return r;
+  };
+  h.enter(0);
+  h.fire(Event::Call, 0, 8);
+  h.fire(Event::CReturn, 0, 8);
+  EXPECT_EQ(h.sink.tools(), (std::vector<int>{2, 3}));  // CALL to 2; C_RETURN to 3 only
+}
+
+// §14.3 R2: a CALL turned on while the call runs does not add its C_RETURN.
+TEST_P(Dispatch, NoCReturnAfterACallThatStartedUninstrumented) {
+  Harness h(GetParam());
+  h.use(2);
+  h.reg(2, h.ev(Event::CReturn), 2);
+  h.enter(0);
+  h.fire(Event::Call, 0, 8);  // no tool has CALL yet
+  h.setEvents(2, h.ev(Event::Call));
+  EXPECT_EQ(h.count(Event::CReturn, 0, 8), 0u);
+  h.fire(Event::Call, 0, 8);
+  EXPECT_EQ(h.count(Event::CReturn, 0, 8), 1u);
 }
 
 TEST_P(Dispatch, DisableFromCReturnRaisesAndRemovesCallback) {

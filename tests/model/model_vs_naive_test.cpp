@@ -207,6 +207,7 @@ struct Fire : Command {
   int bit;
   uint32_t code;
   int32_t offset;
+  bool afterResume = false;  // LINE: right after the frame's RESUME (rule R1)
   Script script;
   explicit Fire(const Reference& m) {
     RC_PRE(!m.stack().empty());
@@ -217,6 +218,7 @@ struct Fire : Command {
     bit = *rc::gen::elementOf(bits);
     code = *rc::gen::elementOf(m.stack());
     offset = *rc::gen::elementOf(naive::kOffsets);
+    if (bit == 5) afterResume = *rc::gen::arbitrary<bool>();
     for (auto& a : script) a = *genToolAction(m.eventCount());
   }
   void checkPreconditions(const Reference& m) const override {
@@ -224,16 +226,18 @@ struct Fire : Command {
     for (uint32_t c : m.stack()) onStack |= c == code;
     RC_PRE(onStack);
   }
-  void apply(Reference& m) const override { m.fire(bit, code, offset, script); }
+  void apply(Reference& m) const override {
+    m.fire(bit, code, offset, script, afterResume);
+  }
   void run(const Reference&, Sut& sut) const override {
     ++gFires;
     Reference& copy = sut.reference;
-    const Dispatched expected = copy.fire(bit, code, offset, script);
+    const Dispatched expected = copy.fire(bit, code, offset, script, afterResume);
     sut.log.clear();
     sut.script = &script;
-    const Event e = *sut.monitor.profile().eventOfBit(bit);
-    const Outcome actual =
-        sut.monitor.step(Input{Occurrence{e, CodeId{code}, offset, 0, {}}}, sut, sut);
+    Occurrence o{*sut.monitor.profile().eventOfBit(bit), CodeId{code}, offset, 0, {}};
+    o.lineAfterResume = afterResume;
+    const Outcome actual = sut.monitor.step(Input{o}, sut, sut);
     RC_ASSERT(describe(Outcome(expected)) == describe(actual));
     RC_ASSERT(sut.log.size() == copy.lastDeliveries().size());
     for (size_t i = 0; i < sut.log.size(); ++i) {
@@ -249,7 +253,8 @@ struct Fire : Command {
     }
   }
   void show(std::ostream& os) const override {
-    os << "fire bit " << bit << " code " << code << " off " << offset << " [";
+    os << "fire bit " << bit << " code " << code << " off " << offset
+       << (afterResume ? " after-resume" : "") << " [";
     for (const auto& a : script)
       os << (a.raise ? 'R' : a.disable ? 'D' : '-') << (a.call ? "+" : "");
     os << "]";

@@ -99,25 +99,53 @@ class Reference {
   // ---- frames ----
   void enter(uint32_t code) {
     stack_.push_back(code);
+    frames_.push_back(FrameFacts{});
     if (codes_[code].ver != V_) reinstrument(code);
   }
-  void exit() { stack_.pop_back(); }
+  void exit() {
+    stack_.pop_back();
+    frames_.pop_back();
+  }
 
   // ---- occurrence ----
-  Dispatched fire(int bit, uint32_t code, int32_t offset, const Script& script) {
+  // `afterResume`: a LINE right after the frame's RESUME on the RESUME's line.
+  Dispatched fire(int bit, uint32_t code, int32_t offset, const Script& script,
+                  bool afterResume = false) {
     deliveries_.clear();
     Dispatched out;
     std::set<int> tools;
+    // The innermost frame, when the occurrence is in it: what its RESUME and its CALL
+    // in flight did decides R1 and R2 (behaviour §14.3).
+    FrameFacts* top =
+        !stack_.empty() && stack_.back() == code ? &frames_.back() : nullptr;
     if (isSiteEvent(bit)) {
       tools = fireSet(code, bit, offset);
+      if (bit == 5 && afterResume && minor_ >= 13 && top && !top->resumeFired)
+        tools.clear();  // R1: the LINE does not occur
     } else if (isCEvent(bit)) {
       tools = fireSet(code, 4, offset);
+      if (top && top->callAt == offset) {
+        // R2: nothing after an uninstrumented CALL; single-tool code: the code's CALL
+        // tools, whatever DISABLE did to the site.
+        if (!top->callFired) {
+          tools.clear();
+        } else if (!codes_[code].everMulti) {
+          tools.clear();
+          for (int t = 0; t < 6; ++t)
+            if (codes_[code].active[4].test(t)) tools.insert(t);
+        }
+      }
     } else {
       for (auto& [t, g] : G_)
         if (g & (1u << bit)) tools.insert(t);
       if (minor_ >= 15)
         for (int t = 0; t < 6; ++t)
           if (L_[{code, t}] & (1u << bit)) tools.insert(t);
+    }
+    if (top && (bit == 0 || bit == 1)) top->resumeFired = !tools.empty();
+    if (top && bit == 4) {
+      top->callAt = offset;
+      top->callFired = !tools.empty();
     }
     for (int t = 5; t >= 0; --t) {
       if (!tools.count(t)) continue;
@@ -164,6 +192,12 @@ class Reference {
     std::array<std::bitset<6>, 16> active{};
     std::array<uint64_t, 6> tv{};
     bool lineAlloc = false, instrAlloc = false;
+    bool everMulti = false;  // two tools on one event at some re-instrumentation
+  };
+  struct FrameFacts {
+    bool resumeFired = true;  // its last PY_START/PY_RESUME had tools
+    std::optional<int32_t> callAt;
+    bool callFired = false;  // that CALL had tools
   };
 
   std::string nameOf(int bit) const {
@@ -398,6 +432,7 @@ class Reference {
         if (n >= 2) multi = true;
       }
     const bool restart = R_ > c.ver;
+    if (multi) c.everMulti = true;
     if (multi && !fresh[5].empty() && !c.lineAlloc) {
       for (size_t i = 0; i < kOffsets.size(); ++i) {
         S_[code][5][i].reset();
@@ -450,6 +485,7 @@ class Reference {
   std::array<std::array<std::array<std::bitset<6>, kOffsets.size()>, 16>, kCodes> S_{};
   std::array<std::array<std::array<bool, kOffsets.size()>, 16>, kCodes> armed_{};
   std::vector<uint32_t> stack_;
+  std::vector<FrameFacts> frames_;  // per stack_ entry
   std::vector<NaiveDelivery> deliveries_;
 #undef NAIVE_INT
 #undef NAIVE_TOOL

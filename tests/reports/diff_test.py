@@ -121,7 +121,7 @@ def live(monsim, root, tmp):
     for suite in (v1, v2):
         out = suite + ".jsonl"
         p = subprocess.run([monsim, "check", suite, "--python", "all", "--jobs", "2",
-                            "--no-observer-check", "--results", out],
+                            "--no-alone-run", "--results", out],
                            capture_output=True, text=True, timeout=300)
         if p.returncode == 2 and "no interpreter with sys.monitoring" in p.stderr:
             print("live: no interpreter found; only the crafted runs were compared")

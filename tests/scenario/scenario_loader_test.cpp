@@ -52,7 +52,7 @@ features: [disable, LINE]
 level: should
 python: ">=3.13,<3.15"
 requires: [threads]
-observer_dependent: the probe's LINE changes FOR_ITER
+# (a comment line: the locations asserted below stay where they were)
 program: |
   def f(x):
       return x + 1
@@ -94,6 +94,10 @@ expect:
   steps:
     - {step: 0, result: 2}
     - {step: 3, raises: NameError, message: "name 'g' is not defined"}
+expect_with_probe:
+  match: contains
+  deliveries:
+    - {tool: 2, event: PY_START, function: f}
 )";
 
 TEST(ScenarioLoader, ProgramScenarioFillsEveryField) {
@@ -109,8 +113,9 @@ TEST(ScenarioLoader, ProgramScenarioFillsEveryField) {
   EXPECT_EQ(s.level, Level::Should);
   EXPECT_EQ(s.python.text, ">=3.13,<3.15");
   EXPECT_EQ(s.requires_, std::vector<std::string>{"threads"});
-  EXPECT_EQ(s.observerDependent, "the probe's LINE changes FOR_ITER");
-  EXPECT_TRUE(s.observerVersions.empty());
+  ASSERT_TRUE(s.expectWithProbe.present);
+  EXPECT_EQ(s.expectWithProbe.loc.str(), "t.yaml:51:1");
+  EXPECT_EQ(s.expectWithProbe.deliveries.size(), 1u);
   ASSERT_EQ(s.tools.size(), 3u);  // sorted by id
   EXPECT_EQ(s.tools[0].id, 0);
   EXPECT_EQ(s.tools[0].name, "tool0");
@@ -190,8 +195,7 @@ TEST(ScenarioLoader, OracleJsonIsTheOracleScenario) {
     "description": "Every key of a program scenario.",
     "meta": {"spec": ["behaviour §10.1", "3.13 sys.monitoring §Disabling events"],
              "level": "should", "features": ["disable", "LINE"], "python": ">=3.13,<3.15",
-             "requires": ["threads"],
-             "observer_dependent": "the probe's LINE changes FOR_ITER"},
+             "requires": ["threads"]},
     "program": "def f(x):\n    return x + 1\ndef g():\n    yield 1\n",
     "tools": {
       "2": {"name": "cov", "events": ["LINE", "PY_START"], "local": {"f": ["BRANCH"]},
@@ -293,6 +297,28 @@ expect:
             big("-1180591620717411303424"));
   EXPECT_EQ(s.expect.steps.at(0).result,
             (json{{"$", "tuple"}, {"items", {big("-18446744073709551616")}}}));
+}
+
+// The model predicts the run without the probe too: a scenario states what its tools
+// get alone (`expect`) and, where the probe changes it, `expect_with_probe`.
+TEST(ScenarioLoader, ObserverDependentIsGoneAndSaysWhatReplacesIt) {
+  const auto m = messages(std::string(kHead) + R"(observer_dependent: the probe's LINE
+program: "pass"
+steps: []
+)");
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_TRUE(m[0].starts_with("t.yaml:6:1: error: 'observer_dependent' is no longer"))
+      << m[0];
+  EXPECT_NE(m[0].find("'expect_with_probe'"), std::string::npos) << m[0];
+}
+
+TEST(ScenarioLoader, ExpectWithProbeIsForProgramScenarios) {
+  EXPECT_EQ(messages(std::string(kHead) + R"(functions: {f: 1}
+script: [{api: get_tool, args: [1]}]
+expect_with_probe: {steps: []}
+)"),
+            std::vector<std::string>{"t.yaml:8:1: error: 'expect_with_probe' is for "
+                                     "program scenarios (a script has no probe)"});
 }
 
 TEST(ScenarioLoader, IntegersBeyond64BitsOutsideLiteralsAreErrors) {

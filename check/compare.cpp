@@ -246,15 +246,21 @@ class Judge {
                       : row.trace == &on_      ? p_.reasonsAt(row.record)
                                                : nullptr;
     std::vector<int> common;
+    // A tool can get two deliveries of one occurrence (R4 adds a STOP_ITERATION before
+    // the exit branch): each pairs with the tool's next unused one.
+    std::vector<bool> used(row.interp.size(), false);
     for (size_t i = 0; i < row.model.size(); ++i) {
       const Delivery& m = row.model[i];
       const PredictedDelivery& pd = *row.predicted[i];
-      auto it = std::find_if(row.interp.begin(), row.interp.end(),
-                             [&](const Delivery& f) { return f.tool == m.tool; });
+      auto it = row.interp.begin();
+      while (it != row.interp.end() &&
+             (it->tool != m.tool || used[size_t(it - row.interp.begin())]))
+        ++it;
       if (it == row.interp.end()) {
         add(row, Divergence::Kind::Missing, m.tool, toolRule(pd.why)).model = m;
         continue;
       }
+      used[size_t(it - row.interp.begin())] = true;
       common.push_back(m.tool);
       if (const auto field = differingArg(m, *it)) {
         DivergenceRule rule = toolRule(pd.why);
@@ -278,10 +284,9 @@ class Judge {
         d.apiMismatch = mismatch;
       }
     }
-    for (const Delivery& f : row.interp) {
-      if (std::any_of(row.model.begin(), row.model.end(),
-                      [&](const Delivery& m) { return m.tool == f.tool; }))
-        continue;
+    for (size_t k = 0; k < row.interp.size(); ++k) {
+      const Delivery& f = row.interp[k];
+      if (used[k]) continue;
       DivergenceRule rule{RuleKind::NoDecision, {}, std::nullopt, std::nullopt};
       if (why && f.tool >= 0 && f.tool < 6) rule = toolRule((*why)[f.tool]);
       add(row, Divergence::Kind::Extra, f.tool, rule).interpreter = f;

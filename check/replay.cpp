@@ -79,6 +79,9 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   void exitFrame();
   void feed(const Occurrence& o, size_t record, std::optional<int> line);
   bool lineAfterResume(const TraceRecord& rec, CodeId code) const;
+  ForIterFacts forIterFacts(const TraceRecord& rec, bool generatorBelow) const;
+  int32_t unwrappedSource(const TraceCode& c, int64_t at, const std::string& op) const;
+  std::pair<int32_t, Event> callerBranch(size_t entry) const;
   const Clause* pickClause(const Callback& cb, int n, const ModelDelivery& d) const;
   std::optional<ApiCall> callFor(const json& action);  // a scenario action
   std::optional<ApiCall> callFor(const TraceRecord& api);
@@ -98,6 +101,11 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   std::set<size_t> unseen_;  // occurrences the probe missed, keyed by a delivery record
   std::vector<CodeId> stack_;
   std::map<uint32_t, std::optional<int>> resumeLine_;  // per code: its PY_START's line
+  std::vector<bool> genBelow_;  // per frame depth: a generator frame ran below it
+  // Per event record that enters a frame: the caller's next event record (R5).
+  std::vector<size_t> nextInCaller_;
+  int32_t fedOffset_ = 0;  // the occurrence as the model was given it
+  Event fedEvent_ = Event::PyStart;
   bool probeStarted_ = false;
   bool synthetic_ = false;  // the occurrence comes from a delivery, not the probe
   int64_t rawOffset_ = 0;   // the recorded offset of the occurrence being dispatched
@@ -236,7 +244,9 @@ void Replayer::exitFrame() {
 void Replayer::syncFrames(Event event, CodeId code, int depth) {
   if (isEntry(event)) {
     while (int(stack_.size()) > depth - 1 && !stack_.empty()) exitFrame();
-    m_.step(FrameEnter{code});
+    FrameEnter enter{code};
+    std::tie(enter.callerBranch, enter.callerBranchEvent) = callerBranch(record_);
+    m_.step(enter);
     stack_.push_back(code);
     return;
   }
@@ -253,6 +263,8 @@ void Replayer::syncFrames(Event event, CodeId code, int depth) {
 
 void Replayer::feed(const Occurrence& o, size_t record, std::optional<int> line) {
   record_ = record;
+  fedOffset_ = o.offset;
+  fedEvent_ = o.event;
   line_ = line;
   for (int t = 0; t < 6; ++t) why_[t] = m_.explain(ToolId{t}, o);
   out_.reasons.emplace_back(record, why_);
@@ -282,12 +294,119 @@ void Replayer::replayEvent(size_t index, const TraceRecord& rec) {
   o.exception = exc;
   if (rec.event == Event::BranchLeft || rec.event == Event::BranchRight)
     if (const TraceCode* c = t_.code(rec.code))
-      if (const std::string* op = c->instructionAt(rec.offset))
-        o.branchSource = branchSourceOf(*op);
+      if (const TraceInstruction* i = c->instructionAt(rec.offset))
+        o.branchSource = branchSourceOf(i->op);
   if (rec.event == Event::PyStart) resumeLine_[code.value] = rec.line;
   if (rec.event == Event::Line) o.lineAfterResume = lineAfterResume(rec, code);
+  if (const TraceCode* c = t_.code(rec.code)) {
+    if (const TraceInstruction* i = c->instructionAt(rec.offset)) {
+      o.lineSite = i->lineSite;
+      // CPython also makes the instruction after an `async for`'s END_SEND a line
+      // start (SEND's target + 1), which dis does not show.
+      if (i->op == "NOT_TAKEN")
+        if (auto it = c->instructions.find(int32_t(rec.offset));
+            it != c->instructions.begin() && std::prev(it)->second.op == "END_SEND")
+          o.lineSite = true;
+      if (rec.event == Event::BranchLeft || rec.event == Event::BranchRight)
+        o.unwrappedSource = unwrappedSource(*c, rec.offset, i->op);
+      if (rec.event == Event::PyThrow && exc == "GeneratorExit" && i->op == "RESUME" &&
+          i->arg && (*i->arg & p_.resumeDepth1Mask()))
+        o.closeAtDepth1Yield = true;
+    }
+  }
+  // Whether a generator's frame ran just below this frame since its last event (R4).
+  const size_t depth = stack_.size();
+  if (genBelow_.size() <= depth) genBelow_.resize(depth + 1, false);
+  o.forIter = forIterFacts(rec, genBelow_[depth]);
+  genBelow_[depth] = false;
+  if (const TraceCode* c = t_.code(rec.code);
+      c && c->generator && depth >= 1 && (isEntry(rec.event) || isExit(rec.event)))
+    genBelow_[depth - 1] = true;
   feed(o, index, rec.line);
   if (isExit(rec.event) && !stack_.empty()) exitFrame();
+}
+
+// R6: the source a NOT_TAKEN or POP_ITER reporting its own offset `at` would report
+// unwrapped: the instruction executed before it (for POP_ITER, the FOR_ITER whose
+// END_FOR precedes it). -1: not such an instruction, or not known.
+int32_t Replayer::unwrappedSource(const TraceCode& c, int64_t at,
+                                  const std::string& op) const {
+  if (op != "NOT_TAKEN" && op != "POP_ITER") return -1;
+  auto it = c.instructions.find(static_cast<int32_t>(at));
+  if (it == c.instructions.end() || it == c.instructions.begin()) return -1;
+  const int32_t before = std::prev(it)->first;
+  if (op == "NOT_TAKEN") return before;
+  for (const auto& [offset, i] : c.instructions)
+    if (i.op == "FOR_ITER" && i.arg == before) return offset;
+  return -1;
+}
+
+// R5: the branch the caller reports next, when its instruction runs this frame (a
+// FOR_ITER's next item; 3.12: POP_JUMP_IF_TRUE/FALSE calling __bool__).
+std::pair<int32_t, Event> Replayer::callerBranch(size_t entry) const {
+  const size_t next = entry < nextInCaller_.size() ? nextInCaller_[entry] : kNoRecord;
+  if (next == kNoRecord) return {-1, Event::Branch};
+  const TraceRecord& r = t_.records[next];
+  const TraceCode* c = t_.code(r.code);
+  const TraceInstruction* i = c ? c->instructionAt(r.offset) : nullptr;
+  if (!i) return {-1, Event::Branch};
+  const Event forIter = p_.has(Event::BranchLeft) ? Event::BranchLeft : Event::Branch;
+  const bool viaForIter = i->op == "FOR_ITER" && r.event == forIter;
+  const bool viaBool = p_.popJumpRunsCode() && r.event == Event::Branch &&
+                       (i->op == "POP_JUMP_IF_TRUE" || i->op == "POP_JUMP_IF_FALSE");
+  if (!viaForIter && !viaBool) return {-1, Event::Branch};
+  return {int32_t(r.offset), r.event};
+}
+
+// The FOR_ITER a recorded occurrence belongs to (R4), from the code's instructions.
+ForIterFacts Replayer::forIterFacts(const TraceRecord& rec, bool generatorBelow) const {
+  ForIterFacts f;
+  const TraceCode* c = t_.code(rec.code);
+  if (!c || c->instructions.empty()) return f;
+  auto forIterAt = [&](int64_t offset) -> const TraceInstruction* {
+    const TraceInstruction* i = c->instructionAt(offset);
+    return i && i->op == "FOR_ITER" && i->arg ? i : nullptr;
+  };
+  const TraceInstruction* fi = nullptr;
+  int64_t site = rec.offset;
+  switch (rec.event) {
+    case Event::Line:
+      if ((fi = forIterAt(site))) f.end = ForIterEnd::Start;
+      break;
+    case Event::Branch:
+    case Event::BranchLeft:
+    case Event::BranchRight:
+      if ((fi = forIterAt(site)))
+        f.end =
+            rec.dest && *rec.dest >= *fi->arg ? ForIterEnd::Exhausted : ForIterEnd::Next;
+      break;
+    case Event::Raise:
+      if (rec.exc && rec.exc->type == "StopIteration" && (fi = forIterAt(site))) {
+        f.end = ForIterEnd::StopValue;
+        break;
+      }
+      [[fallthrough]];
+    case Event::PyUnwind:
+      // Reported at forIterRaiseAt(FOR_ITER): the FOR_ITER or its cache entry.
+      for (int64_t back : {0, 2}) {
+        const TraceInstruction* i = forIterAt(rec.offset - back);
+        if (i && p_.forIterRaiseAt(int32_t(rec.offset - back)) == rec.offset) {
+          fi = i;
+          site = rec.offset - back;
+          f.end = rec.event == Event::Raise ? ForIterEnd::Raised : ForIterEnd::Unwind;
+          break;
+        }
+      }
+      break;
+    default:
+      break;
+  }
+  if (!fi) return ForIterFacts{};
+  f.site = int32_t(site);
+  f.endFor = *fi->arg;
+  f.lineSite = fi->lineSite;
+  f.generator = generatorBelow;
+  return f;
 }
 
 // The LINE right after the frame's RESUME, on the RESUME's own line (the line its
@@ -299,7 +418,7 @@ bool Replayer::lineAfterResume(const TraceRecord& rec, CodeId code) const {
     return false;
   auto at = c->instructions.find(static_cast<int32_t>(rec.offset));
   return at != c->instructions.end() && at != c->instructions.begin() &&
-         std::prev(at)->second == "RESUME";
+         std::prev(at)->second.op == "RESUME";
 }
 
 const Clause* Replayer::pickClause(const Callback& cb, int n,
@@ -406,16 +525,27 @@ void Replayer::onDelivery(const ModelDelivery& d) {
     return;
   }
   PredictedDelivery p;
+  p.why = Reason::NotSet;
   p.record = record_;
   p.tool = t;
   p.event = d.viaBranchWrapper ? Event::Branch : d.event;
   p.code = codeNames_[d.code.value];
   p.offset = rawOffset_;
+  p.line = line_;
+  if (d.offset != fedOffset_ || d.event != fedEvent_) {
+    // An occurrence rule moved the delivery (R4): its own offset and line.
+    p.offset = d.offset;
+    p.why = (fedEvent_ == Event::BranchLeft || fedEvent_ == Event::BranchRight)
+                ? Reason::UnwrappedBranchSource
+                : Reason::ForIterSpecialised;
+    const TraceCode* c = t_.code(p.code);
+    const TraceInstruction* i = c ? c->instructionAt(d.offset) : nullptr;
+    p.line = i ? i->line : std::nullopt;
+  }
   const bool hasAux = p.event == Event::Line || p.event == Event::Jump ||
                       p.event == Event::Branch || p.event == Event::BranchLeft ||
                       p.event == Event::BranchRight;
   p.aux = hasAux ? d.aux : 0;
-  p.line = line_;
   p.exc = std::string(d.exception);
   switch (d.result) {
     case CallbackResult::Returned:
@@ -430,7 +560,7 @@ void Replayer::onDelivery(const ModelDelivery& d) {
       p.raisedType = raiseType_;
       break;
   }
-  p.why = why_[t];
+  if (p.why == Reason::NotSet) p.why = why_[t];
   p.clause = clauseOf_[t];
   p.raises =
       d.result == CallbackResult::Raised || d.result == CallbackResult::DisableRejected;
@@ -458,6 +588,17 @@ void Replayer::onDelivery(const ModelDelivery& d) {
 
 Prediction Replayer::run() {
   associateObserved();
+  // R5 needs, for a frame entry, the caller's next event: one backward pass.
+  nextInCaller_.assign(t_.records.size(), kNoRecord);
+  std::vector<size_t> nextAt;  // per depth: the next event record seen so far
+  for (size_t i = t_.records.size(); i-- > 0;) {
+    const TraceRecord& r = t_.records[i];
+    if (r.kind != RecordKind::Event || !r.depth || *r.depth < 0) continue;
+    const size_t d = size_t(*r.depth);
+    if (nextAt.size() <= d) nextAt.resize(d + 1, kNoRecord);
+    if (isEntry(r.event) && d >= 1) nextInCaller_[i] = nextAt[d - 1];
+    nextAt[d] = i;
+  }
   for (size_t i = 0; i < t_.records.size(); ++i) {
     const TraceRecord& r = t_.records[i];
     if (r.kind == RecordKind::Delivery && unseen_.count(i) && r.event != Event::Branch) {

@@ -1,9 +1,7 @@
 #include "interpreter/trace.h"
 
 #include <algorithm>
-#include <charconv>
 #include <fstream>
-#include <sstream>
 
 namespace monsim::harness {
 
@@ -197,16 +195,22 @@ Trace traceFromJson(const json& j) {
       c.qualname = str(row, "qualname", id);
       c.firstLine = small(row, "firstlineno").value_or(0);
       c.program = str(row, "origin") == "program";
-      // "offset:OPNAME …"; a malformed item is skipped (the rules it feeds then
-      // fall back to not knowing the instruction).
-      std::istringstream items(str(row, "instructions"));
-      for (std::string item; items >> item;) {
-        const size_t colon = item.find(':');
-        if (colon == std::string::npos) continue;
-        int32_t offset = 0;
-        const auto [end, ec] = std::from_chars(item.data(), item.data() + colon, offset);
-        if (ec == std::errc() && end == item.data() + colon)
-          c.instructions.emplace(offset, item.substr(colon + 1));
+      c.generator = row.contains("generator") && row["generator"].is_boolean() &&
+                    row["generator"].get<bool>();
+      // [offset, opname, line, arg, line_site]; a malformed item is skipped (the
+      // rules it feeds then fall back to not knowing the instruction).
+      if (auto ins = row.find("instructions"); ins != row.end() && ins->is_array()) {
+        for (const json& i : *ins) {
+          if (!i.is_array() || i.size() != 5 || !i[0].is_number_integer() ||
+              !i[1].is_string())
+            continue;
+          TraceInstruction x;
+          x.op = i[1].get<std::string>();
+          if (i[2].is_number_integer()) x.line = i[2].get<int>();
+          if (i[3].is_number_integer()) x.arg = i[3].get<int32_t>();
+          x.lineSite = i[4].is_boolean() && i[4].get<bool>();
+          c.instructions.emplace(i[0].get<int32_t>(), std::move(x));
+        }
       }
       t.codes.emplace(id, std::move(c));
     }

@@ -90,14 +90,24 @@ struct TraceRecord {
   std::string action, target, op;
 };
 
+// One instruction of a program code object (oracle/PROTOCOL.md `codes`).
+struct TraceInstruction {
+  std::string op;              // opname
+  std::optional<int> line;     // from co_lines
+  std::optional<int32_t> arg;  // FOR_ITER: the offset of its END_FOR; RESUME: oparg
+  bool lineSite = false;       // a jump target or a line's first instruction
+};
+
 struct TraceCode {
   std::string id;  // "qualname@firstlineno"
   std::string qualname;
   int firstLine = 0;
   bool program = false;  // defined by the scenario's program
-  // Program code: the instruction (its opname) at each offset, as `dis` lists them.
-  std::map<int32_t, std::string> instructions;
-  const std::string* instructionAt(int64_t offset) const {
+  // Program code: its instructions by offset, as `dis` lists them, and whether it is
+  // a generator function's code (read once per code object by occurrence rules).
+  std::map<int32_t, TraceInstruction> instructions;
+  bool generator = false;
+  const TraceInstruction* instructionAt(int64_t offset) const {
     auto it = instructions.find(static_cast<int32_t>(offset));
     return it == instructions.end() ? nullptr : &it->second;
   }

@@ -81,6 +81,7 @@ void CodeInstrumentation::reinstrument(const VersionProfile& p,
   for (int b = 0; b < 32; ++b)
     if ((nonSiteBits >> b) & 1u) multi |= std::popcount(toolsWith(unionSets, b)) >= 2;
   multiTool_ |= multi;
+  unwindTools_ = toolsWith(unionSets, p.bitOf(Event::PyUnwind));
   // 3. A pending restart resets every site from scratch.
   const bool restart = g.restartVersion > version_;
   // 4. First single→multi-tool transition quirks (FINDINGS F3 LINE, F4 INSTRUCTION).

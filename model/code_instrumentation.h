@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/event_set.h"
+#include "model/for_iter.h"
 #include "model/ids.h"
 #include "model/version_profile.h"
 
@@ -62,9 +63,24 @@ class CodeInstrumentation {
   // from then on (sticky). Before, an instrumented instruction fires for the code's
   // active tools of the event (behaviour §14.3 R2).
   bool multiTool() const { return multiTool_; }
+  // R7 (3.15): the tools with PY_UNWIND on the code as of its last re-instrumentation.
+  uint8_t unwindTools() const { return unwindTools_; }
+  bool everInstrumented() const { return version_ >= 0; }
   uint8_t activeTools(int bit) const { return active_[bit]; }
   // DISABLE returned by t at a site: S[i] −= t (LINE/INSTRUCTION: unarm when empty).
   void disableAt(ToolId t, int bit, int32_t offset);
+
+  // The FOR_ITER at `offset` (R4), created when first executed.
+  ForIterSite& forIter(int32_t offset) {
+    for (ForIterSite& s : forIters_)
+      if (s.offset() == offset) return s;
+    return forIters_.emplace_back(offset);
+  }
+  const ForIterSite* findForIter(int32_t offset) const {
+    for (const ForIterSite& s : forIters_)
+      if (s.offset() == offset) return &s;
+    return nullptr;
+  }
 
   uint32_t frames = 0;  // frames of this code on the stack
 
@@ -83,6 +99,8 @@ class CodeInstrumentation {
   bool lineAlloc_ = false;
   bool instrAlloc_ = false;
   bool multiTool_ = false;
+  uint8_t unwindTools_ = 0;
+  std::vector<ForIterSite> forIters_;
 };
 
 }  // namespace monsim

@@ -51,10 +51,10 @@ bool Monitor::branchSourceInstrumented(const Occurrence& o) const {
     case BranchSource::NoBranch:
       break;
   }
-  // LINE and INSTRUCTION arming at `src` count as instrumentation too.
-  uint8_t tools =
-      uint8_t(c.siteTools(eventBit_[static_cast<int>(Event::Line)], o.offset) |
-              c.siteTools(eventBit_[static_cast<int>(Event::Instruction)], o.offset));
+  // LINE (where `src` is a line site, R3) and INSTRUCTION arming count too.
+  uint8_t tools = c.siteTools(eventBit_[static_cast<int>(Event::Instruction)], o.offset);
+  if (o.lineSite)
+    tools |= c.siteTools(eventBit_[static_cast<int>(Event::Line)], o.offset);
   if (own >= 0) tools |= c.siteTools(own, o.offset);
   return tools != 0;
 }
@@ -70,11 +70,96 @@ uint32_t Monitor::occurrenceTools(const Occurrence& o, int bit, uint32_t tools) 
     const CodeInstrumentation& c = codes_[o.code.value];
     return c.multiTool() ? tools : c.activeTools(callBit_);
   }
+  // R5: a branch reported after a frame below ran: its instruction as dispatched.
+  if (top->dispatchSite == o.offset && top->dispatchEvent == o.event) {
+    if (!top->dispatchInstrumented) return 0;
+    const CodeInstrumentation& c = codes_[o.code.value];
+    return c.multiTool() ? tools : c.activeTools(bit);
+  }
   // R1: the def line's LINE right after a RESUME that ran uninstrumented.
   if (o.event == Event::Line && o.lineAfterResume &&
       profile_->plainResumeHidesItsLine() && !top->resumeInstrumented)
     return 0;
   return tools;
+}
+
+bool Monitor::closeSkipsThrow(const Occurrence& o) const {
+  if (!o.closeAtDepth1Yield) return false;
+  const int unwind = eventBit_[static_cast<int>(Event::PyUnwind)];
+  const CodeInstrumentation& c = codes_[o.code.value];
+  using Mode = VersionProfile::CloseShortcut;
+  switch (profile_->closeShortcut()) {
+    case Mode::Never:
+      return false;
+    case Mode::Always:
+      return true;
+    case Mode::UnlessGlobalUnwind:
+      return globalTools_[unwind] == 0;
+    case Mode::UnlessCodeUnwind: {
+      const Frame* top = topFrameOf(o.code);
+      return (top                    ? top->unwindAtEntry
+              : c.everInstrumented() ? c.unwindTools()
+                                     : globalTools_[unwind]) == 0;
+    }
+  }
+  return false;
+}
+
+int32_t Monitor::branchSourceReported(const Occurrence& o) const {
+  if (o.unwrappedSource < 0) return o.offset;
+  const CodeInstrumentation& c = codes_[o.code.value];
+  const int line = eventBit_[static_cast<int>(Event::Line)];
+  const int instruction = eventBit_[static_cast<int>(Event::Instruction)];
+  const bool wrapped =
+      (o.lineSite && c.siteTools(line, o.offset)) || c.siteTools(instruction, o.offset);
+  return wrapped ? o.offset : o.unwrappedSource;
+}
+
+bool Monitor::forIterInstrumented(const CodeInstrumentation& c,
+                                  const ForIterFacts& f) const {
+  auto at = [&](Event e) {
+    const int b = eventBit_[static_cast<int>(e)];
+    return b < 0 ? uint8_t(0) : c.siteTools(b, f.site);
+  };
+  // 3.14+: BRANCH is BRANCH_LEFT|BRANCH_RIGHT, and only LEFT is reported by FOR_ITER.
+  uint8_t tools =
+      uint8_t(at(Event::Instruction) | at(Event::Branch) | at(Event::BranchLeft));
+  if (f.lineSite) tools |= at(Event::Line);
+  return tools != 0;
+}
+
+// R4 (behaviour §14.3): runs `site`'s warm-up for the execution the occurrence ends.
+Monitor::ForIterEffect Monitor::forIterEffect(const Occurrence& o,
+                                              ForIterSite& site) const {
+  const ForIterFacts& f = o.forIter;
+  const bool instrumented = forIterInstrumented(codes_[o.code.value], f);
+  const bool counts = profile_->forIterStartCounts();
+  ForIterEffect e;
+  switch (f.end) {
+    case ForIterEnd::None:
+      break;
+    case ForIterEnd::Start:
+      site.noteStart(instrumented);
+      break;
+    case ForIterEnd::Next:
+      site.execute(instrumented, f.generator, counts);
+      break;
+    case ForIterEnd::StopValue:
+      e.drop = site.decideAhead(instrumented, f.generator, counts);
+      break;
+    case ForIterEnd::Exhausted:
+      e.addStop = site.takeAhead() ? site.lastSpecialised()
+                                   : site.execute(instrumented, f.generator, counts);
+      break;
+    case ForIterEnd::Raised:
+      if (site.execute(instrumented, f.generator, counts))
+        e.offset = profile_->forIterGenRaiseAt(f.site);
+      break;
+    case ForIterEnd::Unwind:
+      if (site.lastSpecialised()) e.offset = profile_->forIterGenRaiseAt(f.site);
+      break;
+  }
+  return e;
 }
 
 Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
@@ -91,12 +176,38 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
   if (o.code.value >= codes_.size() || codes_[o.code.value].frames == 0)
     return InvalidInput{"occurrence in a code object with no frame on the stack"};
   if (o.offset < 0) return InvalidInput{"negative offset"};
+  // R7: close() skipped the throw into this frame: none of it happens.
+  if (!stack_.empty() && stack_.back().code == o.code) {
+    Frame& top = stack_.back();
+    if (!top.closing && closeSkipsThrow(o)) top.closing = true;
+    if (top.closing) return Dispatched{};
+  }
+  // R4: a FOR_ITER execution that ran specialised for a generator.
+  ForIterEffect fi;
+  if (o.forIter.end != ForIterEnd::None) {
+    fi = forIterEffect(o, codes_[o.code.value].forIter(o.forIter.site));
+    if (fi.drop) return Dispatched{};
+  }
+  uint32_t stopDeliveries = 0;
+  if (fi.addStop) {
+    Occurrence stop;
+    stop.event = Event::StopIteration;
+    stop.code = o.code;
+    stop.offset = o.forIter.endFor;
+    stop.exception = "StopIteration";
+    Outcome s = onOccurrence(stop, policy, sink);
+    if (auto* d = std::get_if<Dispatched>(&s)) {
+      if (d->raised) return s;  // the exit branch does not happen
+      stopDeliveries = d->deliveries;
+    }
+  }
   // The tool set is fixed now (§9.3); callables are read at each tool's turn.
   uint32_t tools =
       occurrenceTools(o, bit, dispatchTools(bit, codes_[o.code.value], o.offset));
   // What the occurrence rules need to know later of the instruction starting now.
   if (!stack_.empty() && stack_.back().code == o.code) {
     Frame& top = stack_.back();
+    top.dispatchSite = -1;  // R5: the dispatched instruction has reported
     if (o.event == Event::PyStart || o.event == Event::PyResume) {
       top.resumeInstrumented = tools != 0;
     } else if (o.event == Event::Call) {
@@ -104,7 +215,7 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
       top.callInstrumented = tools != 0;
     }
   }
-  uint32_t delivered = 0;
+  uint32_t delivered = stopDeliveries;
   // Builds the outcome only at the end: the hot path stays free of PyError storage.
   auto finish = [&](std::optional<PyError> raised) {
     Dispatched out;
@@ -121,7 +232,7 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
     d.tool = ToolId{t};
     d.event = o.event;
     d.code = o.code;
-    d.offset = o.offset;
+    d.offset = fi.offset >= 0 ? fi.offset : branchSourceReported(o);
     d.aux = o.aux;
     d.exception = o.exception;
     d.callable = *slot.callable;

@@ -40,6 +40,19 @@ std::string_view reasonText(Reason r) {
     case Reason::LineAfterPlainResume:
       return "a LINE on the def line right after a RESUME that ran uninstrumented (no "
              "tool with PY_START there) does not occur — behaviour §14.3 R1";
+    case Reason::ForIterSpecialised:
+      return "the FOR_ITER ran specialised for a generator (no tool instruments it): "
+             "exhaustion is STOP_ITERATION at the END_FOR, an exception from the "
+             "generator is reported at another offset — behaviour §14.3 R4";
+    case Reason::BranchNotInstrumented:
+      return "the branch occurs only if its instruction was instrumented when it was "
+             "dispatched, before the frame below it ran — behaviour §14.3 R5";
+    case Reason::UnwrappedBranchSource:
+      return "NOT_TAKEN/POP_ITER report the instruction executed before them as the "
+             "branch's source unless LINE or INSTRUCTION wraps them — behaviour §14.3 R6";
+    case Reason::CloseSkipsThrow:
+      return "close() of a generator suspended at a yield outside any try/with throws "
+             "nothing into it (no tool with PY_UNWIND) — behaviour §14.3 R7";
   }
   return "?";
 }

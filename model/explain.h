@@ -18,17 +18,26 @@ enum class Reason : uint8_t {
   NoCallback,     // no callable registered for (tool, event) (§8)
   InCallback,     // events are not reported while a callback runs (§9.5)
   // Occurrence rules (§14.3): whether the event occurs depends on instrumentation.
-  ActiveViaCodeCall,     // C_RETURN/C_RAISE in single-tool code: every tool with CALL on
-                         // the code, whatever the site's DISABLE (R2)
-  CallNotInstrumented,   // C_RETURN/C_RAISE: the CALL was not instrumented when the call
-                         // started, so the call reports nothing after it (R2)
-  LineAfterPlainResume,  // LINE on the def line after a RESUME that ran
-                         // uninstrumented (R1)
+  ActiveViaCodeCall,      // C_RETURN/C_RAISE in single-tool code: every tool with CALL on
+                          // the code, whatever the site's DISABLE (R2)
+  CallNotInstrumented,    // C_RETURN/C_RAISE: the CALL was not instrumented when the call
+                          // started, so the call reports nothing after it (R2)
+  LineAfterPlainResume,   // LINE on the def line after a RESUME that ran
+                          // uninstrumented (R1)
+  ForIterSpecialised,     // the FOR_ITER ran as FOR_ITER_GEN (R4): exhaustion is
+                          // STOP_ITERATION at the END_FOR, not RAISE(StopIteration)
+  BranchNotInstrumented,  // the branch's instruction was not instrumented when it
+                          // was dispatched, before the frame below ran (R5)
+  UnwrappedBranchSource,  // NOT_TAKEN/POP_ITER not wrapped by LINE/INSTRUCTION
+                          // report the instruction before as the source (R6)
+  CloseSkipsThrow,        // close() of a generator at a depth-1 yield throws
+                          // nothing into it (R7)
 };
 
 constexpr bool delivers(Reason r) {
   return r == Reason::ActiveGlobal || r == Reason::ActiveLocal ||
-         r == Reason::ActiveViaCall || r == Reason::ActiveViaCodeCall;
+         r == Reason::ActiveViaCall || r == Reason::ActiveViaCodeCall ||
+         r == Reason::ForIterSpecialised;
 }
 
 // The rule in words, with its clause, e.g. "DISABLE per (tool, event, site) — behaviour

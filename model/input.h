@@ -79,6 +79,27 @@ constexpr std::string_view apiName(const ApiCall& c) {
 // an instruction reporting neither (END_SEND of `async for`) is NoBranch.
 enum class BranchSource : uint8_t { Unknown, ReportsLeft, ReportsRight, NoBranch };
 
+// The FOR_ITER an occurrence belongs to (behaviour §14.3 R4), from the code's
+// instructions: the LINE at it (an execution starts), the branch that ends an
+// execution (next item, or exhausted), the RAISE(StopIteration) before the exit branch,
+// the RAISE of an exception from the iterator, the PY_UNWIND after it.
+enum class ForIterEnd : uint8_t {
+  None,
+  Start,
+  Next,
+  Exhausted,
+  StopValue,
+  Raised,
+  Unwind
+};
+struct ForIterFacts {
+  ForIterEnd end = ForIterEnd::None;
+  int32_t site = -1;       // the FOR_ITER's offset
+  int32_t endFor = -1;     // its END_FOR's offset
+  bool lineSite = false;   // LINE instruments the FOR_ITER (a jump target or line start)
+  bool generator = false;  // this execution iterated a generator (its frame ran below)
+};
+
 // One raw event occurrence in a frame of `code`.
 // offset: the instruction offset that reports it — the site (behaviour §10.1).
 //   LINE: the line-start instruction; JUMP/BRANCH*: the source; C_RETURN/C_RAISE:
@@ -95,11 +116,27 @@ struct Occurrence {
   // (a one-line def or lambda body): reported only if that RESUME ran instrumented
   // (behaviour §14.3 R1). Known from the code's instructions; false when not known.
   bool lineAfterResume = false;
+  ForIterFacts forIter{};
+  // BRANCH_LEFT/RIGHT (3.14+) reported by NOT_TAKEN or POP_ITER at `offset`, which
+  // reports its own offset only while LINE (at a line site) or INSTRUCTION wraps it:
+  // unwrapped, the source is this (the instruction executed before; R6). -1: n/a.
+  int32_t unwrappedSource = -1;
+  // Whether the instruction at `offset` is a line site (LINE instruments it); for the
+  // legacy BRANCH wrapper's source (R3) and R6. Unknown: true.
+  bool lineSite = true;
+  // PY_THROW(GeneratorExit) at a RESUME after a yield outside any try or with (the
+  // DEPTH1 flag): close() may skip the throw (R7).
+  bool closeAtDepth1Yield = false;
 };
 
 // A frame of `code` starts or resumes (before its PY_START/PY_RESUME/PY_THROW).
 struct FrameEnter {
   CodeId code;
+  // The caller's next occurrence, when it is the branch of the instruction the caller
+  // is running (FOR_ITER; 3.12 POP_JUMP_IF_TRUE/FALSE), which reports it only after
+  // this frame ran: that instruction is dispatched now (R5). -1: none.
+  int32_t callerBranch = -1;
+  Event callerBranchEvent = Event::Branch;
 };
 // The innermost frame of `code` returns, yields or unwinds.
 struct FrameExit {

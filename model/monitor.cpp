@@ -253,9 +253,23 @@ Outcome Monitor::onApi(const AllEvents&) {
 // --- Frames (FINDINGS F2 triggers) ---
 
 Outcome Monitor::onFrameEnter(const FrameEnter& f) {
+  // R5: the caller's instruction is dispatched now; whether it is instrumented for
+  // its branch decides whether the branch happens once this frame is done.
+  if (f.callerBranch >= 0 && !stack_.empty() && stack_.back().dispatchSite < 0 &&
+      !inCallback_) {
+    Frame& caller = stack_.back();
+    const int b = eventBit_[static_cast<int>(f.callerBranchEvent)];
+    caller.dispatchSite = f.callerBranch;
+    caller.dispatchEvent = f.callerBranchEvent;
+    caller.dispatchInstrumented =
+        b >= 0 && codes_[caller.code.value].siteTools(b, f.callerBranch) != 0;
+  }
   CodeInstrumentation& c = code(f.code);
   ++c.frames;
   stack_.push_back(Frame{f.code});
+  const int unwind = eventBit_[static_cast<int>(Event::PyUnwind)];
+  stack_.back().unwindAtEntry =
+      c.everInstrumented() ? c.unwindTools() : globalTools_[unwind];
   if (!c.upToDate(g_)) c.reinstrument(*profile_, g_);
   return PyNone{};
 }
@@ -282,9 +296,20 @@ Reason Monitor::explain(ToolId t, const Occurrence& o) const {
              : hasCallable                     ? Reason::ActiveViaCodeCall
                                                : Reason::NoCallback;
   }
+  if (top->closing || closeSkipsThrow(o)) return Reason::CloseSkipsThrow;
+  if (top->dispatchSite == o.offset && top->dispatchEvent == o.event &&
+      !top->dispatchInstrumented)
+    return Reason::BranchNotInstrumented;
   const Reason r = explain(t, o.event, o.code, o.offset);
   if (delivers(r) && occurrenceTools(o, bit, mask) == 0)
     return Reason::LineAfterPlainResume;
+  if (delivers(r) && o.forIter.end == ForIterEnd::StopValue) {
+    // R4, without changing the site: would this execution run specialised?
+    const CodeInstrumentation& c = codes_[o.code.value];
+    const ForIterSite* s = c.findForIter(o.forIter.site);
+    ForIterSite copy = s ? *s : ForIterSite(o.forIter.site);
+    if (forIterEffect(o, copy).drop) return Reason::ForIterSpecialised;
+  }
   return r;
 }
 

@@ -78,6 +78,14 @@ class Monitor {
     int32_t callOffset = -1;         // the CALL in flight (its CALL occurrence)
     bool callInstrumented = false;   // some tool had CALL at that site as it started
     bool resumeInstrumented = true;  // the frame's last RESUME ran instrumented
+    // R5: the branch the instruction dispatched before a frame below ran reports.
+    int32_t dispatchSite = -1;
+    Event dispatchEvent = Event::Branch;
+    bool dispatchInstrumented = false;
+    bool closing = false;  // R7: close() skipped the throw; nothing more happens here
+    // R7 (3.15): the code's PY_UNWIND tools as close() sees them, before the frame's
+    // entry re-instruments the code.
+    uint8_t unwindAtEntry = 0;
   };
   // The innermost frame, if it runs `code`.
   const Frame* topFrameOf(CodeId code) const {
@@ -86,6 +94,18 @@ class Monitor {
   // Occurrence rules: the tools an occurrence reaches, given the tools its event
   // has at the site now (behaviour §14.3 R1, R2).
   uint32_t occurrenceTools(const Occurrence& o, int bit, uint32_t tools) const;
+  // R4: what a FOR_ITER execution that ran specialised changes about the occurrence.
+  struct ForIterEffect {
+    bool drop = false;     // the occurrence does not happen
+    bool addStop = false;  // STOP_ITERATION at the END_FOR happens first
+    int32_t offset = -1;   // reported at this offset instead (-1: unchanged)
+  };
+  bool forIterInstrumented(const CodeInstrumentation& c, const ForIterFacts& f) const;
+  // R7: close() at a depth-1 yield skips the throw now.
+  bool closeSkipsThrow(const Occurrence& o) const;
+  // R6: the source a 3.14+ NOT_TAKEN/POP_ITER branch reports (its own offset if wrapped).
+  int32_t branchSourceReported(const Occurrence& o) const;
+  ForIterEffect forIterEffect(const Occurrence& o, ForIterSite& site) const;
 
   // How the tools of an event are found, precomputed per event number.
   enum class BitKind : uint8_t { Site, CallSite, Global, GlobalOrLocal };

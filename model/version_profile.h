@@ -98,6 +98,36 @@ class VersionProfile {
   // 3.13+: a RESUME that runs uninstrumented quickens itself (RESUME_CHECK), so a LINE
   // on its own line right after it is no longer reported (behaviour §14.3 rule R1).
   constexpr bool plainResumeHidesItsLine() const { return v_ >= 1; }
+  // R4: where the looping frame reports an exception from the iterator, with the
+  // generic FOR_ITER and with FOR_ITER_GEN (its saved instruction pointer).
+  constexpr int32_t forIterRaiseAt(int32_t site) const {
+    return v_ == 0 ? site : site + 2;
+  }
+  constexpr int32_t forIterGenRaiseAt(int32_t site) const {
+    return v_ == 0 ? site + 2 : site - 2;
+  }
+  // R4: 3.13+: the execution whose LINE de-instruments the FOR_ITER counts towards
+  // the warm-up (3.12: from the next one on).
+  constexpr bool forIterStartCounts() const { return v_ >= 1; }
+  // R7: RESUME's DEPTH1 flag (a yield outside any try/with), and when close() of a
+  // generator suspended there skips the throw: 3.12 never (gh-111107), 3.13 always,
+  // 3.14 unless a tool has PY_UNWIND globally, 3.15 unless the code has a PY_UNWIND
+  // tool as of its last re-instrumentation.
+  enum class CloseShortcut : uint8_t {
+    Never,
+    Always,
+    UnlessGlobalUnwind,
+    UnlessCodeUnwind
+  };
+  // R5: 3.12's POP_JUMP_IF_TRUE/FALSE call __bool__ themselves, before reporting BRANCH.
+  constexpr bool popJumpRunsCode() const { return v_ == 0; }
+  constexpr int32_t resumeDepth1Mask() const { return v_ == 0 ? 0 : v_ == 3 ? 8 : 4; }
+  constexpr CloseShortcut closeShortcut() const {
+    return v_ == 0   ? CloseShortcut::Never
+           : v_ == 1 ? CloseShortcut::Always
+           : v_ == 2 ? CloseShortcut::UnlessGlobalUnwind
+                     : CloseShortcut::UnlessCodeUnwind;
+  }
   constexpr bool hasApi(spec::ApiFn f) const {
     return spec::kApi[static_cast<int>(f)].present[v_];
   }

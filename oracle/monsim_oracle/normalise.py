@@ -26,6 +26,26 @@ _ITEMS = 8  # elements shown per container
 _DEPTH = 3  # container nesting shown
 
 
+def instructions(code):
+    """[offset, opname, line, arg, line_site] per instruction (caches left out).
+
+    arg: FOR_ITER's END_FOR offset (dis argval), RESUME's oparg, else None.
+    line_site: a jump target or the first instruction of a line, where CPython
+    instruments LINE.
+    """
+    lines = {}
+    for start, end, line in code.co_lines():
+        for o in range(start, end, 2):
+            lines[o] = line
+    out, prev = [], object()
+    for i in dis.get_instructions(code):
+        line = lines.get(i.offset)
+        arg = {"FOR_ITER": i.argval, "RESUME": i.arg}.get(i.opname)
+        out.append([i.offset, i.opname, line, arg, bool(i.is_jump_target or line != prev)])
+        prev = line
+    return out
+
+
 class CodeTable:
     """Stable ids ("qualname@firstlineno", "#n" on collision) for code objects.
 
@@ -84,11 +104,11 @@ class CodeTable:
             if row["origin"] == "other":
                 row["file"] = c.co_filename.replace("\\", "/").rsplit("/", 1)[-1]
             else:
-                # Which instruction is at each offset: some rules of the dispatch
-                # layer depend on the instruction that reports an event (the model
-                # reads this once per code object; monitoring is off by now).
-                row["instructions"] = " ".join(
-                    "%d:%s" % (i.offset, i.opname) for i in dis.get_instructions(c))
+                # Some rules of the dispatch layer depend on the instruction that
+                # reports an event (the model reads this once per code object;
+                # monitoring is off by now).
+                row["instructions"] = instructions(c)
+                row["generator"] = bool(c.co_flags & 0x20)  # CO_GENERATOR
             out[cid] = row
         return out
 

@@ -1,5 +1,6 @@
-// DISABLE per (tool, event, site) and its lifetime (behaviour §10.1–§10.2, §10.4–§10.6, §10.8, §11.1, §11.5;
-// FINDINGS F1–F4): which operations bring a DISABLEd site back, on every version.
+// DISABLE per (tool, event, site) and its lifetime (behaviour §10.1–§10.2, §10.4–§10.6,
+// §10.8, §11.1, §11.5; FINDINGS F1–F4): which operations bring a DISABLEd site back, on
+// every version.
 #include <gtest/gtest.h>
 
 #include "tests/model/model_test_util.h"

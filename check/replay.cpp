@@ -318,7 +318,10 @@ void Replayer::replayEvent(size_t index, const TraceRecord& rec) {
   const size_t depth = stack_.size();
   if (genBelow_.size() <= depth) genBelow_.resize(depth + 1, false);
   o.forIter = forIterFacts(rec, genBelow_[depth]);
-  genBelow_[depth] = false;
+  // INSTRUCTION (e.g. of the POP_ITER before the exit's BRANCH_RIGHT) and the
+  // RAISE(StopIteration) before it do not end the execution.
+  if (rec.event != Event::Instruction && o.forIter.end != ForIterEnd::StopValue)
+    genBelow_[depth] = false;
   if (const TraceCode* c = t_.code(rec.code);
       c && c->generator && depth >= 1 && (isEntry(rec.event) || isExit(rec.event)))
     genBelow_[depth - 1] = true;
@@ -376,6 +379,10 @@ ForIterFacts Replayer::forIterFacts(const TraceRecord& rec, bool generatorBelow)
     case Event::Branch:
     case Event::BranchLeft:
     case Event::BranchRight:
+      // 3.14+: the exit's BRANCH_RIGHT comes from POP_ITER, which reports its own
+      // offset while INSTRUCTION wraps it (R6): its FOR_ITER is the loop's.
+      if (const TraceInstruction* i = c->instructionAt(site); i && i->op == "POP_ITER")
+        if (const int32_t from = unwrappedSource(*c, site, i->op); from >= 0) site = from;
       if ((fi = forIterAt(site)))
         f.end =
             rec.dest && *rec.dest >= *fi->arg ? ForIterEnd::Exhausted : ForIterEnd::Next;

@@ -73,7 +73,8 @@ struct Sut final : CallbackPolicy, DeliverySink {
                            d.callable.value,
                            d.viaBranchWrapper,
                            0,
-                           {}};
+                           {},
+                           d.offset};
     switch (d.result) {
       case CallbackResult::Returned:
         r.result = 0;
@@ -169,21 +170,33 @@ struct CallApi : Command {
   void show(std::ostream& os) const override { os << callText(call); }
 };
 
+// The branch event a FOR_ITER reports for its next item: BRANCH, 3.14+ BRANCH_LEFT.
+int forIterBit(const Reference& m) {
+  return m.bitOf(m.minor() >= 14 ? "BRANCH_LEFT" : "BRANCH");
+}
+
 struct Enter : Command {
   uint32_t code;
+  int32_t callerBranch = -1;  // R5: the caller's instruction reports a branch there
   explicit Enter(const Reference& m)
       : code(*rc::gen::inRange<uint32_t>(0, naive::kCodes)) {
     RC_PRE(m.stack().size() < 6);
+    if (*rc::gen::inRange(0, 3) == 0) callerBranch = *rc::gen::elementOf(naive::kOffsets);
   }
-  void apply(Reference& m) const override { m.enter(code); }
-  void run(const Reference&, Sut& sut) const override {
+  void apply(Reference& m) const override { m.enter(code, callerBranch, forIterBit(m)); }
+  void run(const Reference& m, Sut& sut) const override {
     NullSink sink;
     ReturnNonePolicy policy;
-    sut.reference.enter(code);
-    RC_ASSERT(sut.monitor.step(Input{FrameEnter{CodeId{code}}}, policy, sink) ==
-              Outcome(PyNone{}));
+    sut.reference.enter(code, callerBranch, forIterBit(m));
+    FrameEnter f{CodeId{code}};
+    f.callerBranch = callerBranch;
+    f.callerBranchEvent = *sut.monitor.profile().eventOfBit(forIterBit(m));
+    RC_ASSERT(sut.monitor.step(Input{f}, policy, sink) == Outcome(PyNone{}));
   }
-  void show(std::ostream& os) const override { os << "enter " << code; }
+  void show(std::ostream& os) const override {
+    os << "enter " << code;
+    if (callerBranch >= 0) os << " (caller branch at " << callerBranch << ")";
+  }
 };
 
 struct Exit : Command {
@@ -208,7 +221,52 @@ struct Fire : Command {
   uint32_t code;
   int32_t offset;
   bool afterResume = false;  // LINE: right after the frame's RESUME (rule R1)
+  naive::Facts facts;        // R4–R7
   Script script;
+  // The facts a harness could attach to an occurrence of this event (behaviour §14.3).
+  void genFacts(const Reference& m) {
+    auto pick = [](int n) { return *rc::gen::inRange(0, n); };
+    facts.lineSite = *rc::gen::arbitrary<bool>();
+    facts.generator = *rc::gen::arbitrary<bool>();
+    facts.forIterLineSite = *rc::gen::arbitrary<bool>();
+    facts.endFor = *rc::gen::elementOf(naive::kOffsets);
+    const bool branch =
+        bit == forIterBit(m) || (m.minor() >= 14 && bit == m.bitOf("BRANCH_RIGHT"));
+    const int32_t raisedFrom = m.minor() == 12 ? offset : offset - 2;
+    if (bit == 5 && pick(2) == 0) {
+      facts.forIterEnd = 1;
+      facts.forIterSite = offset;
+    } else if (branch) {
+      facts.forIterEnd = std::array{0, 2, 3}[size_t(pick(3))];
+      facts.forIterSite = offset;
+      if (m.minor() >= 14 && pick(2) == 0)
+        facts.unwrappedSource = *rc::gen::elementOf(naive::kOffsets);
+    } else if (bit == m.bitOf("RAISE")) {
+      facts.forIterEnd = std::array{0, 4, 5}[size_t(pick(3))];
+      facts.forIterSite = facts.forIterEnd == 5 ? raisedFrom : offset;
+    } else if (bit == m.bitOf("PY_UNWIND") && pick(2) == 0) {
+      facts.forIterEnd = 6;
+      facts.forIterSite = raisedFrom;
+    } else if (bit == m.bitOf("PY_THROW")) {
+      facts.closeAtDepth1Yield = *rc::gen::arbitrary<bool>();
+    }
+    if (facts.forIterEnd != 0 && facts.forIterSite < 0) facts.forIterEnd = 0;
+  }
+  Occurrence occurrence(const Sut& sut) const {
+    Occurrence o{*sut.monitor.profile().eventOfBit(bit), CodeId{code}, offset, 0, {}};
+    o.lineAfterResume = afterResume;
+    if (facts.forIterEnd != 0) {
+      o.forIter.end = static_cast<ForIterEnd>(facts.forIterEnd);
+      o.forIter.site = facts.forIterSite;
+      o.forIter.endFor = facts.endFor;
+      o.forIter.lineSite = facts.forIterLineSite;
+      o.forIter.generator = facts.generator;
+    }
+    o.unwrappedSource = facts.unwrappedSource;
+    o.lineSite = facts.lineSite;
+    o.closeAtDepth1Yield = facts.closeAtDepth1Yield;
+    return o;
+  }
   explicit Fire(const Reference& m) {
     RC_PRE(!m.stack().empty());
     std::vector<int> bits = interestingBits(m.eventCount());
@@ -219,6 +277,7 @@ struct Fire : Command {
     code = *rc::gen::elementOf(m.stack());
     offset = *rc::gen::elementOf(naive::kOffsets);
     if (bit == 5) afterResume = *rc::gen::arbitrary<bool>();
+    genFacts(m);
     for (auto& a : script) a = *genToolAction(m.eventCount());
   }
   void checkPreconditions(const Reference& m) const override {
@@ -227,17 +286,15 @@ struct Fire : Command {
     RC_PRE(onStack);
   }
   void apply(Reference& m) const override {
-    m.fire(bit, code, offset, script, afterResume);
+    m.fire(bit, code, offset, script, afterResume, facts);
   }
   void run(const Reference&, Sut& sut) const override {
     ++gFires;
     Reference& copy = sut.reference;
-    const Dispatched expected = copy.fire(bit, code, offset, script, afterResume);
+    const Dispatched expected = copy.fire(bit, code, offset, script, afterResume, facts);
     sut.log.clear();
     sut.script = &script;
-    Occurrence o{*sut.monitor.profile().eventOfBit(bit), CodeId{code}, offset, 0, {}};
-    o.lineAfterResume = afterResume;
-    const Outcome actual = sut.monitor.step(Input{o}, sut, sut);
+    const Outcome actual = sut.monitor.step(Input{occurrence(sut)}, sut, sut);
     RC_ASSERT(describe(Outcome(expected)) == describe(actual));
     RC_ASSERT(sut.log.size() == copy.lastDeliveries().size());
     for (size_t i = 0; i < sut.log.size(); ++i) {
@@ -247,6 +304,7 @@ struct Fire : Command {
       RC_ASSERT(a.callable == b.callable);
       RC_ASSERT(a.wrapper == b.wrapper);
       RC_ASSERT(a.result == b.result);
+      RC_ASSERT(a.offset == b.offset);
       RC_ASSERT(a.effects.size() == b.effects.size());
       for (size_t j = 0; j < a.effects.size(); ++j)
         RC_ASSERT(sameOutcome(a.effects[j], b.effects[j]));
@@ -254,7 +312,16 @@ struct Fire : Command {
   }
   void show(std::ostream& os) const override {
     os << "fire bit " << bit << " code " << code << " off " << offset
-       << (afterResume ? " after-resume" : "") << " [";
+       << (afterResume ? " after-resume" : "");
+    if (facts.forIterEnd)
+      os << " for-iter " << facts.forIterEnd << "@" << facts.forIterSite << " end-for "
+         << facts.endFor << (facts.generator ? " gen" : "")
+         << (facts.forIterLineSite ? " line-site" : "");
+    if (facts.unwrappedSource >= 0)
+      os << " unwrapped " << facts.unwrappedSource
+         << (facts.lineSite ? " line-site" : "");
+    if (facts.closeAtDepth1Yield) os << " close-depth1";
+    os << " [";
     for (const auto& a : script)
       os << (a.raise ? 'R' : a.disable ? 'D' : '-') << (a.call ? "+" : "");
     os << "]";

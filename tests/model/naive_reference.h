@@ -36,7 +36,20 @@ struct NaiveDelivery {
   bool wrapper;
   int result;  // 0 returned, 1 disable accepted, 2 disable rejected, 3 raised
   std::vector<Outcome> effects;
+  int32_t offset = -1;  // the offset the callback is given (R4, R6 move it)
   bool operator==(const NaiveDelivery&) const = default;
+};
+
+// What the harness knows about an occurrence beyond (event, code, offset): the facts
+// behind the occurrence rules R4–R7 (behaviour §14.3), spelled out for the reference.
+struct Facts {
+  int forIterEnd =
+      0;  // 0 none, 1 start, 2 next, 3 exhausted, 4 stop value, 5 raised, 6 unwind
+  int32_t forIterSite = -1, endFor = -1;
+  bool forIterLineSite = false, generator = false;
+  int32_t unwrappedSource = -1;
+  bool lineSite = true;
+  bool closeAtDepth1Yield = false;
 };
 
 class Reference {
@@ -97,9 +110,29 @@ class Reference {
   }
 
   // ---- frames ----
-  void enter(uint32_t code) {
+  // `callerBranch`: the caller's instruction reports a branch of `callerBit` there once
+  // this frame is done (R5); -1: none.
+  void enter(uint32_t code, int32_t callerBranch = -1, int callerBit = -1) {
+    if (callerBranch >= 0 && !frames_.empty() && !frames_.back().dispatchAt) {
+      FrameFacts& caller = frames_.back();
+      caller.dispatchAt = callerBranch;
+      caller.dispatchBit = callerBit;
+      caller.dispatchFired =
+          callerBit >= 0 && S_[stack_.back()][callerBit][slot(callerBranch)].any();
+    }
+    // R7 (3.15): close() reads the code's PY_UNWIND tools before this entry
+    // brings its instrumentation up to date.
+    const int unwind = bitOf("PY_UNWIND");
+    std::bitset<6> atEntry;
+    if (codes_[code].ver != -1) {
+      atEntry = codes_[code].unwind;
+    } else {
+      for (auto& [t, g] : G_)
+        if (g & (1u << unwind)) atEntry.set(t);
+    }
     stack_.push_back(code);
     frames_.push_back(FrameFacts{});
+    frames_.back().unwindAtEntry = atEntry;
     if (codes_[code].ver != V_) reinstrument(code);
   }
   void exit() {
@@ -110,14 +143,69 @@ class Reference {
   // ---- occurrence ----
   // `afterResume`: a LINE right after the frame's RESUME on the RESUME's line.
   Dispatched fire(int bit, uint32_t code, int32_t offset, const Script& script,
-                  bool afterResume = false) {
+                  bool afterResume = false, const Facts& facts = {}) {
     deliveries_.clear();
+    return fireInto(bit, code, offset, script, afterResume, facts);
+  }
+
+ private:
+  // One occurrence, its deliveries appended to deliveries_.
+  Dispatched fireInto(int bit, uint32_t code, int32_t offset, const Script& script,
+                      bool afterResume, const Facts& facts) {
     Dispatched out;
     std::set<int> tools;
     // The innermost frame, when the occurrence is in it: what its RESUME and its CALL
     // in flight did decides R1 and R2 (behaviour §14.3).
     FrameFacts* top =
         !stack_.empty() && stack_.back() == code ? &frames_.back() : nullptr;
+    // R7: once close() has skipped the throw into this frame, nothing happens in it.
+    if (top) {
+      if (!top->closing && closesQuietly(facts)) top->closing = true;
+      if (top->closing) return out;
+    }
+    // R4: the FOR_ITER's adaptive warm-up; specialised for a generator, its exit is
+    // STOP_ITERATION at the END_FOR and an exception from it is reported elsewhere.
+    bool addStop = false;
+    std::optional<int32_t> movedTo;
+    if (facts.forIterEnd != 0) {
+      ForIter& f = forIters_[{code, facts.forIterSite}];
+      const bool on = forIterInstrumented(code, facts);
+      const bool counts = minor_ >= 13;
+      const int32_t genRaise =
+          minor_ == 12 ? facts.forIterSite + 2 : facts.forIterSite - 2;
+      switch (facts.forIterEnd) {
+        case 1:
+          f.startInstr = on;
+          break;
+        case 2:
+          runForIter(f, on, facts.generator, counts);
+          break;
+        case 3:
+          if (f.ahead) {
+            f.ahead = false;
+            addStop = f.last;
+          } else {
+            addStop = runForIter(f, on, facts.generator, counts);
+          }
+          break;
+        case 4:
+          f.ahead = true;
+          if (runForIter(f, on, facts.generator, counts)) return out;
+          break;
+        case 5:
+          if (runForIter(f, on, facts.generator, counts)) movedTo = genRaise;
+          break;
+        case 6:
+          if (f.last) movedTo = genRaise;
+          break;
+      }
+    }
+    if (addStop) {
+      const Dispatched stop =
+          fireInto(bitOf("STOP_ITERATION"), code, facts.endFor, script, false, Facts{});
+      if (stop.raised) return stop;
+      out.deliveries = stop.deliveries;
+    }
     if (isSiteEvent(bit)) {
       tools = fireSet(code, bit, offset);
       if (bit == 5 && afterResume && minor_ >= 13 && top && !top->resumeFired)
@@ -142,6 +230,17 @@ class Reference {
         for (int t = 0; t < 6; ++t)
           if (L_[{code, t}] & (1u << bit)) tools.insert(t);
     }
+    // R5: a branch reported after the frame below ran: its instruction as dispatched.
+    if (top && top->dispatchAt == offset && top->dispatchBit == bit) {
+      if (!top->dispatchFired) {
+        tools.clear();
+      } else if (!codes_[code].everMulti) {
+        tools.clear();
+        for (int t = 0; t < 6; ++t)
+          if (codes_[code].active[bit].test(t)) tools.insert(t);
+      }
+    }
+    if (top) top->dispatchAt.reset();
     if (top && (bit == 0 || bit == 1)) top->resumeFired = !tools.empty();
     if (top && bit == 4) {
       top->callAt = offset;
@@ -151,7 +250,16 @@ class Reference {
       if (!tools.count(t)) continue;
       auto it = cb_.find({t, bit});
       if (it == cb_.end()) continue;
-      NaiveDelivery d{t, bit, it->second.first, it->second.second, 0, {}};
+      NaiveDelivery d{t, bit, it->second.first, it->second.second, 0, {}, offset};
+      if (movedTo) {
+        d.offset = *movedTo;
+      } else if (facts.unwrappedSource >= 0) {
+        // R6: unwrapped by LINE (at a line site) and INSTRUCTION, the source is the
+        // instruction executed before.
+        const bool wrapped = (facts.lineSite && !fireSet(code, 5, offset).empty()) ||
+                             !fireSet(code, 6, offset).empty();
+        if (!wrapped) d.offset = facts.unwrappedSource;
+      }
       const ToolAction& a = script[t];
       if (a.call) d.effects.push_back(api(*a.call));
       ++out.deliveries;
@@ -186,18 +294,68 @@ class Reference {
     return out;
   }
 
- private:
   struct Code {
     int64_t ver = -1;
     std::array<std::bitset<6>, 16> active{};
     std::array<uint64_t, 6> tv{};
     bool lineAlloc = false, instrAlloc = false;
     bool everMulti = false;  // two tools on one event at some re-instrumentation
+    std::bitset<6> unwind;   // tools with PY_UNWIND at the last re-instrumentation
   };
+  // R4: one FOR_ITER's adaptive state.
+  struct ForIter {
+    int counter = 1;  // warm-up 1, cool-down 52
+    int spec = 0;     // 0 none, 1 generator, 2 other
+    bool wasBlocked = false, startInstr = false, ahead = false, last = false;
+  };
+  bool runForIter(ForIter& f, bool instrumented, bool generator, bool startCounts) {
+    const bool blocked = instrumented || (!startCounts && f.startInstr);
+    f.startInstr = false;
+    if (blocked) {
+      f.spec = 0;
+      f.wasBlocked = true;
+      return f.last = false;
+    }
+    if (f.wasBlocked) {
+      f.counter = 1;
+      f.wasBlocked = false;
+    }
+    if ((f.spec == 1 && generator) || (f.spec == 2 && !generator))
+      return f.last = f.spec == 1;
+    if (f.counter > 0) {
+      --f.counter;
+      return f.last = false;
+    }
+    f.spec = generator ? 1 : 2;
+    f.counter = 52;
+    return f.last = generator;
+  }
+  bool forIterInstrumented(uint32_t code, const Facts& facts) {
+    const int branch = bitOf(minor_ >= 14 ? "BRANCH_LEFT" : "BRANCH");
+    return !fireSet(code, 6, facts.forIterSite).empty() ||
+           !fireSet(code, branch, facts.forIterSite).empty() ||
+           (facts.forIterLineSite && !fireSet(code, 5, facts.forIterSite).empty());
+  }
+  bool closesQuietly(const Facts& facts) const {
+    if (!facts.closeAtDepth1Yield) return false;
+    if (minor_ == 12) return false;
+    if (minor_ == 13) return true;
+    if (minor_ == 14) {
+      for (const auto& [t, g] : G_)
+        if (g & (1u << bitOf("PY_UNWIND"))) return false;
+      return true;
+    }
+    return frames_.back().unwindAtEntry.none();
+  }
   struct FrameFacts {
     bool resumeFired = true;  // its last PY_START/PY_RESUME had tools
     std::optional<int32_t> callAt;
-    bool callFired = false;  // that CALL had tools
+    bool callFired = false;             // that CALL had tools
+    std::optional<int32_t> dispatchAt;  // R5: the branch its instruction will report
+    int dispatchBit = -1;
+    bool dispatchFired = false;
+    bool closing = false;          // R7
+    std::bitset<6> unwindAtEntry;  // R7 (3.15)
   };
 
   std::string nameOf(int bit) const {
@@ -433,6 +591,9 @@ class Reference {
       }
     const bool restart = R_ > c.ver;
     if (multi) c.everMulti = true;
+    c.unwind.reset();
+    for (int t = 0; t < 6; ++t)
+      if ((G_[t] | L_[{code, t}]) & (1u << bitOf("PY_UNWIND"))) c.unwind.set(t);
     if (multi && !fresh[5].empty() && !c.lineAlloc) {
       for (size_t i = 0; i < kOffsets.size(); ++i) {
         S_[code][5][i].reset();
@@ -486,6 +647,7 @@ class Reference {
   std::array<std::array<std::array<bool, kOffsets.size()>, 16>, kCodes> armed_{};
   std::vector<uint32_t> stack_;
   std::vector<FrameFacts> frames_;  // per stack_ entry
+  std::map<std::pair<uint32_t, int32_t>, ForIter> forIters_;
   std::vector<NaiveDelivery> deliveries_;
 #undef NAIVE_INT
 #undef NAIVE_TOOL

@@ -78,7 +78,6 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   void syncFrames(Event event, CodeId code, int depth);
   void exitFrame();
   void feed(const Occurrence& o, size_t record, std::optional<int> line);
-  bool lineAfterResume(const TraceRecord& rec, CodeId code) const;
   ForIterFacts forIterFacts(const TraceRecord& rec, bool generatorBelow) const;
   int32_t unwrappedSource(const TraceCode& c, int64_t at, const std::string& op) const;
   std::pair<int32_t, Event> callerBranch(size_t entry) const;
@@ -100,7 +99,13 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   std::map<std::pair<size_t, int>, const TraceRecord*> observed_;
   std::set<size_t> unseen_;  // occurrences the probe missed, keyed by a delivery record
   std::vector<CodeId> stack_;
-  std::map<uint32_t, std::optional<int>> resumeLine_;  // per code: its PY_START's line
+  // R1, per frame depth: the line of the RESUME the frame last entered at (its
+  // PY_START, PY_RESUME or PY_THROW), and whether a LINE came since.
+  struct Entry {
+    std::optional<int> line;
+    bool lineSince = true;
+  };
+  std::vector<Entry> entry_;
   std::vector<bool> genBelow_;  // per frame depth: a generator frame ran below it
   // Per event record that enters a frame: the caller's next event record (R5).
   std::vector<size_t> nextInCaller_;
@@ -296,8 +301,16 @@ void Replayer::replayEvent(size_t index, const TraceRecord& rec) {
     if (const TraceCode* c = t_.code(rec.code))
       if (const TraceInstruction* i = c->instructionAt(rec.offset))
         o.branchSource = branchSourceOf(i->op);
-  if (rec.event == Event::PyStart) resumeLine_[code.value] = rec.line;
-  if (rec.event == Event::Line) o.lineAfterResume = lineAfterResume(rec, code);
+  // R1: the first LINE since the frame entered at its RESUME, on that RESUME's line:
+  // CPython reports it only because the instruction before is a RESUME.
+  const size_t at = stack_.size();
+  if (entry_.size() <= at) entry_.resize(at + 1);
+  if (isEntry(rec.event)) entry_[at] = Entry{rec.line, false};
+  if (rec.event == Event::Line) {
+    o.lineAfterResume =
+        !entry_[at].lineSince && entry_[at].line && entry_[at].line == rec.line;
+    entry_[at].lineSince = true;
+  }
   if (const TraceCode* c = t_.code(rec.code)) {
     if (const TraceInstruction* i = c->instructionAt(rec.offset)) {
       o.lineSite = i->lineSite;
@@ -416,18 +429,6 @@ ForIterFacts Replayer::forIterFacts(const TraceRecord& rec, bool generatorBelow)
   return f;
 }
 
-// The LINE right after the frame's RESUME, on the RESUME's own line (the line its
-// PY_START was recorded on).
-bool Replayer::lineAfterResume(const TraceRecord& rec, CodeId code) const {
-  const TraceCode* c = t_.code(rec.code);
-  auto line = resumeLine_.find(code.value);
-  if (!c || line == resumeLine_.end() || !line->second || line->second != rec.line)
-    return false;
-  auto at = c->instructions.find(static_cast<int32_t>(rec.offset));
-  return at != c->instructions.end() && at != c->instructions.begin() &&
-         std::prev(at)->second.op == "RESUME";
-}
-
 const Clause* Replayer::pickClause(const Callback& cb, int n,
                                    const ModelDelivery& d) const {
   const std::string& id = codeNames_[d.code.value];
@@ -542,9 +543,10 @@ void Replayer::onDelivery(const ModelDelivery& d) {
   if (d.offset != fedOffset_ || d.event != fedEvent_) {
     // An occurrence rule moved the delivery (R4): its own offset and line.
     p.offset = d.offset;
-    p.why = (fedEvent_ == Event::BranchLeft || fedEvent_ == Event::BranchRight)
-                ? Reason::UnwrappedBranchSource
-                : Reason::ForIterSpecialised;
+    // R4 adds a STOP_ITERATION and moves a RAISE/PY_UNWIND; R6 moves a branch source.
+    const bool branch = fedEvent_ == Event::BranchLeft || fedEvent_ == Event::BranchRight;
+    p.why = branch && d.event == fedEvent_ ? Reason::UnwrappedBranchSource
+                                           : Reason::ForIterSpecialised;
     const TraceCode* c = t_.code(p.code);
     const TraceInstruction* i = c ? c->instructionAt(d.offset) : nullptr;
     p.line = i ? i->line : std::nullopt;

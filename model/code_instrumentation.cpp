@@ -92,6 +92,7 @@ void CodeInstrumentation::reinstrument(const VersionProfile& p,
     lineAlloc_ = true;
   }
   if (multi && fresh[kInstruction] && !instrAlloc_) {
+    instructionOpcodesLeft_ = active_[kInstruction] != 0;
     forEachSite(kInstruction,
                 [&](uint8_t& e) { e = uint8_t(e & (kSiteUnarmed | kSiteMaterialized)); });
     instrAlloc_ = true;
@@ -101,6 +102,7 @@ void CodeInstrumentation::reinstrument(const VersionProfile& p,
     if (!((siteBits >> b) & 1u)) continue;
     const uint8_t removed = restart ? active_[b] : uint8_t(active_[b] & ~fresh[b]);
     const uint8_t added = restart ? fresh[b] : uint8_t(fresh[b] & ~active_[b]);
+    if (b == kInstruction && removed) instructionOpcodesLeft_ = false;
     if (b == kLine || b == kInstruction) {
       forEachSite(b, [&](uint8_t& e) {
         uint8_t tools = uint8_t(e & kSiteToolBits & ~removed);

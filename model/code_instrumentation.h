@@ -7,6 +7,7 @@
 // come back when a re-instrumentation sees the tool leave and re-enter (F1).
 #include <array>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "model/event_set.h"
@@ -67,6 +68,13 @@ class CodeInstrumentation {
   uint8_t unwindTools() const { return unwindTools_; }
   bool everInstrumented() const { return version_ >= 0; }
   uint8_t activeTools(int bit) const { return active_[bit]; }
+  // Whether INSTRUCTION is installed at `offset` (the instruction is wrapped, so it
+  // reports its own offset and does not specialise): a tool has it there, or FINDINGS
+  // F4 emptied the tool sets but left the instrumented opcodes, until INSTRUCTION is
+  // next removed from the code (R4, R6).
+  bool instructionInstalled(int bit, int32_t offset) const {
+    return siteTools(bit, offset) != 0 || instructionOpcodesLeft_;
+  }
   // DISABLE returned by t at a site: S[i] −= t (LINE/INSTRUCTION: unarm when empty).
   void disableAt(ToolId t, int bit, int32_t offset);
 
@@ -80,6 +88,22 @@ class CodeInstrumentation {
     for (const ForIterSite& s : forIters_)
       if (s.offset() == offset) return &s;
     return nullptr;
+  }
+
+  // R1 (3.13+): whether the RESUME at `offset` has quickened itself (RESUME_CHECK):
+  // it last ran uninstrumented. A throw into the frame does not run it.
+  void noteResume(int32_t offset, bool instrumented) {
+    for (auto& [at, quick] : resumes_)
+      if (at == offset) {
+        quick = !instrumented;
+        return;
+      }
+    resumes_.emplace_back(offset, !instrumented);
+  }
+  bool resumeQuickened(int32_t offset) const {
+    for (const auto& [at, quick] : resumes_)
+      if (at == offset) return quick;
+    return false;
   }
 
   uint32_t frames = 0;  // frames of this code on the stack
@@ -99,8 +123,10 @@ class CodeInstrumentation {
   bool lineAlloc_ = false;
   bool instrAlloc_ = false;
   bool multiTool_ = false;
+  bool instructionOpcodesLeft_ = false;  // see instructionInstalled
   uint8_t unwindTools_ = 0;
   std::vector<ForIterSite> forIters_;
+  std::vector<std::pair<int32_t, bool>> resumes_;  // (offset, quickened)
 };
 
 }  // namespace monsim

@@ -51,8 +51,9 @@ bool Monitor::branchSourceInstrumented(const Occurrence& o) const {
     case BranchSource::NoBranch:
       break;
   }
-  // LINE (where `src` is a line site, R3) and INSTRUCTION arming count too.
-  uint8_t tools = c.siteTools(eventBit_[static_cast<int>(Event::Instruction)], o.offset);
+  // LINE (where `src` is a line site, R3) and an installed INSTRUCTION count too.
+  const int instruction = eventBit_[static_cast<int>(Event::Instruction)];
+  uint8_t tools = c.instructionInstalled(instruction, o.offset) ? uint8_t(1) : uint8_t(0);
   if (o.lineSite)
     tools |= c.siteTools(eventBit_[static_cast<int>(Event::Line)], o.offset);
   if (own >= 0) tools |= c.siteTools(own, o.offset);
@@ -110,8 +111,8 @@ int32_t Monitor::branchSourceReported(const Occurrence& o) const {
   const CodeInstrumentation& c = codes_[o.code.value];
   const int line = eventBit_[static_cast<int>(Event::Line)];
   const int instruction = eventBit_[static_cast<int>(Event::Instruction)];
-  const bool wrapped =
-      (o.lineSite && c.siteTools(line, o.offset)) || c.siteTools(instruction, o.offset);
+  const bool wrapped = (o.lineSite && c.siteTools(line, o.offset)) ||
+                       c.instructionInstalled(instruction, o.offset);
   return wrapped ? o.offset : o.unwrappedSource;
 }
 
@@ -122,10 +123,10 @@ bool Monitor::forIterInstrumented(const CodeInstrumentation& c,
     return b < 0 ? uint8_t(0) : c.siteTools(b, f.site);
   };
   // 3.14+: BRANCH is BRANCH_LEFT|BRANCH_RIGHT, and only LEFT is reported by FOR_ITER.
-  uint8_t tools =
-      uint8_t(at(Event::Instruction) | at(Event::Branch) | at(Event::BranchLeft));
+  uint8_t tools = uint8_t(at(Event::Branch) | at(Event::BranchLeft));
   if (f.lineSite) tools |= at(Event::Line);
-  return tools != 0;
+  return tools != 0 ||
+         c.instructionInstalled(eventBit_[static_cast<int>(Event::Instruction)], f.site);
 }
 
 // R4 (behaviour §14.3): runs `site`'s warm-up for the execution the occurrence ends.
@@ -181,7 +182,14 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
     Frame& top = stack_.back();
     if (!top.closing && closeSkipsThrow(o)) top.closing = true;
     if (top.closing) return Dispatched{};
+    // R8: this execution's INSTRUCTION after its LINE lost its last tool.
+    const bool skip = o.event == Event::Instruction && top.skipInstructionAt == o.offset;
+    top.skipInstructionAt = -1;
+    if (skip) return Dispatched{};
   }
+  const int lineBit = eventBit_[static_cast<int>(Event::Line)];
+  const bool lineArmed =
+      o.event == Event::Line && codes_[o.code.value].siteTools(lineBit, o.offset) != 0;
   // R4: a FOR_ITER execution that ran specialised for a generator.
   ForIterEffect fi;
   if (o.forIter.end != ForIterEnd::None) {
@@ -210,6 +218,14 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
     top.dispatchSite = -1;  // R5: the dispatched instruction has reported
     if (o.event == Event::PyStart || o.event == Event::PyResume) {
       top.resumeInstrumented = tools != 0;
+      codes_[o.code.value].noteResume(o.offset, tools != 0);
+    } else if (o.event == Event::PyThrow) {
+      // A throw into the frame leaves it at its RESUME without running it: the LINE
+      // after it is hidden only if that RESUME has quickened itself (R1).
+      const CodeInstrumentation& c = codes_[o.code.value];
+      const int resume = eventBit_[static_cast<int>(Event::PyResume)];
+      top.resumeInstrumented =
+          c.siteTools(resume, o.offset) != 0 || !c.resumeQuickened(o.offset);
     } else if (o.event == Event::Call) {
       top.callOffset = o.offset;
       top.callInstrumented = tools != 0;
@@ -232,7 +248,7 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
     d.tool = ToolId{t};
     d.event = o.event;
     d.code = o.code;
-    d.offset = fi.offset >= 0 ? fi.offset : branchSourceReported(o);
+    d.offset = fi.offset ? *fi.offset : branchSourceReported(o);
     d.aux = o.aux;
     d.exception = o.exception;
     d.callable = *slot.callable;
@@ -285,6 +301,11 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
     }
     sink.onDelivery(d);
   }
+  // R8: de-instrumenting the LINE (no tool left at the site) makes the interpreter run
+  // the bare instruction this once, without its INSTRUCTION instrumentation.
+  if (lineArmed && codes_[o.code.value].siteTools(lineBit, o.offset) == 0 &&
+      !stack_.empty() && stack_.back().code == o.code)
+    stack_.back().skipInstructionAt = o.offset;
   return finish(std::nullopt);
 }
 

@@ -50,6 +50,9 @@ std::string_view reasonText(Reason r) {
     case Reason::UnwrappedBranchSource:
       return "NOT_TAKEN/POP_ITER report the instruction executed before them as the "
              "branch's source unless LINE or INSTRUCTION wraps them — behaviour §14.3 R6";
+    case Reason::InstructionAfterLineRemoved:
+      return "the instruction's LINE lost its last tool during its dispatch (DISABLE or "
+             "API): that execution's INSTRUCTION is not reported — behaviour §14.3 R8";
     case Reason::CloseSkipsThrow:
       return "close() of a generator suspended at a yield outside any try/with throws "
              "nothing into it (no tool with PY_UNWIND) — behaviour §14.3 R7";

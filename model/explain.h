@@ -32,6 +32,8 @@ enum class Reason : uint8_t {
                           // report the instruction before as the source (R6)
   CloseSkipsThrow,        // close() of a generator at a depth-1 yield throws
                           // nothing into it (R7)
+  InstructionAfterLineRemoved,  // the instruction's LINE lost its last tool during
+                                // dispatch: its INSTRUCTION is skipped once (R8)
 };
 
 constexpr bool delivers(Reason r) {

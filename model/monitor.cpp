@@ -297,6 +297,8 @@ Reason Monitor::explain(ToolId t, const Occurrence& o) const {
                                                : Reason::NoCallback;
   }
   if (top->closing || closeSkipsThrow(o)) return Reason::CloseSkipsThrow;
+  if (o.event == Event::Instruction && top->skipInstructionAt == o.offset)
+    return Reason::InstructionAfterLineRemoved;
   if (top->dispatchSite == o.offset && top->dispatchEvent == o.event &&
       !top->dispatchInstrumented)
     return Reason::BranchNotInstrumented;

@@ -83,6 +83,9 @@ class Monitor {
     Event dispatchEvent = Event::Branch;
     bool dispatchInstrumented = false;
     bool closing = false;  // R7: close() skipped the throw; nothing more happens here
+    // R8: the LINE at this offset lost its last tool during its dispatch: the same
+    // execution's INSTRUCTION is not reported. -1: none.
+    int32_t skipInstructionAt = -1;
     // R7 (3.15): the code's PY_UNWIND tools as close() sees them, before the frame's
     // entry re-instruments the code.
     uint8_t unwindAtEntry = 0;
@@ -96,9 +99,9 @@ class Monitor {
   uint32_t occurrenceTools(const Occurrence& o, int bit, uint32_t tools) const;
   // R4: what a FOR_ITER execution that ran specialised changes about the occurrence.
   struct ForIterEffect {
-    bool drop = false;     // the occurrence does not happen
-    bool addStop = false;  // STOP_ITERATION at the END_FOR happens first
-    int32_t offset = -1;   // reported at this offset instead (-1: unchanged)
+    bool drop = false;              // the occurrence does not happen
+    bool addStop = false;           // STOP_ITERATION at the END_FOR happens first
+    std::optional<int32_t> offset;  // reported at this offset instead
   };
   bool forIterInstrumented(const CodeInstrumentation& c, const ForIterFacts& f) const;
   // R7: close() at a depth-1 yield skips the throw now.

@@ -57,6 +57,39 @@ bool anyAt(const ResultSet& rs, const std::vector<const Interpreter*>& cols,
   return false;
 }
 
+// Where the model's predictions with and without the probe differ: per scenario, the
+// interpreters and the first difference with the rule on each side (behaviour §14).
+void probeEffects(std::ostringstream& md, const ResultSet& rs) {
+  std::map<std::string, std::pair<std::vector<std::string>, std::string>> byScenario;
+  size_t total = 0;
+  for (const Record& r : rs.records) {
+    if (r.probeEffects.empty()) continue;
+    auto& [interps, first] = byScenario[r.scenario];
+    interps.push_back(r.interpreter);
+    if (first.empty()) first = r.probeEffects.front();
+    total += r.probeEffects.size();
+  }
+  md << "\n## What a passive extra tool changes\n\n";
+  if (byScenario.empty()) {
+    md << "In no scenario do the model's predictions with and without the probe "
+          "differ.\n";
+    return;
+  }
+  md << "In these scenarios the model predicts that the probe (a passive tool with every "
+        "event) changes what a scenario tool receives; both runs are checked against "
+        "their own prediction. "
+     << total
+     << " difference(s) in all; the first of each scenario, with the rule on "
+        "each side (behaviour §14):\n\n"
+     << "| scenario | interpreters | first difference |\n|---|---|---|\n";
+  for (const auto& [scenario, entry] : byScenario) {
+    std::string list;
+    for (const std::string& i : entry.first) list += (list.empty() ? "" : ", ") + i;
+    md << "| " << mdCode(scenario) << " | " << mdCell(list) << " | "
+       << mdCell(entry.second) << " |\n";
+  }
+}
+
 }  // namespace
 
 std::string summaryMarkdown(const ResultSet& rs, const RenderOptions& o) {
@@ -153,6 +186,7 @@ std::string summaryMarkdown(const ResultSet& rs, const RenderOptions& o) {
            << (g.issue.empty() ? "none recorded" : mdCell(g.issue)) << " |\n";
       }
   }
+  probeEffects(md, rs);
   return md.str();
 }
 

@@ -162,7 +162,12 @@ class Reference {
     if (top) {
       if (!top->closing && closesQuietly(facts)) top->closing = true;
       if (top->closing) return out;
+      // R8: the INSTRUCTION right after a LINE that lost its site's last tool.
+      const bool skip = bit == 6 && top->skipInstructionAt == offset;
+      top->skipInstructionAt.reset();
+      if (skip) return out;
     }
+    const bool lineArmed = bit == 5 && !fireSet(code, 5, offset).empty();
     // R4: the FOR_ITER's adaptive warm-up; specialised for a generator, its exit is
     // STOP_ITERATION at the END_FOR and an exception from it is reported elsewhere.
     bool addStop = false;
@@ -241,7 +246,14 @@ class Reference {
       }
     }
     if (top) top->dispatchAt.reset();
-    if (top && (bit == 0 || bit == 1)) top->resumeFired = !tools.empty();
+    if (top && (bit == 0 || bit == 1)) {
+      top->resumeFired = !tools.empty();
+      quickened_[{code, offset}] = tools.empty();  // RESUME_CHECK from now on
+    }
+    // A throw leaves the frame at its RESUME without running it: a LINE after it is
+    // hidden if that RESUME turned into RESUME_CHECK and no PY_RESUME tool is there.
+    if (top && bit == bitOf("PY_THROW"))
+      top->resumeFired = !fireSet(code, 1, offset).empty() || !quickened_[{code, offset}];
     if (top && bit == 4) {
       top->callAt = offset;
       top->callFired = !tools.empty();
@@ -257,7 +269,8 @@ class Reference {
         // R6: unwrapped by LINE (at a line site) and INSTRUCTION, the source is the
         // instruction executed before.
         const bool wrapped = (facts.lineSite && !fireSet(code, 5, offset).empty()) ||
-                             !fireSet(code, 6, offset).empty();
+                             !fireSet(code, 6, offset).empty() ||
+                             codes_[code].instrOpcodesLeft;
         if (!wrapped) d.offset = facts.unwrappedSource;
       }
       const ToolAction& a = script[t];
@@ -291,6 +304,8 @@ class Reference {
       }
       deliveries_.push_back(d);
     }
+    if (!out.raised && lineArmed && fireSet(code, 5, offset).empty() && top)
+      top->skipInstructionAt = offset;
     return out;
   }
 
@@ -301,6 +316,8 @@ class Reference {
     bool lineAlloc = false, instrAlloc = false;
     bool everMulti = false;  // two tools on one event at some re-instrumentation
     std::bitset<6> unwind;   // tools with PY_UNWIND at the last re-instrumentation
+    // F4 emptied INSTRUCTION's tool sets but the opcodes stay until it is removed.
+    bool instrOpcodesLeft = false;
   };
   // R4: one FOR_ITER's adaptive state.
   struct ForIter {
@@ -333,6 +350,7 @@ class Reference {
   bool forIterInstrumented(uint32_t code, const Facts& facts) {
     const int branch = bitOf(minor_ >= 14 ? "BRANCH_LEFT" : "BRANCH");
     return !fireSet(code, 6, facts.forIterSite).empty() ||
+           codes_[code].instrOpcodesLeft ||
            !fireSet(code, branch, facts.forIterSite).empty() ||
            (facts.forIterLineSite && !fireSet(code, 5, facts.forIterSite).empty());
   }
@@ -348,7 +366,8 @@ class Reference {
     return frames_.back().unwindAtEntry.none();
   }
   struct FrameFacts {
-    bool resumeFired = true;  // its last PY_START/PY_RESUME had tools
+    std::optional<int32_t> skipInstructionAt;  // R8
+    bool resumeFired = true;                   // its last PY_START/PY_RESUME had tools
     std::optional<int32_t> callAt;
     bool callFired = false;             // that CALL had tools
     std::optional<int32_t> dispatchAt;  // R5: the branch its instruction will report
@@ -602,6 +621,7 @@ class Reference {
       c.lineAlloc = true;
     }
     if (multi && !fresh[6].empty() && !c.instrAlloc) {
+      c.instrOpcodesLeft = c.active[6].any();
       for (size_t i = 0; i < kOffsets.size(); ++i) S_[code][6][i].reset();
       c.instrAlloc = true;
     }
@@ -612,6 +632,7 @@ class Reference {
         if (restart ? was : (was && !now)) removed.insert(t);
         if (restart ? now : (now && !was)) added.insert(t);
       }
+      if (e == 6 && !removed.empty()) c.instrOpcodesLeft = false;
       for (size_t i = 0; i < kOffsets.size(); ++i) {
         std::bitset<6>& s = S_[code][e][i];
         for (int t : removed) s.reset(t);
@@ -648,6 +669,7 @@ class Reference {
   std::vector<uint32_t> stack_;
   std::vector<FrameFacts> frames_;  // per stack_ entry
   std::map<std::pair<uint32_t, int32_t>, ForIter> forIters_;
+  std::map<std::pair<uint32_t, int32_t>, bool> quickened_;  // R1: (code, RESUME offset)
   std::vector<NaiveDelivery> deliveries_;
 #undef NAIVE_INT
 #undef NAIVE_TOOL

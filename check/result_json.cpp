@@ -27,7 +27,8 @@ json toJson(const CheckResult& r, const Scenario& s) {
                     {"where", d.where()},
                     {"model", d.modelText()},
                     {"interpreter", d.interpreterText()},
-                    {"rule", d.rule.text()}});
+                    {"rule", d.rule.text()},
+                    {"run", d.alone ? "alone" : "with-probe"}});
   j["divergences"] = std::move(divs);
   json ef = json::array();
   for (const ExpectFailure& f : r.expectFailures)

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "check/api_values.h"
+#include "check/occurrence_facts.h"
 #include "model/monitor.h"
 
 namespace monsim::harness {
@@ -28,14 +29,6 @@ bool isExit(Event e) {
   return e == Event::PyReturn || e == Event::PyYield || e == Event::PyUnwind;
 }
 
-// Which event the instruction at a 3.14+ branch's source reports itself (FINDINGS F6).
-BranchSource branchSourceOf(std::string_view op) {
-  if (op.starts_with("POP_JUMP_IF_") || op == "POP_ITER")
-    return BranchSource::ReportsRight;
-  if (op == "FOR_ITER" || op == "NOT_TAKEN") return BranchSource::ReportsLeft;
-  return BranchSource::NoBranch;
-}
-
 // What a registered callable is, so the policy knows how it behaves.
 struct CallableInfo {
   enum class Kind { Declared, Handler, Program, Probe };
@@ -49,7 +42,7 @@ struct CallableInfo {
 class Replayer final : public CallbackPolicy, public DeliverySink {
  public:
   Replayer(const Scenario& s, const Trace& t, PyVersion v, Run run = Run::WithProbe)
-      : s_(s), t_(t), m_(v), p_(m_.profile()), run_(run) {
+      : s_(s), t_(t), m_(v), p_(m_.profile()), run_(run), facts_(t, m_.profile()) {
     resolver_.code = [this](const CodeRef& c) { return codeArg(c); };
     resolver_.callable = [this](const CallableRef& c) { return callableArg(c); };
     for (const ToolSpec& tool : s.tools) tools_[tool.id] = &tool;
@@ -78,9 +71,6 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   void syncFrames(Event event, CodeId code, int depth);
   void exitFrame();
   void feed(const Occurrence& o, size_t record, std::optional<int> line);
-  ForIterFacts forIterFacts(const TraceRecord& rec, bool generatorBelow) const;
-  int32_t unwrappedSource(const TraceCode& c, int64_t at, const std::string& op) const;
-  std::pair<int32_t, Event> callerBranch(size_t entry) const;
   const Clause* pickClause(const Callback& cb, int n, const ModelDelivery& d) const;
   std::optional<ApiCall> callFor(const json& action);  // a scenario action
   std::optional<ApiCall> callFor(const TraceRecord& api);
@@ -99,16 +89,7 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   std::map<std::pair<size_t, int>, const TraceRecord*> observed_;
   std::set<size_t> unseen_;  // occurrences the probe missed, keyed by a delivery record
   std::vector<CodeId> stack_;
-  // R1, per frame depth: the line of the RESUME the frame last entered at (its
-  // PY_START, PY_RESUME or PY_THROW), and whether a LINE came since.
-  struct Entry {
-    std::optional<int> line;
-    bool lineSince = true;
-  };
-  std::vector<Entry> entry_;
-  std::vector<bool> genBelow_;  // per frame depth: a generator frame ran below it
-  // Per event record that enters a frame: the caller's next event record (R5).
-  std::vector<size_t> nextInCaller_;
+  OccurrenceFacts facts_;  // what the occurrence rules read (behaviour §14.3)
   int32_t fedOffset_ = 0;  // the occurrence as the model was given it
   Event fedEvent_ = Event::PyStart;
   bool probeStarted_ = false;
@@ -250,7 +231,7 @@ void Replayer::syncFrames(Event event, CodeId code, int depth) {
   if (isEntry(event)) {
     while (int(stack_.size()) > depth - 1 && !stack_.empty()) exitFrame();
     FrameEnter enter{code};
-    std::tie(enter.callerBranch, enter.callerBranchEvent) = callerBranch(record_);
+    std::tie(enter.callerBranch, enter.callerBranchEvent) = facts_.callerBranch(record_);
     m_.step(enter);
     stack_.push_back(code);
     return;
@@ -297,136 +278,9 @@ void Replayer::replayEvent(size_t index, const TraceRecord& rec) {
   if (rec.exc) exc = rec.exc->type;
   if (rec.event == Event::StopIteration) exc = "StopIteration";
   o.exception = exc;
-  if (rec.event == Event::BranchLeft || rec.event == Event::BranchRight)
-    if (const TraceCode* c = t_.code(rec.code))
-      if (const TraceInstruction* i = c->instructionAt(rec.offset))
-        o.branchSource = branchSourceOf(i->op);
-  // R1: the first LINE since the frame entered at its RESUME, on that RESUME's line:
-  // CPython reports it only because the instruction before is a RESUME.
-  const size_t at = stack_.size();
-  if (entry_.size() <= at) entry_.resize(at + 1);
-  if (isEntry(rec.event)) entry_[at] = Entry{rec.line, false};
-  if (rec.event == Event::Line) {
-    o.lineAfterResume =
-        !entry_[at].lineSince && entry_[at].line && entry_[at].line == rec.line;
-    entry_[at].lineSince = true;
-  }
-  if (const TraceCode* c = t_.code(rec.code)) {
-    if (const TraceInstruction* i = c->instructionAt(rec.offset)) {
-      o.lineSite = i->lineSite;
-      // CPython also makes the instruction after an `async for`'s END_SEND a line
-      // start (SEND's target + 1), which dis does not show.
-      if (i->op == "NOT_TAKEN")
-        if (auto it = c->instructions.find(int32_t(rec.offset));
-            it != c->instructions.begin() && std::prev(it)->second.op == "END_SEND")
-          o.lineSite = true;
-      if (rec.event == Event::BranchLeft || rec.event == Event::BranchRight)
-        o.unwrappedSource = unwrappedSource(*c, rec.offset, i->op);
-      if (rec.event == Event::PyThrow && exc == "GeneratorExit" && i->op == "RESUME" &&
-          i->arg && (*i->arg & p_.resumeDepth1Mask()))
-        o.closeAtDepth1Yield = true;
-    }
-  }
-  // Whether a generator's frame ran just below this frame since its last event (R4).
-  const size_t depth = stack_.size();
-  if (genBelow_.size() <= depth) genBelow_.resize(depth + 1, false);
-  o.forIter = forIterFacts(rec, genBelow_[depth]);
-  // INSTRUCTION (e.g. of the POP_ITER before the exit's BRANCH_RIGHT) and the
-  // RAISE(StopIteration) before it do not end the execution.
-  if (rec.event != Event::Instruction && o.forIter.end != ForIterEnd::StopValue)
-    genBelow_[depth] = false;
-  if (const TraceCode* c = t_.code(rec.code);
-      c && c->generator && depth >= 1 && (isEntry(rec.event) || isExit(rec.event)))
-    genBelow_[depth - 1] = true;
+  facts_.fill(rec, stack_.size(), o);
   feed(o, index, rec.line);
   if (isExit(rec.event) && !stack_.empty()) exitFrame();
-}
-
-// R6: the source a NOT_TAKEN or POP_ITER reporting its own offset `at` would report
-// unwrapped: the instruction executed before it (for POP_ITER, the FOR_ITER whose
-// END_FOR precedes it). -1: not such an instruction, or not known.
-int32_t Replayer::unwrappedSource(const TraceCode& c, int64_t at,
-                                  const std::string& op) const {
-  if (op != "NOT_TAKEN" && op != "POP_ITER") return -1;
-  auto it = c.instructions.find(static_cast<int32_t>(at));
-  if (it == c.instructions.end() || it == c.instructions.begin()) return -1;
-  const int32_t before = std::prev(it)->first;
-  if (op == "NOT_TAKEN") return before;
-  for (const auto& [offset, i] : c.instructions)
-    if (i.op == "FOR_ITER" && i.arg == before) return offset;
-  return -1;
-}
-
-// R5: the branch the caller reports next, when its instruction runs this frame (a
-// FOR_ITER's next item; 3.12: POP_JUMP_IF_TRUE/FALSE calling __bool__).
-std::pair<int32_t, Event> Replayer::callerBranch(size_t entry) const {
-  const size_t next = entry < nextInCaller_.size() ? nextInCaller_[entry] : kNoRecord;
-  if (next == kNoRecord) return {-1, Event::Branch};
-  const TraceRecord& r = t_.records[next];
-  const TraceCode* c = t_.code(r.code);
-  const TraceInstruction* i = c ? c->instructionAt(r.offset) : nullptr;
-  if (!i) return {-1, Event::Branch};
-  const Event forIter = p_.has(Event::BranchLeft) ? Event::BranchLeft : Event::Branch;
-  const bool viaForIter = i->op == "FOR_ITER" && r.event == forIter;
-  const bool viaBool = p_.popJumpRunsCode() && r.event == Event::Branch &&
-                       (i->op == "POP_JUMP_IF_TRUE" || i->op == "POP_JUMP_IF_FALSE");
-  if (!viaForIter && !viaBool) return {-1, Event::Branch};
-  return {int32_t(r.offset), r.event};
-}
-
-// The FOR_ITER a recorded occurrence belongs to (R4), from the code's instructions.
-ForIterFacts Replayer::forIterFacts(const TraceRecord& rec, bool generatorBelow) const {
-  ForIterFacts f;
-  const TraceCode* c = t_.code(rec.code);
-  if (!c || c->instructions.empty()) return f;
-  auto forIterAt = [&](int64_t offset) -> const TraceInstruction* {
-    const TraceInstruction* i = c->instructionAt(offset);
-    return i && i->op == "FOR_ITER" && i->arg ? i : nullptr;
-  };
-  const TraceInstruction* fi = nullptr;
-  int64_t site = rec.offset;
-  switch (rec.event) {
-    case Event::Line:
-      if ((fi = forIterAt(site))) f.end = ForIterEnd::Start;
-      break;
-    case Event::Branch:
-    case Event::BranchLeft:
-    case Event::BranchRight:
-      // 3.14+: the exit's BRANCH_RIGHT comes from POP_ITER, which reports its own
-      // offset while INSTRUCTION wraps it (R6): its FOR_ITER is the loop's.
-      if (const TraceInstruction* i = c->instructionAt(site); i && i->op == "POP_ITER")
-        if (const int32_t from = unwrappedSource(*c, site, i->op); from >= 0) site = from;
-      if ((fi = forIterAt(site)))
-        f.end =
-            rec.dest && *rec.dest >= *fi->arg ? ForIterEnd::Exhausted : ForIterEnd::Next;
-      break;
-    case Event::Raise:
-      if (rec.exc && rec.exc->type == "StopIteration" && (fi = forIterAt(site))) {
-        f.end = ForIterEnd::StopValue;
-        break;
-      }
-      [[fallthrough]];
-    case Event::PyUnwind:
-      // Reported at forIterRaiseAt(FOR_ITER): the FOR_ITER or its cache entry.
-      for (int64_t back : {0, 2}) {
-        const TraceInstruction* i = forIterAt(rec.offset - back);
-        if (i && p_.forIterRaiseAt(int32_t(rec.offset - back)) == rec.offset) {
-          fi = i;
-          site = rec.offset - back;
-          f.end = rec.event == Event::Raise ? ForIterEnd::Raised : ForIterEnd::Unwind;
-          break;
-        }
-      }
-      break;
-    default:
-      break;
-  }
-  if (!fi) return ForIterFacts{};
-  f.site = int32_t(site);
-  f.endFor = *fi->arg;
-  f.lineSite = fi->lineSite;
-  f.generator = generatorBelow;
-  return f;
 }
 
 const Clause* Replayer::pickClause(const Callback& cb, int n,
@@ -597,17 +451,6 @@ void Replayer::onDelivery(const ModelDelivery& d) {
 
 Prediction Replayer::run() {
   associateObserved();
-  // R5 needs, for a frame entry, the caller's next event: one backward pass.
-  nextInCaller_.assign(t_.records.size(), kNoRecord);
-  std::vector<size_t> nextAt;  // per depth: the next event record seen so far
-  for (size_t i = t_.records.size(); i-- > 0;) {
-    const TraceRecord& r = t_.records[i];
-    if (r.kind != RecordKind::Event || !r.depth || *r.depth < 0) continue;
-    const size_t d = size_t(*r.depth);
-    if (nextAt.size() <= d) nextAt.resize(d + 1, kNoRecord);
-    if (isEntry(r.event) && d >= 1) nextInCaller_[i] = nextAt[d - 1];
-    nextAt[d] = i;
-  }
   for (size_t i = 0; i < t_.records.size(); ++i) {
     const TraceRecord& r = t_.records[i];
     if (r.kind == RecordKind::Delivery && unseen_.count(i) && r.event != Event::Branch) {

@@ -339,5 +339,17 @@ TEST(CompareAlone, NothingIsComparedPastTheCut) {
   EXPECT_TRUE(compareAlone(r.s, on, off, p, r.second.line3).agree());
 }
 
+// A cut before the first predicted delivery leaves nothing the run recorded to pair
+// with: none of it is compared (it may all be the other path).
+TEST(CompareAlone, ACutBeforeAnyPredictionComparesNothingRecorded) {
+  DisableRun r;
+  disableRun(r);
+  const Trace& on = r.b.trace();
+  Trace off = withoutProbe(on);
+  off.records.push_back(*lastDelivery(off));
+  const Prediction p = predict(r.s, on, kV, Run::Alone);
+  EXPECT_TRUE(compareAlone(r.s, on, off, p, 0).agree());
+}
+
 }  // namespace
 }  // namespace monsim::harness

@@ -1,0 +1,172 @@
+#include "check/occurrence_facts.h"
+
+#include <iterator>
+#include <string>
+#include <string_view>
+
+namespace monsim::harness {
+
+namespace {
+
+bool isEntry(Event e) {
+  return e == Event::PyStart || e == Event::PyResume || e == Event::PyThrow;
+}
+bool isExit(Event e) {
+  return e == Event::PyReturn || e == Event::PyYield || e == Event::PyUnwind;
+}
+
+// Which event the instruction at a 3.14+ branch's source reports itself (FINDINGS F6).
+BranchSource branchSourceOf(std::string_view op) {
+  if (op.starts_with("POP_JUMP_IF_") || op == "POP_ITER")
+    return BranchSource::ReportsRight;
+  if (op == "FOR_ITER" || op == "NOT_TAKEN") return BranchSource::ReportsLeft;
+  return BranchSource::NoBranch;
+}
+
+// R6: the source a NOT_TAKEN or POP_ITER reporting its own offset `at` would report
+// unwrapped: the instruction executed before it (for POP_ITER, the FOR_ITER whose
+// END_FOR precedes it). -1: not such an instruction, or not known.
+int32_t unwrappedSource(const TraceCode& c, int64_t at, const std::string& op) {
+  if (op != "NOT_TAKEN" && op != "POP_ITER") return -1;
+  auto it = c.instructions.find(static_cast<int32_t>(at));
+  if (it == c.instructions.end() || it == c.instructions.begin()) return -1;
+  const int32_t before = std::prev(it)->first;
+  if (op == "NOT_TAKEN") return before;
+  for (const auto& [offset, i] : c.instructions)
+    if (i.op == "FOR_ITER" && i.arg == before) return offset;
+  return -1;
+}
+
+}  // namespace
+
+OccurrenceFacts::OccurrenceFacts(const Trace& t, const VersionProfile& p) : t_(t), p_(p) {
+  // R5 needs, for a frame entry, the caller's next event: one backward pass.
+  nextInCaller_.assign(t_.records.size(), kNoRecord);
+  std::vector<size_t> nextAt;  // per depth: the next event record seen so far
+  for (size_t i = t_.records.size(); i-- > 0;) {
+    const TraceRecord& r = t_.records[i];
+    if (r.kind != RecordKind::Event || !r.depth || *r.depth < 0) continue;
+    const size_t d = size_t(*r.depth);
+    if (nextAt.size() <= d) nextAt.resize(d + 1, kNoRecord);
+    if (isEntry(r.event) && d >= 1) nextInCaller_[i] = nextAt[d - 1];
+    nextAt[d] = i;
+  }
+}
+
+void OccurrenceFacts::fill(const TraceRecord& rec, size_t depth, Occurrence& o) {
+  if (rec.event == Event::BranchLeft || rec.event == Event::BranchRight)
+    if (const TraceCode* c = t_.code(rec.code))
+      if (const TraceInstruction* i = c->instructionAt(rec.offset))
+        o.branchSource = branchSourceOf(i->op);
+  // R1: the first LINE since the frame entered at its RESUME, on that RESUME's line:
+  // CPython reports it only because the instruction before is a RESUME.
+  const size_t at = depth;
+  if (entry_.size() <= at) entry_.resize(at + 1);
+  if (isEntry(rec.event)) entry_[at] = Entry{rec.line, false};
+  if (rec.event == Event::Line) {
+    o.lineAfterResume =
+        !entry_[at].lineSince && entry_[at].line && entry_[at].line == rec.line;
+    entry_[at].lineSince = true;
+  }
+  if (const TraceCode* c = t_.code(rec.code)) {
+    if (const TraceInstruction* i = c->instructionAt(rec.offset)) {
+      o.lineSite = i->lineSite;
+      // CPython also makes the instruction after an `async for`'s END_SEND a line
+      // start (SEND's target + 1), which dis does not show.
+      if (i->op == "NOT_TAKEN")
+        if (auto it = c->instructions.find(int32_t(rec.offset));
+            it != c->instructions.begin() && std::prev(it)->second.op == "END_SEND")
+          o.lineSite = true;
+      if (rec.event == Event::BranchLeft || rec.event == Event::BranchRight)
+        o.unwrappedSource = unwrappedSource(*c, rec.offset, i->op);
+      if (rec.event == Event::PyThrow && rec.exc && rec.exc->type == "GeneratorExit" &&
+          i->op == "RESUME" && i->arg && (*i->arg & p_.resumeDepth1Mask()))
+        o.closeAtDepth1Yield = true;
+    }
+  }
+  // Whether a generator's frame ran just below this frame since its last event (R4).
+  if (genBelow_.size() <= depth) genBelow_.resize(depth + 1, false);
+  o.forIter = forIterFacts(rec, genBelow_[depth]);
+  // INSTRUCTION (e.g. of the POP_ITER before the exit's BRANCH_RIGHT) and the
+  // RAISE(StopIteration) before it do not end the execution.
+  if (rec.event != Event::Instruction && o.forIter.end != ForIterEnd::StopValue)
+    genBelow_[depth] = false;
+  if (const TraceCode* c = t_.code(rec.code);
+      c && c->generator && depth >= 1 && (isEntry(rec.event) || isExit(rec.event)))
+    genBelow_[depth - 1] = true;
+}
+
+// R5: the branch the caller reports next, when its instruction runs this frame (a
+// FOR_ITER's next item; 3.12: POP_JUMP_IF_TRUE/FALSE calling __bool__).
+std::pair<int32_t, Event> OccurrenceFacts::callerBranch(size_t entry) const {
+  const size_t next = entry < nextInCaller_.size() ? nextInCaller_[entry] : kNoRecord;
+  if (next == kNoRecord) return {-1, Event::Branch};
+  const TraceRecord& r = t_.records[next];
+  const TraceCode* c = t_.code(r.code);
+  const TraceInstruction* i = c ? c->instructionAt(r.offset) : nullptr;
+  if (!i) return {-1, Event::Branch};
+  const Event forIter = p_.has(Event::BranchLeft) ? Event::BranchLeft : Event::Branch;
+  const bool viaForIter = i->op == "FOR_ITER" && r.event == forIter;
+  const bool viaBool = p_.popJumpRunsCode() && r.event == Event::Branch &&
+                       (i->op == "POP_JUMP_IF_TRUE" || i->op == "POP_JUMP_IF_FALSE");
+  if (!viaForIter && !viaBool) return {-1, Event::Branch};
+  return {int32_t(r.offset), r.event};
+}
+
+// The FOR_ITER a recorded occurrence belongs to (R4), from the code's instructions.
+ForIterFacts OccurrenceFacts::forIterFacts(const TraceRecord& rec,
+                                           bool generatorBelow) const {
+  ForIterFacts f;
+  const TraceCode* c = t_.code(rec.code);
+  if (!c || c->instructions.empty()) return f;
+  auto forIterAt = [&](int64_t offset) -> const TraceInstruction* {
+    const TraceInstruction* i = c->instructionAt(offset);
+    return i && i->op == "FOR_ITER" && i->arg ? i : nullptr;
+  };
+  const TraceInstruction* fi = nullptr;
+  int64_t site = rec.offset;
+  switch (rec.event) {
+    case Event::Line:
+      if ((fi = forIterAt(site))) f.end = ForIterEnd::Start;
+      break;
+    case Event::Branch:
+    case Event::BranchLeft:
+    case Event::BranchRight:
+      // 3.14+: the exit's BRANCH_RIGHT comes from POP_ITER, which reports its own
+      // offset while INSTRUCTION wraps it (R6): its FOR_ITER is the loop's.
+      if (const TraceInstruction* i = c->instructionAt(site); i && i->op == "POP_ITER")
+        if (const int32_t from = unwrappedSource(*c, site, i->op); from >= 0) site = from;
+      if ((fi = forIterAt(site)))
+        f.end =
+            rec.dest && *rec.dest >= *fi->arg ? ForIterEnd::Exhausted : ForIterEnd::Next;
+      break;
+    case Event::Raise:
+      if (rec.exc && rec.exc->type == "StopIteration" && (fi = forIterAt(site))) {
+        f.end = ForIterEnd::StopValue;
+        break;
+      }
+      [[fallthrough]];
+    case Event::PyUnwind:
+      // Reported at forIterRaiseAt(FOR_ITER): the FOR_ITER or its cache entry.
+      for (int64_t back : {0, 2}) {
+        const TraceInstruction* i = forIterAt(rec.offset - back);
+        if (i && p_.forIterRaiseAt(int32_t(rec.offset - back)) == rec.offset) {
+          fi = i;
+          site = rec.offset - back;
+          f.end = rec.event == Event::Raise ? ForIterEnd::Raised : ForIterEnd::Unwind;
+          break;
+        }
+      }
+      break;
+    default:
+      break;
+  }
+  if (!fi) return ForIterFacts{};
+  f.site = int32_t(site);
+  f.endFor = *fi->arg;
+  f.lineSite = fi->lineSite;
+  f.generator = generatorBelow;
+  return f;
+}
+
+}  // namespace monsim::harness

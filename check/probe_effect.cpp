@@ -54,6 +54,7 @@ std::vector<ProbeEffect> probeEffects(const Prediction& withProbe,
     e.event = d.event;
     e.code = d.code;
     e.offset = d.offset;
+    e.offsetAlone = pb ? pb->offset : d.offset;
     e.withProbe = pa != nullptr;
     e.alone = pb != nullptr;
     e.whyWithProbe = pa ? pa->why : reasonAt(withProbe, k.first, k.second);
@@ -79,6 +80,10 @@ std::string ProbeEffect::text() const {
   std::string s = "#" + std::to_string(record) + " " + std::string(eventName(event)) +
                   " " + code + ":" + std::to_string(offset) + ": tool " +
                   std::to_string(tool);
+  if (withProbe && alone && offsetAlone != offset)
+    return s + " gets it at offset " + std::to_string(offsetAlone) + " alone (" +
+           std::string(reasonText(whyAlone)) + "), at " + std::to_string(offset) +
+           " with the probe";
   if (withProbe && alone) return s + " gets it in both runs with another result";
   return s + " alone " + side(alone, whyAlone) + "; with the probe " +
          side(withProbe, whyWithProbe);

@@ -27,6 +27,7 @@ struct ProbeEffect {
   std::string code;
   int64_t offset = 0;
   bool withProbe = false, alone = false;  // delivered in that run
+  int64_t offsetAlone = 0;                // both delivered: each run's offset
   Reason whyWithProbe = Reason::NotSet, whyAlone = Reason::NotSet;
   std::string text() const;  // one line
 };

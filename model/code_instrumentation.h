@@ -75,6 +75,13 @@ class CodeInstrumentation {
   bool instructionInstalled(int bit, int32_t offset) const {
     return siteTools(bit, offset) != 0 || instructionOpcodesLeft_;
   }
+  // Whether a DISABLE ever changed the site (else it follows the code's base set).
+  bool siteTouched(int bit, int32_t offset) const {
+    const std::vector<uint8_t>& v = sites_[bit];
+    return static_cast<uint32_t>(offset) < v.size() && (v[offset] & kSiteMaterialized);
+  }
+  // FINDINGS F4 has happened on this code (its INSTRUCTION tools were dropped once).
+  bool instructionDropped() const { return instrAlloc_; }
   // DISABLE returned by t at a site: S[i] −= t (LINE/INSTRUCTION: unarm when empty).
   void disableAt(ToolId t, int bit, int32_t offset);
 

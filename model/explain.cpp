@@ -53,6 +53,13 @@ std::string_view reasonText(Reason r) {
     case Reason::InstructionAfterLineRemoved:
       return "the instruction's LINE lost its last tool during its dispatch (DISABLE or "
              "API): that execution's INSTRUCTION is not reported — behaviour §14.3 R8";
+    case Reason::InstructionDroppedByMultiTool:
+      return "the first time the code had two tools, its INSTRUCTION tools were dropped "
+             "and only tools added later come back — behaviour §11.4, FINDINGS F4";
+    case Reason::BranchWrapperSwallows:
+      return "the legacy BRANCH wrapper returns DISABLE without calling the handler when "
+             "no tool instruments the branch's source instruction — behaviour §10.3, "
+             "§14.3 R3";
     case Reason::CloseSkipsThrow:
       return "close() of a generator suspended at a yield outside any try/with throws "
              "nothing into it (no tool with PY_UNWIND) — behaviour §14.3 R7";

@@ -32,8 +32,12 @@ enum class Reason : uint8_t {
                           // report the instruction before as the source (R6)
   CloseSkipsThrow,        // close() of a generator at a depth-1 yield throws
                           // nothing into it (R7)
-  InstructionAfterLineRemoved,  // the instruction's LINE lost its last tool during
-                                // dispatch: its INSTRUCTION is skipped once (R8)
+  InstructionAfterLineRemoved,    // the instruction's LINE lost its last tool during
+                                  // dispatch: its INSTRUCTION is skipped once (R8)
+  InstructionDroppedByMultiTool,  // FINDINGS F4: the code's first multi-tool transition
+                                  // dropped the INSTRUCTION tools (§11.4)
+  BranchWrapperSwallows,          // 3.14+ legacy BRANCH wrapper: no tool instruments the
+                                  // branch's source, so it returns DISABLE unseen (R3)
 };
 
 constexpr bool delivers(Reason r) {

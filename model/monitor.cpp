@@ -304,7 +304,10 @@ Reason Monitor::explain(ToolId t, const Occurrence& o) const {
     return Reason::BranchNotInstrumented;
   const Reason r = explain(t, o.event, o.code, o.offset);
   if (delivers(r) && occurrenceTools(o, bit, mask) == 0)
-    return Reason::LineAfterPlainResume;
+    return o.event == Event::Line ? Reason::LineAfterPlainResume : Reason::NotSet;
+  if (delivers(r) && tools_[t.value].callbacks[bit].branchWrapper &&
+      !branchSourceInstrumented(o))
+    return Reason::BranchWrapperSwallows;
   if (delivers(r) && o.forIter.end == ForIterEnd::StopValue) {
     // R4, without changing the site: would this execution run specialised?
     const CodeInstrumentation& c = codes_[o.code.value];
@@ -343,7 +346,12 @@ Reason Monitor::explain(ToolId t, Event event, CodeId code, int32_t offset) cons
   const bool inLocal = c.localSet(t).has(bit);
   if (c.siteTools(bit, offset) & mask)
     return active(inGlobal ? Reason::ActiveGlobal : Reason::ActiveLocal);
-  return (inGlobal || inLocal) ? Reason::DisabledAtSite : Reason::NotSet;
+  if (!(inGlobal || inLocal)) return Reason::NotSet;
+  // Out of the site's set without a DISABLE there: the F4 drop took it.
+  if (event == Event::Instruction && c.instructionDropped() &&
+      !c.siteTouched(bit, offset))
+    return Reason::InstructionDroppedByMultiTool;
+  return Reason::DisabledAtSite;
 }
 
 }  // namespace monsim

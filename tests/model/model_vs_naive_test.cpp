@@ -241,6 +241,7 @@ struct Fire : Command {
       facts.forIterSite = offset;
       if (m.minor() >= 14 && pick(2) == 0)
         facts.unwrappedSource = *rc::gen::elementOf(naive::kOffsets);
+      if (m.minor() >= 14) facts.branchSource = pick(4);
     } else if (bit == m.bitOf("RAISE")) {
       facts.forIterEnd = std::array{0, 4, 5}[size_t(pick(3))];
       facts.forIterSite = facts.forIterEnd == 5 ? raisedFrom : offset;
@@ -265,6 +266,9 @@ struct Fire : Command {
     o.unwrappedSource = facts.unwrappedSource;
     o.lineSite = facts.lineSite;
     o.closeAtDepth1Yield = facts.closeAtDepth1Yield;
+    o.branchSource = std::array{BranchSource::Unknown, BranchSource::ReportsLeft,
+                                BranchSource::ReportsRight,
+                                BranchSource::NoBranch}[size_t(facts.branchSource)];
     return o;
   }
   explicit Fire(const Reference& m) {
@@ -321,6 +325,7 @@ struct Fire : Command {
       os << " unwrapped " << facts.unwrappedSource
          << (facts.lineSite ? " line-site" : "");
     if (facts.closeAtDepth1Yield) os << " close-depth1";
+    if (facts.branchSource) os << " source-reports " << facts.branchSource;
     os << " [";
     for (const auto& a : script)
       os << (a.raise ? 'R' : a.disable ? 'D' : '-') << (a.call ? "+" : "");

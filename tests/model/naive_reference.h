@@ -50,6 +50,9 @@ struct Facts {
   int32_t unwrappedSource = -1;
   bool lineSite = true;
   bool closeAtDepth1Yield = false;
+  // R3 (FINDINGS F6): the event the branch's source instruction reports itself:
+  // 0 unknown (no check), 1 BRANCH_LEFT, 2 BRANCH_RIGHT, 3 neither.
+  int branchSource = 0;
 };
 
 class Reference {
@@ -262,6 +265,11 @@ class Reference {
       if (!tools.count(t)) continue;
       auto it = cb_.find({t, bit});
       if (it == cb_.end()) continue;
+      if (it->second.second && !branchSourceInstrumented(code, offset, facts)) {
+        // R3: the legacy BRANCH wrapper returns DISABLE unseen: this direction goes.
+        S_[code][bit][slot(offset)].reset(t);
+        continue;
+      }
       NaiveDelivery d{t, bit, it->second.first, it->second.second, 0, {}, offset};
       if (movedTo) {
         d.offset = *movedTo;
@@ -353,6 +361,17 @@ class Reference {
            codes_[code].instrOpcodesLeft ||
            !fireSet(code, branch, facts.forIterSite).empty() ||
            (facts.forIterLineSite && !fireSet(code, 5, facts.forIterSite).empty());
+  }
+  // R3: an installed INSTRUCTION, LINE where the source is a line site, or the event
+  // the source instruction reports itself, for any tool.
+  bool branchSourceInstrumented(uint32_t code, int32_t offset, const Facts& facts) {
+    if (facts.branchSource == 0) return true;
+    if (!fireSet(code, 6, offset).empty() || codes_[code].instrOpcodesLeft) return true;
+    if (facts.lineSite && !fireSet(code, 5, offset).empty()) return true;
+    if (facts.branchSource == 3) return false;
+    return S_[code][bitOf(facts.branchSource == 1 ? "BRANCH_LEFT" : "BRANCH_RIGHT")]
+             [slot(offset)]
+                 .any();
   }
   bool closesQuietly(const Facts& facts) const {
     if (!facts.closeAtDepth1Yield) return false;

@@ -15,6 +15,7 @@
 
 #include "model/input.h"
 #include "model/py_value.h"
+#include "tests/model/naive_occurrence.h"
 
 namespace monsim::naive {
 
@@ -38,21 +39,6 @@ struct NaiveDelivery {
   std::vector<Outcome> effects;
   int32_t offset = -1;  // the offset the callback is given (R4, R6 move it)
   bool operator==(const NaiveDelivery&) const = default;
-};
-
-// What the harness knows about an occurrence beyond (event, code, offset): the facts
-// behind the occurrence rules R4–R7 (behaviour §14.3), spelled out for the reference.
-struct Facts {
-  int forIterEnd =
-      0;  // 0 none, 1 start, 2 next, 3 exhausted, 4 stop value, 5 raised, 6 unwind
-  int32_t forIterSite = -1, endFor = -1;
-  bool forIterLineSite = false, generator = false;
-  int32_t unwrappedSource = -1;
-  bool lineSite = true;
-  bool closeAtDepth1Yield = false;
-  // R3 (FINDINGS F6): the event the branch's source instruction reports itself:
-  // 0 unknown (no check), 1 BRANCH_LEFT, 2 BRANCH_RIGHT, 3 neither.
-  int branchSource = 0;
 };
 
 class Reference {
@@ -327,34 +313,6 @@ class Reference {
     // F4 emptied INSTRUCTION's tool sets but the opcodes stay until it is removed.
     bool instrOpcodesLeft = false;
   };
-  // R4: one FOR_ITER's adaptive state.
-  struct ForIter {
-    int counter = 1;  // warm-up 1, cool-down 52
-    int spec = 0;     // 0 none, 1 generator, 2 other
-    bool wasBlocked = false, startInstr = false, ahead = false, last = false;
-  };
-  bool runForIter(ForIter& f, bool instrumented, bool generator, bool startCounts) {
-    const bool blocked = instrumented || (!startCounts && f.startInstr);
-    f.startInstr = false;
-    if (blocked) {
-      f.spec = 0;
-      f.wasBlocked = true;
-      return f.last = false;
-    }
-    if (f.wasBlocked) {
-      f.counter = 1;
-      f.wasBlocked = false;
-    }
-    if ((f.spec == 1 && generator) || (f.spec == 2 && !generator))
-      return f.last = f.spec == 1;
-    if (f.counter > 0) {
-      --f.counter;
-      return f.last = false;
-    }
-    f.spec = generator ? 1 : 2;
-    f.counter = 52;
-    return f.last = generator;
-  }
   bool forIterInstrumented(uint32_t code, const Facts& facts) {
     const int branch = bitOf(minor_ >= 14 ? "BRANCH_LEFT" : "BRANCH");
     return !fireSet(code, 6, facts.forIterSite).empty() ||

@@ -1,4 +1,4 @@
-# seed_examples.py: the four examples of ../shared/seeds/004_* (Doug Hellmann's sys.settrace tutorial,
+# seed_examples.py: the four examples of the project's seed tutorial on sys.settrace (Doug Hellmann's sys.settrace tutorial,
 # Russian translation; its code lost '==' / '!=' in extraction and is reconstructed here), with
 # print() replaced by appends to OUT[scenario] and the "file name ends with" filter replaced by a
 # set of the example's functions.  Plus the profile C-call shapes of test_sys_setprofile

@@ -111,12 +111,11 @@ void judgeTraces(CheckResult& r, const Scenario& s, const Trace& on, const Trace
   std::optional<Comparison> aloneCmp;
   if (off) {
     const Prediction alone = predict(s, on, v, Run::Alone);
-    const size_t split = pathSplit(withProbe, alone);
-    aloneCmp = compareAlone(s, on, *off, alone, split);
-    for (const ProbeEffect& e : probeEffects(withProbe, alone, split))
-      r.probeEffects.push_back(e.text());
-    if (split != kNoRecord)
-      r.pathSplit = "from #" + std::to_string(split) +
+    const ProbeComparison runs = compareProbeRuns(withProbe, alone);
+    aloneCmp = compareAlone(s, on, *off, alone, runs.split);
+    for (const ProbeEffect& e : runs.effects) r.probeEffects.push_back(e.text());
+    if (runs.split != kNoRecord)
+      r.pathSplit = "from #" + std::to_string(runs.split) +
                     " on, a scenario callback raises in one run only: the run without "
                     "the probe takes another path there, and its rest is not compared";
     expectOn(r, s.expect, s, *off, v, "without the probe");

@@ -335,8 +335,6 @@ class DisableWalk {
 // 4. Frame entries and exits, and handled exceptions, per code object (§3.8:
 // start == return + unwind, raise == handled + unwind), in the probe's stream.
 void checkBalanced(const Trace& t, const std::vector<Occurrence>& occs, Violations& out) {
-  static const std::set<Event> kEntry{Event::PyStart, Event::PyResume, Event::PyThrow};
-  static const std::set<Event> kExit{Event::PyReturn, Event::PyYield, Event::PyUnwind};
   // PY_THROW too: an exception thrown into a generator (or down an await chain) can
   // be handled in that frame with no RAISE of its own (found by monsim fuzz).
   static const std::set<Event> kRaised{Event::Raise, Event::Reraise, Event::StopIteration,
@@ -355,9 +353,9 @@ void checkBalanced(const Trace& t, const std::vector<Occurrence>& occs, Violatio
     Count& c = codes[o->site.code];
     const Event e = o->site.event;
     c.last = o->record;
-    c.entries += kEntry.count(e);
+    c.entries += isFrameEntry(e);
     // A callback raising at PY_RETURN/PY_YIELD: the frame does not leave (§9.6).
-    c.exits += kExit.count(e) && (e == Event::PyUnwind || o->cut < 0);
+    c.exits += isFrameExit(e) && (e == Event::PyUnwind || o->cut < 0);
     // A callback's exception replaces the one in flight and may be handled again
     // without a RAISE of its own (EXCEPTION_HANDLED returning DISABLE on 3.12–3.14).
     c.raised += kRaised.count(e) + (o->cut >= 0);

@@ -1,39 +1,31 @@
 #include "check/occurrence_facts.h"
 
 #include <iterator>
-#include <string>
-#include <string_view>
 
 namespace monsim::harness {
 
 namespace {
 
-bool isEntry(Event e) {
-  return e == Event::PyStart || e == Event::PyResume || e == Event::PyThrow;
-}
-bool isExit(Event e) {
-  return e == Event::PyReturn || e == Event::PyYield || e == Event::PyUnwind;
-}
-
 // Which event the instruction at a 3.14+ branch's source reports itself (FINDINGS F6).
-BranchSource branchSourceOf(std::string_view op) {
-  if (op.starts_with("POP_JUMP_IF_") || op == "POP_ITER")
+BranchSource branchSourceOf(Opcode op) {
+  if (op == Opcode::PopJumpIfTrue || op == Opcode::PopJumpIfFalse ||
+      op == Opcode::PopJumpIfOther || op == Opcode::PopIter)
     return BranchSource::ReportsRight;
-  if (op == "FOR_ITER" || op == "NOT_TAKEN") return BranchSource::ReportsLeft;
+  if (op == Opcode::ForIter || op == Opcode::NotTaken) return BranchSource::ReportsLeft;
   return BranchSource::NoBranch;
 }
 
 // R6: the source a NOT_TAKEN or POP_ITER reporting its own offset `at` would report
 // unwrapped: the instruction executed before it (for POP_ITER, the FOR_ITER whose
 // END_FOR precedes it). -1: not such an instruction, or not known.
-int32_t unwrappedSource(const TraceCode& c, int64_t at, const std::string& op) {
-  if (op != "NOT_TAKEN" && op != "POP_ITER") return -1;
+int32_t unwrappedSource(const TraceCode& c, int64_t at, Opcode op) {
+  if (op != Opcode::NotTaken && op != Opcode::PopIter) return -1;
   auto it = c.instructions.find(static_cast<int32_t>(at));
   if (it == c.instructions.end() || it == c.instructions.begin()) return -1;
   const int32_t before = std::prev(it)->first;
-  if (op == "NOT_TAKEN") return before;
+  if (op == Opcode::NotTaken) return before;
   for (const auto& [offset, i] : c.instructions)
-    if (i.op == "FOR_ITER" && i.arg == before) return offset;
+    if (i.op == Opcode::ForIter && i.arg == before) return offset;
   return -1;
 }
 
@@ -48,7 +40,7 @@ OccurrenceFacts::OccurrenceFacts(const Trace& t, const VersionProfile& p) : t_(t
     if (r.kind != RecordKind::Event || !r.depth || *r.depth < 0) continue;
     const size_t d = size_t(*r.depth);
     if (nextAt.size() <= d) nextAt.resize(d + 1, kNoRecord);
-    if (isEntry(r.event) && d >= 1) nextInCaller_[i] = nextAt[d - 1];
+    if (isFrameEntry(r.event) && d >= 1) nextInCaller_[i] = nextAt[d - 1];
     nextAt[d] = i;
   }
 }
@@ -62,7 +54,7 @@ void OccurrenceFacts::fill(const TraceRecord& rec, size_t depth, Occurrence& o) 
   // CPython reports it only because the instruction before is a RESUME.
   const size_t at = depth;
   if (entry_.size() <= at) entry_.resize(at + 1);
-  if (isEntry(rec.event)) entry_[at] = Entry{rec.line, false};
+  if (isFrameEntry(rec.event)) entry_[at] = Entry{rec.line, false};
   if (rec.event == Event::Line) {
     o.lineAfterResume =
         !entry_[at].lineSince && entry_[at].line && entry_[at].line == rec.line;
@@ -73,14 +65,14 @@ void OccurrenceFacts::fill(const TraceRecord& rec, size_t depth, Occurrence& o) 
       o.lineSite = i->lineSite;
       // CPython also makes the instruction after an `async for`'s END_SEND a line
       // start (SEND's target + 1), which dis does not show.
-      if (i->op == "NOT_TAKEN")
+      if (i->op == Opcode::NotTaken)
         if (auto it = c->instructions.find(int32_t(rec.offset));
-            it != c->instructions.begin() && std::prev(it)->second.op == "END_SEND")
+            it != c->instructions.begin() && std::prev(it)->second.op == Opcode::EndSend)
           o.lineSite = true;
       if (rec.event == Event::BranchLeft || rec.event == Event::BranchRight)
         o.unwrappedSource = unwrappedSource(*c, rec.offset, i->op);
       if (rec.event == Event::PyThrow && rec.exc && rec.exc->type == "GeneratorExit" &&
-          i->op == "RESUME" && i->arg && (*i->arg & p_.resumeDepth1Mask()))
+          i->op == Opcode::Resume && i->arg && (*i->arg & p_.resumeDepth1Mask()))
         o.closeAtDepth1Yield = true;
     }
   }
@@ -92,7 +84,8 @@ void OccurrenceFacts::fill(const TraceRecord& rec, size_t depth, Occurrence& o) 
   if (rec.event != Event::Instruction && o.forIter.end != ForIterEnd::StopValue)
     genBelow_[depth] = false;
   if (const TraceCode* c = t_.code(rec.code);
-      c && c->generator && depth >= 1 && (isEntry(rec.event) || isExit(rec.event)))
+      c && c->generator && depth >= 1 &&
+      (isFrameEntry(rec.event) || isFrameExit(rec.event)))
     genBelow_[depth - 1] = true;
 }
 
@@ -106,9 +99,10 @@ std::pair<int32_t, Event> OccurrenceFacts::callerBranch(size_t entry) const {
   const TraceInstruction* i = c ? c->instructionAt(r.offset) : nullptr;
   if (!i) return {-1, Event::Branch};
   const Event forIter = p_.has(Event::BranchLeft) ? Event::BranchLeft : Event::Branch;
-  const bool viaForIter = i->op == "FOR_ITER" && r.event == forIter;
-  const bool viaBool = p_.popJumpRunsCode() && r.event == Event::Branch &&
-                       (i->op == "POP_JUMP_IF_TRUE" || i->op == "POP_JUMP_IF_FALSE");
+  const bool viaForIter = i->op == Opcode::ForIter && r.event == forIter;
+  const bool viaBool =
+      p_.popJumpRunsCode() && r.event == Event::Branch &&
+      (i->op == Opcode::PopJumpIfTrue || i->op == Opcode::PopJumpIfFalse);
   if (!viaForIter && !viaBool) return {-1, Event::Branch};
   return {int32_t(r.offset), r.event};
 }
@@ -121,7 +115,7 @@ ForIterFacts OccurrenceFacts::forIterFacts(const TraceRecord& rec,
   if (!c || c->instructions.empty()) return f;
   auto forIterAt = [&](int64_t offset) -> const TraceInstruction* {
     const TraceInstruction* i = c->instructionAt(offset);
-    return i && i->op == "FOR_ITER" && i->arg ? i : nullptr;
+    return i && i->op == Opcode::ForIter && i->arg ? i : nullptr;
   };
   const TraceInstruction* fi = nullptr;
   int64_t site = rec.offset;
@@ -134,7 +128,8 @@ ForIterFacts OccurrenceFacts::forIterFacts(const TraceRecord& rec,
     case Event::BranchRight:
       // 3.14+: the exit's BRANCH_RIGHT comes from POP_ITER, which reports its own
       // offset while INSTRUCTION wraps it (R6): its FOR_ITER is the loop's.
-      if (const TraceInstruction* i = c->instructionAt(site); i && i->op == "POP_ITER")
+      if (const TraceInstruction* i = c->instructionAt(site);
+          i && i->op == Opcode::PopIter)
         if (const int32_t from = unwrappedSource(*c, site, i->op); from >= 0) site = from;
       if ((fi = forIterAt(site)))
         f.end =

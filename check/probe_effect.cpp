@@ -22,28 +22,22 @@ Reason reasonAt(const Prediction& p, size_t record, int tool) {
 
 }  // namespace
 
-size_t pathSplit(const Prediction& withProbe, const Prediction& alone) {
+ProbeComparison compareProbeRuns(const Prediction& withProbe, const Prediction& alone) {
   const auto a = byKey(withProbe), b = byKey(alone);
-  size_t split = kNoRecord;
-  auto consider = [&](const auto& one, const auto& other) {
+  ProbeComparison out;
+  auto split = [&](const auto& one, const auto& other) {
     for (const auto& [key, d] : one) {
-      if (!d->raises || key.first >= split) continue;
+      if (!d->raises || key.first >= out.split) continue;
       auto it = other.find(key);
-      if (it == other.end() || !it->second->raises) split = key.first;
+      if (it == other.end() || !it->second->raises) out.split = key.first;
     }
   };
-  consider(a, b);
-  consider(b, a);
-  return split;
-}
-
-std::vector<ProbeEffect> probeEffects(const Prediction& withProbe,
-                                      const Prediction& alone, size_t until) {
-  const auto a = byKey(withProbe), b = byKey(alone);
-  std::map<Key, ProbeEffect> out;
+  split(a, b);
+  split(b, a);
+  std::map<Key, ProbeEffect> effects;
   auto note = [&](const Key& k, const PredictedDelivery* pa,
                   const PredictedDelivery* pb) {
-    if (k.first > until) return;
+    if (k.first > out.split) return;
     if (pa && pb && pa->result == pb->result && pa->offset == pb->offset &&
         pa->aux == pb->aux && pa->event == pb->event)
       return;
@@ -59,7 +53,7 @@ std::vector<ProbeEffect> probeEffects(const Prediction& withProbe,
     e.alone = pb != nullptr;
     e.whyWithProbe = pa ? pa->why : reasonAt(withProbe, k.first, k.second);
     e.whyAlone = pb ? pb->why : reasonAt(alone, k.first, k.second);
-    out.emplace(k, std::move(e));
+    effects.emplace(k, std::move(e));
   };
   for (const auto& [k, d] : a) {
     auto it = b.find(k);
@@ -67,9 +61,8 @@ std::vector<ProbeEffect> probeEffects(const Prediction& withProbe,
   }
   for (const auto& [k, d] : b)
     if (!a.count(k)) note(k, nullptr, d);
-  std::vector<ProbeEffect> v;
-  for (auto& [k, e] : out) v.push_back(std::move(e));
-  return v;
+  for (auto& [k, e] : effects) out.effects.push_back(std::move(e));
+  return out;
 }
 
 std::string ProbeEffect::text() const {

@@ -12,14 +12,8 @@
 
 namespace monsim::harness {
 
-// The probe-on record from which the run without the probe takes another path: the
-// first occurrence where a scenario callback raises in one prediction and not in the
-// other (the program's control flow changes there, so the probe-on stream no longer
-// describes the other run). kNoRecord: the same path throughout.
-size_t pathSplit(const Prediction& withProbe, const Prediction& alone);
-
 // One difference between the predictions: (record, tool) delivered in one run only,
-// or with another result; each side's reason is the model rule behind it.
+// or with another result or offset; each side's reason is the model rule behind it.
 struct ProbeEffect {
   size_t record = 0;
   int tool = -1;
@@ -31,8 +25,15 @@ struct ProbeEffect {
   Reason whyWithProbe = Reason::NotSet, whyAlone = Reason::NotSet;
   std::string text() const;  // one line
 };
-// Up to `until` (pathSplit), in record order.
-std::vector<ProbeEffect> probeEffects(const Prediction& withProbe,
-                                      const Prediction& alone, size_t until);
+
+struct ProbeComparison {
+  // The probe-on record from which the run without the probe takes another path: the
+  // first occurrence where a scenario callback raises in one prediction and not in the
+  // other (the program's control flow changes there, so the probe-on stream no longer
+  // describes the other run). kNoRecord: the same path throughout.
+  size_t split = kNoRecord;
+  std::vector<ProbeEffect> effects;  // up to `split`, in record order
+};
+ProbeComparison compareProbeRuns(const Prediction& withProbe, const Prediction& alone);
 
 }  // namespace monsim::harness

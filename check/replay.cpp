@@ -22,13 +22,6 @@ const std::array<Reason, 6>* Prediction::reasonsAt(size_t record) const {
 
 namespace {
 
-bool isEntry(Event e) {
-  return e == Event::PyStart || e == Event::PyResume || e == Event::PyThrow;
-}
-bool isExit(Event e) {
-  return e == Event::PyReturn || e == Event::PyYield || e == Event::PyUnwind;
-}
-
 // What a registered callable is, so the policy knows how it behaves.
 struct CallableInfo {
   enum class Kind { Declared, Handler, Program, Probe };
@@ -228,7 +221,7 @@ void Replayer::exitFrame() {
 // Keeps the model's frame stack equal to the interpreter's: `depth` counts the
 // program-visible frames up to the one the event happens in.
 void Replayer::syncFrames(Event event, CodeId code, int depth) {
-  if (isEntry(event)) {
+  if (isFrameEntry(event)) {
     while (int(stack_.size()) > depth - 1 && !stack_.empty()) exitFrame();
     FrameEnter enter{code};
     std::tie(enter.callerBranch, enter.callerBranchEvent) = facts_.callerBranch(record_);
@@ -263,7 +256,7 @@ void Replayer::replayEvent(size_t index, const TraceRecord& rec) {
   const CodeId code = codeId(rec.code);
   record_ = index;
   syncFrames(rec.event, code,
-             rec.depth.value_or(int(stack_.size()) + (isEntry(rec.event) ? 1 : 0)));
+             rec.depth.value_or(int(stack_.size()) + (isFrameEntry(rec.event) ? 1 : 0)));
   Occurrence o;
   o.event = rec.event;
   o.code = code;
@@ -280,7 +273,7 @@ void Replayer::replayEvent(size_t index, const TraceRecord& rec) {
   o.exception = exc;
   facts_.fill(rec, stack_.size(), o);
   feed(o, index, rec.line);
-  if (isExit(rec.event) && !stack_.empty()) exitFrame();
+  if (isFrameExit(rec.event) && !stack_.empty()) exitFrame();
 }
 
 const Clause* Replayer::pickClause(const Callback& cb, int n,

@@ -7,6 +7,23 @@ namespace monsim::harness {
 
 using nlohmann::json;
 
+Opcode opcodeNamed(std::string_view opname) {
+  static constexpr std::pair<std::string_view, Opcode> kNames[] = {
+      {"RESUME", Opcode::Resume},
+      {"FOR_ITER", Opcode::ForIter},
+      {"POP_ITER", Opcode::PopIter},
+      {"NOT_TAKEN", Opcode::NotTaken},
+      {"END_SEND", Opcode::EndSend},
+      {"POP_JUMP_IF_TRUE", Opcode::PopJumpIfTrue},
+      {"POP_JUMP_IF_FALSE", Opcode::PopJumpIfFalse},
+      {"POP_JUMP_IF_NONE", Opcode::PopJumpIfOther},
+      {"POP_JUMP_IF_NOT_NONE", Opcode::PopJumpIfOther},
+  };
+  for (const auto& [name, op] : kNames)
+    if (name == opname) return op;
+  return Opcode::Other;
+}
+
 std::string_view outcomeName(CallbackOutcome o) {
   switch (o) {
     case CallbackOutcome::Returned:
@@ -205,7 +222,7 @@ Trace traceFromJson(const json& j) {
               !i[1].is_string())
             continue;
           TraceInstruction x;
-          x.op = i[1].get<std::string>();
+          x.op = opcodeNamed(i[1].get<std::string>());
           if (i[2].is_number_integer()) x.line = i[2].get<int>();
           if (i[3].is_number_integer()) x.arg = i[3].get<int32_t>();
           x.lineSite = i[4].is_boolean() && i[4].get<bool>();

@@ -90,9 +90,33 @@ struct TraceRecord {
   std::string action, target, op;
 };
 
+// The instructions the occurrence rules (behaviour §14.3) tell apart; every other
+// opname reads as Other.
+enum class Opcode : uint8_t {
+  Other,
+  Resume,
+  ForIter,
+  PopIter,
+  NotTaken,
+  EndSend,
+  PopJumpIfTrue,
+  PopJumpIfFalse,
+  PopJumpIfOther,  // POP_JUMP_IF_NONE / _NOT_NONE
+};
+Opcode opcodeNamed(std::string_view opname);
+
+// Frame entries (PY_START, PY_RESUME, PY_THROW) and exits (PY_RETURN, PY_YIELD,
+// PY_UNWIND) as the probe's stream shows them.
+constexpr bool isFrameEntry(Event e) {
+  return e == Event::PyStart || e == Event::PyResume || e == Event::PyThrow;
+}
+constexpr bool isFrameExit(Event e) {
+  return e == Event::PyReturn || e == Event::PyYield || e == Event::PyUnwind;
+}
+
 // One instruction of a program code object (oracle/PROTOCOL.md `codes`).
 struct TraceInstruction {
-  std::string op;              // opname
+  Opcode op = Opcode::Other;
   std::optional<int> line;     // from co_lines
   std::optional<int32_t> arg;  // FOR_ITER: the offset of its END_FOR; RESUME: oparg
   bool lineSite = false;       // a jump target or a line's first instruction

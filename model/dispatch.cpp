@@ -232,6 +232,8 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
     }
   }
   uint32_t delivered = stopDeliveries;
+  // The offset the callbacks are given, fixed as the event fires (R4, R6).
+  const int32_t reportedAt = fi.offset ? *fi.offset : branchSourceReported(o);
   // Builds the outcome only at the end: the hot path stays free of PyError storage.
   auto finish = [&](std::optional<PyError> raised) {
     Dispatched out;
@@ -248,7 +250,7 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
     d.tool = ToolId{t};
     d.event = o.event;
     d.code = o.code;
-    d.offset = fi.offset ? *fi.offset : branchSourceReported(o);
+    d.offset = reportedAt;
     d.aux = o.aux;
     d.exception = o.exception;
     d.callable = *slot.callable;

@@ -247,6 +247,18 @@ class Reference {
       top->callAt = offset;
       top->callFired = !tools.empty();
     }
+    // The offset every callback gets, fixed as the event fires: R4 moves it; R6:
+    // unwrapped by LINE (at a line site) and INSTRUCTION, a branch's source is the
+    // instruction executed before.
+    int32_t reportedAt = offset;
+    if (movedTo) {
+      reportedAt = *movedTo;
+    } else if (facts.unwrappedSource >= 0) {
+      const bool wrapped = (facts.lineSite && !fireSet(code, 5, offset).empty()) ||
+                           !fireSet(code, 6, offset).empty() ||
+                           codes_[code].instrOpcodesLeft;
+      if (!wrapped) reportedAt = facts.unwrappedSource;
+    }
     for (int t = 5; t >= 0; --t) {
       if (!tools.count(t)) continue;
       auto it = cb_.find({t, bit});
@@ -256,17 +268,7 @@ class Reference {
         S_[code][bit][slot(offset)].reset(t);
         continue;
       }
-      NaiveDelivery d{t, bit, it->second.first, it->second.second, 0, {}, offset};
-      if (movedTo) {
-        d.offset = *movedTo;
-      } else if (facts.unwrappedSource >= 0) {
-        // R6: unwrapped by LINE (at a line site) and INSTRUCTION, the source is the
-        // instruction executed before.
-        const bool wrapped = (facts.lineSite && !fireSet(code, 5, offset).empty()) ||
-                             !fireSet(code, 6, offset).empty() ||
-                             codes_[code].instrOpcodesLeft;
-        if (!wrapped) d.offset = facts.unwrappedSource;
-      }
+      NaiveDelivery d{t, bit, it->second.first, it->second.second, 0, {}, reportedAt};
       const ToolAction& a = script[t];
       if (a.call) d.effects.push_back(api(*a.call));
       ++out.deliveries;

@@ -14,9 +14,9 @@ static_assert([] {
   return true;
 }());
 
-uint8_t toolsWith(const std::array<EventSet, kToolCount>& sets, int bit) {
+uint8_t toolsWith(const std::array<EventSet, kDispatchToolCount>& sets, int bit) {
   uint8_t m = 0;
-  for (int t = 0; t < kToolCount; ++t)
+  for (int t = 0; t < kDispatchToolCount; ++t)
     if (sets[t].has(bit)) m |= uint8_t(1u << t);
   return m;
 }
@@ -26,7 +26,7 @@ uint8_t toolsWith(const std::array<EventSet, kToolCount>& sets, int bit) {
 template <class F>
 void CodeInstrumentation::forEachSite(int bit, F&& f) {
   f(base_[bit]);
-  for (uint8_t& e : sites_[bit])
+  for (SiteEntry& e : sites_[bit])
     if (e & kSiteMaterialized) f(e);
 }
 
@@ -55,7 +55,7 @@ void CodeInstrumentation::reinstrument(const VersionProfile& p,
   // 1. 3.14+: local sets of a cleared tool are dropped (stale, FINDINGS F7).
   if (p.toolsClearable()) {
     bool dropped = false;
-    for (int t = 0; t < kToolCount; ++t) {
+    for (int t = 0; t < kDispatchToolCount; ++t) {
       if (toolVersion_[t] == g.toolVersion[t]) continue;
       toolVersion_[t] = g.toolVersion[t];
       dropped |= !local_[t].empty();
@@ -69,8 +69,8 @@ void CodeInstrumentation::reinstrument(const VersionProfile& p,
   // later tool no longer triggers the F4 INSTRUCTION drop (found by monsim fuzz).
   const uint32_t siteBits = p.siteEvents().bits();
   std::array<uint8_t, kMaxSiteEvents> fresh{};
-  std::array<EventSet, kToolCount> unionSets{};
-  for (int t = 0; t < kToolCount; ++t) unionSets[t] = g.global[t] | local_[t];
+  std::array<EventSet, kDispatchToolCount> unionSets{};
+  for (int t = 0; t < kDispatchToolCount; ++t) unionSets[t] = g.global[t] | local_[t];
   bool multi = false;
   for (int b = 0; b < kMaxSiteEvents; ++b) {
     if (!((siteBits >> b) & 1u)) continue;
@@ -86,15 +86,15 @@ void CodeInstrumentation::reinstrument(const VersionProfile& p,
   const bool restart = g.restartVersion > version_;
   // 4. First single→multi-tool transition quirks (FINDINGS F3 LINE, F4 INSTRUCTION).
   if (multi && fresh[kLine] && !lineAlloc_) {
-    forEachSite(kLine, [&](uint8_t& e) {
-      e = uint8_t((e & (kSiteUnarmed | kSiteMaterialized)) | fresh[kLine]);
+    forEachSite(kLine, [&](SiteEntry& e) {
+      e = SiteEntry((e & (kSiteUnarmed | kSiteMaterialized)) | fresh[kLine]);
     });
     lineAlloc_ = true;
   }
   if (multi && fresh[kInstruction] && !instrAlloc_) {
     instructionOpcodesLeft_ = active_[kInstruction] != 0;
     forEachSite(kInstruction,
-                [&](uint8_t& e) { e = uint8_t(e & (kSiteUnarmed | kSiteMaterialized)); });
+                [&](SiteEntry& e) { e = SiteEntry(e & (kSiteUnarmed | kSiteMaterialized)); });
     instrAlloc_ = true;
   }
   // 5. Apply the diffs to every site.
@@ -104,18 +104,18 @@ void CodeInstrumentation::reinstrument(const VersionProfile& p,
     const uint8_t added = restart ? fresh[b] : uint8_t(fresh[b] & ~active_[b]);
     if (b == kInstruction && removed) instructionOpcodesLeft_ = false;
     if (b == kLine || b == kInstruction) {
-      forEachSite(b, [&](uint8_t& e) {
-        uint8_t tools = uint8_t(e & kSiteToolBits & ~removed);
-        uint8_t flags = uint8_t(e & (kSiteUnarmed | kSiteMaterialized));
+      forEachSite(b, [&](SiteEntry& e) {
+        SiteEntry tools = SiteEntry(e & kSiteToolBits & ~removed);
+        SiteEntry flags = SiteEntry(e & (kSiteUnarmed | kSiteMaterialized));
         if (tools == 0) flags |= kSiteUnarmed;
         if (added) {
           tools |= added;
-          flags = uint8_t(flags & ~kSiteUnarmed);
+          flags = SiteEntry(flags & ~kSiteUnarmed);
         }
-        e = uint8_t(flags | tools);
+        e = SiteEntry(flags | tools);
       });
     } else if (removed | added) {
-      forEachSite(b, [&](uint8_t& e) { e = uint8_t((e & ~removed) | added); });
+      forEachSite(b, [&](SiteEntry& e) { e = SiteEntry((e & ~removed) | added); });
     }
   }
   // 6.
@@ -124,11 +124,12 @@ void CodeInstrumentation::reinstrument(const VersionProfile& p,
 }
 
 void CodeInstrumentation::disableAt(ToolId t, int bit, int32_t offset) {
-  std::vector<uint8_t>& v = sites_[bit];
+  std::vector<SiteEntry>& v = sites_[bit];
   const auto i = static_cast<uint32_t>(offset);
   if (i >= v.size()) v.resize(i + 1, 0);
-  uint8_t e = (v[i] & kSiteMaterialized) ? v[i] : uint8_t(base_[bit] | kSiteMaterialized);
-  e = uint8_t(e & ~(1u << t.value));
+  SiteEntry e =
+      (v[i] & kSiteMaterialized) ? v[i] : SiteEntry(base_[bit] | kSiteMaterialized);
+  e = SiteEntry(e & ~(1u << t.value));
   if ((bit == kLine || bit == kInstruction) && (e & kSiteToolBits) == 0)
     e |= kSiteUnarmed;
   v[i] = e;

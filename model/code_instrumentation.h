@@ -17,17 +17,18 @@
 
 namespace monsim {
 
-// Site entry: bits 0–5 tool set, bit 6 materialised, bit 7 unarmed. Only
+// Site entry: bits 0–7 tool set, bit 8 materialised, bit 9 unarmed. Only
 // LINE/INSTRUCTION sites are ever unarmed (CPython's line/instruction arming).
-inline constexpr uint8_t kSiteToolBits = kAllTools;
-inline constexpr uint8_t kSiteMaterialized = 0x40;
-inline constexpr uint8_t kSiteUnarmed = 0x80;
+using SiteEntry = uint16_t;
+inline constexpr SiteEntry kSiteToolBits = kAllDispatchTools;
+inline constexpr SiteEntry kSiteMaterialized = 0x100;
+inline constexpr SiteEntry kSiteUnarmed = 0x200;
 inline constexpr int kMaxSiteEvents = 16;  // site events have numbers < 16
 
 // Interpreter-wide values reinstrument() reads (FINDINGS F2 "global").
 struct InstrumentationGlobals {
-  std::array<EventSet, kToolCount> global{};  // G[t]
-  std::array<uint64_t, kToolCount> toolVersion{};
+  std::array<EventSet, kDispatchToolCount> global{};  // G[t]
+  std::array<uint64_t, kDispatchToolCount> toolVersion{};
   int64_t version = 0;         // V
   int64_t restartVersion = 0;  // R
 };
@@ -53,12 +54,12 @@ class CodeInstrumentation {
 
   // Tools that fire at `offset` for site event `bit` (LINE/INSTRUCTION: if armed).
   uint8_t siteTools(int bit, int32_t offset) const {
-    const std::vector<uint8_t>& v = sites_[bit];
-    const uint8_t e =
+    const std::vector<SiteEntry>& v = sites_[bit];
+    const SiteEntry e =
         (static_cast<uint32_t>(offset) < v.size() && (v[offset] & kSiteMaterialized))
             ? v[offset]
             : base_[bit];
-    return (e & kSiteUnarmed) ? 0 : (e & kSiteToolBits);
+    return (e & kSiteUnarmed) ? 0 : uint8_t(e & kSiteToolBits);
   }
   // The code has had two tools on one event: CPython keeps per-instruction tool sets
   // from then on (sticky). Before, an instrumented instruction fires for the code's
@@ -77,7 +78,7 @@ class CodeInstrumentation {
   }
   // Whether a DISABLE ever changed the site (else it follows the code's base set).
   bool siteTouched(int bit, int32_t offset) const {
-    const std::vector<uint8_t>& v = sites_[bit];
+    const std::vector<SiteEntry>& v = sites_[bit];
     return static_cast<uint32_t>(offset) < v.size() && (v[offset] & kSiteMaterialized);
   }
   // FINDINGS F4 has happened on this code (its INSTRUCTION tools were dropped once).
@@ -120,12 +121,12 @@ class CodeInstrumentation {
   template <class F>
   void forEachSite(int bit, F&& f);
 
-  std::array<EventSet, kToolCount> local_{};
-  std::array<uint64_t, kToolCount> toolVersion_{};
+  std::array<EventSet, kDispatchToolCount> local_{};
+  std::array<uint64_t, kDispatchToolCount> toolVersion_{};
   int64_t version_ = -1;  // "never instrumented"
   std::array<uint8_t, kMaxSiteEvents> active_{};
-  std::array<uint8_t, kMaxSiteEvents> base_{};
-  std::array<std::vector<uint8_t>, kMaxSiteEvents> sites_;
+  std::array<SiteEntry, kMaxSiteEvents> base_{};
+  std::array<std::vector<SiteEntry>, kMaxSiteEvents> sites_;
   std::array<uint8_t, 32> localTools_{};
   bool lineAlloc_ = false;
   bool instrAlloc_ = false;

@@ -244,6 +244,32 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
   while (tools) {
     const int t = 31 - std::countl_zero(tools);  // highest tool id first (§9.2)
     tools &= ~(1u << t);
+    if (isHookTool(t)) {
+      Delivery d;
+      d.tool = ToolId{t};
+      d.event = o.event;
+      d.code = o.code;
+      d.offset = reportedAt;
+      d.aux = o.aux;
+      d.exception = o.exception;
+      CallbackAction action;
+      switch (dispatchHook(t, o, d, policy, action)) {
+        case HookResult::Silent:
+          continue;
+        case HookResult::Disable:
+          codes_[o.code.value].disableAt(ToolId{t}, bit, o.offset);
+          continue;
+        case HookResult::Delivered:
+          ++delivered;
+          sink.onDelivery(d);
+          continue;
+        case HookResult::Raised:
+          ++delivered;
+          sink.onDelivery(d);
+          return finish(
+              PyError{std::string(action.raiseType), std::string(action.raiseMessage)});
+      }
+    }
     const CallbackSlot slot = tools_[t].callbacks[bit];
     if (!slot.callable) continue;  // unregistered (possibly by a higher tool's callback)
     Delivery d;
@@ -263,8 +289,7 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
     }
     inCallback_ = true;
     const CallbackAction action = policy.onCallback(d);
-    effects_.clear();
-    for (const ApiCall& call : action.calls) effects_.push_back({&call, step(call)});
+    applyEffects(action);
     inCallback_ = false;
     d.effects = effects_;
     ++delivered;

@@ -9,6 +9,7 @@
 
 #include "model/ids.h"
 #include "model/input.h"
+#include "model/legacy.h"
 #include "model/py_value.h"
 
 namespace monsim {
@@ -35,8 +36,11 @@ struct Delivery {
   int32_t offset = 0;  // LINE: the line-start instruction (the callback gets aux)
   int32_t aux = 0;     // LINE: line number; JUMP/BRANCH*: destination
   std::string_view exception;
-  CallableId callable;  // for a 3.14+ legacy BRANCH wrapper: the wrapped handler
+  CallableId callable;  // for a 3.14+ legacy BRANCH wrapper: the wrapped handler;
+                        // tools 6/7: the profile / trace function called
   bool viaBranchWrapper = false;  // behaviour §8.3
+  // Tools 6/7 (behaviour §16): what the trace or profile function is called with.
+  LegacyEvent legacy = LegacyEvent::Call;
   CallbackResult result = CallbackResult::Returned;
   std::span<const EffectRecord> effects;  // API calls the callback made, in order
 };
@@ -49,6 +53,9 @@ struct CallbackAction {
   std::string_view raiseType;
   std::string_view raiseMessage;
   std::span<const ApiCall> calls;
+  // A trace function's return value when it is a callable (the frame's next local
+  // trace function); nullopt: None, which keeps the current one (behaviour §16.4).
+  CallableArg traceReturn;
 };
 
 class CallbackPolicy {

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "model/ids.h"
+#include "model/legacy.h"
 #include "model/py_value.h"
 #include "spec/spec_tables.h"
 
@@ -63,12 +64,36 @@ struct RestartEvents {
 struct AllEvents {  // sys.monitoring._all_events()
   static constexpr std::string_view kName = "_all_events";
 };
+// The legacy hooks (behaviour §16): sys.settrace / sys.setprofile, and the trace
+// attributes of the innermost frame (the traced frame, inside a trace function).
+struct SetTrace {
+  static constexpr std::string_view kName = "settrace";
+  CallableArg func;
+};
+struct SetProfile {
+  static constexpr std::string_view kName = "setprofile";
+  CallableArg func;
+};
+struct SetFrameTrace {  // frame.f_trace = func
+  static constexpr std::string_view kName = "f_trace";
+  CallableArg func;
+};
+struct SetFrameTraceLines {
+  static constexpr std::string_view kName = "f_trace_lines";
+  bool on = true;
+};
+struct SetFrameTraceOpcodes {
+  static constexpr std::string_view kName = "f_trace_opcodes";
+  bool on = false;
+};
 
 using ApiCall = std::variant<UseToolId, FreeToolId, ClearToolId, GetTool, SetEvents,
                              GetEvents, SetLocalEvents, GetLocalEvents, RegisterCallback,
-                             RestartEvents, AllEvents>;
+                             RestartEvents, AllEvents, SetTrace, SetProfile,
+                             SetFrameTrace, SetFrameTraceLines, SetFrameTraceOpcodes>;
 
-// The sys.monitoring function a call names, e.g. "set_events".
+// The sys.monitoring function a call names, e.g. "set_events" (legacy hooks:
+// "settrace", "setprofile", "f_trace", "f_trace_lines", "f_trace_opcodes").
 constexpr std::string_view apiName(const ApiCall& c) {
   return std::visit([](const auto& call) { return call.kName; }, c);
 }
@@ -127,6 +152,11 @@ struct Occurrence {
   // PY_THROW(GeneratorExit) at a RESUME after a yield outside any try or with (the
   // DEPTH1 flag): close() may skip the throw (R7).
   bool closeAtDepth1Yield = false;
+  // JUMP: the destination is on the source's line (behaviour §16.3: a backward jump
+  // within one line is a 'line' event for the trace function).
+  bool jumpSameLine = false;
+  // CALL, C_RETURN, C_RAISE: what the callable is, for the profile function (§16.3).
+  CallableKind callable = CallableKind::Other;
 };
 
 // A frame of `code` starts or resumes (before its PY_START/PY_RESUME/PY_THROW).
@@ -137,10 +167,13 @@ struct FrameEnter {
   // this frame ran: that instruction is dispatched now (R5). -1: none.
   int32_t callerBranch = -1;
   Event callerBranchEvent = Event::Branch;
+  // A suspended frame resumes (PY_RESUME, PY_THROW): it keeps its f_trace (§16.4).
+  bool resumes = false;
 };
 // The innermost frame of `code` returns, yields or unwinds.
 struct FrameExit {
   CodeId code;
+  bool suspends = false;  // PY_YIELD: the frame (and its f_trace) lives on
 };
 
 using Input = std::variant<ApiCall, Occurrence, FrameEnter, FrameExit>;

@@ -69,7 +69,7 @@ CodeInstrumentation& Monitor::code(CodeId c) {
 
 void Monitor::recomputeGlobalTools() {
   globalTools_.fill(0);
-  for (int t = 0; t < kToolCount; ++t)
+  for (int t = 0; t < kDispatchToolCount; ++t)
     for (int b = 0; b < 32; ++b)
       if (g_.global[t].has(b)) globalTools_[b] |= uint8_t(1u << t);
 }
@@ -267,6 +267,13 @@ Outcome Monitor::onFrameEnter(const FrameEnter& f) {
   CodeInstrumentation& c = code(f.code);
   ++c.frames;
   stack_.push_back(Frame{f.code});
+  if (f.resumes)
+    for (auto it = suspended_.rbegin(); it != suspended_.rend(); ++it)
+      if (it->first == f.code) {
+        stack_.back().trace = it->second;
+        suspended_.erase(std::next(it).base());
+        break;
+      }
   const int unwind = eventBit_[static_cast<int>(Event::PyUnwind)];
   stack_.back().unwindAtEntry =
       c.everInstrumented() ? c.unwindTools() : globalTools_[unwind];
@@ -277,6 +284,8 @@ Outcome Monitor::onFrameEnter(const FrameEnter& f) {
 Outcome Monitor::onFrameExit(const FrameExit& f) {
   if (stack_.empty() || stack_.back().code != f.code)
     return InvalidInput{"FrameExit does not match the innermost frame"};
+  if (f.suspends && stack_.back().trace != FrameTrace{})
+    suspended_.emplace_back(f.code, stack_.back().trace);
   stack_.pop_back();
   --codes_[f.code.value].frames;
   return PyNone{};

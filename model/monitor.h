@@ -34,6 +34,9 @@ class Monitor {
   Outcome step(const FrameExit& f) { return onFrameExit(f); }
 
   const VersionProfile& profile() const { return *profile_; }
+  // sys.gettrace() / sys.getprofile() (behaviour §16).
+  std::optional<CallableId> traceFunction() const { return traceFn_; }
+  std::optional<CallableId> profileFunction() const { return profileFn_; }
   bool inCallback() const { return inCallback_; }
   // Inspection (no Python-visible counterpart).
   std::optional<std::string_view> toolName(ToolId t) const;
@@ -57,6 +60,11 @@ class Monitor {
   Outcome onApi(const RegisterCallback& c);
   Outcome onApi(const RestartEvents& c);
   Outcome onApi(const AllEvents& c);
+  Outcome onApi(const SetTrace& c);
+  Outcome onApi(const SetProfile& c);
+  Outcome onApi(const SetFrameTrace& c);
+  Outcome onApi(const SetFrameTraceLines& c);
+  Outcome onApi(const SetFrameTraceOpcodes& c);
   Outcome onOccurrence(const Occurrence& o, CallbackPolicy& policy, DeliverySink& sink);
   Outcome onFrameEnter(const FrameEnter& f);
   Outcome onFrameExit(const FrameExit& f);
@@ -89,6 +97,7 @@ class Monitor {
     // R7 (3.15): the code's PY_UNWIND tools as close() sees them, before the frame's
     // entry re-instruments the code.
     uint8_t unwindAtEntry = 0;
+    FrameTrace trace{};  // f_trace, f_trace_lines, f_trace_opcodes (behaviour §16.4)
   };
   // The innermost frame, if it runs `code`.
   const Frame* topFrameOf(CodeId code) const {
@@ -110,11 +119,22 @@ class Monitor {
   int32_t branchSourceReported(const Occurrence& o) const;
   ForIterEffect forIterEffect(const Occurrence& o, ForIterSite& site) const;
 
+  // The legacy hooks' handlers (behaviour §16, model/hooks.cpp): whether tool `t`
+  // (6 or 7) calls its function for the occurrence, and what that did.
+  enum class HookResult : uint8_t { Silent, Disable, Delivered, Raised };
+  HookResult dispatchHook(int t, const Occurrence& o, Delivery& d, CallbackPolicy& policy,
+                          CallbackAction& action);
+  // INSTRUCTION in tool 7's local set of `code` (3.13+ f_trace_opcodes).
+  void setOpcodeTrace(CodeId code, bool on);
+  void setHook(int tool, std::optional<CallableId> func);
+  // The callback's API calls, applied in order (effects_ holds their outcomes).
+  void applyEffects(const CallbackAction& action);
+
   // How the tools of an event are found, precomputed per event number.
   enum class BitKind : uint8_t { Site, CallSite, Global, GlobalOrLocal };
 
   const VersionProfile* profile_;  // a pointer keeps Monitor copy-assignable
-  std::array<ToolSlot, kToolCount> tools_{};
+  std::array<ToolSlot, kDispatchToolCount> tools_{};  // 6, 7: no slots (hooks)
   InstrumentationGlobals g_;
   std::array<uint8_t, 32> globalTools_{};  // per event number: tools with it in G
   std::vector<CodeInstrumentation> codes_;
@@ -125,6 +145,10 @@ class Monitor {
   std::array<BitKind, 32> bitKind_{};
   bool inCallback_ = false;
   std::vector<EffectRecord> effects_;
+  std::optional<CallableId> traceFn_, profileFn_;  // sys.settrace / sys.setprofile
+  bool opcodesEverSet_ = false;  // 3.12: some frame has had f_trace_opcodes set
+  // Suspended generator frames' trace state, innermost last, by code (§16.4).
+  std::vector<std::pair<CodeId, FrameTrace>> suspended_;
 };
 
 }  // namespace monsim

@@ -5,10 +5,13 @@ from . import HARNESS_FILES, _here
 
 HARNESS_FILES.add(_here())
 
-mon = sys.monitoring
+# None on an interpreter without sys.monitoring (PyPy 3.9): only the legacy hooks
+# (sys.settrace / sys.setprofile) can be recorded there.
+mon = getattr(sys, "monitoring", None)
 
 # name -> bit value, as this interpreter defines them (BRANCH included).
-BY_NAME = {n: v for n, v in vars(mon.events).items() if n.isupper() and n != "NO_EVENTS"}
+BY_NAME = {n: v for n, v in vars(mon.events).items() if n.isupper() and n != "NO_EVENTS"} \
+    if mon is not None else {}
 
 # 3.14+: BRANCH is an alias for BRANCH_LEFT|BRANCH_RIGHT with its own legacy slot.
 BRANCH_IS_ALIAS = "BRANCH_LEFT" in BY_NAME
@@ -37,7 +40,7 @@ for _n in ("JUMP", "BRANCH", "BRANCH_LEFT", "BRANCH_RIGHT"):
 for _n in ("RAISE", "RERAISE", "EXCEPTION_HANDLED", "PY_UNWIND", "PY_THROW", "STOP_ITERATION"):
     SHAPE[_n] = "exc"
 
-C_PAIR = BY_NAME["CALL"] | BY_NAME["C_RETURN"] | BY_NAME["C_RAISE"]
+C_PAIR = (BY_NAME["CALL"] | BY_NAME["C_RETURN"] | BY_NAME["C_RAISE"]) if BY_NAME else 0
 
 
 def mask_of(names):

@@ -9,23 +9,25 @@ import sys
 
 from . import HARNESS_FILES, _here
 from .events import BY_BIT, SLOT_BITS
-from .recorder import REAL_API
+from .normalise import qualname
+from .recorder import REAL_API, REAL_HOOKS
 
 HARNESS_FILES.add(_here())
 
-_get_tool = REAL_API["get_tool"]
-_get_events = REAL_API["get_events"]
-_set_events = REAL_API["set_events"]
-_use = REAL_API["use_tool_id"]
-_free = REAL_API["free_tool_id"]
+_get_tool = REAL_API.get("get_tool")
+_get_events = REAL_API.get("get_events")
+_set_events = REAL_API.get("set_events")
+_use = REAL_API.get("use_tool_id")
+_free = REAL_API.get("free_tool_id")
 _clear = REAL_API.get("clear_tool_id")
-_register = REAL_API["register_callback"]
-_get_local = REAL_API["get_local_events"]
-_set_local = REAL_API["set_local_events"]
-_restart = REAL_API["restart_events"]
-_all_events = REAL_API["_all_events"]
+_register = REAL_API.get("register_callback")
+_get_local = REAL_API.get("get_local_events")
+_set_local = REAL_API.get("set_local_events")
+_restart = REAL_API.get("restart_events")
+_all_events = REAL_API.get("_all_events")
 
-TOOL_IDS = range(6)
+# No sys.monitoring (PyPy 3.9): only the legacy hooks hold state.
+TOOL_IDS = range(6) if REAL_API else ()
 
 
 def leaks(touched=()):
@@ -49,23 +51,23 @@ def leaks(touched=()):
         for c in touched:
             le = _get_local(t, c)
             if le:
-                out.append("tool %d has local events 0x%x on %s@%d" % (t, le, c.co_qualname, c.co_firstlineno))
-    ae = _all_events()
+                out.append("tool %d has local events 0x%x on %s@%d" % (t, le, qualname(c), c.co_firstlineno))
+    ae = _all_events() if _all_events is not None else None
     if ae:
         out.append("_all_events() is %r" % (ae,))
-    if sys.gettrace() is not None:
+    if REAL_HOOKS["gettrace"]() is not None:
         out.append("sys.settrace function installed")
-    if sys.getprofile() is not None:
+    if REAL_HOOKS["getprofile"]() is not None:
         out.append("sys.setprofile function installed")
     return out
 
 
 def scrub(touched=()):
     """Returns every tool id to the never-used state. Never raises for a missing step."""
-    if sys.gettrace() is not None:
-        sys.settrace(None)
-    if sys.getprofile() is not None:
-        sys.setprofile(None)
+    if REAL_HOOKS["gettrace"]() is not None:
+        REAL_HOOKS["settrace"](None)
+    if REAL_HOOKS["getprofile"]() is not None:
+        REAL_HOOKS["setprofile"](None)
     for t in TOOL_IDS:
         if _get_tool(t) is None:
             _use(t, "monsim-scrub")
@@ -80,4 +82,5 @@ def scrub(touched=()):
         if _clear is not None:
             _clear(t)
         _free(t)
-    _restart()
+    if _restart is not None:
+        _restart()

@@ -14,12 +14,30 @@ from . import HARNESS_FILES, _here
 
 HARNESS_FILES.add(_here())
 
-mon = sys.monitoring
-MISSING = mon.MISSING
-DISABLE = mon.DISABLE
+mon = getattr(sys, "monitoring", None)  # None: legacy hooks only (PyPy 3.9)
+MISSING = mon.MISSING if mon is not None else object()
+DISABLE = mon.DISABLE if mon is not None else object()
 M_MISSING = {"marker": "MISSING"}
 M_DISABLE = {"marker": "DISABLE"}
 NONE = {"type": "NoneType", "repr": "None"}
+
+def qualname(code):
+    """co_qualname (3.11+); before, co_name (nested functions then share a name)."""
+    return getattr(code, "co_qualname", None) or code.co_name
+
+
+def _lines(code):
+    """co_lines() (3.10+); before, the same ranges rebuilt from dis."""
+    if hasattr(code, "co_lines"):
+        return code.co_lines()
+    import dis
+    starts = list(dis.findlinestarts(code))
+    out = []
+    end = len(code.co_code)
+    for i, (start, line) in enumerate(starts):
+        out.append((start, starts[i + 1][0] if i + 1 < len(starts) else end, line))
+    return out
+
 
 _ADDR = re.compile(r" at 0x[0-9a-fA-F]+")
 _ITEMS = 8  # elements shown per container
@@ -34,7 +52,7 @@ def instructions(code):
     instruments LINE.
     """
     lines = {}
-    for start, end, line in code.co_lines():
+    for start, end, line in _lines(code):
         for o in range(start, end, 2):
             lines[o] = line
     out, prev = [], object()
@@ -64,13 +82,13 @@ class CodeTable:
         got = self.info.get(id(code))
         if got is not None:
             return got
-        base = "%s@%s" % (code.co_qualname, code.co_firstlineno)
+        base = "%s@%s" % (qualname(code), code.co_firstlineno)
         cid, k = base, 2
         while cid in self.taken:
             cid, k = "%s#%d" % (base, k), k + 1
         self.taken.add(cid)
         lines = [None] * (len(code.co_code) >> 1)
-        for start, end, line in code.co_lines():
+        for start, end, line in _lines(code):
             for i in range(start >> 1, end >> 1):
                 lines[i] = line
         entry = (cid, lines)
@@ -96,7 +114,7 @@ class CodeTable:
         for c in self.codes:
             cid = self.info[id(c)][0]
             row = {
-                "qualname": c.co_qualname,
+                "qualname": qualname(c),
                 "firstlineno": c.co_firstlineno,
                 "origin": "program" if c.co_filename == self.program_file else "other",
                 "bytecode_hash": hashlib.sha256(c.co_code).hexdigest()[:16],

@@ -18,9 +18,10 @@ HARNESS_FILES.add(_here())
 
 
 def _capabilities():
-    caps = {"clear_tool_id": "clear_tool_id" in REAL_API,
+    caps = {"monitoring": bool(REAL_API),  # sys.monitoring exists (else: hooks only)
+            "clear_tool_id": "clear_tool_id" in REAL_API,
             "branch_left_right": BRANCH_IS_ALIAS,
-            "instruction": True,
+            "instruction": bool(REAL_API),
             "hash_randomization": bool(sys.flags.hash_randomization)}
     try:
         import threading
@@ -32,8 +33,8 @@ def _capabilities():
         caps["threads"] = False
     try:
         import _testcapi  # noqa: F401  (C-API events, behaviour §13)
-        caps["c_api"] = True
-    except ImportError:
+        caps["c_api"] = bool(REAL_API)
+    except Exception:  # ImportError; PyPy's _testcapi builds itself from missing sources
         caps["c_api"] = False
     is_gil = getattr(sys, "_is_gil_enabled", None)
     caps["free_threaded"] = bool(is_gil is not None and not is_gil())

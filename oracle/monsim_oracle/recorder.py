@@ -15,17 +15,19 @@ import sys
 
 from . import HARNESS_FILES, _here
 from .events import BY_BIT, SHAPE
-from .normalise import NONE, CodeTable, Normaliser
+from .normalise import NONE, CodeTable, Normaliser, qualname
 
 HARNESS_FILES.add(_here())
 
-mon = sys.monitoring
+mon = getattr(sys, "monitoring", None)  # None: legacy hooks only (PyPy 3.9)
 _getframe = sys._getframe
 API_NAMES = ("use_tool_id", "free_tool_id", "clear_tool_id", "get_tool", "get_events",
              "set_events", "get_local_events", "set_local_events", "register_callback",
              "restart_events", "_all_events")
 # The real functions, captured before any shim can be installed.
 REAL_API = {n: getattr(mon, n) for n in API_NAMES if hasattr(mon, n)}
+# The legacy hooks, likewise (behaviour §16).
+REAL_HOOKS = {n: getattr(sys, n) for n in ("settrace", "setprofile", "gettrace", "getprofile")}
 _CODE = type(_here.__code__)
 
 
@@ -70,7 +72,7 @@ class _Clause:
     def matches(self, n, code, cid, offset, line):
         return ((self.nth is None or n in self.nth)
                 and (self.from_nth is None or n >= self.from_nth)
-                and (self.functions is None or code.co_qualname in self.functions or cid in self.functions)
+                and (self.functions is None or qualname(code) in self.functions or cid in self.functions)
                 and (self.lines is None or line in self.lines)
                 and (self.offsets is None or offset in self.offsets))
 
@@ -106,6 +108,7 @@ class Recorder:
         self.probe = None      # the probe's tool id once it is running
         self.truncated = False
         self.active = []       # delivery records whose callback is running
+        self.frames = []       # the monitored frame of each running callback (frame actions)
         self.wrapped = {}      # id(wrapper) -> (wrapper, original)
         self.touched = {}      # id(code) -> code given to set_local_events
         self.failures = []     # oracle-internal problems seen inside callbacks
@@ -377,10 +380,12 @@ class Recorder:
                     return None
                 if clause.actions:
                     rec.active.append(d)
+                    rec.frames.append(_getframe(1))
                     try:
                         for i, a in enumerate(clause.actions):
                             rec.perform(a, "callback", "%s.actions[%d]" % (clause.path, i))
                     finally:
+                        rec.frames.pop()
                         rec.active.pop()
                 if clause.raise_ is not None:
                     exc = rec.make_exception(clause.raise_, clause.path + ".raise")

@@ -16,12 +16,13 @@ import warnings
 from . import HARNESS_FILES, _here
 from . import isolation
 from .events import BY_NAME, REAL, mask_of, probe_mask
+from .legacy import Hooks
 from .recorder import REAL_API, ApiShim, Handler, Recorder, ScenarioError
 from .scenario import API, effective_options, validate
 
 HARNESS_FILES.add(_here())
 
-mon = sys.monitoring
+mon = getattr(sys, "monitoring", None)  # None: legacy hooks only (PyPy 3.9)
 _ID_CONSTS = {"DEBUGGER_ID": 0, "COVERAGE_ID": 1, "PROFILER_ID": 2, "OPTIMIZER_ID": 5}
 _API_CALL = re.compile(r"\b(?:%s)\s*\(\s*(?:[A-Za-z_][\w.]*\.)?(\d+|%s)\b"
                        % ("|".join(API), "|".join(_ID_CONSTS)))
@@ -96,6 +97,7 @@ class _Run:
         self.rec.make_exception = self.make_exception
         self.handlers = {n: Handler("handler:" + n, spec, "scenario.handlers." + n)
                          for n, spec in doc.get("handlers", {}).items()}
+        self.hooks = Hooks(self.rec, doc.get("trace_functions", {}))
         self.probe = None
         self.probe_on = False
 
@@ -103,7 +105,7 @@ class _Run:
 
     def execute(self):
         rec = self.rec
-        if self.opts["probe"]:
+        if self.opts["probe"] and mon is not None:
             self.probe = self.opts["probe_tool"]
             if self.probe is None:
                 used = mentioned_tools(self.doc)
@@ -124,9 +126,11 @@ class _Run:
             sys.stdout, sys.stderr, sys.stdin = out, err, io.StringIO()
             for n in REAL_API:
                 setattr(mon, n, ApiShim(n, rec))
+            self.hooks.shims()
             failure = self.body()
         finally:
             touched = list(rec.touched.values())
+            self.hooks.restore()
             try:
                 if self.probe_on:
                     try:
@@ -246,7 +250,9 @@ class _Run:
         for i, step in enumerate(self.doc["steps"]):
             path = "scenario.steps[%d]" % i
             kind = _kind(step)
-            d = {"kind": "step", "index": i, "action": kind, "target": step[kind]}
+            target = step[kind]
+            d = {"kind": "step", "index": i, "action": kind,
+                 "target": target if isinstance(target, str) else repr(target)}
             if kind == "gen":
                 d["op"] = step["op"]
             rec.add(d)
@@ -267,7 +273,7 @@ class _Run:
     def perform(self, a, by, path):
         """A callback action: performed and recorded; its exceptions never propagate."""
         kind = _kind(a)
-        if kind == "api":
+        if kind in ("api", "settrace", "setprofile", "frame"):  # recorded as api records
             try:
                 self.perform_raw(a, by, path)
             except ScenarioError:
@@ -304,6 +310,25 @@ class _Run:
         args = tuple(self.resolve(a.get("args", []), path + ".args"))
         kwargs = self.resolve(a.get("kwargs", {}), path + ".kwargs")
         return self.rec.api(a["api"], args, kwargs, by)
+
+    def _do_settrace(self, a, by, path):
+        name = a["settrace"]
+        w = None if name is None else self.hooks.declared(name, "trace", path + ".settrace")
+        self.hooks.install("trace", w, by)
+
+    def _do_setprofile(self, a, by, path):
+        name = a["setprofile"]
+        w = None if name is None else self.hooks.declared(name, "profile", path + ".setprofile")
+        self.hooks.install("profile", w, by)
+
+    def _do_frame(self, a, by, path):
+        for attr, v in a["frame"].items():
+            if attr == "f_trace" and v is not None:
+                v = self.hooks.declared(v, "trace", path + ".frame.f_trace")
+            try:
+                self.hooks.set_frame(attr, v, by)
+            except ScenarioError as e:
+                raise ScenarioError(path, e.message) from None
 
     def _do_gen(self, a, by, path):
         g = self.lookup(a["gen"], path + ".gen")
@@ -384,6 +409,8 @@ class _Run:
             return getattr(builtins, v["name"])
         if m == "exc":
             return self.make_exception(v, path)
+        if m == "trace":
+            return self.hooks.declared(v["name"], "trace", path + ".name")
         raise ScenarioError(path, "unknown marker %r" % m)
 
     def make_exception(self, spec, path):
@@ -397,7 +424,7 @@ class _Run:
 
 
 def _kind(a):
-    for k in ("call", "api", "gen", "delete"):
+    for k in ("call", "api", "gen", "delete", "settrace", "setprofile", "frame"):
         if k in a:
             return k
     raise AssertionError("validated action without a kind")

@@ -16,7 +16,12 @@ API = ("use_tool_id", "free_tool_id", "clear_tool_id", "get_tool", "get_events",
        "restart_events", "_all_events")
 GEN_OPS = ("next", "send", "throw", "close", "iterate")
 MARKERS = ("DISABLE", "MISSING", "events", "code", "var", "handler", "tuple", "builtin", "exc",
-           "int")
+           "int", "trace")
+# What a trace or profile function is called with (PyTrace_* names).
+LEGACY_EVENTS = ("call", "exception", "line", "return", "c_call", "c_exception", "c_return",
+                 "opcode")
+FRAME_ATTRS = ("f_trace", "f_trace_lines", "f_trace_opcodes")
+ACTION_KINDS = ("call", "api", "gen", "delete", "settrace", "setprofile", "frame")
 
 OPTION_DEFAULTS = {
     "probe": True,        # run the passive probe tool
@@ -29,10 +34,12 @@ OPTION_DEFAULTS = {
     "repr_limit": 80,
 }
 
-_TOP = {"id", "description", "meta", "program", "tools", "handlers", "steps"}
+_TOP = {"id", "description", "meta", "program", "tools", "handlers", "steps",
+        "trace_functions"}
 _TOOL = {"name", "use", "events", "local", "callbacks", "auto_callbacks"}
 _CLAUSE = {"when", "actions", "return", "raise"}
 _WHEN = {"nth", "from_nth", "functions", "lines", "offsets"}
+_TRACE_WHEN = _WHEN | {"events"}
 
 
 def _is_decimal(text):
@@ -43,6 +50,7 @@ def _is_decimal(text):
 class Checker:
     def __init__(self):
         self.diags = []
+        self.trace_names = set()  # the scenario's trace_functions
 
     def err(self, path, msg):
         self.diags.append({"path": path, "message": msg})
@@ -103,7 +111,8 @@ class Checker:
                 "events": (("names",), ()), "code": ((), ("of", "id")),
                 "var": (("name",), ()), "handler": (("name",), ()),
                 "tuple": (("items",), ()), "builtin": (("name",), ()),
-                "exc": (("type",), ("args",)), "int": (("value",), ())}[m]
+                "exc": (("type",), ("args",)), "int": (("value",), ()),
+                "trace": (("name",), ())}[m]
         self.keys(v, {"$"} | set(spec[0]) | set(spec[1]), path, spec[0])
         if m == "events" and "names" in v:
             self.event_names(v["names"], path + ".names")
@@ -119,6 +128,9 @@ class Checker:
                     self.err(path + ".name", "no builtin %r" % v["name"])
                 if m == "handler" and v["name"] not in handlers:
                     self.err(path + ".name", "no handler %r" % v["name"])
+        elif m == "trace" and "name" in v:
+            if self.typ(v["name"], str, path + ".name", "a string") and v["name"] not in self.trace_names:
+                self.err(path + ".name", "no trace function %r" % v["name"])
         elif m == "tuple" and "items" in v:
             if self.typ(v["items"], list, path + ".items", "a list"):
                 self.literal(v["items"], path + ".items", handlers)
@@ -133,16 +145,38 @@ class Checker:
     def action(self, a, path, handlers):
         if not self.typ(a, dict, path, "an action object"):
             return
-        kinds = [k for k in ("call", "api", "gen", "delete") if k in a]
+        kinds = [k for k in ACTION_KINDS if k in a]
         if len(kinds) != 1:
-            self.err(path, "an action needs exactly one of 'call', 'api', 'gen', 'delete'")
+            self.err(path, "an action needs exactly one of %s"
+                     % ", ".join("'%s'" % k for k in ACTION_KINDS))
             return
         k = kinds[0]
         allowed = {"call": {"call", "args", "kwargs", "store"},
                    "api": {"api", "args", "kwargs"},
                    "gen": {"gen", "op", "value", "store"},
-                   "delete": {"delete"}}[k]
+                   "delete": {"delete"},
+                   "settrace": {"settrace"}, "setprofile": {"setprofile"},
+                   "frame": {"frame"}}[k]
         self.keys(a, allowed, path, ("op",) if k == "gen" else ())
+        if k in ("settrace", "setprofile"):
+            if a[k] is not None and self.typ(a[k], str, "%s.%s" % (path, k), "a trace function name or null") \
+                    and a[k] not in self.trace_names:
+                self.err("%s.%s" % (path, k), "no trace function %r" % a[k])
+            return
+        if k == "frame":
+            f = a[k]
+            if self.typ(f, dict, path + ".frame", "an object") and f:
+                self.keys(f, FRAME_ATTRS, path + ".frame")
+                for attr in ("f_trace_lines", "f_trace_opcodes"):
+                    if attr in f:
+                        self.typ(f[attr], bool, "%s.frame.%s" % (path, attr), "a boolean")
+                t = f.get("f_trace")
+                if t is not None and self.typ(t, str, path + ".frame.f_trace", "a trace function name or null") \
+                        and t not in self.trace_names:
+                    self.err(path + ".frame.f_trace", "no trace function %r" % t)
+            elif isinstance(f, dict):
+                self.err(path + ".frame", "names no frame attribute")
+            return
         if self.typ(a[k], str, "%s.%s" % (path, k), "a string"):
             if k == "api" and a[k] not in API:
                 self.err(path + ".api", "unknown API function %r" % a[k])
@@ -158,7 +192,7 @@ class Checker:
         if "store" in a:
             self.typ(a["store"], str, path + ".store", "a variable name")
 
-    def clauses(self, v, path, handlers):
+    def clauses(self, v, path, handlers, when=_WHEN):
         items = v if isinstance(v, list) else [v]
         for i, c in enumerate(items):
             p = "%s[%d]" % (path, i) if isinstance(v, list) else path
@@ -179,7 +213,11 @@ class Checker:
                     self.action(a, "%s.actions[%d]" % (p, j), handlers)
             w = c.get("when")
             if w is not None and self.typ(w, dict, p + ".when", "an object"):
-                self.keys(w, _WHEN, p + ".when")
+                self.keys(w, when, p + ".when")
+                if "events" in w and self.typ(w["events"], list, p + ".when.events", "a list of trace events"):
+                    for j, n in enumerate(w["events"]):
+                        if n not in LEGACY_EVENTS:
+                            self.err("%s.when.events[%d]" % (p, j), "unknown trace event %r" % (n,))
                 for k in ("nth", "lines", "offsets"):
                     if k in w:
                         self.ints(w[k], "%s.when.%s" % (p, k))
@@ -222,6 +260,11 @@ class Checker:
         if "program" in doc:
             self.typ(doc["program"], str, "scenario.program", "a string")
         handlers = doc.get("handlers") if isinstance(doc.get("handlers"), dict) else {}
+        tfs = doc.get("trace_functions")
+        if "trace_functions" in doc and self.typ(tfs, dict, "scenario.trace_functions", "an object"):
+            self.trace_names = set(tfs)
+            for name, cl in tfs.items():
+                self.clauses(cl, "scenario.trace_functions.%s" % name, handlers, _TRACE_WHEN)
         if "handlers" in doc and self.typ(doc["handlers"], dict, "scenario.handlers", "an object"):
             for name, cl in doc["handlers"].items():
                 self.clauses(cl, "scenario.handlers.%s" % name, handlers)

@@ -3,6 +3,7 @@
 // and the reports). Problems are reported as file:line:col and fail the build.
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -133,7 +134,8 @@ int main(int argc, char** argv) {
               << "\n";
     return 1;
   }
-  checkKeys(evFile, ev, {"versions", "tools", "no_events", "events"}, d);
+  checkKeys(evFile, ev, {"versions", "tools", "no_events", "events", "legacy_events", "hooks"},
+            d);
   for (const auto& v : require(evFile, ev, "versions", d))
     gVersions.push_back(v.as<std::string>());
   const size_t nv = gVersions.size();
@@ -247,6 +249,72 @@ int main(int argc, char** argv) {
       if (has(alias[i]) && alias[i].IsSequence())
         j["alias_of"] = alias[i].as<std::vector<std::string>>();
     }
+  }
+  h << "}};\n\n";
+
+  // Legacy hooks (sys.settrace / sys.setprofile as tools 7 / 6).
+  std::vector<std::string> legacy;
+  for (const auto& l : require(evFile, ev, "legacy_events", d))
+    legacy.push_back(l.as<std::string>());
+  auto eventIndex = [&](const YAML::Node& n) {
+    for (size_t i = 0; i < names.size(); ++i)
+      if (names[i] == n.as<std::string>()) return int(i);
+    d.error(evFile, n, "unknown event '" + n.as<std::string>() + "'");
+    return 0;
+  };
+  h << "// What a trace or profile function is called with (PyTrace_*).\n"
+       "enum class LegacyEvent : uint8_t {";
+  for (auto& l : legacy) h << " " << camel(l) << ",";
+  h << " };\ninline constexpr int kLegacyEventCount = " << legacy.size() << ";\n";
+  h << "inline constexpr std::array<std::string_view, kLegacyEventCount> "
+       "kLegacyEventNames{";
+  for (auto& l : legacy) h << quote(l) << ", ";
+  h << "};\n";
+  h << "enum class OpcodeTrace : uint8_t { None, Global, Local };\n"
+       "struct HookRow {\n  std::string_view name;\n  int tool;\n"
+       "  std::array<uint64_t, kVersionCount> events;  // bit i: Event(i)\n"
+       "  std::array<OpcodeTrace, kVersionCount> opcodes;\n"
+       "  std::array<int8_t, kEventCount> map;  // LegacyEvent, -1: none\n};\n";
+  const YAML::Node hooks = require(evFile, ev, "hooks", d);
+  h << "inline constexpr std::array<HookRow, " << hooks.size() << "> kHooks{{\n";
+  for (const auto& hk : hooks) {
+    checkKeys(evFile, hk, {"name", "tool", "events", "opcodes", "map"}, d);
+    const auto name = require(evFile, hk, "name", d).as<std::string>("");
+    const int tool = require(evFile, hk, "tool", d).as<int>(0);
+    h << "  {" << quote(name) << ", " << tool << ", {";
+    const auto evs = perVersion(evFile, require(evFile, hk, "events", d), d);
+    for (size_t i = 0; i < nv; ++i) {
+      uint64_t mask = 0;
+      std::vector<std::string> list;
+      if (has(evs[i]))
+        for (const auto& e : evs[i]) {
+          mask |= uint64_t(1) << eventIndex(e);
+          list.push_back(e.as<std::string>());
+        }
+      h << mask << "u, ";
+      js["by_version"][gVersions[i]]["hooks"][name]["events"] = list;
+      js["by_version"][gVersions[i]]["hooks"][name]["tool"] = tool;
+    }
+    h << "}, {";
+    const auto ops = perVersion(evFile, require(evFile, hk, "opcodes", d), d);
+    for (size_t i = 0; i < nv; ++i) {
+      const auto o = has(ops[i]) ? ops[i].as<std::string>() : "none";
+      if (o != "none" && o != "global" && o != "local")
+        d.error(evFile, hk["opcodes"], "opcodes must be none, global or local");
+      h << "OpcodeTrace::" << camel(o) << ", ";
+    }
+    h << "}, {";
+    std::vector<int> map(names.size(), -1);
+    for (const auto& kv : require(evFile, hk, "map", d)) {
+      const int e = eventIndex(kv.first);
+      const auto l = std::find(legacy.begin(), legacy.end(), kv.second.as<std::string>());
+      if (l == legacy.end())
+        d.error(evFile, kv.second, "unknown legacy event (see legacy_events:)");
+      else
+        map[e] = int(l - legacy.begin());
+    }
+    for (int m : map) h << m << ", ";
+    h << "}},\n";
   }
   h << "}};\n\n";
 

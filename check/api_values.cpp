@@ -101,6 +101,10 @@ CallableRef callableOfLiteral(const json& v) {
       c.kind = CallableRef::Kind::Handler;
       c.handler = v.value("name", "");
       c.repr = "<handler:" + c.handler + ">";
+    } else if (v["$"] == "trace") {
+      c.kind = CallableRef::Kind::Trace;
+      c.handler = "trace:" + v.value("name", "");
+      c.repr = "<" + c.handler + ">";
     } else {
       c.repr = "<" + literalTypeName(v) + ">";
     }
@@ -112,22 +116,6 @@ CallableRef callableOfLiteral(const json& v) {
   return c;
 }
 
-CallableRef callableOfRecorded(const TraceValue& v) {
-  CallableRef c;
-  c.repr = v.kind == TraceValue::Kind::Object ? v.repr : "?";
-  if (v.kind == TraceValue::Kind::Object && v.type == "NoneType") {
-    c.kind = CallableRef::Kind::None;
-  } else if (v.kind == TraceValue::Kind::Object && v.type == "handler") {
-    // "<handler:NAME>" for `handlers`, "<tool>" for callbacks declared in `tools`.
-    if (c.repr.starts_with("<handler:")) {
-      c.kind = CallableRef::Kind::Handler;
-      c.handler = c.repr.substr(9, c.repr.size() - 10);
-    } else {
-      c.kind = CallableRef::Kind::Declared;
-    }
-  }
-  return c;
-}
 
 // One argument list, recorded or literal: the arity and per-position conversions.
 template <typename Arg, typename ToPy, typename ToCode, typename ToCallable,
@@ -171,6 +159,20 @@ std::optional<ApiCall> makeCall(const std::string& fn, const std::vector<Arg>& a
     if (arity(0)) return RestartEvents{};
   } else if (fn == "_all_events") {
     if (arity(0)) return AllEvents{};
+  } else if (fn == "settrace") {  // the legacy hooks (behaviour §16)
+    if (arity(1)) return SetTrace{r.callable(toCallable(args[0]))};
+  } else if (fn == "setprofile") {
+    if (arity(1)) return SetProfile{r.callable(toCallable(args[0]))};
+  } else if (fn == "f_trace") {
+    if (arity(1)) return SetFrameTrace{r.callable(toCallable(args[0]))};
+  } else if (fn == "f_trace_lines" || fn == "f_trace_opcodes") {
+    if (!arity(1)) return std::nullopt;
+    const PyArg v = arg(0);
+    const bool on = std::holds_alternative<PyBool>(v)  ? std::get<PyBool>(v).value
+                    : std::holds_alternative<PyInt>(v) ? std::get<PyInt>(v).value != 0
+                                                       : true;
+    if (fn == "f_trace_lines") return SetFrameTraceLines{on};
+    return SetFrameTraceOpcodes{on};
   } else {
     why = "unknown API function " + fn;
   }
@@ -183,6 +185,27 @@ std::string typeNameOf(const TraceValue& v) {
   if (v.kind == TraceValue::Kind::Disable || v.kind == TraceValue::Kind::Missing)
     return "object";
   return v.type.empty() ? "object" : v.type;
+}
+
+CallableRef callableOfRecorded(const TraceValue& v) {
+  CallableRef c;
+  c.repr = v.kind == TraceValue::Kind::Object ? v.repr : "?";
+  if (v.kind == TraceValue::Kind::Object && v.type == "NoneType") {
+    c.kind = CallableRef::Kind::None;
+  } else if (v.kind == TraceValue::Kind::Object && v.type == "trace_function" &&
+             c.repr.size() > 2) {
+    c.kind = CallableRef::Kind::Trace;
+    c.handler = c.repr.substr(1, c.repr.size() - 2);
+  } else if (v.kind == TraceValue::Kind::Object && v.type == "handler") {
+    // "<handler:NAME>" for `handlers`, "<tool>" for callbacks declared in `tools`.
+    if (c.repr.starts_with("<handler:")) {
+      c.kind = CallableRef::Kind::Handler;
+      c.handler = c.repr.substr(9, c.repr.size() - 10);
+    } else {
+      c.kind = CallableRef::Kind::Declared;
+    }
+  }
+  return c;
 }
 
 PyArg argFromRecorded(const TraceValue& v) {

@@ -23,9 +23,11 @@ struct CodeRef {
 
 // A callable argument, as far as the replay needs to know how it behaves.
 struct CallableRef {
-  enum class Kind { None, Handler, Declared, Other };
+  enum class Kind { None, Handler, Declared, Trace, Other };
   Kind kind = Kind::Other;  // Declared: a callback declared in `tools` ("<tool>")
-  std::string handler;      // Handler: its name in `handlers`
+  std::string handler;      // Handler: its name in `handlers`; Trace: the oracle's
+                            // label ("trace:T", "profile:T", "trace:<f>" for a
+                            // program function)
   std::string repr;         // as the oracle records it
 };
 
@@ -48,6 +50,8 @@ std::optional<ApiCall> makeLiteralApiCall(const std::string& fn, const Literal& 
                                           std::string& why);
 
 PyArg argFromRecorded(const TraceValue& v);
+// What a recorded callable argument is (a handler, a trace function, None, …).
+CallableRef callableOfRecorded(const TraceValue& v);
 // The type name a recorded value has in Python.
 std::string typeNameOf(const TraceValue& v);
 

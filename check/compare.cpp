@@ -35,6 +35,11 @@ std::string text(const Delivery& f) {
   std::string s = "tool " + std::to_string(f.tool) + " " +
                   std::string(eventName(f.event)) + " in " + f.code + " at offset " +
                   std::to_string(f.offset);
+  if (f.legacy)
+    s = std::string(f.tool == kTraceTool ? "trace function " : "profile function ") +
+        f.hookFunction + " '" + std::string(legacyEventName(*f.legacy)) + "' (" +
+        std::string(eventName(f.event)) + ") in " + f.code + " at offset " +
+        std::to_string(f.offset);
   if (f.event == Event::Line) s += " (line " + std::to_string(f.aux) + ")";
   if (hasDestination(f.event)) s += " to " + std::to_string(f.aux);
   if (!f.exc.empty()) s += " [" + f.exc + "]";
@@ -46,7 +51,8 @@ std::optional<DeliveryField> differingArg(const Delivery& a, const Delivery& b) 
   auto norm = [](const Delivery& f) {
     return f.event == Event::StopIteration ? Event::Raise : f.event;
   };
-  if (norm(a) != norm(b)) return DeliveryField::Event;
+  if (norm(a) != norm(b) || a.legacy != b.legacy) return DeliveryField::Event;
+  if (a.hookFunction != b.hookFunction) return DeliveryField::Function;
   if (a.code != b.code) return DeliveryField::Code;
   // A garbage offset (isGarbageOffset) differs on every run: any two are equal.
   const bool garbage = isGarbageOffset(a.offset) && isGarbageOffset(b.offset);
@@ -71,6 +77,8 @@ std::string_view fieldName(DeliveryField f) {
       return "destination";
     case DeliveryField::Exception:
       return "exception";
+    case DeliveryField::Function:
+      return "trace function";
   }
   return "?";
 }

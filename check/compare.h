@@ -15,7 +15,15 @@
 namespace monsim::harness {
 
 // The argument of a delivery two sides differ in.
-enum class DeliveryField : uint8_t { Event, Code, Offset, Line, Destination, Exception };
+enum class DeliveryField : uint8_t {
+  Event,
+  Code,
+  Offset,
+  Line,
+  Destination,
+  Exception,
+  Function,  // tools 6/7: which trace or profile function was called
+};
 
 // The model rule behind a divergence's model side.
 struct DivergenceRule {

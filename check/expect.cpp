@@ -54,7 +54,12 @@ std::string patternText(const DeliveryPattern& p) {
     out += out.empty() ? "{" : ", ";
     out += std::string(key) + ": " + value;
   };
-  if (p.tool) field("tool", std::to_string(*p.tool));
+  if (p.tool && isHookTool(*p.tool))
+    field("hook", *p.tool == kTraceTool ? "trace" : "profile");
+  else if (p.tool)
+    field("tool", std::to_string(*p.tool));
+  if (p.legacy) field("event", std::string(legacyEventName(*p.legacy)));
+  if (p.traceFunction) field("trace_function", *p.traceFunction);
   if (p.event) field("event", *p.event);
   if (p.function) field("function", *p.function);
   if (p.line) field("line", std::to_string(*p.line));
@@ -182,8 +187,11 @@ class Checker {
     const auto& scopeTools = e.scopeTools.empty() ? tools : e.scopeTools;
     for (size_t i = 0; i < all.size(); ++i) {
       const bool inScope =
-          std::ranges::find(scopeTools, all[i].tool) != scopeTools.end() &&
-          inEventScope(e.scopeEvents, all[i]);
+          isHookTool(all[i].tool)
+              ? e.scopeHooks.empty() ||
+                    std::ranges::find(e.scopeHooks, all[i].tool) != e.scopeHooks.end()
+              : std::ranges::find(scopeTools, all[i].tool) != scopeTools.end() &&
+                    inEventScope(e.scopeEvents, all[i]);
       inScope_.push_back(inScope);
       if (inScope) scoped_.push_back(static_cast<int>(i));
     }
@@ -406,7 +414,10 @@ class Checker {
 }  // namespace
 
 std::string SeenDelivery::text() const {
-  std::string out = "tool " + std::to_string(tool) + " " + std::string(eventText());
+  std::string out =
+      legacy ? std::string(tool == kTraceTool ? "trace " : "profile ") +
+                   std::string(legacyEventName(*legacy)) + " (" + hookFunction + ")"
+             : "tool " + std::to_string(tool) + " " + std::string(eventText());
   const std::string& name = function.empty() ? code : function;
   if (!name.empty()) out += " " + name;
   if (line) out += (name.empty() ? " line " : ":") + std::to_string(*line);
@@ -418,6 +429,12 @@ std::string SeenDelivery::text() const {
 
 bool matches(const DeliveryPattern& p, const SeenDelivery& d) {
   if (p.tool && *p.tool != d.tool) return false;
+  if (p.legacy && d.legacy != p.legacy) return false;
+  if (p.traceFunction) {
+    const size_t colon = d.hookFunction.find(':');
+    if (colon == std::string::npos || d.hookFunction.substr(colon + 1) != *p.traceFunction)
+      return false;
+  }
   if (p.event && !eventMatches(p, d)) return false;
   if (p.function && *p.function != d.function) return false;
   if (p.line && d.line != *p.line) return false;

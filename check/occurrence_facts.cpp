@@ -45,6 +45,24 @@ OccurrenceFacts::OccurrenceFacts(const Trace& t, const VersionProfile& p) : t_(t
   }
 }
 
+namespace {
+
+// The profile function is called for builtins and for method descriptors given a self
+// argument (as the bound method), not for Python functions or types (behaviour §16.3).
+CallableKind callableKindOf(const TraceRecord& rec) {
+  if (!rec.callable || rec.callable->kind != TraceValue::Kind::Object)
+    return CallableKind::Other;
+  const std::string& type = rec.callable->type;
+  if (type == "builtin_function_or_method") return CallableKind::CFunction;
+  if (type == "method_descriptor")
+    return rec.arg0 && rec.arg0->kind == TraceValue::Kind::Missing
+               ? CallableKind::MethodDescriptorNoArg
+               : CallableKind::MethodDescriptor;
+  return CallableKind::Other;
+}
+
+}  // namespace
+
 void OccurrenceFacts::fill(const TraceRecord& rec, size_t depth, Occurrence& o) {
   if (rec.event == Event::BranchLeft || rec.event == Event::BranchRight)
     if (const TraceCode* c = t_.code(rec.code))
@@ -59,6 +77,14 @@ void OccurrenceFacts::fill(const TraceRecord& rec, size_t depth, Occurrence& o) 
     o.lineAfterResume =
         !entry_[at].lineSince && entry_[at].line && entry_[at].line == rec.line;
     entry_[at].lineSince = true;
+  }
+  // Behaviour §16.3: what the hooks' handlers read of the occurrence.
+  if (rec.event == Event::Call || rec.event == Event::CReturn || rec.event == Event::CRaise)
+    o.callable = callableKindOf(rec);
+  if (const TraceCode* c = t_.code(rec.code); c && rec.event == Event::Jump && rec.dest) {
+    const TraceInstruction* from = c->instructionAt(rec.offset);
+    const TraceInstruction* to = c->instructionAt(*rec.dest);
+    o.jumpSameLine = from && to && from->line && from->line == to->line;
   }
   if (const TraceCode* c = t_.code(rec.code)) {
     if (const TraceInstruction* i = c->instructionAt(rec.offset)) {

@@ -24,7 +24,7 @@ namespace {
 
 // What a registered callable is, so the policy knows how it behaves.
 struct CallableInfo {
-  enum class Kind { Declared, Handler, Program, Probe };
+  enum class Kind { Declared, Handler, Program, Probe, Trace };
   Kind kind = Kind::Program;
   std::string repr;  // as the oracle records it
   const Callback* clauses = nullptr;
@@ -53,6 +53,11 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   std::optional<CodeId> codeArg(const CodeRef& c);
   CallableArg callableArg(const CallableRef& c);
   CallableId newCallable(CallableInfo info);
+  // A trace or profile function, by the oracle's label ("trace:T"): one handle per
+  // label, as the oracle keeps one wrapper per function and hook.
+  CallableId traceCallable(const std::string& label);
+  CallbackAction traceCallback(const ModelDelivery& d, CallableInfo& info,
+                               const TraceRecord* seen);
   std::string reprOf(CallableId c) const {
     return c.value < callables_.size() ? callables_[c.value].repr : "?";
   }
@@ -62,10 +67,13 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   void replayApi(size_t index, const TraceRecord& rec);
   void replayEvent(size_t index, const TraceRecord& rec);
   void syncFrames(Event event, CodeId code, int depth);
-  void exitFrame();
+  void exitFrame(bool suspends = false);
   void feed(const Occurrence& o, size_t record, std::optional<int> line);
   const Clause* pickClause(const Callback& cb, int n, const ModelDelivery& d) const;
-  std::optional<ApiCall> callFor(const json& action);  // a scenario action
+  std::optional<ApiCall> callFor(const json& action);  // a scenario `api` action
+  // The model's calls for a scenario action the model knows (api, settrace,
+  // setprofile, frame); false for one that runs program code.
+  bool addCallsFor(const json& action);
   std::optional<ApiCall> callFor(const TraceRecord& api);
 
   const Scenario& s_;
@@ -78,6 +86,7 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   std::map<std::string, CodeId> codeIds_;
   std::vector<std::string> codeNames_;
   std::vector<CallableInfo> callables_;
+  std::map<std::string, CallableId> traceCallables_;
   // (event record, tool) -> the interpreter's delivery record
   std::map<std::pair<size_t, int>, const TraceRecord*> observed_;
   std::set<size_t> unseen_;  // occurrences the probe missed, keyed by a delivery record
@@ -125,8 +134,27 @@ const Callback* Replayer::declaredClauses(int tool, const std::string& event) co
   return it == tools_[tool]->callbacks.end() ? nullptr : &it->second;
 }
 
+CallableId Replayer::traceCallable(const std::string& label) {
+  if (auto it = traceCallables_.find(label); it != traceCallables_.end())
+    return it->second;
+  CallableInfo info;
+  info.repr = "<" + label + ">";
+  info.kind = CallableInfo::Kind::Program;  // "trace:<f>": the program's function
+  const size_t colon = label.find(':');
+  if (colon != std::string::npos)
+    if (auto it = s_.traceFunctions.find(label.substr(colon + 1));
+        it != s_.traceFunctions.end()) {
+      info.kind = CallableInfo::Kind::Trace;
+      info.clauses = &it->second;
+    }
+  const CallableId id = newCallable(std::move(info));
+  traceCallables_.emplace(label, id);
+  return id;
+}
+
 CallableArg Replayer::callableArg(const CallableRef& c) {
   if (c.kind == CallableRef::Kind::None) return std::nullopt;
+  if (c.kind == CallableRef::Kind::Trace) return traceCallable(c.handler);
   CallableInfo info;
   info.repr = c.repr;
   if (c.kind == CallableRef::Kind::Handler) {
@@ -213,8 +241,8 @@ void Replayer::replayApi(size_t index, const TraceRecord& rec) {
   out_.api.push_back(std::move(check));
 }
 
-void Replayer::exitFrame() {
-  m_.step(FrameExit{stack_.back()});
+void Replayer::exitFrame(bool suspends) {
+  m_.step(FrameExit{stack_.back(), suspends});
   stack_.pop_back();
 }
 
@@ -225,6 +253,7 @@ void Replayer::syncFrames(Event event, CodeId code, int depth) {
     while (int(stack_.size()) > depth - 1 && !stack_.empty()) exitFrame();
     FrameEnter enter{code};
     std::tie(enter.callerBranch, enter.callerBranchEvent) = facts_.callerBranch(record_);
+    enter.resumes = event == Event::PyResume || event == Event::PyThrow;
     m_.step(enter);
     stack_.push_back(code);
     return;
@@ -273,7 +302,7 @@ void Replayer::replayEvent(size_t index, const TraceRecord& rec) {
   o.exception = exc;
   facts_.fill(rec, stack_.size(), o);
   feed(o, index, rec.line);
-  if (isFrameExit(rec.event) && !stack_.empty()) exitFrame();
+  if (isFrameExit(rec.event) && !stack_.empty()) exitFrame(rec.event == Event::PyYield);
 }
 
 const Clause* Replayer::pickClause(const Callback& cb, int n,
@@ -306,6 +335,35 @@ std::optional<ApiCall> Replayer::callFor(const json& action) {
   return call;
 }
 
+bool Replayer::addCallsFor(const json& action) {
+  if (action.contains("api")) {
+    if (auto call = callFor(action)) calls_.push_back(std::move(*call));
+    return true;
+  }
+  auto fn = [&](const json& name, const char* hook) -> CallableArg {
+    if (!name.is_string()) return std::nullopt;
+    return traceCallable(std::string(hook) + ":" + name.get<std::string>());
+  };
+  if (action.contains("settrace")) {
+    calls_.push_back(SetTrace{fn(action["settrace"], "trace")});
+    return true;
+  }
+  if (action.contains("setprofile")) {
+    calls_.push_back(SetProfile{fn(action["setprofile"], "profile")});
+    return true;
+  }
+  if (action.contains("frame") && action["frame"].is_object()) {
+    const json& f = action["frame"];  // the oracle's order: f_trace first
+    if (f.contains("f_trace")) calls_.push_back(SetFrameTrace{fn(f["f_trace"], "trace")});
+    if (f.contains("f_trace_lines"))
+      calls_.push_back(SetFrameTraceLines{f["f_trace_lines"] == true});
+    if (f.contains("f_trace_opcodes"))
+      calls_.push_back(SetFrameTraceOpcodes{f["f_trace_opcodes"] == true});
+    return true;
+  }
+  return false;
+}
+
 std::optional<ApiCall> Replayer::callFor(const TraceRecord& api) {
   std::string why;
   auto call = makeApiCall(api.fn, api.args, p_, resolver_, why);
@@ -322,6 +380,7 @@ CallbackAction Replayer::onCallback(const ModelDelivery& d) {
   const TraceRecord* seen = obs == observed_.end() ? nullptr : obs->second;
   CallbackAction a;
   if (info.kind == CallableInfo::Kind::Probe) return a;
+  if (isHookTool(t)) return traceCallback(d, info, seen);
   if (info.kind == CallableInfo::Kind::Program || !info.clauses) {
     if (info.kind == CallableInfo::Kind::Program && seen) {
       // Program code decides; the model takes what it did from the record.
@@ -341,11 +400,11 @@ CallbackAction Replayer::onCallback(const ModelDelivery& d) {
   const Clause* c = pickClause(*info.clauses, info.calls, d);
   if (!c) return a;
   clauseOf_[t] = c->loc;
-  const bool onlyApi = std::all_of(c->actions.begin(), c->actions.end(),
-                                   [](const json& x) { return x.contains("api"); });
-  if (onlyApi) {
-    for (const json& x : c->actions)
-      if (auto call = callFor(x)) calls_.push_back(std::move(*call));
+  const bool modelled = std::all_of(c->actions.begin(), c->actions.end(), [](const json& x) {
+    return !x.contains("call") && !x.contains("gen") && !x.contains("delete");
+  });
+  if (modelled) {
+    for (const json& x : c->actions) addCallsFor(x);
   } else if (seen) {
     // Actions that run program code: its API calls come from the record.
     for (const TraceRecord& x : seen->calls)
@@ -361,6 +420,66 @@ CallbackAction Replayer::onCallback(const ModelDelivery& d) {
     a.raiseMessage = raiseMessage_;
   }
   a.disable = c->returnsDisable;
+  a.calls = calls_;
+  return a;
+}
+
+// A trace or profile function (behaviour §16): a declared one acts by the first
+// clause whose `when` (with `events`) holds; the program's own did what its record
+// says. What it returns matters when it is a trace function (the frame's next one).
+CallbackAction Replayer::traceCallback(const ModelDelivery& d, CallableInfo& info,
+                                       const TraceRecord* seen) {
+  CallbackAction a;
+  const int t = d.tool.value;
+  const Clause* c = nullptr;
+  if (info.kind == CallableInfo::Kind::Trace && info.clauses) {
+    const std::string_view ev = legacyEventName(d.legacy);
+    for (const Clause& k : *info.clauses) {
+      const auto& evs = k.when.events;
+      if (!evs.empty() && std::find(evs.begin(), evs.end(), ev) == evs.end()) continue;
+      if (pickClause(Callback{k}, info.calls, d)) {
+        c = &k;
+        break;
+      }
+    }
+  }
+  if (info.kind != CallableInfo::Kind::Trace) {
+    if (!seen) return a;
+    if (seen->raised) {
+      raiseType_ = seen->raised->type.empty() ? "Exception" : seen->raised->type;
+      raiseMessage_.clear();
+      a.raiseType = raiseType_;
+    }
+    for (const TraceRecord& x : seen->calls)
+      if (x.kind == RecordKind::Api)
+        if (auto call = callFor(x)) calls_.push_back(std::move(*call));
+    if (seen->returned && seen->returned->type == "trace_function")
+      a.traceReturn = callableArg(callableOfRecorded(*seen->returned));
+    a.calls = calls_;
+    return a;
+  }
+  if (!c) return a;
+  (void)t;
+  const bool modelled = std::all_of(c->actions.begin(), c->actions.end(), [](const json& x) {
+    return !x.contains("call") && !x.contains("gen") && !x.contains("delete");
+  });
+  if (modelled) {
+    for (const json& x : c->actions) addCallsFor(x);
+  } else if (seen) {
+    for (const TraceRecord& x : seen->calls)
+      if (x.kind == RecordKind::Api)
+        if (auto call = callFor(x)) calls_.push_back(std::move(*call));
+  }
+  if (c->raise) {
+    raiseType_ = c->raise->value("type", "Exception");
+    const json args = c->raise->value("args", json::array());
+    raiseMessage_ =
+        args.size() == 1 && args[0].is_string() ? args[0].get<std::string>() : "";
+    a.raiseType = raiseType_;
+    a.raiseMessage = raiseMessage_;
+  }
+  if (c->returns && c->returns->is_object() && c->returns->value("$", "") == "trace")
+    a.traceReturn = traceCallable("trace:" + c->returns->value("name", ""));
   a.calls = calls_;
   return a;
 }
@@ -416,8 +535,15 @@ void Replayer::onDelivery(const ModelDelivery& d) {
       p.raisedType = raiseType_;
       break;
   }
-  if (p.why == Reason::NotSet) p.why = why_[t];
-  p.clause = clauseOf_[t];
+  if (isHookTool(t)) {
+    p.legacy = d.legacy;
+    const std::string repr = reprOf(d.callable);
+    p.hookFunction = repr.size() > 2 ? repr.substr(1, repr.size() - 2) : repr;
+    if (p.why == Reason::NotSet) p.why = Reason::HookHandler;
+  } else {
+    if (p.why == Reason::NotSet) p.why = why_[t];
+    p.clause = clauseOf_[t];
+  }
   p.raises =
       d.result == CallbackResult::Raised || d.result == CallbackResult::DisableRejected;
   auto repr = [this](CallableId c) { return reprOf(c); };
@@ -450,6 +576,8 @@ Prediction Replayer::run() {
       // An occurrence the probe missed: taken from the first tool that got it.
       TraceRecord e = r;
       e.kind = RecordKind::Event;
+      // A trace function's 'line' at a backward jump: the jump stays on its line.
+      if (r.legacy && r.event == Event::Jump) e.dest = int(r.offset);
       const bool here = !stack_.empty() && codeNames_[stack_.back().value] == r.code;
       e.depth = int(stack_.size()) + (here ? 0 : 1);
       out_.notes.push_back("record " + std::to_string(i) + ": " +

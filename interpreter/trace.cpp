@@ -18,10 +18,41 @@ Opcode opcodeNamed(std::string_view opname) {
       {"POP_JUMP_IF_FALSE", Opcode::PopJumpIfFalse},
       {"POP_JUMP_IF_NONE", Opcode::PopJumpIfOther},
       {"POP_JUMP_IF_NOT_NONE", Opcode::PopJumpIfOther},
+      {"JUMP_BACKWARD", Opcode::JumpBackward},
+      {"JUMP_BACKWARD_NO_INTERRUPT", Opcode::JumpBackward},
+      {"RETURN_VALUE", Opcode::Return},
+      {"RETURN_CONST", Opcode::Return},
+      {"YIELD_VALUE", Opcode::Yield},
   };
   for (const auto& [name, op] : kNames)
     if (name == opname) return op;
   return Opcode::Other;
+}
+
+Event legacyOccurrence(LegacyEvent e, const TraceInstruction* at) {
+  const Opcode op = at ? at->op : Opcode::Other;
+  switch (e) {
+    case LegacyEvent::Call:
+      return op == Opcode::Resume && at->arg.value_or(0) != 0 ? Event::PyResume
+                                                               : Event::PyStart;
+    case LegacyEvent::Line:
+      return op == Opcode::JumpBackward ? Event::Jump : Event::Line;
+    case LegacyEvent::Return:
+      return op == Opcode::Yield    ? Event::PyYield
+             : op == Opcode::Return || !at ? Event::PyReturn
+                                           : Event::PyUnwind;
+    case LegacyEvent::Exception:
+      return Event::Raise;
+    case LegacyEvent::Opcode:
+      return Event::Instruction;
+    case LegacyEvent::CCall:
+      return Event::Call;
+    case LegacyEvent::CReturn:
+      return Event::CReturn;
+    case LegacyEvent::CException:
+      return Event::CRaise;
+  }
+  return Event::PyStart;
 }
 
 std::string_view outcomeName(CallbackOutcome o) {
@@ -134,11 +165,34 @@ ApiCaller callerNamed(const std::string& by) {
 
 }  // namespace
 
+namespace {
+
+// Legacy records name their occurrence only once the code's instructions are known.
+void guessLegacyOccurrences(Trace& t) {
+  for (TraceRecord& r : t.records)
+    if (r.legacy)
+      if (const TraceCode* c = t.code(r.code))
+        r.event = legacyOccurrence(*r.legacy, c->instructionAt(r.offset));
+}
+
+}  // namespace
+
 TraceRecord recordFromJson(const json& j) {
   TraceRecord r;
   if (!j.is_object()) return r;
   r.kind = kindNamed(str(j, "kind"));
-  if (r.kind == RecordKind::Event || r.kind == RecordKind::Delivery) {
+  if (str(j, "kind") == "legacy") {
+    r.kind = RecordKind::Delivery;
+    r.tool = str(j, "hook") == "profile" ? kProfileTool : kTraceTool;
+    r.legacy = legacyEventNamed(str(j, "event"));
+    if (!r.legacy) {
+      r.kind = RecordKind::Unknown;
+      r.unknownEvent = str(j, "event");
+    } else {
+      r.event = legacyOccurrence(*r.legacy, nullptr);
+    }
+    r.arg = valueAt(j, "arg");
+  } else if (r.kind == RecordKind::Event || r.kind == RecordKind::Delivery) {
     const std::string name = str(j, "event");
     if (const auto e = eventNamed(name)) {
       r.event = *e;
@@ -160,7 +214,7 @@ TraceRecord recordFromJson(const json& j) {
   r.arg0 = valueAt(j, "arg0");
   r.exc = valueAt(j, "exc");
   r.args = valuesAt(j, "args");
-  r.tool = small(j, "tool").value_or(-1);
+  if (!r.legacy) r.tool = small(j, "tool").value_or(-1);
   r.n = small(j, "n").value_or(0);
   r.callback = str(j, "callback");
   r.returned = valueAt(j, "returned");
@@ -236,6 +290,7 @@ Trace traceFromJson(const json& j) {
     t.records.reserve(it->size());
     for (const json& r : *it) t.records.push_back(recordFromJson(r));
   }
+  guessLegacyOccurrences(t);
   return t;
 }
 
@@ -277,6 +332,7 @@ std::optional<Trace> readTraceJsonl(const std::string& path, std::string& error)
   }
   Trace t = traceFromJson(*meta);
   t.records = std::move(records);
+  guessLegacyOccurrences(t);
   return t;
 }
 
@@ -292,6 +348,8 @@ Delivery deliveryOf(const TraceRecord& r) {
   if (r.exc) d.exc = r.exc->type;
   if (r.callable) d.callable = r.callable->repr;
   d.result = r.outcome;
+  d.legacy = r.legacy;
+  if (r.legacy) d.hookFunction = r.callback;
   if (r.raised) d.raisedType = r.raised->type;
   if (d.result == CallbackOutcome::Returned) {
     if (!r.returned) {
@@ -317,6 +375,9 @@ namespace {
 // Does a delivery belong to this probe record's occurrence? (3.14+ legacy BRANCH
 // callbacks report BRANCH for the probe's BRANCH_LEFT/RIGHT.)
 bool sameOccurrence(const TraceRecord& event, const TraceRecord& delivery) {
+  if (delivery.legacy)
+    return legacyEventOf(delivery.tool, event.event) == delivery.legacy &&
+           event.code == delivery.code && event.offset == delivery.offset;
   const bool sameEvent =
       event.event == delivery.event ||
       (delivery.event == Event::Branch &&
@@ -355,6 +416,11 @@ std::vector<ObservedDelivery> associateDeliveries(const Trace& t) {
                          prev->tool > tool && sameOccurrence(*prev->source, r);
       d.record = joins ? prev->record : i;
       d.unseen = true;
+    } else if (r.legacy && d.record != kNoRecord) {
+      // The probe's record says which occurrence the hook reported.
+      const Delivery e = deliveryOf(t.records[d.record]);
+      d.event = e.event;
+      d.aux = e.aux;
     }
     out.push_back(std::move(d));
   }

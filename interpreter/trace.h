@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "model/legacy.h"
 #include "model/version_profile.h"
 
 namespace monsim::harness {
@@ -61,7 +62,11 @@ struct TraceRecord {
   RecordKind kind = RecordKind::Unknown;
   // event, delivery. A delivery's event is its callback slot's: on 3.14+ Event::Branch
   // in a delivery is the legacy BRANCH handler, called for BRANCH_LEFT/RIGHT.
+  // A trace or profile function's call (oracle `legacy` record) is a delivery of
+  // tool 7 or 6 with `legacy` set; its event is the occurrence's as the code's
+  // instructions tell (legacyOccurrence), or the probe's record of it.
   Event event = Event::PyStart;
+  std::optional<LegacyEvent> legacy;
   std::string unknownEvent;  // kind Unknown: the event name that was not understood
   std::string code;          // event, delivery: the code id; api by program: the caller
   int64_t offset = 0;        // as recorded: garbage offsets (isGarbageOffset) are kept
@@ -70,6 +75,7 @@ struct TraceRecord {
   std::optional<int> depth;  // event: the scenario's frames up to its own
   std::vector<std::string> stack;                        // event, with options.stack
   std::optional<TraceValue> value, callable, arg0, exc;  // event, delivery
+  std::optional<TraceValue> arg;  // legacy: an argument not of the kinds above
   std::vector<TraceValue> args;  // api: positional arguments; event: irregular ones
   // delivery
   int tool = -1;
@@ -102,6 +108,9 @@ enum class Opcode : uint8_t {
   PopJumpIfTrue,
   PopJumpIfFalse,
   PopJumpIfOther,  // POP_JUMP_IF_NONE / _NOT_NONE
+  JumpBackward,    // JUMP_BACKWARD (_NO_INTERRUPT)
+  Return,          // RETURN_VALUE / RETURN_CONST
+  Yield,           // YIELD_VALUE
 };
 Opcode opcodeNamed(std::string_view opname);
 
@@ -156,6 +165,13 @@ struct Trace {
   const TraceCode* code(const std::string& id) const;
 };
 
+// The occurrence a trace or profile function's call reports, from the instruction at
+// the frame's f_lasti (nullptr: not known). Where the probe recorded the occurrence,
+// its record decides instead; this guess serves runs without the probe and calls
+// after which the occurrence reached no other tool (the function raised). 'call' at a
+// RESUME after a yield is PY_RESUME (a throw, PY_THROW, looks the same).
+Event legacyOccurrence(LegacyEvent e, const TraceInstruction* at);
+
 Trace traceFromJson(const nlohmann::json& trace);
 TraceRecord recordFromJson(const nlohmann::json& record);
 
@@ -184,6 +200,10 @@ struct Delivery {
   std::optional<int> line;
   std::string exc;       // the exception argument's type, if any
   std::string callable;  // CALL, C_RETURN, C_RAISE: the callable's repr (recorded only)
+  // Tools 6/7: the trace event the function got, and which function it was
+  // ("trace:T", as the oracle labels it; behaviour §16).
+  std::optional<LegacyEvent> legacy;
+  std::string hookFunction;
   CallbackOutcome result = CallbackOutcome::Returned;
   std::string raisedType;  // result Raised: the exception's type
   // result Returned: the repr of what the callback returned ("None"); "" where it is

@@ -13,11 +13,12 @@ namespace {
 const Keys kTopKeys = {"id",        "description", "spec",     "features",
                        "level",     "python",      "requires", "observer_dependent",
                        "program",   "tools",       "handlers", "steps",
-                       "functions", "script",      "expect",   "expect_with_probe"};
+                       "functions", "script",      "expect",   "expect_with_probe",
+                       "trace_functions"};
 const Keys kAreas = {"tools",      "global-events", "local-events", "dispatch-order",
                      "disable",    "restart",       "callbacks",    "ancillary",
                      "exceptions", "generators",    "lines",        "branches",
-                     "versions",   "api-errors"};
+                     "versions",   "api-errors",    "legacy"};
 const Keys kCapabilities = {"threads",           "c_api",       "clear_tool_id",
                             "branch_left_right", "instruction", "hash_randomization",
                             "free_threaded"};
@@ -120,9 +121,13 @@ std::optional<Scenario> Checker::run(const YAML::Node& doc) {
   if (const Field* f = top->find("handlers"); f && f->value.IsMap())
     for (const auto& kv : f->value)
       if (kv.first.IsScalar()) handlerNames_.insert(kv.first.Scalar());
+  if (const Field* f = top->find("trace_functions"); f && f->value.IsMap())
+    for (const auto& kv : f->value)
+      if (kv.first.IsScalar()) traceNames_.insert(kv.first.Scalar());
 
   metadata(*top);
   if (const Field* f = top->find("handlers")) handlers(*f);
+  if (const Field* f = top->find("trace_functions")) traceFunctions(*f);
   if (const Field* f = top->find("tools")) tools(*f);
   if (program && !script) {
     r_.string(program->value, program->valueMark(), "'program'");
@@ -260,6 +265,8 @@ nlohmann::json Checker::oracleJson(const Fields& top) const {
   if (const Field* f = top.find("tools")) o["tools"] = yaml::Reader::toJson(f->value);
   if (const Field* f = top.find("handlers"))
     o["handlers"] = yaml::Reader::toJson(f->value);
+  if (const Field* f = top.find("trace_functions"))
+    o["trace_functions"] = yaml::Reader::toJson(f->value);
   return o;
 }
 

@@ -5,8 +5,9 @@ namespace monsim::harness::checker {
 
 namespace {
 
-const Keys kPatternKeys = {"tool", "event",    "function", "line",
-                           "exc",  "callable", "result"};
+const Keys kPatternKeys = {"tool",     "hook",   "event",         "function", "line",
+                           "exc",      "callable", "result", "trace_function"};
+const Keys kHooks = {"trace", "profile"};
 const Keys kResults = {"returned", "disable", "raised"};
 
 // "+N" -> N (at most 6 digits).
@@ -39,7 +40,16 @@ void Checker::expect(const Field& f, Expect& e) {
   }
   if (const Field* x = m->find("scope")) {
     if (const auto sc =
-            r_.mapping(x->value, x->valueMark(), "'scope'", {"tools", "events"})) {
+            r_.mapping(x->value, x->valueMark(), "'scope'", {"tools", "events", "hooks"})) {
+      if (const Field* h = sc->find("hooks");
+          h && r_.sequence(h->value, h->valueMark(), "'hooks'"))
+        for (const auto& item : h->value) {
+          const auto name = r_.string(item, item.Mark(), "a hook");
+          if (name && !contains(kHooks, *name))
+            r_.error(item.Mark(), "a hook is trace or profile");
+          else if (name)
+            e.scopeHooks.push_back(*name == "trace" ? kTraceTool : kProfileTool);
+        }
       if (const Field* t = sc->find("tools");
           t && r_.sequence(t->value, t->valueMark(), "'tools'"))
         for (const auto& item : t->value)
@@ -88,7 +98,34 @@ std::optional<DeliveryPattern> Checker::pattern(const YAML::Node& n,
   if (const Field* f = m->find("tool"))
     p.tool = smallInt(f->value, f->valueMark(), "'tool'", 0, 5);
   const spec::EventRow* row = nullptr;
-  if (const Field* f = m->find("event")) {
+  const Field* hook = m->find("hook");
+  if (hook) {
+    // A trace or profile function's call: `event` is a trace event (behaviour §16).
+    const auto name = r_.string(hook->value, hook->valueMark(), "'hook'");
+    if (name && !contains(kHooks, *name))
+      r_.error(hook->valueMark(), "'hook' must be trace or profile");
+    else if (name)
+      p.tool = *name == "trace" ? kTraceTool : kProfileTool;
+    if (const Field* t = m->find("tool"))
+      r_.error(t->keyNode, "'tool' and 'hook' are exclusive");
+    if (const Field* f = m->find("event")) {
+      const auto ev = r_.string(f->value, f->valueMark(), "'event'");
+      if (ev) p.legacy = legacyEventNamed(*ev);
+      if (ev && !p.legacy) {
+        Keys names;
+        for (const auto e : spec::kLegacyEventNames) names.push_back(e);
+        r_.error(f->valueMark(), withHint("unknown trace event " + inQuotes(*ev), *ev, names));
+      }
+    }
+    if (const Field* f = m->find("trace_function")) {
+      p.traceFunction = r_.string(f->value, f->valueMark(), "'trace_function'");
+      if (p.traceFunction && !traceNames_.count(*p.traceFunction))
+        r_.error(f->valueMark(), "unknown trace function " + inQuotes(*p.traceFunction));
+    }
+  } else if (const Field* f = m->find("trace_function")) {
+    r_.error(f->keyNode, "'trace_function' needs 'hook'");
+  }
+  if (const Field* f = m->find("event"); f && !hook) {
     p.event = r_.string(f->value, f->valueMark(), "'event'");
     if (p.event && event(f->valueMark(), *p.event)) row = eventRow(*p.event);
   }

@@ -61,6 +61,10 @@ class Checker {
   void scriptEvent(const Fields& f, ScriptStep& step);
   void expect(const Field& f, Expect& e);  // `expect` or `expect_with_probe`
   std::optional<DeliveryPattern> pattern(const YAML::Node& n, const YAML::Mark& at);
+  void traceFunctions(const Field& f);
+  // A trace function's name (or null, where `nullable`) at `n`.
+  std::optional<std::string> traceName(const YAML::Node& n, const YAML::Mark& at,
+                                       bool nullable);
   std::optional<StepExpect> stepExpect(const YAML::Node& n);
   nlohmann::json oracleJson(const Fields& top) const;
 
@@ -85,6 +89,8 @@ class Checker {
   bool script_ = false;
   bool pythonOk_ = true;
   std::set<std::string> handlerNames_;
+  std::set<std::string> traceNames_;  // trace_functions
+  bool traceClause_ = false;          // parsing a trace function's clauses
   std::optional<size_t> stepCount_;
   long literalNodes_ = 0;
 };

@@ -11,10 +11,13 @@ namespace {
 const Keys kToolKeys = {"name", "use", "events", "local", "callbacks", "auto_callbacks"};
 const Keys kClauseKeys = {"when", "actions", "return", "raise"};
 const Keys kWhenKeys = {"nth", "from_nth", "functions", "lines", "offsets"};
-const Keys kActionKinds = {"call", "api", "gen", "delete"};
+const Keys kTraceWhenKeys = {"nth", "from_nth", "functions", "lines", "offsets", "events"};
+const Keys kActionKinds = {"call",     "api",        "gen",  "delete",
+                           "settrace", "setprofile", "frame"};
+const Keys kFrameAttrs = {"f_trace", "f_trace_lines", "f_trace_opcodes"};
 const Keys kGenOps = {"next", "send", "throw", "close", "iterate"};
-const Keys kMarkers = {"DISABLE", "MISSING", "events",  "code", "var",
-                       "handler", "tuple",   "builtin", "exc"};
+const Keys kMarkers = {"DISABLE", "MISSING", "events", "code", "var",
+                       "handler", "tuple",   "builtin", "exc", "trace"};
 constexpr int kMaxDepth = 64;  // literals nested deeper are a mistake (or a cycle)
 
 }  // namespace
@@ -32,6 +35,26 @@ void Checker::handlers(const Field& f) {
   if (!m) return;
   for (const auto& h : m->all())
     if (auto cb = callback(h.value, h.valueMark())) s_.handlers[h.key] = std::move(*cb);
+}
+
+void Checker::traceFunctions(const Field& f) {
+  const auto m = r_.mapping(f.value, f.valueMark(), "'trace_functions'", {});
+  if (!m) return;
+  traceClause_ = true;
+  for (const auto& h : m->all())
+    if (auto cb = callback(h.value, h.valueMark())) s_.traceFunctions[h.key] = std::move(*cb);
+  traceClause_ = false;
+}
+
+std::optional<std::string> Checker::traceName(const YAML::Node& n, const YAML::Mark& at,
+                                              bool nullable) {
+  if (nullable && n.IsNull()) return std::nullopt;
+  const auto name = r_.string(n, at, "a trace function's name");
+  if (name && !traceNames_.count(*name)) {
+    const Keys known(traceNames_.begin(), traceNames_.end());
+    r_.error(at, withHint("unknown trace function " + inQuotes(*name), *name, known));
+  }
+  return name;
 }
 
 void Checker::tools(const Field& f) {
@@ -109,7 +132,8 @@ std::optional<Clause> Checker::clause(const YAML::Node& n, const YAML::Mark& at)
   const Field* raise = m->find("raise");
   if (ret && raise) r_.error(raise->keyNode, "'return' and 'raise' are exclusive");
   if (const Field* w = m->find("when"))
-    if (const auto wf = r_.mapping(w->value, w->valueMark(), "'when'", kWhenKeys))
+    if (const auto wf = r_.mapping(w->value, w->valueMark(), "'when'",
+                                   traceClause_ ? kTraceWhenKeys : kWhenKeys))
       c.when = when(*wf);
   if (const Field* f = m->find("actions")) {
     if (r_.sequence(f->value, f->valueMark(), "'actions'"))
@@ -151,6 +175,17 @@ When Checker::when(const Fields& f) {
   }
   if (const Field* n = f.find("lines")) w.lines = intOrList(*n, 1);
   if (const Field* n = f.find("offsets")) w.offsets = intOrList(*n, 0);
+  if (const Field* n = f.find("events")) {
+    w.events = strings(n->value, n->valueMark(), "'events'");
+    if (n->value.IsSequence())
+      for (const auto& item : n->value)
+        if (item.IsScalar() && !legacyEventNamed(item.Scalar())) {
+          Keys names;
+          for (const auto e : spec::kLegacyEventNames) names.push_back(e);
+          r_.error(item.Mark(), withHint("unknown trace event " + inQuotes(item.Scalar()),
+                                         item.Scalar(), names));
+        }
+  }
   return w;
 }
 
@@ -162,10 +197,30 @@ bool Checker::action(const YAML::Node& n, const YAML::Mark& at) {
       {"call", {"call", "args", "kwargs", "store"}},
       {"api", {"api", "args", "kwargs"}},
       {"gen", {"gen", "op", "value", "store"}},
-      {"delete", {"delete"}}};
+      {"delete", {"delete"}},
+      {"settrace", {"settrace"}},
+      {"setprofile", {"setprofile"}},
+      {"frame", {"frame"}}};
   const auto m = r_.mapping(n, at, "an action", kAllowed.at(*kind));
   if (!m) return false;
   const Field& k = *m->find(*kind);
+  const bool hookAction = *kind == "settrace" || *kind == "setprofile" || *kind == "frame";
+  if (script_ && hookAction)
+    r_.error(k.keyNode, "a script scenario has no program: its actions are 'api' calls");
+  if (*kind == "settrace" || *kind == "setprofile") {
+    traceName(k.value, k.valueMark(), true);
+    return clean(before);
+  }
+  if (*kind == "frame") {
+    if (const auto fm = r_.mapping(k.value, k.valueMark(), "'frame'", kFrameAttrs)) {
+      if (fm->all().empty()) r_.error(k.valueMark(), "'frame' names no attribute");
+      if (const Field* t = fm->find("f_trace")) traceName(t->value, t->valueMark(), true);
+      for (const char* attr : {"f_trace_lines", "f_trace_opcodes"})
+        if (const Field* b = fm->find(attr))
+          r_.boolean(b->value, b->valueMark(), inQuotes(attr));
+    }
+    return clean(before);
+  }
   const auto target = r_.string(k.value, k.valueMark(), inQuotes(*kind));
   if (script_ && *kind != "api")
     r_.error(k.keyNode, "a script scenario has no program: its actions are 'api' calls");
@@ -228,7 +283,7 @@ void Checker::marker(const YAML::Node& n, const YAML::Mark& at, int depth) {
       {"events", {{"names"}, {}}},  {"code", {{}, {"of", "id"}}},
       {"var", {{"name"}, {}}},      {"handler", {{"name"}, {}}},
       {"tuple", {{"items"}, {}}},   {"builtin", {{"name"}, {}}},
-      {"exc", {{"type"}, {"args"}}}};
+      {"exc", {{"type"}, {"args"}}}, {"trace", {{"name"}, {}}}};
   const auto& [required, optionalKeys] = kKeys.at(*kind);
   Keys allowed = {"$"};
   allowed.insert(allowed.end(), required.begin(), required.end());
@@ -258,6 +313,8 @@ void Checker::marker(const YAML::Node& n, const YAML::Mark& at, int depth) {
       r_.error(f->valueMark(),
                withHint("unknown handler " + inQuotes(*name), *name, known));
     }
+  } else if (*kind == "trace") {
+    if (const Field* f = m->find("name")) traceName(f->value, f->valueMark(), false);
   } else if (*kind == "tuple") {
     if (const Field* f = m->find("items"))
       if (r_.sequence(f->value, f->valueMark(), "'items'"))

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "model/legacy.h"
 #include "model/version_profile.h"
 #include "spec/vocab.h"
 
@@ -46,6 +47,7 @@ struct When {
   std::vector<std::string> functions;  // qualname or code id ("f@3")
   std::vector<int> lines;
   std::vector<int> offsets;
+  std::vector<std::string> events;  // trace functions: trace events ("call", "line")
 };
 struct Clause {
   When when;
@@ -71,7 +73,9 @@ struct ToolSpec {
 
 // An offset-free description of one delivery; unset fields match anything.
 struct DeliveryPattern {
-  std::optional<int> tool;
+  std::optional<int> tool;  // `hook: trace` / `profile`: 7 / 6
+  std::optional<LegacyEvent> legacy;  // with `hook`: the trace event (`event: line`)
+  std::optional<std::string> traceFunction;  // with `hook`: the function called
   std::optional<std::string> event;     // STOP_ITERATION ≡ RAISE(StopIteration)
   std::optional<std::string> function;  // qualname
   std::optional<int> line;              // absolute line
@@ -100,6 +104,7 @@ struct Expect {
   bool present = false;
   MatchMode mode = MatchMode::Exact;
   std::vector<int> scopeTools;           // empty: every tool of `tools`
+  std::vector<int> scopeHooks;           // 7, 6 (`hooks: [trace, profile]`); empty: both
   std::vector<std::string> scopeEvents;  // empty: every event
   std::vector<ExpectItem> deliveries;
   std::vector<DeliveryPattern> absent;
@@ -136,6 +141,9 @@ struct Scenario {
   nlohmann::json oracle;               // the oracle's scenario JSON (program scenarios)
   std::vector<ToolSpec> tools;         // sorted by id
   std::map<std::string, Callback> handlers;
+  // Trace and profile functions by name (behaviour §16): clauses as for callbacks,
+  // `when.events` naming trace events.
+  std::map<std::string, Callback> traceFunctions;
   std::vector<SourceLoc> stepLocs;             // per steps[i]
   std::vector<ScriptStep> script;              // script scenarios
   std::map<std::string, int> scriptFunctions;  // script: function -> first line

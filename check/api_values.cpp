@@ -159,7 +159,7 @@ std::optional<ApiCall> makeCall(const std::string& fn, const std::vector<Arg>& a
     if (arity(0)) return RestartEvents{};
   } else if (fn == "_all_events") {
     if (arity(0)) return AllEvents{};
-  } else if (fn == "settrace") {  // the legacy hooks (behaviour §16)
+  } else if (fn == "settrace") {  // the legacy hooks (behaviour §12)
     if (arity(1)) return SetTrace{r.callable(toCallable(args[0]))};
   } else if (fn == "setprofile") {
     if (arity(1)) return SetProfile{r.callable(toCallable(args[0]))};

@@ -48,7 +48,7 @@ OccurrenceFacts::OccurrenceFacts(const Trace& t, const VersionProfile& p) : t_(t
 namespace {
 
 // The profile function is called for builtins and for method descriptors given a self
-// argument (as the bound method), not for Python functions or types (behaviour §16.3).
+// argument (as the bound method), not for Python functions or types (behaviour §12.3).
 CallableKind callableKindOf(const TraceRecord& rec) {
   if (!rec.callable || rec.callable->kind != TraceValue::Kind::Object)
     return CallableKind::Other;
@@ -78,7 +78,7 @@ void OccurrenceFacts::fill(const TraceRecord& rec, size_t depth, Occurrence& o) 
         !entry_[at].lineSince && entry_[at].line && entry_[at].line == rec.line;
     entry_[at].lineSince = true;
   }
-  // Behaviour §16.3: what the hooks' handlers read of the occurrence.
+  // Behaviour §12.3: what the hooks' handlers read of the occurrence.
   if (rec.event == Event::Call || rec.event == Event::CReturn || rec.event == Event::CRaise)
     o.callable = callableKindOf(rec);
   if (const TraceCode* c = t_.code(rec.code); c && rec.event == Event::Jump && rec.dest) {

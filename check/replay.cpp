@@ -424,7 +424,7 @@ CallbackAction Replayer::onCallback(const ModelDelivery& d) {
   return a;
 }
 
-// A trace or profile function (behaviour §16): a declared one acts by the first
+// A trace or profile function (behaviour §12): a declared one acts by the first
 // clause whose `when` (with `events`) holds; the program's own did what its record
 // says. What it returns matters when it is a trace function (the frame's next one).
 CallbackAction Replayer::traceCallback(const ModelDelivery& d, CallableInfo& info,

@@ -1,8 +1,9 @@
 #pragma once
 // Model-level inputs: tool-id arguments, event-set arguments (valid and invalid:
-// negative, too wide, not an int), code arguments and every API call, with the
-// weights that make clashes between tools, events and sites likely. Used by the
-// model-vs-naive property (tests/model/model_vs_naive_test.cpp).
+// negative, too wide, not an int), code arguments and every API call — the legacy
+// hooks (sys.settrace / sys.setprofile, the frame's trace attributes) included —,
+// with the weights that make clashes between tools, events and sites likely. Used by
+// the model-vs-naive property (tests/model/model_vs_naive_test.cpp).
 #include <rapidcheck.h>
 
 #include <cstdint>
@@ -70,6 +71,31 @@ inline rc::Gen<CodeArg> genCodeArg(uint32_t codes) {
   });
 }
 
+// A trace or profile function (or f_trace): one of a few callables, or None.
+inline constexpr uint32_t kFirstHookCallable = 60, kHookCallables = 3;
+inline rc::Gen<CallableArg> genHookCallable() {
+  return rc::gen::weightedOneOf<CallableArg>(
+      {{3, rc::gen::map(rc::gen::inRange<uint32_t>(kFirstHookCallable,
+                                                   kFirstHookCallable + kHookCallables),
+                        [](uint32_t v) { return CallableArg(CallableId{v}); })},
+       {1, rc::gen::just(CallableArg())}});
+}
+
+// sys.settrace, sys.setprofile and the trace attributes of the innermost frame.
+inline rc::Gen<ApiCall> genHookApiCall() {
+  return rc::gen::weightedOneOf<ApiCall>({
+      {4, rc::gen::map(genHookCallable(), [](CallableArg f) { return ApiCall(SetTrace{f}); })},
+      {3, rc::gen::map(genHookCallable(),
+                       [](CallableArg f) { return ApiCall(SetProfile{f}); })},
+      {5, rc::gen::map(genHookCallable(),
+                       [](CallableArg f) { return ApiCall(SetFrameTrace{f}); })},
+      {2, rc::gen::map(rc::gen::arbitrary<bool>(),
+                       [](bool on) { return ApiCall(SetFrameTraceLines{on}); })},
+      {4, rc::gen::map(rc::gen::arbitrary<bool>(),
+                       [](bool on) { return ApiCall(SetFrameTraceOpcodes{on}); })},
+  });
+}
+
 inline rc::Gen<ApiCall> genModelApiCall(int eventCount, uint32_t codes) {
   auto callback = rc::gen::weightedOneOf<CallableArg>(
       {{4, rc::gen::map(rc::gen::inRange<uint32_t>(1, 5),
@@ -113,6 +139,8 @@ inline rc::Gen<ApiCall> genModelApiCall(int eventCount, uint32_t codes) {
                },
                genToolArg(), genInterestingBit(eventCount), callback)},
       {1, rc::gen::just(ApiCall(RestartEvents{}))},
+      {1, rc::gen::just(ApiCall(AllEvents{}))},
+      {8, genHookApiCall()},
   });
 }
 

@@ -201,7 +201,7 @@ struct Delivery {
   std::string exc;       // the exception argument's type, if any
   std::string callable;  // CALL, C_RETURN, C_RAISE: the callable's repr (recorded only)
   // Tools 6/7: the trace event the function got, and which function it was
-  // ("trace:T", as the oracle labels it; behaviour §16).
+  // ("trace:T", as the oracle labels it; behaviour §12).
   std::optional<LegacyEvent> legacy;
   std::string hookFunction;
   CallbackOutcome result = CallbackOutcome::Returned;

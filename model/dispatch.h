@@ -39,7 +39,7 @@ struct Delivery {
   CallableId callable;  // for a 3.14+ legacy BRANCH wrapper: the wrapped handler;
                         // tools 6/7: the profile / trace function called
   bool viaBranchWrapper = false;  // behaviour §8.3
-  // Tools 6/7 (behaviour §16): what the trace or profile function is called with.
+  // Tools 6/7 (behaviour §12): what the trace or profile function is called with.
   LegacyEvent legacy = LegacyEvent::Call;
   CallbackResult result = CallbackResult::Returned;
   std::span<const EffectRecord> effects;  // API calls the callback made, in order
@@ -54,7 +54,7 @@ struct CallbackAction {
   std::string_view raiseMessage;
   std::span<const ApiCall> calls;
   // A trace function's return value when it is a callable (the frame's next local
-  // trace function); nullopt: None, which keeps the current one (behaviour §16.4).
+  // trace function); nullopt: None, which keeps the current one (behaviour §12.4).
   CallableArg traceReturn;
 };
 

@@ -7,7 +7,7 @@ std::string_view reasonText(Reason r) {
     case Reason::HookHandler:
       return "sys.settrace / sys.setprofile are tools 7 / 6: their handler turns the "
              "occurrence into a trace event for the global or the frame's trace "
-             "function — behaviour §16.3, §16.4";
+             "function — behaviour §12.3, §12.4";
     case Reason::ActiveGlobal:
       return "global events: the event is in the tool's set_events set — behaviour §6, "
              "§9.1";

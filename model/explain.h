@@ -38,7 +38,7 @@ enum class Reason : uint8_t {
                                   // dropped the INSTRUCTION tools (§11.4)
   BranchWrapperSwallows,          // 3.14+ legacy BRANCH wrapper: no tool instruments the
                                   // branch's source, so it returns DISABLE unseen (R3)
-  HookHandler,  // tools 6/7: the settrace/setprofile handler calls the function (§16.3)
+  HookHandler,  // tools 6/7: the settrace/setprofile handler calls the function (§12.3)
 };
 
 constexpr bool delivers(Reason r) {

@@ -1,4 +1,4 @@
-// The legacy hooks as tools 6 and 7 (behaviour §16): sys.setprofile / sys.settrace,
+// The legacy hooks as tools 6 and 7 (behaviour §12): sys.setprofile / sys.settrace,
 // the handlers that turn an occurrence into a call of the profile or trace function,
 // and the frame's trace attributes. Declared in monitor.h.
 #include "model/monitor.h"
@@ -18,7 +18,7 @@ void Monitor::setOpcodeTrace(CodeId c, bool on) {
   if (next != s) ci.setLocal(*profile_, g_, ToolId{kTraceTool}, next);
 }
 
-// §16.2: the hook's events while any function is set, none once it is unset.
+// §12.2: the hook's events while any function is set, none once it is unset.
 void Monitor::setHook(int tool, std::optional<CallableId> func) {
   (tool == kTraceTool ? traceFn_ : profileFn_) = func;
   EventSet s;
@@ -53,7 +53,7 @@ Outcome Monitor::onApi(const SetFrameTraceLines& c) {
   return PyNone{};
 }
 
-// §16.5: 3.12 — the first True anywhere lets the next settrace() add INSTRUCTION;
+// §12.5: 3.12 — the first True anywhere lets the next settrace() add INSTRUCTION;
 // 3.13+ — True adds INSTRUCTION to the code's local set if the frame has a local
 // trace function, False removes it.
 Outcome Monitor::onApi(const SetFrameTraceOpcodes& c) {
@@ -73,7 +73,7 @@ Outcome Monitor::onApi(const SetFrameTraceOpcodes& c) {
   return PyNone{};
 }
 
-// §16.3: which function the handler calls, if any. JUMP is a 'line' only backwards
+// §12.3: which function the handler calls, if any. JUMP is a 'line' only backwards
 // within one line (else DISABLE: the target's LINE reports it); LINE and JUMP need
 // f_trace_lines; INSTRUCTION needs f_trace_opcodes (3.13+: else the code's local
 // INSTRUCTION is removed); every other trace event first adds INSTRUCTION locally
@@ -128,7 +128,7 @@ Monitor::HookResult Monitor::dispatchHook(int t, const Occurrence& o, Delivery& 
   // The frame is still the innermost one: callbacks do not change the stack.
   top = !stack_.empty() && stack_.back().code == o.code ? &stack_.back() : nullptr;
   if (!action.raiseType.empty()) {
-    // §16.6: the hook is unset (and the frame's f_trace cleared), and the exception
+    // §12.6: the hook is unset (and the frame's f_trace cleared), and the exception
     // is raised in the frame; lower tools are not called.
     d.result = CallbackResult::Raised;
     setHook(t, std::nullopt);

@@ -12,7 +12,7 @@ namespace monsim {
 inline constexpr int kToolCount = spec::kToolCount;
 inline constexpr uint8_t kAllTools = (1u << kToolCount) - 1;
 // Tools the dispatch layer has: 0–5 and the legacy hooks, sys.setprofile (6) and
-// sys.settrace (7), which only the interpreter itself can set (behaviour §16).
+// sys.settrace (7), which only the interpreter itself can set (behaviour §12).
 inline constexpr int kDispatchToolCount = 8;
 inline constexpr uint8_t kAllDispatchTools = 0xFF;
 

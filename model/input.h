@@ -64,7 +64,7 @@ struct RestartEvents {
 struct AllEvents {  // sys.monitoring._all_events()
   static constexpr std::string_view kName = "_all_events";
 };
-// The legacy hooks (behaviour §16): sys.settrace / sys.setprofile, and the trace
+// The legacy hooks (behaviour §12): sys.settrace / sys.setprofile, and the trace
 // attributes of the innermost frame (the traced frame, inside a trace function).
 struct SetTrace {
   static constexpr std::string_view kName = "settrace";
@@ -152,10 +152,10 @@ struct Occurrence {
   // PY_THROW(GeneratorExit) at a RESUME after a yield outside any try or with (the
   // DEPTH1 flag): close() may skip the throw (R7).
   bool closeAtDepth1Yield = false;
-  // JUMP: the destination is on the source's line (behaviour §16.3: a backward jump
+  // JUMP: the destination is on the source's line (behaviour §12.3: a backward jump
   // within one line is a 'line' event for the trace function).
   bool jumpSameLine = false;
-  // CALL, C_RETURN, C_RAISE: what the callable is, for the profile function (§16.3).
+  // CALL, C_RETURN, C_RAISE: what the callable is, for the profile function (§12.3).
   CallableKind callable = CallableKind::Other;
 };
 
@@ -167,7 +167,7 @@ struct FrameEnter {
   // this frame ran: that instruction is dispatched now (R5). -1: none.
   int32_t callerBranch = -1;
   Event callerBranchEvent = Event::Branch;
-  // A suspended frame resumes (PY_RESUME, PY_THROW): it keeps its f_trace (§16.4).
+  // A suspended frame resumes (PY_RESUME, PY_THROW): it keeps its f_trace (§12.4).
   bool resumes = false;
 };
 // The innermost frame of `code` returns, yields or unwinds.

@@ -1,5 +1,5 @@
 #pragma once
-// The legacy hooks (behaviour §16): sys.settrace and sys.setprofile are tools 7
+// The legacy hooks (behaviour §12): sys.settrace and sys.setprofile are tools 7
 // and 6 of the dispatch layer, with handlers that turn an occurrence into a call
 // of the trace or profile function ('call', 'line', 'return', …). Which events each
 // hook sets, and how each maps, is spec data (spec/events.yaml `hooks`).
@@ -59,7 +59,7 @@ constexpr spec::OpcodeTrace opcodeTrace(const VersionProfile& p) {
 }
 
 // What CPython's profile handler does with the callable of a CALL / C_RETURN /
-// C_RAISE (behaviour §16.3): a builtin function is reported, a method descriptor
+// C_RAISE (behaviour §12.3): a builtin function is reported, a method descriptor
 // called with a self argument is reported as the bound method, anything else
 // (Python functions, types, a descriptor with no argument) is not.
 enum class CallableKind : uint8_t {

@@ -34,7 +34,7 @@ class Monitor {
   Outcome step(const FrameExit& f) { return onFrameExit(f); }
 
   const VersionProfile& profile() const { return *profile_; }
-  // sys.gettrace() / sys.getprofile() (behaviour §16).
+  // sys.gettrace() / sys.getprofile() (behaviour §12).
   std::optional<CallableId> traceFunction() const { return traceFn_; }
   std::optional<CallableId> profileFunction() const { return profileFn_; }
   bool inCallback() const { return inCallback_; }
@@ -97,7 +97,7 @@ class Monitor {
     // R7 (3.15): the code's PY_UNWIND tools as close() sees them, before the frame's
     // entry re-instruments the code.
     uint8_t unwindAtEntry = 0;
-    FrameTrace trace{};  // f_trace, f_trace_lines, f_trace_opcodes (behaviour §16.4)
+    FrameTrace trace{};  // f_trace, f_trace_lines, f_trace_opcodes (behaviour §12.4)
   };
   // The innermost frame, if it runs `code`.
   const Frame* topFrameOf(CodeId code) const {
@@ -119,7 +119,7 @@ class Monitor {
   int32_t branchSourceReported(const Occurrence& o) const;
   ForIterEffect forIterEffect(const Occurrence& o, ForIterSite& site) const;
 
-  // The legacy hooks' handlers (behaviour §16, model/hooks.cpp): whether tool `t`
+  // The legacy hooks' handlers (behaviour §12, model/hooks.cpp): whether tool `t`
   // (6 or 7) calls its function for the occurrence, and what that did.
   enum class HookResult : uint8_t { Silent, Disable, Delivered, Raised };
   HookResult dispatchHook(int t, const Occurrence& o, Delivery& d, CallbackPolicy& policy,
@@ -147,7 +147,7 @@ class Monitor {
   std::vector<EffectRecord> effects_;
   std::optional<CallableId> traceFn_, profileFn_;  // sys.settrace / sys.setprofile
   bool opcodesEverSet_ = false;  // 3.12: some frame has had f_trace_opcodes set
-  // Suspended generator frames' trace state, innermost last, by code (§16.4).
+  // Suspended generator frames' trace state, innermost last, by code (§12.4).
   std::vector<std::pair<CodeId, FrameTrace>> suspended_;
 };
 

@@ -100,7 +100,7 @@ std::optional<DeliveryPattern> Checker::pattern(const YAML::Node& n,
   const spec::EventRow* row = nullptr;
   const Field* hook = m->find("hook");
   if (hook) {
-    // A trace or profile function's call: `event` is a trace event (behaviour §16).
+    // A trace or profile function's call: `event` is a trace event (behaviour §12).
     const auto name = r_.string(hook->value, hook->valueMark(), "'hook'");
     if (name && !contains(kHooks, *name))
       r_.error(hook->valueMark(), "'hook' must be trace or profile");

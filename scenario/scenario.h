@@ -141,7 +141,7 @@ struct Scenario {
   nlohmann::json oracle;               // the oracle's scenario JSON (program scenarios)
   std::vector<ToolSpec> tools;         // sorted by id
   std::map<std::string, Callback> handlers;
-  // Trace and profile functions by name (behaviour §16): clauses as for callbacks,
+  // Trace and profile functions by name (behaviour §12): clauses as for callbacks,
   // `when.events` naming trace events.
   std::map<std::string, Callback> traceFunctions;
   std::vector<SourceLoc> stepLocs;             // per steps[i]

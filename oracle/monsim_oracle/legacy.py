@@ -1,4 +1,4 @@
-"""The legacy hooks (behaviour §16): trace and profile functions, recorded.
+"""The legacy hooks (behaviour §12): trace and profile functions, recorded.
 
 Every trace or profile function a run installs is a TraceWrapper: the scenario's
 declared ones (`trace_functions`, clauses like callbacks) and the program's own,
@@ -135,7 +135,7 @@ class Hooks:
         w = self.wrappers.get(key)
         if w is None:
             self.keep.append(func)
-            label = "%s:%s" % (hook, getattr(func, "__qualname__", type(func).__name__))
+            label = "%s:<%s>" % (hook, getattr(func, "__qualname__", type(func).__name__))
             w = self.wrappers[key] = TraceWrapper(self, hook, label, func=func)
         return w
 

@@ -26,7 +26,7 @@ API_NAMES = ("use_tool_id", "free_tool_id", "clear_tool_id", "get_tool", "get_ev
              "restart_events", "_all_events")
 # The real functions, captured before any shim can be installed.
 REAL_API = {n: getattr(mon, n) for n in API_NAMES if hasattr(mon, n)}
-# The legacy hooks, likewise (behaviour §16).
+# The legacy hooks, likewise (behaviour §12).
 REAL_HOOKS = {n: getattr(sys, n) for n in ("settrace", "setprofile", "gettrace", "getprofile")}
 _CODE = type(_here.__code__)
 

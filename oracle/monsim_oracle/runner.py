@@ -322,7 +322,11 @@ class _Run:
         self.hooks.install("profile", w, by)
 
     def _do_frame(self, a, by, path):
-        for attr, v in a["frame"].items():
+        # A fixed order, whatever the scenario's: f_trace_opcodes needs f_trace first.
+        for attr in ("f_trace", "f_trace_lines", "f_trace_opcodes"):
+            if attr not in a["frame"]:
+                continue
+            v = a["frame"][attr]
             if attr == "f_trace" and v is not None:
                 v = self.hooks.declared(v, "trace", path + ".frame.f_trace")
             try:

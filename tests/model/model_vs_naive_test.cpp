@@ -1,12 +1,16 @@
-// The model against the naive reference dispatcher (naive_reference.h) over
-// random sequences of API calls, frame changes and occurrences with scripted
-// callbacks: every outcome and every delivery must agree (rc::state).
+// The model against the naive reference dispatcher (naive_reference.h, with the
+// legacy hooks in naive_hooks.h) over random sequences of API calls (sys.settrace,
+// sys.setprofile and the frame's trace attributes included), frame changes
+// (generators suspending and resuming) and occurrences with scripted callbacks and
+// trace / profile functions: every outcome and every delivery must agree (rc::state).
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/state.h>
 
 #include <cstdio>
+#include <map>
 #include <sstream>
+#include <string>
 
 #include "generators/model_inputs.h"
 #include "model/monitor.h"
@@ -17,13 +21,16 @@ namespace monsim {
 namespace {
 
 using gen::interestingBits;
+using naive::HookFacts;
 using naive::Reference;
 using naive::Script;
 using naive::ToolAction;
 
 // ---- generators ----
 
-uint64_t gDeliveries = 0, gDisables = 0, gFires = 0, gApis = 0, gApiErrors = 0;
+uint64_t gDeliveries = 0, gDisables = 0, gFires = 0, gApis = 0, gApiErrors = 0,
+         gHookDeliveries = 0, gHookRaised = 0;
+std::map<std::string, uint64_t> gLegacyEvents;  // trace/profile calls per event
 
 const rc::Gen<ApiCall>& genApiCall(int eventCount) {
   static const rc::Gen<ApiCall> g17 = gen::genModelApiCall(17, naive::kCodes),
@@ -34,11 +41,11 @@ const rc::Gen<ApiCall>& genApiCall(int eventCount) {
 rc::Gen<ToolAction> makeGenToolAction(int eventCount) {
   return rc::gen::weightedOneOf<ToolAction>({
       {6, rc::gen::just(ToolAction{})},
-      {6, rc::gen::just(ToolAction{true, false, std::nullopt})},
-      {1, rc::gen::just(ToolAction{false, true, std::nullopt})},
+      {6, rc::gen::just(ToolAction{true, false, std::nullopt, {}})},
+      {1, rc::gen::just(ToolAction{false, true, std::nullopt, {}})},
       {2, rc::gen::apply(
               [](ApiCall c, bool disable) {
-                return ToolAction{disable, false, c};
+                return ToolAction{disable, false, c, {}};
               },
               genApiCall(eventCount), rc::gen::arbitrary<bool>())},
   });
@@ -47,6 +54,32 @@ rc::Gen<ToolAction> makeGenToolAction(int eventCount) {
 const rc::Gen<ToolAction>& genToolAction(int eventCount) {
   static const rc::Gen<ToolAction> g17 = makeGenToolAction(17),
                                    g19 = makeGenToolAction(19);
+  return eventCount == 17 ? g17 : g19;
+}
+
+// A trace or profile function: returns None or a callable (the frame's next f_trace),
+// raises, or makes an API call first (often settrace / setprofile / a frame attribute).
+rc::Gen<ToolAction> makeGenHookAction(int eventCount) {
+  auto returns = [](CallableArg r) { return ToolAction{false, false, std::nullopt, r}; };
+  return rc::gen::weightedOneOf<ToolAction>({
+      {10, rc::gen::just(ToolAction{})},
+      {10, rc::gen::map(gen::genHookCallable(), returns)},
+      {1, rc::gen::just(ToolAction{false, true, std::nullopt, {}})},
+      {6, rc::gen::apply(
+              [](ApiCall c, CallableArg r) {
+                return ToolAction{false, false, c, r};
+              },
+              rc::gen::weightedOneOf<ApiCall>({{2, gen::genHookApiCall()},
+                                               {1, genApiCall(eventCount)}}),
+              gen::genHookCallable())},
+      {1, rc::gen::map(gen::genHookApiCall(),
+                       [](ApiCall c) { return ToolAction{false, true, c, {}}; })},
+  });
+}
+
+const rc::Gen<ToolAction>& genHookAction(int eventCount) {
+  static const rc::Gen<ToolAction> g17 = makeGenHookAction(17),
+                                   g19 = makeGenHookAction(19);
   return eventCount == 17 ? g17 : g19;
 }
 
@@ -60,6 +93,7 @@ struct Sut final : CallbackPolicy, DeliverySink {
     const ToolAction& a = (*script)[d.tool.value];
     CallbackAction out;
     out.disable = a.disable;
+    out.traceReturn = a.traceReturn;
     if (a.raise) {
       out.raiseType = "RuntimeError";
       out.raiseMessage = "boom";
@@ -74,7 +108,14 @@ struct Sut final : CallbackPolicy, DeliverySink {
                            d.viaBranchWrapper,
                            0,
                            {},
-                           d.offset};
+                           d.offset,
+                           {}};
+    if (d.tool.value >= 6) {
+      r.legacy = std::string(legacyEventName(d.legacy));
+      ++gHookDeliveries;
+      ++gLegacyEvents[(d.tool.value == 7 ? "T:" : "P:") + r.legacy];
+      gHookRaised += d.result == CallbackResult::Raised;
+    }
     switch (d.result) {
       case CallbackResult::Returned:
         r.result = 0;
@@ -102,9 +143,15 @@ struct Sut final : CallbackPolicy, DeliverySink {
 
 using Command = rc::state::Command<Reference, Sut>;
 
-bool sameOutcome(const Outcome& a, const Outcome& b) {
-  if (std::holds_alternative<AllEventsValue>(a)) return true;
-  return a == b;
+bool sameOutcome(const Outcome& a, const Outcome& b) { return a == b; }
+
+// sys.gettrace() and sys.getprofile() agree.
+void checkHooks(const Sut& sut) {
+  auto id = [](std::optional<CallableId> f) {
+    return f ? std::optional<uint32_t>(f->value) : std::nullopt;
+  };
+  RC_ASSERT(id(sut.monitor.traceFunction()) == sut.reference.traceFunction());
+  RC_ASSERT(id(sut.monitor.profileFunction()) == sut.reference.profileFunction());
 }
 
 std::string describe(const Outcome& o) {
@@ -113,6 +160,12 @@ std::string describe(const Outcome& o) {
   if (auto* c = std::get_if<CallableId>(&o))
     return "callable " + std::to_string(c->value);
   if (auto* s = std::get_if<StrValue>(&o)) return "str " + s->value;
+  if (auto* a = std::get_if<AllEventsValue>(&o)) {
+    std::string out = "_all_events {";
+    for (const auto& e : a->entries)
+      out += " " + std::string(e.event) + ":" + std::to_string(e.tools);
+    return out + " }";
+  }
   if (auto* d = std::get_if<Dispatched>(&o))
     return "dispatched " + std::to_string(d->deliveries) +
            (d->raised ? " raised " + d->raised->message : "");
@@ -150,6 +203,7 @@ std::string callText(const ApiCall& call) {
         if constexpr (requires { c.event; }) add(c.event);
         if constexpr (requires { c.events; }) add(c.events);
         if constexpr (requires { c.func; }) add(c.func);
+        if constexpr (requires { c.on; }) add(PyArg(PyBool{c.on}));
         (void)sizeof(T);
       },
       call);
@@ -159,15 +213,23 @@ std::string callText(const ApiCall& call) {
 struct CallApi : Command {
   ApiCall call;
   explicit CallApi(const Reference& m) : call(*genApiCall(m.eventCount())) {}
+  explicit CallApi(ApiCall c) : call(std::move(c)) {}
   void apply(Reference& m) const override { m.api(call); }
   void run(const Reference&, Sut& sut) const override {
     const Outcome expected = sut.reference.api(call);
     const Outcome actual = sut.monitor.step(call);
     ++gApis;
     gApiErrors += std::holds_alternative<PyError>(actual);
+    RC_ASSERT(describe(expected) == describe(actual));
     RC_ASSERT(sameOutcome(expected, actual));
+    checkHooks(sut);
   }
   void show(std::ostream& os) const override { os << callText(call); }
+};
+
+// sys.settrace / sys.setprofile / a frame attribute, from the innermost frame.
+struct CallHookApi : CallApi {
+  explicit CallHookApi(const Reference&) : CallApi(*gen::genHookApiCall()) {}
 };
 
 // The branch event a FOR_ITER reports for its next item: BRANCH, 3.14+ BRANCH_LEFT.
@@ -178,42 +240,51 @@ int forIterBit(const Reference& m) {
 struct Enter : Command {
   uint32_t code;
   int32_t callerBranch = -1;  // R5: the caller's instruction reports a branch there
+  bool resumes = false;       // a suspended generator frame resumes (keeps f_trace)
   explicit Enter(const Reference& m)
       : code(*rc::gen::inRange<uint32_t>(0, naive::kCodes)) {
     RC_PRE(m.stack().size() < 6);
     if (*rc::gen::inRange(0, 3) == 0) callerBranch = *rc::gen::elementOf(naive::kOffsets);
+    resumes = *rc::gen::inRange(0, 3) == 0;
   }
-  void apply(Reference& m) const override { m.enter(code, callerBranch, forIterBit(m)); }
+  void apply(Reference& m) const override {
+    m.enter(code, callerBranch, forIterBit(m), resumes);
+  }
   void run(const Reference& m, Sut& sut) const override {
     NullSink sink;
     ReturnNonePolicy policy;
-    sut.reference.enter(code, callerBranch, forIterBit(m));
+    sut.reference.enter(code, callerBranch, forIterBit(m), resumes);
     FrameEnter f{CodeId{code}};
     f.callerBranch = callerBranch;
     f.callerBranchEvent = *sut.monitor.profile().eventOfBit(forIterBit(m));
+    f.resumes = resumes;
     RC_ASSERT(sut.monitor.step(Input{f}, policy, sink) == Outcome(PyNone{}));
   }
   void show(std::ostream& os) const override {
-    os << "enter " << code;
+    os << (resumes ? "resume " : "enter ") << code;
     if (callerBranch >= 0) os << " (caller branch at " << callerBranch << ")";
   }
 };
 
 struct Exit : Command {
-  explicit Exit(const Reference& m) { RC_PRE(!m.stack().empty()); }
+  bool suspends = false;  // the frame yields: its f_trace lives on with the generator
+  explicit Exit(const Reference& m) {
+    RC_PRE(!m.stack().empty());
+    suspends = *rc::gen::inRange(0, 3) == 0;
+  }
   void checkPreconditions(const Reference& m) const override {
     RC_PRE(!m.stack().empty());
   }
-  void apply(Reference& m) const override { m.exit(); }
+  void apply(Reference& m) const override { m.exit(suspends); }
   void run(const Reference&, Sut& sut) const override {
     NullSink sink;
     ReturnNonePolicy policy;
     const uint32_t top = sut.reference.stack().back();
-    sut.reference.exit();
-    RC_ASSERT(sut.monitor.step(Input{FrameExit{CodeId{top}}}, policy, sink) ==
+    sut.reference.exit(suspends);
+    RC_ASSERT(sut.monitor.step(Input{FrameExit{CodeId{top}, suspends}}, policy, sink) ==
               Outcome(PyNone{}));
   }
-  void show(std::ostream& os) const override { os << "exit"; }
+  void show(std::ostream& os) const override { os << (suspends ? "suspend" : "exit"); }
 };
 
 struct Fire : Command {
@@ -222,6 +293,7 @@ struct Fire : Command {
   int32_t offset;
   bool afterResume = false;  // LINE: right after the frame's RESUME (rule R1)
   naive::Facts facts;        // R4–R7
+  HookFacts hookFacts;       // JUMP's destination and line, CALL's callable (§16.3)
   Script script;
   // The facts a harness could attach to an occurrence of this event (behaviour §14.3).
   void genFacts(const Reference& m) {
@@ -252,6 +324,12 @@ struct Fire : Command {
       facts.closeAtDepth1Yield = *rc::gen::arbitrary<bool>();
     }
     if (facts.forIterEnd != 0 && facts.forIterSite < 0) facts.forIterEnd = 0;
+    if (bit == 7) {  // JUMP
+      hookFacts.jumpTo = *rc::gen::elementOf(naive::kOffsets);
+      hookFacts.jumpSameLine = *rc::gen::arbitrary<bool>();
+    }
+    if (bit == 4 || bit == m.bitOf("C_RETURN") || bit == m.bitOf("C_RAISE"))
+      hookFacts.callable = pick(4);
   }
   Occurrence occurrence(const Sut& sut) const {
     Occurrence o{*sut.monitor.profile().eventOfBit(bit), CodeId{code}, offset, 0, {}};
@@ -269,6 +347,11 @@ struct Fire : Command {
     o.branchSource = std::array{BranchSource::Unknown, BranchSource::ReportsLeft,
                                 BranchSource::ReportsRight,
                                 BranchSource::NoBranch}[size_t(facts.branchSource)];
+    if (bit == 7) o.aux = hookFacts.jumpTo;
+    o.jumpSameLine = hookFacts.jumpSameLine;
+    o.callable = std::array{CallableKind::Other, CallableKind::CFunction,
+                            CallableKind::MethodDescriptor,
+                            CallableKind::MethodDescriptorNoArg}[size_t(hookFacts.callable)];
     return o;
   }
   explicit Fire(const Reference& m) {
@@ -277,12 +360,18 @@ struct Fire : Command {
     if (m.minor() >= 14) bits.pop_back();  // the BRANCH alias never occurs
     for (int b = 0; b < m.eventCount() - (m.minor() >= 14 ? 1 : 0); ++b)
       bits.push_back(b);
+    // What the trace and profile functions see most: call, line, return, exception.
+    for (const char* e : {"PY_START", "PY_RESUME", "LINE", "LINE", "LINE", "JUMP", "JUMP",
+                          "INSTRUCTION", "PY_YIELD", "PY_THROW", "PY_UNWIND", "RAISE"})
+      bits.push_back(m.bitOf(e));
     bit = *rc::gen::elementOf(bits);
-    code = *rc::gen::elementOf(m.stack());
+    // Mostly the innermost frame: the frame whose trace attributes the hooks read.
+    code = *rc::gen::inRange(0, 4) == 0 ? *rc::gen::elementOf(m.stack()) : m.stack().back();
     offset = *rc::gen::elementOf(naive::kOffsets);
     if (bit == 5) afterResume = *rc::gen::arbitrary<bool>();
     genFacts(m);
-    for (auto& a : script) a = *genToolAction(m.eventCount());
+    for (size_t t = 0; t < script.size(); ++t)
+      script[t] = t >= 6 ? *genHookAction(m.eventCount()) : *genToolAction(m.eventCount());
   }
   void checkPreconditions(const Reference& m) const override {
     bool onStack = false;
@@ -290,12 +379,13 @@ struct Fire : Command {
     RC_PRE(onStack);
   }
   void apply(Reference& m) const override {
-    m.fire(bit, code, offset, script, afterResume, facts);
+    m.fire(bit, code, offset, script, afterResume, facts, hookFacts);
   }
   void run(const Reference&, Sut& sut) const override {
     ++gFires;
     Reference& copy = sut.reference;
-    const Dispatched expected = copy.fire(bit, code, offset, script, afterResume, facts);
+    const Dispatched expected =
+        copy.fire(bit, code, offset, script, afterResume, facts, hookFacts);
     sut.log.clear();
     sut.script = &script;
     const Outcome actual = sut.monitor.step(Input{occurrence(sut)}, sut, sut);
@@ -305,6 +395,8 @@ struct Fire : Command {
       const auto& a = sut.log[i];
       const auto& b = copy.lastDeliveries()[i];
       RC_ASSERT(a.tool == b.tool);
+      RC_ASSERT(a.bit == b.bit);
+      RC_ASSERT(a.legacy == b.legacy);
       RC_ASSERT(a.callable == b.callable);
       RC_ASSERT(a.wrapper == b.wrapper);
       RC_ASSERT(a.result == b.result);
@@ -313,6 +405,7 @@ struct Fire : Command {
       for (size_t j = 0; j < a.effects.size(); ++j)
         RC_ASSERT(sameOutcome(a.effects[j], b.effects[j]));
     }
+    checkHooks(sut);
   }
   void show(std::ostream& os) const override {
     os << "fire bit " << bit << " code " << code << " off " << offset
@@ -326,9 +419,18 @@ struct Fire : Command {
          << (facts.lineSite ? " line-site" : "");
     if (facts.closeAtDepth1Yield) os << " close-depth1";
     if (facts.branchSource) os << " source-reports " << facts.branchSource;
+    if (bit == 7)
+      os << " to " << hookFacts.jumpTo << (hookFacts.jumpSameLine ? " same-line" : "");
+    if (hookFacts.callable) os << " callable-kind " << hookFacts.callable;
+    // Per tool 0…7: R raises, D returns DISABLE, - returns; +call: makes that API call
+    // first; >N: a trace function returns callable N.
     os << " [";
-    for (const auto& a : script)
-      os << (a.raise ? 'R' : a.disable ? 'D' : '-') << (a.call ? "+" : "");
+    for (const auto& a : script) {
+      os << (a.raise ? 'R' : a.disable ? 'D' : '-');
+      if (a.call) os << "+" << callText(*a.call);
+      if (a.traceReturn) os << ">" << a.traceReturn->value;
+      os << " ";
+    }
     os << "]";
   }
 };
@@ -354,8 +456,9 @@ void checkVersion(PyVersion v, int minor) {
     }
     rc::state::check(
         model, sut,
-        rc::state::gen::execOneOfWithArgs<CallApi, CallApi, CallApi, Enter, Enter, Exit,
-                                          Fire, Fire, Fire, Fire>());
+        rc::state::gen::execOneOfWithArgs<CallApi, CallApi, CallApi, CallHookApi,
+                                          CallHookApi, Enter, Enter, Exit, Fire, Fire,
+                                          Fire, Fire, Fire>());
   });
   std::printf(
       "compared: %llu API calls (%llu raised), %llu occurrences, %llu deliveries (%llu "
@@ -364,7 +467,13 @@ void checkVersion(PyVersion v, int minor) {
       static_cast<unsigned long long>(gFires),
       static_cast<unsigned long long>(gDeliveries),
       static_cast<unsigned long long>(gDisables));
+  std::printf("  hooks: %llu trace/profile calls (%llu raised)\n",
+              static_cast<unsigned long long>(gHookDeliveries),
+              static_cast<unsigned long long>(gHookRaised));
+  for (const auto& [e, n] : gLegacyEvents)
+    std::printf("    %s %llu\n", e.c_str(), static_cast<unsigned long long>(n));
   EXPECT_GT(gDeliveries, 0u);
+  EXPECT_GT(gHookDeliveries, 0u);
 }
 
 TEST(ModelVsNaive, AgreesOn312) { checkVersion(PyVersion::V3_12, 12); }

@@ -2,7 +2,8 @@
 // A deliberately naive reference dispatcher for the model's property test:
 // std::map state, explicit tool sets for every site of a small fixed universe,
 // literal per-version event numbers and messages, FINDINGS F2 written out
-// line by line. Shares only the input/output value types with the model.
+// line by line. Shares only the input/output value types with the model. The legacy
+// hooks, tools 6 and 7, are in naive_hooks.h.
 #include <array>
 #include <bitset>
 #include <cstdio>
@@ -15,20 +16,26 @@
 
 #include "model/input.h"
 #include "model/py_value.h"
+#include "tests/model/naive_hooks.h"
 #include "tests/model/naive_occurrence.h"
 
 namespace monsim::naive {
 
 inline constexpr int kCodes = 3;
 inline constexpr std::array<int32_t, 4> kOffsets{0, 2, 4, 6};
+// Dispatch tools: 0–5, 6 (sys.setprofile) and 7 (sys.settrace).
+inline constexpr int kTools = 8;
+using ToolSet = std::bitset<kTools>;
 
-// What each tool's callback does if called for one occurrence.
+// What each tool's callback (6, 7: the profile / trace function) does if called for
+// one occurrence. traceReturn: what a trace function returns (nullopt: None).
 struct ToolAction {
   bool disable = false;
   bool raise = false;
   std::optional<ApiCall> call;
+  CallableArg traceReturn;
 };
-using Script = std::array<ToolAction, 6>;
+using Script = std::array<ToolAction, kTools>;
 
 struct NaiveDelivery {
   int tool;
@@ -38,16 +45,18 @@ struct NaiveDelivery {
   int result;  // 0 returned, 1 disable accepted, 2 disable rejected, 3 raised
   std::vector<Outcome> effects;
   int32_t offset = -1;  // the offset the callback is given (R4, R6 move it)
+  std::string legacy;   // tools 6, 7: the trace event ("call", "line", …)
   bool operator==(const NaiveDelivery&) const = default;
 };
 
 class Reference {
  public:
-  explicit Reference(int minor) : minor_(minor) {}
+  explicit Reference(int minor) : minor_(minor), hooks_(minor) {}
 
   int minor() const { return minor_; }
   int eventCount() const { return minor_ >= 14 ? 19 : 17; }
-  int bitOf(std::string_view name) const {
+  // The event names by number.
+  const char* const* names() const {
     static const char* k12[] = {"PY_START",       "PY_RESUME", "PY_RETURN",
                                 "PY_YIELD",       "CALL",      "LINE",
                                 "INSTRUCTION",    "JUMP",      "BRANCH",
@@ -73,8 +82,11 @@ class Reference {
                                 "C_RETURN",
                                 "C_RAISE",
                                 "BRANCH"};
+    return minor_ >= 14 ? k14 : k12;
+  }
+  int bitOf(std::string_view name) const {
     for (int i = 0; i < eventCount(); ++i)
-      if (name == (minor_ >= 14 ? k14[i] : k12[i])) return i;
+      if (name == names()[i]) return i;
     return -1;
   }
   int siteEventCount() const {
@@ -92,6 +104,16 @@ class Reference {
 
   const std::vector<uint32_t>& stack() const { return stack_; }
   const std::vector<NaiveDelivery>& lastDeliveries() const { return deliveries_; }
+  // sys.gettrace(), sys.getprofile().
+  std::optional<uint32_t> traceFunction() const { return hooks_.trace; }
+  std::optional<uint32_t> profileFunction() const { return hooks_.profile; }
+
+  // The hooks' way into the instrumentation (naive_hooks.h `Port`).
+  void setHookEvents(int tool, uint32_t set) { setGlobal(tool, set); }
+  void setTraceInstruction(uint32_t code, bool on) {
+    const uint32_t now = L_[{code, 7}];
+    setLocal(code, 7, on ? (now | (1u << 6)) : (now & ~(1u << 6)));
+  }
 
   // ---- API ----
   Outcome api(const ApiCall& call) {
@@ -100,8 +122,9 @@ class Reference {
 
   // ---- frames ----
   // `callerBranch`: the caller's instruction reports a branch of `callerBit` there once
-  // this frame is done (R5); -1: none.
-  void enter(uint32_t code, int32_t callerBranch = -1, int callerBit = -1) {
+  // this frame is done (R5); -1: none. `resumes`: a suspended generator frame resumes.
+  void enter(uint32_t code, int32_t callerBranch = -1, int callerBit = -1,
+             bool resumes = false) {
     if (callerBranch >= 0 && !frames_.empty() && !frames_.back().dispatchAt) {
       FrameFacts& caller = frames_.back();
       caller.dispatchAt = callerBranch;
@@ -112,7 +135,7 @@ class Reference {
     // R7 (3.15): close() reads the code's PY_UNWIND tools before this entry
     // brings its instrumentation up to date.
     const int unwind = bitOf("PY_UNWIND");
-    std::bitset<6> atEntry;
+    ToolSet atEntry;
     if (codes_[code].ver != -1) {
       atEntry = codes_[code].unwind;
     } else {
@@ -122,9 +145,12 @@ class Reference {
     stack_.push_back(code);
     frames_.push_back(FrameFacts{});
     frames_.back().unwindAtEntry = atEntry;
+    if (resumes) frames_.back().trace = hooks_.resume(code);
     if (codes_[code].ver != V_) reinstrument(code);
   }
-  void exit() {
+  // `suspends`: the frame yields (its trace attributes live on).
+  void exit(bool suspends = false) {
+    if (suspends) hooks_.suspend(stack_.back(), frames_.back().trace);
     stack_.pop_back();
     frames_.pop_back();
   }
@@ -132,15 +158,16 @@ class Reference {
   // ---- occurrence ----
   // `afterResume`: a LINE right after the frame's RESUME on the RESUME's line.
   Dispatched fire(int bit, uint32_t code, int32_t offset, const Script& script,
-                  bool afterResume = false, const Facts& facts = {}) {
+                  bool afterResume = false, const Facts& facts = {},
+                  const HookFacts& hookFacts = {}) {
     deliveries_.clear();
-    return fireInto(bit, code, offset, script, afterResume, facts);
+    return fireInto(bit, code, offset, script, afterResume, facts, hookFacts);
   }
 
  private:
   // One occurrence, its deliveries appended to deliveries_.
   Dispatched fireInto(int bit, uint32_t code, int32_t offset, const Script& script,
-                      bool afterResume, const Facts& facts) {
+                      bool afterResume, const Facts& facts, const HookFacts& hookFacts) {
     Dispatched out;
     std::set<int> tools;
     // The innermost frame, when the occurrence is in it: what its RESUME and its CALL
@@ -196,7 +223,8 @@ class Reference {
     }
     if (addStop) {
       const Dispatched stop =
-          fireInto(bitOf("STOP_ITERATION"), code, facts.endFor, script, false, Facts{});
+          fireInto(bitOf("STOP_ITERATION"), code, facts.endFor, script, false,
+                   Facts{}, HookFacts{});
       if (stop.raised) return stop;
       out.deliveries = stop.deliveries;
     }
@@ -213,7 +241,7 @@ class Reference {
           tools.clear();
         } else if (!codes_[code].everMulti) {
           tools.clear();
-          for (int t = 0; t < 6; ++t)
+          for (int t = 0; t < kTools; ++t)
             if (codes_[code].active[4].test(t)) tools.insert(t);
         }
       }
@@ -221,7 +249,7 @@ class Reference {
       for (auto& [t, g] : G_)
         if (g & (1u << bit)) tools.insert(t);
       if (minor_ >= 15)
-        for (int t = 0; t < 6; ++t)
+        for (int t = 0; t < kTools; ++t)
           if (L_[{code, t}] & (1u << bit)) tools.insert(t);
     }
     // R5: a branch reported after the frame below ran: its instruction as dispatched.
@@ -230,7 +258,7 @@ class Reference {
         tools.clear();
       } else if (!codes_[code].everMulti) {
         tools.clear();
-        for (int t = 0; t < 6; ++t)
+        for (int t = 0; t < kTools; ++t)
           if (codes_[code].active[bit].test(t)) tools.insert(t);
       }
     }
@@ -259,8 +287,36 @@ class Reference {
                            codes_[code].instrOpcodesLeft;
       if (!wrapped) reportedAt = facts.unwrappedSource;
     }
-    for (int t = 5; t >= 0; --t) {
+    for (int t = kTools - 1; t >= 0; --t) {
       if (!tools.count(t)) continue;
+      if (t >= 6) {
+        // The trace / profile handler: the frame's trace attributes if the frame is
+        // the innermost one, else those of a frame nobody touched.
+        FrameTraceState unknown;
+        FrameTraceState& state = top ? top->trace : unknown;
+        const HookCall h = hooks_.handle(t, bit, code, offset, state, hookFacts, *this);
+        if (h.kind == HookCall::Nothing) continue;
+        if (h.kind == HookCall::Disable) {
+          S_[code][bit][slot(offset)].reset(t);
+          continue;
+        }
+        NaiveDelivery d{t, bit, h.fn, false, 0, {}, reportedAt, h.legacy};
+        const ToolAction& a = script[t];
+        if (a.call) d.effects.push_back(callbackApi(*a.call));
+        ++out.deliveries;
+        if (a.raise) {
+          hooks_.raised(t, top ? &top->trace : nullptr, *this);
+          d.result = 3;
+          out.raised = PyError{"RuntimeError", "boom"};
+          deliveries_.push_back(d);
+          break;
+        }
+        std::optional<uint32_t> value;
+        if (a.traceReturn) value = a.traceReturn->value;
+        hooks_.returned(t, top ? &top->trace : nullptr, value);
+        deliveries_.push_back(d);
+        continue;
+      }
       auto it = cb_.find({t, bit});
       if (it == cb_.end()) continue;
       if (it->second.second && !branchSourceInstrumented(code, offset, facts)) {
@@ -268,9 +324,9 @@ class Reference {
         S_[code][bit][slot(offset)].reset(t);
         continue;
       }
-      NaiveDelivery d{t, bit, it->second.first, it->second.second, 0, {}, reportedAt};
+      NaiveDelivery d{t, bit, it->second.first, it->second.second, 0, {}, reportedAt, {}};
       const ToolAction& a = script[t];
-      if (a.call) d.effects.push_back(api(*a.call));
+      if (a.call) d.effects.push_back(callbackApi(*a.call));
       ++out.deliveries;
       if (a.raise) {
         d.result = 3;
@@ -307,11 +363,11 @@ class Reference {
 
   struct Code {
     int64_t ver = -1;
-    std::array<std::bitset<6>, 16> active{};
-    std::array<uint64_t, 6> tv{};
+    std::array<ToolSet, 16> active{};
+    std::array<uint64_t, kTools> tv{};
     bool lineAlloc = false, instrAlloc = false;
     bool everMulti = false;  // two tools on one event at some re-instrumentation
-    std::bitset<6> unwind;   // tools with PY_UNWIND at the last re-instrumentation
+    ToolSet unwind;   // tools with PY_UNWIND at the last re-instrumentation
     // F4 emptied INSTRUCTION's tool sets but the opcodes stay until it is removed.
     bool instrOpcodesLeft = false;
   };
@@ -353,7 +409,8 @@ class Reference {
     int dispatchBit = -1;
     bool dispatchFired = false;
     bool closing = false;          // R7
-    std::bitset<6> unwindAtEntry;  // R7 (3.15)
+    ToolSet unwindAtEntry;  // R7 (3.15)
+    FrameTraceState trace;  // f_trace, f_trace_lines, f_trace_opcodes
   };
 
   std::string nameOf(int bit) const {
@@ -372,7 +429,7 @@ class Reference {
     const size_t i = slot(offset);
     std::set<int> out;
     if ((bit == 5 || bit == 6) && !armed_[code][bit][i]) return out;
-    for (int t = 0; t < 6; ++t)
+    for (int t = 0; t < kTools; ++t)
       if (S_[code][bit][i].test(t)) out.insert(t);
     return out;
   }
@@ -491,12 +548,15 @@ class Reference {
                      "invalid local event set " + hex(static_cast<uint32_t>(set))};
     if (!names_.count(t))
       return PyError{"ValueError", "tool " + std::to_string(t) + " is not in use"};
-    const uint32_t code = std::get<CodeId>(c.code).value;
-    if (minor_ >= 14) codes_[code].tv[t] = toolver_[t];
-    if (L_[{code, static_cast<int>(t)}] == static_cast<uint32_t>(set)) return PyNone{};
-    L_[{code, static_cast<int>(t)}] = static_cast<uint32_t>(set);
-    reinstrument(code);
+    setLocal(std::get<CodeId>(c.code).value, static_cast<int>(t),
+             static_cast<uint32_t>(set));
     return PyNone{};
+  }
+  void setLocal(uint32_t code, int t, uint32_t set) {
+    if (minor_ >= 14) codes_[code].tv[t] = toolver_[t];
+    if (L_[{code, t}] == set) return;
+    L_[{code, t}] = set;
+    reinstrument(code);
   }
   Outcome on(const GetLocalEvents& c) {
     NAIVE_INT(c.tool, t);
@@ -545,7 +605,50 @@ class Reference {
   }
   Outcome on(const AllEvents&) {
     AllEventsValue out;
-    return out;  // not compared (names would need a table)
+    for (int b = 0; b < eventCount(); ++b) {
+      if (minor_ >= 14 && b == 18) continue;  // the BRANCH alias
+      uint8_t tools = 0;
+      for (auto& [t, g] : G_)
+        if (g & (1u << b)) tools |= uint8_t(1u << t);
+      if (tools) out.entries.push_back({names()[b], tools});
+    }
+    return out;
+  }
+  // The legacy hooks: sys.settrace / sys.setprofile, and the trace attributes of the
+  // innermost frame (the traced frame, from inside a trace function).
+  static std::optional<uint32_t> fn(const CallableArg& f) {
+    if (!f) return std::nullopt;
+    return f->value;
+  }
+  Outcome on(const SetTrace& c) {
+    // A traced frame calls settrace only from outside a callback.
+    const bool traced = !inCallback_ && !frames_.empty();
+    hooks_.setTrace(fn(c.func), *this, traced ? &frames_.back().trace : nullptr,
+                    traced ? stack_.back() : 0);
+    return PyNone{};
+  }
+  Outcome on(const SetProfile& c) {
+    hooks_.setProfile(fn(c.func), *this);
+    return PyNone{};
+  }
+  Outcome on(const SetFrameTrace& c) {
+    if (!frames_.empty()) frames_.back().trace.fTrace = fn(c.func);
+    return PyNone{};
+  }
+  Outcome on(const SetFrameTraceLines& c) {
+    if (!frames_.empty()) frames_.back().trace.lines = c.on;
+    return PyNone{};
+  }
+  Outcome on(const SetFrameTraceOpcodes& c) {
+    if (!frames_.empty()) hooks_.setOpcodes(frames_.back().trace, stack_.back(), c.on, *this);
+    return PyNone{};
+  }
+  // An API call a callback makes.
+  Outcome callbackApi(const ApiCall& call) {
+    inCallback_ = true;
+    Outcome out = api(call);
+    inCallback_ = false;
+    return out;
   }
 
   void setGlobal(int64_t t, uint32_t set) {
@@ -567,7 +670,7 @@ class Reference {
   void reinstrument(uint32_t code) {
     Code& c = codes_[code];
     if (minor_ >= 14)
-      for (int t = 0; t < 6; ++t)
+      for (int t = 0; t < kTools; ++t)
         if (c.tv[t] != toolver_[t]) {
           L_[{code, t}] = 0;
           c.tv[t] = toolver_[t];
@@ -575,7 +678,7 @@ class Reference {
     std::array<std::set<int>, 16> fresh;
     bool multi = false;
     for (int e = 0; e < siteEventCount(); ++e) {
-      for (int t = 0; t < 6; ++t)
+      for (int t = 0; t < kTools; ++t)
         if ((G_[t] | L_[{code, t}]) & (1u << e)) fresh[e].insert(t);
       if (fresh[e].size() >= 2) multi = true;
     }
@@ -584,13 +687,13 @@ class Reference {
       for (int e = siteEventCount(); e < 32; ++e) {
         if (!isExceptionEvent(e)) continue;
         int n = 0;
-        for (int t = 0; t < 6; ++t) n += ((G_[t] | L_[{code, t}]) >> e) & 1u;
+        for (int t = 0; t < kTools; ++t) n += ((G_[t] | L_[{code, t}]) >> e) & 1u;
         if (n >= 2) multi = true;
       }
     const bool restart = R_ > c.ver;
     if (multi) c.everMulti = true;
     c.unwind.reset();
-    for (int t = 0; t < 6; ++t)
+    for (int t = 0; t < kTools; ++t)
       if ((G_[t] | L_[{code, t}]) & (1u << bitOf("PY_UNWIND"))) c.unwind.set(t);
     if (multi && !fresh[5].empty() && !c.lineAlloc) {
       for (size_t i = 0; i < kOffsets.size(); ++i) {
@@ -606,14 +709,14 @@ class Reference {
     }
     for (int e = 0; e < siteEventCount(); ++e) {
       std::set<int> removed, added;
-      for (int t = 0; t < 6; ++t) {
+      for (int t = 0; t < kTools; ++t) {
         const bool was = c.active[e].test(t), now = fresh[e].count(t);
         if (restart ? was : (was && !now)) removed.insert(t);
         if (restart ? now : (now && !was)) added.insert(t);
       }
       if (e == 6 && !removed.empty()) c.instrOpcodesLeft = false;
       for (size_t i = 0; i < kOffsets.size(); ++i) {
-        std::bitset<6>& s = S_[code][e][i];
+        ToolSet& s = S_[code][e][i];
         for (int t : removed) s.reset(t);
         if (e == 5 || e == 6) {
           if (s.none()) armed_[code][e][i] = false;
@@ -643,13 +746,15 @@ class Reference {
   int64_t V_ = 0, R_ = 0;
   std::array<Code, kCodes> codes_{};
   // Tool sets of every site of the universe: [code][event][offset index].
-  std::array<std::array<std::array<std::bitset<6>, kOffsets.size()>, 16>, kCodes> S_{};
+  std::array<std::array<std::array<ToolSet, kOffsets.size()>, 16>, kCodes> S_{};
   std::array<std::array<std::array<bool, kOffsets.size()>, 16>, kCodes> armed_{};
   std::vector<uint32_t> stack_;
   std::vector<FrameFacts> frames_;  // per stack_ entry
   std::map<std::pair<uint32_t, int32_t>, ForIter> forIters_;
   std::map<std::pair<uint32_t, int32_t>, bool> quickened_;  // R1: (code, RESUME offset)
   std::vector<NaiveDelivery> deliveries_;
+  Hooks hooks_;
+  bool inCallback_ = false;  // a callback's API call is running
 #undef NAIVE_INT
 #undef NAIVE_TOOL
 };

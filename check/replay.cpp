@@ -537,6 +537,7 @@ void Replayer::onDelivery(const ModelDelivery& d) {
   }
   if (isHookTool(t)) {
     p.legacy = d.legacy;
+    if (d.legacy != LegacyEvent::Exception) p.exc.clear();  // only 'exception' has one
     const std::string repr = reprOf(d.callable);
     p.hookFunction = repr.size() > 2 ? repr.substr(1, repr.size() - 2) : repr;
     if (p.why == Reason::NotSet) p.why = Reason::HookHandler;

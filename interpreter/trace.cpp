@@ -375,9 +375,12 @@ namespace {
 // Does a delivery belong to this probe record's occurrence? (3.14+ legacy BRANCH
 // callbacks report BRANCH for the probe's BRANCH_LEFT/RIGHT.)
 bool sameOccurrence(const TraceRecord& event, const TraceRecord& delivery) {
+  // A trace or profile function's frame may be past the instruction that reports
+  // (f_lasti after a CALL whose callee raised): the event record right after it, in
+  // the same code, with an event its hook maps to, is its occurrence.
   if (delivery.legacy)
     return legacyEventOf(delivery.tool, event.event) == delivery.legacy &&
-           event.code == delivery.code && event.offset == delivery.offset;
+           event.code == delivery.code;
   const bool sameEvent =
       event.event == delivery.event ||
       (delivery.event == Event::Branch &&
@@ -421,6 +424,7 @@ std::vector<ObservedDelivery> associateDeliveries(const Trace& t) {
       const Delivery e = deliveryOf(t.records[d.record]);
       d.event = e.event;
       d.aux = e.aux;
+      d.offset = e.offset;
     }
     out.push_back(std::move(d));
   }

@@ -126,6 +126,71 @@ void judgeTraces(CheckResult& r, const Scenario& s, const Trace& on, const Trace
   if (!r.pathSplit.empty()) r.detail += "note: " + r.pathSplit + "\n";
 }
 
+// An implementation without sys.monitoring (PyPy 3.9): no probe and no model
+// profile, so a scenario that needs nothing but the legacy hooks is run once and
+// held to its `expect`; everything else is skipped with the reason.
+CheckResult checkLegacyOnly(const Scenario& s, OracleWorker& w, const CheckContext& c,
+                            CheckResult& r, std::chrono::steady_clock::time_point t0) {
+  auto done = [&]() -> CheckResult {
+    finish(r, c, t0);
+    return r;
+  };
+  const std::string impl = w.interpreter().implementation + " " + r.version;
+  r.verdict = Verdict::Skipped;
+  if (s.kind == Scenario::Kind::Script) {
+    r.reason = "script scenario: runs on the model only";
+    return done();
+  }
+  if (s.usesMonitoring) {
+    r.reason = "needs sys.monitoring, which " + impl + " lacks (legacy hooks only)";
+    return done();
+  }
+  if (s.python.min.value_or(PyVersion::V3_12) != PyVersion::V3_12 || s.python.below) {
+    r.reason = "applies to python " + s.python.text + " only: version-specific CPython "
+               "behaviour";
+    return done();
+  }
+  if (!s.expect.present) {
+    r.reason = "no model for " + impl + " and no expectations: nothing to check";
+    return done();
+  }
+  json options = runOptions(s, false);
+  if (c.maxRecords > 0) options["max_records"] = c.maxRecords;
+  RunOutcome o = w.run(s.oracle, options);
+  if (o.kind != RunOutcome::Kind::Result) {
+    r.verdict = Verdict::Error;
+    r.error = {errorKindOf(o.kind), true, o.phase};
+    r.reason = std::string(kindName(o.kind));
+    if (o.kind == RunOutcome::Kind::Errored) {
+      r.reason += " in " + std::string(phaseName(o.phase)) + ": " + o.errorMessage;
+      r.detail = o.contextText();
+    } else {
+      r.detail = o.detail;
+    }
+    return done();
+  }
+  const Trace t = traceFromJson(o.message["trace"]);
+  if (t.truncated) {
+    r.verdict = Verdict::Error;
+    r.error = {ErrorKind::Truncated, true, OraclePhase::Unknown};
+    r.reason = "the trace was truncated (options.max_records)";
+    return done();
+  }
+  expectOn(r, s.expect, s, t, PyVersion::V3_12, "on " + impl);
+  if (r.expectFailures.empty()) {
+    r.verdict = Verdict::Pass;
+    r.reason = "expectations only: " + impl + " has no model profile";
+  } else {
+    r.verdict = Verdict::ExpectFail;
+    r.reason = "the expectation at " + r.expectFailures.front().loc.str() +
+               " does not hold (expectations only: no model for " + impl + ")";
+    for (const ExpectFailure& f : r.expectFailures)
+      r.detail += f.loc.str() + ": " + f.message + "\n";
+  }
+  if (c.keepTraces) r.on = std::make_shared<const Trace>(t);
+  return done();
+}
+
 }  // namespace
 
 CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w,
@@ -140,6 +205,7 @@ CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w,
     finish(r, c, t0);
     return r;
   };
+  if (!w.interpreter().monitoring) return checkLegacyOnly(s, w, c, r, t0);
   const auto v = parseVersion(r.version);
   if (!v) {
     r.verdict = Verdict::Skipped;
@@ -204,7 +270,7 @@ CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w,
   std::optional<Trace> on, off;
   if (!record(true, on)) return done();
   if (c.keepTraces) r.traceOn.json = std::move(lastTrace);
-  const bool wantOff = c.aloneRun && !s.tools.empty();
+  const bool wantOff = c.aloneRun && (!s.tools.empty() || !s.traceFunctions.empty());
   if (wantOff) {
     if (!record(false, off)) return done();
     if (c.keepTraces) r.traceOff.json = std::move(lastTrace);

@@ -98,11 +98,18 @@ ProbeAnswer probeExecutable(const std::string& path) {
   return a;
 }
 
+bool legacyHooksOnly(const std::string& implementation, bool settrace, bool setprofile) {
+  return implementation != "cpython" && settrace && setprofile;
+}
+
 std::optional<Interpreter> probeNative(const std::string& path,
                                        const std::string& provenance) {
   const ProbeAnswer a = probeExecutable(path);
-  if (a.kind != ProbeAnswer::Kind::Python || !a.monitoring) return std::nullopt;
+  if (a.kind != ProbeAnswer::Kind::Python) return std::nullopt;
+  if (!a.monitoring && !legacyHooksOnly(a.implementation, a.settrace, a.setprofile))
+    return std::nullopt;
   Interpreter in;
+  in.monitoring = a.monitoring;
   in.kind = "native";
   in.implementation = a.implementation;
   in.version = a.version;
@@ -149,7 +156,7 @@ std::vector<Interpreter> discoverInterpreters(const DiscoveryOptions& opts) {
       start = end + 1;
       if (dir.empty() || dir.find("/.pyenv/shims") != std::string::npos) continue;
       for (const char* name :
-           {"python3", "python3.12", "python3.13", "python3.14", "python3.15"}) {
+           {"python3", "python3.12", "python3.13", "python3.14", "python3.15", "pypy3"}) {
         std::error_code ec;
         const auto exe = fs::path(dir) / name;
         if (!fs::exists(exe, ec)) continue;

@@ -15,7 +15,15 @@ struct Interpreter {
   std::string path;                  // executable, or the pyodide package folder
   std::vector<std::string> command;  // prefix that runs `SCRIPT ARGS…` like python3
   std::string provenance;            // where it was found
+  // false: no sys.monitoring, only sys.settrace / sys.setprofile: another
+  // implementation (PyPy 3.9), checked on the legacy-hook scenarios' expectations.
+  bool monitoring = true;
 };
+
+// Whether an implementation without sys.monitoring is in scope: one that is not
+// CPython and has both legacy hooks. CPython before 3.12 is not a target (the spec
+// covers CPython 3.12 on); other implementations are, at whatever version they are.
+bool legacyHooksOnly(const std::string& implementation, bool settrace, bool setprofile);
 
 struct DiscoveryOptions {
   std::vector<std::string> explicitPaths;  // --python PATH

@@ -69,6 +69,16 @@ std::optional<std::string> onPath(const std::string& name) {
 
 // A Python with sys.monitoring: usable when the model has its version's profile.
 void vetMonitoring(Vetting& v, Interpreter in) {
+  if (!in.monitoring) {
+    // Another implementation with the legacy hooks only: usable for the scenarios
+    // that need nothing else (their expectations; no model profile).
+    mark(v, Kind::Monitoring, State::No, in.implementation + " " + in.version);
+    mark(v, Kind::LegacyHooks, State::Yes,
+         "sys.settrace, sys.setprofile: the legacy-hook scenarios' expectations apply");
+    v.verdict = Verdict::Usable;
+    v.interpreter = std::move(in);
+    return;
+  }
   mark(v, Kind::Monitoring, State::Yes);
   if (const auto version = parseVersion(in.version)) {
     mark(v, Kind::ModelProfile, State::Yes, std::string(versionName(*version)));
@@ -131,6 +141,19 @@ void vetPath(Vetting& v, const std::vector<Interpreter>& known, const std::strin
     return;
   }
   mark(v, Kind::Python, State::Yes, a.implementation + " " + a.version);
+  if (!a.monitoring && legacyHooksOnly(a.implementation, a.settrace, a.setprofile)) {
+    Interpreter in;
+    in.kind = "native";
+    in.implementation = a.implementation;
+    in.version = a.version;
+    in.id = in.implementation + "-" + in.version;
+    in.path = real;
+    in.command = {path};
+    in.provenance = "--python " + v.spec;
+    in.monitoring = false;
+    vetMonitoring(v, std::move(in));
+    return;
+  }
   if (!a.monitoring) {
     fail(v, Verdict::NoMonitoring, Kind::Monitoring,
          a.implementation + " " + a.version +
@@ -146,7 +169,7 @@ void vetPath(Vetting& v, const std::vector<Interpreter>& known, const std::strin
     v.capabilities.insert(
         at + 1, {Kind::LegacyHooks, hooks.empty() ? State::No : State::Yes, "",
                  (hooks.empty() ? "neither sys.settrace nor sys.setprofile" : hooks) +
-                     "; no scenario for the legacy hooks is modelled yet"});
+                     "; CPython before 3.12 is outside the spec"});
     return;
   }
   Interpreter in;

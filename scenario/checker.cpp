@@ -129,8 +129,11 @@ std::optional<Scenario> Checker::run(const YAML::Node& doc) {
   if (const Field* f = top->find("handlers")) handlers(*f);
   if (const Field* f = top->find("trace_functions")) traceFunctions(*f);
   if (const Field* f = top->find("tools")) tools(*f);
+  if (!s_.tools.empty()) s_.usesMonitoring = true;
   if (program && !script) {
-    r_.string(program->value, program->valueMark(), "'program'");
+    if (auto text = r_.string(program->value, program->valueMark(), "'program'");
+        text && text->find("monitoring") != std::string::npos)
+      s_.usesMonitoring = true;
     if (const Field* f = top->find("steps")) steps(*f);
   }
   if (script_) this->script(*script);

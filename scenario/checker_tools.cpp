@@ -224,6 +224,7 @@ bool Checker::action(const YAML::Node& n, const YAML::Mark& at) {
   const auto target = r_.string(k.value, k.valueMark(), inQuotes(*kind));
   if (script_ && *kind != "api")
     r_.error(k.keyNode, "a script scenario has no program: its actions are 'api' calls");
+  if (*kind == "api") s_.usesMonitoring = true;
   if (*kind == "api" && target && !contains(apiNames(), *target))
     r_.error(k.valueMark(),
              withHint("unknown API function " + inQuotes(*target), *target, apiNames()));

@@ -144,6 +144,10 @@ struct Scenario {
   // Trace and profile functions by name (behaviour §12): clauses as for callbacks,
   // `when.events` naming trace events.
   std::map<std::string, Callback> traceFunctions;
+  // The scenario needs sys.monitoring: it has tools, an `api` action, or a program
+  // that names sys.monitoring. Without it, an implementation that has only the
+  // legacy hooks can run it (spec/SCENARIO-FORMAT.md).
+  bool usesMonitoring = false;
   std::vector<SourceLoc> stepLocs;             // per steps[i]
   std::vector<ScriptStep> script;              // script scenarios
   std::map<std::string, int> scriptFunctions;  // script: function -> first line

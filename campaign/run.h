@@ -27,6 +27,7 @@ struct CampaignOptions {
   bool findings = true;    // false (bench): only count, write nothing
   std::string saveTraces;  // corpus file for agreeing cases, "" for none
   size_t traceLimit = 40000;
+  bool hooks = false;  // every case has trace or profile functions (fuzz --legacy)
 };
 
 struct CampaignStats {

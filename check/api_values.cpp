@@ -116,7 +116,6 @@ CallableRef callableOfLiteral(const json& v) {
   return c;
 }
 
-
 // One argument list, recorded or literal: the arity and per-position conversions.
 template <typename Arg, typename ToPy, typename ToCode, typename ToCallable,
           typename TypeName>

@@ -110,7 +110,7 @@ void judgeTraces(CheckResult& r, const Scenario& s, const Trace& on, const Trace
   const Comparison cmp = compare(s, on, withProbe);
   std::optional<Comparison> aloneCmp;
   if (off) {
-    const Prediction alone = predict(s, on, v, Run::Alone);
+    const Prediction alone = predict(s, on, v, Run::Alone, off->opcodeTraceSticky);
     const ProbeComparison runs = compareProbeRuns(withProbe, alone);
     aloneCmp = compareAlone(s, on, *off, alone, runs.split);
     for (const ProbeEffect& e : runs.effects) r.probeEffects.push_back(e.text());
@@ -146,7 +146,8 @@ CheckResult checkLegacyOnly(const Scenario& s, OracleWorker& w, const CheckConte
     return done();
   }
   if (s.python.min.value_or(PyVersion::V3_12) != PyVersion::V3_12 || s.python.below) {
-    r.reason = "applies to python " + s.python.text + " only: version-specific CPython "
+    r.reason = "applies to python " + s.python.text +
+               " only: version-specific CPython "
                "behaviour";
     return done();
   }

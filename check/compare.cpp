@@ -47,6 +47,17 @@ std::string text(const Delivery& f) {
 }
 
 std::optional<DeliveryField> differingArg(const Delivery& a, const Delivery& b) {
+  // A trace or profile function sees its event, its frame's code and line, the
+  // exception and which function it is: not the occurrence's monitoring event or
+  // offset, which a run without the probe only guesses (interpreter/trace.h).
+  if (a.legacy || b.legacy) {
+    if (a.legacy != b.legacy || a.tool != b.tool) return DeliveryField::Event;
+    if (a.code != b.code) return DeliveryField::Code;
+    if (a.line && b.line && *a.line != *b.line) return DeliveryField::Line;
+    if (a.hookFunction != b.hookFunction) return DeliveryField::Function;
+    if (a.exc != b.exc) return DeliveryField::Exception;
+    return std::nullopt;
+  }
   // STOP_ITERATION ≡ RAISE(StopIteration) (behaviour §3.8).
   auto norm = [](const Delivery& f) {
     return f.event == Event::StopIteration ? Event::Raise : f.event;

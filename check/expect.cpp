@@ -432,7 +432,8 @@ bool matches(const DeliveryPattern& p, const SeenDelivery& d) {
   if (p.legacy && d.legacy != p.legacy) return false;
   if (p.traceFunction) {
     const size_t colon = d.hookFunction.find(':');
-    if (colon == std::string::npos || d.hookFunction.substr(colon + 1) != *p.traceFunction)
+    if (colon == std::string::npos ||
+        d.hookFunction.substr(colon + 1) != *p.traceFunction)
       return false;
   }
   if (p.event && !eventMatches(p, d)) return false;

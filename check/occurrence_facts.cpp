@@ -54,6 +54,8 @@ CallableKind callableKindOf(const TraceRecord& rec) {
     return CallableKind::Other;
   const std::string& type = rec.callable->type;
   if (type == "builtin_function_or_method") return CallableKind::CFunction;
+  if (type == "method" && rec.methodOf == "builtin_function_or_method")
+    return CallableKind::BoundCFunction;
   if (type == "method_descriptor")
     return rec.arg0 && rec.arg0->kind == TraceValue::Kind::Missing
                ? CallableKind::MethodDescriptorNoArg
@@ -79,7 +81,8 @@ void OccurrenceFacts::fill(const TraceRecord& rec, size_t depth, Occurrence& o) 
     entry_[at].lineSince = true;
   }
   // Behaviour §12.3: what the hooks' handlers read of the occurrence.
-  if (rec.event == Event::Call || rec.event == Event::CReturn || rec.event == Event::CRaise)
+  if (rec.event == Event::Call || rec.event == Event::CReturn ||
+      rec.event == Event::CRaise)
     o.callable = callableKindOf(rec);
   if (const TraceCode* c = t_.code(rec.code); c && rec.event == Event::Jump && rec.dest) {
     const TraceInstruction* from = c->instructionAt(rec.offset);

@@ -43,6 +43,7 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
 
   Prediction run();
   Prediction runScript();
+  bool sticky = false;  // 3.12's f_trace_opcodes flag was set before the run
   void setupTools();
 
   CallbackAction onCallback(const ModelDelivery& d) override;
@@ -400,9 +401,10 @@ CallbackAction Replayer::onCallback(const ModelDelivery& d) {
   const Clause* c = pickClause(*info.clauses, info.calls, d);
   if (!c) return a;
   clauseOf_[t] = c->loc;
-  const bool modelled = std::all_of(c->actions.begin(), c->actions.end(), [](const json& x) {
-    return !x.contains("call") && !x.contains("gen") && !x.contains("delete");
-  });
+  const bool modelled =
+      std::all_of(c->actions.begin(), c->actions.end(), [](const json& x) {
+        return !x.contains("call") && !x.contains("gen") && !x.contains("delete");
+      });
   if (modelled) {
     for (const json& x : c->actions) addCallsFor(x);
   } else if (seen) {
@@ -460,9 +462,10 @@ CallbackAction Replayer::traceCallback(const ModelDelivery& d, CallableInfo& inf
   }
   if (!c) return a;
   (void)t;
-  const bool modelled = std::all_of(c->actions.begin(), c->actions.end(), [](const json& x) {
-    return !x.contains("call") && !x.contains("gen") && !x.contains("delete");
-  });
+  const bool modelled =
+      std::all_of(c->actions.begin(), c->actions.end(), [](const json& x) {
+        return !x.contains("call") && !x.contains("gen") && !x.contains("delete");
+      });
   if (modelled) {
     for (const json& x : c->actions) addCallsFor(x);
   } else if (seen) {
@@ -538,6 +541,10 @@ void Replayer::onDelivery(const ModelDelivery& d) {
   if (isHookTool(t)) {
     p.legacy = d.legacy;
     if (d.legacy != LegacyEvent::Exception) p.exc.clear();  // only 'exception' has one
+    // The frame's f_lineno: a 'line' from a backward jump reports the target's line.
+    if (d.event == Event::Jump)
+      if (const TraceCode* c = t_.code(p.code))
+        if (const TraceInstruction* i = c->instructionAt(d.aux)) p.line = i->line;
     const std::string repr = reprOf(d.callable);
     p.hookFunction = repr.size() > 2 ? repr.substr(1, repr.size() - 2) : repr;
     if (p.why == Reason::NotSet) p.why = Reason::HookHandler;
@@ -571,6 +578,8 @@ void Replayer::onDelivery(const ModelDelivery& d) {
 
 Prediction Replayer::run() {
   associateObserved();
+  // An earlier run set f_trace_opcodes on some frame (3.12's flag outlives runs).
+  if (sticky) m_.step(ApiCall{SetFrameTraceOpcodes{true}});
   for (size_t i = 0; i < t_.records.size(); ++i) {
     const TraceRecord& r = t_.records[i];
     if (r.kind == RecordKind::Delivery && unseen_.count(i) && r.event != Event::Branch) {
@@ -720,8 +729,10 @@ Prediction predictScript(const Scenario& s, PyVersion v) {
   return r.runScript();
 }
 
-Prediction predict(const Scenario& s, const Trace& trace, PyVersion v, Run run) {
+Prediction predict(const Scenario& s, const Trace& trace, PyVersion v, Run run,
+                   std::optional<bool> opcodeTraceSticky) {
   Replayer r(s, trace, v, run);
+  r.sticky = opcodeTraceSticky.value_or(trace.opcodeTraceSticky);
   return r.run();
 }
 

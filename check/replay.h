@@ -69,8 +69,11 @@ struct Prediction {
 enum class Run : uint8_t { WithProbe, Alone };
 
 // For program scenarios: `trace` is the interpreter's probe-on run.
+// `opcodeTraceSticky`: how 3.12's f_trace_opcodes flag stood when the predicted run
+// started (the run without the probe follows the probe-on run in one process).
 Prediction predict(const Scenario& s, const Trace& trace, PyVersion v,
-                   Run run = Run::WithProbe);
+                   Run run = Run::WithProbe,
+                   std::optional<bool> opcodeTraceSticky = std::nullopt);
 // For script scenarios: the script's own occurrences; ApiCheck::record is the
 // script step index and nothing is compared.
 Prediction predictScript(const Scenario& s, PyVersion v);

@@ -28,6 +28,7 @@ struct FuzzArgs {
   int shrinkBudget = 1000;
   bool noShrink = false;
   bool bench = false;
+  bool legacy = false;
   std::string saveTraces;
   double timeout = 20;
   size_t traceLimit = 40000;
@@ -101,7 +102,7 @@ int fuzz(const FuzzArgs& a) {
     token = gen::Token::parse(a.replay);
     if (!token) {
       std::cerr << "monsim fuzz: '" << a.replay << "' is not a replay token "
-                << "(VERSION-SEED-SIZE[-PATH], e.g. 313-9f3a61c2-100-0.4)\n";
+                << "(VERSION[L]-SEED-SIZE[-PATH], e.g. 313-9f3a61c2-100-0.4)\n";
       return kExitUsage;
     }
   }
@@ -130,6 +131,7 @@ int fuzz(const FuzzArgs& a) {
   co.findings = !a.bench;
   co.saveTraces = a.saveTraces;
   co.traceLimit = a.traceLimit;
+  co.hooks = a.legacy;
   if (!a.bench)
     std::cerr << "monsim fuzz: seed 0x" << std::hex << co.seed << std::dec << ", "
               << (co.count > 0 ? std::to_string(co.count) + " cases" : "")
@@ -148,9 +150,9 @@ int fuzz(const FuzzArgs& a) {
   for (size_t i = 0; i < interps.size(); ++i) {
     const gen::CampaignStats& st = stats[i];
     if (a.bench) {
-      std::cout << "fuzz " << interps[i].id << ": " << static_cast<long>(st.rate())
-                << " scenarios/s (" << a.jobs << (a.jobs == 1 ? " worker" : " workers")
-                << ")\n";
+      std::cout << (a.legacy ? "fuzz-legacy " : "fuzz ") << interps[i].id << ": "
+                << static_cast<long>(st.rate()) << " scenarios/s (" << a.jobs
+                << (a.jobs == 1 ? " worker" : " workers") << ")\n";
       continue;
     }
     std::cout << st.line(interps[i].id) << "\n";
@@ -200,6 +202,9 @@ void addFuzz(CLI::App& app) {
       ->check(wholeNumber(1, std::numeric_limits<int>::max()));
   c->add_flag("--no-shrink", a->noShrink, "Write findings as found");
   c->add_flag("--bench", a->bench, "Only print scenarios/s per interpreter");
+  c->add_flag("--legacy", a->legacy,
+              "Every case installs generated trace or profile functions (sys.settrace, "
+              "sys.setprofile) next to its tools");
   c->add_option("--save-traces", a->saveTraces,
                 "Append the traces of agreeing cases to this JSONL file (corpus)");
   c->add_option("--trace-limit", a->traceLimit,

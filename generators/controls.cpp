@@ -100,9 +100,41 @@ rc::Gen<ToolPlan> genTool(PyVersion v) {
                   genEvent(v), genClauses(v))));
 }
 
+rc::Gen<TraceClausePlan> genTraceClause(PyVersion v) {
+  using W = TraceClausePlan::When;
+  using D = TraceClausePlan::Does;
+  return g::apply(
+      [](W when, int n, D does, int other, ApiAction api) {
+        return TraceClausePlan{when, n, does, other, std::move(api)};
+      },
+      g::weightedElement<W>(
+          {{3, W::Always}, {4, W::OnEvent}, {2, W::InFunction}, {2, W::Nth}}),
+      g::inRange(0, 8),
+      g::weightedElement<D>({{8, D::ReturnSelf},
+                             {3, D::ReturnOther},
+                             {4, D::ReturnNone},
+                             {2, D::Raise},
+                             {2, D::LinesOff},
+                             {1, D::LinesOn},
+                             {1, D::OpcodesOn},
+                             {1, D::SetTraceOther},
+                             {1, D::SetTraceNone},
+                             {1, D::SetProfileNone},
+                             {2, D::Api}}),
+      g::inRange(0, 2), genApiAction(v));
+}
+
 rc::Gen<StepPlan> genStep(PyVersion v) {
   using K = StepPlan::Kind;
   return g::weightedOneOf<StepPlan>({
+      {2, g::map(g::inRange(-1, 2),
+                 [](int f) {
+                   return StepPlan{K::SetTrace, f, 0, {}, {}};
+                 })},
+      {1, g::map(g::inRange(-1, 2),
+                 [](int f) {
+                   return StepPlan{K::SetProfile, f, 0, {}, {}};
+                 })},
       {8, g::apply(
               [](int f, int a) {
                 return StepPlan{K::Call, f, a, {}, {}};
@@ -132,13 +164,32 @@ std::vector<std::string> eventMenu(PyVersion v) {
   return out;
 }
 
-rc::Gen<Controls> genControls(PyVersion v) {
+rc::Gen<Controls> genControls(PyVersion v, bool hooks) {
+  auto traceFns = upTo(2, upTo(3, genTraceClause(v), true));
   return g::apply(
-      [](std::vector<ToolPlan> tools, std::vector<std::vector<ClausePlan>> handlers,
-         std::vector<StepPlan> steps) {
-        return Controls{std::move(tools), std::move(handlers), std::move(steps)};
+      [hooks](std::vector<ToolPlan> tools, std::vector<std::vector<ClausePlan>> handlers,
+              std::vector<StepPlan> steps, std::vector<TraceFnPlan> fns, bool on,
+              StepPlan first) {
+        if (!hooks && !on) fns.clear();
+        if (hooks) {
+          if (fns.empty()) fns.push_back({});
+          steps.insert(steps.begin(), first);
+        }
+        return Controls{std::move(tools), std::move(handlers), std::move(steps),
+                        std::move(fns)};
       },
-      upTo(3, genTool(v), true), upTo(2, genClauses(v)), upTo(8, genStep(v), true));
+      upTo(3, genTool(v), true), upTo(2, genClauses(v)), upTo(8, genStep(v), true),
+      traceFns, g::weightedElement<bool>({{3, false}, {1, true}}),
+      g::apply(
+          [](bool profile, int f) {
+            return StepPlan{
+                profile ? StepPlan::Kind::SetProfile : StepPlan::Kind::SetTrace,
+                f,
+                0,
+                {},
+                {}};
+          },
+          g::weightedElement<bool>({{3, false}, {1, true}}), g::inRange(0, 2)));
 }
 
 std::vector<std::string> controlTags(const Controls& c, PyVersion v) {
@@ -175,6 +226,16 @@ std::vector<std::string> controlTags(const Controls& c, PyVersion v) {
       api(s.api, "step:");
     else if (s.kind == StepPlan::Kind::Drive)
       out.insert("step:drive");
+    else if (!c.traceFns.empty() && s.kind == StepPlan::Kind::SetTrace)
+      out.insert("step:settrace");
+    else if (!c.traceFns.empty() && s.kind == StepPlan::Kind::SetProfile)
+      out.insert("step:setprofile");
+  static const char* traceDoes[] = {
+      "tf-self",          "tf-other",           "tf-none",    "tf-raise",
+      "tf-lines-off",     "tf-lines-on",        "tf-opcodes", "tf-settrace",
+      "tf-settrace-none", "tf-setprofile-none", "tf-api"};
+  for (const TraceFnPlan& f : c.traceFns)
+    for (const TraceClausePlan& k : f) out.insert(traceDoes[static_cast<int>(k.does)]);
   return {out.begin(), out.end()};
 }
 

@@ -58,8 +58,35 @@ struct ToolPlan {
   std::vector<CallbackPlan> callbacks;
 };
 
+// One clause of a trace or profile function (behaviour §12): when it acts and what
+// it does (its return value decides the frame's next local trace function).
+struct TraceClausePlan {
+  enum class When : uint8_t { Always, OnEvent, InFunction, Nth };
+  enum class Does : uint8_t {
+    ReturnSelf,
+    ReturnOther,
+    ReturnNone,
+    Raise,
+    LinesOff,
+    LinesOn,
+    OpcodesOn,
+    SetTraceOther,
+    SetTraceNone,
+    SetProfileNone,
+    Api
+  };
+  When when = When::Always;
+  int n = 1;  // trace event index / function index / nth
+  Does does = Does::ReturnSelf;
+  int other = 0;  // ReturnOther, SetTraceOther: a trace function index
+  ApiAction api;
+};
+using TraceFnPlan = std::vector<TraceClausePlan>;
+
 struct StepPlan {
-  enum class Kind : uint8_t { Call, Api, Drive };
+  // SetTrace / SetProfile: sys.settrace / sys.setprofile of trace function `fn`
+  // (modulo how many there are; a negative `fn` is None).
+  enum class Kind : uint8_t { Call, Api, Drive, SetTrace, SetProfile };
   Kind kind = Kind::Call;
   int fn = 0, arg = 0;
   ApiAction api;
@@ -70,12 +97,15 @@ struct Controls {
   std::vector<ToolPlan> tools;
   std::vector<std::vector<ClausePlan>> handlers;
   std::vector<StepPlan> steps;
+  std::vector<TraceFnPlan> traceFns;  // trace_functions t0, t1, …
 };
 
 // The events a version offers to generated controls (no legacy aliases).
 std::vector<std::string> eventMenu(PyVersion v);
 
-rc::Gen<Controls> genControls(PyVersion v);
+// `hooks`: every case has trace or profile functions and installs one first (fuzz
+// --legacy); else about a quarter of the cases have them.
+rc::Gen<Controls> genControls(PyVersion v, bool hooks = false);
 
 std::vector<std::string> controlTags(const Controls& c, PyVersion v);
 

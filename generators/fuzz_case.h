@@ -20,12 +20,14 @@ struct FuzzCase {
   Program program;
 };
 
-rc::Gen<FuzzCase> genFuzzCase(PyVersion v);
+// `hooks`: every case installs trace or profile functions (genControls).
+rc::Gen<FuzzCase> genFuzzCase(PyVersion v, bool hooks = false);
 
-// "313-<seed hex>-<size>[-<i>.<j>…]": the shrink path lists, per step, which
-// shrink of the previous case was taken.
+// "313-<seed hex>-<size>[-<i>.<j>…]" ("313L-…" for a case of fuzz --legacy): the
+// shrink path lists, per step, which shrink of the previous case was taken.
 struct Token {
   PyVersion version = PyVersion::V3_13;
+  bool hooks = false;
   uint64_t seed = 0;
   int size = 100;
   std::vector<int> path;

@@ -84,7 +84,8 @@ inline rc::Gen<CallableArg> genHookCallable() {
 // sys.settrace, sys.setprofile and the trace attributes of the innermost frame.
 inline rc::Gen<ApiCall> genHookApiCall() {
   return rc::gen::weightedOneOf<ApiCall>({
-      {4, rc::gen::map(genHookCallable(), [](CallableArg f) { return ApiCall(SetTrace{f}); })},
+      {4, rc::gen::map(genHookCallable(),
+                       [](CallableArg f) { return ApiCall(SetTrace{f}); })},
       {3, rc::gen::map(genHookCallable(),
                        [](CallableArg f) { return ApiCall(SetProfile{f}); })},
       {5, rc::gen::map(genHookCallable(),

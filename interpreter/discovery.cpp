@@ -140,8 +140,8 @@ std::vector<Interpreter> discoverInterpreters(const DiscoveryOptions& opts) {
       const auto exe = d / "bin" / "python3";
       if (fs::exists(exe, ec))
         // Named where it was found, not by machine path: reports stay comparable.
-        if (auto in = probeNative(exe.string(),
-                                  "pyenv $(pyenv root)/versions/" + d.filename().string()))
+        if (auto in = probeNative(
+                exe.string(), "pyenv $(pyenv root)/versions/" + d.filename().string()))
           addUnique(out, *in);
     }
   }

@@ -66,7 +66,10 @@ bool mentionsInstruction(const Scenario& s) {
         if (e == "INSTRUCTION") return true;
     if (t.callbacks.count("INSTRUCTION")) return true;
   }
-  return s.oracle.value("program", "").find("INSTRUCTION") != std::string::npos;
+  // A trace function with f_trace_opcodes gets 'opcode' from INSTRUCTION occurrences
+  // (behaviour §12.5), which the model reads from the probe's stream.
+  return s.oracle.value("program", "").find("INSTRUCTION") != std::string::npos ||
+         s.oracle.dump().find("f_trace_opcodes") != std::string::npos;
 }
 
 }  // namespace

@@ -34,11 +34,11 @@ Event legacyOccurrence(LegacyEvent e, const TraceInstruction* at) {
   switch (e) {
     case LegacyEvent::Call:
       return op == Opcode::Resume && at->arg.value_or(0) != 0 ? Event::PyResume
-                                                               : Event::PyStart;
+                                                              : Event::PyStart;
     case LegacyEvent::Line:
       return op == Opcode::JumpBackward ? Event::Jump : Event::Line;
     case LegacyEvent::Return:
-      return op == Opcode::Yield    ? Event::PyYield
+      return op == Opcode::Yield           ? Event::PyYield
              : op == Opcode::Return || !at ? Event::PyReturn
                                            : Event::PyUnwind;
     case LegacyEvent::Exception:
@@ -212,6 +212,7 @@ TraceRecord recordFromJson(const json& j) {
   if (r.kind != RecordKind::Api) r.value = valueAt(j, "value");
   r.callable = valueAt(j, "callable");
   r.arg0 = valueAt(j, "arg0");
+  r.methodOf = str(j, "method_of");
   r.exc = valueAt(j, "exc");
   r.args = valuesAt(j, "args");
   if (!r.legacy) r.tool = small(j, "tool").value_or(-1);
@@ -246,6 +247,7 @@ Trace traceFromJson(const json& j) {
   if (!j.is_object()) return t;
   t.scenario = str(j, "scenario");
   t.probeTool = small(j, "probe_tool").value_or(-1);
+  t.opcodeTraceSticky = j.value("opcode_trace_sticky", false) == true;
   t.truncated = j.contains("truncated") && j["truncated"].is_boolean() &&
                 j["truncated"].get<bool>();
   if (auto it = j.find("interpreter"); it != j.end() && it->is_object()) {

@@ -76,7 +76,8 @@ struct TraceRecord {
   std::vector<std::string> stack;                        // event, with options.stack
   std::optional<TraceValue> value, callable, arg0, exc;  // event, delivery
   std::optional<TraceValue> arg;  // legacy: an argument not of the kinds above
-  std::vector<TraceValue> args;  // api: positional arguments; event: irregular ones
+  std::string methodOf;  // CALL of a bound method: its __func__'s type name
+  std::vector<TraceValue> args;   // api: positional arguments; event: irregular ones
   // delivery
   int tool = -1;
   int n = 0;             // deliveries to this registration so far
@@ -158,6 +159,9 @@ struct Trace {
   bool truncated = false;
   TraceInterpreter interpreter;
   bool instruction = false;  // options.instruction: the probe listened to INSTRUCTION
+  // 3.12: settrace() adds INSTRUCTION from the start, an earlier run of the process
+  // having set f_trace_opcodes (oracle `opcode_trace_sticky`, behaviour §12.5).
+  bool opcodeTraceSticky = false;
   std::map<std::string, TraceCode> codes;
   std::vector<TraceRecord> records;
   std::string stdoutText, stderrText;

@@ -93,8 +93,9 @@ void CodeInstrumentation::reinstrument(const VersionProfile& p,
   }
   if (multi && fresh[kInstruction] && !instrAlloc_) {
     instructionOpcodesLeft_ = active_[kInstruction] != 0;
-    forEachSite(kInstruction,
-                [&](SiteEntry& e) { e = SiteEntry(e & (kSiteUnarmed | kSiteMaterialized)); });
+    forEachSite(kInstruction, [&](SiteEntry& e) {
+      e = SiteEntry(e & (kSiteUnarmed | kSiteMaterialized));
+    });
     instrAlloc_ = true;
   }
   // 5. Apply the diffs to every site.

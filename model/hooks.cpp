@@ -19,8 +19,13 @@ void Monitor::setOpcodeTrace(CodeId c, bool on) {
 }
 
 // §12.2: the hook's events while any function is set, none once it is unset.
+// 3.13+: settrace() from a frame with f_trace_opcodes first adds INSTRUCTION to that
+// frame's code (a callback's own frame is never traced, so only the program's call).
 void Monitor::setHook(int tool, std::optional<CallableId> func) {
   (tool == kTraceTool ? traceFn_ : profileFn_) = func;
+  if (tool == kTraceTool && func && !inCallback_ && !stack_.empty() &&
+      stack_.back().trace.opcodes && opcodeTrace(*profile_) == spec::OpcodeTrace::Local)
+    setOpcodeTrace(stack_.back().code, true);
   EventSet s;
   if (func) {
     s = hookEvents(*profile_, tool);
@@ -53,10 +58,12 @@ Outcome Monitor::onApi(const SetFrameTraceLines& c) {
   return PyNone{};
 }
 
-// §12.5: 3.12 — the first True anywhere lets the next settrace() add INSTRUCTION;
-// 3.13+ — True adds INSTRUCTION to the code's local set if the frame has a local
-// trace function, False removes it.
+// §12.5: 3.12 — the first True anywhere lets the next settrace() add INSTRUCTION
+// (with no frame: some frame of the process had it before); 3.13+ — True adds
+// INSTRUCTION to the code's local set if the frame has a local trace function,
+// False removes it.
 Outcome Monitor::onApi(const SetFrameTraceOpcodes& c) {
+  if (opcodeTrace(*profile_) == spec::OpcodeTrace::Global) opcodesEverSet_ |= c.on;
   if (stack_.empty()) return PyNone{};
   Frame& top = stack_.back();
   top.trace.opcodes = c.on;
@@ -64,7 +71,6 @@ Outcome Monitor::onApi(const SetFrameTraceOpcodes& c) {
     case spec::OpcodeTrace::None:
       break;
     case spec::OpcodeTrace::Global:
-      opcodesEverSet_ |= c.on;
       break;
     case spec::OpcodeTrace::Local:
       if (!c.on || top.trace.local) setOpcodeTrace(top.code, c.on);
@@ -93,9 +99,14 @@ Monitor::HookResult Monitor::dispatchHook(int t, const Occurrence& o, Delivery& 
     if (!profileFn_) return HookResult::Silent;
     const bool cEvent = *ev == LegacyEvent::CCall || *ev == LegacyEvent::CReturn ||
                         *ev == LegacyEvent::CException;
-    if (cEvent && !profileReports(o.callable)) return HookResult::Silent;
+    if (cEvent && !profileReports(o.callable, *profile_)) return HookResult::Silent;
     fn = profileFn_;
   } else {
+    // INSTRUCTION first: with no trace function it also removes itself (3.13+).
+    if (o.event == Event::Instruction && (!traceFn_ || !state.opcodes)) {
+      if (local) setOpcodeTrace(o.code, false);
+      return HookResult::Silent;
+    }
     if (!traceFn_) return HookResult::Silent;
     switch (o.event) {
       case Event::Jump:
@@ -106,10 +117,6 @@ Monitor::HookResult Monitor::dispatchHook(int t, const Occurrence& o, Delivery& 
         if (!state.lines) return HookResult::Silent;
         break;
       case Event::Instruction:
-        if (!state.opcodes) {
-          if (local) setOpcodeTrace(o.code, false);
-          return HookResult::Silent;
-        }
         break;
       default:
         if (state.opcodes && local) setOpcodeTrace(o.code, true);

@@ -67,9 +67,13 @@ enum class CallableKind : uint8_t {
   CFunction,
   MethodDescriptor,       // with a self argument
   MethodDescriptorNoArg,  // arg0 is MISSING
+  BoundCFunction,         // a bound method (PyMethodObject) of a builtin function
 };
-constexpr bool profileReports(CallableKind k) {
-  return k == CallableKind::CFunction || k == CallableKind::MethodDescriptor;
+// 3.13+ also reports the CALL of a bound method wrapping a builtin, as the builtin
+// (gh-122029; 3.12 reports only its C_RETURN/C_RAISE, whose callable is the builtin).
+constexpr bool profileReports(CallableKind k, const VersionProfile& p) {
+  return k == CallableKind::CFunction || k == CallableKind::MethodDescriptor ||
+         (k == CallableKind::BoundCFunction && p.profileSeesBoundCMethodCall());
 }
 
 // The per-frame state the trace function sees (frame.f_trace, f_trace_lines,

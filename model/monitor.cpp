@@ -284,8 +284,7 @@ Outcome Monitor::onFrameEnter(const FrameEnter& f) {
 Outcome Monitor::onFrameExit(const FrameExit& f) {
   if (stack_.empty() || stack_.back().code != f.code)
     return InvalidInput{"FrameExit does not match the innermost frame"};
-  if (f.suspends && stack_.back().trace != FrameTrace{})
-    suspended_.emplace_back(f.code, stack_.back().trace);
+  if (f.suspends) suspended_.emplace_back(f.code, stack_.back().trace);
   stack_.pop_back();
   --codes_[f.code.value].frames;
   return PyNone{};

@@ -119,6 +119,9 @@ class VersionProfile {
     UnlessGlobalUnwind,
     UnlessCodeUnwind
   };
+  // Behaviour §12.3: the profile function gets 'c_call' for a bound method of a
+  // builtin from 3.13 on (gh-122029).
+  constexpr bool profileSeesBoundCMethodCall() const { return v_ >= 1; }
   // R5: 3.12's POP_JUMP_IF_TRUE/FALSE call __bool__ themselves, before reporting BRANCH.
   constexpr bool popJumpRunsCode() const { return v_ == 0; }
   constexpr int32_t resumeDepth1Mask() const { return v_ == 0 ? 0 : v_ == 3 ? 8 : 4; }

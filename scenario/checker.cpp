@@ -10,10 +10,22 @@ namespace monsim::harness::checker {
 
 namespace {
 
-const Keys kTopKeys = {"id",        "description", "spec",     "features",
-                       "level",     "python",      "requires", "observer_dependent",
-                       "program",   "tools",       "handlers", "steps",
-                       "functions", "script",      "expect",   "expect_with_probe",
+const Keys kTopKeys = {"id",
+                       "description",
+                       "spec",
+                       "features",
+                       "level",
+                       "python",
+                       "requires",
+                       "observer_dependent",
+                       "program",
+                       "tools",
+                       "handlers",
+                       "steps",
+                       "functions",
+                       "script",
+                       "expect",
+                       "expect_with_probe",
                        "trace_functions"};
 const Keys kAreas = {"tools",      "global-events", "local-events", "dispatch-order",
                      "disable",    "restart",       "callbacks",    "ancillary",

@@ -5,8 +5,8 @@ namespace monsim::harness::checker {
 
 namespace {
 
-const Keys kPatternKeys = {"tool",     "hook",   "event",         "function", "line",
-                           "exc",      "callable", "result", "trace_function"};
+const Keys kPatternKeys = {"tool", "hook",     "event",  "function",      "line",
+                           "exc",  "callable", "result", "trace_function"};
 const Keys kHooks = {"trace", "profile"};
 const Keys kResults = {"returned", "disable", "raised"};
 
@@ -39,8 +39,8 @@ void Checker::expect(const Field& f, Expect& e) {
     }
   }
   if (const Field* x = m->find("scope")) {
-    if (const auto sc =
-            r_.mapping(x->value, x->valueMark(), "'scope'", {"tools", "events", "hooks"})) {
+    if (const auto sc = r_.mapping(x->value, x->valueMark(), "'scope'",
+                                   {"tools", "events", "hooks"})) {
       if (const Field* h = sc->find("hooks");
           h && r_.sequence(h->value, h->valueMark(), "'hooks'"))
         for (const auto& item : h->value) {
@@ -114,7 +114,8 @@ std::optional<DeliveryPattern> Checker::pattern(const YAML::Node& n,
       if (ev && !p.legacy) {
         Keys names;
         for (const auto e : spec::kLegacyEventNames) names.push_back(e);
-        r_.error(f->valueMark(), withHint("unknown trace event " + inQuotes(*ev), *ev, names));
+        r_.error(f->valueMark(),
+                 withHint("unknown trace event " + inQuotes(*ev), *ev, names));
       }
     }
     if (const Field* f = m->find("trace_function")) {

@@ -11,13 +11,14 @@ namespace {
 const Keys kToolKeys = {"name", "use", "events", "local", "callbacks", "auto_callbacks"};
 const Keys kClauseKeys = {"when", "actions", "return", "raise"};
 const Keys kWhenKeys = {"nth", "from_nth", "functions", "lines", "offsets"};
-const Keys kTraceWhenKeys = {"nth", "from_nth", "functions", "lines", "offsets", "events"};
+const Keys kTraceWhenKeys = {"nth",   "from_nth", "functions",
+                             "lines", "offsets",  "events"};
 const Keys kActionKinds = {"call",     "api",        "gen",  "delete",
                            "settrace", "setprofile", "frame"};
 const Keys kFrameAttrs = {"f_trace", "f_trace_lines", "f_trace_opcodes"};
 const Keys kGenOps = {"next", "send", "throw", "close", "iterate"};
-const Keys kMarkers = {"DISABLE", "MISSING", "events", "code", "var",
-                       "handler", "tuple",   "builtin", "exc", "trace"};
+const Keys kMarkers = {"DISABLE", "MISSING", "events",  "code", "var",
+                       "handler", "tuple",   "builtin", "exc",  "trace"};
 constexpr int kMaxDepth = 64;  // literals nested deeper are a mistake (or a cycle)
 
 }  // namespace
@@ -42,7 +43,8 @@ void Checker::traceFunctions(const Field& f) {
   if (!m) return;
   traceClause_ = true;
   for (const auto& h : m->all())
-    if (auto cb = callback(h.value, h.valueMark())) s_.traceFunctions[h.key] = std::move(*cb);
+    if (auto cb = callback(h.value, h.valueMark()))
+      s_.traceFunctions[h.key] = std::move(*cb);
   traceClause_ = false;
 }
 
@@ -204,7 +206,8 @@ bool Checker::action(const YAML::Node& n, const YAML::Mark& at) {
   const auto m = r_.mapping(n, at, "an action", kAllowed.at(*kind));
   if (!m) return false;
   const Field& k = *m->find(*kind);
-  const bool hookAction = *kind == "settrace" || *kind == "setprofile" || *kind == "frame";
+  const bool hookAction =
+      *kind == "settrace" || *kind == "setprofile" || *kind == "frame";
   if (script_ && hookAction)
     r_.error(k.keyNode, "a script scenario has no program: its actions are 'api' calls");
   if (*kind == "settrace" || *kind == "setprofile") {
@@ -280,10 +283,10 @@ void Checker::marker(const YAML::Node& n, const YAML::Mark& at, int depth) {
   }
   static const std::map<std::string, std::pair<Keys, Keys>> kKeys = {
       // required, optional
-      {"DISABLE", {{}, {}}},        {"MISSING", {{}, {}}},
-      {"events", {{"names"}, {}}},  {"code", {{}, {"of", "id"}}},
-      {"var", {{"name"}, {}}},      {"handler", {{"name"}, {}}},
-      {"tuple", {{"items"}, {}}},   {"builtin", {{"name"}, {}}},
+      {"DISABLE", {{}, {}}},         {"MISSING", {{}, {}}},
+      {"events", {{"names"}, {}}},   {"code", {{}, {"of", "id"}}},
+      {"var", {{"name"}, {}}},       {"handler", {{"name"}, {}}},
+      {"tuple", {{"items"}, {}}},    {"builtin", {{"name"}, {}}},
       {"exc", {{"type"}, {"args"}}}, {"trace", {{"name"}, {}}}};
   const auto& [required, optionalKeys] = kKeys.at(*kind);
   Keys allowed = {"$"};

@@ -73,16 +73,16 @@ struct ToolSpec {
 
 // An offset-free description of one delivery; unset fields match anything.
 struct DeliveryPattern {
-  std::optional<int> tool;  // `hook: trace` / `profile`: 7 / 6
+  std::optional<int> tool;            // `hook: trace` / `profile`: 7 / 6
   std::optional<LegacyEvent> legacy;  // with `hook`: the trace event (`event: line`)
   std::optional<std::string> traceFunction;  // with `hook`: the function called
-  std::optional<std::string> event;     // STOP_ITERATION ≡ RAISE(StopIteration)
-  std::optional<std::string> function;  // qualname
-  std::optional<int> line;              // absolute line
-  std::optional<int> relLine;           // "+N": line - function's first line
-  std::optional<std::string> exc;       // exception type name (exception events)
-  std::optional<std::string> callable;  // CALL/C_*: substring of the callable's repr
-  std::optional<std::string> result;    // "returned" | "disable" | "raised"
+  std::optional<std::string> event;          // STOP_ITERATION ≡ RAISE(StopIteration)
+  std::optional<std::string> function;       // qualname
+  std::optional<int> line;                   // absolute line
+  std::optional<int> relLine;                // "+N": line - function's first line
+  std::optional<std::string> exc;            // exception type name (exception events)
+  std::optional<std::string> callable;       // CALL/C_*: substring of the callable's repr
+  std::optional<std::string> result;         // "returned" | "disable" | "raised"
   SourceLoc loc;
 };
 // An item of an ordered expectation: one pattern, or a group matched in any order.

@@ -13,12 +13,13 @@ import sys
 
 from . import HARNESS_FILES, _here
 from .normalise import qualname
-from .recorder import REAL_HOOKS, ScenarioError, _Clause
+from .recorder import REAL_API, REAL_HOOKS, ScenarioError, _Clause
 
 HARNESS_FILES.add(_here())
 
 _getframe = sys._getframe
 HOOKS = ("trace", "profile")
+REAL_API_ALL_EVENTS = [REAL_API.get("_all_events")]
 
 
 class _TraceClause(_Clause):
@@ -232,6 +233,25 @@ class Hooks:
             for n, f in self.saved.items():
                 setattr(sys, n, f)
             self.saved = None
+
+
+def _noop(frame, event, arg):
+    return None
+
+
+def opcode_trace_sticky():
+    """Whether settrace() already adds INSTRUCTION to tool 7's global events: 3.12
+    does once any frame of the process has had f_trace_opcodes set (behaviour §12.5),
+    which no teardown can undo, so each run says whether it starts that way."""
+    all_events = REAL_API_ALL_EVENTS[0]
+    if all_events is None:
+        return False
+    REAL_HOOKS["settrace"](_noop)
+    try:
+        ae = all_events()
+    finally:
+        REAL_HOOKS["settrace"](None)
+    return bool(ae.get("INSTRUCTION", 0) & (1 << 7))
 
 
 def _depth(f):

@@ -251,12 +251,16 @@ class Recorder:
                 except BaseException as x:
                     rec.probe_failed(name, x)
         elif shape == "call":
+            method = type(rec.probe_callback)
+
             def cb(code, off, func, arg0):
                 try:
                     d = emit(code, off, _getframe(1))
                     if d is not None:
                         d["callable"] = value(func)
                         d["arg0"] = value(arg0)
+                        if type(func) is method:  # what a profile function sees of it
+                            d["method_of"] = type(func.__func__).__name__
                 except BaseException as x:
                     rec.probe_failed(name, x)
         elif shape == "dest":

@@ -16,7 +16,7 @@ import warnings
 from . import HARNESS_FILES, _here
 from . import isolation
 from .events import BY_NAME, REAL, mask_of, probe_mask
-from .legacy import Hooks
+from .legacy import Hooks, opcode_trace_sticky
 from .recorder import REAL_API, ApiShim, Handler, Recorder, ScenarioError
 from .scenario import API, effective_options, validate
 
@@ -114,6 +114,9 @@ class _Run:
                     return "errored", {"phase": "setup", "scenario": self.doc["id"],
                                        "message": "no tool id left for the probe (set options.probe to false)"}
                 self.probe = free[0]
+        # Asked only where hooks may run: it sets and unsets a trace function.
+        self.sticky = bool(self.doc.get("trace_functions") or "settrace" in self.doc["program"]) \
+            and opcode_trace_sticky()
         out, err = io.StringIO(), io.StringIO()
         saved = sys.stdout, sys.stderr, sys.stdin
         failure = None
@@ -172,6 +175,7 @@ class _Run:
             variable.append("threads")
         return "result", {
             "scenario": self.doc["id"],
+            "opcode_trace_sticky": self.sticky,
             "interpreter": INTERPRETER,
             "probe_tool": self.probe,
             "options": self.opts,

@@ -69,11 +69,13 @@ rc::Gen<ToolAction> makeGenHookAction(int eventCount) {
               [](ApiCall c, CallableArg r) {
                 return ToolAction{false, false, c, r};
               },
-              rc::gen::weightedOneOf<ApiCall>({{2, gen::genHookApiCall()},
-                                               {1, genApiCall(eventCount)}}),
+              rc::gen::weightedOneOf<ApiCall>(
+                  {{2, gen::genHookApiCall()}, {1, genApiCall(eventCount)}}),
               gen::genHookCallable())},
       {1, rc::gen::map(gen::genHookApiCall(),
-                       [](ApiCall c) { return ToolAction{false, true, c, {}}; })},
+                       [](ApiCall c) {
+                         return ToolAction{false, true, c, {}};
+                       })},
   });
 }
 
@@ -293,7 +295,7 @@ struct Fire : Command {
   int32_t offset;
   bool afterResume = false;  // LINE: right after the frame's RESUME (rule R1)
   naive::Facts facts;        // R4–R7
-  HookFacts hookFacts;       // JUMP's destination and line, CALL's callable (§16.3)
+  HookFacts hookFacts;       // JUMP's target and line, CALL's callable (§12.3)
   Script script;
   // The facts a harness could attach to an occurrence of this event (behaviour §14.3).
   void genFacts(const Reference& m) {
@@ -329,7 +331,7 @@ struct Fire : Command {
       hookFacts.jumpSameLine = *rc::gen::arbitrary<bool>();
     }
     if (bit == 4 || bit == m.bitOf("C_RETURN") || bit == m.bitOf("C_RAISE"))
-      hookFacts.callable = pick(4);
+      hookFacts.callable = pick(5);
   }
   Occurrence occurrence(const Sut& sut) const {
     Occurrence o{*sut.monitor.profile().eventOfBit(bit), CodeId{code}, offset, 0, {}};
@@ -349,9 +351,10 @@ struct Fire : Command {
                                 BranchSource::NoBranch}[size_t(facts.branchSource)];
     if (bit == 7) o.aux = hookFacts.jumpTo;
     o.jumpSameLine = hookFacts.jumpSameLine;
-    o.callable = std::array{CallableKind::Other, CallableKind::CFunction,
-                            CallableKind::MethodDescriptor,
-                            CallableKind::MethodDescriptorNoArg}[size_t(hookFacts.callable)];
+    o.callable = std::array{
+        CallableKind::Other, CallableKind::CFunction, CallableKind::MethodDescriptor,
+        CallableKind::MethodDescriptorNoArg,
+        CallableKind::BoundCFunction}[size_t(hookFacts.callable)];
     return o;
   }
   explicit Fire(const Reference& m) {
@@ -366,12 +369,14 @@ struct Fire : Command {
       bits.push_back(m.bitOf(e));
     bit = *rc::gen::elementOf(bits);
     // Mostly the innermost frame: the frame whose trace attributes the hooks read.
-    code = *rc::gen::inRange(0, 4) == 0 ? *rc::gen::elementOf(m.stack()) : m.stack().back();
+    code =
+        *rc::gen::inRange(0, 4) == 0 ? *rc::gen::elementOf(m.stack()) : m.stack().back();
     offset = *rc::gen::elementOf(naive::kOffsets);
     if (bit == 5) afterResume = *rc::gen::arbitrary<bool>();
     genFacts(m);
     for (size_t t = 0; t < script.size(); ++t)
-      script[t] = t >= 6 ? *genHookAction(m.eventCount()) : *genToolAction(m.eventCount());
+      script[t] =
+          t >= 6 ? *genHookAction(m.eventCount()) : *genToolAction(m.eventCount());
   }
   void checkPreconditions(const Reference& m) const override {
     bool onStack = false;

@@ -6,29 +6,22 @@
 // the hooks reach it through a `Port` with two operations:
 //   setHookEvents(tool, set)           G[tool] := set (sys.settrace / sys.setprofile)
 //   setTraceInstruction(code, on)      INSTRUCTION in or out of L[code][7] (3.13+)
+#include <concepts>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "model/input.h"
+#include "model/py_value.h"
+
 namespace monsim::naive {
 
-// The rules where LEGACY.md (read against CPython's Python/legacy_tracing.c) and the
-// model part. true: the reference follows LEGACY.md; false: the model's reading, so
-// that the property keeps checking everything else (see the report of the property).
-//  L5 (b): settrace(F) by a frame with f_trace_opcodes puts INSTRUCTION into tool 7's
-//    local set of that frame's code (3.13+; _PyEval_SetTrace).
-inline constexpr bool kSettraceEnablesCallerOpcodes = true;
-//  L5: an INSTRUCTION reaching tool 7 with no trace function set takes INSTRUCTION out
-//    of tool 7's local set of the code (sys_trace_instruction_func: "!c_tracefunc ||
-//    !f_trace_opcodes").
-inline constexpr bool kInstructionWithoutTraceRemoves = false;
-//  L9 / the model's own rule (suspended frames by code, innermost last): a generator
-//    suspended with untouched trace attributes is remembered like any other, so a
-//    resume of it does not pick up an older generator's f_trace (model/monitor.cpp
-//    onFrameExit saves only states that differ from the defaults).
-inline constexpr bool kSuspendRemembersUntouchedFrames = false;
+template <class Call>
+concept HookApiCall = std::same_as<Call, SetTrace> || std::same_as<Call, SetProfile> ||
+    std::same_as<Call, SetFrameTrace> || std::same_as<Call, SetFrameTraceLines> ||
+    std::same_as<Call, SetFrameTraceOpcodes>;
 
 // Facts of an occurrence that only the hooks read.
 struct HookFacts {
@@ -36,7 +29,7 @@ struct HookFacts {
   bool jumpSameLine = false;  // JUMP: the destination is on the source's line
   // CALL / C_RETURN / C_RAISE: what is called. 0 anything else (a Python function, a
   // type), 1 a builtin function, 2 a method descriptor with a self argument, 3 a method
-  // descriptor with no argument.
+  // descriptor with no argument, 4 a bound method of a builtin (gh-122029).
   int callable = 0;
 };
 
@@ -57,6 +50,11 @@ struct HookCall {
 };
 
 class Hooks {
+  static std::optional<uint32_t> fn(const CallableArg& f) {
+    if (!f) return std::nullopt;
+    return f->value;
+  }
+
  public:
   explicit Hooks(int minor) : minor_(minor) {}
 
@@ -104,8 +102,8 @@ class Hooks {
         return "opcode";  // INSTRUCTION
     }
     if (minor_ <= 13) {
-      if (bit == 13) return "call";       // PY_THROW
-      if (bit == 12) return "return";     // PY_UNWIND
+      if (bit == 13) return "call";                   // PY_THROW
+      if (bit == 12) return "return";                 // PY_UNWIND
       if (bit == 9 || bit == 10) return "exception";  // STOP_ITERATION, RAISE
     } else {
       if (bit == 14) return "call";
@@ -140,13 +138,46 @@ class Hooks {
   }
 
   // ---- the API (L2, L4, L5) ----
+  // The frame attributes are those of the innermost frame `top` (none: nothing to set),
+  // running `code`; settrace() is called by that frame unless a callback calls it.
+  template <class Port>
+  Outcome api(const SetTrace& c, FrameTraceState* top, uint32_t code, bool inCallback,
+              Port& port) {
+    setTrace(fn(c.func), port, inCallback ? nullptr : top, code);
+    return PyNone{};
+  }
+  template <class Port>
+  Outcome api(const SetProfile& c, FrameTraceState*, uint32_t, bool, Port& port) {
+    setProfile(fn(c.func), port);
+    return PyNone{};
+  }
+  template <class Port>
+  Outcome api(const SetFrameTrace& c, FrameTraceState* top, uint32_t, bool, Port&) {
+    if (top) top->fTrace = fn(c.func);
+    return PyNone{};
+  }
+  template <class Port>
+  Outcome api(const SetFrameTraceLines& c, FrameTraceState* top, uint32_t, bool, Port&) {
+    if (top) top->lines = c.on;
+    return PyNone{};
+  }
+  template <class Port>
+  Outcome api(const SetFrameTraceOpcodes& c, FrameTraceState* top, uint32_t code, bool,
+              Port& port) {
+    if (top)
+      setOpcodes(*top, code, c.on, port);
+    else if (minor_ == 12 && c.on)
+      opcodesEverSet_ = true;  // no frame: one earlier in the process had it
+    return PyNone{};
+  }
+
   // sys.settrace(f). `caller`: the traced frame that calls it (none from inside a
   // callback, whose own frame is not traced), running `callerCode`.
   template <class Port>
   void setTrace(std::optional<uint32_t> f, Port& port,
                 const FrameTraceState* caller = nullptr, uint32_t callerCode = 0) {
     trace = f;
-    if (kSettraceEnablesCallerOpcodes && f && minor_ >= 13 && caller && caller->opcodes)
+    if (f && minor_ >= 13 && caller && caller->opcodes)
       port.setTraceInstruction(callerCode, true);
     port.setHookEvents(7, f ? traceSet() : 0u);
   }
@@ -171,10 +202,12 @@ class Hooks {
 
   // ---- one occurrence (L3–L5) ----
   // Tool `tool`'s handler for event number `bit` at `offset` in a frame of `code` with
-  // the trace attributes `frame`.
+  // the trace attributes `*top` (nullptr: a frame the reference does not track, which
+  // nobody has touched).
   template <class Port>
   HookCall handle(int tool, int bit, uint32_t code, int32_t offset,
-                  const FrameTraceState& frame, const HookFacts& facts, Port& port) {
+                  const FrameTraceState* top, const HookFacts& facts, Port& port) {
+    const FrameTraceState frame = top ? *top : FrameTraceState{};
     HookCall out;
     if (tool == 6) {
       if (!profile) return out;
@@ -182,15 +215,16 @@ class Hooks {
       if (ev.empty()) return out;
       const bool cEvent = ev == "c_call" || ev == "c_return" || ev == "c_exception";
       // Only builtins and method descriptors called with a self argument are reported.
-      if (cEvent && facts.callable != 1 && facts.callable != 2) return out;
+      // 3.13+ also the CALL of a bound method of a builtin (gh-122029).
+      const bool boundC = facts.callable == 4 && minor_ >= 13;
+      if (cEvent && facts.callable != 1 && facts.callable != 2 && !boundC) return out;
       out.kind = HookCall::Call;
       out.legacy = ev;
       out.fn = *profile;
       return out;
     }
     if (!trace) {
-      if (kInstructionWithoutTraceRemoves && bit == 6 && minor_ >= 13)
-        port.setTraceInstruction(code, false);
+      if (bit == 6 && minor_ >= 13) port.setTraceInstruction(code, false);
       return out;
     }
     const std::string ev = traceEvent(bit);
@@ -222,25 +256,22 @@ class Hooks {
     out.fn = *fn;
     return out;
   }
-  // The function returned `value` (nullopt: None): a callable replaces f_trace.
-  void returned(int tool, FrameTraceState* frame, std::optional<uint32_t> value) {
-    if (tool == 7 && frame && value) frame->fTrace = value;
-  }
-  // The function raised: the hook is unset, the trace function also clears f_trace.
+  // After the function ran (in the frame `frame`, if tracked; the frame stack does not
+  // change meanwhile). It raised: the hook is unset (L6), and the trace function's frame
+  // loses its f_trace. It returned `value`: a callable replaces f_trace, None keeps it
+  // (L4); what the profile function returns does not matter.
   template <class Port>
-  void raised(int tool, FrameTraceState* frame, Port& port) {
-    if (tool == 6) {
-      setProfile(std::nullopt, port);
-      return;
-    }
-    setTrace(std::nullopt, port);
-    if (frame) frame->fTrace.reset();
+  void after(int tool, FrameTraceState* frame, bool raised, const CallableArg& value,
+             Port& port) {
+    if (raised && tool == 6) setProfile(std::nullopt, port);
+    if (raised && tool == 7) setTrace(std::nullopt, port);
+    if (raised && tool == 7 && frame) frame->fTrace.reset();
+    if (!raised && tool == 7 && frame && value) frame->fTrace = value->value;
   }
 
   // ---- generators (L9) ----
   // A frame suspends (yield): its trace attributes live on with the generator.
   void suspend(uint32_t code, const FrameTraceState& s) {
-    if (!kSuspendRemembersUntouchedFrames && s == FrameTraceState{}) return;
     suspended_.push_back({code, s});
   }
   // A suspended frame of `code` resumes: the one suspended last.

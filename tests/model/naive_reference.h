@@ -222,9 +222,8 @@ class Reference {
       }
     }
     if (addStop) {
-      const Dispatched stop =
-          fireInto(bitOf("STOP_ITERATION"), code, facts.endFor, script, false,
-                   Facts{}, HookFacts{});
+      const Dispatched stop = fireInto(bitOf("STOP_ITERATION"), code, facts.endFor,
+                                       script, false, Facts{}, HookFacts{});
       if (stop.raised) return stop;
       out.deliveries = stop.deliveries;
     }
@@ -289,32 +288,22 @@ class Reference {
     }
     for (int t = kTools - 1; t >= 0; --t) {
       if (!tools.count(t)) continue;
-      if (t >= 6) {
-        // The trace / profile handler: the frame's trace attributes if the frame is
-        // the innermost one, else those of a frame nobody touched.
-        FrameTraceState unknown;
-        FrameTraceState& state = top ? top->trace : unknown;
-        const HookCall h = hooks_.handle(t, bit, code, offset, state, hookFacts, *this);
-        if (h.kind == HookCall::Nothing) continue;
-        if (h.kind == HookCall::Disable) {
-          S_[code][bit][slot(offset)].reset(t);
-          continue;
-        }
+      if (t >= 6) {  // the trace / profile function, if the handler calls it
+        FrameTraceState* frame = top ? &top->trace : nullptr;
+        const HookCall h = hooks_.handle(t, bit, code, offset, frame, hookFacts, *this);
+        if (h.kind == HookCall::Disable) S_[code][bit][slot(offset)].reset(t);
+        if (h.kind != HookCall::Call) continue;
         NaiveDelivery d{t, bit, h.fn, false, 0, {}, reportedAt, h.legacy};
         const ToolAction& a = script[t];
         if (a.call) d.effects.push_back(callbackApi(*a.call));
         ++out.deliveries;
+        hooks_.after(t, frame, a.raise, a.traceReturn, *this);
         if (a.raise) {
-          hooks_.raised(t, top ? &top->trace : nullptr, *this);
           d.result = 3;
           out.raised = PyError{"RuntimeError", "boom"};
-          deliveries_.push_back(d);
-          break;
         }
-        std::optional<uint32_t> value;
-        if (a.traceReturn) value = a.traceReturn->value;
-        hooks_.returned(t, top ? &top->trace : nullptr, value);
         deliveries_.push_back(d);
+        if (a.raise) break;
         continue;
       }
       auto it = cb_.find({t, bit});
@@ -367,7 +356,7 @@ class Reference {
     std::array<uint64_t, kTools> tv{};
     bool lineAlloc = false, instrAlloc = false;
     bool everMulti = false;  // two tools on one event at some re-instrumentation
-    ToolSet unwind;   // tools with PY_UNWIND at the last re-instrumentation
+    ToolSet unwind;          // tools with PY_UNWIND at the last re-instrumentation
     // F4 emptied INSTRUCTION's tool sets but the opcodes stay until it is removed.
     bool instrOpcodesLeft = false;
   };
@@ -408,7 +397,7 @@ class Reference {
     std::optional<int32_t> dispatchAt;  // R5: the branch its instruction will report
     int dispatchBit = -1;
     bool dispatchFired = false;
-    bool closing = false;          // R7
+    bool closing = false;   // R7
     ToolSet unwindAtEntry;  // R7 (3.15)
     FrameTraceState trace;  // f_trace, f_trace_lines, f_trace_opcodes
   };
@@ -614,34 +603,11 @@ class Reference {
     }
     return out;
   }
-  // The legacy hooks: sys.settrace / sys.setprofile, and the trace attributes of the
-  // innermost frame (the traced frame, from inside a trace function).
-  static std::optional<uint32_t> fn(const CallableArg& f) {
-    if (!f) return std::nullopt;
-    return f->value;
-  }
-  Outcome on(const SetTrace& c) {
-    // A traced frame calls settrace only from outside a callback.
-    const bool traced = !inCallback_ && !frames_.empty();
-    hooks_.setTrace(fn(c.func), *this, traced ? &frames_.back().trace : nullptr,
-                    traced ? stack_.back() : 0);
-    return PyNone{};
-  }
-  Outcome on(const SetProfile& c) {
-    hooks_.setProfile(fn(c.func), *this);
-    return PyNone{};
-  }
-  Outcome on(const SetFrameTrace& c) {
-    if (!frames_.empty()) frames_.back().trace.fTrace = fn(c.func);
-    return PyNone{};
-  }
-  Outcome on(const SetFrameTraceLines& c) {
-    if (!frames_.empty()) frames_.back().trace.lines = c.on;
-    return PyNone{};
-  }
-  Outcome on(const SetFrameTraceOpcodes& c) {
-    if (!frames_.empty()) hooks_.setOpcodes(frames_.back().trace, stack_.back(), c.on, *this);
-    return PyNone{};
+  // settrace, setprofile and the attributes of the innermost frame: naive_hooks.h.
+  template <class Call>
+  requires HookApiCall<Call> Outcome on(const Call& c) {
+    return hooks_.api(c, frames_.empty() ? nullptr : &frames_.back().trace,
+                      frames_.empty() ? 0 : stack_.back(), inCallback_, *this);
   }
   // An API call a callback makes.
   Outcome callbackApi(const ApiCall& call) {

@@ -87,7 +87,7 @@ class CaseRenderer {
       for (const auto& [t, cl] : traceFns.items())
         y << "  " << t << ": " << yamlFlow(cl) << "\n";
     }
-    y << "steps:\n";
+    y << (steps.empty() ? "steps: []\n" : "steps:\n");
     for (const json& s : steps) y << "  - " << yamlFlow(s) << "\n";
     return {y.str(), {features_.begin(), features_.end()}};
   }

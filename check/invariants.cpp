@@ -134,8 +134,20 @@ std::vector<Occurrence> occurrencesOf(const Trace& t,
     out.push_back({i, i, siteOf(t.records[i]), {}, -1, {}, false});
   }
   for (const ObservedDelivery& d : ds) {
+    if (d.unseen && d.legacy && d.source->raised) {
+      // A trace or profile function raised: the occurrence reached no tool below it,
+      // the probe included, yet it happened (the frame entered, the exception rose).
+      out.push_back({d.index, d.index, siteOf(*d.source), {}, d.tool, {}, false});
+      continue;
+    }
     if (d.unseen || d.record == kNoRecord) continue;
     Occurrence& o = out[at.at(d.record)];
+    if (isHookTool(d.tool)) {
+      // The hooks' handlers decide per frame (f_trace, f_trace_lines) whether to call
+      // their function: only the end of a dispatch concerns the rules below.
+      if (endsDispatch(*d.source, p)) o.cut = std::max(o.cut, d.tool);
+      continue;
+    }
     o.deliveries.push_back(&d);
     o.first = std::min(o.first, d.index);
     if (endsDispatch(*d.source, p)) o.cut = std::max(o.cut, d.tool);

@@ -1,7 +1,8 @@
-// monsim coverage: writes spec/scenarios/COVERAGE.md — test_monitoring tests,
-// documentation clauses and model rules, each with the scenarios that cover it.
-// Citations of unknown clauses or tests are reported as file:line:col errors and
-// make the exit status 1 (the report is still written).
+// monsim coverage: writes spec/scenarios/COVERAGE.md — the tests of CPython's
+// test_monitoring, test_sys_settrace and test_sys_setprofile, documentation clauses
+// and model rules, each with the scenarios that cover it. Citations of unknown
+// clauses or tests, and cited tests still marked uncovered, are reported as
+// file:line:col errors and make the exit status 1 (the report is still written).
 #include "scenario/coverage.h"
 
 #include <fstream>
@@ -47,19 +48,20 @@ void addCoverage(CLI::App& app) {
   auto args = std::make_shared<CoverageArgs>();
   auto* cmd = app.add_subcommand(
       "coverage",
-      "Write the suite's coverage report (test_monitoring tests, doc clauses and model "
-      "rules → "
-      "scenarios); exit 1 if a scenario cites an unknown clause or test");
+      "Write the suite's coverage report (CPython's test_monitoring, test_sys_settrace "
+      "and test_sys_setprofile tests, doc clauses and model rules → scenarios); exit 1 "
+      "if a scenario cites an unknown clause or test, or a test marked uncovered");
   cmd->add_option("--suite", args->suite,
                   "scenario files or directories (default: ROOT/spec/scenarios)");
   cmd->add_option("-o,--output", args->output, "write the report here (default: stdout)");
   cmd->add_option(
       "--root", args->root,
-      "the tree with spec/clauses.yaml, spec/test_monitoring.yaml, spec/rules.yaml "
-      "and spec/scenarios (default: the source tree)");
+      "the tree with spec/clauses.yaml, spec/test_monitoring.yaml, "
+      "spec/test_sys_settrace.yaml, spec/test_sys_setprofile.yaml, spec/rules.yaml and "
+      "spec/scenarios (default: the source tree)");
   cmd->footer(exitFooter("the report was written",
-                         "a scenario cites an unknown clause or test (the report is "
-                         "still written)",
+                         "a scenario cites an unknown clause or test, or a test marked "
+                         "uncovered (the report is still written)",
                          "the report cannot be written"));
   cmd->callback([args] { setExitCode(coverage(*args)); });
 }

@@ -106,7 +106,8 @@ int fuzz(const FuzzArgs& a) {
       return kExitUsage;
     }
   }
-  const harness::Selection selection = harness::selectInterpreters(a.python);
+  const harness::Selection selection =
+      harness::selectInterpreters(a.python, harness::Needs::Model);
   if (!reportSelection("fuzz", selection)) return kExitUsage;
   const auto& interps = selection.interpreters;
   std::vector<harness::Diagnostic> diags;

@@ -38,7 +38,7 @@ int record(const RecordArgs& a) {
   // Recording needs no model profile: a newer Python can be recorded before the
   // model covers it.
   const harness::Selection selection =
-      harness::selectInterpreters(a.python, /*modelNeeded=*/false);
+      harness::selectInterpreters(a.python, harness::Needs::Oracle);
   if (!reportSelection("record", selection)) return kExitUsage;
   const auto& interps = selection.interpreters;
   std::vector<std::pair<std::string, nlohmann::json>> scenarios;

@@ -72,8 +72,10 @@ std::string oneOf(const std::string& lhs, const json& v) {
 }
 
 // The clause's `when` as one Python condition; empty when it always holds.
-std::string condition(const json& when, Context& c) {
+// `qualname` is the expression for the code's qualified name.
+std::string condition(const json& when, Context& c, const std::string& qualname) {
   std::vector<std::string> parts;
+  if (when.contains("events")) parts.push_back(oneOf("event", when["events"]));
   if (when.contains("nth")) parts.push_back(oneOf("n", when["nth"]));
   if (when.contains("from_nth")) parts.push_back("n >= " + when["from_nth"].dump());
   if (when.contains("functions")) {
@@ -81,7 +83,7 @@ std::string condition(const json& when, Context& c) {
     for (const auto& f : when["functions"])
       (f.get<std::string>().find('@') == std::string::npos ? names : ids).push_back(f);
     std::vector<std::string> any;
-    if (!names.empty()) any.push_back(oneOf("code.co_qualname", names));
+    if (!names.empty()) any.push_back(oneOf(qualname, names));
     if (!ids.empty()) {
       c.usesCodeIds = true;
       any.push_back(oneOf("code_id(code)", ids));
@@ -96,16 +98,26 @@ std::string condition(const json& when, Context& c) {
   return out;
 }
 
-std::string delivered(const std::string& result) {
+// A callback of a tool or a handler, or a trace or profile function (kHooks).
+enum class Kind { Callback, Hook };
+
+// The statement printing a delivery (or a call of a trace function) and `result`.
+std::string report(const std::string& result, Kind kind) {
+  if (kind == Kind::Hook) return "emit(f\"{site} -> " + result + "\")\n";
   return "print(f\"tool {tool} {event} {site} -> " + result + "\")\n";
 }
 
 // What one clause does, at `ind`: print the delivery, perform the actions,
 // return or raise.
-std::string clauseBody(const json& clause, const std::string& ind, Context& c) {
+std::string clauseBody(const json& clause, const std::string& ind, Context& c,
+                       Kind kind = Kind::Callback) {
   std::string actions;
+  const std::string by = c.by;
+  c.by = "callback";
   for (const auto& a : clause.value("actions", json::array()))
     actions += actionBlock(a, "  action " + actionText(a), ind, c);
+  c.by = by;
+  auto delivered = [kind](const std::string& result) { return report(result, kind); };
   if (clause.contains("raise")) {
     const json& r = clause["raise"];
     json marker = {{"$", "exc"}, {"type", r.value("type", "")}};
@@ -146,10 +158,12 @@ std::string callbackFactory(const std::string& name, const std::string& origin,
   out += "        if code.co_filename == HERE:\n";
   out += "            return None\n";
   if (counts) out += "        n += 1\n";
-  out += "        offset, line, site = locate(event, code, args, sys._getframe(1))\n";
+  out += "        frame = sys._getframe(1)  # the monitored frame (frame actions)\n";
+  out += "        offset, line, site = locate(event, code, args, frame)\n";
   bool fallsThrough = true;
   for (const auto& clause : clausesOf(spec)) {
-    const std::string cond = condition(clause.value("when", json::object()), c);
+    const std::string cond =
+        condition(clause.value("when", json::object()), c, "code.co_qualname");
     if (cond.empty()) {
       out += clauseBody(clause, std::string(kIndent), c);
       fallsThrough = false;
@@ -160,8 +174,26 @@ std::string callbackFactory(const std::string& name, const std::string& origin,
   }
   if (fallsThrough)
     out +=
-        std::string(kIndent) + delivered("None") + std::string(kIndent) + "return None\n";
+        std::string(kIndent) + report("None", Kind::Callback) + std::string(kIndent) +
+        "return None\n";
   return out + "\n    return callback\n";
+}
+
+// trace_functions.NAME: what a TraceFunction (kHooks) of it calls, with its call
+// count, the frame, the event and the printed site.
+std::string traceFunction(const std::string& name, const json& spec, Context& c) {
+  std::string out = "\n\ndef " + traceFunctionName(name) + "(n, frame, event, site):\n";
+  out += "    \"\"\"trace_functions." + name +
+         ": per call, the first clause that matches acts.\"\"\"\n";
+  out += "    code, line, offset = frame.f_code, frame.f_lineno, frame.f_lasti\n";
+  const std::string ind = "    ";
+  for (const auto& clause : clausesOf(spec)) {
+    const std::string cond =
+        condition(clause.value("when", json::object()), c, "qualname(code)");
+    if (cond.empty()) return out + clauseBody(clause, ind, c, Kind::Hook);
+    out += ind + "if " + cond + ":\n" + clauseBody(clause, ind + "    ", c, Kind::Hook);
+  }
+  return out + ind + report("None", Kind::Hook) + ind + "return None\n";
 }
 
 std::string eventExpr(const std::string& name) { return "E." + name; }

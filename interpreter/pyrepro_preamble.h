@@ -10,9 +10,12 @@ import sys
 import types
 import warnings
 
-mon = sys.monitoring
-E = mon.events
-EVENT_NAMES = {bit: name for name, bit in vars(E).items() if name.isupper() and name != "NO_EVENTS"}
+# None before 3.12 and on PyPy: a scenario with only trace and profile functions runs
+# there too (Python >= 3.9).
+mon = getattr(sys, "monitoring", None)
+E = mon.events if mon is not None else None
+EVENT_NAMES = {} if mon is None else {
+    bit: name for name, bit in vars(E).items() if name.isupper() and name != "NO_EVENTS"}
 EXCEPTION_EVENTS = {"RAISE", "RERAISE", "EXCEPTION_HANDLED", "PY_UNWIND", "PY_THROW", "STOP_ITERATION"}
 JUMP_EVENTS = {"JUMP", "BRANCH", "BRANCH_LEFT", "BRANCH_RIGHT"}
 # Events in this script's own code (the steps below) are not the scenario's: every
@@ -23,6 +26,11 @@ HERE = sys._getframe().f_code.co_filename
 # points, and every warning shown every time.
 gc.disable()
 warnings.simplefilter("always")
+
+
+def qualname(code):
+    """co_qualname (3.11+); before, co_name."""
+    return getattr(code, "co_qualname", None) or code.co_name
 
 
 def line_of(code, offset):
@@ -53,10 +61,16 @@ def plain(value):
     return type(value) in (type(None), bool, int, float, str, bytes)
 
 
+# How show() names instances of this script's own types (the trace functions).
+SHOWN = {}
+
+
 def show(value):
     """A short repr that runs none of the program's code (its __repr__ would be monitored)."""
-    if value is mon.DISABLE or value is mon.MISSING:
+    if mon is not None and (value is mon.DISABLE or value is mon.MISSING):
         return "DISABLE" if value is mon.DISABLE else "MISSING"
+    if type(value) in SHOWN:
+        return SHOWN[type(value)](value)
     if plain(value):
         return repr(value)
     kind = type(value).__qualname__
@@ -84,7 +98,7 @@ inline constexpr const char* kCodeIds = R"PY(
 
 def code_ids(code, ids):
     """"qualname@firstlineno" ("#2", "#3"… on a collision), depth first in co_consts order."""
-    base = f"{code.co_qualname}@{code.co_firstlineno}"
+    base = f"{qualname(code)}@{code.co_firstlineno}"
     cid, k = base, 2
     while cid in ids:
         cid, k = f"{base}#{k}", k + 1
@@ -99,7 +113,7 @@ def code_id(code):
     for cid, c in CODES.items():
         if c is code:
             return cid
-    return f"{code.co_qualname}@{code.co_firstlineno}"
+    return f"{qualname(code)}@{code.co_firstlineno}"
 )PY";
 
 // Emitted when the program (or an action) registers its own callables: as the
@@ -149,18 +163,204 @@ def generated(func):
 mon.register_callback = RegisterCallback(mon.register_callback)
 )PY";
 
+// Emitted when the scenario has trace or profile functions (its own or the
+// program's): the oracle's wrappers (oracle/monsim_oracle/legacy.py) and its
+// shims of sys.settrace, sys.setprofile, sys.gettrace and sys.getprofile.
+inline constexpr const char* kHooks = R"PY(
+
+# Trace and profile functions, as in the oracle. Each one installed (the scenario's
+# or the program's) is a TraceFunction, which prints every call it gets as
+#   HOOK EVENT QUALNAME line L offset O [DETAIL] -> RESULT
+# (L and O: the frame's f_lineno and f_lasti; DETAIL: the exception's type for
+# 'exception', the callable for 'c_call', 'c_return' and 'c_exception'). Installing
+# one, or setting a frame's f_trace, f_trace_lines or f_trace_opcodes, prints
+#   hook WHAT(VALUE) by step|callback|program [QUALNAME line L] -> RESULT
+import re
+
+REAL_HOOKS = {name: getattr(sys, name) for name in ("settrace", "setprofile", "gettrace", "getprofile")}
+HOOKED = {}   # (trace function name or id(program function), hook) -> its TraceFunction
+KEEP = []     # the program's functions wrapped (so that their ids stay theirs)
+PENDING = []  # lines printed while a program's trace function runs: they follow its own
+
+
+def emit(text):
+    if PENDING:
+        PENDING[-1].append(text)
+    else:
+        print(text)
+
+
+def done(site, outcome):
+    """The line of a program's trace function call, then what printed while it ran."""
+    lines = PENDING.pop()
+    emit(f"{site} -> {outcome}")
+    for text in lines:
+        emit(text)
+
+
+def callable_repr(f):
+    """The oracle's short repr of a callable: no address, none of the program's code run."""
+    kind = type(f)
+    if kind is types.FunctionType:
+        text = f"<function {f.__qualname__}>"
+    elif kind is types.MethodType:
+        name = getattr(f.__func__, "__qualname__", None)
+        name = name if type(name) is str else "?"
+        text = f"<bound method {name} of {type(f.__self__).__qualname__} object>"
+    elif kind in (types.BuiltinFunctionType, types.MethodDescriptorType, types.WrapperDescriptorType,
+                  types.MethodWrapperType, types.ClassMethodDescriptorType):
+        text = re.sub(r" at 0x[0-9a-fA-F]+", "", repr(f))
+    else:
+        text = f"<{kind.__qualname__} object>"
+    return text if len(text) <= 80 else text[:80] + "..."
+
+
+def hook_detail(event, arg):
+    if event == "exception" and type(arg) is tuple and len(arg) == 3:
+        return " " + type(arg[1]).__qualname__
+    if event.startswith("c_"):
+        return " " + callable_repr(arg)
+    return ""
+
+
+class TraceFunction:
+    """What sys.settrace, sys.setprofile and f_trace get: a scenario's trace function
+    (`act`, its clauses) or the program's own (`func`, whose result is wrapped too)."""
+
+    def __init__(self, hook, label, act=None, func=None):
+        self.hook, self.label, self.act, self.func = hook, label, act, func
+        self.n = 0  # calls as this hook's function
+
+    def __call__(self, frame, event, arg):
+        code = frame.f_code
+        if code.co_filename == HERE:
+            return None  # this script's own frames are not the scenario's
+        self.n += 1
+        site = (f"{self.hook} {event} {qualname(code)} line {frame.f_lineno} "
+                f"offset {frame.f_lasti}{hook_detail(event, arg)}")
+        if self.func is None:
+            return self.act(self.n, frame, event, site)
+        PENDING.append([])
+        try:
+            result = self.func(frame, event, arg)
+        except BaseException as e:
+            done(site, f"raised {type(e).__qualname__}")
+            raise
+        if result is self.func:
+            result = self
+        elif result is not None and callable(result):
+            result = program_hook(result, "trace")
+        done(site, show(result))
+        return result
+
+
+SHOWN[TraceFunction] = lambda w: w.label
+
+
+def declared(name, hook):
+    """trace_functions.NAME as the hook's function (one per name and hook)."""
+    w = HOOKED.get((name, hook))
+    if w is None:
+        w = HOOKED[(name, hook)] = TraceFunction(hook, f"{hook}:{name}", act=TRACE_FUNCTIONS[name])
+    return w
+
+
+def program_hook(func, hook):
+    """A function of the program's as the hook's function."""
+    if type(func) is TraceFunction:
+        return func
+    w = HOOKED.get((id(func), hook))
+    if w is None:
+        KEEP.append(func)
+        name = getattr(func, "__qualname__", type(func).__name__)
+        w = HOOKED[(id(func), hook)] = TraceFunction(hook, f"{hook}:<{name}>", func=func)
+    return w
+
+
+def hook_call(text, fn, *args):
+    try:
+        fn(*args)
+    except BaseException as e:
+        emit(f"{text} -> raised {type(e).__qualname__}")
+        raise
+    emit(f"{text} -> None")
+
+
+def install(hook, w, by, caller=None):
+    """sys.settrace / sys.setprofile for real, printed."""
+    where = "" if caller is None else f" {qualname(caller.f_code)} line {caller.f_lineno}"
+    hook_call(f"hook set{hook}({show(w)}) by {by}{where}", REAL_HOOKS["set" + hook], w)
+
+
+def set_frame(frame, values):
+    """A frame action: its (attribute, value) pairs in order, each printed."""
+    for attr, value in values:
+        hook_call(f"hook {attr}({show(value)}) by callback", setattr, frame, attr, value)
+
+
+def unwrapped(w):
+    return w.func if type(w) is TraceFunction and w.func is not None else w
+
+
+# The program's sys.settrace and sys.setprofile calls install its function wrapped.
+def settrace(func):
+    install("trace", None if func is None else program_hook(func, "trace"), "program", sys._getframe(1))
+
+
+def setprofile(func):
+    install("profile", None if func is None else program_hook(func, "profile"), "program",
+            sys._getframe(1))
+
+
+def gettrace():
+    return unwrapped(REAL_HOOKS["gettrace"]())
+
+
+def getprofile():
+    return unwrapped(REAL_HOOKS["getprofile"]())
+
+
+sys.settrace, sys.setprofile, sys.gettrace, sys.getprofile = settrace, setprofile, gettrace, getprofile
+
+
+class ApiShim:
+    """Stands in for a sys.monitoring function, as in the oracle: an instance, so that
+    the program's calls of it are no C calls to a profile function."""
+
+    def __init__(self, real):
+        self.real = real
+
+    def __call__(self, *args, **kwargs):
+        return self.real(*args, **kwargs)
+
+
+if mon is not None:
+    for api in ("use_tool_id", "free_tool_id", "clear_tool_id", "get_tool", "get_events", "set_events",
+                "get_local_events", "set_local_events", "register_callback", "restart_events",
+                "_all_events"):
+        if type(getattr(mon, api, None)) is types.BuiltinFunctionType:
+            setattr(mon, api, ApiShim(getattr(mon, api)))
+)PY";
+
 // Run last: like the oracle's teardown, nothing stays monitored while the
 // program's objects are finalized (3.12/3.13 free_tool_id keeps events and
 // callbacks, so each id is re-acquired and emptied first).
 inline constexpr const char* kCleanup = R"PY(
 # Cleanup: no tool, event or callback left.
-for tool in range(6):
+for tool in range(6 if mon is not None else 0):
     if mon.get_tool(tool) is None:
         mon.use_tool_id(tool, "cleanup")
     mon.set_events(tool, 0)
     for bit in EVENT_NAMES:
         mon.register_callback(tool, bit, None)
     mon.free_tool_id(tool)
+)PY";
+
+// Before kCleanup when there is kHooks.
+inline constexpr const char* kHooksCleanup = R"PY(
+# Cleanup: no trace or profile function left.
+REAL_HOOKS["settrace"](None)
+REAL_HOOKS["setprofile"](None)
 )PY";
 
 }  // namespace monsim::harness::pyrepro

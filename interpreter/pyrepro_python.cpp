@@ -51,6 +51,11 @@ std::string callArgs(const json& a, F render) {
   return "(" + joined(parts, ", ") + ")";
 }
 
+// trace_functions.NAME as the hook's function.
+std::string declaredExpr(const json& name, const std::string& hook) {
+  return "declared(" + quote(name.get<std::string>()) + ", " + quote(hook) + ")";
+}
+
 // A handler registered by register_callback gets the registration's tool and
 // event, as the oracle's wrapper does; anywhere else it has neither.
 std::string handlerCall(const json& marker, const std::string& tool,
@@ -83,6 +88,29 @@ std::string actionExpr(const json& a, Context* c) {
   if (a.contains("call")) return name(a["call"]) + callArgs(a, render);
   if (a.contains("api"))
     return forReader ? a["api"].get<std::string>() + callArgs(a, render) : apiExpr(a, *c);
+  for (const char* hook : {"trace", "profile"}) {
+    const std::string key = std::string("set") + hook;
+    if (!a.contains(key)) continue;
+    const json& fn = a[key];
+    if (forReader) return key + "(" + (fn.is_null() ? "None" : fn.get<std::string>()) + ")";
+    const std::string w = fn.is_null() ? "None" : declaredExpr(fn, hook);
+    return "install(\"" + std::string(hook) + "\", " + w + ", " + quote(c->by) + ")";
+  }
+  if (a.contains("frame")) {
+    // The oracle's order, whatever the scenario's: f_trace_opcodes needs f_trace first.
+    std::vector<std::string> parts;
+    for (const char* attr : {"f_trace", "f_trace_lines", "f_trace_opcodes"}) {
+      if (!a["frame"].contains(attr)) continue;
+      const json& v = a["frame"][attr];
+      const bool fn = std::string_view(attr) == "f_trace" && !v.is_null();
+      if (forReader)
+        parts.push_back(std::string(attr) + "=" + (fn ? v.get<std::string>() : display(v)));
+      else
+        parts.push_back(tupleText({quote(attr), fn ? declaredExpr(v, "trace") : expr(v, *c)}));
+    }
+    return forReader ? "frame(" + joined(parts, ", ") + ")"
+                     : "set_frame(frame, " + tupleText(parts) + ")";
+  }
   const std::string g = name(a.value("gen", ""));
   const std::string op = a.value("op", "");
   if (op == "next") return "next(" + g + ")";
@@ -143,6 +171,7 @@ std::string expr(const json& v, Context& c) {
   }
   if (m == "var") return lookup(v.value("name", ""));
   if (m == "handler") return handlerCall(v, "None", "None");
+  if (m == "trace") return declaredExpr(v.value("name", json("")), "trace");
   if (m == "builtin") return v.value("name", "");
   if (m == "tuple") {
     std::vector<std::string> items;
@@ -175,6 +204,7 @@ std::string display(const json& v) {
                             : "<code " + v.value("id", "") + ">";
   if (m == "var" || m == "builtin") return v.value("name", "");
   if (m == "handler") return "<handler " + v.value("name", "") + ">";
+  if (m == "trace") return "<trace " + v.value("name", "") + ">";
   if (m == "tuple") {
     std::vector<std::string> items;
     for (const auto& x : v.value("items", json::array())) items.push_back(display(x));

@@ -11,6 +11,9 @@ namespace monsim::harness::pyrepro {
 struct Context {
   std::string program;       // to tell program exception classes from builtins
   bool usesCodeIds = false;  // set when something needs the CODES table
+  // Who performs the actions being written, as the oracle's api records say:
+  // "step" or "callback" (a callback's or a trace function's clause).
+  std::string by = "step";
 };
 
 // obj[key], or an empty object when absent: a reference, never a temporary, so

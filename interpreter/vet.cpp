@@ -281,9 +281,7 @@ std::string vetReason(const Vetting& v) {
     case Verdict::NotPython:
       return "not a Python: " + detail(Kind::Python);
     case Verdict::NoMonitoring:
-      return "a Python without sys.monitoring: " + detail(Kind::Monitoring) +
-             "; monsim checks sys.monitoring only, and no scenario for the legacy "
-             "hooks (sys.settrace, sys.setprofile) is modelled yet, so none applies";
+      return "a Python without sys.monitoring: " + detail(Kind::Monitoring);
     case Verdict::NoModelProfile:
       return "sys.monitoring, but a version the model has no profile for: " +
              detail(Kind::ModelProfile);
@@ -293,8 +291,9 @@ std::string vetReason(const Vetting& v) {
   return "";
 }
 
-Selection selectInterpreters(const std::vector<std::string>& specs, bool modelNeeded) {
+Selection selectInterpreters(const std::vector<std::string>& specs, Needs needs) {
   const auto known = discoverInterpreters();
+  const bool modelNeeded = needs != Needs::Oracle;
   Selection out;
   auto add = [&](Interpreter in) {
     for (const auto& o : out.interpreters)
@@ -309,10 +308,19 @@ Selection selectInterpreters(const std::vector<std::string>& specs, bool modelNe
   const bool all =
       specs.empty() || std::find(specs.begin(), specs.end(), "all") != specs.end();
   if (all)
-    for (const auto& in : known) add(in);
+    for (const auto& in : known)
+      if (in.monitoring || needs != Needs::Model) add(in);
   for (const auto& s : specs) {
     if (s == "all") continue;
     Vetting v = vetInterpreter(known, s);
+    if (needs == Needs::Model && v.usable() && !v.interpreter->monitoring) {
+      // Fuzzing compares with the model, which has no profile for it.
+      v.verdict = Verdict::NoMonitoring;
+      mark(v, Kind::Monitoring, State::No,
+           v.interpreter->implementation + " " + v.interpreter->version +
+               " has no sys.monitoring (PEP 669); monsim check runs the legacy-hook "
+               "scenarios on it, fuzzing needs the model");
+    }
     if (v.usable() || (!modelNeeded && v.verdict == Verdict::NoModelProfile))
       add(*v.interpreter);
     else

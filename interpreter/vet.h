@@ -66,13 +66,16 @@ std::string vetReason(const Vetting& v);
 
 // The interpreters a run uses for its --python values: "all" (or none given)
 // means every one discovered; everything else is vetted, and the ones that are
-// not usable are returned with their reason, never dropped. Without
-// `modelNeeded` (recording only) a version with no model profile is usable.
+// not usable are returned with their reason, never dropped. What the command needs:
+// Model — a model profile (fuzz); ModelOrHooks — a model profile, or only the legacy
+// hooks, whose scenarios' expectations it checks (check); Oracle — an oracle worker
+// only (record).
 struct Selection {
   std::vector<Interpreter> interpreters;  // in the order asked, no duplicates
   std::vector<Vetting> rejected;
 };
+enum class Needs : uint8_t { Model, ModelOrHooks, Oracle };
 Selection selectInterpreters(const std::vector<std::string>& specs,
-                             bool modelNeeded = true);
+                             Needs needs = Needs::ModelOrHooks);
 
 }  // namespace monsim::harness

@@ -1,12 +1,14 @@
 #pragma once
-// The coverage of the conformance suite (issue 6): which scenarios check each
-// documented clause (spec/clauses.yaml), each test of CPython's
-// Lib/test/test_monitoring.py (spec/test_monitoring.yaml) and each model rule
-// (spec/rules.yaml), rendered as spec/scenarios/COVERAGE.md. Scenarios cite a
-// clause as "doc: <id>" and a test as "test_monitoring: Class.test_name" in
-// `spec:`; citing one that does not exist is an error at that entry's position.
+// The coverage of the conformance suite (issues 6 and 15): which scenarios check
+// each documented clause (spec/clauses.yaml), each test of CPython's
+// Lib/test/test_monitoring.py, test_sys_settrace.py and test_sys_setprofile.py
+// (spec/<module>.yaml) and each model rule (spec/rules.yaml), rendered as
+// spec/scenarios/COVERAGE.md. Scenarios cite a clause as "doc: <id>" and a test as
+// "<module>: Class.test_name" (e.g. "test_sys_settrace: TraceTestCase.test_06_call")
+// in `spec:`; citing one that does not exist is an error at that entry's position.
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "scenario/loader.h"
@@ -14,7 +16,8 @@
 
 namespace monsim::harness {
 
-// The documentation versions the seed translations cover (es 3.12, zh 3.13, de 3.14).
+// The documentation versions the seed translations cover (es 3.12, zh 3.13, de 3.14;
+// the ru sys.settrace tutorial is version-independent: it states its clauses for all).
 inline constexpr PyVersion kDocVersions[] = {PyVersion::V3_12, PyVersion::V3_13,
                                              PyVersion::V3_14};
 
@@ -25,12 +28,26 @@ struct DocClause {
   SourceLoc loc;
 };
 
-struct MonitoringTest {
+// The CPython test modules whose tests are catalogued, each in spec/<module>.yaml.
+inline constexpr std::string_view kTestModules[] = {"test_monitoring", "test_sys_settrace",
+                                                    "test_sys_setprofile"};
+
+// `status:` of a catalogued test. Covered and Uncovered tests are in scope: scenarios
+// cite a Covered one, none cites an Uncovered one yet (`reason` may say what is
+// missing; citing it is an error until it is marked covered); OutOfScope tests say
+// why in `reason` and may be cited all the same.
+enum class TestStatus { Covered, Uncovered, OutOfScope };
+
+struct CpythonTest {
+  std::string module;    // "test_sys_settrace"
   std::string test;      // "Class.test_name"
   std::string versions;  // as written, for the report
-  bool outOfScope = false;
+  TestStatus status = TestStatus::Covered;
   std::string reason;
   SourceLoc loc;
+  bool inScope() const { return status != TestStatus::OutOfScope; }
+  // How scenarios cite it, and its key in Coverage::byTest: "module: Class.test_name".
+  std::string citation() const { return module + ": " + test; }
 };
 
 // A row of README's "rule → file → doc clause" table and how to find its scenarios.
@@ -44,12 +61,19 @@ struct ModelRule {
   SourceLoc loc;
 };
 
+struct TestCatalogue {
+  std::string module;  // one of kTestModules
+  std::string file;    // its spec/<module>.yaml
+};
+
 struct CoverageSources {
   std::string root;  // paths in the report are relative to it
-  std::string clauses, tests, rules;
-  std::vector<std::string> suite;  // scenario files or directories
+  std::string clauses, rules;
+  std::vector<TestCatalogue> tests;  // in kTestModules order
+  std::vector<std::string> suite;    // scenario files or directories
 };
-// ROOT/spec/{clauses,test_monitoring,rules}.yaml and ROOT/spec/scenarios.
+// ROOT/spec/{clauses,rules}.yaml, ROOT/spec/<module>.yaml for each of kTestModules and
+// ROOT/spec/scenarios.
 CoverageSources defaultCoverageSources(const std::string& root);
 
 struct CitedScenario {
@@ -59,12 +83,14 @@ struct CitedScenario {
 
 struct Coverage {
   std::vector<DocClause> clauses;
-  std::vector<MonitoringTest> tests;
+  std::vector<CpythonTest> tests;  // every catalogue's, in catalogue order
   std::vector<ModelRule> rules;
   std::vector<CitedScenario> scenarios;  // in file order
-  // id -> indices into `scenarios`, each list in scenario-id order.
+  // id -> indices into `scenarios`, each list in scenario-id order; byTest is keyed
+  // by CpythonTest::citation().
   std::map<std::string, std::vector<size_t>> byClause, byTest, byRule;
-  // Unreadable or malformed inputs, and citations of unknown clauses or tests.
+  // Unreadable or malformed inputs, citations of unknown clauses or tests, and cited
+  // tests marked uncovered.
   std::vector<Diagnostic> errors;
 
   // A testable clause is covered when every version that states it has a citing

@@ -76,8 +76,7 @@ def old_pythons():
     """Real Pythons without sys.monitoring: (label, path, version) or (label, None, why)."""
     out = []
     for label, exe in (("python3 on PATH", shutil.which("python3")),
-                       ("Debian /usr/bin/python3", "/usr/bin/python3"),
-                       ("pypy3 on PATH", shutil.which("pypy3"))):
+                       ("Debian /usr/bin/python3", "/usr/bin/python3")):
         if not exe or not os.path.exists(exe):
             out.append((label, None, f"{label}: not installed (apt-get install pypy3)"))
             continue
@@ -157,7 +156,56 @@ def matrix(tmp):
             if exe is None:
                 cases.skip(version)
                 continue
-            refused(args, exe, "without sys.monitoring", extra=[version, "sys.settrace"])
+            refused(args, exe, "without sys.monitoring", extra=[version])
+    hooks_only(tmp)
+
+
+LEGACY_SCENARIO = os.path.join(ROOT, "spec", "scenarios", "legacy", "seed-call-tracing.yaml")
+
+
+def hooks_only(tmp):
+    """Another implementation without sys.monitoring but with both legacy hooks (PyPy
+    3.9): check runs the legacy-hook scenarios on it, record records them, fuzzing
+    (which needs the model) refuses it."""
+    exe = shutil.which("pypy3")
+    answer = python_version(exe) if exe else None
+    why = ("pypy3 on PATH: not installed (apt-get install pypy3)" if not exe
+           else f"pypy3 ({exe}) does not run" if answer is None
+           else f"pypy3 ({exe}) has sys.monitoring" if answer[1] else None)
+    for name, args in commands_with_python(tmp, exe or "?"):
+        if name.startswith("fuzz"):
+            cases.case(f"{name} --python <pypy3, legacy hooks only>: exit 2, needs the model")
+            if why:
+                cases.skip(why)
+                continue
+            refused(args, exe, "without sys.monitoring", extra=[answer[0], "fuzzing needs the model"])
+        elif name == "check":
+            cases.case("check --python <pypy3> on sys.monitoring scenarios: nothing checked, exit 2")
+            if why:
+                cases.skip(why)
+                continue
+            expect(args, 2, out=["0 passed, 0 failed"],
+                   err=["nothing was checked", "needs sys.monitoring"])
+        elif name == "record":
+            cases.case("record --python <pypy3> a legacy-hook scenario: recorded, exit 0")
+            if why:
+                cases.skip(why)
+                continue
+            expect(["record", LEGACY_SCENARIO, "--python", exe, "-o",
+                    os.path.join(tmp, "rec-pypy")], 0)
+        else:
+            cases.case("interpreters --python <pypy3>: usable, legacy hooks yes, exit 0")
+            if why:
+                cases.skip(why)
+                continue
+            _, out, _ = expect(["interpreters", "--python", exe], 0, out=["usable as"])
+            cases.check(any(l.strip().startswith("legacy hooks") and " yes " in l + " "
+                            for l in out.splitlines()), f"legacy hooks not 'yes': {out}")
+    cases.case("check --python <pypy3> on a legacy-hook scenario: its expectations hold, exit 0")
+    if why:
+        cases.skip(why)
+    else:
+        expect(["check", LEGACY_SCENARIO, "--python", exe], 0, out=["1 passed, 0 failed"])
 
 
 def issue_table(tmp, live):
@@ -168,14 +216,14 @@ def issue_table(tmp, live):
 
     for label, exe, version in old_pythons():
         cases.case(f"table: check --python <{label}> exits 2: which version, what it "
-                   "lacks, no legacy scenario modelled")
+                   "lacks, where the legacy-hook scenarios run instead")
         if exe is None:
             cases.skip(version)
             continue
         expect(["check", DISPATCH, "--python", exe], 2,
                err=[f"cannot use --python '{exe}'", "without sys.monitoring", version,
-                    "PEP 669", "sys.settrace", "not modelled yet",
-                    "scenarios given, 0 exercise legacy tracing"])
+                    "PEP 669", "sys.settrace", "not on CPython before 3.12",
+                    "scenarios given, 0 need only the legacy hooks"])
         cases.case(f"table: interpreters --python <{label}> vets it capability by "
                    "capability, exit 2")
         _, out, _ = expect(["interpreters", "--python", exe], 2,

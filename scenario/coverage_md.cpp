@@ -144,8 +144,12 @@ std::string renderCoverage(const Coverage& c, const CoverageSources& src) {
         none = false;
       }
     if (none) o << "None.\n";
-    o << "\n#### Out of scope\n\n| test | versions | reason | scenarios "
-         "|\n|---|---|---|---|\n";
+    o << "\n#### Out of scope\n\n";
+    if (counts(cat).outOfScope == 0) {
+      o << "None.\n";
+      continue;
+    }
+    o << "| test | versions | reason | scenarios |\n|---|---|---|---|\n";
     for (const auto& t : c.tests)
       if (t.module == cat.module && !t.inScope())
         o << "| `" << cell(t.test) << "` | " << cell(t.versions) << " | "

@@ -97,6 +97,7 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   Event fedEvent_ = Event::PyStart;
   bool probeStarted_ = false;
   bool synthetic_ = false;  // the occurrence comes from a delivery, not the probe
+  bool raised_ = false;     // the last occurrence's dispatch ended with an exception
   int64_t rawOffset_ = 0;   // the recorded offset of the occurrence being dispatched
   Prediction out_;
   // The occurrence being dispatched.
@@ -278,7 +279,9 @@ void Replayer::feed(const Occurrence& o, size_t record, std::optional<int> line)
   for (int t = 0; t < 6; ++t) why_[t] = m_.explain(ToolId{t}, o);
   out_.reasons.emplace_back(record, why_);
   clauseOf_.fill(std::nullopt);
-  m_.step(o, *this, *this);
+  const Outcome out = m_.step(o, *this, *this);
+  const auto* d = std::get_if<Dispatched>(&out);
+  raised_ = d && d->raised;
 }
 
 void Replayer::replayEvent(size_t index, const TraceRecord& rec) {
@@ -303,7 +306,11 @@ void Replayer::replayEvent(size_t index, const TraceRecord& rec) {
   o.exception = exc;
   facts_.fill(rec, stack_.size(), o);
   feed(o, index, rec.line);
-  if (isFrameExit(rec.event) && !stack_.empty()) exitFrame(rec.event == Event::PyYield);
+  // A callback raising at PY_RETURN/PY_YIELD keeps the frame (behaviour §9.6): its
+  // exception is raised at the return, in the frame.
+  const bool stays = raised_ && rec.event != Event::PyUnwind;
+  if (isFrameExit(rec.event) && !stack_.empty() && !stays)
+    exitFrame(rec.event == Event::PyYield);
 }
 
 const Clause* Replayer::pickClause(const Callback& cb, int n,

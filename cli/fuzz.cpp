@@ -102,7 +102,7 @@ int fuzz(const FuzzArgs& a) {
     token = gen::Token::parse(a.replay);
     if (!token) {
       std::cerr << "monsim fuzz: '" << a.replay << "' is not a replay token "
-                << "(VERSION[L]-SEED-SIZE[-PATH], e.g. 313-9f3a61c2-100-0.4)\n";
+                << "(VERSION[h]-SEED-SIZE[-PATH], e.g. 313-9f3a61c2-100-0.4)\n";
       return kExitUsage;
     }
   }

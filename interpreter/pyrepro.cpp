@@ -173,9 +173,8 @@ std::string callbackFactory(const std::string& name, const std::string& origin,
            clauseBody(clause, std::string(kIndent) + "    ", c);
   }
   if (fallsThrough)
-    out +=
-        std::string(kIndent) + report("None", Kind::Callback) + std::string(kIndent) +
-        "return None\n";
+    out += std::string(kIndent) + report("None", Kind::Callback) + std::string(kIndent) +
+           "return None\n";
   return out + "\n    return callback\n";
 }
 

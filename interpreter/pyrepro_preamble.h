@@ -302,14 +302,20 @@ def unwrapped(w):
     return w.func if type(w) is TraceFunction and w.func is not None else w
 
 
+def caller():
+    try:
+        return sys._getframe(2)
+    except ValueError:
+        return None  # called from no Python code
+
+
 # The program's sys.settrace and sys.setprofile calls install its function wrapped.
 def settrace(func):
-    install("trace", None if func is None else program_hook(func, "trace"), "program", sys._getframe(1))
+    install("trace", None if func is None else program_hook(func, "trace"), "program", caller())
 
 
 def setprofile(func):
-    install("profile", None if func is None else program_hook(func, "profile"), "program",
-            sys._getframe(1))
+    install("profile", None if func is None else program_hook(func, "profile"), "program", caller())
 
 
 def gettrace():
@@ -321,6 +327,21 @@ def getprofile():
 
 
 sys.settrace, sys.setprofile, sys.gettrace, sys.getprofile = settrace, setprofile, gettrace, getprofile
+
+if sys.implementation.name != "cpython":
+    # There printing runs Python code (the stream's encoder): no trace or profile
+    # function sees it, as none sees the oracle's own code.
+    builtin_print = print
+
+    def print(*args, **kwargs):
+        trace, profile = REAL_HOOKS["gettrace"](), REAL_HOOKS["getprofile"]()
+        REAL_HOOKS["settrace"](None)
+        REAL_HOOKS["setprofile"](None)
+        try:
+            builtin_print(*args, **kwargs)
+        finally:
+            REAL_HOOKS["settrace"](trace)
+            REAL_HOOKS["setprofile"](profile)
 
 
 class ApiShim:
@@ -358,9 +379,11 @@ for tool in range(6 if mon is not None else 0):
 
 // Before kCleanup when there is kHooks.
 inline constexpr const char* kHooksCleanup = R"PY(
-# Cleanup: no trace or profile function left.
+# Cleanup: no trace or profile function left, and the real functions back.
 REAL_HOOKS["settrace"](None)
 REAL_HOOKS["setprofile"](None)
+for hook, fn in REAL_HOOKS.items():
+    setattr(sys, hook, fn)
 )PY";
 
 }  // namespace monsim::harness::pyrepro

@@ -92,7 +92,8 @@ std::string actionExpr(const json& a, Context* c) {
     const std::string key = std::string("set") + hook;
     if (!a.contains(key)) continue;
     const json& fn = a[key];
-    if (forReader) return key + "(" + (fn.is_null() ? "None" : fn.get<std::string>()) + ")";
+    if (forReader)
+      return key + "(" + (fn.is_null() ? "None" : fn.get<std::string>()) + ")";
     const std::string w = fn.is_null() ? "None" : declaredExpr(fn, hook);
     return "install(\"" + std::string(hook) + "\", " + w + ", " + quote(c->by) + ")";
   }
@@ -104,9 +105,11 @@ std::string actionExpr(const json& a, Context* c) {
       const json& v = a["frame"][attr];
       const bool fn = std::string_view(attr) == "f_trace" && !v.is_null();
       if (forReader)
-        parts.push_back(std::string(attr) + "=" + (fn ? v.get<std::string>() : display(v)));
+        parts.push_back(std::string(attr) + "=" +
+                        (fn ? v.get<std::string>() : display(v)));
       else
-        parts.push_back(tupleText({quote(attr), fn ? declaredExpr(v, "trace") : expr(v, *c)}));
+        parts.push_back(
+            tupleText({quote(attr), fn ? declaredExpr(v, "trace") : expr(v, *c)}));
     }
     return forReader ? "frame(" + joined(parts, ", ") + ")"
                      : "set_frame(frame, " + tupleText(parts) + ")";

@@ -339,8 +339,11 @@ bool ruleMatches(const ModelRule& rule, const Scenario& s) {
 
 CoverageSources defaultCoverageSources(const std::string& root) {
   const fs::path spec = fs::path(root) / "spec";
-  CoverageSources src{root, (spec / "clauses.yaml").string(), (spec / "rules.yaml").string(),
-                      {}, {(spec / "scenarios").string()}};
+  CoverageSources src{root,
+                      (spec / "clauses.yaml").string(),
+                      (spec / "rules.yaml").string(),
+                      {},
+                      {(spec / "scenarios").string()}};
   for (std::string_view m : kTestModules)
     src.tests.push_back({std::string(m), (spec / (std::string(m) + ".yaml")).string()});
   return src;

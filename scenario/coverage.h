@@ -29,8 +29,8 @@ struct DocClause {
 };
 
 // The CPython test modules whose tests are catalogued, each in spec/<module>.yaml.
-inline constexpr std::string_view kTestModules[] = {"test_monitoring", "test_sys_settrace",
-                                                    "test_sys_setprofile"};
+inline constexpr std::string_view kTestModules[] = {
+    "test_monitoring", "test_sys_settrace", "test_sys_setprofile"};
 
 // `status:` of a catalogued test. Covered and Uncovered tests are in scope: scenarios
 // cite a Covered one, none cites an Uncovered one yet (`reason` may say what is

@@ -121,8 +121,8 @@ std::string renderCoverage(const Coverage& c, const CoverageSources& src) {
     << " |\n"
     << "| model rules | " << rulesCovered << " | " << c.rules.size() << " | "
     << percent(rulesCovered, c.rules.size()) << " |\n\n"
-    << "Out of scope: " << outOfScope << " tests; not testable: "
-    << c.clauses.size() - testable
+    << "Out of scope: " << outOfScope
+    << " tests; not testable: " << c.clauses.size() - testable
     << " clauses (both listed below with the reason); " << c.errors.size() << " problem"
     << (c.errors.size() == 1 ? "" : "s") << " (section d).\n\n";
 
@@ -217,8 +217,10 @@ std::string renderCoverage(const Coverage& c, const CoverageSources& src) {
       << idList(list) << " |\n";
   }
 
-  o << "\n## (d) Problems\n\nUnknown clause or test citations and malformed inputs "
-       "(`monsim coverage` exits with status 1 while there are any).\n\n";
+  o << "\n## (d) Problems\n\nUnknown clause or test citations, cited tests marked "
+       "uncovered and malformed inputs (`monsim coverage` exits with status 1 while "
+       "there "
+       "are any).\n\n";
   if (c.errors.empty()) o << "None.\n";
   for (const auto& d : c.errors) {
     Diagnostic shown = d;

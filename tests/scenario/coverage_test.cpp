@@ -41,14 +41,24 @@ TEST(Coverage, FixtureMapsClausesTestsAndRules) {
   const CoverageSources src = defaultCoverageSources(fixtureRoot());
   const Coverage c = computeCoverage(src);
   ASSERT_TRUE(c.errors.empty()) << c.errors.front().str();
-  EXPECT_EQ(c.clauses.size(), 4u);
-  EXPECT_EQ(c.tests.size(), 3u);
+  EXPECT_EQ(c.clauses.size(), 5u);
+  // Three catalogues, in kTestModules order.
+  ASSERT_EQ(c.tests.size(), 7u);
+  EXPECT_EQ(c.tests[3].citation(), "test_sys_settrace: TraceTestCase.test_x");
+  EXPECT_EQ(c.tests[4].status, TestStatus::Uncovered);
+  EXPECT_EQ(c.tests[4].reason, "nothing checks it yet");
+  EXPECT_FALSE(c.tests[5].inScope());
+  EXPECT_EQ(c.tests[6].module, "test_sys_setprofile");
   EXPECT_EQ(c.scenarios.size(), 3u);
   using V = std::vector<std::string>;
   EXPECT_EQ(ids(c, c.byClause, "a.one"), (V{"s1", "s3"}));
   EXPECT_EQ(ids(c, c.byClause, "a.two"), (V{"s2"}));
-  EXPECT_EQ(ids(c, c.byTest, "T.test_a"), (V{"s1"}));
-  EXPECT_EQ(ids(c, c.byTest, "T.test_c"), (V{"s3"}));
+  EXPECT_EQ(ids(c, c.byTest, "test_monitoring: T.test_a"), (V{"s1"}));
+  EXPECT_EQ(ids(c, c.byTest, "test_monitoring: T.test_c"), (V{"s3"}));
+  EXPECT_EQ(ids(c, c.byTest, "test_sys_settrace: TraceTestCase.test_x"), (V{"s2"}));
+  EXPECT_EQ(ids(c, c.byTest, "test_sys_setprofile: ProfileHookTestCase.test_p"),
+            (V{"s1"}));
+  EXPECT_EQ(ids(c, c.byTest, "test_sys_settrace: TraceTestCase.test_y"), V{});
   EXPECT_EQ(ids(c, c.byRule, "by-feature"), (V{"s1"}));
   EXPECT_EQ(ids(c, c.byRule, "by-clause"), (V{"s1", "s2", "s3"}));
   EXPECT_EQ(ids(c, c.byRule, "by-behaviour"), (V{"s2"}));
@@ -56,6 +66,11 @@ TEST(Coverage, FixtureMapsClausesTestsAndRules) {
   // a.three is stated by 3.12 and 3.13, and s3 runs on 3.13 only.
   EXPECT_EQ(c.uncoveredVersions(c.clauses[2]), std::vector<PyVersion>{PyVersion::V3_12});
   EXPECT_TRUE(c.uncoveredVersions(c.clauses[0]).empty());
+  // r.one has only a ru source: it is stated for every version, and s1 runs on all.
+  EXPECT_EQ(
+      c.clauses[4].versions,
+      (std::vector<PyVersion>{PyVersion::V3_12, PyVersion::V3_13, PyVersion::V3_14}));
+  EXPECT_TRUE(c.uncoveredVersions(c.clauses[4]).empty());
 }
 
 TEST(Coverage, FixtureReportTables) {
@@ -63,15 +78,23 @@ TEST(Coverage, FixtureReportTables) {
   const std::string md = renderCoverage(computeCoverage(src), src);
   // Summary.
   EXPECT_TRUE(hasLine(md, "| test_monitoring tests (in scope) | 1 | 2 | 50.0% |")) << md;
+  EXPECT_TRUE(hasLine(md, "| test_sys_settrace tests (in scope) | 1 | 2 | 50.0% |"));
+  EXPECT_TRUE(hasLine(md, "| test_sys_setprofile tests (in scope) | 1 | 1 | 100.0% |"));
   EXPECT_TRUE(hasLine(md,
                       "| documentation clauses (testable, every version that states "
-                      "them) | 2 | 3 | 66.7% |"));
+                      "them) | 3 | 4 | 75.0% |"));
   EXPECT_TRUE(hasLine(md, "| model rules | 3 | 4 | 75.0% |"));
   // (a) tests, the uncovered one and the out-of-scope list with its reason.
   EXPECT_TRUE(hasLine(md, "| `T.test_a` | 3.12, 3.13, 3.14 | s1 |"));
   EXPECT_TRUE(hasLine(md, "| `T.test_b` | 3.14 | — |"));
   EXPECT_TRUE(hasLine(md, "- `T.test_b`"));
   EXPECT_TRUE(hasLine(md, "| `T.test_c` | 3.13, 3.14 | needs _testcapi | s3 |"));
+  // The other catalogues, each under its own heading; an uncovered test with its reason.
+  EXPECT_TRUE(hasLine(md, "### test_sys_settrace"));
+  EXPECT_TRUE(hasLine(md, "| `TraceTestCase.test_x` | 3.12, 3.13, 3.14 | s2 |"));
+  EXPECT_TRUE(hasLine(md, "- `TraceTestCase.test_y`: nothing checks it yet"));
+  EXPECT_TRUE(hasLine(md, "| `JumpTestCase.test_j` | 3.12 | frame mutation | — |"));
+  EXPECT_TRUE(hasLine(md, "| `ProfileHookTestCase.test_p` | 3.12, 3.13, 3.14 | s1 |"));
   // (b) clauses per version; '|' in a clause's text is escaped.
   EXPECT_TRUE(hasLine(md,
                       "| `a.one` | Section A | The first clause \\| with a bar. | s1 | "
@@ -82,6 +105,9 @@ TEST(Coverage, FixtureReportTables) {
                       "**none** | s3 | · |  |"));
   EXPECT_TRUE(hasLine(md, "- `a.three` (Section B): no scenario on 3.12"));
   EXPECT_TRUE(hasLine(md, "| `a.four` | Section B | 3.13 | C only |"));
+  EXPECT_TRUE(hasLine(md,
+                      "| `r.one` | Tutorial | A version-independent clause. | s1 | s1 | "
+                      "s1 |  |"));
   // (c) rules.
   EXPECT_TRUE(
       hasLine(md, "| rule found by clause prefix | `model/y.h` | 3: s1, s2, s3 |"));
@@ -101,11 +127,16 @@ TEST(Coverage, UnknownCitationsAreErrorsAtTheirEntry) {
   EXPECT_EQ(
       got,
       (std::vector<std::string>{
+          fixtureRoot() + "/spec/test_sys_settrace.yaml:3:5: error: test "
+                          "'TraceTestCase.test_y' is marked uncovered but cites-unknown "
+                          "cites it: mark it covered",
           file + ":6:5: error: unknown documentation clause 'a.nope' (spec/clauses.yaml)",
           file + ":7:5: error: unknown test_monitoring test 'T.test_nope' "
                  "(spec/test_monitoring.yaml)",
           file + ":8:5: error: clause 'a.four' is marked not testable in "
-                 "spec/clauses.yaml (C only)"}));
+                 "spec/clauses.yaml (C only)",
+          file + ":9:5: error: unknown test_sys_settrace test 'TraceTestCase.test_nope' "
+                 "(spec/test_sys_settrace.yaml)"}));
   EXPECT_EQ(ids(c, c.byClause, "a.one"), std::vector<std::string>{"cites-unknown"});
 }
 
@@ -134,6 +165,35 @@ TEST(Coverage, MalformedCatalogueIsReportedWithPositions) {
                f + ":2:9: error: clause id 'Bad Id' is not a slug ([a-z0-9][a-z0-9._-]*)",
                f + ":4:16: error: a clause version is 3.12, 3.13 or 3.14 (the seed "
                    "documentation)"}));
+  fs::remove_all(dir);
+}
+
+TEST(Coverage, MalformedTestCatalogueIsReportedWithPositions) {
+  const fs::path dir = fs::temp_directory_path() / "monsim-coverage-tests-test";
+  fs::create_directories(dir);
+  {
+    std::ofstream(dir / "test_sys_setprofile.yaml")
+        << "tests:\n"
+           "  - {test: A.test_1, status: maybe}\n"
+           "  - {test: A.test_2, status: out-of-scope}\n"
+           "  - {test: A.test_3, status: uncovered}\n"
+           "  - {test: A.test_3, status: covered}\n";
+  }
+  CoverageSources src = defaultCoverageSources(fixtureRoot());
+  src.tests.back().file = (dir / "test_sys_setprofile.yaml").string();
+  src.suite = {};
+  const Coverage c = computeCoverage(src);
+  std::vector<std::string> got;
+  for (const auto& d : c.errors) got.push_back(d.str());
+  const std::string f = (dir / "test_sys_setprofile.yaml").string();
+  EXPECT_EQ(got,
+            (std::vector<std::string>{
+                f + ":2:30: error: status must be covered, uncovered or out-of-scope",
+                f + ":3:5: error: test 'A.test_2' is out of scope: say why in 'reason'",
+                f + ":5:5: error: test 'A.test_3' is also listed at " + f + ":4:5"}));
+  // The valid entry is kept, under its module.
+  ASSERT_EQ(c.tests.size(), 7u);
+  EXPECT_EQ(c.tests.back().citation(), "test_sys_setprofile: A.test_3");
   fs::remove_all(dir);
 }
 

@@ -38,9 +38,10 @@ Event legacyOccurrence(LegacyEvent e, const TraceInstruction* at) {
     case LegacyEvent::Line:
       return op == Opcode::JumpBackward ? Event::Jump : Event::Line;
     case LegacyEvent::Return:
-      return op == Opcode::Yield           ? Event::PyYield
-             : op == Opcode::Return || !at ? Event::PyReturn
-                                           : Event::PyUnwind;
+      // 3.13+ report a yield with f_lasti already at the RESUME after it.
+      if (op == Opcode::Yield || (op == Opcode::Resume && at->arg.value_or(0) != 0))
+        return Event::PyYield;
+      return op == Opcode::Return || !at ? Event::PyReturn : Event::PyUnwind;
     case LegacyEvent::Exception:
       return Event::Raise;
     case LegacyEvent::Opcode:

@@ -142,13 +142,9 @@ std::vector<Occurrence> occurrencesOf(const Trace& t,
     }
     if (d.unseen || d.record == kNoRecord) continue;
     Occurrence& o = out[at.at(d.record)];
-    if (isHookTool(d.tool)) {
-      // The hooks' handlers decide per frame (f_trace, f_trace_lines) whether to call
-      // their function: only the end of a dispatch concerns the rules below.
-      if (endsDispatch(*d.source, p)) o.cut = std::max(o.cut, d.tool);
-      continue;
-    }
-    o.deliveries.push_back(&d);
+    // The hooks' handlers decide per frame (f_trace, f_trace_lines) whether to call
+    // their function: only what they do to the dispatch concerns the rules below.
+    if (!isHookTool(d.tool)) o.deliveries.push_back(&d);
     o.first = std::min(o.first, d.index);
     if (endsDispatch(*d.source, p)) o.cut = std::max(o.cut, d.tool);
     for (const TraceRecord* api : callsOf(*d.source)) {

@@ -368,13 +368,14 @@ if mon is not None:
 // callbacks, so each id is re-acquired and emptied first).
 inline constexpr const char* kCleanup = R"PY(
 # Cleanup: no tool, event or callback left.
-for tool in range(6 if mon is not None else 0):
-    if mon.get_tool(tool) is None:
-        mon.use_tool_id(tool, "cleanup")
-    mon.set_events(tool, 0)
-    for bit in EVENT_NAMES:
-        mon.register_callback(tool, bit, None)
-    mon.free_tool_id(tool)
+if mon is not None:
+    for tool in range(6):
+        if mon.get_tool(tool) is None:
+            mon.use_tool_id(tool, "cleanup")
+        mon.set_events(tool, 0)
+        for bit in EVENT_NAMES:
+            mon.register_callback(tool, bit, None)
+        mon.free_tool_id(tool)
 )PY";
 
 // Before kCleanup when there is kHooks.

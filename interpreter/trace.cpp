@@ -169,11 +169,21 @@ ApiCaller callerNamed(const std::string& by) {
 namespace {
 
 // Legacy records name their occurrence only once the code's instructions are known.
+// A 'return' at a return instruction right after an exception rose there (a RAISE, or
+// a hook that raised, in the same code) is the frame unwinding, not returning.
 void guessLegacyOccurrences(Trace& t) {
-  for (TraceRecord& r : t.records)
+  const TraceRecord* prev = nullptr;
+  for (TraceRecord& r : t.records) {
     if (r.legacy)
-      if (const TraceCode* c = t.code(r.code))
+      if (const TraceCode* c = t.code(r.code)) {
         r.event = legacyOccurrence(*r.legacy, c->instructionAt(r.offset));
+        const bool rose = prev && prev->code == r.code &&
+                          ((prev->kind == RecordKind::Event && prev->event == Event::Raise) ||
+                           (prev->legacy && prev->raised));
+        if (r.event == Event::PyReturn && rose) r.event = Event::PyUnwind;
+      }
+    if (r.kind == RecordKind::Event || r.legacy) prev = &r;
+  }
 }
 
 }  // namespace
@@ -413,8 +423,10 @@ std::vector<ObservedDelivery> associateDeliveries(const Trace& t) {
     } else if (next != events.begin()) {
       d.record = *(next - 1);
     }
-    if (t.probeTool >= 0 &&
-        (d.record == kNoRecord || !sameOccurrence(t.records[d.record], r))) {
+    // A trace or profile function that raised ended the dispatch above the probe.
+    const bool raisedHook = r.legacy && r.raised;
+    if (t.probeTool >= 0 && (d.record == kNoRecord || raisedHook ||
+                             !sameOccurrence(t.records[d.record], r))) {
       // The probe did not see this occurrence (e.g. FINDINGS F4 dropped its
       // INSTRUCTION): lower tools' deliveries of the same occurrence follow directly.
       const ObservedDelivery* prev = out.empty() ? nullptr : &out.back();

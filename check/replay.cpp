@@ -59,6 +59,12 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   CallableId traceCallable(const std::string& label);
   CallbackAction traceCallback(const ModelDelivery& d, CallableInfo& info,
                                const TraceRecord* seen);
+  // What program code did in a callback, from its record: its exception and its API
+  // calls (into calls_).
+  void actAsRecorded(const TraceRecord& seen, CallbackAction& a);
+  // A declared clause: its actions (modelled ones directly; with program code, the API
+  // calls from the record) and its exception.
+  void actAsDeclared(const Clause& c, const TraceRecord* seen, CallbackAction& a);
   std::string reprOf(CallableId c) const {
     return c.value < callables_.size() ? callables_[c.value].repr : "?";
   }
@@ -392,15 +398,8 @@ CallbackAction Replayer::onCallback(const ModelDelivery& d) {
   if (info.kind == CallableInfo::Kind::Program || !info.clauses) {
     if (info.kind == CallableInfo::Kind::Program && seen) {
       // Program code decides; the model takes what it did from the record.
-      if (seen->raised) {
-        raiseType_ = seen->raised->type.empty() ? "Exception" : seen->raised->type;
-        raiseMessage_.clear();
-        a.raiseType = raiseType_;
-      }
+      actAsRecorded(*seen, a);
       a.disable = seen->returned && seen->returned->kind == TraceValue::Kind::Disable;
-      for (const TraceRecord& c : seen->calls)
-        if (c.kind == RecordKind::Api)
-          if (auto call = callFor(c)) calls_.push_back(std::move(*call));
     }
     a.calls = calls_;
     return a;
@@ -408,29 +407,45 @@ CallbackAction Replayer::onCallback(const ModelDelivery& d) {
   const Clause* c = pickClause(*info.clauses, info.calls, d);
   if (!c) return a;
   clauseOf_[t] = c->loc;
+  actAsDeclared(*c, seen, a);
+  a.disable = c->returnsDisable;
+  a.calls = calls_;
+  return a;
+}
+
+void Replayer::actAsRecorded(const TraceRecord& seen, CallbackAction& a) {
+  if (seen.raised) {
+    raiseType_ = seen.raised->type.empty() ? "Exception" : seen.raised->type;
+    raiseMessage_.clear();
+    a.raiseType = raiseType_;
+  }
+  for (const TraceRecord& x : seen.calls)
+    if (x.kind == RecordKind::Api)
+      if (auto call = callFor(x)) calls_.push_back(std::move(*call));
+}
+
+void Replayer::actAsDeclared(const Clause& c, const TraceRecord* seen,
+                             CallbackAction& a) {
   const bool modelled =
-      std::all_of(c->actions.begin(), c->actions.end(), [](const json& x) {
+      std::all_of(c.actions.begin(), c.actions.end(), [](const json& x) {
         return !x.contains("call") && !x.contains("gen") && !x.contains("delete");
       });
   if (modelled) {
-    for (const json& x : c->actions) addCallsFor(x);
+    for (const json& x : c.actions) addCallsFor(x);
   } else if (seen) {
     // Actions that run program code: its API calls come from the record.
     for (const TraceRecord& x : seen->calls)
       if (x.kind == RecordKind::Api)
         if (auto call = callFor(x)) calls_.push_back(std::move(*call));
   }
-  if (c->raise) {
-    raiseType_ = c->raise->value("type", "Exception");
-    const json args = c->raise->value("args", json::array());
+  if (c.raise) {
+    raiseType_ = c.raise->value("type", "Exception");
+    const json args = c.raise->value("args", json::array());
     raiseMessage_ =
         args.size() == 1 && args[0].is_string() ? args[0].get<std::string>() : "";
     a.raiseType = raiseType_;
     a.raiseMessage = raiseMessage_;
   }
-  a.disable = c->returnsDisable;
-  a.calls = calls_;
-  return a;
 }
 
 // A trace or profile function (behaviour §12): a declared one acts by the first
@@ -439,7 +454,6 @@ CallbackAction Replayer::onCallback(const ModelDelivery& d) {
 CallbackAction Replayer::traceCallback(const ModelDelivery& d, CallableInfo& info,
                                        const TraceRecord* seen) {
   CallbackAction a;
-  const int t = d.tool.value;
   const Clause* c = nullptr;
   if (info.kind == CallableInfo::Kind::Trace && info.clauses) {
     const std::string_view ev = legacyEventName(d.legacy);
@@ -454,40 +468,14 @@ CallbackAction Replayer::traceCallback(const ModelDelivery& d, CallableInfo& inf
   }
   if (info.kind != CallableInfo::Kind::Trace) {
     if (!seen) return a;
-    if (seen->raised) {
-      raiseType_ = seen->raised->type.empty() ? "Exception" : seen->raised->type;
-      raiseMessage_.clear();
-      a.raiseType = raiseType_;
-    }
-    for (const TraceRecord& x : seen->calls)
-      if (x.kind == RecordKind::Api)
-        if (auto call = callFor(x)) calls_.push_back(std::move(*call));
+    actAsRecorded(*seen, a);
     if (seen->returned && seen->returned->type == "trace_function")
       a.traceReturn = callableArg(callableOfRecorded(*seen->returned));
     a.calls = calls_;
     return a;
   }
   if (!c) return a;
-  (void)t;
-  const bool modelled =
-      std::all_of(c->actions.begin(), c->actions.end(), [](const json& x) {
-        return !x.contains("call") && !x.contains("gen") && !x.contains("delete");
-      });
-  if (modelled) {
-    for (const json& x : c->actions) addCallsFor(x);
-  } else if (seen) {
-    for (const TraceRecord& x : seen->calls)
-      if (x.kind == RecordKind::Api)
-        if (auto call = callFor(x)) calls_.push_back(std::move(*call));
-  }
-  if (c->raise) {
-    raiseType_ = c->raise->value("type", "Exception");
-    const json args = c->raise->value("args", json::array());
-    raiseMessage_ =
-        args.size() == 1 && args[0].is_string() ? args[0].get<std::string>() : "";
-    a.raiseType = raiseType_;
-    a.raiseMessage = raiseMessage_;
-  }
+  actAsDeclared(*c, seen, a);
   if (c->returns && c->returns->is_object() && c->returns->value("$", "") == "trace")
     a.traceReturn = traceCallable("trace:" + c->returns->value("name", ""));
   a.calls = calls_;

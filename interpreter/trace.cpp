@@ -177,9 +177,10 @@ void guessLegacyOccurrences(Trace& t) {
     if (r.legacy)
       if (const TraceCode* c = t.code(r.code)) {
         r.event = legacyOccurrence(*r.legacy, c->instructionAt(r.offset));
-        const bool rose = prev && prev->code == r.code &&
-                          ((prev->kind == RecordKind::Event && prev->event == Event::Raise) ||
-                           (prev->legacy && prev->raised));
+        const bool rose =
+            prev && prev->code == r.code &&
+            ((prev->kind == RecordKind::Event && prev->event == Event::Raise) ||
+             (prev->legacy && prev->raised));
         if (r.event == Event::PyReturn && rose) r.event = Event::PyUnwind;
       }
     if (r.kind == RecordKind::Event || r.legacy) prev = &r;

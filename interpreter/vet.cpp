@@ -141,20 +141,8 @@ void vetPath(Vetting& v, const std::vector<Interpreter>& known, const std::strin
     return;
   }
   mark(v, Kind::Python, State::Yes, a.implementation + " " + a.version);
-  if (!a.monitoring && legacyHooksOnly(a.implementation, a.settrace, a.setprofile)) {
-    Interpreter in;
-    in.kind = "native";
-    in.implementation = a.implementation;
-    in.version = a.version;
-    in.id = in.implementation + "-" + in.version;
-    in.path = real;
-    in.command = {path};
-    in.provenance = "--python " + v.spec;
-    in.monitoring = false;
-    vetMonitoring(v, std::move(in));
-    return;
-  }
-  if (!a.monitoring) {
+  const bool hooksOnly = legacyHooksOnly(a.implementation, a.settrace, a.setprofile);
+  if (!a.monitoring && !hooksOnly) {
     fail(v, Verdict::NoMonitoring, Kind::Monitoring,
          a.implementation + " " + a.version +
              " has no sys.monitoring (PEP 669, new in CPython 3.12)");
@@ -180,6 +168,7 @@ void vetPath(Vetting& v, const std::vector<Interpreter>& known, const std::strin
   in.path = real;
   in.command = {path};
   in.provenance = "--python " + v.spec;
+  in.monitoring = a.monitoring;
   vetMonitoring(v, std::move(in));
 }
 

@@ -244,14 +244,14 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
   while (tools) {
     const int t = 31 - std::countl_zero(tools);  // highest tool id first (§9.2)
     tools &= ~(1u << t);
+    Delivery d;
+    d.tool = ToolId{t};
+    d.event = o.event;
+    d.code = o.code;
+    d.offset = reportedAt;
+    d.aux = o.aux;
+    d.exception = o.exception;
     if (isHookTool(t)) {
-      Delivery d;
-      d.tool = ToolId{t};
-      d.event = o.event;
-      d.code = o.code;
-      d.offset = reportedAt;
-      d.aux = o.aux;
-      d.exception = o.exception;
       CallbackAction action;
       switch (dispatchHook(t, o, d, policy, action)) {
         case HookResult::Silent:
@@ -272,13 +272,6 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
     }
     const CallbackSlot slot = tools_[t].callbacks[bit];
     if (!slot.callable) continue;  // unregistered (possibly by a higher tool's callback)
-    Delivery d;
-    d.tool = ToolId{t};
-    d.event = o.event;
-    d.code = o.code;
-    d.offset = reportedAt;
-    d.aux = o.aux;
-    d.exception = o.exception;
     d.callable = *slot.callable;
     d.viaBranchWrapper = slot.branchWrapper;
     if (slot.branchWrapper && !branchSourceInstrumented(o)) {

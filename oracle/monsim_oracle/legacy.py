@@ -68,19 +68,7 @@ class TraceWrapper:
             if clause is None:
                 d["returned"] = rec.norm.value(None)
                 return None
-            if clause.actions:
-                rec.active.append(d)
-                rec.frames.append(frame)
-                try:
-                    for i, a in enumerate(clause.actions):
-                        rec.perform(a, "callback", "%s.actions[%d]" % (clause.path, i))
-                finally:
-                    rec.frames.pop()
-                    rec.active.pop()
-            if clause.raise_ is not None:
-                exc = rec.make_exception(clause.raise_, clause.path + ".raise")
-            else:
-                result = rec.resolve(clause.ret, clause.path + ".return")
+            exc, result = rec.act(clause, d, frame)
         except ScenarioError as x:
             rec.failures.append({"phase": "run", "path": x.path, "message": x.message})
             return None

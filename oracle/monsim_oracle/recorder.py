@@ -382,19 +382,7 @@ class Recorder:
                 if clause is None:
                     d["returned"] = NONE
                     return None
-                if clause.actions:
-                    rec.active.append(d)
-                    rec.frames.append(_getframe(1))
-                    try:
-                        for i, a in enumerate(clause.actions):
-                            rec.perform(a, "callback", "%s.actions[%d]" % (clause.path, i))
-                    finally:
-                        rec.frames.pop()
-                        rec.active.pop()
-                if clause.raise_ is not None:
-                    exc = rec.make_exception(clause.raise_, clause.path + ".raise")
-                else:
-                    result = rec.resolve(clause.ret, clause.path + ".return")
+                exc, result = rec.act(clause, d, _getframe(1))
             except ScenarioError as x:
                 rec.failures.append({"phase": "run", "path": x.path, "message": x.message})
                 return None
@@ -407,6 +395,22 @@ class Recorder:
             d["returned"] = rec.norm.value(result)
             return result
         return cb
+
+    def act(self, clause, d, frame):
+        """A matched clause: its actions (nested in record d, with `frame` the one frame
+        actions act on), then (exception to raise, None) or (None, value to return)."""
+        if clause.actions:
+            self.active.append(d)
+            self.frames.append(frame)
+            try:
+                for i, a in enumerate(clause.actions):
+                    self.perform(a, "callback", "%s.actions[%d]" % (clause.path, i))
+            finally:
+                self.frames.pop()
+                self.active.pop()
+        if clause.raise_ is not None:
+            return self.make_exception(clause.raise_, clause.path + ".raise"), None
+        return None, self.resolve(clause.ret, clause.path + ".return")
 
     def _program_callback(self, tool, name, func):
         hf = HARNESS_FILES

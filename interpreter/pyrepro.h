@@ -26,7 +26,7 @@
 // Like the oracle, callables the program registers itself are wrapped (they do
 // not see the script's own code, and their deliveries print too), and so are
 // the trace and profile functions it installs (the program's sys.settrace,
-// sys.setprofile, sys.gettrace and sys.getprofile are shims, and so are the
+// sys.setprofile, sys.gettrace and sys.getprofile are shims, and then so are the
 // sys.monitoring functions, so that calling one is no C call to a profile
 // function). Not imitated: code ids of non-program code that collide
 // ("f@3#2"), and the oracle's reprs of non-plain values a callback returns.

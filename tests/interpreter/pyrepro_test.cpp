@@ -1,7 +1,8 @@
 // The standalone script (interpreter/pyrepro.h): its text keeps the program's line
 // numbering and spells out every clause kind, and on every live native
-// interpreter it prints exactly the deliveries the oracle records (probe off)
-// for every suite program scenario it supports.
+// interpreter it prints exactly the deliveries, trace and profile function calls
+// and hook installations the oracle records (probe off) for every suite program
+// scenario it supports.
 #include "interpreter/pyrepro.h"
 
 #include <gtest/gtest.h>
@@ -113,6 +114,71 @@ TEST(PyRepro, EveryClauseKindIsSpelledOut) {
     EXPECT_TRUE(has(py, piece)) << "missing: " << piece << "\n" << py;
 }
 
+constexpr const char* kHooks = R"(# trace and profile functions
+id: every-hook
+description: Trace and profile functions, hook actions and the trace marker.
+spec: "behaviour §12"
+features: [legacy]
+level: must
+program: |
+  def b():
+      return 1
+tools:
+  0:
+    events: [PY_START]
+    callbacks:
+      PY_START:
+        actions:
+          - {setprofile: null}
+          - {frame: {f_trace_lines: false, f_trace: L}}
+trace_functions:
+  T:
+    - when: {events: [call, line], functions: [b], lines: 1}
+      return: {$: trace, name: L}
+    - when: {nth: 3}
+      raise: {type: KeyError}
+  L: {return: null}
+steps:
+  - {settrace: T}
+  - {setprofile: L}
+  - {call: b}
+  - {settrace: null}
+)";
+
+TEST(PyRepro, HooksAreSpelledOut) {
+  const std::string py = standalonePython(load(kHooks));
+  for (const char* piece : {
+           "class TraceFunction:",
+           "sys.settrace, sys.setprofile, sys.gettrace, sys.getprofile = settrace, "
+           "setprofile, gettrace, getprofile",
+           "setattr(mon, api, ApiShim(getattr(mon, api)))",
+           "def trace_T(n, frame, event, site):",
+           "    code, line, offset = frame.f_code, frame.f_lineno, frame.f_lasti\n",
+           "    if event in (\"call\", \"line\") and qualname(code) == \"b\" and line == "
+           "1:\n"
+           "        result = declared(\"L\", \"trace\")\n"
+           "        emit(f\"{site} -> {show(result)}\")\n"
+           "        return result\n",
+           "    if n == 3:\n        error = KeyError()\n"
+           "        emit(f\"{site} -> raised {type(error).__qualname__}\")\n"
+           "        raise error\n",
+           "    emit(f\"{site} -> None\")\n    return None\n",
+           "TRACE_FUNCTIONS = {\"L\": trace_L, \"T\": trace_T}",
+           "        frame = sys._getframe(1)",
+           "show(install(\"profile\", None, \"callback\"))",
+           "show(set_frame(frame, ((\"f_trace\", declared(\"L\", \"trace\")), "
+           "(\"f_trace_lines\", False))))",
+           "\"  action frame(f_trace=L, f_trace_lines=False)\"",
+           "print(\"step 0 settrace(T)\", \"->\", show(install(\"trace\", "
+           "declared(\"T\", \"trace\"), \"step\")))",
+           "show(install(\"profile\", declared(\"L\", \"profile\"), \"step\"))",
+           "REAL_HOOKS[\"settrace\"](None)\nREAL_HOOKS[\"setprofile\"](None)\n",
+       })
+    EXPECT_TRUE(has(py, piece)) << "missing: " << piece << "\n" << py;
+  // Without hooks, none of their machinery.
+  EXPECT_FALSE(has(standalonePython(load(kClauses)), "TraceFunction"));
+}
+
 // --- against the oracle ------------------------------------------------------------
 
 // Every program scenario of the suite.
@@ -174,7 +240,8 @@ std::string legacyLine(const json& d, const json& codes) {
                      qualname(d.value("code", ""), codes) + " line " +
                      shown(d.value("line", json())) + " offset " +
                      shown(d.value("offset", json()));
-  if (event == "exception" && d.contains("exc")) line += " " + d["exc"].value("type", "?");
+  if (event == "exception" && d.contains("exc"))
+    line += " " + d["exc"].value("type", "?");
   if (event.starts_with("c_") && d.contains("callable"))
     line += " " + shownValue(d["callable"]);
   return line + outcome(d);
@@ -283,7 +350,8 @@ TEST_P(PyReproLive, ScriptPrintsTheOraclesDeliveries) {
       continue;
     }
     auto r = worker.run(s.oracle, {{"probe", false}});
-    if (r.kind == RunOutcome::Kind::Result && r.message["trace"].value("opcode_trace_sticky", false)) {
+    if (r.kind == RunOutcome::Kind::Result &&
+        r.message["trace"].value("opcode_trace_sticky", false)) {
       // 3.12: an earlier scenario set f_trace_opcodes in this worker, which no teardown
       // undoes (behaviour §12.5); the script starts a fresh process, so does the oracle.
       worker.stop();
@@ -295,10 +363,10 @@ TEST_P(PyReproLive, ScriptPrintsTheOraclesDeliveries) {
       continue;
     }
     const json& trace = r.message["trace"];
-    std::vector<json> deliveries;
-    flatten(trace["records"], deliveries);
+    std::vector<json> records;
+    flatten(trace["records"], records);
     std::vector<std::string> want;
-    for (const auto& d : deliveries)
+    for (const auto& d : records)
       want.push_back(maskGarbageOffset(expectedLine(d, trace["codes"])));
 
     const fs::path file = dir / (s.id + ".py");
@@ -315,9 +383,8 @@ TEST_P(PyReproLive, ScriptPrintsTheOraclesDeliveries) {
     ++compared;
     lines += static_cast<int>(want.size());
   }
-  std::cout << "[ compared ] " << compared << " scenarios (" << lines
-            << " deliveries) on " << interp->id << "; " << other
-            << " for other versions or capabilities\n";
+  std::cout << "[ compared ] " << compared << " scenarios (" << lines << " lines) on "
+            << interp->id << "; " << other << " for other versions or capabilities\n";
   if (!HasFailure()) fs::remove_all(dir);
 }
 

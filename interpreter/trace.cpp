@@ -169,8 +169,8 @@ ApiCaller callerNamed(const std::string& by) {
 namespace {
 
 // Legacy records name their occurrence only once the code's instructions are known.
-// A 'return' at a return instruction right after an exception rose there (a RAISE, or
-// a hook that raised, in the same code) is the frame unwinding, not returning.
+// A 'return' right after an exception rose in the same code (a RAISE, or a hook that
+// raised), or at no instruction of a known code, is the frame unwinding.
 void guessLegacyOccurrences(Trace& t) {
   const TraceRecord* prev = nullptr;
   for (TraceRecord& r : t.records) {
@@ -181,7 +181,9 @@ void guessLegacyOccurrences(Trace& t) {
             prev && prev->code == r.code &&
             ((prev->kind == RecordKind::Event && prev->event == Event::Raise) ||
              (prev->legacy && prev->raised));
-        if (r.event == Event::PyReturn && rose) r.event = Event::PyUnwind;
+        // f_lasti inside an instruction's caches (3.12, an exception from a call).
+        const bool between = !c->instructionAt(r.offset) && !c->instructions.empty();
+        if (r.event == Event::PyReturn && (rose || between)) r.event = Event::PyUnwind;
       }
     if (r.kind == RecordKind::Event || r.legacy) prev = &r;
   }

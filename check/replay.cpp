@@ -74,6 +74,8 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   void replayApi(size_t index, const TraceRecord& rec);
   void replayEvent(size_t index, const TraceRecord& rec);
   void syncFrames(Event event, CodeId code, int depth);
+  // `offset` lies before the code's first RESUME: a generator that never ran.
+  bool beforeStart(CodeId code, int64_t offset) const;
   void exitFrame(bool suspends = false);
   void feed(const Occurrence& o, size_t record, std::optional<int> line);
   const Clause* pickClause(const Callback& cb, int n, const ModelDelivery& d) const;
@@ -256,12 +258,24 @@ void Replayer::exitFrame(bool suspends) {
 
 // Keeps the model's frame stack equal to the interpreter's: `depth` counts the
 // program-visible frames up to the one the event happens in.
+bool Replayer::beforeStart(CodeId code, int64_t offset) const {
+  const TraceCode* c = t_.code(codeNames_[code.value]);
+  if (!c) return false;
+  for (const auto& [at, i] : c->instructions)
+    if (i.op == Opcode::Resume) return offset < at;
+  return false;
+}
+
 void Replayer::syncFrames(Event event, CodeId code, int depth) {
   if (isFrameEntry(event)) {
     while (int(stack_.size()) > depth - 1 && !stack_.empty()) exitFrame();
     FrameEnter enter{code};
     std::tie(enter.callerBranch, enter.callerBranchEvent) = facts_.callerBranch(record_);
-    enter.resumes = event == Event::PyResume || event == Event::PyThrow;
+    // A suspended frame resumes; a throw into a generator that never started (before
+    // its first RESUME) starts a fresh frame.
+    enter.resumes =
+        event == Event::PyResume ||
+        (event == Event::PyThrow && !beforeStart(code, t_.records[record_].offset));
     m_.step(enter);
     stack_.push_back(code);
     return;

@@ -53,7 +53,10 @@ std::optional<DeliveryField> differingArg(const Delivery& a, const Delivery& b) 
   if (a.legacy || b.legacy) {
     if (a.legacy != b.legacy || a.tool != b.tool) return DeliveryField::Event;
     if (a.code != b.code) return DeliveryField::Code;
-    if (a.line && b.line && *a.line != *b.line) return DeliveryField::Line;
+    // Only a 'line' event reports a line; for the others f_lineno follows f_lasti,
+    // which need not be the reporting instruction.
+    if (a.legacy == LegacyEvent::Line && a.line && b.line && *a.line != *b.line)
+      return DeliveryField::Line;
     if (a.hookFunction != b.hookFunction) return DeliveryField::Function;
     if (a.exc != b.exc) return DeliveryField::Exception;
     return std::nullopt;

@@ -106,6 +106,7 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   bool probeStarted_ = false;
   bool synthetic_ = false;  // the occurrence comes from a delivery, not the probe
   bool raised_ = false;     // the last occurrence's dispatch ended with an exception
+  uint64_t frameKey_ = 0;   // the yielding frame's identity (TraceRecord::frame)
   int64_t rawOffset_ = 0;   // the recorded offset of the occurrence being dispatched
   Prediction out_;
   // The occurrence being dispatched.
@@ -252,7 +253,7 @@ void Replayer::replayApi(size_t index, const TraceRecord& rec) {
 }
 
 void Replayer::exitFrame(bool suspends) {
-  m_.step(FrameExit{stack_.back(), suspends});
+  m_.step(FrameExit{stack_.back(), suspends, suspends ? frameKey_ : 0});
   stack_.pop_back();
 }
 
@@ -270,6 +271,7 @@ void Replayer::syncFrames(Event event, CodeId code, int depth) {
   if (isFrameEntry(event)) {
     while (int(stack_.size()) > depth - 1 && !stack_.empty()) exitFrame();
     FrameEnter enter{code};
+    enter.frame = t_.records[record_].frame;
     std::tie(enter.callerBranch, enter.callerBranchEvent) = facts_.callerBranch(record_);
     // A suspended frame resumes; a throw into a generator that never started (before
     // its first RESUME) starts a fresh frame.
@@ -329,8 +331,10 @@ void Replayer::replayEvent(size_t index, const TraceRecord& rec) {
   // A callback raising at PY_RETURN/PY_YIELD keeps the frame (behaviour §9.6): its
   // exception is raised at the return, in the frame.
   const bool stays = raised_ && rec.event != Event::PyUnwind;
-  if (isFrameExit(rec.event) && !stack_.empty() && !stays)
+  if (isFrameExit(rec.event) && !stack_.empty() && !stays) {
+    frameKey_ = rec.frame;
     exitFrame(rec.event == Event::PyYield);
+  }
 }
 
 const Clause* Replayer::pickClause(const Callback& cb, int n,

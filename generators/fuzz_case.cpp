@@ -431,7 +431,7 @@ rc::Gen<FuzzCase> genFuzzCase(PyVersion v, bool hooks) {
 std::string Token::str() const {
   std::ostringstream o;
   const std::string_view vn = versionName(version);  // "3.13"
-  o << vn.substr(0, 1) << vn.substr(2) << (hooks ? "L" : "") << '-' << std::hex << seed
+  o << vn.substr(0, 1) << vn.substr(2) << (hooks ? "h" : "") << '-' << std::hex << seed
     << std::dec << '-' << size;
   for (size_t i = 0; i < path.size(); ++i) o << (i ? '.' : '-') << path[i];
   return o.str();
@@ -447,7 +447,7 @@ std::optional<Token> Token::parse(std::string_view text) {
   }
   if (parts.size() < 3 || parts.size() > 4 || parts[0].size() < 3) return std::nullopt;
   Token t;
-  if (parts[0].back() == 'L') {
+  if (parts[0].back() == 'h') {
     t.hooks = true;
     parts[0].remove_suffix(1);
   }

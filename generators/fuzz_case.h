@@ -23,7 +23,7 @@ struct FuzzCase {
 // `hooks`: every case installs trace or profile functions (genControls).
 rc::Gen<FuzzCase> genFuzzCase(PyVersion v, bool hooks = false);
 
-// "313-<seed hex>-<size>[-<i>.<j>…]" ("313L-…" for a case of fuzz --legacy): the
+// "313-<seed hex>-<size>[-<i>.<j>…]" ("313h-…" for a case of fuzz --legacy: hooks): the
 // shrink path lists, per step, which shrink of the previous case was taken.
 struct Token {
   PyVersion version = PyVersion::V3_13;

@@ -169,8 +169,8 @@ ApiCaller callerNamed(const std::string& by) {
 namespace {
 
 // Legacy records name their occurrence only once the code's instructions are known.
-// A 'return' right after an exception rose in the same code (a RAISE, or a hook that
-// raised), or at no instruction of a known code, is the frame unwinding.
+// A 'return' right after an exception rose in the same code (a RAISE or RERAISE, or a
+// hook that raised), or at no instruction of a known code, is the frame unwinding.
 void guessLegacyOccurrences(Trace& t) {
   const TraceRecord* prev = nullptr;
   for (TraceRecord& r : t.records) {
@@ -179,7 +179,8 @@ void guessLegacyOccurrences(Trace& t) {
         r.event = legacyOccurrence(*r.legacy, c->instructionAt(r.offset));
         const bool rose =
             prev && prev->code == r.code &&
-            ((prev->kind == RecordKind::Event && prev->event == Event::Raise) ||
+            ((prev->kind == RecordKind::Event &&
+              (prev->event == Event::Raise || prev->event == Event::Reraise)) ||
              (prev->legacy && prev->raised));
         // f_lasti inside an instruction's caches (3.12, an exception from a call).
         const bool between = !c->instructionAt(r.offset) && !c->instructions.empty();
@@ -227,6 +228,8 @@ TraceRecord recordFromJson(const json& j) {
   r.callable = valueAt(j, "callable");
   r.arg0 = valueAt(j, "arg0");
   r.methodOf = str(j, "method_of");
+  if (auto it = j.find("frame"); it != j.end() && it->is_number_unsigned())
+    r.frame = it->get<uint64_t>();
   r.exc = valueAt(j, "exc");
   r.args = valuesAt(j, "args");
   if (!r.legacy) r.tool = small(j, "tool").value_or(-1);

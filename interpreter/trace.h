@@ -76,8 +76,9 @@ struct TraceRecord {
   std::vector<std::string> stack;                        // event, with options.stack
   std::optional<TraceValue> value, callable, arg0, exc;  // event, delivery
   std::optional<TraceValue> arg;  // legacy: an argument not of the kinds above
-  std::string methodOf;  // CALL of a bound method: its __func__'s type name
-  std::vector<TraceValue> args;   // api: positional arguments; event: irregular ones
+  std::string methodOf;           // CALL of a bound method: its __func__'s type name
+  uint64_t frame = 0;  // entry/exit of a generator or coroutine: its frame (0: none)
+  std::vector<TraceValue> args;  // api: positional arguments; event: irregular ones
   // delivery
   int tool = -1;
   int n = 0;             // deliveries to this registration so far

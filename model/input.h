@@ -169,11 +169,15 @@ struct FrameEnter {
   Event callerBranchEvent = Event::Branch;
   // A suspended frame resumes (PY_RESUME, PY_THROW): it keeps its f_trace (§12.4).
   bool resumes = false;
+  // Which frame, where known (a generator's frame is the same across suspensions);
+  // 0: unknown, the innermost suspended frame of `code` is taken.
+  uint64_t frame = 0;
 };
 // The innermost frame of `code` returns, yields or unwinds.
 struct FrameExit {
   CodeId code;
   bool suspends = false;  // PY_YIELD: the frame (and its f_trace) lives on
+  uint64_t frame = 0;     // as FrameEnter::frame
 };
 
 using Input = std::variant<ApiCall, Occurrence, FrameEnter, FrameExit>;

@@ -269,8 +269,8 @@ Outcome Monitor::onFrameEnter(const FrameEnter& f) {
   stack_.push_back(Frame{f.code});
   if (f.resumes)
     for (auto it = suspended_.rbegin(); it != suspended_.rend(); ++it)
-      if (it->first == f.code) {
-        stack_.back().trace = it->second;
+      if (it->code == f.code && (f.frame == 0 || it->frame == f.frame)) {
+        stack_.back().trace = it->trace;
         suspended_.erase(std::next(it).base());
         break;
       }
@@ -284,7 +284,7 @@ Outcome Monitor::onFrameEnter(const FrameEnter& f) {
 Outcome Monitor::onFrameExit(const FrameExit& f) {
   if (stack_.empty() || stack_.back().code != f.code)
     return InvalidInput{"FrameExit does not match the innermost frame"};
-  if (f.suspends) suspended_.emplace_back(f.code, stack_.back().trace);
+  if (f.suspends) suspended_.push_back({f.code, f.frame, stack_.back().trace});
   stack_.pop_back();
   --codes_[f.code.value].frames;
   return PyNone{};

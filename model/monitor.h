@@ -147,8 +147,14 @@ class Monitor {
   std::vector<EffectRecord> effects_;
   std::optional<CallableId> traceFn_, profileFn_;  // sys.settrace / sys.setprofile
   bool opcodesEverSet_ = false;  // 3.12: some frame has had f_trace_opcodes set
-  // Suspended generator frames' trace state, innermost last, by code (§12.4).
-  std::vector<std::pair<CodeId, FrameTrace>> suspended_;
+  // Suspended generator frames' trace state, innermost last, by code and frame
+  // identity (§12.4).
+  struct Suspended {
+    CodeId code;
+    uint64_t frame = 0;
+    FrameTrace trace;
+  };
+  std::vector<Suspended> suspended_;
 };
 
 }  // namespace monsim

@@ -192,6 +192,10 @@ class Recorder:
         rec = self
 
         stack_on = self.stack
+        # Entry/exit events of a generator or coroutine carry its frame's identity, so
+        # a resumed frame is told apart from another suspended frame of the same code
+        # (the trace state a generator keeps across a yield, behaviour §12.4).
+        keyed = name in ("PY_START", "PY_RESUME", "PY_THROW", "PY_YIELD", "PY_RETURN", "PY_UNWIND")
 
         def frame_depth(f):
             d = 0
@@ -221,6 +225,8 @@ class Recorder:
                 line = ls[off >> 1] if 0 <= off >> 1 < len(ls) else None
             d = {"kind": "event", "event": name, "code": e[0], "offset": off,
                  "line": line, "depth": frame_depth(f)}
+            if keyed and code.co_flags & 0x2a0:  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
+                d["frame"] = id(f)
             if stack_on:
                 d["stack"] = stack_of(f)
             append(d)

@@ -184,7 +184,8 @@ void guessLegacyOccurrences(Trace& t) {
              (prev->legacy && prev->raised));
         // f_lasti inside an instruction's caches (3.12, an exception from a call).
         const bool between = !c->instructionAt(r.offset) && !c->instructions.empty();
-        if (r.event == Event::PyReturn && (rose || between)) r.event = Event::PyUnwind;
+        if ((isFrameExit(r.event) && rose) || (r.event == Event::PyReturn && between))
+          r.event = Event::PyUnwind;
       }
     if (r.kind == RecordKind::Event || r.legacy) prev = &r;
   }

@@ -109,6 +109,8 @@ class Recorder:
         self.truncated = False
         self.active = []       # delivery records whose callback is running
         self.frames = []       # the monitored frame of each running callback (frame actions)
+        self.frame_ids = {}    # id(live generator frame) -> its number in this run
+        self.frame_count = 0
         self.wrapped = {}      # id(wrapper) -> (wrapper, original)
         self.touched = {}      # id(code) -> code given to set_local_events
         self.failures = []     # oracle-internal problems seen inside callbacks
@@ -196,6 +198,23 @@ class Recorder:
         # a resumed frame is told apart from another suspended frame of the same code
         # (the trace state a generator keeps across a yield, behaviour §12.4).
         keyed = name in ("PY_START", "PY_RESUME", "PY_THROW", "PY_YIELD", "PY_RETURN", "PY_UNWIND")
+        frame_ids = self.frame_ids
+        starts = name == "PY_START" or name == "PY_THROW"
+        ends = name == "PY_RETURN" or name == "PY_UNWIND"
+
+        def frame_number(f, off):
+            """Numbers in order of the frames' starts, so a second run records the same:
+            a frame starts at PY_START (or a throw into a generator that never ran, at
+            offset 0), and its number is forgotten when it returns or unwinds, as its id
+            may then be reused."""
+            k = id(f)
+            n = frame_ids.get(k) if not (starts and (name == "PY_START" or off == 0)) else None
+            if n is None:
+                rec.frame_count += 1
+                n = frame_ids[k] = rec.frame_count
+            if ends:
+                del frame_ids[k]
+            return n
 
         def frame_depth(f):
             d = 0
@@ -226,7 +245,7 @@ class Recorder:
             d = {"kind": "event", "event": name, "code": e[0], "offset": off,
                  "line": line, "depth": frame_depth(f)}
             if keyed and code.co_flags & 0x2a0:  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
-                d["frame"] = id(f)
+                d["frame"] = frame_number(f, off)
             if stack_on:
                 d["stack"] = stack_of(f)
             append(d)

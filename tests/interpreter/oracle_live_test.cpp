@@ -53,8 +53,8 @@ class OracleLive : public ::testing::TestWithParam<PyVersion> {
 
 TEST_P(OracleLive, TracesAreWellFormed) {
   OracleWorker w(*interp_);
-  const std::set<std::string> kinds{"api",   "step",     "step_end",
-                                    "event", "delivery", "load"};
+  const std::set<std::string> kinds{"api",      "step", "step_end", "event",
+                                    "delivery", "load", "legacy"};
   for (const auto& s : examples()) {
     const json t = record(w, s, true);
     ASSERT_TRUE(t.contains("records") && t.contains("codes")) << s["id"];

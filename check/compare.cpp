@@ -36,8 +36,8 @@ std::string text(const Delivery& f) {
                   std::string(eventName(f.event)) + " in " + f.code + " at offset " +
                   std::to_string(f.offset);
   if (f.legacy)
-    s = std::string(f.tool == kTraceTool ? "trace function " : "profile function ") +
-        f.hookFunction + " '" + std::string(legacyEventName(*f.legacy)) + "' (" +
+    s = std::string(hookName(f.tool)) + " function " + f.hookFunction + " '" +
+        std::string(legacyEventName(*f.legacy)) + "' (" +
         std::string(eventName(f.event)) + ") in " + f.code + " at offset " +
         std::to_string(f.offset);
   if (f.event == Event::Line) s += " (line " + std::to_string(f.aux) + ")";

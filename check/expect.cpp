@@ -55,7 +55,7 @@ std::string patternText(const DeliveryPattern& p) {
     out += std::string(key) + ": " + value;
   };
   if (p.tool && isHookTool(*p.tool))
-    field("hook", *p.tool == kTraceTool ? "trace" : "profile");
+    field("hook", std::string(hookName(*p.tool)));
   else if (p.tool)
     field("tool", std::to_string(*p.tool));
   if (p.legacy) field("event", std::string(legacyEventName(*p.legacy)));
@@ -415,8 +415,8 @@ class Checker {
 
 std::string SeenDelivery::text() const {
   std::string out =
-      legacy ? std::string(tool == kTraceTool ? "trace " : "profile ") +
-                   std::string(legacyEventName(*legacy)) + " (" + hookFunction + ")"
+      legacy ? std::string(hookName(tool)) + " " + std::string(legacyEventName(*legacy)) +
+                   " (" + hookFunction + ")"
              : "tool " + std::to_string(tool) + " " + std::string(eventText());
   const std::string& name = function.empty() ? code : function;
   if (!name.empty()) out += " " + name;

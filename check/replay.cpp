@@ -372,21 +372,22 @@ bool Replayer::addCallsFor(const json& action) {
     if (auto call = callFor(action)) calls_.push_back(std::move(*call));
     return true;
   }
-  auto fn = [&](const json& name, const char* hook) -> CallableArg {
+  auto fn = [&](const json& name, int tool) -> CallableArg {
     if (!name.is_string()) return std::nullopt;
-    return traceCallable(std::string(hook) + ":" + name.get<std::string>());
+    return traceCallable(std::string(hookName(tool)) + ":" + name.get<std::string>());
   };
   if (action.contains("settrace")) {
-    calls_.push_back(SetTrace{fn(action["settrace"], "trace")});
+    calls_.push_back(SetTrace{fn(action["settrace"], kTraceTool)});
     return true;
   }
   if (action.contains("setprofile")) {
-    calls_.push_back(SetProfile{fn(action["setprofile"], "profile")});
+    calls_.push_back(SetProfile{fn(action["setprofile"], kProfileTool)});
     return true;
   }
   if (action.contains("frame") && action["frame"].is_object()) {
     const json& f = action["frame"];  // the oracle's order: f_trace first
-    if (f.contains("f_trace")) calls_.push_back(SetFrameTrace{fn(f["f_trace"], "trace")});
+    if (f.contains("f_trace"))
+      calls_.push_back(SetFrameTrace{fn(f["f_trace"], kTraceTool)});
     if (f.contains("f_trace_lines"))
       calls_.push_back(SetFrameTraceLines{f["f_trace_lines"] == true});
     if (f.contains("f_trace_opcodes"))
@@ -495,7 +496,8 @@ CallbackAction Replayer::traceCallback(const ModelDelivery& d, CallableInfo& inf
   if (!c) return a;
   actAsDeclared(*c, seen, a);
   if (c->returns && c->returns->is_object() && c->returns->value("$", "") == "trace")
-    a.traceReturn = traceCallable("trace:" + c->returns->value("name", ""));
+    a.traceReturn = traceCallable(std::string(hookName(kTraceTool)) + ":" +
+                                  c->returns->value("name", ""));
   a.calls = calls_;
   return a;
 }

@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "model/legacy.h"
+
 namespace monsim::gen {
 namespace {
 
@@ -255,8 +257,9 @@ class CaseRenderer {
   json renderTraceFunctions() {
     using W = TraceClausePlan::When;
     using D = TraceClausePlan::Does;
-    static const char* kEvents[] = {"call",   "line",     "return",      "exception",
-                                    "c_call", "c_return", "c_exception", "opcode"};
+    using L = LegacyEvent;  // in the order tokens of earlier campaigns expect
+    static constexpr L kEvents[] = {L::Call,  L::Line,    L::Return,     L::Exception,
+                                    L::CCall, L::CReturn, L::CException, L::Opcode};
     json out = json::object();
     const auto& fns = c_.controls.traceFns;
     for (size_t i = 0; i < fns.size(); ++i) {
@@ -268,7 +271,8 @@ class CaseRenderer {
           case W::Always:
             break;
           case W::OnEvent:
-            c["when"] = {{"events", {kEvents[static_cast<size_t>(k.n) % 8]}}};
+            c["when"] = {
+                {"events", {legacyEventName(kEvents[static_cast<size_t>(k.n) % 8])}}};
             break;
           case W::InFunction:
             c["when"] = {{"functions", {fnName(k.n)}}};

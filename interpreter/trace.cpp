@@ -199,7 +199,7 @@ TraceRecord recordFromJson(const json& j) {
   r.kind = kindNamed(str(j, "kind"));
   if (str(j, "kind") == "legacy") {
     r.kind = RecordKind::Delivery;
-    r.tool = str(j, "hook") == "profile" ? kProfileTool : kTraceTool;
+    r.tool = hookNamed(str(j, "hook")).value_or(kTraceTool);
     r.legacy = legacyEventNamed(str(j, "event"));
     if (!r.legacy) {
       r.kind = RecordKind::Unknown;

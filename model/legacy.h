@@ -5,6 +5,7 @@
 // hook sets, and how each maps, is spec data (spec/events.yaml `hooks`).
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "model/event_set.h"
 #include "model/ids.h"
@@ -14,11 +15,21 @@ namespace monsim {
 
 using spec::LegacyEvent;
 
-enum class Hook : uint8_t { Profile = 6, Trace = 7 };
 inline constexpr int kProfileTool = 6;
 inline constexpr int kTraceTool = 7;
 
 constexpr bool isHookTool(int tool) { return tool == kProfileTool || tool == kTraceTool; }
+
+// How scenarios, traces and reports name a hook ("trace", "profile"); the oracle
+// labels the functions it installs "trace:NAME" / "profile:NAME".
+constexpr std::string_view hookName(int tool) {
+  return tool == kTraceTool ? "trace" : "profile";
+}
+constexpr std::optional<int> hookNamed(std::string_view name) {
+  if (name == hookName(kTraceTool)) return kTraceTool;
+  if (name == hookName(kProfileTool)) return kProfileTool;
+  return std::nullopt;
+}
 
 constexpr const spec::HookRow& hookRow(int tool) {
   for (const spec::HookRow& h : spec::kHooks)

@@ -7,7 +7,7 @@ namespace {
 
 const Keys kPatternKeys = {"tool", "hook",     "event",  "function",      "line",
                            "exc",  "callable", "result", "trace_function"};
-const Keys kHooks = {"trace", "profile"};
+const Keys kHooks = {hookName(kTraceTool), hookName(kProfileTool)};
 const Keys kResults = {"returned", "disable", "raised"};
 
 // "+N" -> N (at most 6 digits).
@@ -48,7 +48,7 @@ void Checker::expect(const Field& f, Expect& e) {
           if (name && !contains(kHooks, *name))
             r_.error(item.Mark(), "a hook is trace or profile");
           else if (name)
-            e.scopeHooks.push_back(*name == "trace" ? kTraceTool : kProfileTool);
+            e.scopeHooks.push_back(*hookNamed(*name));
         }
       if (const Field* t = sc->find("tools");
           t && r_.sequence(t->value, t->valueMark(), "'tools'"))
@@ -105,7 +105,7 @@ std::optional<DeliveryPattern> Checker::pattern(const YAML::Node& n,
     if (name && !contains(kHooks, *name))
       r_.error(hook->valueMark(), "'hook' must be trace or profile");
     else if (name)
-      p.tool = *name == "trace" ? kTraceTool : kProfileTool;
+      p.tool = hookNamed(*name);
     if (const Field* t = m->find("tool"))
       r_.error(t->keyNode, "'tool' and 'hook' are exclusive");
     if (const Field* f = m->find("event")) {

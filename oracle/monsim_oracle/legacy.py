@@ -12,14 +12,11 @@ Frames of the harness itself are never traced: a wrapper returns None for them.
 import sys
 
 from . import HARNESS_FILES, _here
-from .normalise import qualname
 from .recorder import REAL_API, REAL_HOOKS, ScenarioError, _Clause
 
 HARNESS_FILES.add(_here())
 
 _getframe = sys._getframe
-HOOKS = ("trace", "profile")
-REAL_API_ALL_EVENTS = [REAL_API.get("_all_events")]
 
 
 class _TraceClause(_Clause):
@@ -231,7 +228,7 @@ def opcode_trace_sticky():
     """Whether settrace() already adds INSTRUCTION to tool 7's global events: 3.12
     does once any frame of the process has had f_trace_opcodes set (behaviour §12.5),
     which no teardown can undo, so each run says whether it starts that way."""
-    all_events = REAL_API_ALL_EVENTS[0]
+    all_events = REAL_API.get("_all_events")
     if all_events is None:
         return False
     REAL_HOOKS["settrace"](_noop)
@@ -249,5 +246,3 @@ def _depth(f):
         f = f.f_back
     return d
 
-
-__all__ = ["Hooks", "TraceWrapper", "HOOKS", "qualname"]

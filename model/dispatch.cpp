@@ -174,6 +174,7 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
     }();
   const int bit = eventBit_[static_cast<int>(o.event)];
   if (bit < 0) return InvalidInput{"event does not exist in this version"};
+  const DispatchScope scope(*this, policy, sink);  // for C API fires by callbacks
   if (o.code.value >= codes_.size() || codes_[o.code.value].frames == 0)
     return InvalidInput{"occurrence in a code object with no frame on the stack"};
   if (o.offset < 0) return InvalidInput{"negative offset"};
@@ -282,9 +283,8 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
     }
     inCallback_ = true;
     const CallbackAction action = policy.onCallback(d);
-    applyEffects(action);
+    d.effects = applyEffects(action);
     inCallback_ = false;
-    d.effects = effects_;
     ++delivered;
     if (!action.raiseType.empty()) {
       // §9.4/§9.6: lower tools are not called; the exception propagates.

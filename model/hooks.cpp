@@ -5,9 +5,18 @@
 
 namespace monsim {
 
-void Monitor::applyEffects(const CallbackAction& action) {
-  effects_.clear();
-  for (const ApiCall& call : action.calls) effects_.push_back({&call, step(call)});
+std::span<const EffectRecord> Monitor::applyEffects(const CallbackAction& action) {
+  // One record list per nesting level: a C API fire among the calls runs callbacks
+  // that apply their own calls before this list is complete.
+  const size_t level = effectDepth_++;
+  if (effectLevels_.size() <= level) effectLevels_.resize(level + 1);
+  effectLevels_[level].clear();
+  for (const ApiCall& call : action.calls) {
+    Outcome outcome = step(call);
+    effectLevels_[level].push_back({&call, std::move(outcome)});
+  }
+  --effectDepth_;
+  return effectLevels_[level];
 }
 
 void Monitor::setOpcodeTrace(CodeId c, bool on) {
@@ -129,9 +138,8 @@ Monitor::HookResult Monitor::dispatchHook(int t, const Occurrence& o, Delivery& 
   d.legacy = *ev;
   inCallback_ = true;
   action = policy.onCallback(d);
-  applyEffects(action);
+  d.effects = applyEffects(action);
   inCallback_ = false;
-  d.effects = effects_;
   // The frame is still the innermost one: callbacks do not change the stack.
   top = !stack_.empty() && stack_.back().code == o.code ? &stack_.back() : nullptr;
   if (!action.raiseType.empty()) {

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <variant>
 
+#include "model/capi.h"
 #include "model/ids.h"
 #include "model/legacy.h"
 #include "model/py_value.h"
@@ -90,7 +91,8 @@ struct SetFrameTraceOpcodes {
 using ApiCall = std::variant<UseToolId, FreeToolId, ClearToolId, GetTool, SetEvents,
                              GetEvents, SetLocalEvents, GetLocalEvents, RegisterCallback,
                              RestartEvents, AllEvents, SetTrace, SetProfile,
-                             SetFrameTrace, SetFrameTraceLines, SetFrameTraceOpcodes>;
+                             SetFrameTrace, SetFrameTraceLines, SetFrameTraceOpcodes,
+                             CapiEnterScope, CapiExitScope, CapiFire>;
 
 // The sys.monitoring function a call names, e.g. "set_events" (legacy hooks:
 // "settrace", "setprofile", "f_trace", "f_trace_lines", "f_trace_opcodes").

@@ -54,7 +54,7 @@ Outcome Monitor::step(const Input& input, CallbackPolicy& policy, DeliverySink& 
     Monitor& m;
     CallbackPolicy& policy;
     DeliverySink& sink;
-    Outcome operator()(const ApiCall& c) { return m.step(c); }
+    Outcome operator()(const ApiCall& c) { return m.step(c, policy, sink); }
     Outcome operator()(const Occurrence& o) { return m.onOccurrence(o, policy, sink); }
     Outcome operator()(const FrameEnter& f) { return m.onFrameEnter(f); }
     Outcome operator()(const FrameExit& f) { return m.onFrameExit(f); }

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "model/code_instrumentation.h"
@@ -26,6 +27,11 @@ class Monitor {
   // One input. API calls ignore policy and sink (they never dispatch).
   Outcome step(const Input& input, CallbackPolicy& policy, DeliverySink& sink);
   Outcome step(const ApiCall& call);
+  // An API call whose callbacks (C API fires) run under this policy and sink.
+  Outcome step(const ApiCall& call, CallbackPolicy& policy, DeliverySink& sink) {
+    const DispatchScope scope(*this, policy, sink);
+    return step(call);
+  }
   // The same for one input kind, without building an Input (replay hot path).
   Outcome step(const Occurrence& o, CallbackPolicy& policy, DeliverySink& sink) {
     return onOccurrence(o, policy, sink);
@@ -65,6 +71,11 @@ class Monitor {
   Outcome onApi(const SetFrameTrace& c);
   Outcome onApi(const SetFrameTraceLines& c);
   Outcome onApi(const SetFrameTraceOpcodes& c);
+  // The C API (model/capi.cpp). A fire dispatches: its callbacks run under the
+  // policy and sink of the step that made it (a step's, or an enclosing callback's).
+  Outcome onApi(const CapiEnterScope& c);
+  Outcome onApi(const CapiExitScope& c);
+  Outcome onApi(const CapiFire& c);
   Outcome onOccurrence(const Occurrence& o, CallbackPolicy& policy, DeliverySink& sink);
   Outcome onFrameEnter(const FrameEnter& f);
   Outcome onFrameExit(const FrameExit& f);
@@ -127,8 +138,23 @@ class Monitor {
   // INSTRUCTION in tool 7's local set of `code` (3.13+ f_trace_opcodes).
   void setOpcodeTrace(CodeId code, bool on);
   void setHook(int tool, std::optional<CallableId> func);
-  // The callback's API calls, applied in order (effects_ holds their outcomes).
-  void applyEffects(const CallbackAction& action);
+  // The callback's API calls, applied in order, with their outcomes.
+  std::span<const EffectRecord> applyEffects(const CallbackAction& action);
+  // Makes a dispatch's policy and sink those of fires made meanwhile.
+  struct DispatchScope {
+    DispatchScope(Monitor& m, CallbackPolicy& p, DeliverySink& s)
+        : m(m), policy(m.policy_), sink(m.sink_) {
+      m.policy_ = &p;
+      m.sink_ = &s;
+    }
+    ~DispatchScope() {
+      m.policy_ = policy;
+      m.sink_ = sink;
+    }
+    Monitor& m;
+    CallbackPolicy* policy;
+    DeliverySink* sink;
+  };
 
   // How the tools of an event are found, precomputed per event number.
   enum class BitKind : uint8_t { Site, CallSite, Global, GlobalOrLocal };
@@ -144,8 +170,16 @@ class Monitor {
   std::array<int8_t, spec::kEventCount> eventBit_{};  // -1: absent or an alias
   std::array<BitKind, 32> bitKind_{};
   bool inCallback_ = false;
-  std::vector<EffectRecord> effects_;
   std::optional<CallableId> traceFn_, profileFn_;  // sys.settrace / sys.setprofile
+  // C API (behaviour §13): each PyMonitoringState's `active` tools, each version cell.
+  std::vector<uint8_t> capiStates_;
+  std::vector<uint64_t> capiVersions_;
+  // The policy and sink of the dispatch in progress (nullptr: none), for fires made
+  // by callbacks; effects_ per callback nesting level (a fire's callbacks nest).
+  CallbackPolicy* policy_ = nullptr;
+  DeliverySink* sink_ = nullptr;
+  std::vector<std::vector<EffectRecord>> effectLevels_;
+  size_t effectDepth_ = 0;
   bool opcodesEverSet_ = false;  // 3.12: some frame has had f_trace_opcodes set
   // Suspended generator frames' trace state, innermost last, by code and frame
   // identity (§12.4).

@@ -131,6 +131,14 @@ class VersionProfile {
            : v_ == 2 ? CloseShortcut::UnlessGlobalUnwind
                      : CloseShortcut::UnlessCodeUnwind;
   }
+  constexpr spec::Group group(Event e) const {
+    return spec::kEvents[static_cast<int>(e)].group;
+  }
+  // The monitoring C API (3.13+, behaviour §13) and its fire functions.
+  constexpr bool hasCapi() const { return spec::kCapi.fire[v_] != 0; }
+  constexpr bool hasCapiFire(Event e) const {
+    return (spec::kCapi.fire[v_] >> static_cast<int>(e)) & 1;
+  }
   constexpr bool hasApi(spec::ApiFn f) const {
     return spec::kApi[static_cast<int>(f)].present[v_];
   }

@@ -134,7 +134,8 @@ int main(int argc, char** argv) {
               << "\n";
     return 1;
   }
-  checkKeys(evFile, ev, {"versions", "tools", "no_events", "events", "legacy_events", "hooks"},
+  checkKeys(evFile, ev, {"versions", "tools", "no_events", "events", "legacy_events", "hooks",
+                      "capi"},
             d);
   for (const auto& v : require(evFile, ev, "versions", d))
     gVersions.push_back(v.as<std::string>());
@@ -317,6 +318,50 @@ int main(int argc, char** argv) {
     h << "}},\n";
   }
   h << "}};\n\n";
+
+  // The monitoring C API: fire functions per version and their arguments.
+  {
+    const std::vector<std::string> argKinds = {"value", "callable", "arg0", "line",
+                                               "target", "exc", "stop_value"};
+    h << "// What a PyMonitoring_Fire*Event function takes after (state, codelike, offset).\n"
+         "enum class CapiArg : uint8_t {";
+    for (auto& a : argKinds) h << " " << camel(a) << ",";
+    h << " };\nstruct CapiRow {\n  std::array<uint64_t, kVersionCount> fire;  // bit i: "
+         "Event(i)\n  std::array<std::array<int8_t, 2>, kEventCount> args;  // CapiArg, "
+         "-1: none\n};\n";
+    const YAML::Node capi = require(evFile, ev, "capi", d);
+    checkKeys(evFile, capi, {"fire", "args"}, d);
+    h << "inline constexpr CapiRow kCapi{{";
+    const auto fire = perVersion(evFile, require(evFile, capi, "fire", d), d);
+    for (size_t i = 0; i < nv; ++i) {
+      uint64_t mask = 0;
+      std::vector<std::string> list;
+      if (has(fire[i]))
+        for (const auto& e : fire[i]) {
+          mask |= uint64_t(1) << eventIndex(e);
+          list.push_back(e.as<std::string>());
+        }
+      h << mask << "u, ";
+      js["by_version"][gVersions[i]]["capi_fire"] = list;
+    }
+    h << "}, {{";
+    std::vector<std::array<int, 2>> args(names.size(), {-1, -1});
+    for (const auto& kv : require(evFile, capi, "args", d)) {
+      const int e = eventIndex(kv.first);
+      if (kv.second.size() > 2) d.error(evFile, kv.second, "at most two arguments");
+      size_t k = 0;
+      for (const auto& a : kv.second) {
+        const auto it = std::find(argKinds.begin(), argKinds.end(), a.as<std::string>());
+        if (it == argKinds.end())
+          d.error(evFile, a, "unknown C API argument '" + a.as<std::string>() + "'");
+        else if (k < 2)
+          args[e][k++] = int(it - argKinds.begin());
+        js["capi_args"][names[e]].push_back(a.as<std::string>());
+      }
+    }
+    for (auto& a : args) h << "{" << a[0] << ", " << a[1] << "}, ";
+    h << "}}};\n\n";
+  }
 
   // API.
   checkKeys(apiFile, api, {"functions", "objects"}, d);

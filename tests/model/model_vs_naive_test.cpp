@@ -190,6 +190,12 @@ std::string argText(const CodeArg& c) {
     return "code#" + std::to_string(id->value);
   return "<" + std::get<NotCode>(c).typeName + ">";
 }
+std::string argText(Event e) { return std::string(spec::kEvents[int(e)].name); }
+std::string argText(const std::array<Event, kCapiMaxScopeEvents>& events) {
+  std::string out = "[";
+  for (Event e : events) out += argText(e) + " ";
+  return out + "]";
+}
 std::string argText(const CallableArg& f) {
   return f ? "callable#" + std::to_string(f->value) : "None";
 }
@@ -232,6 +238,40 @@ struct CallApi : Command {
 // sys.settrace / sys.setprofile / a frame attribute, from the innermost frame.
 struct CallHookApi : CallApi {
   explicit CallHookApi(const Reference&) : CallApi(*gen::genHookApiCall()) {}
+};
+
+// A C API call (3.13+): a scope over two states of one of two version cells, or a
+// fire with one of four states; callbacks return None here (scenarios cover the rest).
+ApiCall genCapiCall(const Reference& m) {
+  const auto event = [&] {
+    const int b = *rc::gen::elementOf(interestingBits(m.eventCount()));
+    for (int e = 0; e < spec::kEventCount; ++e)
+      if (spec::kEvents[e].name == m.names()[b]) return static_cast<Event>(e);
+    return Event::PyStart;
+  };
+  if (*rc::gen::inRange(0, 3) == 0) {
+    CapiEnterScope c;
+    c.version = *rc::gen::inRange<uint16_t>(0, 2);
+    c.firstState = *rc::gen::inRange<uint16_t>(0, 3);
+    c.count = *rc::gen::inRange<uint8_t>(1, 3);
+    for (int i = 0; i < c.count; ++i) c.events[i] = event();
+    return c;
+  }
+  CapiFire f;
+  do f.event = event();
+  while (!VersionProfile(PyVersion(m.minor() - 12)).hasCapiFire(f.event));
+  f.state = *rc::gen::inRange<uint16_t>(0, 4);
+  f.offset = *rc::gen::inRange<int32_t>(-1, 3);
+  f.exception = *rc::gen::arbitrary<bool>() ? "ValueError" : "";
+  return f;
+}
+
+struct CallCapi : CallApi {
+  explicit CallCapi(const Reference& m) : CallApi(pre(m)) {}
+  static ApiCall pre(const Reference& m) {
+    RC_PRE(m.minor() >= 13);
+    return genCapiCall(m);
+  }
 };
 
 // The branch event a FOR_ITER reports for its next item: BRANCH, 3.14+ BRANCH_LEFT.
@@ -462,8 +502,8 @@ void checkVersion(PyVersion v, int minor) {
     rc::state::check(
         model, sut,
         rc::state::gen::execOneOfWithArgs<CallApi, CallApi, CallApi, CallHookApi,
-                                          CallHookApi, Enter, Enter, Exit, Fire, Fire,
-                                          Fire, Fire, Fire>());
+                                          CallHookApi, CallCapi, Enter, Enter, Exit, Fire,
+                                          Fire, Fire, Fire, Fire>());
   });
   std::printf(
       "compared: %llu API calls (%llu raised), %llu occurrences, %llu deliveries (%llu "

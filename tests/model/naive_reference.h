@@ -603,6 +603,39 @@ class Reference {
     }
     return out;
   }
+  // ---- C API (3.13+) ----
+  // PyMonitoring_EnterScope: a cell holding the current V keeps its states as they are.
+  Outcome on(const CapiEnterScope& c) {
+    auto cell = capiCells_.find(c.version);
+    if (cell != capiCells_.end() && cell->second == V_) return PyNone{};
+    for (int i = 0; i < c.count; ++i) {
+      const int b = bitOf(nameOf(c.events[i]));
+      uint8_t tools = 0;
+      for (auto& [t, g] : G_)
+        if (b >= 0 && (g & (1u << b))) tools |= uint8_t(1u << t);
+      capiStates_[c.firstState + i] = tools;
+    }
+    capiCells_[c.version] = V_;
+    return PyNone{};
+  }
+  Outcome on(const CapiExitScope&) { return PyNone{}; }
+  // A fire: the state's tools with a callback, highest first; callbacks return None.
+  Outcome on(const CapiFire& c) {
+    const uint8_t st = capiStates_[c.state];
+    if (st == 0) return IntValue{0};
+    const int b = bitOf(nameOf(c.event));
+    static const std::set<std::string> excEvents = {
+        "PY_THROW", "RAISE", "C_RAISE", "RERAISE", "EXCEPTION_HANDLED", "PY_UNWIND"};
+    if (excEvents.count(nameOf(c.event)) && c.exception.empty())
+      return PyError{"ValueError",
+                     "Firing event " + std::to_string(b) + " with no exception set"};
+    if (c.offset < 0) return PyError{"ValueError", "offset must be non-negative"};
+    return IntValue{st};
+  }
+  std::string nameOf(Event e) const {
+    return std::string(spec::kEvents[static_cast<int>(e)].name);
+  }
+
   // settrace, setprofile and the attributes of the innermost frame: naive_hooks.h.
   template <class Call>
   requires HookApiCall<Call> Outcome on(const Call& c) {
@@ -719,6 +752,8 @@ class Reference {
   std::map<std::pair<uint32_t, int32_t>, ForIter> forIters_;
   std::map<std::pair<uint32_t, int32_t>, bool> quickened_;  // R1: (code, RESUME offset)
   std::vector<NaiveDelivery> deliveries_;
+  std::map<uint32_t, uint8_t> capiStates_;
+  std::map<uint32_t, int64_t> capiCells_;  // absent: never entered
   Hooks hooks_;
   bool inCallback_ = false;  // a callback's API call is running
 #undef NAIVE_INT

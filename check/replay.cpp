@@ -6,6 +6,7 @@
 #include <set>
 
 #include "check/api_values.h"
+#include "check/capi_calls.h"
 #include "check/occurrence_facts.h"
 #include "model/monitor.h"
 
@@ -72,6 +73,7 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   void associateObserved();
   void startProbe();
   void replayApi(size_t index, const TraceRecord& rec);
+  void replayCapi(size_t index, const TraceRecord& rec);
   void replayEvent(size_t index, const TraceRecord& rec);
   void syncFrames(Event event, CodeId code, int depth);
   // `offset` lies before the code's first RESUME: a generator that never ran.
@@ -103,6 +105,7 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   OccurrenceFacts facts_;  // what the occurrence rules read (behaviour §14.3)
   int32_t fedOffset_ = 0;  // the occurrence as the model was given it
   Event fedEvent_ = Event::PyStart;
+  int step_ = -1;  // the step running (its `step` record's index)
   bool probeStarted_ = false;
   bool synthetic_ = false;  // the occurrence comes from a delivery, not the probe
   bool raised_ = false;     // the last occurrence's dispatch ended with an exception
@@ -207,7 +210,39 @@ void Replayer::startProbe() {
   m_.step(ApiCall{SetEvents{PyInt{probe}, PyInt{mask.bits()}}});
 }
 
+// A step's C API call (behaviour §13): the model's call is the scenario's action; a
+// fire dispatches here, its deliveries keyed by this record.
+void Replayer::replayCapi(size_t index, const TraceRecord& rec) {
+  ApiCheck check;
+  check.record = index;
+  check.fn = rec.fn;
+  check.by = rec.by;
+  const json* steps = s_.oracle.contains("steps") ? &s_.oracle["steps"] : nullptr;
+  std::string why = "a C API call not made by a step is not modelled";
+  std::optional<ApiCall> call;
+  if (rec.by == ApiCaller::Step && steps && step_ >= 0 && size_t(step_) < steps->size())
+    call = capiCall((*steps)[size_t(step_)], s_,
+                    [this](const std::string& c) { return codeId(c); }, why);
+  if (!call) {
+    check.modelled = false;
+    check.predicted = why;
+    out_.api.push_back(std::move(check));
+    return;
+  }
+  record_ = index;
+  line_ = std::nullopt;
+  if (const auto* f = std::get_if<CapiFire>(&*call); f && f->event == Event::Line)
+    line_ = f->aux;  // for `when.lines`
+  Outcome o = m_.step(*call, *this, *this);
+  auto repr = [this](CallableId c) { return reprOf(c); };
+  check.predicted = outcomeText(o, repr);
+  if (run_ == Run::WithProbe) check.mismatch = compareOutcome(o, rec, repr);
+  check.outcome = std::move(o);
+  out_.api.push_back(std::move(check));
+}
+
 void Replayer::replayApi(size_t index, const TraceRecord& rec) {
+  if (isCapiFunction(rec.fn)) return replayCapi(index, rec);
   ApiCheck check;
   check.record = index;
   check.fn = rec.fn.empty() ? "?" : rec.fn;
@@ -308,6 +343,7 @@ void Replayer::feed(const Occurrence& o, size_t record, std::optional<int> line)
 
 void Replayer::replayEvent(size_t index, const TraceRecord& rec) {
   if (!probeStarted_ && t_.probeTool >= 0) startProbe();
+  if (isCapiCode(rec.code)) return;  // the probe's delivery of a C-fired event
   const CodeId code = codeId(rec.code);
   record_ = index;
   syncFrames(rec.event, code,
@@ -368,6 +404,15 @@ std::optional<ApiCall> Replayer::callFor(const json& action) {
 }
 
 bool Replayer::addCallsFor(const json& action) {
+  if (action.contains("capi")) {
+    std::string why;
+    auto id = [this](const std::string& c) { return codeId(c); };
+    if (auto call = capiCall(action, s_, id, why))
+      calls_.push_back(std::move(*call));
+    else
+      out_.notes.push_back("record " + std::to_string(record_) + ": " + why);
+    return true;
+  }
   if (action.contains("api")) {
     if (auto call = callFor(action)) calls_.push_back(std::move(*call));
     return true;
@@ -524,7 +569,12 @@ void Replayer::onDelivery(const ModelDelivery& d) {
   p.code = codeNames_[d.code.value];
   p.offset = rawOffset_;
   p.line = line_;
-  if (d.offset != fedOffset_ || d.event != fedEvent_) {
+  if (isCapiCode(p.code)) {
+    // A C-fired event (behaviour §13): its own arguments; LINE gets no offset.
+    p.why = Reason::CapiState;
+    p.offset = d.event == Event::Line ? 0 : d.offset;
+    p.line = d.event == Event::Line ? std::optional<int>(d.aux) : std::nullopt;
+  } else if (d.offset != fedOffset_ || d.event != fedEvent_) {
     // An occurrence rule moved the delivery (R4): its own offset and line.
     p.offset = d.offset;
     // R4 adds a STOP_ITERATION and moves a RAISE/PY_UNWIND; R6 moves a branch source.
@@ -571,8 +621,8 @@ void Replayer::onDelivery(const ModelDelivery& d) {
       d.result == CallbackResult::Raised || d.result == CallbackResult::DisableRejected;
   auto repr = [this](CallableId c) { return reprOf(c); };
   for (const EffectRecord& e : d.effects)
-    p.calls.push_back({std::string(apiName(*e.call)), outcomeText(e.outcome, repr),
-                       e.outcome, nullptr, ""});
+    p.calls.push_back(
+        {callName(*e.call), outcomeText(e.outcome, repr), e.outcome, nullptr, ""});
   // Pair the model's calls with the interpreter's, in order (the run without the
   // probe is paired when its deliveries are aligned: compareAlone).
   auto obs = observed_.find({record_, t});
@@ -616,6 +666,7 @@ Prediction Replayer::run() {
       replayApi(i, r);
     } else if (r.kind == RecordKind::Step) {
       if (!probeStarted_ && t_.probeTool >= 0) startProbe();
+      step_ = r.index;
     } else if (r.kind == RecordKind::Event) {
       replayEvent(i, r);
     } else if (r.kind == RecordKind::Unknown && !r.unknownEvent.empty()) {

@@ -410,10 +410,33 @@ bool sameOccurrence(const TraceRecord& event, const TraceRecord& delivery) {
 
 }  // namespace
 
+namespace {
+
+// Deliveries made inside `r`'s callback by a C API fire (behaviour §13), innermost
+// first, as the record of the occurrence `record` — the order the model reports them.
+void nestedDeliveries(const Trace& t, const TraceRecord& r, size_t index, size_t record,
+                      std::vector<ObservedDelivery>& out) {
+  for (const TraceRecord& c : r.calls) {
+    if (c.kind != RecordKind::Delivery || (t.probeTool >= 0 && c.tool == t.probeTool))
+      continue;
+    nestedDeliveries(t, c, index, record, out);
+    ObservedDelivery d;
+    static_cast<Delivery&>(d) = deliveryOf(c);
+    d.index = index;
+    d.source = &c;
+    d.record = record;
+    out.push_back(std::move(d));
+  }
+}
+
+}  // namespace
+
 std::vector<ObservedDelivery> associateDeliveries(const Trace& t) {
+  // Occurrences the probe saw; its deliveries of C-fired events are not occurrences.
   std::vector<size_t> events;
   for (size_t i = 0; i < t.records.size(); ++i)
-    if (t.records[i].kind == RecordKind::Event) events.push_back(i);
+    if (t.records[i].kind == RecordKind::Event && !isCapiCode(t.records[i].code))
+      events.push_back(i);
   std::vector<ObservedDelivery> out;
   for (size_t i = 0; i < t.records.size(); ++i) {
     const TraceRecord& r = t.records[i];
@@ -424,6 +447,16 @@ std::vector<ObservedDelivery> associateDeliveries(const Trace& t) {
     static_cast<Delivery&>(d) = deliveryOf(r);
     d.index = i;
     d.source = &r;
+    if (isCapiCode(r.code)) {
+      // A step's fire: the fire's own `api` record follows its deliveries.
+      for (size_t k = i + 1; k < t.records.size() && d.record == kNoRecord; ++k)
+        if (t.records[k].kind == RecordKind::Api && isCapiFunction(t.records[k].fn))
+          d.record = k;
+      if (d.record == kNoRecord) d.record = i;
+      nestedDeliveries(t, r, i, d.record, out);
+      out.push_back(std::move(d));
+      continue;
+    }
     auto next = std::upper_bound(events.begin(), events.end(), i);
     if (t.probeTool >= 0 && tool > t.probeTool) {
       if (next != events.end()) d.record = *next;
@@ -448,6 +481,7 @@ std::vector<ObservedDelivery> associateDeliveries(const Trace& t) {
       d.aux = e.aux;
       d.offset = e.offset;
     }
+    nestedDeliveries(t, r, i, d.record, out);
     out.push_back(std::move(d));
   }
   return out;

@@ -190,6 +190,14 @@ std::optional<Trace> readTraceJsonl(const std::string& path, std::string& error)
 
 inline constexpr size_t kNoRecord = size_t(-1);
 
+// C API (behaviour §13): the code id of a code-like object's events (the oracle's
+// `capi:NAME`), and the C functions recorded as `api` records.
+inline std::string capiCodeId(const std::string& name) { return "capi:" + name; }
+inline bool isCapiCode(std::string_view id) { return id.substr(0, 5) == "capi:"; }
+inline bool isCapiFunction(std::string_view fn) {
+  return fn.substr(0, 13) == "PyMonitoring_";
+}
+
 // One call of a scenario tool's callback, in the same shape whether the interpreter
 // recorded it or the model predicted it (check/replay.h), so that comparing,
 // `expect` and reports read the same fields.

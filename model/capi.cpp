@@ -20,11 +20,13 @@ constexpr uint64_t kNeverEntered = std::numeric_limits<uint64_t>::max();
 
 Outcome Monitor::onApi(const CapiEnterScope& c) {
   if (!profile_->hasCapi()) return InvalidInput{"the C API exists from 3.13 on"};
-  if (capiVersions_.size() <= c.version) capiVersions_.resize(c.version + 1, kNeverEntered);
+  if (capiVersions_.size() <= c.version)
+    capiVersions_.resize(c.version + 1, kNeverEntered);
   if (capiStates_.size() < size_t(c.firstState) + c.count)
     capiStates_.resize(size_t(c.firstState) + c.count, 0);
   uint64_t& cell = capiVersions_[c.version];
-  if (cell == uint64_t(g_.version)) return PyNone{};  // nothing changed since: states kept as are
+  if (cell == uint64_t(g_.version))
+    return PyNone{};  // nothing changed since: states kept as are
   for (int i = 0; i < c.count; ++i) {
     const int bit = eventBit_[static_cast<int>(c.events[i])];
     // Only the global sets count: a code-like object has no local events.

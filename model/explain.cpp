@@ -4,6 +4,10 @@ namespace monsim {
 
 std::string_view reasonText(Reason r) {
   switch (r) {
+    case Reason::CapiState:
+      return "a C API fire calls every tool active in the state PyMonitoring_EnterScope "
+             "filled from the global events when the global version last moved, minus "
+             "the tools that returned DISABLE for it — behaviour §13";
     case Reason::HookHandler:
       return "sys.settrace / sys.setprofile are tools 7 / 6: their handler turns the "
              "occurrence into a trace event for the global or the frame's trace "

@@ -39,12 +39,14 @@ enum class Reason : uint8_t {
   BranchWrapperSwallows,          // 3.14+ legacy BRANCH wrapper: no tool instruments the
                                   // branch's source, so it returns DISABLE unseen (R3)
   HookHandler,  // tools 6/7: the settrace/setprofile handler calls the function (§12.3)
+  CapiState,    // a C API fire: the tool is active in the PyMonitoringState (§13)
 };
 
 constexpr bool delivers(Reason r) {
   return r == Reason::ActiveGlobal || r == Reason::ActiveLocal ||
          r == Reason::ActiveViaCall || r == Reason::ActiveViaCodeCall ||
-         r == Reason::ForIterSpecialised || r == Reason::HookHandler;
+         r == Reason::ForIterSpecialised || r == Reason::HookHandler ||
+         r == Reason::CapiState;
 }
 
 // The rule in words, with its clause, e.g. "DISABLE per (tool, event, site) — behaviour

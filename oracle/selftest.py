@@ -134,20 +134,34 @@ def step_end(trace, i):
 
 
 def without_probe(trace):
-    """The records a probe-less run must reproduce: everything but probe events,
-    with the probe's own bit masked out of _all_events() results."""
+    """The records a probe-less run must reproduce: everything but probe events (also
+    those nested in a callback's calls by a C-API fire), with the probe's own bit masked
+    out of _all_events() results and of the active state a C-API fire returns."""
     bit = 1 << trace["probe_tool"] if trace["probe_tool"] is not None else 0
-    out = []
-    for r in trace["records"]:
-        if r["kind"] == "event":
-            continue
-        if r["kind"] == "api" and r["fn"] == "_all_events" and isinstance(r.get("value"), dict):
-            r = dict(r, value={k: v & ~bit for k, v in r["value"].items() if v & ~bit})
-            r.pop("result")
-        out.append(r)
-    # step_end of an _all_events step repeats the dict's repr.
-    all_ev = {r["index"] for r in trace["records"] if r["kind"] == "step" and r["target"] == "_all_events"}
-    return [dict(r, returned="masked") if r["kind"] == "step_end" and r["index"] in all_ev else r for r in out]
+
+    def clean(records):
+        out = []
+        for r in records:
+            if r["kind"] == "event":
+                continue
+            if r["kind"] == "api" and r["fn"] == "_all_events" and isinstance(r.get("value"), dict):
+                r = dict(r, value={k: v & ~bit for k, v in r["value"].items() if v & ~bit})
+                r.pop("result")
+            if r["kind"] == "api" and r["fn"].startswith("PyMonitoring_Fire") and type(r.get("value")) is int:
+                r = dict(r, value=r["value"] & ~bit)
+                r.pop("result")
+            if "calls" in r:
+                r = dict(r, calls=clean(r["calls"]))
+                if not r["calls"]:
+                    del r["calls"]
+            out.append(r)
+        return out
+
+    out = clean(trace["records"])
+    # step_end of an _all_events step repeats the dict's repr, of a fire step the state.
+    masked = {r["index"] for r in trace["records"] if r["kind"] == "step"
+              and (r["target"] == "_all_events" or (r["action"] == "capi" and r["target"] == "fire"))}
+    return [dict(r, returned="masked") if r["kind"] == "step_end" and r["index"] in masked else r for r in out]
 
 
 # -- one behavioural check per example (true on 3.12 to 3.15) ---------------------
@@ -278,6 +292,43 @@ def check_legacy_hooks(t):
     assert fns == ["settrace", "setprofile", "settrace", "setprofile"], fns
 
 
+def _raise_event():
+    return sys.monitoring.events.RAISE.bit_length() - 1  # 10 on 3.13, 11 on 3.14+
+
+
+def check_capi_fire_testcapi(t):
+    bit = 1 << t["probe_tool"] if t["probe_tool"] is not None else 0
+    s = steps(t)
+    got = [[(r["event"], r["code"], r["offset"], r["line"], r.get("exc", {}).get("type"), r["returned"].get("marker"))
+            for r in s[i] if r["kind"] == "delivery"] for i in (1, 2, 3, 6)]
+    assert got == [[("PY_START", "capi:cl", 0, None, None, None)], [("LINE", "capi:cl", None, 7, None, "DISABLE")],
+                   [], [("RAISE", "capi:cl", 0, None, "KeyError", None)]], got
+    fires = {i: [r for r in s[i] if r["kind"] == "api"][0] for i in (1, 2, 3, 6)}
+    # The state afterwards: tool 0's bit (cleared by DISABLE) and the probe's.
+    assert [(fires[i]["fn"], fires[i]["value"]) for i in (1, 2, 3, 6)] == [
+        ("PyMonitoring_FirePyStartEvent", 1 | bit), ("PyMonitoring_FireLineEvent", bit),
+        ("PyMonitoring_FireLineEvent", bit), ("PyMonitoring_FireRaiseEvent", 1 | bit)], fires
+    assert s[1][-2] is fires[1]  # recorded after the delivery the fire made
+    assert [r["code"] for r in s[4] if r["kind"] == "delivery"] == ["f@1", "f@1"]
+    assert step_end(t, 5)["raised"]["message"] == "Firing event %d with no exception set" % _raise_event()
+    assert t["codes"]["capi:cl"] == {"qualname": "cl", "firstlineno": 0, "origin": "capi"}
+    if t["probe_tool"] is not None:
+        ev = [(r["event"], r["code"], r["depth"]) for i in (1, 2, 3) for r in s[i] if r["kind"] == "event"]
+        assert ev == [("PY_START", "capi:cl", 0), ("LINE", "capi:cl", 0), ("LINE", "capi:cl", 0)], ev
+
+
+def check_capi_fire_extension(t):
+    ends = {r["index"]: r for r in t["records"] if r["kind"] == "step_end"}
+    assert ends[3]["returned"]["repr"] == "0"  # b entered at a's (shared) version: stale state
+    d = [(r["event"], r["code"], r["offset"], r.get("value", r.get("exc"))) for r in deliveries(t)
+         if r["code"].startswith("capi:")]
+    assert d == [("PY_START", "capi:a", 10, None), ("PY_RETURN", "capi:a", 12, {"type": "int", "repr": "5"}),
+                 ("STOP_ITERATION", "capi:a", 14, {"type": "StopIteration", "args": [{"type": "int", "repr": "7"}]})], d
+    assert ends[7]["raised"]["message"] == "offset must be non-negative", ends[7]
+    assert ends[8]["raised"]["type"] == "IndexError", ends[8]
+    assert ends[10]["returned"]["repr"] == "[('States', 12, 5)]", ends[10]
+
+
 CHECKS = {k[len("check_"):]: v for k, v in globals().items() if k.startswith("check_")}
 
 
@@ -300,12 +351,16 @@ class Tally:
 # Without sys.monitoring (PyPy 3.9) only what needs nothing else runs: examples
 # without tools, and the protocol checks that run no monitored scenario.
 MONITORING = hasattr(sys, "monitoring")
+CAPABILITY_WHY = {"c_api": "no _testcapi with the monitoring C API wrappers: CPython 3.13+ or pyodide",
+                  "capi_ext": "no working monsim_capi extension: native CPython 3.13+, built by ./run setup "
+                              "(oracle/capi_ext/build.sh) into build/capi_ext/<version>/ or $MONSIM_CAPI_EXT_PATH"}
 HOOKS_ONLY_PROTOCOL = {"bad json", "unknown type", "run without scenario", "stop"}
 
 
 def main():
     schema = Schema(os.path.join(HERE, "schema"))
     tally = Tally()
+    caps = protocol.hello()["capabilities"]
     seq = [0]
 
     def run(doc, options=None):
@@ -323,7 +378,11 @@ def main():
     tally.check("hello matches hello.schema.json", lambda: no_errors(protocol.hello(), "hello.schema.json"))
 
     folder = os.path.join(HERE, "examples")
+    # examples/capi/: the monitoring C API. A fire's result carries the probe's bit and a
+    # fire inside a callback nests probe events (PROTOCOL.md §5.2), so these are kept out
+    # of the top level, whose probe-on and probe-off records other tests compare as they are.
     names = sorted(f for f in os.listdir(folder) if f.endswith(".json"))
+    names += sorted(os.path.join("capi", f) for f in os.listdir(os.path.join(folder, "capi")) if f.endswith(".json"))
     for fname in names:
         with open(os.path.join(folder, fname)) as f:
             doc = json.load(f)
@@ -332,6 +391,10 @@ def main():
                     lambda: no_errors(doc, "scenario.schema.json"))
         if not MONITORING and (doc.get("tools") or "monitoring" in doc["program"]
                                or any("api" in st for st in doc["steps"])):
+            continue
+        missing = [c for c in doc.get("meta", {}).get("requires", []) if not caps.get(c)]
+        if missing:  # the driver skips such scenarios by their `requires` too
+            print("SKIP %s: capability %s is false here (%s)" % (sid, ", ".join(missing), CAPABILITY_WHY[missing[0]]))
             continue
         traces = {}
 
@@ -513,6 +576,79 @@ def protocol_checks(schema, run):
         t = run(doc)
         got = [(r["event"], r["dest"] > r["offset"]) for r in t["records"] if r["kind"] == "delivery"]
         assert len(got) == 2, got
+
+    caps = protocol.hello()["capabilities"]
+    cl = {"cl": {"states": 2}}
+
+    def capi_validation():
+        bad = dict(tiny, capi={"cl": {"states": 1}, "?": {"states": 0}}, steps=[
+            {"capi": "enter", "codelike": "cl", "events": ["PY_START", "LINE"]},
+            {"capi": "enter", "codelike": "cl", "events": ["C_RETURN"]},
+            {"capi": "fire", "codelike": "nope", "event": "LINE"},
+            {"capi": "fire", "codelike": "cl", "event": "INSTRUCTION", "value": 1},
+            {"capi": "jump"}])
+        m = reply(json.dumps({"type": "run", "seq": 20, "scenario": bad}))
+        assert m["type"] == "errored" and m["context"]["phase"] == "validate", m
+        paths = sorted(d["path"] for d in m["context"]["diagnostics"])
+        assert paths == ["scenario.capi.?", "scenario.capi.?.states", "scenario.steps[0].events",
+                         "scenario.steps[1].events[0]", "scenario.steps[2]", "scenario.steps[2].codelike",
+                         "scenario.steps[3]", "scenario.steps[3].event", "scenario.steps[4].capi"], paths
+
+    def capi_backend_missing_or_extension():
+        # A shared version cell needs the extension: without it the action raises, recorded.
+        doc = dict(tiny, capi={"a": {"states": 1, "version": "v"}}, steps=[
+            {"capi": "enter", "codelike": "a", "events": ["PY_START"]},
+            {"capi": "fire", "codelike": "a", "event": "PY_START"}])
+        t = run(doc)
+        if caps["capi_ext"]:
+            assert [r["code"] for r in t["records"] if r["kind"] == "delivery"] == ["capi:a"], t["records"]
+        else:
+            e = step_end(t, 0)["raised"]
+            assert e["type"] == "RuntimeError" and "capi_ext" in e["message"], e
+
+    def capi_undeclared_codelike():
+        # Program code firing with its own CodeLike: code capi:?, its type, the program's depth.
+        if not caps["c_api"]:
+            return
+        prog = ("import _testcapi as T\ndef f():\n    c = T.CodeLike(1)\n"
+                "    T.monitoring_enter_scope(c, 0)\n    return T.fire_event_py_start(c, 0)\n")
+        t = run(dict(tiny, program=prog), {"stack": True})
+        got = [(r["code"], r.get("codelike_type"), r["offset"], r.get("depth"), r.get("stack"))
+               for r in t["records"] if r["kind"] in ("event", "delivery") and r["code"].startswith("capi")]
+        assert got == [("capi:?", "CodeLike", 0, 1, ["f@2"]), ("capi:?", "CodeLike", 0, None, None)], got
+        assert t["codes"]["capi:?"]["origin"] == "capi"
+
+    def capi_fire_in_callback():
+        # A fire made by a callback action is delivered: nested in that delivery's calls,
+        # in happening order (probe event, delivery), then the fire's api record.
+        if not caps["c_api"]:
+            return
+        doc = dict(tiny, capi=cl, tools={"0": {"events": ["PY_START", "LINE"], "callbacks": {
+            "PY_START": {"when": {"functions": ["cl"]}, "actions": [
+                {"capi": "fire", "codelike": "cl", "event": "LINE", "index": 1, "line": 7}]},
+            "LINE": {"return": {"$": "DISABLE"}}}}}, steps=[
+            {"capi": "enter", "codelike": "cl", "events": ["PY_START", "LINE"]},
+            {"capi": "fire", "codelike": "cl", "event": "PY_START"}])
+        for probe in (True, False):
+            t = run(doc, {"probe": probe})
+            d = [r for r in t["records"] if r["kind"] == "delivery"]
+            assert len(d) == 1 and d[0]["event"] == "PY_START", d
+            calls = [(c["kind"], c.get("event") or c["fn"], c.get("line"), c.get("value")) for c in d[0]["calls"]]
+            want = [("delivery", "LINE", 7, None),  # DISABLE leaves the probe's bit only
+                    ("api", "PyMonitoring_FireLineEvent", None, 1 << t["probe_tool"] if probe else 0)]
+            assert calls == ([("event", "LINE", 7, None)] if probe else []) + want, calls
+            assert d[0]["calls"][-1]["by"] == "callback"
+
+    def capi_under_settrace():
+        # The legacy hooks see C-fired events with the calling (harness) frame: nothing recorded.
+        if not caps["c_api"]:
+            return
+        doc = dict(tiny, capi=cl, trace_functions={"T": {}}, steps=[
+            {"settrace": "T"}, {"capi": "enter", "codelike": "cl", "events": ["PY_START"]},
+            {"capi": "fire", "codelike": "cl", "event": "PY_START"}, {"settrace": None}])
+        t = run(doc)
+        assert [r["code"] for r in t["records"] if r["kind"] == "delivery"] == ["capi:cl"]
+        assert not [r for r in t["records"] if r["kind"] == "legacy"]
 
     return [(n.replace("_", " "), f) for n, f in locals().items()
             if callable(f) and n not in ("reply", "run", "schema")]

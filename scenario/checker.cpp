@@ -26,14 +26,15 @@ const Keys kTopKeys = {"id",
                        "script",
                        "expect",
                        "expect_with_probe",
-                       "trace_functions"};
+                       "trace_functions",
+                       "capi"};
 const Keys kAreas = {"tools",      "global-events", "local-events", "dispatch-order",
                      "disable",    "restart",       "callbacks",    "ancillary",
                      "exceptions", "generators",    "lines",        "branches",
                      "versions",   "api-errors",    "legacy"};
-const Keys kCapabilities = {"threads",           "c_api",       "clear_tool_id",
-                            "branch_left_right", "instruction", "hash_randomization",
-                            "free_threaded"};
+const Keys kCapabilities = {
+    "threads",           "c_api",       "capi_ext",           "clear_tool_id",
+    "branch_left_right", "instruction", "hash_randomization", "free_threaded"};
 Keys levelNames() {
   Keys out;
   for (const auto& row : vocab::kLevelRows) out.push_back(row.name);
@@ -138,6 +139,7 @@ std::optional<Scenario> Checker::run(const YAML::Node& doc) {
       if (kv.first.IsScalar()) traceNames_.insert(kv.first.Scalar());
 
   metadata(*top);
+  if (const Field* f = top->find("capi")) capiObjects(*f);
   if (const Field* f = top->find("handlers")) handlers(*f);
   if (const Field* f = top->find("trace_functions")) traceFunctions(*f);
   if (const Field* f = top->find("tools")) tools(*f);
@@ -149,6 +151,18 @@ std::optional<Scenario> Checker::run(const YAML::Node& doc) {
     if (const Field* f = top->find("steps")) steps(*f);
   }
   if (script_) this->script(*script);
+  if (usesCapi_) {
+    // The C API's events reach the legacy hooks as events of the Python frame that
+    // fired them (behaviour §13.6), which the model leaves out.
+    if (const Field* f = top->find("trace_functions"))
+      r_.error(f->keyNode,
+               "a scenario using the C API cannot use trace or profile "
+               "functions (their meeting is not modelled, behaviour §13.6)");
+    for (const char* cap : {"c_api", "capi_ext"})
+      if ((cap == std::string_view("c_api") || s_.capiExt) &&
+          std::find(s_.requires_.begin(), s_.requires_.end(), cap) == s_.requires_.end())
+        s_.requires_.push_back(cap);
+  }
   if (const Field* f = top->find("expect")) expect(*f, s_.expect);
   if (const Field* f = top->find("expect_with_probe")) {
     if (script_)
@@ -270,8 +284,7 @@ nlohmann::json Checker::oracleJson(const Fields& top) const {
   nlohmann::json meta = {{"level", levelName(s_.level)}, {"features", s_.features}};
   meta["spec"] = yaml::Reader::toJson(top.find("spec")->value);
   if (const Field* f = top.find("python")) meta["python"] = f->value.Scalar();
-  if (const Field* f = top.find("requires"))
-    meta["requires"] = yaml::Reader::toJson(f->value);
+  if (!s_.requires_.empty()) meta["requires"] = s_.requires_;
   nlohmann::json o = {{"id", s_.id},
                       {"description", s_.description},
                       {"meta", meta},
@@ -282,6 +295,8 @@ nlohmann::json Checker::oracleJson(const Fields& top) const {
     o["handlers"] = yaml::Reader::toJson(f->value);
   if (const Field* f = top.find("trace_functions"))
     o["trace_functions"] = yaml::Reader::toJson(f->value);
+  for (const CapiObject& c : s_.capi)
+    o["capi"][c.name] = {{"states", c.states}, {"version", c.version}};
   return o;
 }
 
@@ -366,6 +381,8 @@ std::vector<std::string> Checker::strings(const YAML::Node& n, const YAML::Mark&
 
 // Script scenarios know their functions; program scenarios leave names to the oracle.
 void Checker::function(const YAML::Mark& at, const std::string& name) {
+  for (const CapiObject& c : s_.capi)  // a C-fired event's code-like object
+    if (c.name == name) return;
   if (!script_ || s_.scriptFunctions.count(name)) return;
   Keys known;
   for (const auto& [fn, line] : s_.scriptFunctions) known.push_back(fn);

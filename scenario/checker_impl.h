@@ -53,6 +53,10 @@ class Checker {
   std::optional<Clause> clause(const YAML::Node& n, const YAML::Mark& at);
   When when(const Fields& f);
   bool action(const YAML::Node& n, const YAML::Mark& at);
+  // The C API (checker_capi.cpp): `capi:` objects and `capi` actions.
+  void capiObjects(const Field& f);
+  void capiAction(const Fields& m, const Field& k);
+  const CapiObject* capiObject(const Field& f);
   bool literal(const YAML::Node& n, const YAML::Mark& at, int depth = 0);
   void marker(const YAML::Node& n, const YAML::Mark& at, int depth);
   void steps(const Field& f);
@@ -93,6 +97,7 @@ class Checker {
   bool traceClause_ = false;          // parsing a trace function's clauses
   std::optional<size_t> stepCount_;
   long literalNodes_ = 0;
+  bool usesCapi_ = false;
 };
 
 }  // namespace monsim::harness::checker

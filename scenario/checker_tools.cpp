@@ -13,8 +13,8 @@ const Keys kClauseKeys = {"when", "actions", "return", "raise"};
 const Keys kWhenKeys = {"nth", "from_nth", "functions", "lines", "offsets"};
 const Keys kTraceWhenKeys = {"nth",   "from_nth", "functions",
                              "lines", "offsets",  "events"};
-const Keys kActionKinds = {"call",     "api",        "gen",  "delete",
-                           "settrace", "setprofile", "frame"};
+const Keys kActionKinds = {"call",     "api",        "gen",   "delete",
+                           "settrace", "setprofile", "frame", "capi"};
 const Keys kFrameAttrs = {"f_trace", "f_trace_lines", "f_trace_opcodes"};
 const Keys kGenOps = {"next", "send", "throw", "close", "iterate"};
 const Keys kMarkers = {"DISABLE", "MISSING", "events",  "code", "var",
@@ -202,7 +202,10 @@ bool Checker::action(const YAML::Node& n, const YAML::Mark& at) {
       {"delete", {"delete"}},
       {"settrace", {"settrace"}},
       {"setprofile", {"setprofile"}},
-      {"frame", {"frame"}}};
+      {"frame", {"frame"}},
+      {"capi",
+       {"capi", "codelike", "events", "event", "index", "offset", "value", "callable",
+        "arg0", "line", "target", "exc"}}};
   const auto m = r_.mapping(n, at, "an action", kAllowed.at(*kind));
   if (!m) return false;
   const Field& k = *m->find(*kind);
@@ -210,6 +213,10 @@ bool Checker::action(const YAML::Node& n, const YAML::Mark& at) {
       *kind == "settrace" || *kind == "setprofile" || *kind == "frame";
   if (script_ && hookAction)
     r_.error(k.keyNode, "a script scenario has no program: its actions are 'api' calls");
+  if (*kind == "capi") {
+    capiAction(*m, k);
+    return clean(before);
+  }
   if (*kind == "settrace" || *kind == "setprofile") {
     traceName(k.value, k.valueMark(), true);
     return clean(before);

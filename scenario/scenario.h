@@ -127,6 +127,15 @@ struct ScriptStep {
   SourceLoc loc;
 };
 
+// A code-like object of the C API (behaviour §13): `states` PyMonitoringState of its
+// own and a version cell, shared by the objects that name the same `version`.
+struct CapiObject {
+  std::string name;
+  int states = 1;
+  std::string version;  // default: the object's own name
+  SourceLoc loc;
+};
+
 struct Scenario {
   enum class Kind { Program, Script };
   Kind kind = Kind::Program;
@@ -144,6 +153,11 @@ struct Scenario {
   // Trace and profile functions by name (behaviour §12): clauses as for callbacks,
   // `when.events` naming trace events.
   std::map<std::string, Callback> traceFunctions;
+  // C API code-like objects, as declared (`capi:`); `capiExt`: some use of them needs
+  // our extension (a shared version cell, a scope of more than two events, a fire
+  // whose offset is not its state's index).
+  std::vector<CapiObject> capi;
+  bool capiExt = false;
   // The scenario needs sys.monitoring: it has tools, an `api` action, or a program
   // that names sys.monitoring. Without it, an implementation that has only the
   // legacy hooks can run it (spec/SCENARIO-FORMAT.md).

@@ -179,9 +179,9 @@ class Hooks:
 
     def set_frame(self, attr, value, by):
         rec = self.rec
-        if not rec.frames:
+        if not rec.frames or rec.frames[-1] is None:
             raise ScenarioError("frame", "a frame action needs the traced frame: use it "
-                                "in a trace function or a callback")
+                                "in a trace function or a callback (not for a C-API event)")
         d = {"kind": "api", "by": by, "fn": attr, "args": [rec.norm.value(value)]}
         rec.add(d)
         setattr(rec.frames[-1], attr, value)

@@ -76,6 +76,12 @@ class CodeTable:
         self.info = {}  # id(code) -> (cid, line-per-code-unit list)
         self.codes = []
         self.taken = set()
+        self.capi = {}  # code id -> row, for code-like objects of the C API (capi.py)
+
+    def add_capi(self, cid, name):
+        """Names a code-like object: no code object behind it, so no bytecode to describe."""
+        if cid not in self.capi:
+            self.capi[cid] = {"qualname": name, "firstlineno": 0, "origin": "capi"}
 
     def learn(self, code):
         """Registers code (first sight) and returns its (cid, lines) entry."""
@@ -128,6 +134,7 @@ class CodeTable:
                 row["instructions"] = instructions(c)
                 row["generator"] = bool(c.co_flags & 0x20)  # CO_GENERATOR
             out[cid] = row
+        out.update(self.capi)
         return out
 
 
@@ -139,6 +146,9 @@ class Normaliser:
         self.limit = limit
         # Exact-type dispatch; everything else falls back to a generic form.
         self.special = {}
+        # id -> (object, code id) of the scenario's code-like objects (capi.py), alive
+        # for the whole run, so the id is never another object's.
+        self.codelikes = {}
 
     def value(self, v, depth=0):
         if v is None:
@@ -161,6 +171,9 @@ class Normaliser:
             return self.exc(v, False, depth)
         if issubclass(t, type):
             return {"type": t.__name__, "repr": self._cut(_class_repr(v))}
+        cl = self.codelikes.get(id(v))
+        if cl is not None and cl[0] is v:
+            return {"type": "code", "code": cl[1]}
         return {"type": t.__qualname__, "repr": "<%s object>" % t.__qualname__}
 
     def exc(self, e, message=False, depth=0):

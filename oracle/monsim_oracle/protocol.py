@@ -10,7 +10,7 @@ import platform
 import sys
 
 from . import HARNESS_FILES, PROTOCOL_VERSION, _here
-from . import runner
+from . import capi, runner
 from .events import BRANCH_IS_ALIAS, BY_NAME
 from .recorder import REAL_API
 
@@ -31,11 +31,8 @@ def _capabilities():
         caps["threads"] = True
     except Exception:
         caps["threads"] = False
-    try:
-        import _testcapi  # noqa: F401  (C-API events, behaviour §13)
-        caps["c_api"] = bool(REAL_API)
-    except Exception:  # ImportError; PyPy's _testcapi builds itself from missing sources
-        caps["c_api"] = False
+    # The monitoring C API (behaviour §13): through _testcapi, or our extension.
+    caps["c_api"], caps["capi_ext"] = capi.capabilities()
     is_gil = getattr(sys, "_is_gil_enabled", None)
     caps["free_threaded"] = bool(is_gil is not None and not is_gil())
     return caps

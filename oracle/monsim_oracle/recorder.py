@@ -9,7 +9,8 @@ Three kinds of callables end up registered with sys.monitoring:
     the wrapper back when register_callback returns a previous callable.
 Events whose code object belongs to the harness (HARNESS_FILES) are ignored by
 all of them: they come from the step runner and the API shims, not from the
-scenario.
+scenario. Events fired through the monitoring C API (capi.py) carry a code-like
+object instead of a code object: never harness, no co_lines, no frame of their own.
 """
 import sys
 
@@ -29,6 +30,7 @@ REAL_API = {n: getattr(mon, n) for n in API_NAMES if hasattr(mon, n)}
 # The legacy hooks, likewise (behaviour §12).
 REAL_HOOKS = {n: getattr(sys, n) for n in ("settrace", "setprofile", "gettrace", "getprofile")}
 _CODE = type(_here.__code__)
+_ARITY = {"off": 1, "value": 2, "exc": 2, "call": 3, "dest": 2}  # callback arguments after the code
 
 
 class ScenarioError(Exception):
@@ -72,7 +74,9 @@ class _Clause:
     def matches(self, n, code, cid, offset, line):
         return ((self.nth is None or n in self.nth)
                 and (self.from_nth is None or n >= self.from_nth)
-                and (self.functions is None or qualname(code) in self.functions or cid in self.functions)
+                and (self.functions is None or cid in self.functions
+                     # a code-like's qualname is its scenario name (codes table)
+                     or (qualname(code) if type(code) is _CODE else cid[5:]) in self.functions)
                 and (self.lines is None or line in self.lines)
                 and (self.offsets is None or offset in self.offsets))
 
@@ -169,7 +173,7 @@ class Recorder:
                 d["arg0"] = value(args[2])
         elif shape == "dest":
             def fill(d, args, lines, frame):
-                if len(args) != 2 or type(args[0]) is not int:
+                if len(args) != 2 or type(args[0]) is not int or type(args[1]) is not int:
                     return other(d, args)
                 off = d["offset"] = args[0]
                 d["line"] = lines[off >> 1] if 0 <= off >> 1 < len(lines) else None  # a raising JUMP callback can pass a garbage offset
@@ -178,6 +182,35 @@ class Recorder:
             def fill(d, args, lines, frame):
                 other(d, args)
         return fill
+
+    def codelike_fields(self, d, shape, code, args):
+        """`code` and the event fields of a record for an event fired through the C API
+        on a code-like object: no co_lines to read and no frame of its own, so `offset`
+        is the offset argument (LINE: null) and `line` LINE's argument (else null)."""
+        got = self.norm.codelikes.get(id(code))
+        if got is not None and got[0] is code:
+            d["code"] = got[1]
+        else:
+            d["code"] = "capi:?"
+            d["codelike_type"] = type(code).__qualname__
+            self.codes.add_capi("capi:?", "?")
+        value = self.norm.value
+        n = len(args)
+        if shape == "line" and n == 1 and type(args[0]) is int:
+            d["offset"] = None
+            d["line"] = args[0]
+        elif n == _ARITY.get(shape) and type(args[0]) is int and (shape != "dest" or type(args[1]) is int):
+            d["offset"] = args[0]
+            d["line"] = None
+            if shape in ("value", "exc"):
+                d[shape] = value(args[1])
+            elif shape == "call":
+                d["callable"] = value(args[1])
+                d["arg0"] = value(args[2])
+            elif shape == "dest":
+                d["dest"] = args[1]
+        else:
+            d["args"] = [value(a) for a in args]
 
     # -- the passive probe -------------------------------------------------
 
@@ -191,6 +224,7 @@ class Recorder:
         value = self.norm.value
         hf = HARNESS_FILES
         limit = self.limit
+        active = self.active
         rec = self
 
         stack_on = self.stack
@@ -231,11 +265,23 @@ class Recorder:
             ids.reverse()
             return ids
 
+        def put(d):
+            """Appends a record: nested when made inside a callback (only events fired
+            through the C API reach the probe there), else at top level up to the limit."""
+            if active:
+                active[-1].setdefault("calls", []).append(d)
+            elif len(records) < limit:
+                append(d)
+            else:
+                rec.truncated = True
+                return None
+            return d
+
         def emit(code, off, f, line=None):
             """Appends the common part of a probe record; None when filtered."""
             if code.co_filename in hf:
                 return None
-            if len(records) >= limit:
+            if not active and len(records) >= limit:
                 rec.truncated = True
                 return None
             e = info.get(id(code)) or learn(code)
@@ -248,13 +294,23 @@ class Recorder:
                 d["frame"] = frame_number(f, off)
             if stack_on:
                 d["stack"] = stack_of(f)
-            append(d)
-            return d
+            return put(d)
+
+        def emit_codelike(code, args, f):
+            """A C-API event on a code-like object: the stack is the Python one below it."""
+            d = {"kind": "event", "event": name}
+            rec.codelike_fields(d, shape, code, args)
+            d["depth"] = frame_depth(f)
+            if stack_on:
+                d["stack"] = stack_of(f)
+            put(d)
 
         # One closure per callback shape (no *args): this is the hot path.
         if shape == "off":
             def cb(code, off):
                 try:
+                    if type(code) is not _CODE:
+                        return emit_codelike(code, (off,), _getframe(1))
                     emit(code, off, _getframe(1))
                 except BaseException as x:
                     rec.probe_failed(name, x)
@@ -262,6 +318,8 @@ class Recorder:
             def cb(code, line):
                 try:
                     f = _getframe(1)
+                    if type(code) is not _CODE:
+                        return emit_codelike(code, (line,), f)
                     emit(code, f.f_lasti, f, line)
                 except BaseException as x:
                     rec.probe_failed(name, x)
@@ -270,6 +328,8 @@ class Recorder:
 
             def cb(code, off, v):
                 try:
+                    if type(code) is not _CODE:
+                        return emit_codelike(code, (off, v), _getframe(1))
                     d = emit(code, off, _getframe(1))
                     if d is not None:
                         d[key] = value(v)
@@ -280,6 +340,8 @@ class Recorder:
 
             def cb(code, off, func, arg0):
                 try:
+                    if type(code) is not _CODE:
+                        return emit_codelike(code, (off, func, arg0), _getframe(1))
                     d = emit(code, off, _getframe(1))
                     if d is not None:
                         d["callable"] = value(func)
@@ -291,6 +353,8 @@ class Recorder:
         elif shape == "dest":
             def cb(code, off, dest):
                 try:
+                    if type(code) is not _CODE:
+                        return emit_codelike(code, (off, dest), _getframe(1))
                     d = emit(code, off, _getframe(1))
                     if d is not None:
                         d["dest"] = dest
@@ -301,7 +365,12 @@ class Recorder:
 
             def cb(code, *args):
                 try:
-                    if code.co_filename in hf or len(records) >= limit:
+                    if type(code) is not _CODE:
+                        return emit_codelike(code, args, _getframe(1))
+                    if code.co_filename in hf:
+                        return
+                    if not active and len(records) >= limit:
+                        rec.truncated = True
                         return
                     e = info.get(id(code)) or learn(code)
                     d = {"kind": "event", "event": name, "code": e[0]}
@@ -309,7 +378,7 @@ class Recorder:
                     d["depth"] = frame_depth(_getframe(1))
                     if stack_on:
                         d["stack"] = stack_of(_getframe(1))
-                    append(d)
+                    put(d)
                 except BaseException as x:
                     rec.probe_failed(name, x)
         return cb
@@ -341,7 +410,8 @@ class Recorder:
 
     def _delivery_maker(self, tool, name, label):
         """new(code, args, n, frame) -> a delivery record, already added to the trace."""
-        fill = self.filler(SHAPE.get(name, "generic"))
+        shape = SHAPE.get(name, "generic")
+        fill = self.filler(shape)
         info = self.codes.info
         learn = self.codes.learn
         records = self.records
@@ -350,9 +420,13 @@ class Recorder:
         rec = self
 
         def new(code, args, n, frame):
-            e = info.get(id(code)) or learn(code)
-            d = {"kind": "delivery", "tool": tool, "event": name, "code": e[0]}
-            fill(d, args, e[1], frame)
+            d = {"kind": "delivery", "tool": tool, "event": name}
+            if type(code) is _CODE:
+                e = info.get(id(code)) or learn(code)
+                d["code"] = e[0]
+                fill(d, args, e[1], frame)
+            else:
+                rec.codelike_fields(d, shape, code, args)
             d["n"] = n
             d["callback"] = label
             if active:
@@ -369,7 +443,8 @@ class Recorder:
         rec = self
         clauses = handler.clauses
         label = handler.label
-        fill = self.filler(SHAPE.get(name, "generic"))
+        shape = SHAPE.get(name, "generic")
+        fill = self.filler(shape)
         info = self.codes.info
         learn = self.codes.learn
         records = self.records
@@ -380,14 +455,19 @@ class Recorder:
 
         def cb(code, *args):
             nonlocal n
-            if code.co_filename in hf:
+            real = type(code) is _CODE  # else a code-like object: an event fired through the C API
+            if real and code.co_filename in hf:
                 return None
             n += 1
             try:
                 # Inlined _delivery_maker: this is the hot path of recording tools.
-                e = info.get(id(code)) or learn(code)
-                d = {"kind": "delivery", "tool": tool, "event": name, "code": e[0]}
-                fill(d, args, e[1], _getframe(1))
+                d = {"kind": "delivery", "tool": tool, "event": name}
+                if real:
+                    e = info.get(id(code)) or learn(code)
+                    d["code"] = e[0]
+                    fill(d, args, e[1], _getframe(1))
+                else:
+                    rec.codelike_fields(d, shape, code, args)
                 d["n"] = n
                 d["callback"] = label
                 if active:
@@ -407,7 +487,8 @@ class Recorder:
                 if clause is None:
                     d["returned"] = NONE
                     return None
-                exc, result = rec.act(clause, d, _getframe(1))
+                # A C-API event has no monitored frame (the caller is the harness's or the program's).
+                exc, result = rec.act(clause, d, _getframe(1) if real else None)
             except ScenarioError as x:
                 rec.failures.append({"phase": "run", "path": x.path, "message": x.message})
                 return None
@@ -445,7 +526,7 @@ class Recorder:
 
         def cb(code, *args):
             nonlocal n
-            if code.co_filename in hf:
+            if type(code) is _CODE and code.co_filename in hf:
                 return None
             n += 1
             d = new(code, args, n, _getframe(1))
@@ -462,6 +543,24 @@ class Recorder:
         return cb
 
     # -- API calls -----------------------------------------------------------
+
+    def capi_call(self, fn, args, call, by):
+        """One monitoring C-API call (capi.py), recorded as an `api` record with the
+        already normalised `args`. Added after the call: the deliveries a fire makes
+        happen during it and are recorded first."""
+        d = {"kind": "api", "by": by, "fn": fn, "args": args}
+        try:
+            r = call()
+        except BaseException as x:
+            d["raised"] = self.norm.exc(x, True)
+            self.add(d)
+            raise
+        d["result"] = self.norm.value(r)
+        ok, plain = self.norm.plain(r)
+        if ok:
+            d["value"] = plain
+        self.add(d)
+        return r
 
     def api(self, fn, args, kwargs, by, frame=None):
         """Calls sys.monitoring.<fn> for real and records the call and its outcome."""

@@ -14,11 +14,11 @@ import types
 import warnings
 
 from . import HARNESS_FILES, _here
-from . import isolation
+from . import capi, isolation
 from .events import BY_NAME, REAL, mask_of, probe_mask
 from .legacy import Hooks, opcode_trace_sticky
 from .recorder import REAL_API, ApiShim, Handler, Recorder, ScenarioError
-from .scenario import API, effective_options, validate
+from .scenario import API, actions_of, effective_options, validate
 
 HARNESS_FILES.add(_here())
 
@@ -100,6 +100,15 @@ class _Run:
         self.hooks = Hooks(self.rec, doc.get("trace_functions", {}))
         self.probe = None
         self.probe_on = False
+        # The C API's code-like objects, alive for the whole run (normalise.py keys them by id).
+        decl = doc.get("capi", {})
+        self.capi = capi.Session(decl, capi.needs_extension(doc, actions_of(doc))) if decl else None
+        for name in decl:
+            cid = "capi:" + name
+            self.rec.codes.add_capi(cid, name)
+            obj = self.capi.objs[name]
+            if obj is not None:
+                self.rec.norm.codelikes[id(obj)] = (obj, cid)
 
     # -- the run -----------------------------------------------------------
 
@@ -277,7 +286,7 @@ class _Run:
     def perform(self, a, by, path):
         """A callback action: performed and recorded; its exceptions never propagate."""
         kind = _kind(a)
-        if kind in ("api", "settrace", "setprofile", "frame"):  # recorded as api records
+        if kind in ("api", "settrace", "setprofile", "frame", "capi"):  # recorded as api records
             try:
                 self.perform_raw(a, by, path)
             except ScenarioError:
@@ -337,6 +346,30 @@ class _Run:
                 self.hooks.set_frame(attr, v, by)
             except ScenarioError as e:
                 raise ScenarioError(path, e.message) from None
+
+    def _do_capi(self, a, by, path):
+        """A monitoring C-API call (capi.py), recorded as an api record named after the C function."""
+        op, rec, cs = a["capi"], self.rec, self.capi
+        if op == "exit":
+            if cs is None:  # no code-likes declared: nothing needs a backend but this call
+                cs = self.capi = capi.Session({}, False)
+            return rec.capi_call("PyMonitoring_ExitScope", [], cs.exit, by)
+        name = a["codelike"]
+        ref = {"type": "code", "code": "capi:" + name}  # also when the backend is missing
+        if op == "enter":
+            events = a["events"]
+            return rec.capi_call("PyMonitoring_EnterScope", [ref, rec.norm.value(list(events))],
+                                 lambda: cs.enter(name, events), by)
+        ev = a["event"]
+        index = a.get("index", 0)
+        offset = a.get("offset", index)
+        part, keys = capi.FIRE[ev]
+        vals = [self.resolve(a.get(k), "%s.%s" % (path, k)) for k in keys]
+        shown = [ref] + [rec.norm.value(v) for v in [ev, index, offset] + vals]
+        # The result is the state as the interpreter left it, the probe's bit included
+        # (PROTOCOL.md §5.2).
+        return rec.capi_call("PyMonitoring_Fire%sEvent" % part, shown,
+                             lambda: cs.fire(name, ev, index, offset, vals), by)
 
     def _do_gen(self, a, by, path):
         g = self.lookup(a["gen"], path + ".gen")
@@ -432,7 +465,7 @@ class _Run:
 
 
 def _kind(a):
-    for k in ("call", "api", "gen", "delete", "settrace", "setprofile", "frame"):
+    for k in ("call", "api", "gen", "delete", "settrace", "setprofile", "frame", "capi"):
         if k in a:
             return k
     raise AssertionError("validated action without a kind")

@@ -7,6 +7,7 @@ oracle/schema/scenario.schema.json.
 import builtins
 
 from . import HARNESS_FILES, _here
+from . import capi
 from .events import BY_NAME
 
 HARNESS_FILES.add(_here())
@@ -21,7 +22,7 @@ MARKERS = ("DISABLE", "MISSING", "events", "code", "var", "handler", "tuple", "b
 LEGACY_EVENTS = ("call", "exception", "line", "return", "c_call", "c_exception", "c_return",
                  "opcode")
 FRAME_ATTRS = ("f_trace", "f_trace_lines", "f_trace_opcodes")
-ACTION_KINDS = ("call", "api", "gen", "delete", "settrace", "setprofile", "frame")
+ACTION_KINDS = ("call", "api", "gen", "delete", "settrace", "setprofile", "frame", "capi")
 
 OPTION_DEFAULTS = {
     "probe": True,        # run the passive probe tool
@@ -35,7 +36,9 @@ OPTION_DEFAULTS = {
 }
 
 _TOP = {"id", "description", "meta", "program", "tools", "handlers", "steps",
-        "trace_functions"}
+        "trace_functions", "capi"}
+_CODELIKE = {"states", "version"}
+MAX_STATES = 256
 _TOOL = {"name", "use", "events", "local", "callbacks", "auto_callbacks"}
 _CLAUSE = {"when", "actions", "return", "raise"}
 _WHEN = {"nth", "from_nth", "functions", "lines", "offsets"}
@@ -51,6 +54,7 @@ class Checker:
     def __init__(self):
         self.diags = []
         self.trace_names = set()  # the scenario's trace_functions
+        self.codelikes = {}       # the scenario's code-likes: name -> number of states
 
     def err(self, path, msg):
         self.diags.append({"path": path, "message": msg})
@@ -151,6 +155,8 @@ class Checker:
                      % ", ".join("'%s'" % k for k in ACTION_KINDS))
             return
         k = kinds[0]
+        if k == "capi":
+            return self.capi_action(a, path, handlers)
         allowed = {"call": {"call", "args", "kwargs", "store"},
                    "api": {"api", "args", "kwargs"},
                    "gen": {"gen", "op", "value", "store"},
@@ -191,6 +197,50 @@ class Checker:
             self.literal(a["value"], path + ".value", handlers)
         if "store" in a:
             self.typ(a["store"], str, path + ".store", "a variable name")
+
+    def capi_action(self, a, path, handlers):
+        op = a["capi"]
+        if not isinstance(op, str) or op not in capi.OPS:
+            self.err(path + ".capi", "must be one of %s" % ", ".join(capi.OPS))
+            return
+        if op == "exit":
+            self.keys(a, {"capi"}, path)
+            return
+        ev = a.get("event")
+        args = capi.FIRE[ev][1] if op == "fire" and isinstance(ev, str) and ev in capi.FIRE else ()
+        if op == "enter":
+            self.keys(a, {"capi", "codelike", "events"}, path, ("codelike", "events"))
+        else:
+            self.keys(a, {"capi", "codelike", "event", "index", "offset"} | set(args), path,
+                      ("codelike", "event") + (("line",) if ev == "LINE" else ()))
+        name = a.get("codelike")
+        if "codelike" in a and self.typ(name, str, path + ".codelike", "a code-like name") \
+                and name not in self.codelikes:
+            self.err(path + ".codelike", "no code-like %r in scenario.capi" % name)
+        states = self.codelikes.get(name) if isinstance(name, str) else None
+        if op == "enter" and "events" in a:
+            evs = a["events"]
+            if self.typ(evs, list, path + ".events", "a list of event names"):
+                for i, n in enumerate(evs):
+                    p = "%s.events[%d]" % (path, i)
+                    if self.typ(n, str, p, "an event name"):
+                        problem = capi.scope_problem(n)
+                        if problem:
+                            self.err(p, problem)
+                if states is not None and len(evs) > states:
+                    # PyMonitoring_EnterScope writes one state per event.
+                    self.err(path + ".events", "%d events for %d states" % (len(evs), states))
+        if op == "fire":
+            if "event" in a and self.typ(ev, str, path + ".event", "an event name"):
+                problem = capi.fire_problem(ev)
+                if problem:
+                    self.err(path + ".event", problem)
+            for k in ("index", "offset"):
+                if k in a:
+                    self.typ(a[k], int, "%s.%s" % (path, k), "an integer")
+            for k in args:
+                if k in a:
+                    self.literal(a[k], "%s.%s" % (path, k), handlers)
 
     def clauses(self, v, path, handlers, when=_WHEN):
         items = v if isinstance(v, list) else [v]
@@ -260,6 +310,24 @@ class Checker:
         if "program" in doc:
             self.typ(doc["program"], str, "scenario.program", "a string")
         handlers = doc.get("handlers") if isinstance(doc.get("handlers"), dict) else {}
+        cls = doc.get("capi")
+        if "capi" in doc and self.typ(cls, dict, "scenario.capi", "an object"):
+            for name, spec in cls.items():
+                p = "scenario.capi." + name
+                if name in ("", "?"):
+                    self.err(p, "a code-like needs a name (\"?\" stands for unknown ones)")
+                if not self.typ(spec, dict, p, "a code-like object"):
+                    continue
+                self.keys(spec, _CODELIKE, p, ("states",))
+                n = spec.get("states")
+                self.codelikes[name] = None  # declared (its actions are checked) even if invalid
+                if "states" in spec and self.typ(n, int, p + ".states", "an integer"):
+                    if not 1 <= n <= MAX_STATES:
+                        self.err(p + ".states", "must be 1 to %d" % MAX_STATES)
+                    else:
+                        self.codelikes[name] = n
+                if "version" in spec:
+                    self.typ(spec["version"], str, p + ".version", "a version cell name")
         tfs = doc.get("trace_functions")
         if "trace_functions" in doc and self.typ(tfs, dict, "scenario.trace_functions", "an object"):
             self.trace_names = set(tfs)
@@ -293,6 +361,18 @@ class Checker:
         pt = opts.get("probe_tool")
         if pt is not None and (not isinstance(pt, int) or isinstance(pt, bool) or not 0 <= pt <= 5):
             self.err("options.probe_tool", "must be null or an integer 0-5")
+
+
+def actions_of(doc):
+    """Every action of a valid scenario: steps, then the clauses' actions (tools,
+    handlers, trace functions)."""
+    out = list(doc.get("steps", []))
+    specs = [cl for t in doc.get("tools", {}).values() for cl in t.get("callbacks", {}).values()]
+    specs += list(doc.get("handlers", {}).values()) + list(doc.get("trace_functions", {}).values())
+    for spec in specs:
+        for c in spec if isinstance(spec, list) else [spec]:
+            out.extend(c.get("actions", []))
+    return out
 
 
 def validate(doc, options):

@@ -391,10 +391,10 @@ struct Fire : Command {
                                 BranchSource::NoBranch}[size_t(facts.branchSource)];
     if (bit == 7) o.aux = hookFacts.jumpTo;
     o.jumpSameLine = hookFacts.jumpSameLine;
-    o.callable = std::array{
-        CallableKind::Other, CallableKind::CFunction, CallableKind::MethodDescriptor,
-        CallableKind::MethodDescriptorNoArg,
-        CallableKind::BoundCFunction}[size_t(hookFacts.callable)];
+    o.callable =
+        std::array{CallableKind::Other, CallableKind::CFunction,
+                   CallableKind::MethodDescriptor, CallableKind::MethodDescriptorNoArg,
+                   CallableKind::BoundCFunction}[size_t(hookFacts.callable)];
     return o;
   }
   explicit Fire(const Reference& m) {

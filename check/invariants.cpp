@@ -66,6 +66,7 @@ struct Occurrence {
   int cut = -1;  // a tool whose callback raised: lower ids were not called (§9.4)
   std::set<int> touched;   // tools whose events/callbacks its callbacks changed (§9.3)
   bool restarted = false;  // or restart_events / any events change inside it
+  bool capi = false;       // a C API fire: no site, no frame (behaviour §13)
 
   const ObservedDelivery* of(int tool) const {
     for (const ObservedDelivery* d : deliveries)
@@ -129,9 +130,14 @@ std::vector<Occurrence> occurrencesOf(const Trace& t,
   std::vector<Occurrence> out;
   std::map<size_t, size_t> at;  // probe record -> index in out
   for (size_t i = 0; i < t.records.size(); ++i) {
-    if (t.records[i].kind != RecordKind::Event) continue;
+    // An occurrence: the probe's record of one, or a step's C API fire (behaviour §13),
+    // whose deliveries are keyed by its api record; the probe's record of a C-fired
+    // event is one of its deliveries.
+    const TraceRecord& r = t.records[i];
+    const bool fire = r.kind == RecordKind::Api && isCapiFunction(r.fn);
+    if (!fire && (r.kind != RecordKind::Event || isCapiCode(r.code))) continue;
     at[i] = out.size();
-    out.push_back({i, i, siteOf(t.records[i]), {}, -1, {}, false});
+    out.push_back({i, i, siteOf(t.records[i]), {}, -1, {}, false, fire});
   }
   for (const ObservedDelivery& d : ds) {
     if (d.unseen && d.legacy && d.source->raised) {
@@ -141,7 +147,9 @@ std::vector<Occurrence> occurrencesOf(const Trace& t,
       continue;
     }
     if (d.unseen || d.record == kNoRecord) continue;
-    Occurrence& o = out[at.at(d.record)];
+    const auto it = at.find(d.record);
+    if (it == at.end()) continue;  // keyed by no occurrence: nothing to hold it to
+    Occurrence& o = out[it->second];
     // The hooks' handlers decide per frame (f_trace, f_trace_lines) whether to call
     // their function: only what they do to the dispatch concerns the rules below.
     if (!isHookTool(d.tool)) o.deliveries.push_back(&d);
@@ -406,11 +414,15 @@ std::vector<InvariantViolation> checkInvariants(const Trace& on) {
   const std::vector<ObservedDelivery> ds = associateDeliveries(on);
   const std::vector<Occurrence> occs = occurrencesOf(on, ds, v ? &profile(*v) : nullptr);
   checkFireOnce(occs, out);
+  // Sites and frames: C API fires have neither (their states are not sites).
+  std::vector<Occurrence> interpreter;
+  std::copy_if(occs.begin(), occs.end(), std::back_inserter(interpreter),
+               [](const Occurrence& o) { return !o.capi; });
   if (v) {
-    Violations walk = DisableWalk(on, *v).run(occs);
+    Violations walk = DisableWalk(on, *v).run(interpreter);
     out.insert(out.end(), walk.begin(), walk.end());
   }
-  checkBalanced(on, occs, out);
+  checkBalanced(on, interpreter, out);
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
     return a.record != kNoRecord && (b.record == kNoRecord || a.record < b.record);
   });

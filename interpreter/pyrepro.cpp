@@ -155,7 +155,7 @@ std::string callbackFactory(const std::string& name, const std::string& origin,
   if (counts) out += "    n = 0  # deliveries to this registration\n";
   out += "\n    def callback(code, *args):\n";
   if (counts) out += "        nonlocal n\n";
-  out += "        if code.co_filename == HERE:\n";
+  out += "        if is_here(code):\n";
   out += "            return None\n";
   if (counts) out += "        n += 1\n";
   out += "        frame = sys._getframe(1)  # the monitored frame (frame actions)\n";
@@ -354,6 +354,15 @@ std::string standalonePython(const Scenario& s) {
   out += "CODE = compile(PROGRAM, " + quote("<scenario " + s.id + ">") +
          ", \"exec\", dont_inherit=True)\n";
   if (c.usesCodeIds) out += "CODES = code_ids(CODE, {})\n";
+  if (!s.capi.empty()) {
+    std::string decl;
+    for (const CapiObject& obj : s.capi)
+      decl += (decl.empty() ? "" : ", ") + quote(obj.name) + ": (" +
+              std::to_string(obj.states) + ", " + quote(obj.version) + ")";
+    out += "\nimport os\nCAPI_EXT_BUILT = " + quote(MONSIM_SOURCE_ROOT "/build/capi_ext") +
+           "\nCAPI_EXT = " + std::string(s.capiExt ? "True" : "False") +
+           "\nCAPI_DECL = {" + decl + "}" + kCapi;
+  }
   out += "ns = {\"__name__\": \"__monsim__\"}\n";
   out +=
       "# Run before any tool is set up, as the oracle does: the module body is not "

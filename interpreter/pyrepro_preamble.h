@@ -40,8 +40,26 @@ def line_of(code, offset):
     return None
 
 
+# C API code-like objects (behaviour §13): id -> the scenario's name for them.
+CAPI = {}
+
+
+def is_here(code):
+    """Code of this script (a code-like object of the C API is nobody's code)."""
+    return getattr(code, "co_filename", None) == HERE
+
+
 def locate(event, code, args, frame):
     """(offset, line, text) of a delivery; for LINE the offset is the frame's f_lasti."""
+    name = CAPI.get(id(code))
+    if name is not None:  # C-fired: the offset as given (LINE gets none), no lines
+        offset, line = (None, args[0]) if event == "LINE" else (args[0], None)
+        detail = ""
+        if event in EXCEPTION_EVENTS:
+            detail = " " + type(args[1]).__qualname__
+        elif event in JUMP_EVENTS:
+            detail = f" to {args[1]}"
+        return offset, line, f"{name} line {line} offset {offset}{detail}"
     if event == "LINE":
         offset, line, detail = frame.f_lasti, args[0], ""
     else:
@@ -116,6 +134,52 @@ def code_id(code):
     return f"{qualname(code)}@{code.co_firstlineno}"
 )PY";
 
+// Emitted for a scenario with C API objects (behaviour §13): CPython's _testcapi, or
+// monsim's extension (oracle/capi_ext) for what _testcapi cannot express. Both call
+// PyMonitoring_EnterScope / ExitScope / Fire*Event; a fire returns the state's tools.
+inline constexpr const char* kCapi = R"PY(
+
+if CAPI_EXT:
+    # Built by ./run into build/capi_ext/<version>/ of the checkout that wrote this
+    # script; MONSIM_CAPI_EXT_PATH (folders, ':'-separated) names another.
+    import platform
+    sys.path[:0] = [d for d in os.environ.get("MONSIM_CAPI_EXT_PATH", "").split(":") if d]
+    sys.path.append(os.path.join(CAPI_EXT_BUILT, platform.python_version()))
+    import monsim_capi as capi_module
+else:
+    import _testcapi as capi_module
+CAPI_OBJECTS, CAPI_CELLS, cells = {}, {}, {}
+for name, (states, version) in CAPI_DECL.items():
+    if CAPI_EXT:
+        CAPI_OBJECTS[name] = capi_module.States(states)
+        CAPI_CELLS[name] = cells.setdefault(version, capi_module.Version())
+    else:
+        CAPI_OBJECTS[name] = capi_module.CodeLike(states)
+    CAPI[id(CAPI_OBJECTS[name])] = name
+
+
+def event_number(name):
+    return getattr(mon.events, name).bit_length() - 1
+
+
+def capi_enter(name, *events):
+    numbers = [event_number(e) for e in events]
+    if CAPI_EXT:
+        return capi_module.enter_scope(CAPI_OBJECTS[name], CAPI_CELLS[name], tuple(numbers))
+    return capi_module.monitoring_enter_scope(CAPI_OBJECTS[name], *numbers)
+
+
+def capi_exit():
+    return capi_module.exit_scope() if CAPI_EXT else capi_module.monitoring_exit_scope()
+
+
+def capi_fire(name, event, index, offset, *args):
+    obj = CAPI_OBJECTS[name]
+    if CAPI_EXT:
+        return capi_module.fire(event_number(event), obj, index, obj, offset, *args)
+    return getattr(capi_module, "fire_event_" + event.lower())(obj, offset, *args)
+)PY";
+
 // Emitted when the program (or an action) registers its own callables: as the
 // oracle does (oracle/PROTOCOL.md §4.4), they are wrapped so that they do not
 // see this script's own code and their deliveries print too.
@@ -140,7 +204,7 @@ class RegisterCallback:
         event = EVENT_NAMES.get(event, "?") if type(event) is int else "?"
 
         def wrapper(code, *args):
-            if code.co_filename == HERE:
+            if is_here(code):
                 return None
             offset, line, site = locate(event, code, args, sys._getframe(1))
             try:
@@ -233,7 +297,7 @@ class TraceFunction:
 
     def __call__(self, frame, event, arg):
         code = frame.f_code
-        if code.co_filename == HERE:
+        if is_here(code):
             return None  # this script's own frames are not the scenario's
         self.n += 1
         site = (f"{self.hook} {event} {qualname(code)} line {frame.f_lineno} "

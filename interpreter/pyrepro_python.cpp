@@ -1,6 +1,10 @@
 #include "interpreter/pyrepro_python.h"
 
+#include "model/capi.h"
+#include "model/version_profile.h"
+
 #include <cctype>
+#include <functional>
 #include <regex>
 
 namespace monsim::harness::pyrepro {
@@ -78,6 +82,35 @@ std::string apiExpr(const json& a, Context& c) {
   return "mon." + a["api"].get<std::string>() + "(" + joined(parts, ", ") + ")";
 }
 
+// A C API action (behaviour §13) through the script's capi_* functions; the fire's
+// event arguments in the C function's order.
+std::string capiExpr(const json& a, const std::function<std::string(const json&)>& render,
+                     bool forReader) {
+  const std::string op = a.value("capi", "");
+  const std::string name = quote(a.value("codelike", ""));
+  if (op == "exit") return "capi_exit()";
+  std::vector<std::string> parts = {name};
+  if (op == "enter") {
+    for (const auto& e : a.value("events", json::array()))
+      parts.push_back(quote(e.get<std::string>()));
+    return "capi_enter(" + joined(parts, ", ") + ")";
+  }
+  const std::string event = a.value("event", "");
+  const int index = a.value("index", 0);
+  parts.push_back(quote(event));
+  parts.push_back(std::to_string(index));
+  parts.push_back(std::to_string(a.value("offset", index)));
+  if (const auto e = eventNamed(event))
+    for (int i = 0; i < capiArgCount(*e); ++i) {
+      static constexpr const char* kKeys[] = {"value",  "callable", "arg0", "line",
+                                              "target", "exc",      "value"};
+      const char* key = kKeys[static_cast<int>(capiArg(*e, i))];
+      parts.push_back(render(a.contains(key) ? a[key] : json()));
+    }
+  (void)forReader;
+  return "capi_fire(" + joined(parts, ", ") + ")";
+}
+
 // The action's value as an expression; `forReader` gives the label form.
 std::string actionExpr(const json& a, Context* c) {
   const bool forReader = c == nullptr;
@@ -86,6 +119,7 @@ std::string actionExpr(const json& a, Context* c) {
     return forReader ? dotted : lookup(dotted);
   };
   if (a.contains("call")) return name(a["call"]) + callArgs(a, render);
+  if (a.contains("capi")) return capiExpr(a, render, forReader);
   if (a.contains("api"))
     return forReader ? a["api"].get<std::string>() + callArgs(a, render) : apiExpr(a, *c);
   for (const char* hook : {"trace", "profile"}) {

@@ -29,6 +29,7 @@ API_NAMES = ("use_tool_id", "free_tool_id", "clear_tool_id", "get_tool", "get_ev
 REAL_API = {n: getattr(mon, n) for n in API_NAMES if hasattr(mon, n)}
 # The legacy hooks, likewise (behaviour §12).
 REAL_HOOKS = {n: getattr(sys, n) for n in ("settrace", "setprofile", "gettrace", "getprofile")}
+_NO_ARG = object()  # an argument the C API's C_RETURN / C_RAISE do not pass
 _CODE = type(_here.__code__)
 _ARITY = {"off": 1, "value": 2, "exc": 2, "call": 3, "dest": 2}  # callback arguments after the code
 
@@ -199,6 +200,13 @@ class Recorder:
         if shape == "line" and n == 1 and type(args[0]) is int:
             d["offset"] = None
             d["line"] = args[0]
+        elif shape == "call" and n == 2 and type(args[0]) is int \
+                and d.get("event") in ("C_RETURN", "C_RAISE"):
+            # The C API's C_RETURN / C_RAISE pass (offset, retval / exception), not
+            # (offset, callable, arg0).
+            d["offset"] = args[0]
+            d["line"] = None
+            d["value" if d["event"] == "C_RETURN" else "exc"] = value(args[1])
         elif n == _ARITY.get(shape) and type(args[0]) is int and (shape != "dest" or type(args[1]) is int):
             d["offset"] = args[0]
             d["line"] = None
@@ -338,10 +346,11 @@ class Recorder:
         elif shape == "call":
             method = type(rec.probe_callback)
 
-            def cb(code, off, func, arg0):
+            def cb(code, off, func, arg0=_NO_ARG):
                 try:
-                    if type(code) is not _CODE:
-                        return emit_codelike(code, (off, func, arg0), _getframe(1))
+                    if type(code) is not _CODE:  # C_RETURN/C_RAISE by the C API: 3 args
+                        args = (off, func) if arg0 is _NO_ARG else (off, func, arg0)
+                        return emit_codelike(code, args, _getframe(1))
                     d = emit(code, off, _getframe(1))
                     if d is not None:
                         d["callable"] = value(func)

@@ -88,8 +88,11 @@ std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& 
       lanes, a.jobs * int(interps.size()), oracle,
       [&](size_t i, size_t n, harness::OracleWorker* w) {
         const auto& in = interps[i];
-        Token t{
-            *versions[i], a.hooks, caseSeed(a.seed, static_cast<uint64_t>(n)), 100, {}};
+        Token t;
+        t.version = *versions[i];
+        t.hooks = a.hooks;
+        t.capi = a.capi;
+        t.seed = caseSeed(a.seed, static_cast<uint64_t>(n));
         const FuzzCase fc = caseAt(t).value();
         CaseRun r = runCase(fc, t, *w, runCtx);
         bool fresh = false;

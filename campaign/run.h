@@ -28,6 +28,7 @@ struct CampaignOptions {
   std::string saveTraces;  // corpus file for agreeing cases, "" for none
   size_t traceLimit = 40000;
   bool hooks = false;  // every case has trace or profile functions (fuzz --legacy)
+  bool capi = false;   // every case drives the C API (fuzz --capi, 3.13+)
 };
 
 struct CampaignStats {

@@ -77,7 +77,8 @@ std::optional<ApiCall> capiCall(const json& action, const Scenario& s,
     f.aux = action["target"].get<int32_t>();
   if (capiTakesException(f.event)) {
     // A `{$: exc}` literal is the current exception; null: none is set.
-    const json& exc = action.contains("exc") ? action["exc"] : json();
+    static const json kNone;  // both branches lvalues: `exc` views the action itself
+    const json& exc = action.contains("exc") ? action["exc"] : kNone;
     if (exc.is_object() && exc.contains("type") && exc["type"].is_string())
       f.exception = exc["type"].get_ref<const std::string&>();
     else if (!exc.is_null()) {

@@ -147,6 +147,9 @@ std::vector<Occurrence> occurrencesOf(const Trace& t,
       continue;
     }
     if (d.unseen || d.record == kNoRecord) continue;
+    // Made by a C API fire inside a callback: another occurrence, with no record of
+    // its own (behaviour §13.4).
+    if (d.index < t.records.size() && d.source != &t.records[d.index]) continue;
     const auto it = at.find(d.record);
     if (it == at.end()) continue;  // keyed by no occurrence: nothing to hold it to
     Occurrence& o = out[it->second];

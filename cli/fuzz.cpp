@@ -29,6 +29,7 @@ struct FuzzArgs {
   bool noShrink = false;
   bool bench = false;
   bool legacy = false;
+  bool capi = false;
   std::string saveTraces;
   double timeout = 20;
   size_t traceLimit = 40000;
@@ -102,14 +103,27 @@ int fuzz(const FuzzArgs& a) {
     token = gen::Token::parse(a.replay);
     if (!token) {
       std::cerr << "monsim fuzz: '" << a.replay << "' is not a replay token "
-                << "(VERSION[h]-SEED-SIZE[-PATH], e.g. 313-9f3a61c2-100-0.4)\n";
+                << "(VERSION[h|c]-SEED-SIZE[-PATH], e.g. 313-9f3a61c2-100-0.4)\n";
       return kExitUsage;
     }
   }
   const harness::Selection selection =
       harness::selectInterpreters(a.python, harness::Needs::Model);
   if (!reportSelection("fuzz", selection)) return kExitUsage;
-  const auto& interps = selection.interpreters;
+  std::vector<harness::Interpreter> interps = selection.interpreters;
+  if (a.capi || (token && token->capi)) {
+    // The C API exists from 3.13 on (behaviour §13).
+    std::erase_if(interps, [](const harness::Interpreter& in) {
+      const auto v = parseVersion(in.version);
+      if (v && *v >= PyVersion::V3_13) return false;
+      std::cerr << "monsim fuzz: " << in.id << " left out: --capi needs Python 3.13+\n";
+      return true;
+    });
+    if (interps.empty()) {
+      std::cerr << "monsim fuzz: no interpreter selected has the C API (3.13+)\n";
+      return kExitUsage;
+    }
+  }
   std::vector<harness::Diagnostic> diags;
   const auto expectations =
       harness::loadExpectations(harness::sourceRoot() + "/spec/expectations", diags);
@@ -133,6 +147,7 @@ int fuzz(const FuzzArgs& a) {
   co.saveTraces = a.saveTraces;
   co.traceLimit = a.traceLimit;
   co.hooks = a.legacy;
+  co.capi = a.capi;
   if (!a.bench)
     std::cerr << "monsim fuzz: seed 0x" << std::hex << co.seed << std::dec << ", "
               << (co.count > 0 ? std::to_string(co.count) + " cases" : "")
@@ -151,9 +166,12 @@ int fuzz(const FuzzArgs& a) {
   for (size_t i = 0; i < interps.size(); ++i) {
     const gen::CampaignStats& st = stats[i];
     if (a.bench) {
-      std::cout << (a.legacy ? "fuzz-legacy " : "fuzz ") << interps[i].id << ": "
-                << static_cast<long>(st.rate()) << " scenarios/s (" << a.jobs
-                << (a.jobs == 1 ? " worker" : " workers") << ")\n";
+      std::cout << (a.legacy ? "fuzz-legacy "
+                    : a.capi ? "fuzz-capi "
+                             : "fuzz ")
+                << interps[i].id << ": " << static_cast<long>(st.rate())
+                << " scenarios/s (" << a.jobs << (a.jobs == 1 ? " worker" : " workers")
+                << ")\n";
       continue;
     }
     std::cout << st.line(interps[i].id) << "\n";
@@ -206,6 +224,10 @@ void addFuzz(CLI::App& app) {
   c->add_flag("--legacy", a->legacy,
               "Every case installs generated trace or profile functions (sys.settrace, "
               "sys.setprofile) next to its tools");
+  c->add_flag("--capi", a->capi,
+              "Every case also drives the monitoring C API (3.13+): scopes and fires of "
+              "a code-like object among the steps and in callbacks")
+      ->excludes("--legacy");
   c->add_option("--save-traces", a->saveTraces,
                 "Append the traces of agreeing cases to this JSONL file (corpus)");
   c->add_option("--trace-limit", a->traceLimit,

@@ -36,7 +36,18 @@ rc::Gen<int> genToolId() {
   return g::weightedElement<int>({{6, 2}, {4, 1}, {4, 0}, {3, 3}, {1, 4}});
 }
 
-rc::Gen<ApiAction> genApiAction(PyVersion v) {
+// A C API fire (fuzz --capi): an event (resolved among those with a fire function),
+// state 0 or 1 (`tool`), and sometimes no current exception (`bad`).
+rc::Gen<ApiAction> genCapiFire(PyVersion v) {
+  return g::apply(
+      [](int state, std::vector<int> events, int noException) {
+        return ApiAction{Fn::CapiFire, state, std::move(events), 0, -1, noException};
+      },
+      g::inRange(0, 2), g::nonEmpty(genEvents(v, 1)),
+      g::weightedElement<int>({{4, 0}, {1, 1}}));
+}
+
+rc::Gen<ApiAction> genApiAction(PyVersion v, bool capi = false) {
   auto make = [](Fn fn) {
     return [fn](int tool, std::vector<int> events, int f, int handler, int bad) {
       if (fn == Fn::RestartEvents || fn == Fn::GetLocalEvents) bad = 0;  // no bad variant
@@ -56,10 +67,11 @@ rc::Gen<ApiAction> genApiAction(PyVersion v) {
       {1, args(Fn::GetTool, 0)},
   };
   if (v >= PyVersion::V3_14) c.push_back({2, args(Fn::ClearToolId, 0)});
+  if (capi) c.push_back({6, genCapiFire(v)});
   return weightedOneOf(std::move(c));
 }
 
-rc::Gen<ClausePlan> genClause(PyVersion v) {
+rc::Gen<ClausePlan> genClause(PyVersion v, bool capi) {
   using W = ClausePlan::When;
   using D = ClausePlan::Does;
   return g::apply(
@@ -69,6 +81,10 @@ rc::Gen<ClausePlan> genClause(PyVersion v) {
         // its exception re-enters that handler forever (raising-exception-handled-
         // callback-reenters-handler): a raising clause fires a bounded number of times.
         if (does == D::Raise) when = W::Nth;
+        // A fire is delivered inside callbacks (behaviour §13.4): a callback firing
+        // on each delivery would recurse without end; once per registration is bounded.
+        for (const ApiAction& a : actions)
+          if (a.fn == Fn::CapiFire) when = W::Nth;
         return ClausePlan{when, n, does, std::move(actions)};
       },
       g::weightedElement<W>(
@@ -79,12 +95,14 @@ rc::Gen<ClausePlan> genClause(PyVersion v) {
                              {2, D::Raise},
                              {3, D::Act},
                              {1, D::ActThenDisable}}),
-      upTo(2, genApiAction(v), true));
+      upTo(2, genApiAction(v, capi), true));
 }
 
-rc::Gen<std::vector<ClausePlan>> genClauses(PyVersion v) { return upTo(2, genClause(v)); }
+rc::Gen<std::vector<ClausePlan>> genClauses(PyVersion v, bool capi) {
+  return upTo(2, genClause(v, capi));
+}
 
-rc::Gen<ToolPlan> genTool(PyVersion v) {
+rc::Gen<ToolPlan> genTool(PyVersion v, bool capi) {
   return g::apply(
       [](int id, std::vector<int> events,
          std::vector<std::pair<int, std::vector<int>>> local,
@@ -97,7 +115,7 @@ rc::Gen<ToolPlan> genTool(PyVersion v) {
                   [](int e, std::vector<ClausePlan> cl) {
                     return CallbackPlan{e, std::move(cl)};
                   },
-                  genEvent(v), genClauses(v))));
+                  genEvent(v), genClauses(v, capi))));
 }
 
 rc::Gen<TraceClausePlan> genTraceClause(PyVersion v) {
@@ -124,32 +142,47 @@ rc::Gen<TraceClausePlan> genTraceClause(PyVersion v) {
       g::inRange(0, 2), genApiAction(v));
 }
 
-rc::Gen<StepPlan> genStep(PyVersion v) {
+rc::Gen<StepPlan> genStep(PyVersion v, bool capi) {
   using K = StepPlan::Kind;
-  return g::weightedOneOf<StepPlan>({
-      {2, g::map(g::inRange(-1, 2),
-                 [](int f) {
-                   return StepPlan{K::SetTrace, f, 0, {}, {}};
-                 })},
-      {1, g::map(g::inRange(-1, 2),
-                 [](int f) {
-                   return StepPlan{K::SetProfile, f, 0, {}, {}};
-                 })},
-      {8, g::apply(
-              [](int f, int a) {
-                return StepPlan{K::Call, f, a, {}, {}};
-              },
-              g::inRange(0, 4), g::inRange(0, 4))},
-      {4, g::map(genApiAction(v),
-                 [](ApiAction a) {
-                   return StepPlan{K::Api, 0, 0, std::move(a), {}};
-                 })},
-      {2, g::apply(
-              [](int f, std::vector<int> ops) {
-                return StepPlan{K::Drive, f, 2, {}, ops};
-              },
-              g::inRange(0, 4), upTo(3, g::inRange(0, 5), true))},
+  auto setTrace = g::map(g::inRange(-1, 2), [](int f) {
+    return StepPlan{K::SetTrace, f, 0, {}, {}};
   });
+  auto setProfile = g::map(g::inRange(-1, 2), [](int f) {
+    return StepPlan{K::SetProfile, f, 0, {}, {}};
+  });
+  auto call = g::apply(
+      [](int f, int a) {
+        return StepPlan{K::Call, f, a, {}, {}};
+      },
+      g::inRange(0, 4), g::inRange(0, 4));
+  auto api = g::map(genApiAction(v), [](ApiAction a) {
+    return StepPlan{K::Api, 0, 0, std::move(a), {}};
+  });
+  auto drive = g::apply(
+      [](int f, std::vector<int> ops) {
+        return StepPlan{K::Drive, f, 2, {}, ops};
+      },
+      g::inRange(0, 4), upTo(3, g::inRange(0, 5), true));
+  // Without the C API, the same choice as ever: earlier tokens keep their cases.
+  if (!capi)
+    return g::weightedOneOf<StepPlan>(
+        {{2, setTrace}, {1, setProfile}, {8, call}, {4, api}, {2, drive}});
+  auto enter = g::map(g::nonEmpty(genEvents(v, 2)), [](std::vector<int> events) {
+    StepPlan s{K::CapiEnter, 0, 0, {}, {}};
+    s.api.fn = Fn::CapiFire;
+    s.api.events = std::move(events);
+    return s;
+  });
+  auto fire = g::map(genCapiFire(v), [](ApiAction a) {
+    return StepPlan{K::CapiFire, 0, 0, std::move(a), {}};
+  });
+  return weightedOneOf<StepPlan>({{2, setTrace},
+                                  {1, setProfile},
+                                  {8, call},
+                                  {4, api},
+                                  {2, drive},
+                                  {3, enter},
+                                  {8, fire}});
 }
 
 }  // namespace
@@ -164,22 +197,30 @@ std::vector<std::string> eventMenu(PyVersion v) {
   return out;
 }
 
-rc::Gen<Controls> genControls(PyVersion v, bool hooks) {
+rc::Gen<Controls> genControls(PyVersion v, bool hooks, bool capi) {
   auto traceFns = upTo(2, upTo(3, genTraceClause(v), true));
   return g::apply(
-      [hooks](std::vector<ToolPlan> tools, std::vector<std::vector<ClausePlan>> handlers,
-              std::vector<StepPlan> steps, std::vector<TraceFnPlan> fns, bool on,
-              StepPlan first) {
-        if (!hooks && !on) fns.clear();
+      [hooks, capi](std::vector<ToolPlan> tools,
+                    std::vector<std::vector<ClausePlan>> handlers,
+                    std::vector<StepPlan> steps, std::vector<TraceFnPlan> fns, bool on,
+                    StepPlan first) {
+        if ((!hooks && !on) || capi) fns.clear();  // the C API meets no hooks (§13.6)
+        if (capi) {  // a scope first, so that fires find tools
+          StepPlan enter{StepPlan::Kind::CapiEnter, 0, 0, {}, {}};
+          enter.api.fn = ApiAction::Fn::CapiFire;
+          enter.api.events = {0, 1};
+          steps.insert(steps.begin(), enter);
+        }
         if (hooks) {
           if (fns.empty()) fns.push_back({});
           steps.insert(steps.begin(), first);
         }
         return Controls{std::move(tools), std::move(handlers), std::move(steps),
-                        std::move(fns)};
+                        std::move(fns), capi};
       },
-      upTo(3, genTool(v), true), upTo(2, genClauses(v)), upTo(8, genStep(v), true),
-      traceFns, g::weightedElement<bool>({{3, false}, {1, true}}),
+      upTo(3, genTool(v, capi), true), upTo(2, genClauses(v, capi)),
+      upTo(8, genStep(v, capi), true), traceFns,
+      g::weightedElement<bool>({{3, false}, {1, true}}),
       g::apply(
           [](bool profile, int f) {
             return StepPlan{
@@ -196,7 +237,7 @@ std::vector<std::string> controlTags(const Controls& c, PyVersion v) {
   static const char* fnNames[] = {
       "set_events",       "set_local_events", "register_callback", "use_tool_id",
       "free_tool_id",     "clear_tool_id",    "restart_events",    "get_events",
-      "get_local_events", "get_tool"};
+      "get_local_events", "get_tool",         "capi_fire"};
   static const char* doesNames[] = {"cb-none", "cb-disable", "cb-raise", "cb-api",
                                     "cb-api-disable"};
   const std::vector<std::string> menu = eventMenu(v);
@@ -222,7 +263,11 @@ std::vector<std::string> controlTags(const Controls& c, PyVersion v) {
   }
   for (const auto& h : c.handlers) clauses(h);
   for (const StepPlan& s : c.steps)
-    if (s.kind == StepPlan::Kind::Api)
+    if (c.capi && s.kind == StepPlan::Kind::CapiEnter)
+      out.insert("step:capi-enter");
+    else if (c.capi && s.kind == StepPlan::Kind::CapiFire)
+      out.insert(std::string("step:capi-fire") + (s.api.bad ? "(no exception)" : ""));
+    else if (s.kind == StepPlan::Kind::Api)
       api(s.api, "step:");
     else if (s.kind == StepPlan::Kind::Drive)
       out.insert("step:drive");

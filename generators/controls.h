@@ -26,7 +26,8 @@ struct ApiAction {
     RestartEvents,
     GetEvents,
     GetLocalEvents,
-    GetTool
+    GetTool,
+    CapiFire  // fuzz --capi: a C API fire (events[0]; `tool`: the state; `bad`: no exc)
   };
   Fn fn = Fn::GetEvents;
   int tool = 0;             // a tool id 0..5
@@ -86,7 +87,17 @@ using TraceFnPlan = std::vector<TraceClausePlan>;
 struct StepPlan {
   // SetTrace / SetProfile: sys.settrace / sys.setprofile of trace function `fn`
   // (modulo how many there are; a negative `fn` is None).
-  enum class Kind : uint8_t { Call, Api, Drive, SetTrace, SetProfile };
+  // CapiEnter / CapiFire (fuzz --capi): PyMonitoring_EnterScope over api.events, a
+  // fire as ApiAction::Fn::CapiFire in `api`.
+  enum class Kind : uint8_t {
+    Call,
+    Api,
+    Drive,
+    SetTrace,
+    SetProfile,
+    CapiEnter,
+    CapiFire
+  };
   Kind kind = Kind::Call;
   int fn = 0, arg = 0;
   ApiAction api;
@@ -98,6 +109,7 @@ struct Controls {
   std::vector<std::vector<ClausePlan>> handlers;
   std::vector<StepPlan> steps;
   std::vector<TraceFnPlan> traceFns;  // trace_functions t0, t1, …
+  bool capi = false;  // a code-like object c0 with two states (behaviour §13)
 };
 
 // The events a version offers to generated controls (no legacy aliases).
@@ -105,7 +117,9 @@ std::vector<std::string> eventMenu(PyVersion v);
 
 // `hooks`: every case has trace or profile functions and installs one first (fuzz
 // --legacy); else about a quarter of the cases have them.
-rc::Gen<Controls> genControls(PyVersion v, bool hooks = false);
+// `capi`: every case drives the C API too (fuzz --capi, 3.13+): scopes and fires among
+// the steps and in callbacks; no trace or profile functions.
+rc::Gen<Controls> genControls(PyVersion v, bool hooks = false, bool capi = false);
 
 std::vector<std::string> controlTags(const Controls& c, PyVersion v);
 

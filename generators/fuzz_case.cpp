@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "model/capi.h"
 #include "model/legacy.h"
 
 namespace monsim::gen {
@@ -84,6 +85,7 @@ class CaseRenderer {
       for (const auto& [h, cl] : handlers.items())
         y << "  " << h << ": " << yamlFlow(cl) << "\n";
     }
+    if (capi()) y << "capi:\n  c0: {states: 2}\n";
     if (!traceFns.empty()) {
       y << "trace_functions:\n";
       for (const auto& [t, cl] : traceFns.items())
@@ -122,7 +124,58 @@ class CaseRenderer {
     return {{"$", "events"}, {"names", names}};
   }
 
+  bool capi() const { return c_.controls.capi && v_ >= PyVersion::V3_13; }
+  // A C API fire on c0 (behaviour §13): an event with a fire function, state 0 or 1,
+  // the event's arguments; `bad`: an exception event with no exception set.
+  json capiFire(const ApiAction& a) {
+    const VersionProfile p(v_);
+    std::vector<Event> fireable;
+    for (int e = 0; e < spec::kEventCount; ++e)
+      if (p.hasCapiFire(Event(e))) fireable.push_back(Event(e));
+    const int pick = a.events.empty() ? 0 : a.events.front();
+    const Event e = fireable[size_t(pick) % fireable.size()];
+    const std::string name(p.name(e));
+    features_.insert(name);
+    json out = {{"capi", "fire"}, {"codelike", "c0"}, {"event", name}};
+    if (a.tool % 2) out["index"] = 1;
+    for (int i = 0; i < capiArgCount(e); ++i) switch (capiArg(e, i)) {
+        case spec::CapiArg::Value:
+        case spec::CapiArg::StopValue:
+          out["value"] = 7;
+          break;
+        case spec::CapiArg::Callable:
+          out["callable"] = {{"$", "builtin"}, {"name", "len"}};
+          break;
+        case spec::CapiArg::Arg0:
+          out["arg0"] = 3;
+          break;
+        case spec::CapiArg::Line:
+          out["line"] = 5;
+          break;
+        case spec::CapiArg::Target:
+          out["target"] = 4;
+          break;
+        case spec::CapiArg::Exc:
+          out["exc"] = a.bad ? json(nullptr)
+                             : json{{"$", "exc"}, {"type", "ValueError"}, {"args", {1}}};
+          break;
+      }
+    return out;
+  }
+  // PyMonitoring_EnterScope over one or two events of c0 (none of the ancillary ones).
+  json capiEnter(const std::vector<int>& es) {
+    std::vector<std::string> names;
+    for (const std::string& n : events(es)) {
+      const auto e = eventNamed(n);
+      if (e && spec::kEvents[int(*e)].group != spec::Group::Ancillary && names.size() < 2)
+        names.push_back(n);
+    }
+    if (names.empty()) names.push_back("PY_START");
+    return {{"capi", "enter"}, {"codelike", "c0"}, {"events", names}};
+  }
+
   json api(const ApiAction& a) {
+    if (a.fn == Fn::CapiFire) return capiFire(a);
     const int badTool[] = {0, -1, 6, 7};
     json tool =
         a.bad && (a.fn == Fn::FreeToolId || a.fn == Fn::GetEvents ||
@@ -180,6 +233,8 @@ class CaseRenderer {
       case Fn::RestartEvents:
         features_.insert("restart");
         break;
+      case Fn::CapiFire:  // rendered by capiFire
+        break;
     }
     static const char* names[] = {
         "set_events",       "set_local_events", "register_callback", "use_tool_id",
@@ -201,7 +256,10 @@ class CaseRenderer {
       if (k.when == W::InFunction) c["when"] = {{"functions", {fnName(k.n)}}};
       if (k.does == D::Act || k.does == D::ActThenDisable) {
         json acts = json::array();
-        for (const ApiAction& a : k.actions) acts.push_back(api(a));
+        for (const ApiAction& a : k.actions)
+          // Only where bounded: a fire is delivered inside callbacks (§13.4).
+          if (a.fn != Fn::CapiFire || (capi() && k.when == W::Nth))
+            acts.push_back(api(a));
         c["actions"] = acts;
       }
       if (k.does == D::Disable || k.does == D::ActThenDisable) {
@@ -333,6 +391,12 @@ class CaseRenderer {
     json steps = json::array();
     int stored = 0;
     for (const StepPlan& s : c_.controls.steps) {
+      if (s.kind == StepPlan::Kind::CapiEnter || s.kind == StepPlan::Kind::CapiFire) {
+        if (capi())
+          steps.push_back(s.kind == StepPlan::Kind::CapiEnter ? capiEnter(s.api.events)
+                                                              : capiFire(s.api));
+        continue;
+      }
       if (s.kind == StepPlan::Kind::Api) {
         steps.push_back(api(s.api));
         continue;
@@ -424,19 +488,19 @@ std::string yamlFlow(const json& j) {
   }
 }
 
-rc::Gen<FuzzCase> genFuzzCase(PyVersion v, bool hooks) {
+rc::Gen<FuzzCase> genFuzzCase(PyVersion v, bool hooks, bool capi) {
   return rc::gen::apply(
       [](Controls c, Program p) {
         return FuzzCase{std::move(c), std::move(p)};
       },
-      genControls(v, hooks), genProgram());
+      genControls(v, hooks, capi), genProgram());
 }
 
 std::string Token::str() const {
   std::ostringstream o;
   const std::string_view vn = versionName(version);  // "3.13"
-  o << vn.substr(0, 1) << vn.substr(2) << (hooks ? "h" : "") << '-' << std::hex << seed
-    << std::dec << '-' << size;
+  o << vn.substr(0, 1) << vn.substr(2) << (hooks ? "h" : "") << (capi ? "c" : "") << '-'
+    << std::hex << seed << std::dec << '-' << size;
   for (size_t i = 0; i < path.size(); ++i) o << (i ? '.' : '-') << path[i];
   return o.str();
 }
@@ -451,6 +515,10 @@ std::optional<Token> Token::parse(std::string_view text) {
   }
   if (parts.size() < 3 || parts.size() > 4 || parts[0].size() < 3) return std::nullopt;
   Token t;
+  if (parts[0].back() == 'c') {
+    t.capi = true;
+    parts[0].remove_suffix(1);
+  }
   if (parts[0].back() == 'h') {
     t.hooks = true;
     parts[0].remove_suffix(1);
@@ -488,7 +556,7 @@ uint64_t caseSeed(uint64_t campaignSeed, uint64_t n) {
 
 rc::Shrinkable<FuzzCase> caseAt(const Token& t) {
   rc::Shrinkable<FuzzCase> s =
-      genFuzzCase(t.version, t.hooks)(rc::Random(t.seed), t.size);
+      genFuzzCase(t.version, t.hooks, t.capi)(rc::Random(t.seed), t.size);
   for (int i : t.path) {
     auto seq = s.shrinks();
     for (int k = 0; k < i; ++k) seq.next();

@@ -21,7 +21,8 @@ struct FuzzCase {
 };
 
 // `hooks`: every case installs trace or profile functions (genControls).
-rc::Gen<FuzzCase> genFuzzCase(PyVersion v, bool hooks = false);
+// `capi`: every case drives the C API too (genControls).
+rc::Gen<FuzzCase> genFuzzCase(PyVersion v, bool hooks = false, bool capi = false);
 
 // "313-<seed hex>-<size>[-<i>.<j>…]" ("313h-…" for a case of fuzz --legacy: hooks): the
 // shrink path lists, per step, which shrink of the previous case was taken.
@@ -31,6 +32,7 @@ struct Token {
   uint64_t seed = 0;
   int size = 100;
   std::vector<int> path;
+  bool capi = false;  // "313c-…": a case of fuzz --capi
   std::string str() const;
   static std::optional<Token> parse(std::string_view text);
 };

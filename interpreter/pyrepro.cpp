@@ -359,9 +359,10 @@ std::string standalonePython(const Scenario& s) {
     for (const CapiObject& obj : s.capi)
       decl += (decl.empty() ? "" : ", ") + quote(obj.name) + ": (" +
               std::to_string(obj.states) + ", " + quote(obj.version) + ")";
-    out += "\nimport os\nCAPI_EXT_BUILT = " + quote(MONSIM_SOURCE_ROOT "/build/capi_ext") +
-           "\nCAPI_EXT = " + std::string(s.capiExt ? "True" : "False") +
-           "\nCAPI_DECL = {" + decl + "}" + kCapi;
+    out +=
+        "\nimport os\nCAPI_EXT_BUILT = " + quote(MONSIM_SOURCE_ROOT "/build/capi_ext") +
+        "\nCAPI_EXT = " + std::string(s.capiExt ? "True" : "False") + "\nCAPI_DECL = {" +
+        decl + "}" + kCapi;
   }
   out += "ns = {\"__name__\": \"__monsim__\"}\n";
   out +=

@@ -1,11 +1,11 @@
 #include "interpreter/pyrepro_python.h"
 
-#include "model/capi.h"
-#include "model/version_profile.h"
-
 #include <cctype>
 #include <functional>
 #include <regex>
+
+#include "model/capi.h"
+#include "model/version_profile.h"
 
 namespace monsim::harness::pyrepro {
 

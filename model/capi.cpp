@@ -16,6 +16,7 @@ namespace {
 // starts cells at 0, which only equals a global version no tool ever changed, when
 // every state would be 0 anyway.)
 constexpr uint64_t kNeverEntered = std::numeric_limits<uint64_t>::max();
+constexpr size_t kMaxFireNesting = 64;
 }  // namespace
 
 Outcome Monitor::onApi(const CapiEnterScope& c) {
@@ -41,6 +42,10 @@ Outcome Monitor::onApi(const CapiExitScope&) { return PyNone{}; }
 Outcome Monitor::onApi(const CapiFire& c) {
   if (!profile_->hasCapiFire(c.event))
     return InvalidInput{"no fire function for this event in this version"};
+  // Callbacks that fire again without end would overflow this stack; CPython's own
+  // recursion limit ends such a chain somewhere no model can say.
+  if (effectDepth_ > kMaxFireNesting)
+    return InvalidInput{"C API fires nested too deeply"};
   if (capiStates_.size() <= c.state) capiStates_.resize(c.state + 1, 0);
   // The inline wrapper returns at once for an inactive state.
   if (capiStates_[c.state] == 0) return IntValue{0};

@@ -39,7 +39,9 @@ TEST_P(Differential, GeneratedScenariosAgreeWithTheModel) {
   long known = 0;
   std::set<std::string> failed;
   for (long n = 0; n < cases; ++n) {
-    const Token t{GetParam(), false, caseSeed(seed, static_cast<uint64_t>(n)), 100, {}};
+    const Token t{.version = GetParam(),
+                  .seed = caseSeed(seed, static_cast<uint64_t>(n)),
+                  .path = {}};
     const CaseRun r = runCase(caseAt(t).value(), t, w, ctx);
     if (r.known) ++known;
     if (r.signature.empty() || r.known || !failed.insert(r.signature).second) continue;

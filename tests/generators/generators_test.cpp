@@ -44,7 +44,7 @@ MONSIM_RC_PROP(Generators, EveryCaseRendersToALoadableScenario, ()) {
 TEST(Generators, EveryFragmentKindIsReached) {
   std::set<std::string> seen;
   for (uint64_t i = 0; i < 400; ++i) {
-    const Token t{PyVersion::V3_14, false, caseSeed(7, i), 100, {}};
+    const Token t{.version = PyVersion::V3_14, .seed = caseSeed(7, i), .path = {}};
     for (const auto& tag : caseTags(caseAt(t).value(), t.version)) seen.insert(tag);
   }
   for (const char* tag : {"call",
@@ -93,7 +93,8 @@ TEST(Generators, EveryFragmentKindIsReached) {
 }
 
 TEST(Tokens, RoundTripAndRegenerateTheSameCase) {
-  const Token t{PyVersion::V3_13, false, 0x9f3a61c2d4e5ULL, 100, {0, 4, 2}};
+  const Token t{
+      .version = PyVersion::V3_13, .seed = 0x9f3a61c2d4e5ULL, .path = {0, 4, 2}};
   const auto back = Token::parse(t.str());
   ASSERT_TRUE(back) << t.str();
   EXPECT_EQ(back->str(), t.str());
@@ -109,7 +110,7 @@ TEST(Tokens, RoundTripAndRegenerateTheSameCase) {
 TEST(Shrinking, TriesTheControlSequenceBeforeTheProgram) {
   int checked = 0;
   for (uint64_t i = 0; i < 50 && checked < 10; ++i) {
-    const Token t{PyVersion::V3_13, false, caseSeed(11, i), 100, {}};
+    const Token t{.version = PyVersion::V3_13, .seed = caseSeed(11, i), .path = {}};
     const auto s = caseAt(t);
     const FuzzCase c = s.value();
     if (c.program.fns.empty()) continue;
@@ -134,7 +135,8 @@ TEST(Generators, ProgramsCompile) {
   nlohmann::json sources = nlohmann::json::array();
   for (uint64_t i = 0; i < 300; ++i)
     sources.push_back(
-        renderProgram(caseAt({PyVersion::V3_13, false, caseSeed(3, i), 100, {}}).value().program)
+        renderProgram(
+            caseAt({PyVersion::V3_13, false, caseSeed(3, i), 100, {}}).value().program)
             .source);
   std::vector<std::string> argv = in->command;
   argv.insert(argv.end(), {"-c",

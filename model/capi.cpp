@@ -79,7 +79,7 @@ Outcome Monitor::onApi(const CapiFire& c) {
     d.viaBranchWrapper = slot.branchWrapper;
     const bool wasInCallback = inCallback_;  // a callback may fire: restore, not clear
     inCallback_ = true;
-    const CallbackAction action = policy.onCallback(d);
+    CallbackAction action = policy.onCallback(d);
     d.effects = applyEffects(action);
     inCallback_ = wasInCallback;
     if (!action.raiseType.empty()) {

@@ -282,7 +282,7 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
       continue;
     }
     inCallback_ = true;
-    const CallbackAction action = policy.onCallback(d);
+    CallbackAction action = policy.onCallback(d);
     d.effects = applyEffects(action);
     inCallback_ = false;
     ++delivered;

@@ -1,22 +1,36 @@
 // The legacy hooks as tools 6 and 7 (behaviour §12): sys.setprofile / sys.settrace,
 // the handlers that turn an occurrence into a call of the profile or trace function,
 // and the frame's trace attributes. Declared in monitor.h.
+#include <algorithm>
+
 #include "model/monitor.h"
 
 namespace monsim {
 
-std::span<const EffectRecord> Monitor::applyEffects(const CallbackAction& action) {
+std::span<const EffectRecord> Monitor::applyEffects(CallbackAction& action) {
   // One record list per nesting level: a C API fire among the calls runs callbacks
   // that apply their own calls before this list is complete.
   const size_t level = effectDepth_++;
-  if (effectLevels_.size() <= level) effectLevels_.resize(level + 1);
-  effectLevels_[level].clear();
+  if (effectLevels_.size() <= level) effectLevels_.resize(level + 1);  // a deque: stable
+  EffectLevel& here = effectLevels_[level];
+  here.records.clear();
+  if (std::any_of(action.calls.begin(), action.calls.end(),
+                  [](const ApiCall& c) { return std::holds_alternative<CapiFire>(c); })) {
+    // The fire's callbacks ask the policy again, which may reuse the storage behind
+    // this action (valid only until its next answer): keep what is needed here.
+    here.calls.assign(action.calls.begin(), action.calls.end());
+    here.raiseType.assign(action.raiseType);
+    here.raiseMessage.assign(action.raiseMessage);
+    action.calls = here.calls;
+    action.raiseType = here.raiseType;
+    action.raiseMessage = here.raiseMessage;
+  }
   for (const ApiCall& call : action.calls) {
     Outcome outcome = step(call);
-    effectLevels_[level].push_back({&call, std::move(outcome)});
+    here.records.push_back({&call, std::move(outcome)});
   }
   --effectDepth_;
-  return effectLevels_[level];
+  return here.records;
 }
 
 void Monitor::setOpcodeTrace(CodeId c, bool on) {

@@ -6,8 +6,10 @@
 // occurrences do not allocate (after a code's first DISABLE per site).
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "model/code_instrumentation.h"
@@ -139,7 +141,9 @@ class Monitor {
   void setOpcodeTrace(CodeId code, bool on);
   void setHook(int tool, std::optional<CallableId> func);
   // The callback's API calls, applied in order, with their outcomes.
-  std::span<const EffectRecord> applyEffects(const CallbackAction& action);
+  // A fire among them nests callbacks: `action`'s views are then moved to storage of
+  // this nesting level (the policy's may not outlive its next answer).
+  std::span<const EffectRecord> applyEffects(CallbackAction& action);
   // Makes a dispatch's policy and sink those of fires made meanwhile.
   struct DispatchScope {
     DispatchScope(Monitor& m, CallbackPolicy& p, DeliverySink& s)
@@ -178,7 +182,12 @@ class Monitor {
   // by callbacks; effects_ per callback nesting level (a fire's callbacks nest).
   CallbackPolicy* policy_ = nullptr;
   DeliverySink* sink_ = nullptr;
-  std::vector<std::vector<EffectRecord>> effectLevels_;
+  struct EffectLevel {
+    std::vector<EffectRecord> records;
+    std::vector<ApiCall> calls;  // the action's, when a fire among them may nest
+    std::string raiseType, raiseMessage;
+  };
+  std::deque<EffectLevel> effectLevels_;
   size_t effectDepth_ = 0;
   bool opcodesEverSet_ = false;  // 3.12: some frame has had f_trace_opcodes set
   // Suspended generator frames' trace state, innermost last, by code and frame

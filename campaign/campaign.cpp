@@ -31,6 +31,8 @@ std::string errorSignature(const harness::CheckError& e) {
       return "the trace was truncated (options.max_records)";
     case ErrorKind::ScenarioDoesNotLoad:
       return "the generated scenario does not load";
+    case ErrorKind::HarnessFailed:
+      return "the harness failed";
     case ErrorKind::None:
       break;
   }
@@ -97,6 +99,7 @@ CaseRun runCase(const FuzzCase& c, const Token& t, harness::OracleWorker& w,
   harness::CheckContext keep = ctx;
   keep.keepTraces = true;  // for the invariants
   out.check = harness::checkOnInterpreter(*lr.scenario, w, keep);
+  if (out.check.error.kind == harness::ErrorKind::HarnessFailed) out.harnessError = true;
   // The oracle refusing a generated scenario is a generator bug, not a finding.
   const harness::CheckError& error = out.check.error;
   if (out.check.verdict == Verdict::Error &&
@@ -113,7 +116,14 @@ CaseRun runCase(const FuzzCase& c, const Token& t, harness::OracleWorker& w,
   out.signature = signatureOf(out.check);
   if (out.check.on) {
     const harness::Trace& on = *out.check.on;
-    for (const auto& v : harness::checkInvariants(on)) {
+    std::vector<harness::InvariantViolation> violations;
+    try {
+      violations = harness::checkInvariants(on);
+    } catch (const std::exception& e) {  // monsim's bug: say so, go on
+      out.harnessError = true;
+      out.check.reason = std::string("the invariant check failed: ") + e.what();
+    }
+    for (const auto& v : violations) {
       out.invariants.push_back(v.str());
       if (out.signature.empty()) {
         std::string ev;

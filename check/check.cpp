@@ -276,7 +276,14 @@ CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w,
     if (!record(false, off)) return done();
     if (c.keepTraces) r.traceOff.json = std::move(lastTrace);
   }
-  judgeTraces(r, s, *on, off ? &*off : nullptr, *v);
+  try {
+    judgeTraces(r, s, *on, off ? &*off : nullptr, *v);
+  } catch (const std::exception& e) {
+    // A bug of monsim's own: the run's verdict says so, and the others go on.
+    r.verdict = Verdict::Error;
+    r.error.kind = ErrorKind::HarnessFailed;
+    r.reason = std::string("the harness failed judging the traces: ") + e.what();
+  }
   if (c.keepTraces) {
     r.on = std::make_shared<const Trace>(std::move(*on));
     if (off) r.off = std::make_shared<const Trace>(std::move(*off));

@@ -32,6 +32,7 @@ enum class ErrorKind : uint8_t {
   Crashed,              // the worker died or wrote garbage
   Truncated,            // the trace hit options.max_records
   ScenarioDoesNotLoad,  // a generated scenario (monsim fuzz) does not load
+  HarnessFailed,        // judging the traces threw: monsim's bug, reported, not a crash
 };
 struct CheckError {
   ErrorKind kind = ErrorKind::None;

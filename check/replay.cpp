@@ -100,6 +100,16 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   std::map<std::string, CallableId> traceCallables_;
   // (event record, tool) -> the interpreter's delivery record
   std::map<std::pair<size_t, int>, const TraceRecord*> observed_;
+  // The callbacks running, innermost last, each with the interpreter's record of it
+  // (or null) and how many of the deliveries in its `calls` are taken: a C API fire
+  // inside a callback delivers there (behaviour §13.4). Pushed by onCallback, popped
+  // by onDelivery of the same delivery.
+  struct Running {
+    const TraceRecord* record = nullptr;
+    size_t taken = 0;
+  };
+  std::vector<Running> running_;
+  const TraceRecord* observedFor(int tool);
   std::set<size_t> unseen_;  // occurrences the probe missed, keyed by a delivery record
   std::vector<CodeId> stack_;
   OccurrenceFacts facts_;  // what the occurrence rules read (behaviour §14.3)
@@ -184,7 +194,9 @@ CallableArg Replayer::callableArg(const CallableRef& c) {
 void Replayer::associateObserved() {
   for (const ObservedDelivery& d : associateDeliveries(t_)) {
     if (d.unseen) unseen_.insert(d.record);
-    if (d.record != kNoRecord)
+    // Deliveries of fires made inside callbacks are found through those (running_).
+    const bool nested = d.index < t_.records.size() && d.source != &t_.records[d.index];
+    if (d.record != kNoRecord && !nested)
       observed_.emplace(std::make_pair(d.record, d.tool), d.source);
   }
 }
@@ -449,13 +461,29 @@ std::optional<ApiCall> Replayer::callFor(const TraceRecord& api) {
   return call;
 }
 
+const TraceRecord* Replayer::observedFor(int tool) {
+  if (running_.empty()) {
+    auto obs = observed_.find({record_, tool});
+    return obs == observed_.end() ? nullptr : obs->second;
+  }
+  Running& outer = running_.back();  // a fire made by this callback
+  if (!outer.record) return nullptr;
+  const auto& calls = outer.record->calls;
+  for (size_t i = outer.taken; i < calls.size(); ++i)
+    if (calls[i].kind == RecordKind::Delivery && calls[i].tool == tool) {
+      outer.taken = i + 1;
+      return &calls[i];
+    }
+  return nullptr;
+}
+
 CallbackAction Replayer::onCallback(const ModelDelivery& d) {
   calls_.clear();
   CallableInfo& info = callables_[d.callable.value];
   ++info.calls;
   const int t = d.tool.value;
-  auto obs = observed_.find({record_, t});
-  const TraceRecord* seen = obs == observed_.end() ? nullptr : obs->second;
+  const TraceRecord* seen = observedFor(t);
+  running_.push_back({seen, 0});
   CallbackAction a;
   if (info.kind == CallableInfo::Kind::Probe) return a;
   if (isHookTool(t)) return traceCallback(d, info, seen);
@@ -549,6 +577,11 @@ CallbackAction Replayer::traceCallback(const ModelDelivery& d, CallableInfo& inf
 
 void Replayer::onDelivery(const ModelDelivery& d) {
   const int t = d.tool.value;
+  const TraceRecord* seen = nullptr;  // the interpreter's record of this delivery
+  if (!running_.empty()) {
+    seen = running_.back().record;
+    running_.pop_back();
+  }
   if (t == t_.probeTool) {
     if (synthetic_) {
       Delivery probe;
@@ -625,17 +658,16 @@ void Replayer::onDelivery(const ModelDelivery& d) {
         {callName(*e.call), outcomeText(e.outcome, repr), e.outcome, nullptr, ""});
   // Pair the model's calls with the interpreter's, in order (the run without the
   // probe is paired when its deliveries are aligned: compareAlone).
-  auto obs = observed_.find({record_, t});
-  if (run_ == Run::WithProbe && obs != observed_.end()) {
-    std::vector<const TraceRecord*> seen;
-    for (const TraceRecord& c : obs->second->calls)
-      if (c.kind == RecordKind::Api) seen.push_back(&c);
-    for (size_t i = 0; i < p.calls.size() && i < seen.size(); ++i) {
-      p.calls[i].observed = seen[i];
-      p.calls[i].mismatch = compareOutcome(d.effects[i].outcome, *seen[i], repr);
-      if (seen[i]->fn != p.calls[i].fn)
+  if (run_ == Run::WithProbe && seen) {
+    std::vector<const TraceRecord*> apis;
+    for (const TraceRecord& c : seen->calls)
+      if (c.kind == RecordKind::Api) apis.push_back(&c);
+    for (size_t i = 0; i < p.calls.size() && i < apis.size(); ++i) {
+      p.calls[i].observed = apis[i];
+      p.calls[i].mismatch = compareOutcome(d.effects[i].outcome, *apis[i], repr);
+      if (apis[i]->fn != p.calls[i].fn)
         p.calls[i].mismatch = "the model calls " + p.calls[i].fn + ", the interpreter " +
-                              (seen[i]->fn.empty() ? "?" : seen[i]->fn);
+                              (apis[i]->fn.empty() ? "?" : apis[i]->fn);
     }
   }
   out_.deliveries.push_back(std::move(p));

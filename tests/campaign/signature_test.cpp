@@ -41,6 +41,7 @@ TEST(Signature, ErrorsNameTheirKindAndPhaseOnly) {
             "error: the trace was truncated (options.max_records)");
   EXPECT_EQ(signatureOf(error(ErrorKind::ScenarioDoesNotLoad)),
             "error: the generated scenario does not load");
+  EXPECT_EQ(signatureOf(error(ErrorKind::HarnessFailed)), "error: the harness failed");
 }
 
 TEST(Signature, AFailedProbeOffRunIsOneSignature) {

@@ -86,28 +86,10 @@ def scrub(touched=()):
         _restart()
 
 
-def warm_up():
-    """Once per worker, before any run: the stdlib code CPython loads the first time
-    it reports an ignored exception (sys.unraisablehook formats a traceback; 3.13+
-    builds _colorize's theme, thousands of dataclass events). Left lazy, it would run
-    inside one scenario's first run only, where tools with global events see it, and
-    the runs with and without the probe would differ (found by monsim fuzz --capi)."""
-    import io
-    import traceback
-
-    class _Raises:
-        def __del__(self):
-            raise RuntimeError("monsim warm-up")
-
-    saved = sys.stderr
-    sys.stderr = io.StringIO()
-    try:
-        # Three times: the stdlib code on that path (os.environ.get for the colour
-        # settings, …) then runs specialised in every run; a subscript's first,
-        # unspecialised execution reports a RAISE passing through at another offset
-        # than the later ones (behaviour §14.9).
-        for _ in range(3):
-            _Raises()  # collected at once: the default hook prints "Exception ignored…"
-            traceback.format_exception(RuntimeError("monsim warm-up"))
-    finally:
-        sys.stderr = saved
+def fresh_caches():
+    """Before each run: the stdlib caches the interpreter's own reports fill (linecache:
+    the source lines of a traceback) start empty, so the runs with and without the probe
+    take the same path through that code, which tools with global events see (found by
+    monsim fuzz --capi on 3.15: lazycache called one function more in the first run)."""
+    import linecache
+    linecache.clearcache()

@@ -10,7 +10,7 @@ import platform
 import sys
 
 from . import HARNESS_FILES, PROTOCOL_VERSION, _here
-from . import capi, isolation, runner
+from . import capi, runner
 from .events import BRANCH_IS_ALIAS, BY_NAME
 from .recorder import REAL_API
 
@@ -106,7 +106,6 @@ def main():
         out.write(json.dumps(m, separators=(",", ":")) + "\n")
         out.flush()
 
-    isolation.warm_up()
     send(hello())
     while True:
         line = inp.readline()

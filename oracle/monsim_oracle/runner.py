@@ -54,10 +54,24 @@ def run(doc, options=None, seq=0):
             return "errored", {"phase": "isolation", "scenario": doc["id"],
                                "message": "monitoring state left over before the run",
                                "leaks": problems}
+        isolation.fresh_caches()
         return _Run(doc, opts, seq).execute()
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+def _report_ignored(u):
+    """sys.unraisablehook during a run: one line per ignored exception, written with
+    builtins only. CPython's own hook formats a traceback with stdlib code (traceback,
+    linecache, functools caches, os.environ lookups) that tools with global events see,
+    and whose caches make the first run of a worker differ from the next (found by monsim
+    fuzz --capi on 3.15)."""
+    exc = u.exc_value if u.exc_value is not None else u.exc_type
+    where = u.err_msg or "Exception ignored in"
+    obj = "" if u.object is None else ": " + object.__repr__(u.object)
+    sys.stderr.write("%s%s\n%s: %s\n" % (where, obj, type(exc).__name__,
+                                           BaseException.__str__(exc) if isinstance(exc, BaseException) else ""))
 
 
 def mentioned_tools(doc):
@@ -128,6 +142,7 @@ class _Run:
             and opcode_trace_sticky()
         out, err = io.StringIO(), io.StringIO()
         saved = sys.stdout, sys.stderr, sys.stdin
+        saved_hook = sys.unraisablehook
         failure = None
         warn = warnings.catch_warnings()
         warn.__enter__()
@@ -136,6 +151,7 @@ class _Run:
             # registry would make a second run differ from the first.
             warnings.simplefilter("always")
             sys.stdout, sys.stderr, sys.stdin = out, err, io.StringIO()
+            sys.unraisablehook = _report_ignored
             for n in REAL_API:
                 setattr(mon, n, ApiShim(n, rec))
             self.hooks.shims()
@@ -160,6 +176,7 @@ class _Run:
                 if not self.opts["gc"]:
                     gc.collect(0)
                 sys.stdout, sys.stderr, sys.stdin = saved
+                sys.unraisablehook = saved_hook
                 warn.__exit__(None, None, None)
         _last_touched[:] = touched
         if failure is None and rec.failures:

@@ -64,7 +64,9 @@ void judge(CheckResult& r, const Comparison& on, const Comparison* alone) {
 
 void applyExpectations(CheckResult& r, const CheckContext& c) {
   if (!c.expectations) return;
-  r.deviation = findDeviation(*c.expectations, r.interpreter, r.scenario);
+  std::vector<std::string> names = {r.interpreter};
+  if (!r.implementation.empty()) names.push_back(r.implementation + "-" + r.version);
+  r.deviation = findDeviation(*c.expectations, names, r.scenario);
   if (!r.deviation) return;
   if (r.verdict == Verdict::Pass) {
     r.verdict = Verdict::XPass;
@@ -202,6 +204,7 @@ CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w,
   r.file = s.file;
   r.interpreter = w.interpreter().id;
   r.version = w.interpreter().version;
+  r.implementation = w.interpreter().implementation;
   auto done = [&]() -> CheckResult {
     finish(r, c, t0);
     return r;

@@ -42,6 +42,7 @@ struct CheckError {
 
 struct CheckResult {
   std::string scenario, file, interpreter, version;
+  std::string implementation;  // what the interpreter runs: "cpython" (also pyodide), "pypy"
   Verdict verdict = Verdict::Error;
   CheckError error;    // verdict Error: its kind
   std::string reason;  // one line

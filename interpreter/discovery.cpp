@@ -171,9 +171,17 @@ std::vector<Interpreter> discoverInterpreters(const DiscoveryOptions& opts) {
   if (opts.searchPyodide) {
     const std::string root = sourceRoot();
     const RunResult node = runCommand({"node", "--version"}, "", 10s);
-    for (const char* flavour : {"314", "315"}) {
-      const fs::path pkg =
-          fs::path(root) / "node_modules" / (std::string("pyodide") + flavour);
+    // Every pyodide line package.json installs (npm aliases pyodide<FLAVOUR>), found by
+    // its lock file: the CPython inside is whatever the lock file says.
+    std::vector<std::string> flavours;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(fs::path(root) / "node_modules", ec)) {
+      const std::string name = e.path().filename().string();
+      if (name.size() > 7 && name.rfind("pyodide", 0) == 0) flavours.push_back(name.substr(7));
+    }
+    std::sort(flavours.begin(), flavours.end());
+    for (const std::string& flavour : flavours) {
+      const fs::path pkg = fs::path(root) / "node_modules" / ("pyodide" + flavour);
       std::ifstream lock(pkg / "pyodide-lock.json");
       if (!lock || node.status != "exit 0") continue;
       try {

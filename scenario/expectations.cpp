@@ -151,15 +151,18 @@ std::vector<Expectations> loadExpectations(const std::string& dir,
 
 namespace {
 // "cpython-3.13" applies to "cpython-3.13.0" (a '-' or '.' boundary).
-bool appliesTo(const Expectations& e, const std::string& interp) {
+bool appliesTo(const Expectations& e, const std::vector<std::string>& names) {
   const std::string& p = e.interpreter;
-  return interp.starts_with(p) && (interp.size() == p.size() || interp[p.size()] == '.' ||
-                                   interp[p.size()] == '-');
+  for (const std::string& interp : names)
+    if (interp.starts_with(p) && (interp.size() == p.size() || interp[p.size()] == '.' ||
+                                  interp[p.size()] == '-'))
+      return true;
+  return false;
 }
 }  // namespace
 
 const KnownSignature* findKnownSignature(const std::vector<Expectations>& all,
-                                         const std::string& interp,
+                                         const std::vector<std::string>& interp,
                                          const std::string& signature) {
   for (const Expectations& e : all) {
     if (!appliesTo(e, interp)) continue;
@@ -170,7 +173,7 @@ const KnownSignature* findKnownSignature(const std::vector<Expectations>& all,
 }
 
 const KnownDeviation* findDeviation(const std::vector<Expectations>& all,
-                                    const std::string& interp,
+                                    const std::vector<std::string>& interp,
                                     const std::string& scenario) {
   for (const Expectations& e : all) {
     if (!appliesTo(e, interp)) continue;

@@ -37,14 +37,16 @@ struct Expectations {
 // Every *.yaml file of `dir`; problems as diagnostics (file:line:col).
 std::vector<Expectations> loadExpectations(const std::string& dir,
                                            std::vector<Diagnostic>& diags);
-// The entry for (interpreter id, scenario id) from the files whose prefix matches
-// the id at a '-' or '.' boundary ("cpython-3.13" matches "cpython-3.13.0").
+// The entry for (interpreter, scenario id) from the first file whose `interpreter`
+// prefixes one of `names` at a '-' or '.' boundary ("cpython-3.13" matches
+// "cpython-3.13.0"). `names`: the interpreter's id and the implementation and version
+// it runs ("pyodide-3.12.1" runs "cpython-3.12.1": CPython's deviations are its too).
 const KnownDeviation* findDeviation(const std::vector<Expectations>& all,
-                                    const std::string& interpreterId,
+                                    const std::vector<std::string>& names,
                                     const std::string& scenarioId);
 
 const KnownSignature* findKnownSignature(const std::vector<Expectations>& all,
-                                         const std::string& interpreterId,
+                                         const std::vector<std::string>& names,
                                          const std::string& signature);
 
 }  // namespace monsim::harness

@@ -1,23 +1,30 @@
 // Runs a Python script under pyodide as `python3 script.py args…` would:
 // stdin/stdout/stderr are the process's own, the script's folder is mounted
 // at the same path, and the exit status is the script's.
-//   node runner.mjs --pyodide 314|315 SCRIPT [ARGS…]
-//   node runner.mjs --pyodide 314|315 -c CODE
+//   node runner.mjs --pyodide FLAVOUR SCRIPT [ARGS…]
+//   node runner.mjs --pyodide FLAVOUR -c CODE
+// FLAVOUR names an npm package `pyodide<FLAVOUR>` of the repo's node_modules (package.json
+// installs each pinned pyodide line under such an alias: pyodide314, pyodide0264, …).
 import fs from "node:fs";
 import path from "node:path";
 
 const argv = process.argv.slice(2);
 if (argv[0] !== "--pyodide" || argv.length < 3) {
-  process.stderr.write("usage: runner.mjs --pyodide 314|315 (SCRIPT | -c CODE) [ARGS…]\n");
+  process.stderr.write("usage: runner.mjs --pyodide FLAVOUR (SCRIPT | -c CODE) [ARGS…]\n");
   process.exit(2);
 }
 const flavour = argv[1];
-const packages = { 314: "pyodide314", 315: "pyodide315" };
-if (!(flavour in packages)) {
-  process.stderr.write(`runner.mjs: unknown pyodide flavour '${flavour}' (314 or 315)\n`);
+if (!/^[0-9A-Za-z._-]+$/.test(flavour)) {
+  process.stderr.write(`runner.mjs: bad pyodide flavour '${flavour}'\n`);
   process.exit(2);
 }
-const { loadPyodide } = await import(packages[flavour]);
+let loadPyodide;
+try {
+  ({ loadPyodide } = await import(`pyodide${flavour}`));
+} catch (e) {
+  process.stderr.write(`runner.mjs: no npm package pyodide${flavour} (${e && e.message})\n`);
+  process.exit(2);
+}
 
 // Line-oriented synchronous stdin so Python's sys.stdin.readline() blocks
 // like a native interpreter's does.

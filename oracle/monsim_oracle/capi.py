@@ -14,7 +14,7 @@ import platform
 import sys
 
 from . import HARNESS_FILES, _here
-from .events import BRANCH_IS_ALIAS, BY_NAME
+from .events import BRANCH_IS_ALIAS, BY_NAME, MONITORING
 
 HARNESS_FILES.add(_here())
 
@@ -71,7 +71,7 @@ def testcapi():
     """_testcapi when it has the monitoring C API wrappers (and sys.monitoring exists), else None."""
     if "testcapi" not in _cache:
         m = None
-        if getattr(sys, "monitoring", None) is not None:
+        if MONITORING is not None:
             try:
                 import _testcapi as m
             except Exception:  # ImportError; PyPy's _testcapi builds itself from missing sources
@@ -101,7 +101,7 @@ def extension():
 
 def _load_extension():
     if sys.implementation.name != "cpython" or sys.version_info < (3, 13) \
-            or getattr(sys, "monitoring", None) is None:
+            or MONITORING is None:
         return None
     import importlib.util
     from importlib.machinery import EXTENSION_SUFFIXES

@@ -6,8 +6,14 @@ from . import HARNESS_FILES, _here
 HARNESS_FILES.add(_here())
 
 # None on an interpreter without sys.monitoring (PyPy 3.9): only the legacy hooks
-# (sys.settrace / sys.setprofile) can be recorded there.
+# (sys.settrace / sys.setprofile) can be recorded there. Judged by behaviour, not by the
+# name existing: the functions every run calls must be callables (an implementation with
+# a partial namespace, e.g. constants but no use_tool_id, counts as having none).
+CORE_API = ("use_tool_id", "free_tool_id", "register_callback", "set_events", "get_events")
 mon = getattr(sys, "monitoring", None)
+if not all(callable(getattr(mon, n, None)) for n in CORE_API):
+    mon = None
+MONITORING = mon
 
 # name -> bit value, as this interpreter defines them (BRANCH included).
 BY_NAME = {n: v for n, v in vars(mon.events).items() if n.isupper() and n != "NO_EVENTS"} \

@@ -15,18 +15,18 @@ object instead of a code object: never harness, no co_lines, no frame of their o
 import sys
 
 from . import HARNESS_FILES, _here
-from .events import BY_BIT, SHAPE
+from .events import BY_BIT, MONITORING, SHAPE
 from .normalise import NONE, CodeTable, Normaliser, qualname
 
 HARNESS_FILES.add(_here())
 
-mon = getattr(sys, "monitoring", None)  # None: legacy hooks only (PyPy 3.9)
+mon = MONITORING  # None: legacy hooks only (PyPy 3.9, a partial sys.monitoring)
 _getframe = sys._getframe
 API_NAMES = ("use_tool_id", "free_tool_id", "clear_tool_id", "get_tool", "get_events",
              "set_events", "get_local_events", "set_local_events", "register_callback",
              "restart_events", "_all_events")
 # The real functions, captured before any shim can be installed.
-REAL_API = {n: getattr(mon, n) for n in API_NAMES if hasattr(mon, n)}
+REAL_API = {n: getattr(mon, n) for n in API_NAMES if callable(getattr(mon, n, None))}
 # The legacy hooks, likewise (behaviour §12).
 REAL_HOOKS = {n: getattr(sys, n) for n in ("settrace", "setprofile", "gettrace", "getprofile")}
 _NO_ARG = object()  # an argument the C API's C_RETURN / C_RAISE do not pass

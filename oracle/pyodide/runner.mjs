@@ -3,6 +3,7 @@
 // at the same path, and the exit status is the script's.
 //   node runner.mjs --pyodide FLAVOUR SCRIPT [ARGS…]
 //   node runner.mjs --pyodide FLAVOUR -c CODE
+//   node runner.mjs --pyodide FLAVOUR - < SCRIPT
 // FLAVOUR names an npm package `pyodide<FLAVOUR>` of the repo's node_modules (package.json
 // installs each pinned pyodide line under such an alias: pyodide314, pyodide0264, …).
 import fs from "node:fs";
@@ -10,7 +11,7 @@ import path from "node:path";
 
 const argv = process.argv.slice(2);
 if (argv[0] !== "--pyodide" || argv.length < 3) {
-  process.stderr.write("usage: runner.mjs --pyodide FLAVOUR (SCRIPT | -c CODE) [ARGS…]\n");
+  process.stderr.write("usage: runner.mjs --pyodide FLAVOUR (SCRIPT | -c CODE | -) [ARGS…]\n");
   process.exit(2);
 }
 const flavour = argv[1];
@@ -86,6 +87,10 @@ let scriptArgv;
 if (argv[2] === "-c") {
   code = argv[3] ?? "";
   scriptArgv = ["-c", ...argv.slice(4)];
+} else if (argv[2] === "-") {
+  // The program on stdin, as `python3 -` reads it (monsim's vetting probe does this).
+  code = fs.readFileSync(0, "utf8");
+  scriptArgv = ["-", ...argv.slice(3)];
 } else {
   const script = path.resolve(argv[2]);
   const dir = path.dirname(script);

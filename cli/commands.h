@@ -22,6 +22,7 @@ void addCoverage(CLI::App& app);
 void addFuzz(CLI::App& app);
 void addExportPy(CLI::App& app);
 void addLint(CLI::App& app);
+void addDiff(CLI::App& app);
 
 int exitCode();
 void setExitCode(int code);

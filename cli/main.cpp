@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   monsim::cli::addFuzz(app);
   monsim::cli::addExportPy(app);
   monsim::cli::addLint(app);
+  monsim::cli::addDiff(app);
   app.footer(
       "Exit status, the same contract for every subcommand (its --help says what each "
       "code means for it):\n"

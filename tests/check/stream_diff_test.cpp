@@ -1,0 +1,62 @@
+// Two interpreters' event streams aligned per occurrence (check/stream_diff.h).
+#include "check/stream_diff.h"
+
+#include <gtest/gtest.h>
+
+namespace monsim::harness {
+namespace {
+
+StreamEvent ev(Event e, std::string code, int64_t off) {
+  return StreamEvent{e, std::move(code), off, std::nullopt, "", 0};
+}
+
+TEST(StreamDiff, IdenticalStreamsAreTheSame) {
+  const std::vector<StreamEvent> s = {ev(Event::PyStart, "f@1", 0), ev(Event::Line, "f@1", 2),
+                                      ev(Event::PyReturn, "f@1", 4)};
+  const StreamDiff d = diffStreams(s, s);
+  EXPECT_TRUE(d.same());
+  EXPECT_EQ(d.common, 3u);
+}
+
+TEST(StreamDiff, AnEventOnlyOneSideEmitsIsListedOnItsSide) {
+  const std::vector<StreamEvent> a = {ev(Event::PyStart, "f@1", 0), ev(Event::Call, "f@1", 4),
+                                      ev(Event::PyReturn, "f@1", 8)};
+  const std::vector<StreamEvent> b = {ev(Event::PyStart, "f@1", 0),
+                                      ev(Event::PyReturn, "f@1", 8)};
+  const StreamDiff d = diffStreams(a, b);
+  ASSERT_EQ(d.onlyLeft.size(), 1u);
+  EXPECT_EQ(d.onlyLeft[0].event, Event::Call);
+  EXPECT_TRUE(d.onlyRight.empty());
+  EXPECT_EQ(d.common, 2u);
+}
+
+TEST(StreamDiff, AMovedOffsetIsOneEventOnEachSide) {
+  const std::vector<StreamEvent> a = {ev(Event::Raise, "g@3", 8)};
+  const std::vector<StreamEvent> b = {ev(Event::Raise, "g@3", 4)};
+  const StreamDiff d = diffStreams(a, b);
+  ASSERT_EQ(d.onlyLeft.size(), 1u);
+  ASSERT_EQ(d.onlyRight.size(), 1u);
+  EXPECT_EQ(d.onlyLeft[0].offset, 8);
+  EXPECT_EQ(d.onlyRight[0].offset, 4);
+}
+
+TEST(StreamDiff, WithoutTheTableTheWindowPairsTheSameWay) {
+  std::vector<StreamEvent> a, b;
+  for (int i = 0; i < 50; ++i) {
+    a.push_back(ev(Event::Line, "f@1", 2 * i));
+    if (i != 20) b.push_back(ev(Event::Line, "f@1", 2 * i));
+  }
+  b.insert(b.begin() + 30, ev(Event::Jump, "f@1", 99));
+  const StreamDiff table = diffStreams(a, b);
+  const StreamDiff window = diffStreams(a, b, /*maxCells=*/1);
+  for (const StreamDiff* d : {&table, &window}) {
+    ASSERT_EQ(d->onlyLeft.size(), 1u);
+    EXPECT_EQ(d->onlyLeft[0].offset, 40);
+    ASSERT_EQ(d->onlyRight.size(), 1u);
+    EXPECT_EQ(d->onlyRight[0].event, Event::Jump);
+    EXPECT_EQ(d->common, 49u);
+  }
+}
+
+}  // namespace
+}  // namespace monsim::harness

@@ -5,27 +5,28 @@
 namespace monsim::harness {
 
 std::string StreamEvent::str() const {
-  std::string out = std::string(eventName(event)) + " " + code + ":" + std::to_string(offset);
+  std::string out =
+      std::string(eventName(event)) + " " + code + ":" + std::to_string(offset);
   if (line) out += " line " + std::to_string(*line);
   if (!detail.empty()) out += " (" + detail + ")";
   return out;
 }
 
-std::vector<StreamEvent> eventStream(const Trace& t) {
+std::vector<StreamEvent> eventStream(const Trace& t, bool withOffsets) {
   std::vector<StreamEvent> out;
   for (size_t i = 0; i < t.records.size(); ++i) {
     const TraceRecord& r = t.records[i];
     if (r.kind != RecordKind::Event) continue;
-    StreamEvent e{r.event, r.code, r.offset, r.line, "", i};
+    StreamEvent e{r.event, r.code, withOffsets ? r.offset : 0, r.line, "", i};
     if (r.exc) e.detail = r.exc->type;
-    if (r.dest) e.detail = "to " + std::to_string(*r.dest);
+    if (r.dest && withOffsets) e.detail = "to " + std::to_string(*r.dest);
     out.push_back(std::move(e));
   }
   return out;
 }
 
-StreamDiff diffStreams(const std::vector<StreamEvent>& a, const std::vector<StreamEvent>& b,
-                       size_t maxCells) {
+StreamDiff diffStreams(const std::vector<StreamEvent>& a,
+                       const std::vector<StreamEvent>& b, size_t maxCells) {
   StreamDiff d;
   d.left = a.size();
   d.right = b.size();
@@ -46,7 +47,8 @@ StreamDiff diffStreams(const std::vector<StreamEvent>& a, const std::vector<Stre
     auto at = [&](size_t i, size_t j) -> uint32_t& { return lcs[i * (m + 1) + j]; };
     for (size_t i = n; i-- > 0;)
       for (size_t j = m; j-- > 0;)
-        at(i, j) = A(i) == B(j) ? at(i + 1, j + 1) + 1 : std::max(at(i + 1, j), at(i, j + 1));
+        at(i, j) =
+            A(i) == B(j) ? at(i + 1, j + 1) + 1 : std::max(at(i + 1, j), at(i, j + 1));
     size_t i = 0, j = 0;
     while (i < n && j < m) {
       if (A(i) == B(j)) {

@@ -28,8 +28,10 @@ struct StreamEvent {
   std::string str() const;
 };
 
-// The probe's event records of a trace, in order.
-std::vector<StreamEvent> eventStream(const Trace& t);
+// The probe's event records of a trace, in order. `withOffsets` false: offsets and
+// destinations left out (0, no "to N"), to compare versions whose compilers lay out
+// the same code differently.
+std::vector<StreamEvent> eventStream(const Trace& t, bool withOffsets = true);
 
 struct StreamDiff {
   size_t left = 0, right = 0, common = 0;  // events on each side, and paired

@@ -177,7 +177,8 @@ std::vector<Interpreter> discoverInterpreters(const DiscoveryOptions& opts) {
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(fs::path(root) / "node_modules", ec)) {
       const std::string name = e.path().filename().string();
-      if (name.size() > 7 && name.rfind("pyodide", 0) == 0) flavours.push_back(name.substr(7));
+      if (name.size() > 7 && name.rfind("pyodide", 0) == 0)
+        flavours.push_back(name.substr(7));
     }
     std::sort(flavours.begin(), flavours.end());
     for (const std::string& flavour : flavours) {

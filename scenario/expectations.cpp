@@ -154,8 +154,8 @@ namespace {
 bool appliesTo(const Expectations& e, const std::vector<std::string>& names) {
   const std::string& p = e.interpreter;
   for (const std::string& interp : names)
-    if (interp.starts_with(p) && (interp.size() == p.size() || interp[p.size()] == '.' ||
-                                  interp[p.size()] == '-'))
+    if (interp.starts_with(p) &&
+        (interp.size() == p.size() || interp[p.size()] == '.' || interp[p.size()] == '-'))
       return true;
   return false;
 }

@@ -11,7 +11,8 @@ StreamEvent ev(Event e, std::string code, int64_t off) {
 }
 
 TEST(StreamDiff, IdenticalStreamsAreTheSame) {
-  const std::vector<StreamEvent> s = {ev(Event::PyStart, "f@1", 0), ev(Event::Line, "f@1", 2),
+  const std::vector<StreamEvent> s = {ev(Event::PyStart, "f@1", 0),
+                                      ev(Event::Line, "f@1", 2),
                                       ev(Event::PyReturn, "f@1", 4)};
   const StreamDiff d = diffStreams(s, s);
   EXPECT_TRUE(d.same());
@@ -19,7 +20,8 @@ TEST(StreamDiff, IdenticalStreamsAreTheSame) {
 }
 
 TEST(StreamDiff, AnEventOnlyOneSideEmitsIsListedOnItsSide) {
-  const std::vector<StreamEvent> a = {ev(Event::PyStart, "f@1", 0), ev(Event::Call, "f@1", 4),
+  const std::vector<StreamEvent> a = {ev(Event::PyStart, "f@1", 0),
+                                      ev(Event::Call, "f@1", 4),
                                       ev(Event::PyReturn, "f@1", 8)};
   const std::vector<StreamEvent> b = {ev(Event::PyStart, "f@1", 0),
                                       ev(Event::PyReturn, "f@1", 8)};
@@ -56,6 +58,24 @@ TEST(StreamDiff, WithoutTheTableTheWindowPairsTheSameWay) {
     EXPECT_EQ(d->onlyRight[0].event, Event::Jump);
     EXPECT_EQ(d->common, 49u);
   }
+}
+
+TEST(StreamDiff, WithoutOffsetsTheSameEventsAtShiftedOffsetsAgree) {
+  auto trace = [](int64_t offset, int dest) {
+    Trace t;
+    TraceRecord r;
+    r.kind = RecordKind::Event;
+    r.event = Event::Jump;
+    r.code = "f@1";
+    r.offset = offset;
+    r.dest = dest;
+    r.line = 3;
+    t.records.push_back(r);
+    return t;
+  };
+  const Trace a = trace(104, 108), b = trace(106, 110);
+  EXPECT_FALSE(diffStreams(eventStream(a), eventStream(b)).same());
+  EXPECT_TRUE(diffStreams(eventStream(a, false), eventStream(b, false)).same());
 }
 
 }  // namespace

@@ -134,8 +134,8 @@ std::vector<Occurrence> occurrencesOf(const Trace& t,
     // whose deliveries are keyed by its api record; the probe's record of a C-fired
     // event is one of its deliveries.
     const TraceRecord& r = t.records[i];
-    const bool fire = r.kind == RecordKind::Api && isCapiFunction(r.fn);
-    if (!fire && (r.kind != RecordKind::Event || isCapiCode(r.code))) continue;
+    const bool fire = r.kind == RecordKind::Api && r.capi;
+    if (!fire && (r.kind != RecordKind::Event || r.capi)) continue;
     at[i] = out.size();
     out.push_back({i, i, siteOf(t.records[i]), {}, -1, {}, false, fire});
   }

@@ -96,6 +96,7 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
   std::array<const ToolSpec*, 6> tools_{};
   std::map<std::string, CodeId> codeIds_;
   std::vector<std::string> codeNames_;
+  std::vector<bool> capiCode_;  // per CodeId: a C API code-like object (TraceCode::capi)
   std::vector<CallableInfo> callables_;
   std::map<std::string, CallableId> traceCallables_;
   // (event record, tool) -> the interpreter's delivery record
@@ -134,7 +135,11 @@ class Replayer final : public CallbackPolicy, public DeliverySink {
 
 CodeId Replayer::codeId(const std::string& id) {
   auto [it, added] = codeIds_.emplace(id, CodeId{uint32_t(codeNames_.size())});
-  if (added) codeNames_.push_back(id);
+  if (added) {
+    codeNames_.push_back(id);
+    const TraceCode* c = t_.code(id);
+    capiCode_.push_back(c && c->capi);
+  }
   return it->second;
 }
 
@@ -254,7 +259,7 @@ void Replayer::replayCapi(size_t index, const TraceRecord& rec) {
 }
 
 void Replayer::replayApi(size_t index, const TraceRecord& rec) {
-  if (isCapiFunction(rec.fn)) return replayCapi(index, rec);
+  if (rec.capi) return replayCapi(index, rec);
   ApiCheck check;
   check.record = index;
   check.fn = rec.fn.empty() ? "?" : rec.fn;
@@ -355,7 +360,7 @@ void Replayer::feed(const Occurrence& o, size_t record, std::optional<int> line)
 
 void Replayer::replayEvent(size_t index, const TraceRecord& rec) {
   if (!probeStarted_ && t_.probeTool >= 0) startProbe();
-  if (isCapiCode(rec.code)) return;  // the probe's delivery of a C-fired event
+  if (rec.capi) return;  // the probe's delivery of a C-fired event
   const CodeId code = codeId(rec.code);
   record_ = index;
   syncFrames(rec.event, code,
@@ -602,7 +607,7 @@ void Replayer::onDelivery(const ModelDelivery& d) {
   p.code = codeNames_[d.code.value];
   p.offset = rawOffset_;
   p.line = line_;
-  if (isCapiCode(p.code)) {
+  if (capiCode_[d.code.value]) {
     // A C-fired event (behaviour §13): its own arguments; LINE gets no offset.
     p.why = Reason::CapiState;
     p.offset = d.event == Event::Line ? 0 : d.offset;

@@ -168,6 +168,15 @@ ApiCaller callerNamed(const std::string& by) {
 
 namespace {
 
+// Events and deliveries of C-fired events, by their code's origin (nested ones too).
+void markCapi(const Trace& t, std::vector<TraceRecord>& records) {
+  for (TraceRecord& r : records) {
+    if (r.kind == RecordKind::Event || r.kind == RecordKind::Delivery)
+      if (const TraceCode* c = t.code(r.code)) r.capi = c->capi;
+    markCapi(t, r.calls);
+  }
+}
+
 // Legacy records name their occurrence only once the code's instructions are known.
 // A 'return' right after an exception rose in the same code (a RAISE or RERAISE, or a
 // hook that raised), or at no instruction of a known code, is the frame unwinding.
@@ -246,6 +255,7 @@ TraceRecord recordFromJson(const json& j) {
     for (const json& c : *it) r.calls.push_back(recordFromJson(c));
   r.by = callerNamed(str(j, "by"));
   r.fn = str(j, "fn");
+  r.capi = r.kind == RecordKind::Api && r.fn.starts_with("PyMonitoring_");
   if (auto it = j.find("kwargs"); it != j.end()) {
     r.kwargs.emplace();
     if (it->is_object())
@@ -286,6 +296,7 @@ Trace traceFromJson(const json& j) {
       c.qualname = str(row, "qualname", id);
       c.firstLine = small(row, "firstlineno").value_or(0);
       c.program = str(row, "origin") == "program";
+      c.capi = str(row, "origin") == "capi";
       c.generator = row.contains("generator") && row["generator"].is_boolean() &&
                     row["generator"].get<bool>();
       // [offset, opname, line, arg, line_site]; a malformed item is skipped (the
@@ -310,6 +321,7 @@ Trace traceFromJson(const json& j) {
     t.records.reserve(it->size());
     for (const json& r : *it) t.records.push_back(recordFromJson(r));
   }
+  markCapi(t, t.records);
   guessLegacyOccurrences(t);
   return t;
 }
@@ -352,6 +364,7 @@ std::optional<Trace> readTraceJsonl(const std::string& path, std::string& error)
   }
   Trace t = traceFromJson(*meta);
   t.records = std::move(records);
+  markCapi(t, t.records);
   guessLegacyOccurrences(t);
   return t;
 }
@@ -435,8 +448,7 @@ std::vector<ObservedDelivery> associateDeliveries(const Trace& t) {
   // Occurrences the probe saw; its deliveries of C-fired events are not occurrences.
   std::vector<size_t> events;
   for (size_t i = 0; i < t.records.size(); ++i)
-    if (t.records[i].kind == RecordKind::Event && !isCapiCode(t.records[i].code))
-      events.push_back(i);
+    if (t.records[i].kind == RecordKind::Event && !t.records[i].capi) events.push_back(i);
   std::vector<ObservedDelivery> out;
   for (size_t i = 0; i < t.records.size(); ++i) {
     const TraceRecord& r = t.records[i];
@@ -447,11 +459,10 @@ std::vector<ObservedDelivery> associateDeliveries(const Trace& t) {
     static_cast<Delivery&>(d) = deliveryOf(r);
     d.index = i;
     d.source = &r;
-    if (isCapiCode(r.code)) {
+    if (r.capi) {
       // A step's fire: the fire's own `api` record follows its deliveries.
       for (size_t k = i + 1; k < t.records.size() && d.record == kNoRecord; ++k)
-        if (t.records[k].kind == RecordKind::Api && isCapiFunction(t.records[k].fn))
-          d.record = k;
+        if (t.records[k].kind == RecordKind::Api && t.records[k].capi) d.record = k;
       if (d.record == kNoRecord) d.record = i;
       nestedDeliveries(t, r, i, d.record, out);
       out.push_back(std::move(d));

@@ -85,6 +85,9 @@ struct TraceRecord {
   std::string callback;  // "tool", "handler:NAME" or a program callable's repr
   CallbackOutcome outcome = CallbackOutcome::Returned;
   std::vector<TraceRecord> calls;  // the callback's api/action records, in order
+  // C API (behaviour §13): event, delivery — of a code-like object (its code's origin
+  // is `capi`); api — a PyMonitoring_* call.
+  bool capi = false;
   // delivery, step_end, action: `returned` or `raised`; api, load: `raised`
   std::optional<TraceValue> returned, raised;
   // api
@@ -142,6 +145,7 @@ struct TraceCode {
   // a generator function's code (read once per code object by occurrence rules).
   std::map<int32_t, TraceInstruction> instructions;
   bool generator = false;
+  bool capi = false;  // a C API code-like object (origin `capi`, behaviour §13)
   const TraceInstruction* instructionAt(int64_t offset) const {
     auto it = instructions.find(static_cast<int32_t>(offset));
     return it == instructions.end() ? nullptr : &it->second;
@@ -191,12 +195,8 @@ std::optional<Trace> readTraceJsonl(const std::string& path, std::string& error)
 inline constexpr size_t kNoRecord = size_t(-1);
 
 // C API (behaviour §13): the code id of a code-like object's events (the oracle's
-// `capi:NAME`), and the C functions recorded as `api` records.
+// `capi:NAME`, oracle/PROTOCOL.md §3.7).
 inline std::string capiCodeId(const std::string& name) { return "capi:" + name; }
-inline bool isCapiCode(std::string_view id) { return id.substr(0, 5) == "capi:"; }
-inline bool isCapiFunction(std::string_view fn) {
-  return fn.substr(0, 13) == "PyMonitoring_";
-}
 
 // One call of a scenario tool's callback, in the same shape whether the interpreter
 // recorded it or the model predicted it (check/replay.h), so that comparing,

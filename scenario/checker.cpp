@@ -158,10 +158,12 @@ std::optional<Scenario> Checker::run(const YAML::Node& doc) {
       r_.error(f->keyNode,
                "a scenario using the C API cannot use trace or profile "
                "functions (their meeting is not modelled, behaviour §13.6)");
-    for (const char* cap : {"c_api", "capi_ext"})
-      if ((cap == std::string_view("c_api") || s_.capiExt) &&
-          std::find(s_.requires_.begin(), s_.requires_.end(), cap) == s_.requires_.end())
+    auto require = [&](const std::string& cap) {
+      if (std::find(s_.requires_.begin(), s_.requires_.end(), cap) == s_.requires_.end())
         s_.requires_.push_back(cap);
+    };
+    require("c_api");
+    if (s_.capiExt) require("capi_ext");
   }
   if (const Field* f = top->find("expect")) expect(*f, s_.expect);
   if (const Field* f = top->find("expect_with_probe")) {

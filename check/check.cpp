@@ -128,6 +128,28 @@ void judgeTraces(CheckResult& r, const Scenario& s, const Trace& on, const Trace
   if (!r.pathSplit.empty()) r.detail += "note: " + r.pathSplit + "\n";
 }
 
+// Whether the worker says hello and has every capability the scenario requires;
+// if not, r says why (an error, or a skip naming the missing capability).
+bool capable(const Scenario& s, OracleWorker& w, CheckResult& r) {
+  std::string why;
+  const auto hello = w.hello(&why);
+  if (!hello) {
+    r.verdict = Verdict::Error;
+    r.error.kind = ErrorKind::WorkerDoesNotStart;
+    r.reason = "the oracle worker does not start: " + why;
+    return false;
+  }
+  const json caps = hello->value("capabilities", json::object());
+  for (const std::string& cap : s.requires_) {
+    if (!caps.value(cap, false)) {
+      r.verdict = Verdict::Skipped;
+      r.reason = "needs capability '" + cap + "', which this interpreter lacks";
+      return false;
+    }
+  }
+  return true;
+}
+
 // An implementation without sys.monitoring (PyPy 3.9): no probe and no model
 // profile, so a scenario that needs nothing but the legacy hooks is run once and
 // held to its `expect`; everything else is skipped with the reason.
@@ -157,6 +179,7 @@ CheckResult checkLegacyOnly(const Scenario& s, OracleWorker& w, const CheckConte
     r.reason = "no model for " + impl + " and no expectations: nothing to check";
     return done();
   }
+  if (!capable(s, w, r)) return done();
   json options = runOptions(s, false);
   if (c.maxRecords > 0) options["max_records"] = c.maxRecords;
   RunOutcome o = w.run(s.oracle, options);
@@ -226,22 +249,7 @@ CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w,
     r.reason = "script scenario: runs on the model only";
     return done();
   }
-  std::string why;
-  const auto hello = w.hello(&why);
-  if (!hello) {
-    r.verdict = Verdict::Error;
-    r.error.kind = ErrorKind::WorkerDoesNotStart;
-    r.reason = "the oracle worker does not start: " + why;
-    return done();
-  }
-  for (const std::string& cap : s.requires_) {
-    const json caps = hello->value("capabilities", json::object());
-    if (!caps.value(cap, false)) {
-      r.verdict = Verdict::Skipped;
-      r.reason = "needs capability '" + cap + "', which this interpreter lacks";
-      return done();
-    }
-  }
+  if (!capable(s, w, r)) return done();
   json lastTrace;
   auto record = [&](bool probe, std::optional<Trace>& out) {
     json options = runOptions(s, probe);

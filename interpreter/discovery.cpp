@@ -1,6 +1,7 @@
 #include "interpreter/discovery.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -20,9 +21,14 @@ namespace {
 constexpr const char* kProbe =
     "import sys, json\n"
     "impl = getattr(getattr(sys, 'implementation', None), 'name', 'python')\n"
+    "mon = getattr(sys, 'monitoring', None)\n"
+    "usable = lambda o, n: callable(getattr(o, n, None))\n"
+    // By behaviour: a namespace with constants but no functions (Brython) is no
+    // sys.monitoring, and a hook counts when it and its getter can be called.
     "print(json.dumps({'impl': impl, 'version': sys.version.split()[0],"
-    " 'monitoring': hasattr(sys, 'monitoring'), 'settrace': hasattr(sys, 'settrace'),"
-    " 'setprofile': hasattr(sys, 'setprofile')}))\n";
+    " 'monitoring': usable(mon, 'use_tool_id') and usable(mon, 'register_callback'),"
+    " 'settrace': usable(sys, 'settrace') and usable(sys, 'gettrace'),"
+    " 'setprofile': usable(sys, 'setprofile') and usable(sys, 'getprofile')}))\n";
 
 // The first line of what a non-Python printed, to quote in the reason.
 std::string firstLine(const std::string& text) {
@@ -59,6 +65,35 @@ void addUnique(std::vector<Interpreter>& out, Interpreter in) {
   out.push_back(std::move(in));
 }
 
+// Brython (npm brython, Python written in JavaScript) under Node through
+// oracle/brython/runner.mjs, when package.json's node_modules has it.
+void addBrython(std::vector<Interpreter>& out) {
+  const fs::path root = sourceRoot();
+  const fs::path pkg = root / "node_modules" / "brython";
+  std::ifstream manifest(pkg / "package.json");
+  if (!manifest) return;
+  std::string release;
+  try {
+    release = nlohmann::json::parse(manifest).at("version").get<std::string>();
+  } catch (const std::exception&) {
+    return;
+  }
+  Interpreter in;
+  in.command = {"node", (root / "oracle/brython/runner.mjs").string()};
+  const ProbeAnswer a = probeCommand(in.command);
+  if (a.kind != ProbeAnswer::Kind::Python ||
+      (!a.monitoring && !legacyHooksOnly(a.implementation, a.settrace, a.setprofile)))
+    return;
+  in.kind = "brython";
+  in.monitoring = a.monitoring;
+  in.implementation = a.implementation;
+  in.version = a.version;
+  in.id = in.implementation + "-" + in.version;
+  in.path = pkg.string();
+  in.provenance = "npm node_modules/brython " + release + " (with jsdom), node";
+  addUnique(out, std::move(in));
+}
+
 }  // namespace
 
 std::string sourceRoot() {
@@ -66,11 +101,14 @@ std::string sourceRoot() {
   return MONSIM_SOURCE_ROOT;
 }
 
-ProbeAnswer probeExecutable(const std::string& path) {
+ProbeAnswer probeExecutable(const std::string& path) { return probeCommand({path}); }
+
+ProbeAnswer probeCommand(std::vector<std::string> command) {
   ProbeAnswer a;
   // The probe goes on stdin (`PATH -`), so a non-Python that echoes its arguments
   // does not quote the script back in the reason.
-  const RunResult r = runCommand({path, "-"}, kProbe, 20s);
+  command.push_back("-");
+  const RunResult r = runCommand(command, kProbe, 20s);
   a.status = r.status;
   if (r.status == "not started") {
     a.said = r.err;
@@ -86,6 +124,8 @@ ProbeAnswer probeExecutable(const std::string& path) {
   try {
     const auto j = nlohmann::json::parse(r.out);
     a.implementation = j.at("impl").get<std::string>();
+    // PEP 421 names implementations in lower case; Brython says "Brython".
+    for (char& ch : a.implementation) ch = static_cast<char>(std::tolower(ch));
     a.version = j.at("version").get<std::string>();
     a.monitoring = j.at("monitoring").get<bool>();
     a.settrace = j.value("settrace", false);
@@ -99,7 +139,7 @@ ProbeAnswer probeExecutable(const std::string& path) {
 }
 
 bool legacyHooksOnly(const std::string& implementation, bool settrace, bool setprofile) {
-  return implementation != "cpython" && settrace && setprofile;
+  return implementation != "cpython" && (settrace || setprofile);
 }
 
 std::optional<Interpreter> probeNative(const std::string& path,
@@ -168,7 +208,7 @@ std::vector<Interpreter> discoverInterpreters(const DiscoveryOptions& opts) {
     }
   }
 
-  if (opts.searchPyodide) {
+  if (opts.searchNpm) {
     const std::string root = sourceRoot();
     const RunResult node = runCommand({"node", "--version"}, "", 10s);
     // Every pyodide line package.json installs (npm aliases pyodide<FLAVOUR>), found by
@@ -202,6 +242,7 @@ std::vector<Interpreter> discoverInterpreters(const DiscoveryOptions& opts) {
       }
     }
   }
+  if (opts.searchNpm) addBrython(out);
   return out;
 }
 

@@ -9,7 +9,7 @@ namespace monsim::harness {
 
 struct Interpreter {
   std::string id;                    // "cpython-3.13.0", "pyodide-3.14.2"
-  std::string kind;                  // "native" | "pyodide"
+  std::string kind;                  // "native" | "pyodide" | "brython"
   std::string implementation;        // sys.implementation.name
   std::string version;               // "3.13.0", "3.15.0rc1"
   std::string path;                  // executable, or the pyodide package folder
@@ -29,7 +29,7 @@ struct DiscoveryOptions {
   std::vector<std::string> explicitPaths;  // --python PATH
   bool searchPyenv = true;
   bool searchPath = true;
-  bool searchPyodide = true;
+  bool searchNpm = true;  // the npm interpreters: pyodide lines, Brython
 };
 
 // The project's source folder (for oracle/ and node_modules/): $MONSIM_ROOT,
@@ -48,11 +48,13 @@ struct ProbeAnswer {
   std::string said;            // NotStarted/NoAnswer: the start of what it printed
   std::string implementation;  // sys.implementation.name: "cpython", "pypy"
   std::string version;         // "3.11.2"
-  bool monitoring = false;     // hasattr(sys, "monitoring")
+  bool monitoring = false;     // sys.monitoring.use_tool_id etc. are callables
   bool settrace = false;       // the legacy hooks
   bool setprofile = false;
 };
 ProbeAnswer probeExecutable(const std::string& path);
+// The same question put to a command prefix (`node runner.mjs`), run as `COMMAND… -`.
+ProbeAnswer probeCommand(std::vector<std::string> command);
 
 // Asks a native executable what it is; nullopt if it is not a Python with
 // sys.monitoring.

@@ -34,7 +34,8 @@ const Keys kAreas = {"tools",      "global-events", "local-events", "dispatch-or
                      "versions",   "api-errors",    "legacy"};
 const Keys kCapabilities = {
     "threads",           "c_api",       "capi_ext",           "clear_tool_id",
-    "branch_left_right", "instruction", "hash_randomization", "free_threaded"};
+    "branch_left_right", "instruction", "hash_randomization", "free_threaded",
+    "settrace",          "setprofile"};
 Keys levelNames() {
   Keys out;
   for (const auto& row : vocab::kLevelRows) out.push_back(row.name);

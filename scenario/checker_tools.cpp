@@ -219,6 +219,9 @@ bool Checker::action(const YAML::Node& n, const YAML::Mark& at) {
   }
   if (*kind == "settrace" || *kind == "setprofile") {
     traceName(k.value, k.valueMark(), true);
+    // An implementation may have one hook and not the other (Brython: no setprofile).
+    if (std::find(s_.requires_.begin(), s_.requires_.end(), *kind) == s_.requires_.end())
+      s_.requires_.push_back(*kind);
     return clean(before);
   }
   if (*kind == "frame") {

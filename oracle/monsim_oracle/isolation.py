@@ -9,7 +9,7 @@ import sys
 
 from . import HARNESS_FILES, _here
 from .events import BY_BIT, SLOT_BITS
-from .normalise import qualname
+from .normalise import firstlineno, qualname
 from .recorder import REAL_API, REAL_HOOKS
 
 HARNESS_FILES.add(_here())
@@ -51,23 +51,23 @@ def leaks(touched=()):
         for c in touched:
             le = _get_local(t, c)
             if le:
-                out.append("tool %d has local events 0x%x on %s@%d" % (t, le, qualname(c), c.co_firstlineno))
+                out.append("tool %d has local events 0x%x on %s@%d" % (t, le, qualname(c), firstlineno(c)))
     ae = _all_events() if _all_events is not None else None
     if ae:
         out.append("_all_events() is %r" % (ae,))
-    if REAL_HOOKS["gettrace"]() is not None:
-        out.append("sys.settrace function installed")
-    if REAL_HOOKS["getprofile"]() is not None:
-        out.append("sys.setprofile function installed")
+    for hook in ("trace", "profile"):
+        get = REAL_HOOKS.get("get" + hook)
+        if get is not None and get() is not None:
+            out.append("sys.set%s function installed" % hook)
     return out
 
 
 def scrub(touched=()):
     """Returns every tool id to the never-used state. Never raises for a missing step."""
-    if REAL_HOOKS["gettrace"]() is not None:
-        REAL_HOOKS["settrace"](None)
-    if REAL_HOOKS["getprofile"]() is not None:
-        REAL_HOOKS["setprofile"](None)
+    for hook in ("trace", "profile"):
+        get, put = REAL_HOOKS.get("get" + hook), REAL_HOOKS.get("set" + hook)
+        if get is not None and put is not None and get() is not None:
+            put(None)
     for t in TOOL_IDS:
         if _get_tool(t) is None:
             _use(t, "monsim-scrub")

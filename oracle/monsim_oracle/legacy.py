@@ -35,7 +35,7 @@ class TraceWrapper:
     function and wraps what it returns, so later calls are recorded too.
     """
 
-    __slots__ = ("hooks", "hook", "label", "clauses", "func", "n")
+    __slots__ = ("hooks", "hook", "label", "clauses", "func", "n", "fn")
 
     def __init__(self, hooks, hook, label, clauses=None, func=None):
         self.hooks = hooks
@@ -44,6 +44,14 @@ class TraceWrapper:
         self.clauses = clauses
         self.func = func
         self.n = 0
+        # What the interpreter is given: a plain function, as CPython accepts any
+        # callable but Brython only functions (as a global or a local trace function).
+        call = self.__call__
+
+        def fn(frame, event, arg):
+            return call(frame, event, arg)
+        fn._monsim_wrapper = self
+        self.fn = fn
 
     def __call__(self, frame, event, arg):
         code = frame.f_code
@@ -55,7 +63,7 @@ class TraceWrapper:
         try:
             d = hooks.record(self, frame, event, arg)
             if self.func is not None:
-                return hooks.call_program(self, d, frame, event, arg)
+                return handed(hooks.call_program(self, d, frame, event, arg))
             clause = None
             for c in self.clauses:
                 if (c.events is None or event in c.events) and c.matches(
@@ -78,7 +86,20 @@ class TraceWrapper:
             d["raised"] = rec.norm.exc(exc)
             raise exc
         d["returned"] = rec.norm.value(result)
-        return result
+        return handed(result)
+
+
+def handed(f):
+    """What the interpreter gets for f: a wrapper's plain function."""
+    return f.fn if type(f) is TraceWrapper else f
+
+
+def taken(f):
+    """The wrapper behind a function the interpreter gives back, else f."""
+    return getattr(f, "_monsim_wrapper", f) if type(f) is _FUNCTION else f
+
+
+_FUNCTION = type(handed)
 
 
 class _ProgramRaised(Exception):
@@ -115,6 +136,7 @@ class Hooks:
         return w
 
     def program(self, func, hook):
+        func = taken(func)
         if isinstance(func, TraceWrapper):
             return func
         key = (id(func), hook)
@@ -173,7 +195,7 @@ class Hooks:
             d["code"] = rec.codes.learn(frame.f_code)[0]
             d["line"] = frame.f_lineno
         rec.add(d)
-        REAL_HOOKS[fn](w)
+        REAL_HOOKS[fn](handed(w))
         d["result"] = rec.norm.value(None)
         d["value"] = None
 
@@ -184,7 +206,7 @@ class Hooks:
                                 "in a trace function or a callback (not for a C-API event)")
         d = {"kind": "api", "by": by, "fn": attr, "args": [rec.norm.value(value)]}
         rec.add(d)
-        setattr(rec.frames[-1], attr, value)
+        setattr(rec.frames[-1], attr, handed(value))
         d["result"] = rec.norm.value(None)
         d["value"] = None
 
@@ -201,6 +223,7 @@ class Hooks:
                           "program", _getframe(1))
 
         def unwrap(w):
+            w = taken(w)
             return w.func if isinstance(w, TraceWrapper) and w.func is not None else w
 
         def gettrace():
@@ -209,9 +232,13 @@ class Hooks:
         def getprofile():
             return unwrap(REAL_HOOKS["getprofile"]())
 
+        # Only the hooks the interpreter has: a missing one stays missing (Brython
+        # has no setprofile), so the program sees what it would without us.
         self.saved = {n: getattr(sys, n) for n in REAL_HOOKS}
-        sys.settrace, sys.setprofile = settrace, setprofile
-        sys.gettrace, sys.getprofile = gettrace, getprofile
+        shims = {"settrace": settrace, "setprofile": setprofile,
+                 "gettrace": gettrace, "getprofile": getprofile}
+        for n in self.saved:
+            setattr(sys, n, shims[n])
 
     def restore(self):
         if self.saved:

@@ -23,11 +23,36 @@ NONE = {"type": "NoneType", "repr": "None"}
 
 def qualname(code):
     """co_qualname (3.11+); before, co_name (nested functions then share a name)."""
-    return getattr(code, "co_qualname", None) or code.co_name
+    q = getattr(code, "co_qualname", None)
+    return q if isinstance(q, str) and q else code.co_name
+
+
+# Code objects of other implementations may lack CPython's attributes or hold
+# placeholders in them (Brython: no co_firstlineno on compile()'s code objects).
+# What is missing reads as empty: the trace then says less, and a check that needs
+# it fails on that implementation instead of the oracle failing.
+def firstlineno(code):
+    n = getattr(code, "co_firstlineno", None)
+    return n if isinstance(n, int) else 0
+
+
+def bytecode(code):
+    b = getattr(code, "co_code", None)
+    return b if isinstance(b, bytes) else b""
+
+
+def consts(code):
+    try:
+        c = code.co_consts
+        return tuple(c) if isinstance(c, tuple) else ()
+    except Exception:
+        return ()
 
 
 def _lines(code):
     """co_lines() (3.10+); before, the same ranges rebuilt from dis."""
+    if not isinstance(getattr(code, "co_code", None), bytes):
+        return []
     if hasattr(code, "co_lines"):
         return code.co_lines()
     import dis
@@ -51,6 +76,8 @@ def instructions(code):
     line_site: a jump target or the first instruction of a line, where CPython
     instruments LINE.
     """
+    if not bytecode(code) or not hasattr(dis, "get_instructions"):
+        return []  # no CPython bytecode to describe (Brython)
     lines = {}
     for start, end, line in _lines(code):
         for o in range(start, end, 2):
@@ -88,12 +115,12 @@ class CodeTable:
         got = self.info.get(id(code))
         if got is not None:
             return got
-        base = "%s@%s" % (qualname(code), code.co_firstlineno)
+        base = "%s@%s" % (qualname(code), firstlineno(code))
         cid, k = base, 2
         while cid in self.taken:
             cid, k = "%s#%d" % (base, k), k + 1
         self.taken.add(cid)
-        lines = [None] * (len(code.co_code) >> 1)
+        lines = [None] * (len(bytecode(code)) >> 1)
         for start, end, line in _lines(code):
             for i in range(start >> 1, end >> 1):
                 lines[i] = line
@@ -105,7 +132,7 @@ class CodeTable:
     def add_tree(self, code):
         """Names code and its nested code objects, depth first in co_consts order."""
         self.learn(code)
-        for c in code.co_consts:
+        for c in consts(code):
             if type(c) is types.CodeType:
                 self.add_tree(c)
 
@@ -121,9 +148,9 @@ class CodeTable:
             cid = self.info[id(c)][0]
             row = {
                 "qualname": qualname(c),
-                "firstlineno": c.co_firstlineno,
+                "firstlineno": firstlineno(c),
                 "origin": "program" if c.co_filename == self.program_file else "other",
-                "bytecode_hash": hashlib.sha256(c.co_code).hexdigest()[:16],
+                "bytecode_hash": hashlib.sha256(bytecode(c)).hexdigest()[:16],
             }
             if row["origin"] == "other":
                 row["file"] = c.co_filename.replace("\\", "/").rsplit("/", 1)[-1]
@@ -234,12 +261,20 @@ def _r_bytes(n, v, depth):
     return repr(v[: n.limit + 1])
 
 
+def _qual(v):
+    for attr in ("__qualname__", "__name__"):  # placeholders on Brython's coroutines
+        q = getattr(v, attr, None)
+        if isinstance(q, str):
+            return q
+    return "?"
+
+
 def _r_func(n, v, depth):
-    return "<function %s>" % v.__qualname__
+    return "<function %s>" % _qual(v)
 
 
 def _r_gen(kind):
-    return lambda n, v, depth: "<%s object %s>" % (kind, v.__qualname__)
+    return lambda n, v, depth: "<%s object %s>" % (kind, _qual(v))
 
 
 def _r_method(n, v, depth):

@@ -12,7 +12,7 @@ import sys
 from . import HARNESS_FILES, PROTOCOL_VERSION, _here
 from . import capi, runner
 from .events import BRANCH_IS_ALIAS, BY_NAME
-from .recorder import REAL_API
+from .recorder import REAL_API, REAL_HOOKS
 
 HARNESS_FILES.add(_here())
 
@@ -22,7 +22,10 @@ def _capabilities():
             "clear_tool_id": "clear_tool_id" in REAL_API,
             "branch_left_right": BRANCH_IS_ALIAS,
             "instruction": bool(REAL_API),
-            "hash_randomization": bool(sys.flags.hash_randomization)}
+            "hash_randomization": bool(getattr(sys.flags, "hash_randomization", 0)),
+            # The legacy hooks, each usable (Brython has settrace but no setprofile).
+            "settrace": "settrace" in REAL_HOOKS and "gettrace" in REAL_HOOKS,
+            "setprofile": "setprofile" in REAL_HOOKS and "getprofile" in REAL_HOOKS}
     try:
         import threading
         t = threading.Thread(target=lambda: None)

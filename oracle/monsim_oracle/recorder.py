@@ -13,6 +13,7 @@ scenario. Events fired through the monitoring C API (capi.py) carry a code-like
 object instead of a code object: never harness, no co_lines, no frame of their own.
 """
 import sys
+from itertools import count as _count
 
 from . import HARNESS_FILES, _here
 from .events import BY_BIT, MONITORING, SHAPE
@@ -28,7 +29,8 @@ API_NAMES = ("use_tool_id", "free_tool_id", "clear_tool_id", "get_tool", "get_ev
 # The real functions, captured before any shim can be installed.
 REAL_API = {n: getattr(mon, n) for n in API_NAMES if callable(getattr(mon, n, None))}
 # The legacy hooks, likewise (behaviour §12).
-REAL_HOOKS = {n: getattr(sys, n) for n in ("settrace", "setprofile", "gettrace", "getprofile")}
+REAL_HOOKS = {n: getattr(sys, n) for n in ("settrace", "setprofile", "gettrace", "getprofile")
+              if callable(getattr(sys, n, None))}  # Brython: no setprofile
 _NO_ARG = object()  # an argument the C API's C_RETURN / C_RAISE do not pass
 _CODE = type(_here.__code__)
 _ARITY = {"off": 1, "value": 2, "exc": 2, "call": 3, "dest": 2}  # callback arguments after the code
@@ -460,14 +462,14 @@ class Recorder:
         append = records.append
         active = self.active
         limit = self.limit
-        n = 0
+        # A counter, not `nonlocal n`: Brython fails to compile this function with it.
+        count = _count(1).__next__
 
         def cb(code, *args):
-            nonlocal n
             real = type(code) is _CODE  # else a code-like object: an event fired through the C API
             if real and code.co_filename in hf:
                 return None
-            n += 1
+            n = count()
             try:
                 # Inlined _delivery_maker: this is the hot path of recording tools.
                 d = {"kind": "delivery", "tool": tool, "event": name}
@@ -531,13 +533,12 @@ class Recorder:
         hf = HARNESS_FILES
         rec = self
         new = self._delivery_maker(tool, name, self.norm.value(func).get("repr", "?"))
-        n = 0
+        count = _count(1).__next__
 
         def cb(code, *args):
-            nonlocal n
             if type(code) is _CODE and code.co_filename in hf:
                 return None
-            n += 1
+            n = count()
             d = new(code, args, n, _getframe(1))
             rec.active.append(d)
             try:

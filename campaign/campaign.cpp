@@ -148,37 +148,46 @@ CaseRun runCase(const FuzzCase& c, const Token& t, harness::OracleWorker& w,
   return out;
 }
 
-Shrunk shrinkCase(const Token& t, const CaseRun& first, harness::OracleWorker& w,
-                  const harness::CheckContext& ctx, int budget,
-                  const std::atomic<bool>* stop) {
-  Shrunk s{t, {}, first, 0, false};
-  // A timeout or crash costs seconds per run: shrink those only a little.
-  if (first.signature.starts_with("error:")) budget = std::min(budget, 25);
+Descent descend(const Token& t, int budget, const std::atomic<bool>* stop,
+                const std::function<bool(const FuzzCase&, const Token&)>& keeps) {
   rc::Shrinkable<FuzzCase> cur = caseAt(t);
-  s.fc = cur.value();
+  Descent d{t, cur.value(), 0, false};
   for (bool progress = true; progress;) {
     progress = false;
     auto seq = cur.shrinks();
     int idx = 0;
     while (auto next = seq.next()) {
-      if (s.evaluations >= budget || (stop && stop->load())) return s;
-      ++s.evaluations;
-      Token nt = s.token;
+      if (d.evaluations >= budget || (stop && stop->load())) return d;
+      ++d.evaluations;
+      Token nt = d.token;
       nt.path.push_back(idx++);
       FuzzCase fc = next->value();
-      CaseRun r = runCase(fc, nt, w, ctx);
-      if (r.signature == first.signature) {
+      if (keeps(fc, nt)) {
         cur = *next;
-        s.token = nt;
-        s.fc = std::move(fc);
-        s.run = std::move(r);
+        d.token = nt;
+        d.fc = std::move(fc);
         progress = true;
         break;
       }
     }
   }
-  s.complete = true;
-  return s;
+  d.complete = true;
+  return d;
+}
+
+Shrunk shrinkCase(const Token& t, const CaseRun& first, harness::OracleWorker& w,
+                  const harness::CheckContext& ctx, int budget,
+                  const std::atomic<bool>* stop) {
+  // A timeout or crash costs seconds per run: shrink those only a little.
+  if (first.signature.starts_with("error:")) budget = std::min(budget, 25);
+  CaseRun last = first;
+  Descent d = descend(t, budget, stop, [&](const FuzzCase& fc, const Token& nt) {
+    CaseRun r = runCase(fc, nt, w, ctx);
+    if (r.signature != first.signature) return false;
+    last = std::move(r);
+    return true;
+  });
+  return Shrunk{d.token, std::move(d.fc), std::move(last), d.evaluations, d.complete};
 }
 
 }  // namespace monsim::gen

@@ -3,6 +3,7 @@
 // interpreter, observer independence, trace invariants), reduce a disagreement
 // to a signature, and shrink a failing case while its signature stays the same.
 #include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,18 @@ CaseRun runCase(const FuzzCase& c, const Token& t, harness::OracleWorker& w,
 // What a disagreement is, without what varies between cases (names, offsets,
 // lines): kind, event and model rule of the first divergence, or the error kind.
 std::string signatureOf(const harness::CheckResult& r);
+
+// Greedy descent over the shrinks of the case `t` names (control sequence first, as
+// FuzzCase orders them): the first shrink `keeps` accepts is taken, until none is
+// (complete) or the budget or `stop` ends the search.
+struct Descent {
+  Token token;
+  FuzzCase fc;
+  int evaluations = 0;
+  bool complete = false;
+};
+Descent descend(const Token& t, int budget, const std::atomic<bool>* stop,
+                const std::function<bool(const FuzzCase&, const Token&)>& keeps);
 
 struct Shrunk {
   Token token;

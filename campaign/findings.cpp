@@ -9,8 +9,6 @@
 
 namespace monsim::gen {
 
-namespace {
-
 std::string hex8(const std::string& s) {
   uint64_t h = 1469598103934665603ULL;  // FNV-1a: stable across runs and builds
   for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
@@ -18,8 +16,6 @@ std::string hex8(const std::string& s) {
   std::snprintf(buf, sizeof buf, "%08llx", static_cast<unsigned long long>(h >> 32));
   return buf;
 }
-
-}  // namespace
 
 std::string reproduceCommand(const harness::Interpreter& in, const Token& t) {
   return "monsim fuzz --python " + in.id + " --replay " + t.str();

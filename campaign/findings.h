@@ -9,6 +9,9 @@
 
 namespace monsim::gen {
 
+// Eight hex digits of a stable hash (FNV-1a): finding ids from signatures.
+std::string hex8(const std::string& s);
+
 // "monsim fuzz --python ID --replay TOKEN".
 std::string reproduceCommand(const harness::Interpreter& in, const Token& t);
 

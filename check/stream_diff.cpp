@@ -12,14 +12,21 @@ std::string StreamEvent::str() const {
   return out;
 }
 
-std::vector<StreamEvent> eventStream(const Trace& t, bool withOffsets) {
+std::string StreamView::flags() const {
+  return std::string(offsets ? "" : " --ignore-offsets") +
+         (branchAsOne ? " --branch-as-one" : "");
+}
+
+std::vector<StreamEvent> eventStream(const Trace& t, StreamView view) {
   std::vector<StreamEvent> out;
   for (size_t i = 0; i < t.records.size(); ++i) {
     const TraceRecord& r = t.records[i];
     if (r.kind != RecordKind::Event) continue;
-    StreamEvent e{r.event, r.code, withOffsets ? r.offset : 0, r.line, "", i};
+    StreamEvent e{r.event, r.code, view.offsets ? r.offset : 0, r.line, "", i};
+    if (view.branchAsOne && (e.event == Event::BranchLeft || e.event == Event::BranchRight))
+      e.event = Event::Branch;
     if (r.exc) e.detail = r.exc->type;
-    if (r.dest && withOffsets) e.detail = "to " + std::to_string(*r.dest);
+    if (r.dest && view.offsets) e.detail = "to " + std::to_string(*r.dest);
     out.push_back(std::move(e));
   }
   return out;

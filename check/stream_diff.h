@@ -28,10 +28,20 @@ struct StreamEvent {
   std::string str() const;
 };
 
-// The probe's event records of a trace, in order. `withOffsets` false: offsets and
-// destinations left out (0, no "to N"), to compare versions whose compilers lay out
-// the same code differently.
-std::vector<StreamEvent> eventStream(const Trace& t, bool withOffsets = true);
+// What of an event two versions are compared on.
+struct StreamView {
+  // false: offsets and destinations left out (0, no "to N"), to compare versions whose
+  // compilers lay out the same code differently.
+  bool offsets = true;
+  // true: BRANCH_LEFT and BRANCH_RIGHT (3.14+) read as BRANCH (3.12, 3.13), to compare
+  // across the renaming and see what else changed.
+  bool branchAsOne = false;
+  // The command-line flags that ask for this view (" --ignore-offsets …", or "").
+  std::string flags() const;
+};
+
+// The probe's event records of a trace, in order, as `view` sees them.
+std::vector<StreamEvent> eventStream(const Trace& t, StreamView view = {});
 
 struct StreamDiff {
   size_t left = 0, right = 0, common = 0;  // events on each side, and paired

@@ -10,6 +10,7 @@
 
 #include "campaign/findings.h"
 #include "campaign/run.h"
+#include "campaign/versus.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "scenario/expectations.h"
@@ -30,6 +31,8 @@ struct FuzzArgs {
   bool bench = false;
   bool legacy = false;
   bool capi = false;
+  bool versus = false;  // two interpreters against each other, no model
+  harness::StreamView view;  // --ignore-offsets, --branch-as-one
   std::string saveTraces;
   double timeout = 20;
   size_t traceLimit = 40000;
@@ -97,6 +100,63 @@ int replay(const FuzzArgs& a, const gen::Token& t,
   return status;
 }
 
+// --versus: the two interpreters' raw event streams on each generated case, for the
+// older one's version; no model. Exit 1 when they differ anywhere.
+int versus(const FuzzArgs& a, const std::optional<gen::Token>& token,
+           const std::vector<harness::Interpreter>& interps,
+           const harness::OracleOptions& oo) {
+  if (interps.size() != 2) {
+    std::cerr << "monsim fuzz --versus: name exactly two interpreters with sys.monitoring "
+                 "(--python A --python B), not "
+              << interps.size() << "\n";
+    return kExitUsage;
+  }
+  const harness::Interpreter &left = interps[0], &right = interps[1];
+  const auto vl = parseVersion(left.version), vr = parseVersion(right.version);
+  if (!vl || !vr || !left.monitoring || !right.monitoring) {
+    std::cerr << "monsim fuzz --versus: both interpreters need sys.monitoring and a "
+                 "version the generator knows (3.12–3.15)\n";
+    return kExitUsage;
+  }
+  if (token) {
+    harness::OracleWorker wl(left, oo), wr(right, oo);
+    const gen::VersusRun r =
+        gen::runVersus(gen::caseAt(*token).value(), *token, wl, wr, a.view);
+    std::cout << r.yaml << "\n# " << left.id << " vs " << right.id << ": "
+              << (r.signature.empty() ? "the same stream" : r.signature) << "\n";
+    if (!r.error.empty()) std::cout << "no trace: " << r.error << "\n";
+    if (!r.neither.empty()) std::cout << "neither ran it: both " << r.neither << "\n";
+    for (const auto& e : r.diff.onlyLeft) std::cout << "only in " << left.id << ": " << e.str() << "\n";
+    for (const auto& e : r.diff.onlyRight) std::cout << "only in " << right.id << ": " << e.str() << "\n";
+    if (r.harnessError) return kExitUsage;
+    return r.signature.empty() ? kExitClean : kExitFailures;
+  }
+  gen::VersusOptions vo;
+  vo.seed = parseSeed(a.seed);
+  vo.seconds = a.seconds > 0 || a.count > 0 ? a.seconds : 60;
+  vo.count = a.count;
+  vo.jobs = a.jobs;
+  vo.out = a.out;
+  vo.shrinkBudget = std::min(a.shrinkBudget, 300);
+  vo.shrink = !a.noShrink;
+  vo.view = a.view;
+  vo.hooks = a.legacy;
+  vo.version = std::min(*vl, *vr);
+  std::cerr << "monsim fuzz --versus: " << left.id << " vs " << right.id << ", cases for Python "
+            << versionName(vo.version) << ", seed 0x" << std::hex << vo.seed << std::dec
+            << ", findings in " << a.out << "\n";
+  gStop = false;
+  std::signal(SIGINT, onInterrupt);
+  harness::Progress progress;
+  const gen::VersusStats st = gen::runVersusCampaign(left, right, oo, vo, gStop, progress);
+  std::signal(SIGINT, SIG_DFL);
+  std::cout << st.line(left.id, right.id) << "\n";
+  for (const auto& [sig, n] : st.bySignature) std::cout << "  " << n << "\t" << sig << "\n";
+  if (gStop) return kExitInterrupted;
+  if (st.harnessErrors) return kExitUsage;
+  return st.differing ? kExitFailures : kExitClean;
+}
+
 int fuzz(const FuzzArgs& a) {
   std::optional<gen::Token> token;
   if (!a.replay.empty()) {
@@ -133,6 +193,7 @@ int fuzz(const FuzzArgs& a) {
   ctx.maxRecords = a.maxRecords;
   harness::OracleOptions oo;
   oo.runTimeout = std::chrono::milliseconds(static_cast<long>(a.timeout * 1000));
+  if (a.versus) return versus(a, token, interps, oo);
   if (token) return replay(a, *token, interps, ctx, oo);
 
   gen::CampaignOptions co;
@@ -228,6 +289,20 @@ void addFuzz(CLI::App& app) {
               "Every case also drives the monitoring C API (3.13+): scopes and fires of "
               "a code-like object among the steps and in callbacks")
       ->excludes("--legacy");
+  c->add_flag("--versus", a->versus,
+              "Two interpreters against each other, no model: each case's raw event "
+              "streams (the probe's) aligned per occurrence; differences deduplicated by "
+              "signature and shrunk (exactly two --python)")
+      ->excludes("--capi");
+  c->add_option_function<bool>(
+       "--ignore-offsets", [a](bool) { a->view.offsets = false; },
+       "With --versus: compare events without offsets and jump destinations "
+       "(versions whose compilers lay out code differently)")
+      ->expected(0);
+  c->add_option_function<bool>(
+       "--branch-as-one", [a](bool) { a->view.branchAsOne = true; },
+       "With --versus: BRANCH_LEFT/BRANCH_RIGHT (3.14+) compared as BRANCH (3.12, 3.13)")
+      ->expected(0);
   c->add_option("--save-traces", a->saveTraces,
                 "Append the traces of agreeing cases to this JSONL file (corpus)");
   c->add_option("--trace-limit", a->traceLimit,

@@ -75,7 +75,33 @@ TEST(StreamDiff, WithoutOffsetsTheSameEventsAtShiftedOffsetsAgree) {
   };
   const Trace a = trace(104, 108), b = trace(106, 110);
   EXPECT_FALSE(diffStreams(eventStream(a), eventStream(b)).same());
-  EXPECT_TRUE(diffStreams(eventStream(a, false), eventStream(b, false)).same());
+  EXPECT_TRUE(diffStreams(eventStream(a, {.offsets = false}), eventStream(b, {.offsets = false})).same());
+}
+
+TEST(StreamDiff, BranchAsOneComparesBranchLeftAndRightAsBranch) {
+  auto trace = [](Event e) {
+    Trace t;
+    TraceRecord r;
+    r.kind = RecordKind::Event;
+    r.event = e;
+    r.code = "f@1";
+    r.offset = 20;
+    r.line = 2;
+    t.records.push_back(r);
+    return t;
+  };
+  const Trace v313 = trace(Event::Branch), left = trace(Event::BranchLeft),
+              right = trace(Event::BranchRight), jump = trace(Event::Jump);
+  EXPECT_FALSE(diffStreams(eventStream(v313), eventStream(left)).same());
+  EXPECT_TRUE(diffStreams(eventStream(v313, {.branchAsOne = true}),
+                          eventStream(left, {.branchAsOne = true}))
+                  .same());
+  EXPECT_TRUE(diffStreams(eventStream(v313, {.branchAsOne = true}),
+                          eventStream(right, {.branchAsOne = true}))
+                  .same());
+  EXPECT_FALSE(diffStreams(eventStream(v313, {.branchAsOne = true}),
+                           eventStream(jump, {.branchAsOne = true}))
+                   .same());
 }
 
 }  // namespace

@@ -156,6 +156,11 @@ def exit_statuses(tmp):
          ["check", os.path.join(tmp, "empty")], 2, [], ["monsim check: no "]),
         ("fuzz: a bad replay token exits 2 before looking for interpreters",
          ["fuzz", "--replay", "not-a-token"], 2, [], ["not a replay token"]),
+        ("fuzz --versus with one interpreter exits 2 and says it needs two",
+         ["fuzz", "--versus", "--python", "3.13", "--count", "1"], 2, [],
+         ["name exactly two interpreters"]),
+        ("fuzz --versus with --capi is refused by the parser",
+         ["fuzz", "--versus", "--capi"], 2, [], ["--capi"]),
     ]
     for name, args, status, out, err in table:
         cases.case(name)

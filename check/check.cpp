@@ -143,6 +143,7 @@ bool capable(const Scenario& s, OracleWorker& w, CheckResult& r) {
   for (const std::string& cap : s.requires_) {
     if (!caps.value(cap, false)) {
       r.verdict = Verdict::Skipped;
+      r.missing = cap;
       r.reason = "needs capability '" + cap + "', which this interpreter lacks";
       return false;
     }
@@ -166,7 +167,8 @@ CheckResult checkLegacyOnly(const Scenario& s, OracleWorker& w, const CheckConte
     return done();
   }
   if (s.usesMonitoring) {
-    r.reason = "needs sys.monitoring, which " + impl + " lacks (legacy hooks only)";
+    r.missing = "monitoring";
+    r.reason = "needs a usable sys.monitoring, which " + impl + " lacks (legacy hooks only)";
     return done();
   }
   if (s.python.min.value_or(PyVersion::V3_12) != PyVersion::V3_12 || s.python.below) {

@@ -46,6 +46,9 @@ struct CheckResult {
   Verdict verdict = Verdict::Error;
   CheckError error;    // verdict Error: its kind
   std::string reason;  // one line
+  // verdict Skipped for want of a capability: its name ("monitoring" for a usable
+  // sys.monitoring, else a hello capability such as "setprofile"); "" otherwise.
+  std::string missing;
   std::string detail;  // multi-line (divergence report, expectation failures); ends with
                        // a newline when not empty
   std::vector<Divergence> divergences;

@@ -19,6 +19,7 @@ json toJson(const CheckResult& r, const Scenario& s) {
          {"python", s.python.text},
          {"seconds", r.seconds}};
   if (!r.detail.empty()) j["detail"] = r.detail;
+  if (!r.missing.empty()) j["missing"] = r.missing;
   json divs = json::array();
   for (const Divergence& d : r.divergences)
     divs.push_back({{"kind", kindName(d.kind)},

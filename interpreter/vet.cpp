@@ -74,7 +74,8 @@ void vetMonitoring(Vetting& v, Interpreter in) {
     // that need nothing else (their expectations; no model profile).
     mark(v, Kind::Monitoring, State::No, in.implementation + " " + in.version);
     mark(v, Kind::LegacyHooks, State::Yes,
-         "sys.settrace, sys.setprofile: the legacy-hook scenarios' expectations apply");
+         "the legacy-hook scenarios' expectations apply, for the hooks it has "
+         "(settrace, setprofile below)");
     v.verdict = Verdict::Usable;
     v.interpreter = std::move(in);
     return;

@@ -134,6 +134,7 @@ std::optional<Record> toRecord(const json& j, const std::string& root,
   r.version = j.value("version", "");
   r.verdict = word<Verdict>(j, "verdict", vocab::verdictNamed, problems);
   r.reason = j.value("reason", "");
+  r.missing = j.value("missing", "");
   r.level = word<Level>(j, "level", vocab::levelNamed, problems);
   r.description = j.value("description", "");
   r.python = j.value("python", "");

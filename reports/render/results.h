@@ -40,6 +40,7 @@ struct KnownEntry {
 
 struct Record {
   std::string scenario, file, interpreter, version, reason;
+  std::string missing;  // skipped for want of this capability ("" otherwise)
   Verdict verdict = Verdict::Error;
   Level level = Level::Must;
   std::string description, python, detail;

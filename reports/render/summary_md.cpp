@@ -57,6 +57,50 @@ bool anyAt(const ResultSet& rs, const std::vector<const Interpreter*>& cols,
   return false;
 }
 
+// Per feature area, the scenarios an interpreter could not run for want of a
+// capability, by capability: what it supports, read the other way round. Only the
+// interpreters that lack something get a column.
+void lacking(std::ostringstream& md, const ResultSet& rs,
+             const std::vector<const Interpreter*>& cols, const RenderOptions& o) {
+  std::map<std::string, std::map<std::string, std::map<std::string, int>>> n;
+  std::map<std::string, std::string> folders;
+  for (const Record& r : rs.records)
+    if (r.verdict == Verdict::Skipped && !r.missing.empty()) {
+      ++n[r.area][r.interpreter][r.missing];
+      folders.emplace(r.area, folderOf(r.file));
+    }
+  std::vector<const Interpreter*> lack;
+  for (const Interpreter* i : cols)
+    for (const auto& [area, by] : n)
+      if (by.count(i->id)) {
+        lack.push_back(i);
+        break;
+      }
+  if (lack.empty()) return;
+  md << "## What each interpreter lacks\n\n"
+     << "Scenarios skipped because the interpreter lacks a capability they need, per "
+        "feature area: `monitoring` is a usable `sys.monitoring` (its functions callable, "
+        "not only its constants), the others are capabilities of the oracle's hello "
+        "(`oracle/PROTOCOL.md`). An area without a cell here runs on that interpreter.\n\n"
+     << "| feature area |";
+  for (const Interpreter* i : lack) md << " " << mdCell(i->id) << " |";
+  md << "\n|---|";
+  for (size_t k = 0; k < lack.size(); ++k) md << "---|";
+  md << "\n";
+  for (const auto& [area, by] : n) {
+    md << "| " << mdLink(o, folders[area], area) << " |";
+    for (const Interpreter* i : lack) {
+      std::string cell;
+      if (auto it = by.find(i->id); it != by.end())
+        for (const auto& [cap, count] : it->second)
+          cell += (cell.empty() ? "" : ", ") + std::to_string(count) + " need " + cap;
+      md << " " << (cell.empty() ? "—" : mdCell(cell)) << " |";
+    }
+    md << "\n";
+  }
+  md << "\n";
+}
+
 // Where the model's predictions with and without the probe differ: per scenario, the
 // interpreters and the first difference with the rule on each side (behaviour §14).
 void probeEffects(std::ostringstream& md, const ResultSet& rs) {
@@ -139,6 +183,7 @@ std::string summaryMarkdown(const ResultSet& rs, const RenderOptions& o) {
         md << "No scenario at this level applies to these interpreters.\n\n";
     }
   }
+  lacking(md, rs, cols, o);
 
   if (!model.empty()) {
     md << "## The model's self-check (script scenarios)\n\n"

@@ -139,12 +139,11 @@ CaseRun runCase(const FuzzCase& c, const Token& t, harness::OracleWorker& w,
   }
   if (!ctx.keepTraces) out.check.on = out.check.off = nullptr;
   if (!out.signature.empty() && ctx.expectations)
-    out.known =
-        harness::findKnownSignature(
-            *ctx.expectations,
-            {w.interpreter().id,
-             w.interpreter().implementation + "-" + w.interpreter().version},
-            out.signature);
+    out.known = harness::findKnownSignature(
+        *ctx.expectations,
+        {w.interpreter().id,
+         w.interpreter().implementation + "-" + w.interpreter().version},
+        out.signature);
   return out;
 }
 

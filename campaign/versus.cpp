@@ -39,7 +39,8 @@ VersusRun runVersus(const FuzzCase& c, const Token& t, harness::OracleWorker& le
   out.yaml = renderScenario(c, t.version, "fuzz-" + tok, "generated case " + tok,
                             "monsim fuzz --versus --replay " + tok)
                  .yaml;
-  const harness::LoadResult lr = harness::loadScenarioText(out.yaml, "<fuzz " + tok + ">");
+  const harness::LoadResult lr =
+      harness::loadScenarioText(out.yaml, "<fuzz " + tok + ">");
   if (!lr.scenario) {
     out.harnessError = true;
     out.error = "the generated scenario does not load: " +
@@ -67,8 +68,8 @@ VersusRun runVersus(const FuzzCase& c, const Token& t, harness::OracleWorker& le
     }
     for (int i = 0; i < 2; ++i)
       if (!failed[i].empty())
-        out.error += (out.error.empty() ? "" : "; ") + workers[i]->interpreter().id + ": " +
-                     failed[i];
+        out.error += (out.error.empty() ? "" : "; ") + workers[i]->interpreter().id +
+                     ": " + failed[i];
     out.signature = "error on " + left.interpreter().id + ": " +
                     (failed[0].empty() ? "—" : failed[0]) + " | on " +
                     right.interpreter().id + ": " + (failed[1].empty() ? "—" : failed[1]);
@@ -191,7 +192,8 @@ VersusStats runVersusCampaign(const harness::Interpreter& left,
       VersusRun last = r;
       Descent d{t, fc, 0, true};
       if (a.shrink) {
-        const int budget = r.error.empty() ? a.shrinkBudget : std::min(a.shrinkBudget, 25);
+        const int budget =
+            r.error.empty() ? a.shrinkBudget : std::min(a.shrinkBudget, 25);
         d = descend(t, budget, &stop, [&](const FuzzCase& c, const Token& nt) {
           VersusRun s = runVersus(c, nt, wl, wr, a.view);
           if (s.signature != r.signature) return false;
@@ -200,9 +202,8 @@ VersusStats runVersusCampaign(const harness::Interpreter& left,
         });
       }
       std::lock_guard<std::mutex> lock(mu);
-      const std::string id =
-          writeVersusFinding(a.out, left, right, d.token, last, d.evaluations, d.complete,
-                             a.view);
+      const std::string id = writeVersusFinding(a.out, left, right, d.token, last,
+                                                d.evaluations, d.complete, a.view);
       progress.say("difference: " + r.signature + "\n  " + a.out + "/" + id +
                    ".{yaml,txt}  (" + std::to_string(d.evaluations) +
                    " shrink runs; replay: " +

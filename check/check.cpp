@@ -168,7 +168,8 @@ CheckResult checkLegacyOnly(const Scenario& s, OracleWorker& w, const CheckConte
   }
   if (s.usesMonitoring) {
     r.missing = "monitoring";
-    r.reason = "needs a usable sys.monitoring, which " + impl + " lacks (legacy hooks only)";
+    r.reason =
+        "needs a usable sys.monitoring, which " + impl + " lacks (legacy hooks only)";
     return done();
   }
   if (s.python.min.value_or(PyVersion::V3_12) != PyVersion::V3_12 || s.python.below) {

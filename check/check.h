@@ -42,7 +42,8 @@ struct CheckError {
 
 struct CheckResult {
   std::string scenario, file, interpreter, version;
-  std::string implementation;  // what the interpreter runs: "cpython" (also pyodide), "pypy"
+  std::string
+      implementation;  // what the interpreter runs: "cpython" (also pyodide), "pypy"
   Verdict verdict = Verdict::Error;
   CheckError error;    // verdict Error: its kind
   std::string reason;  // one line

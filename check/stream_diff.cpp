@@ -23,7 +23,8 @@ std::vector<StreamEvent> eventStream(const Trace& t, StreamView view) {
     const TraceRecord& r = t.records[i];
     if (r.kind != RecordKind::Event) continue;
     StreamEvent e{r.event, r.code, view.offsets ? r.offset : 0, r.line, "", i};
-    if (view.branchAsOne && (e.event == Event::BranchLeft || e.event == Event::BranchRight))
+    if (view.branchAsOne &&
+        (e.event == Event::BranchLeft || e.event == Event::BranchRight))
       e.event = Event::Branch;
     if (r.exc) e.detail = r.exc->type;
     if (r.dest && view.offsets) e.detail = "to " + std::to_string(*r.dest);

@@ -8,10 +8,10 @@
 #include <iostream>
 
 #include "check/stream_diff.h"
-#include "reports/render/stream_diff.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "interpreter/oracle_driver.h"
+#include "reports/render/stream_diff.h"
 #include "scenario/loader.h"
 
 namespace fs = std::filesystem;
@@ -25,7 +25,7 @@ struct DiffArgs {
   std::vector<std::string> python;
   std::string out = "out/diff.md";
   double timeout = 20;
-  size_t shown = 12;  // differing events listed per scenario and side
+  size_t shown = 12;         // differing events listed per scenario and side
   harness::StreamView view;  // --ignore-offsets, --branch-as-one
 };
 
@@ -79,8 +79,8 @@ int diff(const DiffArgs& a) {
   rep.right = right.id;
   rep.ignoreOffsets = !a.view.offsets;
   rep.branchAsOne = a.view.branchAsOne;
-  rep.command = "monsim diff --python " + left.id + " --python " + right.id +
-                a.view.flags();
+  rep.command =
+      "monsim diff --python " + left.id + " --python " + right.id + a.view.flags();
   for (const harness::Scenario& s : suite.scenarios) {
     std::string skip = unfit(s, left, capsL);
     if (skip.empty()) skip = unfit(s, right, capsR);
@@ -105,8 +105,8 @@ int diff(const DiffArgs& a) {
       rep.rows.push_back(std::move(row));
       continue;
     }
-    const harness::StreamDiff d =
-        harness::diffStreams(harness::eventStream(*tl, a.view), harness::eventStream(*tr, a.view));
+    const harness::StreamDiff d = harness::diffStreams(harness::eventStream(*tl, a.view),
+                                                       harness::eventStream(*tr, a.view));
     if (d.same()) {
       ++rep.same;
       continue;
@@ -131,8 +131,8 @@ int diff(const DiffArgs& a) {
   if (out.has_parent_path()) fs::create_directories(out.parent_path());
   std::ofstream(out) << report::streamDiffMarkdown(rep);
   std::ofstream(fs::path(out).replace_extension(".html")) << report::streamDiffHtml(rep);
-  std::ofstream(fs::path(out).replace_extension(".json")) << report::toJson(rep).dump(1)
-                                                           << "\n";
+  std::ofstream(fs::path(out).replace_extension(".json"))
+      << report::toJson(rep).dump(1) << "\n";
   std::cout << "diff: " << rep.same << " the same, " << rep.differing() << " different, "
             << rep.errors() << " without a trace, " << rep.skipped << " not run by both; "
             << out.string() << " (and .html, .json beside it)\n";

@@ -31,7 +31,7 @@ struct FuzzArgs {
   bool bench = false;
   bool legacy = false;
   bool capi = false;
-  bool versus = false;  // two interpreters against each other, no model
+  bool versus = false;       // two interpreters against each other, no model
   harness::StreamView view;  // --ignore-offsets, --branch-as-one
   std::string saveTraces;
   double timeout = 20;
@@ -106,9 +106,10 @@ int versus(const FuzzArgs& a, const std::optional<gen::Token>& token,
            const std::vector<harness::Interpreter>& interps,
            const harness::OracleOptions& oo) {
   if (interps.size() != 2) {
-    std::cerr << "monsim fuzz --versus: name exactly two interpreters with sys.monitoring "
-                 "(--python A --python B), not "
-              << interps.size() << "\n";
+    std::cerr
+        << "monsim fuzz --versus: name exactly two interpreters with sys.monitoring "
+           "(--python A --python B), not "
+        << interps.size() << "\n";
     return kExitUsage;
   }
   const harness::Interpreter &left = interps[0], &right = interps[1];
@@ -126,8 +127,10 @@ int versus(const FuzzArgs& a, const std::optional<gen::Token>& token,
               << (r.signature.empty() ? "the same stream" : r.signature) << "\n";
     if (!r.error.empty()) std::cout << "no trace: " << r.error << "\n";
     if (!r.neither.empty()) std::cout << "neither ran it: both " << r.neither << "\n";
-    for (const auto& e : r.diff.onlyLeft) std::cout << "only in " << left.id << ": " << e.str() << "\n";
-    for (const auto& e : r.diff.onlyRight) std::cout << "only in " << right.id << ": " << e.str() << "\n";
+    for (const auto& e : r.diff.onlyLeft)
+      std::cout << "only in " << left.id << ": " << e.str() << "\n";
+    for (const auto& e : r.diff.onlyRight)
+      std::cout << "only in " << right.id << ": " << e.str() << "\n";
     if (r.harnessError) return kExitUsage;
     return r.signature.empty() ? kExitClean : kExitFailures;
   }
@@ -142,16 +145,18 @@ int versus(const FuzzArgs& a, const std::optional<gen::Token>& token,
   vo.view = a.view;
   vo.hooks = a.legacy;
   vo.version = std::min(*vl, *vr);
-  std::cerr << "monsim fuzz --versus: " << left.id << " vs " << right.id << ", cases for Python "
-            << versionName(vo.version) << ", seed 0x" << std::hex << vo.seed << std::dec
-            << ", findings in " << a.out << "\n";
+  std::cerr << "monsim fuzz --versus: " << left.id << " vs " << right.id
+            << ", cases for Python " << versionName(vo.version) << ", seed 0x" << std::hex
+            << vo.seed << std::dec << ", findings in " << a.out << "\n";
   gStop = false;
   std::signal(SIGINT, onInterrupt);
   harness::Progress progress;
-  const gen::VersusStats st = gen::runVersusCampaign(left, right, oo, vo, gStop, progress);
+  const gen::VersusStats st =
+      gen::runVersusCampaign(left, right, oo, vo, gStop, progress);
   std::signal(SIGINT, SIG_DFL);
   std::cout << st.line(left.id, right.id) << "\n";
-  for (const auto& [sig, n] : st.bySignature) std::cout << "  " << n << "\t" << sig << "\n";
+  for (const auto& [sig, n] : st.bySignature)
+    std::cout << "  " << n << "\t" << sig << "\n";
   if (gStop) return kExitInterrupted;
   if (st.harnessErrors) return kExitUsage;
   return st.differing ? kExitFailures : kExitClean;

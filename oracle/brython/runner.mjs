@@ -12,6 +12,8 @@ import path from "node:path";
 import vm from "node:vm";
 import { createRequire } from "node:module";
 
+import { readLine, writeAll } from "../node/stdio.mjs";
+
 const require = createRequire(import.meta.url);
 const argv = process.argv.slice(2);
 if (argv.length < 1) {
@@ -26,53 +28,6 @@ try {
 } catch (e) {
   process.stderr.write(`runner.mjs: npm packages brython and jsdom are needed (${e && e.message})\n`);
   process.exit(2);
-}
-
-// Blocking writes: a pipe may be non-blocking under Node (EAGAIN when full).
-const pause = new Int32Array(new SharedArrayBuffer(4));
-function writeAll(fd, text) {
-  const buf = Buffer.from(text, "utf8");
-  let off = 0;
-  while (off < buf.length) {
-    try {
-      off += fs.writeSync(fd, buf, off, buf.length - off);
-    } catch (e) {
-      if (e.code !== "EAGAIN") throw e;
-      Atomics.wait(pause, 0, 0, 2);
-    }
-  }
-}
-
-// Line-oriented blocking stdin, so sys.stdin.readline() waits like CPython's.
-let pending = Buffer.alloc(0);
-let eof = false;
-function readLine() {
-  const chunk = Buffer.alloc(65536);
-  for (;;) {
-    const nl = pending.indexOf(10);
-    if (nl >= 0) {
-      const line = pending.subarray(0, nl + 1);
-      pending = pending.subarray(nl + 1);
-      return line.toString("utf8");
-    }
-    if (eof) {
-      const rest = pending.toString("utf8");
-      pending = Buffer.alloc(0);
-      return rest;
-    }
-    let n = 0;
-    try {
-      n = fs.readSync(0, chunk, 0, chunk.length, null);
-    } catch (e) {
-      if (e.code === "EAGAIN") {
-        Atomics.wait(pause, 0, 0, 2);
-        continue;
-      }
-      if (e.code !== "EOF") throw e;
-    }
-    if (n === 0) eof = true;
-    else pending = Buffer.concat([pending, chunk.subarray(0, n)]);
-  }
 }
 
 // The browser globals Brython reads while it loads.
@@ -111,7 +66,7 @@ globalThis.__monsim_host = {
     writeAll(fd, s);
     return B.builtins.None;
   },
-  readline: () => readLine(),
+  readline: () => readLine() ?? "",
   exit: (n) => {
     exitStatus = n;
     return B.builtins.None;

@@ -9,6 +9,8 @@
 import fs from "node:fs";
 import path from "node:path";
 
+import { readLine, writeAll } from "../node/stdio.mjs";
+
 const argv = process.argv.slice(2);
 if (argv[0] !== "--pyodide" || argv.length < 3) {
   process.stderr.write("usage: runner.mjs --pyodide FLAVOUR (SCRIPT | -c CODE | -) [ARGS…]\n");
@@ -27,56 +29,7 @@ try {
   process.exit(2);
 }
 
-// Line-oriented synchronous stdin so Python's sys.stdin.readline() blocks
-// like a native interpreter's does.
-let pending = Buffer.alloc(0);
-let eof = false;
-function readLine() {
-  const chunk = Buffer.alloc(65536);
-  for (;;) {
-    const nl = pending.indexOf(10);
-    if (nl >= 0) {
-      const line = pending.subarray(0, nl + 1);
-      pending = pending.subarray(nl + 1);
-      return line.toString("utf8");
-    }
-    if (eof) {
-      const rest = pending.toString("utf8");
-      pending = Buffer.alloc(0);
-      return rest.length ? rest : null;
-    }
-    let n = 0;
-    try {
-      n = fs.readSync(0, chunk, 0, chunk.length, null);
-    } catch (e) {
-      if (e.code === "EAGAIN") {
-        Atomics.wait(pause, 0, 0, 2);
-        continue;
-      }
-      if (e.code === "EOF") n = 0; else throw e;
-    }
-    if (n === 0) eof = true;
-    else pending = Buffer.concat([pending, chunk.subarray(0, n)]);
-  }
-}
-
-// Pipes may be non-blocking under Node: a full pipe throws EAGAIN, so wait
-// briefly and retry instead of losing (or truncating) a large trace line.
-const pause = new Int32Array(new SharedArrayBuffer(4));
-const writer = (fd) => ({
-  write: (buf) => {
-    let off = 0;
-    while (off < buf.length) {
-      try {
-        off += fs.writeSync(fd, buf, off, buf.length - off);
-      } catch (e) {
-        if (e.code !== "EAGAIN") throw e;
-        Atomics.wait(pause, 0, 0, 2);
-      }
-    }
-    return buf.length;
-  },
-});
+const writer = (fd) => ({ write: (buf) => writeAll(fd, buf) });
 
 const py = await loadPyodide({ stdin: readLine });
 py.setStdout(writer(1));

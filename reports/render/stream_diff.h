@@ -15,7 +15,8 @@ struct StreamDiffRow {
   std::string scenario, description, file;
   std::string error;  // a side gave no trace (then the counts are 0)
   size_t onlyLeftCount = 0, onlyRightCount = 0, common = 0;
-  std::vector<std::string> onlyLeft, onlyRight;  // the first ones, as "EVENT code@off line"
+  std::vector<std::string> onlyLeft,
+      onlyRight;  // the first ones, as "EVENT code@off line"
 };
 
 struct StreamDiffReport {

@@ -79,9 +79,11 @@ void lacking(std::ostringstream& md, const ResultSet& rs,
   if (lack.empty()) return;
   md << "## What each interpreter lacks\n\n"
      << "Scenarios skipped because the interpreter lacks a capability they need, per "
-        "feature area: `monitoring` is a usable `sys.monitoring` (its functions callable, "
+        "feature area: `monitoring` is a usable `sys.monitoring` (its functions "
+        "callable, "
         "not only its constants), the others are capabilities of the oracle's hello "
-        "(`oracle/PROTOCOL.md`). An area without a cell here runs on that interpreter.\n\n"
+        "(`oracle/PROTOCOL.md`). An area without a cell here runs on that "
+        "interpreter.\n\n"
      << "| feature area |";
   for (const Interpreter* i : lack) md << " " << mdCell(i->id) << " |";
   md << "\n|---|";

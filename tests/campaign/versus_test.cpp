@@ -2,12 +2,13 @@
 // Checked against recorded truth: a build against itself never differs, and native
 // CPython 3.13.0 against pyodide's 3.13.2 differs by the INSTRUCTION event 3.13.2
 // reports for a code object's instruction before RESUME (reports/diffs/README.md).
+#include "campaign/versus.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "campaign/versus.h"
 #include "interpreter/discovery.h"
 
 namespace monsim::gen {

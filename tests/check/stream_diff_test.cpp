@@ -75,7 +75,9 @@ TEST(StreamDiff, WithoutOffsetsTheSameEventsAtShiftedOffsetsAgree) {
   };
   const Trace a = trace(104, 108), b = trace(106, 110);
   EXPECT_FALSE(diffStreams(eventStream(a), eventStream(b)).same());
-  EXPECT_TRUE(diffStreams(eventStream(a, {.offsets = false}), eventStream(b, {.offsets = false})).same());
+  EXPECT_TRUE(
+      diffStreams(eventStream(a, {.offsets = false}), eventStream(b, {.offsets = false}))
+          .same());
 }
 
 TEST(StreamDiff, BranchAsOneComparesBranchLeftAndRightAsBranch) {

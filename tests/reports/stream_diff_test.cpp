@@ -21,7 +21,8 @@ StreamDiffReport sample() {
   d.onlyLeftCount = 0;
   d.onlyRightCount = 5;
   d.common = 40;
-  d.onlyRight = {"INSTRUCTION f@1:0 line 2 (record 3)", "INSTRUCTION g@4:0 line 5 (record 9)"};
+  d.onlyRight = {"INSTRUCTION f@1:0 line 2 (record 3)",
+                 "INSTRUCTION g@4:0 line 5 (record 9)"};
   r.rows.push_back(d);
   StreamDiffRow e;
   e.scenario = "crashes";

@@ -1,0 +1,57 @@
+// The process's stdin and stdout as a Python program under Node needs them for a line
+// protocol (oracle/PROTOCOL.md): blocking reads of one line at a time, and blocking
+// writes. Shared by the runners of implementations hosted in Node (pyodide, Brython).
+import fs from "node:fs";
+
+// Pipes may be non-blocking under Node: a full pipe throws EAGAIN on write and an empty
+// one on read, so wait briefly and retry instead of losing or truncating a line.
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+// Writes all of `data` (a string, as UTF-8, or bytes) to `fd`.
+export function writeAll(fd, data) {
+  const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += fs.writeSync(fd, buf, off, buf.length - off);
+    } catch (e) {
+      if (e.code !== "EAGAIN") throw e;
+      Atomics.wait(pause, 0, 0, 2);
+    }
+  }
+  return buf.length;
+}
+
+let pending = Buffer.alloc(0);
+let eof = false;
+
+// The next line of stdin with its newline, what is left before the end without one, or
+// null at the end: blocks like CPython's sys.stdin.readline().
+export function readLine() {
+  const chunk = Buffer.alloc(65536);
+  for (;;) {
+    const nl = pending.indexOf(10);
+    if (nl >= 0) {
+      const line = pending.subarray(0, nl + 1);
+      pending = pending.subarray(nl + 1);
+      return line.toString("utf8");
+    }
+    if (eof) {
+      const rest = pending.toString("utf8");
+      pending = Buffer.alloc(0);
+      return rest.length ? rest : null;
+    }
+    let n = 0;
+    try {
+      n = fs.readSync(0, chunk, 0, chunk.length, null);
+    } catch (e) {
+      if (e.code === "EAGAIN") {
+        Atomics.wait(pause, 0, 0, 2);
+        continue;
+      }
+      if (e.code !== "EOF") throw e;
+    }
+    if (n === 0) eof = true;
+    else pending = Buffer.concat([pending, chunk.subarray(0, n)]);
+  }
+}

@@ -33,6 +33,8 @@ std::string errorSignature(const harness::CheckError& e) {
       return "the generated scenario does not load";
     case ErrorKind::HarnessFailed:
       return "the harness failed";
+    case ErrorKind::NotRecorded:
+      return "not recorded";
     case ErrorKind::None:
       break;
   }
@@ -77,7 +79,7 @@ std::string signatureOf(const harness::CheckResult& r) {
   return std::string(harness::verdictName(r.verdict)) + ": " + what;
 }
 
-CaseRun runCase(const FuzzCase& c, const Token& t, harness::OracleWorker& w,
+CaseRun runCase(const FuzzCase& c, const Token& t, harness::Oracle& w,
                 const harness::CheckContext& ctx, const std::string& id) {
   CaseRun out;
   const std::string tok = t.str();
@@ -174,7 +176,7 @@ Descent descend(const Token& t, int budget, const std::atomic<bool>* stop,
   return d;
 }
 
-Shrunk shrinkCase(const Token& t, const CaseRun& first, harness::OracleWorker& w,
+Shrunk shrinkCase(const Token& t, const CaseRun& first, harness::Oracle& w,
                   const harness::CheckContext& ctx, int budget,
                   const std::atomic<bool>* stop) {
   // A timeout or crash costs seconds per run: shrink those only a little.

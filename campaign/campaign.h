@@ -24,7 +24,7 @@ struct CaseRun {
 };
 
 // `id` names the scenario inside the YAML (default: "fuzz-<token>").
-CaseRun runCase(const FuzzCase& c, const Token& t, harness::OracleWorker& w,
+CaseRun runCase(const FuzzCase& c, const Token& t, harness::Oracle& w,
                 const harness::CheckContext& ctx, const std::string& id = "");
 
 // What a disagreement is, without what varies between cases (names, offsets,
@@ -53,7 +53,7 @@ struct Shrunk {
 
 // Greedy descent over the case's shrinks, control sequence first (FuzzCase puts
 // it first), keeping the first divergence's signature.
-Shrunk shrinkCase(const Token& t, const CaseRun& first, harness::OracleWorker& w,
+Shrunk shrinkCase(const Token& t, const CaseRun& first, harness::Oracle& w,
                   const harness::CheckContext& ctx, int budget,
                   const std::atomic<bool>* stop = nullptr);
 

@@ -85,8 +85,8 @@ std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& 
   });
 
   harness::runLanes(
-      lanes, a.jobs * int(interps.size()), oracle,
-      [&](size_t i, size_t n, harness::OracleWorker* w) {
+      lanes, a.jobs * int(interps.size()), harness::liveOracles(oracle),
+      [&](size_t i, size_t n, harness::Oracle* w) {
         const auto& in = interps[i];
         Token t;
         t.version = *versions[i];

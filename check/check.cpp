@@ -21,6 +21,8 @@ ErrorKind errorKindOf(RunOutcome::Kind k) {
       return ErrorKind::Timeout;
     case RunOutcome::Kind::Crashed:
       return ErrorKind::Crashed;
+    case RunOutcome::Kind::NotRecorded:
+      return ErrorKind::NotRecorded;
     case RunOutcome::Kind::Result:
       break;
   }
@@ -130,7 +132,7 @@ void judgeTraces(CheckResult& r, const Scenario& s, const Trace& on, const Trace
 
 // Whether the worker says hello and has every capability the scenario requires;
 // if not, r says why (an error, or a skip naming the missing capability).
-bool capable(const Scenario& s, OracleWorker& w, CheckResult& r) {
+bool capable(const Scenario& s, Oracle& w, CheckResult& r) {
   std::string why;
   const auto hello = w.hello(&why);
   if (!hello) {
@@ -154,7 +156,7 @@ bool capable(const Scenario& s, OracleWorker& w, CheckResult& r) {
 // An implementation without sys.monitoring (PyPy 3.9): no probe and no model
 // profile, so a scenario that needs nothing but the legacy hooks is run once and
 // held to its `expect`; everything else is skipped with the reason.
-CheckResult checkLegacyOnly(const Scenario& s, OracleWorker& w, const CheckContext& c,
+CheckResult checkLegacyOnly(const Scenario& s, Oracle& w, const CheckContext& c,
                             CheckResult& r, std::chrono::steady_clock::time_point t0) {
   auto done = [&]() -> CheckResult {
     finish(r, c, t0);
@@ -222,7 +224,7 @@ CheckResult checkLegacyOnly(const Scenario& s, OracleWorker& w, const CheckConte
 
 }  // namespace
 
-CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w,
+CheckResult checkOnInterpreter(const Scenario& s, Oracle& w,
                                const CheckContext& c) {
   const auto t0 = std::chrono::steady_clock::now();
   CheckResult r;

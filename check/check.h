@@ -33,6 +33,7 @@ enum class ErrorKind : uint8_t {
   Truncated,            // the trace hit options.max_records
   ScenarioDoesNotLoad,  // a generated scenario (monsim fuzz) does not load
   HarnessFailed,        // judging the traces threw: monsim's bug, reported, not a crash
+  NotRecorded,          // checking from recordings: the store has no answer for a run
 };
 struct CheckError {
   ErrorKind kind = ErrorKind::None;
@@ -75,7 +76,7 @@ struct CheckContext {
   long maxRecords = 0;         // the oracle's max_records (0: its default, 200000)
 };
 
-CheckResult checkOnInterpreter(const Scenario& s, OracleWorker& w, const CheckContext& c);
+CheckResult checkOnInterpreter(const Scenario& s, Oracle& w, const CheckContext& c);
 // The same verdict for traces recorded earlier (the offline corpus, tests/traces/):
 // `off` is the probe-off trace, if one was recorded.
 CheckResult checkTraces(const Scenario& s, const Trace& on, const Trace* off,

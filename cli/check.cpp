@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "interpreter/recordings.h"
 #include "runner/progress.h"
 #include "runner/results_stream.h"
 #include "runner/suite.h"
@@ -27,7 +28,30 @@ struct CheckArgs {
   double timeout = 20;
   bool noAlone = false;
   bool quiet = false;
+  std::string saveRecordings;  // live, and every oracle answer kept here
+  std::string recordings;      // no interpreter: the answers kept by an earlier check
 };
+
+// --recordings: the stored interpreters (those --python names, when it names ids).
+std::optional<std::vector<harness::Interpreter>> storedInterpreters(
+    const CheckArgs& a, const harness::RecordingStore& store) {
+  std::vector<harness::Interpreter> out;
+  const bool all = a.python.size() == 1 && a.python[0] == "all";
+  for (const std::string& want : a.python)
+    if (!all && std::none_of(store.interpreters.begin(), store.interpreters.end(),
+                             [&](const auto& si) { return si.interpreter.id == want; })) {
+      std::cerr << "monsim check: --recordings " << store.dir << " has no interpreter '"
+                << want << "' (it has:";
+      for (const auto& si : store.interpreters) std::cerr << " " << si.interpreter.id;
+      std::cerr << ")\n";
+      return std::nullopt;
+    }
+  for (const auto& si : store.interpreters)
+    if (all || std::find(a.python.begin(), a.python.end(), si.interpreter.id) !=
+                   a.python.end())
+      out.push_back(si.interpreter);
+  return out;
+}
 
 // For a refused Python without sys.monitoring (CPython before 3.12): which of the
 // scenarios need only the legacy hooks, and where those run instead.
@@ -70,18 +94,33 @@ int check(const CheckArgs& a) {
       a.expectations.empty() ? root + "/spec/expectations" : a.expectations, diags);
   for (const auto& d : diags) std::cerr << d.str() << "\n";
 
-  const harness::Selection selection = harness::selectInterpreters(a.python);
-  if (!reportSelection("check", selection)) {
-    noteLegacy(selection, scenarios);
-    return kExitUsage;
-  }
-  const auto& interps = selection.interpreters;
-
   harness::SuiteOptions opts;
+  std::vector<harness::Interpreter> interps;
+  if (!a.recordings.empty()) {
+    std::vector<std::string> problems;
+    auto store = harness::loadRecordings(a.recordings, problems);
+    for (const auto& p : problems) std::cerr << p << "\n";
+    if (!store) return kExitUsage;
+    const auto chosen = storedInterpreters(a, *store);
+    if (!chosen) return kExitUsage;
+    interps = *chosen;
+    opts.oracles =
+        harness::storedOracles(std::make_shared<const harness::RecordingStore>(*store));
+  } else {
+    const harness::Selection selection = harness::selectInterpreters(a.python);
+    if (!reportSelection("check", selection)) {
+      noteLegacy(selection, scenarios);
+      return kExitUsage;
+    }
+    interps = selection.interpreters;
+  }
+
   opts.jobs = a.jobs;
   opts.context.expectations = &expectations;
   opts.context.aloneRun = !a.noAlone;
   opts.oracle.runTimeout = std::chrono::milliseconds(static_cast<long>(a.timeout * 1000));
+  if (!a.saveRecordings.empty())
+    opts.oracles = harness::recordingOracles(a.saveRecordings, opts.oracle);
   harness::Progress progress(std::chrono::seconds(3600));
   auto onResult = [&](const harness::SuiteRun& run, const harness::CheckResult& r) {
     using harness::Verdict;
@@ -159,6 +198,13 @@ void addCheck(CLI::App& app) {
               "Skip the second run, without the probe (the scenario's tools alone), "
               "its prediction and its expectations");
   c->add_flag("--quiet,-q", a->quiet, "Do not list known deviations");
+  c->add_option("--save-recordings", a->saveRecordings,
+                "Keep every answer of the interpreters' oracles in this folder "
+                "(DIR/<interpreter>.jsonl), for --recordings");
+  c->add_option("--recordings", a->recordings,
+                "Check against the answers an earlier check kept (--save-recordings): "
+                "no interpreter runs; --python picks among the stored ids")
+      ->excludes("--save-recordings");
   c->footer(exitFooter(
       "every scenario checked passed or is a known deviation",
       "a fail, expect-fail, xpass or error verdict, or a scenario that does not load",

@@ -12,8 +12,24 @@ std::string_view kindName(RunOutcome::Kind k) {
       return "timeout";
     case RunOutcome::Kind::Crashed:
       return "crashed";
+    case RunOutcome::Kind::NotRecorded:
+      return "not recorded";
   }
   return "?";
+}
+
+std::optional<RunOutcome::Kind> outcomeKindNamed(std::string_view name) {
+  for (auto k : {RunOutcome::Kind::Result, RunOutcome::Kind::Errored, RunOutcome::Kind::Timeout,
+                 RunOutcome::Kind::Crashed, RunOutcome::Kind::NotRecorded})
+    if (kindName(k) == name) return k;
+  return std::nullopt;
+}
+
+OraclePhase phaseNamed(const std::string& name) {
+  for (int p = 0; p < static_cast<int>(OraclePhase::Unknown); ++p)
+    if (phaseName(static_cast<OraclePhase>(p)) == name)
+      return static_cast<OraclePhase>(p);
+  return OraclePhase::Unknown;
 }
 
 std::string_view phaseName(OraclePhase p) {
@@ -45,13 +61,6 @@ std::string RunOutcome::contextText() const {
 }
 
 namespace {
-
-OraclePhase phaseNamed(const std::string& name) {
-  for (int p = 0; p < static_cast<int>(OraclePhase::Unknown); ++p)
-    if (phaseName(static_cast<OraclePhase>(p)) == name)
-      return static_cast<OraclePhase>(p);
-  return OraclePhase::Unknown;
-}
 
 std::string tail(const std::string& s, size_t n = 2000) {
   return s.size() <= n ? s : "…" + s.substr(s.size() - n);
@@ -196,6 +205,12 @@ void OracleWorker::stop() {
   proc_.write("{\"type\": \"stop\"}\n");
   proc_.closeStdin();
   proc_.wait(std::chrono::milliseconds(3000));
+}
+
+OracleFactory liveOracles(const OracleOptions& opts) {
+  return [opts](const Interpreter& in) -> std::unique_ptr<Oracle> {
+    return std::make_unique<OracleWorker>(in, opts);
+  };
 }
 
 }  // namespace monsim::harness

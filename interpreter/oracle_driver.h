@@ -4,6 +4,8 @@
 // scenario, and crash/hang detection. A dead worker is restarted on the next
 // run; its scenario gets a `timeout` or `crashed` outcome instead of a throw.
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -27,9 +29,11 @@ enum class OraclePhase : uint8_t {
   Unknown,   // none given, or one this driver does not know
 };
 std::string_view phaseName(OraclePhase p);  // as the oracle spells it; Unknown: "?"
+OraclePhase phaseNamed(const std::string& name);  // Unknown if no phase is
 
 struct RunOutcome {
-  enum class Kind { Result, Errored, Timeout, Crashed };
+  // NotRecorded: a store of recordings (interpreter/recordings.h) has no answer to it.
+  enum class Kind { Result, Errored, Timeout, Crashed, NotRecorded };
   Kind kind = Kind::Crashed;
   nlohmann::json message;  // the worker's result/errored message, if any
   std::string detail;      // why it timed out or crashed; worker stderr tail
@@ -39,6 +43,7 @@ struct RunOutcome {
 };
 
 std::string_view kindName(RunOutcome::Kind k);
+std::optional<RunOutcome::Kind> outcomeKindNamed(std::string_view name);
 
 // The run options (PROTOCOL §3.6) a scenario needs: INSTRUCTION in use makes the
 // probe record it.
@@ -50,18 +55,35 @@ struct OracleOptions {
   std::string workerScript;  // default: <source root>/oracle/worker.py
 };
 
-class OracleWorker {
+// What a check asks of an interpreter: its hello and the outcome of runs. A live
+// worker process answers (OracleWorker), or a store of a live run's answers
+// (interpreter/recordings.h), so a model change can be checked without interpreters.
+class Oracle {
+ public:
+  virtual ~Oracle() = default;
+  virtual const Interpreter& interpreter() const = 0;
+  // The worker's hello (starting it if needed); nullopt if it cannot start.
+  virtual std::optional<nlohmann::json> hello(std::string* why = nullptr) = 0;
+  // Runs one scenario; `options` is the protocol's run options object.
+  virtual RunOutcome run(const nlohmann::json& scenario,
+                         const nlohmann::json& options = {}) = 0;
+  virtual int starts() const = 0;  // 0: it never started (no hello to report)
+};
+
+// Makes the oracle of an interpreter for a thread of the task pool.
+using OracleFactory = std::function<std::unique_ptr<Oracle>(const Interpreter&)>;
+
+class OracleWorker : public Oracle {
  public:
   OracleWorker(Interpreter interp, OracleOptions opts = {});
-  ~OracleWorker();
+  ~OracleWorker() override;
 
-  const Interpreter& interpreter() const { return interp_; }
-  // The worker's hello (starting it if needed); nullopt if it cannot start.
-  std::optional<nlohmann::json> hello(std::string* why = nullptr);
-  // Runs one scenario; `options` is the protocol's run options object.
-  RunOutcome run(const nlohmann::json& scenario, const nlohmann::json& options = {});
+  const Interpreter& interpreter() const override { return interp_; }
+  std::optional<nlohmann::json> hello(std::string* why = nullptr) override;
+  RunOutcome run(const nlohmann::json& scenario,
+                 const nlohmann::json& options = {}) override;
   void stop();
-  int starts() const { return starts_; }
+  int starts() const override { return starts_; }
 
  private:
   bool ensureStarted(std::string& why);
@@ -73,5 +95,8 @@ class OracleWorker {
   long seq_ = 0;
   int starts_ = 0;
 };
+
+// Live workers (OracleWorker) with these options.
+OracleFactory liveOracles(const OracleOptions& opts);
 
 }  // namespace monsim::harness

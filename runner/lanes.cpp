@@ -8,13 +8,13 @@
 
 namespace monsim::harness {
 
-void runLanes(std::vector<Lane>& lanes, int threads, const OracleOptions& oracle,
-              const std::function<void(size_t, size_t, OracleWorker*)>& work) {
+void runLanes(std::vector<Lane>& lanes, int threads, const OracleFactory& make,
+              const std::function<void(size_t, size_t, Oracle*)>& work) {
   std::mutex mu;
   std::vector<int> attached(lanes.size(), 0);  // threads currently on each lane
   std::vector<bool> dry(lanes.size(), false);
   auto body = [&] {
-    std::map<size_t, std::unique_ptr<OracleWorker>> workers;
+    std::map<size_t, std::unique_ptr<Oracle>> workers;
     size_t current = lanes.size();
     for (;;) {
       size_t lane = lanes.size(), task = 0;
@@ -54,11 +54,11 @@ void runLanes(std::vector<Lane>& lanes, int threads, const OracleOptions& oracle
           if (current == lanes.size()) return;
         }
       }
-      OracleWorker* w = nullptr;
+      Oracle* w = nullptr;
       if (lanes[lane].interpreter) {
         auto& slot = workers[lane];
         if (!slot)
-          slot = std::make_unique<OracleWorker>(*lanes[lane].interpreter, oracle);
+          slot = make(*lanes[lane].interpreter);
         w = slot.get();
       }
       work(lane, task, w);

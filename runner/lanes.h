@@ -23,8 +23,8 @@ struct Lane {
 };
 
 // Runs every lane's tasks on `threads` threads; `work(lane, task, worker)` gets the
-// thread's worker for that lane (nullptr on a worker-less lane).
-void runLanes(std::vector<Lane>& lanes, int threads, const OracleOptions& oracle,
-              const std::function<void(size_t lane, size_t task, OracleWorker* w)>& work);
+// thread's oracle for that lane, made by `make` (nullptr on a worker-less lane).
+void runLanes(std::vector<Lane>& lanes, int threads, const OracleFactory& make,
+              const std::function<void(size_t lane, size_t task, Oracle* w)>& work);
 
 }  // namespace monsim::harness

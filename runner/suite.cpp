@@ -78,7 +78,8 @@ SuiteRun runSuite(
   }
   std::mutex mu;
   runLanes(
-      lanes, options.jobs, options.oracle, [&](size_t lane, size_t t, OracleWorker* w) {
+      lanes, options.jobs, options.oracles ? options.oracles : liveOracles(options.oracle),
+      [&](size_t lane, size_t t, Oracle* w) {
         const SuiteTask& task = run.tasks[t];
         CheckResult r = w ? checkOnInterpreter(*task.scenario, *w, options.context)
                           : checkScript(*task.scenario, task.version, options.context);

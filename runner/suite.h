@@ -23,6 +23,9 @@ struct SuiteTask {
 struct SuiteOptions {
   int jobs = 2;
   OracleOptions oracle;
+  // Where runs are answered: empty for live workers with `oracle`; a store of
+  // recordings (interpreter/recordings.h), or live workers that record, otherwise.
+  OracleFactory oracles;
   CheckContext context;
 };
 

@@ -101,6 +101,7 @@ std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& 
           CampaignStats& st = stats[i];
           ++st.cases;
           for (const auto& tag : caseTags(fc, *versions[i])) ++st.tags[tag];
+          for (int k = 0; k < kReasonCount; ++k) st.rules[k] += r.check.rules[k];
           if (r.harnessError) {
             ++st.harnessErrors;
             progress.say("harness error on " + in.id + " (" + reproduceCommand(in, t) +

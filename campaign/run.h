@@ -2,6 +2,7 @@
 // A differential campaign over interpreters on the shared task pool: generated
 // cases by number from one seed, each run and judged (campaign.h), findings
 // deduplicated per interpreter by signature, shrunk and written (findings.h).
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -36,6 +37,8 @@ struct CampaignStats {
   std::set<std::string> knownSignatures;
   std::set<std::string> signatures;  // new ones, each written as a finding
   std::map<std::string, long> tags;  // caseTags distribution
+  std::array<long, kReasonCount>
+      rules{};  // decisions per model rule (CheckResult::rules)
   double seconds = 0;
   double rate() const { return seconds > 0 ? cases / seconds : 0; }
   std::string line(const std::string& interpreter) const;  // one-line summary

@@ -105,16 +105,30 @@ void expectOn(CheckResult& r, const Expect& e, const Scenario& s, const Trace& t
   }
 }
 
+// The rules that decided, per occurrence and scenario tool, and for the hook and
+// C-API deliveries (tools 6/7 and C-API fires have no per-occurrence reasons).
+void countRules(CheckResult& r, const Scenario& s, const Prediction& p) {
+  const std::vector<int> tools = toolIds(s);
+  for (const auto& [record, why] : p.reasons)
+    for (int t : tools)
+      if (t >= 0 && t < 6) ++r.rules[static_cast<int>(why[t])];
+  for (const PredictedDelivery& d : p.deliveries)
+    if (d.why == Reason::HookHandler || d.why == Reason::CapiState)
+      ++r.rules[static_cast<int>(d.why)];
+}
+
 // Both runs against their predictions, and `expect` on both: the run without the
 // probe is what a user's lone tool gets (`expect`); the probe-on run is held to
 // `expect_with_probe` where the scenario gives one, else to `expect` too.
 void judgeTraces(CheckResult& r, const Scenario& s, const Trace& on, const Trace* off,
                  PyVersion v) {
   const Prediction withProbe = predict(s, on, v);
+  countRules(r, s, withProbe);
   const Comparison cmp = compare(s, on, withProbe);
   std::optional<Comparison> aloneCmp;
   if (off) {
     const Prediction alone = predict(s, on, v, Run::Alone, off->opcodeTraceSticky);
+    countRules(r, s, alone);
     const ProbeComparison runs = compareProbeRuns(withProbe, alone);
     aloneCmp = compareAlone(s, on, *off, alone, runs.split);
     for (const ProbeEffect& e : runs.effects) r.probeEffects.push_back(e.text());
@@ -224,8 +238,7 @@ CheckResult checkLegacyOnly(const Scenario& s, Oracle& w, const CheckContext& c,
 
 }  // namespace
 
-CheckResult checkOnInterpreter(const Scenario& s, Oracle& w,
-                               const CheckContext& c) {
+CheckResult checkOnInterpreter(const Scenario& s, Oracle& w, const CheckContext& c) {
   const auto t0 = std::chrono::steady_clock::now();
   CheckResult r;
   r.scenario = s.id;

@@ -4,6 +4,7 @@
 // alone), predict both runs with the model fed the probe-on run's raw stream, compare
 // each run with its prediction, check `expect` on both, then apply the interpreter's
 // expectations file. The verdicts of `monsim check`.
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -13,6 +14,7 @@
 #include "check/expect.h"
 #include "interpreter/oracle_driver.h"
 #include "interpreter/trace.h"
+#include "model/explain.h"
 #include "scenario/expectations.h"
 #include "scenario/scenario.h"
 
@@ -62,6 +64,9 @@ struct CheckResult {
   std::string pathSplit;
   const KnownDeviation* deviation = nullptr;
   double seconds = 0;
+  // How often each model rule (model/explain.h) decided for a scenario tool, over the
+  // occurrences of both predictions: what a campaign exercised.
+  std::array<uint32_t, kReasonCount> rules{};
   // With CheckContext::keepTraces: the recorded traces (off: null when not run) and,
   // with keepTraceJson, the oracle's JSON of them (fuzz corpora; JSON null if not).
   std::shared_ptr<const Trace> on, off;

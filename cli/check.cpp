@@ -30,6 +30,7 @@ struct CheckArgs {
   bool quiet = false;
   std::string saveRecordings;  // live, and every oracle answer kept here
   std::string recordings;      // no interpreter: the answers kept by an earlier check
+  std::string mutant;          // the mutants build: the seeded mutant to check
 };
 
 // --recordings: the stored interpreters (those --python names, when it names ids).
@@ -47,8 +48,8 @@ std::optional<std::vector<harness::Interpreter>> storedInterpreters(
       return std::nullopt;
     }
   for (const auto& si : store.interpreters)
-    if (all || std::find(a.python.begin(), a.python.end(), si.interpreter.id) !=
-                   a.python.end())
+    if (all ||
+        std::find(a.python.begin(), a.python.end(), si.interpreter.id) != a.python.end())
       out.push_back(si.interpreter);
   return out;
 }
@@ -84,6 +85,7 @@ std::string whyNothing(const harness::SuiteRun& run) {
 }
 
 int check(const CheckArgs& a) {
+  if (!a.mutant.empty() && !selectMutant(a.mutant, "check")) return kExitUsage;
   const std::string root = harness::sourceRoot();
   std::vector<std::string> paths = a.paths;
   if (paths.empty()) paths.push_back(root + "/spec/scenarios");
@@ -198,6 +200,9 @@ void addCheck(CLI::App& app) {
               "Skip the second run, without the probe (the scenario's tools alone), "
               "its prediction and its expectations");
   c->add_flag("--quiet,-q", a->quiet, "Do not list known deviations");
+  c->add_option("--mutant", a->mutant,
+                "Check a seeded mutant of the model instead of the model (the mutants "
+                "build only: meson -Dmutants=true; `monsim mutants --list` names them)");
   c->add_option("--save-recordings", a->saveRecordings,
                 "Keep every answer of the interpreters' oracles in this folder "
                 "(DIR/<interpreter>.jsonl), for --recordings");

@@ -23,6 +23,7 @@ void addFuzz(CLI::App& app);
 void addExportPy(CLI::App& app);
 void addLint(CLI::App& app);
 void addDiff(CLI::App& app);
+void addMutants(CLI::App& app);
 
 int exitCode();
 void setExitCode(int code);

@@ -251,6 +251,14 @@ int fuzz(const FuzzArgs& a) {
       std::cout << (k++ % 6 ? "  " : "\n  ") << tag << " "
                 << (stats[0].cases ? 100 * c / stats[0].cases : 0) << "%";
     std::cout << "\n";
+    // How often each model rule decided for a generated tool: what the campaign reached.
+    for (size_t i = 0; i < interps.size(); ++i) {
+      std::cout << "model rules (" << interps[i].id << ", decisions):";
+      for (int k = 0; k < kReasonCount; ++k)
+        std::cout << (k % 4 ? "  " : "\n  ") << reasonName(static_cast<Reason>(k)) << " "
+                  << stats[i].rules[k];
+      std::cout << "\n";
+    }
   }
   if (gStop) {
     std::cout << "interrupted: kept every finding written so far in " << a.out << "\n";

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   monsim::cli::addExportPy(app);
   monsim::cli::addLint(app);
   monsim::cli::addDiff(app);
+  monsim::cli::addMutants(app);
   app.footer(
       "Exit status, the same contract for every subcommand (its --help says what each "
       "code means for it):\n"

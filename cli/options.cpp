@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "model/mutant.h"
 #include "model/version_profile.h"
 
 namespace monsim::cli {
@@ -120,6 +121,24 @@ bool reportSelection(std::string_view command, const harness::Selection& selecti
     return false;
   }
   return true;
+}
+
+bool selectMutant(const std::string& name, std::string_view command) {
+  if (!kMutantsBuild) {
+    std::cerr << "monsim " << command << ": --mutant needs the mutants build "
+              << "(meson setup build-mutants -Dmutants=true; ./run mutants)\n";
+    return false;
+  }
+  for (const MutantRow& m : kMutants)
+    if (m.name == name) {
+#ifdef MONSIM_MUTANTS
+      activeMutant() = m.id;
+#endif
+      return true;
+    }
+  std::cerr << "monsim " << command << ": no mutant '" << name
+            << "' (monsim mutants --list names them)\n";
+  return false;
 }
 
 }  // namespace monsim::cli

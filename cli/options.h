@@ -31,4 +31,8 @@ CLI::Validator modelVersion();
 // (exit 2): something asked for is unusable, or nothing was found at all.
 bool reportSelection(std::string_view command, const harness::Selection& selection);
 
+// --mutant NAME: makes the model run that seeded mutant (model/mutant.h); false, with
+// the reason printed, outside the mutants build or for a name that is none.
+bool selectMutant(const std::string& name, std::string_view command);
+
 }  // namespace monsim::cli

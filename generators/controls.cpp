@@ -71,6 +71,18 @@ rc::Gen<ApiAction> genApiAction(PyVersion v, bool capi = false) {
   return weightedOneOf(std::move(c));
 }
 
+// What a callback does besides returning: an API call, or program code run from inside
+// the callback (events are not reported while a callback runs, behaviour §9.5).
+rc::Gen<ApiAction> genCallbackAction(PyVersion v, bool capi) {
+  return weightedOneOf<ApiAction>(
+      {{5, genApiAction(v, capi)},
+       {2, g::apply(
+               [](int f, int arg, int drive) {
+                 return ApiAction{Fn::CallProgram, arg, {}, f, -1, drive};
+               },
+               g::inRange(0, 8), g::inRange(0, 3), g::inRange(0, 4))}});
+}
+
 rc::Gen<ClausePlan> genClause(PyVersion v, bool capi) {
   using W = ClausePlan::When;
   using D = ClausePlan::Does;
@@ -95,7 +107,7 @@ rc::Gen<ClausePlan> genClause(PyVersion v, bool capi) {
                              {2, D::Raise},
                              {3, D::Act},
                              {1, D::ActThenDisable}}),
-      upTo(2, genApiAction(v, capi), true));
+      upTo(2, genCallbackAction(v, capi), true));
 }
 
 rc::Gen<std::vector<ClausePlan>> genClauses(PyVersion v, bool capi) {
@@ -237,14 +249,17 @@ std::vector<std::string> controlTags(const Controls& c, PyVersion v) {
   static const char* fnNames[] = {
       "set_events",       "set_local_events", "register_callback", "use_tool_id",
       "free_tool_id",     "clear_tool_id",    "restart_events",    "get_events",
-      "get_local_events", "get_tool",         "capi_fire"};
+      "get_local_events", "get_tool",         "capi_fire",         "program-call"};
   static const char* doesNames[] = {"cb-none", "cb-disable", "cb-raise", "cb-api",
                                     "cb-api-disable"};
   const std::vector<std::string> menu = eventMenu(v);
   std::set<std::string> out;
   auto api = [&](const ApiAction& a, const char* where) {
+    static const char* drives[] = {"", "(abandoned)", "(throw)", "(close)"};
     out.insert(std::string(where) + fnNames[static_cast<int>(a.fn)] +
-               (a.bad ? "(invalid)" : ""));
+               (a.fn == Fn::CallProgram ? drives[a.bad % 4]
+                : a.bad                 ? "(invalid)"
+                                        : ""));
   };
   auto clauses = [&](const std::vector<ClausePlan>& cl) {
     for (const ClausePlan& k : cl) {

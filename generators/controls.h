@@ -27,7 +27,11 @@ struct ApiAction {
     GetEvents,
     GetLocalEvents,
     GetTool,
-    CapiFire  // fuzz --capi: a C API fire (events[0]; `tool`: the state; `bad`: no exc)
+    CapiFire,  // fuzz --capi: a C API fire (events[0]; `tool`: the state; `bad`: no exc)
+    // In callbacks only: run program code, as debuggers and profilers do there. Calls
+    // function `fn_` with argument `tool`; a generator or coroutine is then driven by
+    // `bad` (0: to the end, 1: one step then abandoned, 2: thrown into, 3: closed).
+    CallProgram
   };
   Fn fn = Fn::GetEvents;
   int tool = 0;             // a tool id 0..5

@@ -174,8 +174,30 @@ class CaseRenderer {
     return {{"capi", "enter"}, {"codelike", "c0"}, {"events", names}};
   }
 
+  // A callback running program code: a call, and for a generator or coroutine the
+  // driving (behaviour §9.5: nothing the callback runs reports events).
+  json programCall(const ApiAction& a) {
+    const size_t f = fnIndex(a.fn_);
+    const FnKind kind = prog_.kinds[f];
+    json call = {{"call", prog_.names[f]}, {"args", {a.tool}}};
+    json out = json::array();
+    if (kind == FnKind::Plain) {
+      out.push_back(call);
+      return out;
+    }
+    features_.insert("generators");
+    const std::string var = "cb" + std::to_string(callbackVars_++);
+    call["store"] = var;
+    out.push_back(call);
+    static const int ops[][2] = {{4, -1}, {0, -1}, {0, 2}, {0, 3}};  // see genOp
+    for (int op : ops[a.bad % 4])
+      if (op >= 0) out.push_back(genOp(var, kind, op));
+    return out;
+  }
+
   json api(const ApiAction& a) {
     if (a.fn == Fn::CapiFire) return capiFire(a);
+    if (a.fn == Fn::CallProgram) return programCall(a).front();
     const int badTool[] = {0, -1, 6, 7};
     json tool =
         a.bad && (a.fn == Fn::FreeToolId || a.fn == Fn::GetEvents ||
@@ -233,7 +255,8 @@ class CaseRenderer {
       case Fn::RestartEvents:
         features_.insert("restart");
         break;
-      case Fn::CapiFire:  // rendered by capiFire
+      case Fn::CapiFire:     // rendered by capiFire
+      case Fn::CallProgram:  // rendered by programCall
         break;
     }
     static const char* names[] = {
@@ -257,8 +280,10 @@ class CaseRenderer {
       if (k.does == D::Act || k.does == D::ActThenDisable) {
         json acts = json::array();
         for (const ApiAction& a : k.actions)
+          if (a.fn == Fn::CallProgram)
+            for (json& j : programCall(a)) acts.push_back(std::move(j));
           // Only where bounded: a fire is delivered inside callbacks (§13.4).
-          if (a.fn != Fn::CapiFire || (capi() && k.when == W::Nth))
+          else if (a.fn != Fn::CapiFire || (capi() && k.when == W::Nth))
             acts.push_back(api(a));
         c["actions"] = acts;
       }
@@ -457,6 +482,7 @@ class CaseRenderer {
   std::vector<std::string> menu_;
   RenderedProgram prog_;
   std::set<std::string> features_;
+  int callbackVars_ = 0;  // generators a callback stores: cb0, cb1, …
   std::set<int> mentioned_,
       declared_;  // tool ids the scenario names: the probe needs one left
 };

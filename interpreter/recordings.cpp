@@ -47,10 +47,13 @@ RunOutcome outcomeFromJson(const json& j) {
 namespace {
 
 json interpreterToJson(const Interpreter& in) {
-  return {{"id", in.id},           {"kind", in.kind},
+  return {{"id", in.id},
+          {"kind", in.kind},
           {"implementation", in.implementation},
-          {"version", in.version}, {"path", in.path},
-          {"command", in.command}, {"provenance", in.provenance},
+          {"version", in.version},
+          {"path", in.path},
+          {"command", in.command},
+          {"provenance", in.provenance},
           {"monitoring", in.monitoring}};
 }
 
@@ -105,9 +108,8 @@ class RecordingOracle : public Oracle {
     auto h = live_.hello(&reason);
     if (!helloWritten_) {
       helloWritten_ = true;
-      out_->line(interpreter(), {{"kind", "hello"},
-                                 {"hello", h ? *h : json(nullptr)},
-                                 {"why", reason}});
+      out_->line(interpreter(),
+                 {{"kind", "hello"}, {"hello", h ? *h : json(nullptr)}, {"why", reason}});
     }
     if (why) *why = reason;
     return h;
@@ -139,8 +141,7 @@ class StoredOracle : public Oracle {
   std::optional<json> hello(std::string* why) override {
     if (rec_ && rec_->hello) return rec_->hello;
     if (why)
-      *why = rec_ ? rec_->why
-                  : "no recordings of " + in_.id + " in " + store_->dir;
+      *why = rec_ ? rec_->why : "no recordings of " + in_.id + " in " + store_->dir;
     return std::nullopt;
   }
 
@@ -212,8 +213,10 @@ std::optional<RecordingStore> loadRecordings(const std::string& dir,
         problems.push_back(where + e.what());
       }
     }
-    if (header) store.interpreters.push_back(std::move(si));
-    else problems.push_back(p.string() + ": no interpreter line: not a recordings file");
+    if (header)
+      store.interpreters.push_back(std::move(si));
+    else
+      problems.push_back(p.string() + ": no interpreter line: not a recordings file");
   }
   if (store.interpreters.empty()) {
     problems.push_back(dir + ": no recordings (DIR/<interpreter id>.jsonl)");

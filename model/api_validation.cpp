@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "model/error_format.h"
+#include "model/mutant.h"
 
 namespace monsim {
 namespace {
@@ -23,10 +24,17 @@ Checked<uint32_t> stripAndMap(const VersionProfile& p, uint32_t set) {
   const uint32_t cBits = p.ancillaryEvents().bits();
   const uint32_t callAndC = cBits | p.setOf(Event::Call).bits();
   if (set & cBits) {
-    if ((set & callAndC) != callAndC) return makeError(p, Error::CEventsNotPaired);
+    // Mutant: only CALL is asked for.
+    const uint32_t needed = mutant(Mutant::CEventsPairedWithCallOnly)
+                                ? p.setOf(Event::Call).bits()
+                                : callAndC;
+    if ((set & needed) != needed) return makeError(p, Error::CEventsNotPaired);
     set &= ~cBits;
   }
-  if (p.isAlias(Event::Branch) && (set & p.setOf(Event::Branch).bits())) {
+  const bool branchIsAlias =
+      p.isAlias(Event::Branch) ||
+      (mutant(Mutant::BranchAliasOn313) && p.version() == PyVersion::V3_13);
+  if (branchIsAlias && (set & p.setOf(Event::Branch).bits())) {
     set &= ~p.setOf(Event::Branch).bits();
     for (Event e : p.aliasOf(Event::Branch)) set |= p.setOf(e).bits();
   }
@@ -47,7 +55,7 @@ Checked<int32_t> toCInt(const VersionProfile& p, const PyArg& arg) {
 }
 
 std::optional<PyError> checkToolRange(const VersionProfile& p, int32_t tool) {
-  if (tool < 0 || tool >= kToolCount)
+  if (tool < 0 || tool >= kToolCount + (mutant(Mutant::ToolRangeOffByOne) ? 1 : 0))
     return makeError(p, Error::InvalidTool, toolField(tool));
   return std::nullopt;
 }
@@ -57,6 +65,9 @@ Checked<EventSet> normalizeGlobalSet(const VersionProfile& p, int32_t set) {
     return makeError(p, Error::InvalidEventSet, setField(static_cast<uint32_t>(set)));
   auto mapped = stripAndMap(p, static_cast<uint32_t>(set));
   if (const auto* err = errorOf(mapped)) return *err;
+  if (mutant(Mutant::CBitsStoredGlobally))
+    return EventSet(std::get<uint32_t>(mapped) |
+                    (static_cast<uint32_t>(set) & p.ancillaryEvents().bits()));
   return EventSet(std::get<uint32_t>(mapped));
 }
 
@@ -65,7 +76,10 @@ Checked<EventSet> normalizeLocalSet(const VersionProfile& p, int32_t set) {
   if (const auto* err = errorOf(mapped)) return *err;
   const uint32_t bits = std::get<uint32_t>(mapped);
   if (bits & ~p.localEvents().bits())
-    return makeError(p, Error::InvalidLocalEventSet, setField(bits));
+    return makeError(
+        p, Error::InvalidLocalEventSet,
+        setField(mutant(Mutant::LocalRefusalPrintsRawSet) ? static_cast<uint32_t>(set)
+                                                          : bits));
   return EventSet(bits);
 }
 
@@ -74,7 +88,10 @@ Checked<int> callbackEventBit(const VersionProfile& p, int32_t event) {
   if (std::popcount(u) != 1) return makeError(p, Error::CallbackOneEvent);
   // _Py_bit_length on the sign-extended value: INT_MIN names no event.
   const int bit = event < 0 ? 63 : std::countr_zero(u);
-  if (bit >= p.bitLimit()) return makeError(p, Error::InvalidEvent, eventField(event));
+  if (bit >= p.bitLimit())
+    return makeError(
+        p, Error::InvalidEvent,
+        eventField(mutant(Mutant::InvalidEventPrintsBitNumber) ? bit : event));
   return bit;
 }
 

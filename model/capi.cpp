@@ -8,6 +8,7 @@
 #include "model/disable.h"
 #include "model/error_format.h"
 #include "model/monitor.h"
+#include "model/mutant.h"
 
 namespace monsim {
 
@@ -28,6 +29,8 @@ Outcome Monitor::onApi(const CapiEnterScope& c) {
   uint64_t& cell = capiVersions_[c.version];
   if (cell == uint64_t(g_.version))
     return PyNone{};  // nothing changed since: states kept as are
+  if (mutant(Mutant::CapiEnterScopeNoRefresh) && cell != kNeverEntered)
+    return PyNone{};  // Mutant: a stale state is kept
   for (int i = 0; i < c.count; ++i) {
     const int bit = eventBit_[static_cast<int>(c.events[i])];
     // Only the global sets count: a code-like object has no local events.
@@ -49,7 +52,12 @@ Outcome Monitor::onApi(const CapiFire& c) {
   if (capiStates_.size() <= c.state) capiStates_.resize(c.state + 1, 0);
   // The inline wrapper returns at once for an inactive state.
   if (capiStates_[c.state] == 0) return IntValue{0};
+  if (inCallback_ && mutant(Mutant::CapiFireInCallbackSuppressed))
+    return IntValue{capiStates_[c.state]};  // Mutant: §9.5 applied to C fires
   const int bit = eventBit_[static_cast<int>(c.event)];
+  const bool offsetFirst = mutant(Mutant::CapiOffsetBeforeException);
+  if (offsetFirst && c.offset < 0)
+    return makeError(*profile_, spec::Error::CapiNegativeOffset);
   if (capiTakesException(c.event) && c.exception.empty())
     return makeError(*profile_, spec::Error::CapiNoException, eventField(bit));
   if (c.offset < 0) return makeError(*profile_, spec::Error::CapiNegativeOffset);
@@ -88,7 +96,8 @@ Outcome Monitor::onApi(const CapiFire& c) {
       return PyError{std::string(action.raiseType), std::string(action.raiseMessage)};
     }
     if (action.disable) {
-      if (profile_->group(c.event) != spec::Group::Local) {
+      if (profile_->group(c.event) != spec::Group::Local &&
+          !mutant(Mutant::CapiDisableNonLocalAccepted)) {
         // As for the interpreter's own events: the callback is removed, dispatch stops.
         tools_[t].callbacks[bit] = CallbackSlot{};
         d.result = CallbackResult::DisableRejected;

@@ -2,6 +2,8 @@
 
 #include <bit>
 
+#include "model/mutant.h"
+
 namespace monsim {
 namespace {
 
@@ -70,7 +72,10 @@ void CodeInstrumentation::reinstrument(const VersionProfile& p,
   const uint32_t siteBits = p.siteEvents().bits();
   std::array<uint8_t, kMaxSiteEvents> fresh{};
   std::array<EventSet, kDispatchToolCount> unionSets{};
-  for (int t = 0; t < kDispatchToolCount; ++t) unionSets[t] = g.global[t] | local_[t];
+  for (int t = 0; t < kDispatchToolCount; ++t)
+    unionSets[t] = mutant(Mutant::LocalOverridesGlobal) && !local_[t].empty()
+                       ? local_[t]
+                       : g.global[t] | local_[t];
   bool multi = false;
   for (int b = 0; b < kMaxSiteEvents; ++b) {
     if (!((siteBits >> b) & 1u)) continue;
@@ -83,15 +88,17 @@ void CodeInstrumentation::reinstrument(const VersionProfile& p,
   multiTool_ |= multi;
   unwindTools_ = toolsWith(unionSets, p.bitOf(Event::PyUnwind));
   // 3. A pending restart resets every site from scratch.
-  const bool restart = g.restartVersion > version_;
+  const bool restart = mutant(Mutant::ReinstrumentRevives) ||
+                       (g.restartVersion > version_ && !mutant(Mutant::RestartNoRevive));
   // 4. First single→multi-tool transition quirks (FINDINGS F3 LINE, F4 INSTRUCTION).
-  if (multi && fresh[kLine] && !lineAlloc_) {
+  if (multi && fresh[kLine] && !lineAlloc_ && !mutant(Mutant::LineQuirkMissing)) {
     forEachSite(kLine, [&](SiteEntry& e) {
       e = SiteEntry((e & (kSiteUnarmed | kSiteMaterialized)) | fresh[kLine]);
     });
     lineAlloc_ = true;
   }
-  if (multi && fresh[kInstruction] && !instrAlloc_) {
+  if (multi && fresh[kInstruction] && !instrAlloc_ &&
+      !mutant(Mutant::InstructionQuirkMissing)) {
     instructionOpcodesLeft_ = active_[kInstruction] != 0;
     forEachSite(kInstruction, [&](SiteEntry& e) {
       e = SiteEntry(e & (kSiteUnarmed | kSiteMaterialized));
@@ -103,20 +110,25 @@ void CodeInstrumentation::reinstrument(const VersionProfile& p,
     if (!((siteBits >> b) & 1u)) continue;
     const uint8_t removed = restart ? active_[b] : uint8_t(active_[b] & ~fresh[b]);
     const uint8_t added = restart ? fresh[b] : uint8_t(fresh[b] & ~active_[b]);
+    // Mutant: joining tools skip the sites a DISABLE touched.
+    const bool skipTouched = !restart && mutant(Mutant::RejoinNoRevive);
     if (b == kInstruction && removed) instructionOpcodesLeft_ = false;
     if (b == kLine || b == kInstruction) {
       forEachSite(b, [&](SiteEntry& e) {
         SiteEntry tools = SiteEntry(e & kSiteToolBits & ~removed);
         SiteEntry flags = SiteEntry(e & (kSiteUnarmed | kSiteMaterialized));
         if (tools == 0) flags |= kSiteUnarmed;
-        if (added) {
+        if (added && !(skipTouched && (e & kSiteMaterialized))) {
           tools |= added;
           flags = SiteEntry(flags & ~kSiteUnarmed);
         }
         e = SiteEntry(flags | tools);
       });
     } else if (removed | added) {
-      forEachSite(b, [&](SiteEntry& e) { e = SiteEntry((e & ~removed) | added); });
+      forEachSite(b, [&](SiteEntry& e) {
+        const bool skip = skipTouched && (e & kSiteMaterialized);
+        e = SiteEntry((e & ~removed) | (skip ? 0 : added));
+      });
     }
   }
   // 6.
@@ -125,6 +137,14 @@ void CodeInstrumentation::reinstrument(const VersionProfile& p,
 }
 
 void CodeInstrumentation::disableAt(ToolId t, int bit, int32_t offset) {
+  if (mutant(Mutant::DisablePerCode)) {
+    forEachSite(bit, [&](SiteEntry& e) {
+      e = SiteEntry(e & ~(1u << t.value));
+      if ((bit == kLine || bit == kInstruction) && (e & kSiteToolBits) == 0)
+        e |= kSiteUnarmed;
+    });
+    return;
+  }
   std::vector<SiteEntry>& v = sites_[bit];
   const auto i = static_cast<uint32_t>(offset);
   if (i >= v.size()) v.resize(i + 1, 0);

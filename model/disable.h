@@ -1,6 +1,7 @@
 #pragma once
 // What a DISABLE return value does, per event and version (behaviour §10.1,
 // §10.4–§10.6, §10.3; FINDINGS F5).
+#include "model/mutant.h"
 #include "model/version_profile.h"
 
 namespace monsim {
@@ -16,6 +17,8 @@ enum class DisableEffect : uint8_t {
 // events accept it silently and only clear the tool's local bit on that code (F5);
 // from a global-only exception event it is a no-op.
 constexpr DisableEffect disableEffect(const VersionProfile& p, Event e) {
+  if (e == Event::StopIteration && mutant(Mutant::StopIterationDisableRefused))
+    return DisableEffect::RejectAndRemoveCallback;
   switch (p.disableRule(e)) {
     case spec::DisableRule::Site:
       return DisableEffect::RemoveFromSite;

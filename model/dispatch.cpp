@@ -3,11 +3,15 @@
 // the tool set fixed at the start, each callable read at its turn, a raising
 // callback ending the loop, and what a DISABLE does to the site (behaviour §10).
 // Declared in monitor.h; the types it works with are in dispatch.h.
+#include <array>
 #include <bit>
+#include <optional>
+#include <utility>
 
 #include "model/disable.h"
 #include "model/error_format.h"
 #include "model/monitor.h"
+#include "model/mutant.h"
 
 namespace monsim {
 
@@ -21,12 +25,19 @@ uint8_t Monitor::dispatchTools(int bit, const CodeInstrumentation& c,
     case BitKind::Site:
       return c.siteTools(bit, offset);
     case BitKind::CallSite:
+      if (mutant(Mutant::CEventsGatedByCode)) return c.activeTools(callBit_);
+      if (mutant(Mutant::CEventsGlobalCallOnly))
+        return uint8_t(c.siteTools(callBit_, offset) & globalTools_[callBit_]);
+      if (mutant(Mutant::CRaiseUngated) &&
+          bit == eventBit_[static_cast<int>(Event::CRaise)])
+        return globalTools_[bit];
       return c.siteTools(callBit_, offset);
     case BitKind::Global:
       return globalTools_[bit];
     case BitKind::GlobalOrLocal:
       break;
   }
+  if (mutant(Mutant::LocalIgnored)) return globalTools_[bit];
   return uint8_t(globalTools_[bit] | c.localTools(bit));
 }
 
@@ -37,6 +48,7 @@ uint8_t Monitor::activeTools(Event event, CodeId code, int32_t offset) const {
 }
 
 bool Monitor::branchSourceInstrumented(const Occurrence& o) const {
+  if (mutant(Mutant::R3WrapperIgnoresSource)) return true;
   const CodeInstrumentation& c = codes_[o.code.value];
   int own = -1;
   switch (o.branchSource) {
@@ -67,25 +79,28 @@ uint32_t Monitor::occurrenceTools(const Occurrence& o, int bit, uint32_t tools) 
   // not instrumented then; in single-tool code, the code's CALL tools (a DISABLE at
   // the site de-instruments it for later calls only).
   if (bitKind_[bit] == BitKind::CallSite && top->callOffset == o.offset) {
-    if (!top->callInstrumented) return 0;
+    if (!top->callInstrumented && !mutant(Mutant::R2DecidedAtFire)) return 0;
     const CodeInstrumentation& c = codes_[o.code.value];
+    if (mutant(Mutant::R2SiteInSingleToolCode)) return tools;
     return c.multiTool() ? tools : c.activeTools(callBit_);
   }
   // R5: a branch reported after a frame below ran: its instruction as dispatched.
-  if (top->dispatchSite == o.offset && top->dispatchEvent == o.event) {
+  if (top->dispatchSite == o.offset && top->dispatchEvent == o.event &&
+      !mutant(Mutant::R5Dropped)) {
     if (!top->dispatchInstrumented) return 0;
     const CodeInstrumentation& c = codes_[o.code.value];
     return c.multiTool() ? tools : c.activeTools(bit);
   }
   // R1: the def line's LINE right after a RESUME that ran uninstrumented.
   if (o.event == Event::Line && o.lineAfterResume &&
-      profile_->plainResumeHidesItsLine() && !top->resumeInstrumented)
+      profile_->plainResumeHidesItsLine() && !top->resumeInstrumented &&
+      !mutant(Mutant::R1Dropped))
     return 0;
   return tools;
 }
 
 bool Monitor::closeSkipsThrow(const Occurrence& o) const {
-  if (!o.closeAtDepth1Yield) return false;
+  if (!o.closeAtDepth1Yield || mutant(Mutant::R7Dropped)) return false;
   const int unwind = eventBit_[static_cast<int>(Event::PyUnwind)];
   const CodeInstrumentation& c = codes_[o.code.value];
   using Mode = VersionProfile::CloseShortcut;
@@ -107,7 +122,7 @@ bool Monitor::closeSkipsThrow(const Occurrence& o) const {
 }
 
 int32_t Monitor::branchSourceReported(const Occurrence& o) const {
-  if (o.unwrappedSource < 0) return o.offset;
+  if (o.unwrappedSource < 0 || mutant(Mutant::R6Dropped)) return o.offset;
   const CodeInstrumentation& c = codes_[o.code.value];
   const int line = eventBit_[static_cast<int>(Event::Line)];
   const int instruction = eventBit_[static_cast<int>(Event::Instruction)];
@@ -195,12 +210,13 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
   ForIterEffect fi;
   if (o.forIter.end != ForIterEnd::None) {
     fi = forIterEffect(o, codes_[o.code.value].forIter(o.forIter.site));
-    if (fi.drop) return Dispatched{};
+    if (fi.drop && !mutant(Mutant::GenStopKeepsRaise)) return Dispatched{};
   }
   uint32_t stopDeliveries = 0;
   if (fi.addStop) {
     Occurrence stop;
-    stop.event = Event::StopIteration;
+    stop.event =
+        mutant(Mutant::GenExhaustionAsRaise) ? Event::Raise : Event::StopIteration;
     stop.code = o.code;
     stop.offset = o.forIter.endFor;
     stop.exception = "StopIteration";
@@ -242,8 +258,21 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
     out.raised = std::move(raised);
     return out;
   };
-  while (tools) {
-    const int t = 31 - std::countl_zero(tools);  // highest tool id first (§9.2)
+  // Mutant state (constant in the normal build): a second pass over the tools that
+  // have the event both globally and locally; callables read up front; an exception
+  // held back until the lower tools have run.
+  uint32_t localPass = 0;
+  if (mutant(Mutant::GlobalLocalTwice))
+    localPass = tools & globalTools_[bit] & codes_[o.code.value].localTools(bit);
+  std::array<CallbackSlot, kDispatchToolCount> early{};
+  if (mutant(Mutant::CallableSnapshotted))
+    for (int t = 0; t < kDispatchToolCount; ++t) early[t] = tools_[t].callbacks[bit];
+  std::optional<PyError> heldBack;
+  while (tools || localPass) {
+    if (!tools) tools = std::exchange(localPass, 0);
+    const int t = mutant(Mutant::LowestToolFirst)
+                      ? std::countr_zero(tools)
+                      : 31 - std::countl_zero(tools);  // highest tool id first (§9.2)
     tools &= ~(1u << t);
     Delivery d;
     d.tool = ToolId{t};
@@ -271,7 +300,8 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
               PyError{std::string(action.raiseType), std::string(action.raiseMessage)});
       }
     }
-    const CallbackSlot slot = tools_[t].callbacks[bit];
+    const CallbackSlot slot =
+        mutant(Mutant::CallableSnapshotted) ? early[t] : tools_[t].callbacks[bit];
     if (!slot.callable) continue;  // unregistered (possibly by a higher tool's callback)
     d.callable = *slot.callable;
     d.viaBranchWrapper = slot.branchWrapper;
@@ -286,10 +316,20 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
     d.effects = applyEffects(action);
     inCallback_ = false;
     ++delivered;
+    if (mutant(Mutant::ToolSetNotSnapshotted))
+      tools =
+          occurrenceTools(o, bit, dispatchTools(bit, codes_[o.code.value], o.offset)) &
+          ((1u << t) - 1);
     if (!action.raiseType.empty()) {
       // §9.4/§9.6: lower tools are not called; the exception propagates.
       d.result = CallbackResult::Raised;
       sink.onDelivery(d);
+      if (mutant(Mutant::RaiseContinuesLoop)) {
+        if (!heldBack)
+          heldBack =
+              PyError{std::string(action.raiseType), std::string(action.raiseMessage)};
+        continue;
+      }
       return finish(
           PyError{std::string(action.raiseType), std::string(action.raiseMessage)});
     }
@@ -303,6 +343,9 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
       case DisableEffect::RemoveFromSite:
         // BRANCH (3.12/3.13) is one site for both directions; C_RETURN/C_RAISE
         // never get here (they reject DISABLE).
+        if (mutant(Mutant::DisableAllToolsAtSite))
+          for (int u = 0; u < kDispatchToolCount; ++u)
+            c.disableAt(ToolId{u}, bit, o.offset);
         c.disableAt(ToolId{t}, bit, o.offset);
         d.result = CallbackResult::ReturnedDisable;
         break;
@@ -313,9 +356,17 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
       case DisableEffect::RejectAndRemoveCallback:
         // §10.5/§10.6: the callback is deleted and the ValueError replaces the
         // exception in flight; dispatch stops.
-        tools_[t].callbacks[bit] = CallbackSlot{};
+        if (mutant(Mutant::NonLocalDisableIgnored)) break;
+        if (!mutant(Mutant::RefusedDisableKeepsCallback))
+          tools_[t].callbacks[bit] = CallbackSlot{};
         d.result = CallbackResult::DisableRejected;
         sink.onDelivery(d);
+        if (mutant(Mutant::RefusedDisableContinuesLoop)) {
+          if (!heldBack)
+            heldBack = makeError(*profile_, Error::CannotDisable,
+                                 nameField(profile_->name(o.event)));
+          continue;
+        }
         return finish(makeError(*profile_, Error::CannotDisable,
                                 nameField(profile_->name(o.event))));
     }
@@ -324,9 +375,9 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
   // R8: de-instrumenting the LINE (no tool left at the site) makes the interpreter run
   // the bare instruction this once, without its INSTRUCTION instrumentation.
   if (lineArmed && codes_[o.code.value].siteTools(lineBit, o.offset) == 0 &&
-      !stack_.empty() && stack_.back().code == o.code)
+      !stack_.empty() && stack_.back().code == o.code && !mutant(Mutant::R8Dropped))
     stack_.back().skipInstructionAt = o.offset;
-  return finish(std::nullopt);
+  return finish(std::move(heldBack));
 }
 
 }  // namespace monsim

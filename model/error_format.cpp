@@ -3,6 +3,8 @@
 #include <charconv>
 #include <string>
 
+#include "model/mutant.h"
+
 namespace monsim {
 
 PyError makeError(const VersionProfile& p, spec::Error e, const ErrorFields& f) {
@@ -22,7 +24,8 @@ PyError makeError(const VersionProfile& p, spec::Error e, const ErrorFields& f) 
       out += std::to_string(f.event);
     } else if (key == "set") {
       char buf[16];
-      const auto end = std::to_chars(buf, buf + sizeof buf, f.set, 16).ptr;
+      const int base = mutant(Mutant::SetFieldDecimal) ? 10 : 16;
+      const auto end = std::to_chars(buf, buf + sizeof buf, f.set, base).ptr;
       out += "0x";
       out.append(buf, end);
     } else if (key == "type") {
@@ -34,6 +37,8 @@ PyError makeError(const VersionProfile& p, spec::Error e, const ErrorFields& f) 
     }
     i = close + 1;
   }
+  if (mutant(Mutant::ToolNameNotStrTypeError) && e == spec::Error::ToolNameNotStr)
+    return PyError{"TypeError", std::move(out)};
   return PyError{std::string(p.errorType(e)), std::move(out)};
 }
 

@@ -75,4 +75,52 @@ std::string_view reasonText(Reason r) {
   return "?";
 }
 
+std::string_view reasonName(Reason r) {
+  switch (r) {
+    case Reason::ActiveGlobal:
+      return "active-global";
+    case Reason::ActiveLocal:
+      return "active-local";
+    case Reason::ActiveViaCall:
+      return "active-via-call";
+    case Reason::NoSuchEvent:
+      return "no-such-event";
+    case Reason::NotSet:
+      return "not-set";
+    case Reason::DisabledAtSite:
+      return "disabled-at-site";
+    case Reason::CallNotAtSite:
+      return "call-not-at-site";
+    case Reason::NoCallback:
+      return "no-callback";
+    case Reason::InCallback:
+      return "in-callback";
+    case Reason::ActiveViaCodeCall:
+      return "active-via-code-call (R2)";
+    case Reason::CallNotInstrumented:
+      return "call-not-instrumented (R2)";
+    case Reason::LineAfterPlainResume:
+      return "line-after-plain-resume (R1)";
+    case Reason::ForIterSpecialised:
+      return "for-iter-specialised (R4)";
+    case Reason::BranchNotInstrumented:
+      return "branch-not-instrumented (R5)";
+    case Reason::UnwrappedBranchSource:
+      return "unwrapped-branch-source (R6)";
+    case Reason::CloseSkipsThrow:
+      return "close-skips-throw (R7)";
+    case Reason::InstructionAfterLineRemoved:
+      return "instruction-after-line-removed (R8)";
+    case Reason::InstructionDroppedByMultiTool:
+      return "instruction-dropped-by-multi-tool (F4)";
+    case Reason::BranchWrapperSwallows:
+      return "branch-wrapper-swallows (R3)";
+    case Reason::HookHandler:
+      return "hook-handler";
+    case Reason::CapiState:
+      return "capi-state";
+  }
+  return "?";
+}
+
 }  // namespace monsim

@@ -42,6 +42,8 @@ enum class Reason : uint8_t {
   CapiState,    // a C API fire: the tool is active in the PyMonitoringState (§13)
 };
 
+inline constexpr int kReasonCount = static_cast<int>(Reason::CapiState) + 1;
+
 constexpr bool delivers(Reason r) {
   return r == Reason::ActiveGlobal || r == Reason::ActiveLocal ||
          r == Reason::ActiveViaCall || r == Reason::ActiveViaCodeCall ||
@@ -52,5 +54,7 @@ constexpr bool delivers(Reason r) {
 // The rule in words, with its clause, e.g. "DISABLE per (tool, event, site) — behaviour
 // §10.1".
 std::string_view reasonText(Reason r);
+// A short name for counts and tables, e.g. "disabled-at-site".
+std::string_view reasonName(Reason r);
 
 }  // namespace monsim

@@ -8,6 +8,8 @@
 // FOR_ITER is a line site) never specialises. One ForIterSite per FOR_ITER executed.
 #include <cstdint>
 
+#include "model/mutant.h"
+
 namespace monsim {
 
 // What specialisation decided for one execution of the FOR_ITER.
@@ -62,7 +64,8 @@ inline bool ForIterSite::execute(bool instrumented, bool generator, bool startCo
   }
   if (spec_ == Spec::Generator && generator) return last_ = true;
   if (spec_ == Spec::Other && !generator) return last_ = false;
-  if (counter_ > 0) {  // warming up, or a miss of the other kind
+  // Warming up, or a miss of the other kind.
+  if (counter_ > 0 && !(spec_ == Spec::None && mutant(Mutant::R4NoWarmup))) {
     --counter_;
     return last_ = false;
   }

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "model/monitor.h"
+#include "model/mutant.h"
 
 namespace monsim {
 
@@ -96,7 +97,8 @@ Outcome Monitor::onApi(const SetFrameTraceOpcodes& c) {
     case spec::OpcodeTrace::Global:
       break;
     case spec::OpcodeTrace::Local:
-      if (!c.on || top.trace.local) setOpcodeTrace(top.code, c.on);
+      if (!c.on || (top.trace.local && !mutant(Mutant::OpcodesFlagIgnored)))
+        setOpcodeTrace(top.code, c.on);
       break;
   }
   return PyNone{};
@@ -123,6 +125,8 @@ Monitor::HookResult Monitor::dispatchHook(int t, const Occurrence& o, Delivery& 
     const bool cEvent = *ev == LegacyEvent::CCall || *ev == LegacyEvent::CReturn ||
                         *ev == LegacyEvent::CException;
     if (cEvent && !profileReports(o.callable, *profile_)) return HookResult::Silent;
+    if (*ev == LegacyEvent::CCall && mutant(Mutant::ProfileNoCCall))
+      return HookResult::Silent;
     fn = profileFn_;
   } else {
     // INSTRUCTION first: with no trace function it also removes itself (3.13+).
@@ -137,7 +141,7 @@ Monitor::HookResult Monitor::dispatchHook(int t, const Occurrence& o, Delivery& 
         if (!state.lines) return HookResult::Silent;
         break;
       case Event::Line:
-        if (!state.lines) return HookResult::Silent;
+        if (!state.lines && !mutant(Mutant::TraceIgnoresLines)) return HookResult::Silent;
         break;
       case Event::Instruction:
         break;
@@ -164,7 +168,9 @@ Monitor::HookResult Monitor::dispatchHook(int t, const Occurrence& o, Delivery& 
     if (t == kTraceTool && top) top->trace.local = std::nullopt;
     return HookResult::Raised;
   }
-  if (t == kTraceTool && action.traceReturn && top) top->trace.local = action.traceReturn;
+  if (t == kTraceTool && action.traceReturn && top &&
+      (*ev == LegacyEvent::Call || !mutant(Mutant::LocalTraceReturnIgnored)))
+    top->trace.local = action.traceReturn;
   return HookResult::Delivered;
 }
 

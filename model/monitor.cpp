@@ -6,6 +6,7 @@
 #include "model/api_validation.h"
 #include "model/disable.h"
 #include "model/error_format.h"
+#include "model/mutant.h"
 
 namespace monsim {
 namespace {
@@ -107,7 +108,8 @@ Outcome Monitor::onApi(const UseToolId& c) {
   if (auto e = checkToolRange(*profile_, t)) return *e;
   const auto* name = std::get_if<PyStr>(&c.name);
   if (!name) return makeError(*profile_, Error::ToolNameNotStr);
-  if (tools_[t].name) return makeError(*profile_, Error::ToolInUse, toolField(t));
+  if (tools_[t].name && !mutant(Mutant::UseTakenToolId))
+    return makeError(*profile_, Error::ToolInUse, toolField(t));
   tools_[t].name = name->value;
   return PyNone{};
 }
@@ -120,7 +122,18 @@ Outcome Monitor::onApi(const FreeToolId& c) {
   // Departs from docs: free_tool_id "should be called once a tool no longer needs
   // an id" — 3.12/3.13 only forget the name: events and callbacks keep firing (§5.5);
   // 3.14+ clear the tool first (§5.7).
-  if (profile_->toolsClearable() && tools_[t].name) clearTool(t);
+  if (profile_->toolsClearable() && tools_[t].name) {
+    if (mutant(Mutant::FreeKeepsEvents314)) {
+      // Mutant: the callbacks go, the global set stays.
+      for (CallbackSlot& s : tools_[t].callbacks) s = CallbackSlot{};
+      g_.toolVersion[t] = ++lastToolVersion_;
+      bumpVersionAndReinstrumentStack();
+    } else {
+      clearTool(t);
+    }
+  }
+  if (mutant(Mutant::FreeClearsCallbacksBefore314) && !profile_->toolsClearable())
+    for (CallbackSlot& s : tools_[t].callbacks) s = CallbackSlot{};
   tools_[t].name.reset();
   return PyNone{};
 }
@@ -157,7 +170,17 @@ Outcome Monitor::onApi(const SetEvents& c) {
   auto events = normalizeGlobalSet(*profile_, std::get<int32_t>(set));
   if (auto* e = errorOf(events)) return *e;
   if (!tools_[t].name) return makeError(*profile_, Error::ToolNotInUse, toolField(t));
-  storeGlobal(t, std::get<EventSet>(events));
+  const EventSet next = std::get<EventSet>(events);
+  if (mutant(Mutant::SetEventsSameSetReinstruments) && g_.global[t] == next)
+    bumpVersionAndReinstrumentStack();
+  if (mutant(Mutant::SetEventsLazyOnStack) && g_.global[t] != next) {
+    // Mutant: V moves, the frames on the stack are left as they are.
+    g_.global[t] = next;
+    recomputeGlobalTools();
+    ++g_.version;
+    return PyNone{};
+  }
+  storeGlobal(t, next);
   return PyNone{};
 }
 
@@ -182,7 +205,8 @@ Outcome Monitor::onApi(const SetLocalEvents& c) {
   auto events = normalizeLocalSet(*profile_, std::get<int32_t>(set));
   if (auto* e = errorOf(events)) return *e;
   // TODO(§7.2 step 7): shim code objects (SystemError, 3.13+) are not modelled.
-  if (!tools_[t].name) return makeError(*profile_, Error::ToolNotInUse, toolField(t));
+  if (!tools_[t].name && !mutant(Mutant::LocalAcceptsFreeTool))
+    return makeError(*profile_, Error::ToolNotInUse, toolField(t));
   code(std::get<CodeId>(c.code))
       .setLocal(*profile_, g_, ToolId{t}, std::get<EventSet>(events));
   return PyNone{};
@@ -195,6 +219,11 @@ Outcome Monitor::onApi(const GetLocalEvents& c) {
   const int32_t t = std::get<int32_t>(tool);
   if (auto e = checkToolRange(*profile_, t)) return *e;
   const CodeId id = std::get<CodeId>(c.code);
+  if (mutant(Mutant::GetLocalEventsUnion)) {
+    const EventSet local =
+        id.value < codes_.size() ? codes_[id.value].localSet(ToolId{t}) : EventSet();
+    return IntValue{(local | g_.global[t]).bits()};
+  }
   if (id.value >= codes_.size()) return IntValue{0};
   // Raw L[c][t]: 3.14+ may report a cleared tool's stale set (§5.8, FINDINGS F7).
   return IntValue{codes_[id.value].localSet(ToolId{t}).bits()};
@@ -218,9 +247,11 @@ Outcome Monitor::onApi(const RegisterCallback& c) {
   if (ev && profile_->isAlias(*ev)) {
     // 3.14+ BRANCH: a wrapper in both direction slots; the LEFT slot's previous
     // handler is returned, unwrapped (§8.3).
-    const CallbackSlot next{c.func, c.func.has_value()};
+    const CallbackSlot next{
+        c.func, c.func.has_value() && !mutant(Mutant::BranchWrapperNotInstalled)};
     const auto [left, right] = profile_->aliasOf(*ev);
-    exchangeCallback(slots[profile_->bitOf(right)], next);
+    if (!mutant(Mutant::BranchLeftSlotOnly))
+      exchangeCallback(slots[profile_->bitOf(right)], next);
     previous = exchangeCallback(slots[profile_->bitOf(left)], next);
   } else {
     previous = exchangeCallback(slots[b], CallbackSlot{c.func, false});

@@ -9,6 +9,7 @@
 
 #include "model/event_set.h"
 #include "model/ids.h"
+#include "model/mutant.h"
 
 namespace monsim {
 
@@ -29,6 +30,7 @@ struct ToolSlot {
 inline std::optional<CallableId> exchangeCallback(CallbackSlot& slot, CallbackSlot next) {
   const std::optional<CallableId> previous = slot.callable;
   slot = next;
+  if (mutant(Mutant::RegisterReturnsNew)) return next.callable;
   return previous;
 }
 

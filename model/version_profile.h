@@ -5,8 +5,10 @@
 #include <array>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
 #include "model/event_set.h"
+#include "model/mutant.h"
 #include "spec/spec_tables.h"
 
 namespace monsim {
@@ -70,7 +72,13 @@ class VersionProfile {
   }
   // Bits of real (non-alias) events, those that may be local, and C_RETURN|C_RAISE.
   constexpr EventSet realEvents() const { return realBits_; }
-  constexpr EventSet localEvents() const { return localBits_; }
+  constexpr EventSet localEvents() const {
+    // Mutant: 3.14 takes 3.15's local exception events.
+    if (!std::is_constant_evaluated() && v_ == 2 &&
+        mutant(Mutant::LocalExceptionEventsOn314))
+      return localBits_ | EventSet(0x1fu << bitOf(Event::Raise));
+    return localBits_;
+  }
   constexpr EventSet ancillaryEvents() const { return ancillaryBits_; }
   constexpr EventSet aliasBits() const { return aliasBits_; }
   constexpr bool isAlias(Event e) const {
@@ -121,7 +129,11 @@ class VersionProfile {
   };
   // Behaviour §12.3: the profile function gets 'c_call' for a bound method of a
   // builtin from 3.13 on (gh-122029).
-  constexpr bool profileSeesBoundCMethodCall() const { return v_ >= 1; }
+  constexpr bool profileSeesBoundCMethodCall() const {
+    if (!std::is_constant_evaluated() && mutant(Mutant::BoundCMethodCallOn312))
+      return v_ >= 0;
+    return v_ >= 1;
+  }
   // R5: 3.12's POP_JUMP_IF_TRUE/FALSE call __bool__ themselves, before reporting BRANCH.
   constexpr bool popJumpRunsCode() const { return v_ == 0; }
   constexpr int32_t resumeDepth1Mask() const { return v_ == 0 ? 0 : v_ == 3 ? 8 : 4; }
@@ -140,6 +152,9 @@ class VersionProfile {
     return (spec::kCapi.fire[v_] >> static_cast<int>(e)) & 1;
   }
   constexpr bool hasApi(spec::ApiFn f) const {
+    if (!std::is_constant_evaluated() && mutant(Mutant::ClearToolIdOn313) &&
+        f == spec::ApiFn::ClearToolId)
+      return v_ >= 1;
     return spec::kApi[static_cast<int>(f)].present[v_];
   }
   constexpr std::string_view errorMessage(spec::Error e) const {

@@ -4,6 +4,7 @@
 // missing. Each record must still agree with the model and keep the invariants.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 
@@ -20,6 +21,7 @@ namespace fs = std::filesystem;
 TEST(Corpus, RecordedGeneratedScenariosAgreeWithTheModel) {
   const fs::path dir = fs::path(sourceRoot()) / "tests" / "traces";
   std::map<std::string, int> perVersion;
+  std::array<long, kReasonCount> rules{};
   std::vector<Diagnostic> diags;
   const auto expectations = loadExpectations(sourceRoot() + "/spec/expectations", diags);
   CheckContext ctx;
@@ -51,8 +53,14 @@ TEST(Corpus, RecordedGeneratedScenariosAgreeWithTheModel) {
       for (const auto& viol : checkInvariants(on))
         ADD_FAILURE() << where << ": trace invariant " << viol.str();
       ++perVersion[std::string(versionName(*v))];
+      for (int k = 0; k < kReasonCount; ++k) rules[k] += r.rules[k];
     }
   }
+  // The rule counts a campaign prints (CheckResult::rules) come from these decisions:
+  // the corpus has tools with global and local events, DISABLEs and C calls.
+  for (Reason k : {Reason::ActiveGlobal, Reason::ActiveLocal, Reason::NotSet,
+                   Reason::DisabledAtSite, Reason::CallNotAtSite})
+    EXPECT_GT(rules[static_cast<int>(k)], 0) << reasonName(k) << " never counted";
   for (const char* v : {"3.12", "3.13", "3.14", "3.15"})
     EXPECT_GE(perVersion[v], 10) << "tests/traces/ has too few records for Python " << v
                                  << " (refresh: see tests/traces/README.md)";

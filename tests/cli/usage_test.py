@@ -96,6 +96,7 @@ BAD_NUMBERS = [
     ("fuzz", "--timeout", ["0", "-1"]),
     ("run", "--version", ["3.99", "2.7", "abc"]),
     ("diff", "--timeout", ["0", "-1", "abc"]),
+    ("mutants", "--jobs", ["0", "65", "abc"]),
 ]
 
 
@@ -156,6 +157,12 @@ def exit_statuses(tmp):
          ["check", os.path.join(tmp, "empty")], 2, [], ["monsim check: no "]),
         ("fuzz: a bad replay token exits 2 before looking for interpreters",
          ["fuzz", "--replay", "not-a-token"], 2, [], ["not a replay token"]),
+        ("mutants --list exits 0 and names each mutant with its rule",
+         ["mutants", "--list"], 0, ["LocalIgnored\tunion-fire-once\t"], []),
+        ("mutants in a build without them exits 2 and says which build has them",
+         ["mutants", "--recordings", "/nonexistent"], 2, [], ["-Dmutants=true"]),
+        ("check --mutant in a build without mutants exits 2 before checking anything",
+         ["check", DISPATCH, "--mutant", "LocalIgnored"], 2, [], ["-Dmutants=true"]),
         ("fuzz --versus with one interpreter exits 2 and says it needs two",
          ["fuzz", "--versus", "--python", "3.13", "--count", "1"], 2, [],
          ["name exactly two interpreters"]),

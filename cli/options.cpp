@@ -131,9 +131,7 @@ bool selectMutant(const std::string& name, std::string_view command) {
   }
   for (const MutantRow& m : kMutants)
     if (m.name == name) {
-#ifdef MONSIM_MUTANTS
-      activeMutant() = m.id;
-#endif
+      useMutant(m.id);
       return true;
     }
   std::cerr << "monsim " << command << ": no mutant '" << name

@@ -46,4 +46,12 @@ constexpr bool mutant(Mutant) { return false; }
 inline constexpr bool kMutantsBuild = false;
 #endif
 
+// Makes the model run mutant `m` (None: the real model); no effect outside the
+// mutants build.
+inline void useMutant([[maybe_unused]] Mutant m) {
+#ifdef MONSIM_MUTANTS
+  activeMutant() = m;
+#endif
+}
+
 }  // namespace monsim

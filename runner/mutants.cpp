@@ -11,15 +11,6 @@ namespace monsim::harness {
 
 namespace {
 
-// The model a check runs: the real one (None) or a mutant; the mutants build only.
-void useModel(Mutant m) {
-#ifdef MONSIM_MUTANTS
-  activeMutant() = m;
-#else
-  (void)m;
-#endif
-}
-
 struct Verdicts {
   std::vector<CheckResult> suite;
   std::vector<Verdict> corpus;
@@ -96,7 +87,7 @@ MutationRun runMutants(const std::vector<Scenario>& scenarios,
                        const std::function<void(const MutantResult&)>& onMutant) {
   MutationRun run;
   if (!kMutantsBuild) return run;
-  useModel(Mutant::None);
+  useMutant(Mutant::None);
   const Verdicts base = checkAll(scenarios, interps, options, corpus);
   run.suiteResults = base.suite.size();
   run.corpusCases = base.corpus.size();
@@ -106,9 +97,9 @@ MutationRun runMutants(const std::vector<Scenario>& scenarios,
     if (!only.empty() && std::find(only.begin(), only.end(), row.id) == only.end())
       continue;
     const auto t0 = std::chrono::steady_clock::now();
-    useModel(row.id);
+    useMutant(row.id);
     const Verdicts got = checkAll(scenarios, interps, options, corpus);
-    useModel(Mutant::None);
+    useMutant(Mutant::None);
     MutantResult m{row, {}, {}, 0};
     for (size_t i = 0; i < got.suite.size(); ++i)
       if (got.suite[i].verdict != base.suite[i].verdict)

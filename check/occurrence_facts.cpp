@@ -100,8 +100,10 @@ void OccurrenceFacts::fill(const TraceRecord& rec, size_t depth, Occurrence& o) 
           o.lineSite = true;
       if (rec.event == Event::BranchLeft || rec.event == Event::BranchRight)
         o.unwrappedSource = unwrappedSource(*c, rec.offset, i->op);
+      // aclose()/athrow() of an async generator throws whatever the RESUME says.
       if (rec.event == Event::PyThrow && rec.exc && rec.exc->type == "GeneratorExit" &&
-          i->op == Opcode::Resume && i->arg && (*i->arg & p_.resumeDepth1Mask()))
+          !rec.athrow && i->op == Opcode::Resume && i->arg &&
+          (*i->arg & p_.resumeDepth1Mask()))
         o.closeAtDepth1Yield = true;
     }
   }

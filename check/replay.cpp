@@ -529,11 +529,31 @@ void Replayer::actAsDeclared(const Clause& c, const TraceRecord* seen,
       });
   if (modelled) {
     for (const json& x : c.actions) addCallsFor(x);
-  } else if (seen) {
-    // Actions that run program code: its API calls come from the record.
-    for (const TraceRecord& x : seen->calls)
-      if (x.kind == RecordKind::Api)
-        if (auto call = callFor(x)) calls_.push_back(std::move(*call));
+  } else {
+    // Program code an action runs makes the API calls the record shows after that
+    // action's record; the clause's own API actions are taken as declared, so a
+    // clause acting at another delivery than in the recorded run (the run without
+    // the probe counts `nth` differently) still does what it declares.
+    std::vector<std::vector<const TraceRecord*>> byProgram;
+    static const std::vector<TraceRecord> kNone;
+    for (const TraceRecord& x : seen ? seen->calls : kNone) {
+      if (x.kind == RecordKind::Action)
+        byProgram.emplace_back();
+      else if (x.kind == RecordKind::Api && x.by == ApiCaller::Program &&
+               !byProgram.empty())
+        byProgram.back().push_back(&x);
+    }
+    size_t program = 0;
+    for (const json& x : c.actions) {
+      if (x.contains("call") || x.contains("gen") || x.contains("delete")) {
+        if (program < byProgram.size())
+          for (const TraceRecord* r : byProgram[program])
+            if (auto call = callFor(*r)) calls_.push_back(std::move(*call));
+        ++program;
+      } else {
+        addCallsFor(x);
+      }
+    }
   }
   if (c.raise) {
     raiseType_ = c.raise->value("type", "Exception");

@@ -87,8 +87,13 @@ rc::Gen<ClausePlan> genClause(PyVersion v, bool capi) {
   using W = ClausePlan::When;
   using D = ClausePlan::Does;
   return g::apply(
-      [](W when, int n, D does, std::vector<ApiAction> actions) {
+      [](W when, int n, D does, std::vector<ApiAction> actions, bool running) {
         if (does != D::Act && does != D::ActThenDisable) actions.clear();
+        // A clause confined to one function changes that function's own local events
+        // while its frame runs, as a debugger setting a breakpoint does.
+        if (when == W::InFunction && running)
+          for (ApiAction& a : actions)
+            if (a.fn == Fn::SetLocalEvents || a.fn == Fn::GetLocalEvents) a.fn_ = n;
         // A callback raising on every EXCEPTION_HANDLED inside a handler that catches
         // its exception re-enters that handler forever (raising-exception-handled-
         // callback-reenters-handler): a raising clause fires a bounded number of times.
@@ -107,7 +112,7 @@ rc::Gen<ClausePlan> genClause(PyVersion v, bool capi) {
                              {2, D::Raise},
                              {3, D::Act},
                              {1, D::ActThenDisable}}),
-      upTo(2, genCallbackAction(v, capi), true));
+      upTo(2, genCallbackAction(v, capi), true), g::arbitrary<bool>());
 }
 
 rc::Gen<std::vector<ClausePlan>> genClauses(PyVersion v, bool capi) {
@@ -261,10 +266,23 @@ std::vector<std::string> controlTags(const Controls& c, PyVersion v) {
                 : a.bad                 ? "(invalid)"
                                         : ""));
   };
-  auto clauses = [&](const std::vector<ClausePlan>& cl) {
+  // `own`: the tool whose callback this is (-1 for a registered handler).
+  auto clauses = [&](const std::vector<ClausePlan>& cl, int own) {
     for (const ClausePlan& k : cl) {
       out.insert(doesNames[static_cast<int>(k.does)]);
-      for (const ApiAction& a : k.actions) api(a, "callback:");
+      for (const ApiAction& a : k.actions) {
+        api(a, "callback:");
+        const std::string name =
+            std::string("callback:") + fnNames[static_cast<int>(a.fn)];
+        if (a.fn == Fn::SetLocalEvents && k.when == ClausePlan::When::InFunction &&
+            a.fn_ == k.n)
+          out.insert(name + "(running-code)");
+        if (a.fn == Fn::RegisterCallback && a.handler < 0)
+          out.insert(name + "(unregister)");
+        if (own >= 0 && (a.fn == Fn::SetEvents || a.fn == Fn::FreeToolId ||
+                         a.fn == Fn::ClearToolId || a.fn == Fn::RegisterCallback))
+          out.insert(name + (a.tool == own ? "(own tool)" : "(other tool)"));
+      }
     }
   };
   std::set<int> ids;
@@ -274,9 +292,9 @@ std::vector<std::string> controlTags(const Controls& c, PyVersion v) {
     for (int e : t.events)
       out.insert("event:" + menu[static_cast<size_t>(e) % menu.size()]);
     if (!t.local.empty()) out.insert("local-events");
-    for (const CallbackPlan& cb : t.callbacks) clauses(cb.clauses);
+    for (const CallbackPlan& cb : t.callbacks) clauses(cb.clauses, t.id);
   }
-  for (const auto& h : c.handlers) clauses(h);
+  for (const auto& h : c.handlers) clauses(h, -1);
   for (const StepPlan& s : c.steps)
     if (c.capi && s.kind == StepPlan::Kind::CapiEnter)
       out.insert("step:capi-enter");

@@ -56,6 +56,30 @@ def gen_echo():
             x = yield x
         except KeyError:
             x = -1
+def gen_ret(k):
+    yield k
+    return k
+def gen_rec(k):
+    if k > 0:
+        yield from gen_rec(k - 1)
+    yield k
+def deco(fn):
+    @functools.wraps(fn)
+    def wrapper(*a):
+        return fn(*a)
+    return wrapper
+async def agen(k):
+    for i in range(k):
+        yield i
+        await Pause()
+def run_async(aw):
+    try:
+        while True:
+            aw.send(None)
+    except StopIteration as e:
+        return e.value
+    except StopAsyncIteration:
+        return None
 async def coro_leaf(k=1):
     v = await Pause()
     return v
@@ -119,6 +143,7 @@ class Renderer {
     hasYield_ = false;
     body(1, f.body);
     if (f.kind == FnKind::Generator && !hasYield_) emit(1, "yield n");
+    if (f.kind == FnKind::Generator && f.returns) emit(1, "return n");
     if (f.kind == FnKind::Plain) emit(1, "return n");
   }
 
@@ -245,7 +270,7 @@ class Renderer {
         emit(in, "x = rec(" + std::to_string(a % 4) + ")");
         break;
       case Kind::DriveGen:
-        driveGen(in, a % 6, s.b);
+        driveGen(in, a % 8, s.b);
         break;
       case Kind::DriveCoro:
         driveCoro(in, a % 3, s.b);
@@ -267,6 +292,102 @@ class Renderer {
                                          : "x = await " + c + "(n)");
         break;
       }
+      case Kind::Closure: {
+        const std::string mk = fresh("mk");
+        emit(in, "def " + mk + "(v):");
+        if (a % 2) {
+          emit(in + 1, "def inner(w):");
+          emit(in + 2, "nonlocal v");
+          emit(in + 2, "v += w");
+          emit(in + 2, "return v");
+        } else {
+          emit(in + 1, "def inner(w):");
+          emit(in + 2, "return leaf(v + w)");
+        }
+        emit(in + 1, "return inner");
+        emit(in, "x = " + mk + "(n)(" + A + ")");
+        break;
+      }
+      case Kind::Decorated: {
+        const std::string d = fresh("d");
+        emit(in, a % 2 ? "@functools.lru_cache(None)" : "@deco");
+        emit(in, "def " + d + "(v):");
+        emit(in + 1, "return leaf(v)");
+        emit(in, "x = " + d + "(n) + " + d + "(n)");
+        break;
+      }
+      case Kind::ClassBody: {
+        const std::string k = fresh("K");
+        emit(in, "class " + k + ":");
+        emit(in + 1, "y = leaf(n)");
+        emit(in + 1, "def m(self):");
+        emit(in + 2, "return self.y + " + A);
+        emit(in, "x = " + k + "().m()");
+        break;
+      }
+      case Kind::AsyncGen: {
+        const std::string g = fresh("ag");
+        emit(in, g + " = agen(" + small + ")");
+        emit(in, "x = run_async(" + g + ".__anext__())");
+        if (a % 3 == 0) emit(in, "x = run_async(" + g + ".__anext__())");
+        if (a % 3 == 1) emit(in, "x = run_async(" + g + ".aclose())");
+        if (a % 3 == 2) emit(in, "del " + g);  // abandoned while suspended
+        break;
+      }
+      case Kind::GenRecurse: {
+        const std::string g = fresh("g");
+        const std::string depth = std::to_string(a % 3 + 1);
+        if (a % 3 == 0) {
+          emit(in, "x = list(gen_rec(" + depth + "))");
+        } else if (a % 3 == 1) {
+          emit(in, "for v in gen_rec(" + depth + "):");
+          emit(in + 1, "x = v");
+        } else {
+          emit(in, g + " = gen_rec(" + depth + ")");
+          emit(in, "x = next(" + g + ")");
+          emit(in, g + ".close()");
+        }
+        break;
+      }
+      case Kind::ExceptStar:
+        emit(in, "try:");
+        body(in + 1, s.body);
+        emit(in + 1, "raise ExceptionGroup('g', [ValueError(" + A + "), KeyError(1)])");
+        emit(in, "except* ValueError:");
+        body(in + 1, s.orelse);
+        emit(in, "except* KeyError:");
+        emit(in + 1, "x = n");
+        break;
+      case Kind::Match:
+        if (a % 2) {
+          emit(in, "match Box(n % 3):");
+          emit(in + 1, "case Box(v=0):");
+          body(in + 2, s.body);
+          emit(in + 1, "case Box(v=w) if w > " + std::to_string(a % 3) + ":");
+        } else {
+          emit(in, "match n % 3:");
+          emit(in + 1, "case 0:");
+          body(in + 2, s.body);
+          emit(in + 1, "case 1 | 2 if n > " + std::to_string(a % 3) + ":");
+        }
+        body(in + 2, s.orelse);
+        emit(in + 1, "case _:");
+        emit(in + 2, "x = n");
+        break;
+      case Kind::NestedWith:
+        if (a % 2) {
+          emit(in, "with Ctx() as c, Quiet():");
+          body(in + 1, s.body);
+        } else {
+          emit(in, "with Ctx():");
+          emit(in + 1, "with Quiet():");
+          body(in + 2, s.body);
+        }
+        break;
+      case Kind::AsyncFor:
+        emit(in, "async for v in agen(" + small + "):");
+        body(in + 1, s.body);
+        break;
     }
   }
 
@@ -296,6 +417,10 @@ class Renderer {
         emit(in, g + " = " + open);
         guarded(in, {"next(" + g + ")"}, "StopIteration");
         emit(in, g + ".close()");
+        break;
+      case 6:  // R4: a loop over a generator that returns a value
+        emit(in, "for v in " + (mine.empty() ? "gen_ret(2)" : mine + "(2)") + ":");
+        emit(in + 1, "x = v");
         break;
       default:  // abandoned: finalized when the last reference goes
         emit(in, g + " = " + open);
@@ -379,12 +504,17 @@ rc::Gen<Stmt> genStmt(FnKind fk, int depth) {
       {3, simple(Kind::Comprehension)}, {2, simple(Kind::Raise)},
       {2, simple(Kind::Reraise)},       {2, simple(Kind::Recurse)},
       {4, simple(Kind::DriveGen)},      {2, simple(Kind::DriveCoro)},
+      {2, simple(Kind::Closure)},       {2, simple(Kind::Decorated)},
+      {2, simple(Kind::ClassBody)},     {2, simple(Kind::AsyncGen)},
+      {2, simple(Kind::GenRecurse)},
   };
   if (fk == FnKind::Generator) {
     c.push_back({6, simple(Kind::Yield)});
     c.push_back({2, simple(Kind::YieldFrom)});
   }
   if (fk == FnKind::Coroutine) c.push_back({6, simple(Kind::Await)});
+  if (fk == FnKind::Coroutine && depth > 0)
+    c.push_back({3, compound(Kind::AsyncFor, false)});
   if (depth > 0) {
     c.push_back({4, compound(Kind::For, false)});
     c.push_back({2, compound(Kind::While, false)});
@@ -392,6 +522,9 @@ rc::Gen<Stmt> genStmt(FnKind fk, int depth) {
     c.push_back({4, compound(Kind::TryExcept, true)});
     c.push_back({2, compound(Kind::TryFinally, true)});
     c.push_back({2, compound(Kind::With, false)});
+    c.push_back({2, compound(Kind::ExceptStar, true)});
+    c.push_back({2, compound(Kind::Match, true)});
+    c.push_back({2, compound(Kind::NestedWith, false)});
   }
   return weightedOneOf(std::move(c));
 }
@@ -404,20 +537,26 @@ rc::Gen<Function> genFunction() {
       [](FnKind k) {
         return g::apply(
             [k](bool oneLine, std::vector<Stmt> body) {
-              return Function{k, k == FnKind::Plain && oneLine, std::move(body)};
+              // oneLine: a one-line plain function, or a generator that returns n
+              return Function{k, k == FnKind::Plain && oneLine,
+                              k == FnKind::Generator && oneLine, std::move(body)};
             },
-            g::weightedElement<bool>({{7, false}, {1, true}}), upTo(4, genStmt(k, 2)));
+            g::weightedElement<bool>({{7, false}, {2, true}}), upTo(4, genStmt(k, 2)));
       });
 }
 
 void tag(const std::vector<Stmt>& stmts, std::set<std::string>& out) {
   static const char* names[] = {
-      "call",       "builtin",     "method", "partial",     "lambda",  "one-line-def",
-      "for",        "for-1line",   "while",  "while-1line", "if",      "comprehension",
-      "try-except", "try-finally", "with",   "raise",       "reraise", "recursion",
-      "drive-gen",  "drive-coro",  "yield",  "yield-from",  "await"};
+      "call",         "builtin",       "method",        "partial",     "lambda",
+      "one-line-def", "for",           "for-1line",     "while",       "while-1line",
+      "if",           "comprehension", "try-except",    "try-finally", "with",
+      "raise",        "reraise",       "recursion",     "drive-gen",   "drive-coro",
+      "yield",        "yield-from",    "await",         "closure",     "decorator",
+      "class-body",   "async-gen",     "gen-recursion", "except-star", "match",
+      "nested-with",  "async-for"};
   for (const Stmt& s : stmts) {
     out.insert(names[static_cast<int>(s.kind)]);
+    if (s.kind == Kind::DriveGen && s.a % 8 == 6) out.insert("for-over-returning-gen");
     tag(s.body, out);
     tag(s.orelse, out);
   }
@@ -435,6 +574,7 @@ rc::Gen<Program> genProgram() {
 std::vector<std::string> programTags(const Program& p) {
   std::set<std::string> out;
   for (const Function& f : p.fns) {
+    if (f.returns) out.insert("fn-generator-returns");
     out.insert(f.kind == FnKind::Plain       ? (f.oneLine ? "fn-one-line" : "fn-plain")
                : f.kind == FnKind::Generator ? "fn-generator"
                                              : "fn-coroutine");

@@ -34,11 +34,20 @@ struct Stmt {
     Raise,          // raise ValueError(a)
     Reraise,        // try: raise KeyError except KeyError: raise
     Recurse,        // rec(a)
-    DriveGen,   // drive a generator function (mode a): list/for/send/throw/close/abandon
-    DriveCoro,  // drive a coroutine by hand (mode a): to completion/throw/close
-    Yield,      // generator functions only
-    YieldFrom,  // generator functions only
-    Await,      // coroutine functions only
+    DriveGen,    // drive a generator function (mode a): list/for/send/throw/close/abandon
+    DriveCoro,   // drive a coroutine by hand (mode a): to completion/throw/close
+    Yield,       // generator functions only
+    YieldFrom,   // generator functions only
+    Await,       // coroutine functions only
+    Closure,     // a nested def over n (variant a: plain, nonlocal counter), called
+    Decorated,   // a def under a Python decorator or functools.lru_cache, called
+    ClassBody,   // a class statement whose body runs code, then a method call
+    AsyncGen,    // an async generator driven by hand (mode a): async for / step / aclose
+    GenRecurse,  // recursion through generators: gen_rec(a) drained, looped or abandoned
+    ExceptStar,  // try: body; raise ExceptionGroup except* ValueError: orelse
+    Match,       // match on a value or a Box pattern: body, orelse, wildcard
+    NestedWith,  // with Ctx() as c, Quiet(): / two nested with statements
+    AsyncFor,    // coroutine functions only: async for over an async generator
   };
   Kind kind = Kind::Call;
   int a = 0;  // constant or variant
@@ -49,6 +58,7 @@ struct Stmt {
 struct Function {
   FnKind kind = FnKind::Plain;
   bool oneLine = false;  // `def f(n=0): return …` (plain functions only)
+  bool returns = false;  // generators: `return n` at the end (a StopIteration value)
   std::vector<Stmt> body;
 };
 

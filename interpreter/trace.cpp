@@ -241,6 +241,8 @@ TraceRecord recordFromJson(const json& j) {
   if (auto it = j.find("frame"); it != j.end() && it->is_number_unsigned())
     r.frame = it->get<uint64_t>();
   r.exc = valueAt(j, "exc");
+  if (auto it = j.find("athrow"); it != j.end() && it->is_boolean())
+    r.athrow = it->get<bool>();
   r.args = valuesAt(j, "args");
   if (!r.legacy) r.tool = small(j, "tool").value_or(-1);
   r.n = small(j, "n").value_or(0);

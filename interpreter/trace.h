@@ -77,7 +77,8 @@ struct TraceRecord {
   std::optional<TraceValue> value, callable, arg0, exc;  // event, delivery
   std::optional<TraceValue> arg;  // legacy: an argument not of the kinds above
   std::string methodOf;           // CALL of a bound method: its __func__'s type name
-  uint64_t frame = 0;  // entry/exit of a generator or coroutine: its frame (0: none)
+  uint64_t frame = 0;   // entry/exit of a generator or coroutine: its frame (0: none)
+  bool athrow = false;  // PY_THROW(GeneratorExit) into an async generator by aclose()
   std::vector<TraceValue> args;  // api: positional arguments; event: irregular ones
   // delivery
   int tool = -1;

@@ -12,6 +12,7 @@ all of them: they come from the step runner and the API shims, not from the
 scenario. Events fired through the monitoring C API (capi.py) carry a code-like
 object instead of a code object: never harness, no co_lines, no frame of their own.
 """
+import dis
 import sys
 from itertools import count as _count
 
@@ -35,6 +36,20 @@ _NO_ARG = object()  # an argument the C API's C_RETURN / C_RAISE do not pass
 _CODE = type(_here.__code__)
 _ARITY = {"off": 1, "value": 2, "exc": 2, "call": 3, "dest": 2}  # callback arguments after the code
 
+
+
+_CALL_OR_SEND = frozenset(op for op in map(getattr(dis, "opmap", {}).get, ("CALL", "SEND")) if op)
+
+
+def _by_athrow(f):
+    """A GeneratorExit thrown into an async generator's frame `f`: True when it comes
+    from aclose()/athrow() (the caller is at a CALL of the awaitable's send/throw, or
+    awaits it at a SEND), False when the generator is being finalised (its close(),
+    which may skip the throw, behaviour §3.8.3)."""
+    c = f.f_back
+    if c is None or c.f_lasti < 0:
+        return False
+    return c.f_code.co_code[c.f_lasti] in _CALL_OR_SEND
 
 class ScenarioError(Exception):
     """The scenario is wrong (not the interpreter): reported as `errored`."""
@@ -335,14 +350,18 @@ class Recorder:
                     rec.probe_failed(name, x)
         elif shape in ("value", "exc"):
             key = shape
+            throw = name == "PY_THROW"
 
             def cb(code, off, v):
                 try:
+                    f = _getframe(1)
                     if type(code) is not _CODE:
-                        return emit_codelike(code, (off, v), _getframe(1))
-                    d = emit(code, off, _getframe(1))
+                        return emit_codelike(code, (off, v), f)
+                    d = emit(code, off, f)
                     if d is not None:
                         d[key] = value(v)
+                        if throw and code.co_flags & 0x200 and type(v) is GeneratorExit:
+                            d["athrow"] = _by_athrow(f)
                 except BaseException as x:
                     rec.probe_failed(name, x)
         elif shape == "call":

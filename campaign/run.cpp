@@ -19,6 +19,7 @@ std::string CampaignStats::line(const std::string& interpreter) const {
   o << interpreter << ": " << cases << " scenarios, " << static_cast<long>(rate())
     << "/s, " << divergent << " divergent, " << signatures.size() << " unique";
   if (tooBig) o << ", " << tooBig << " too big";
+  if (skipped) o << ", " << skipped << " skipped";
   if (known) o << ", " << known << " known (" << knownSignatures.size() << ")";
   if (harnessErrors) o << ", " << harnessErrors << " harness errors";
   return o.str();
@@ -93,6 +94,16 @@ std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& 
         t.hooks = a.hooks;
         t.capi = a.capi;
         t.seed = caseSeed(a.seed, static_cast<uint64_t>(n));
+        if (a.guided) {
+          std::lock_guard<std::mutex> lock(mu);
+          const RuleReach to =
+              steer(stats[i].rules, t.version, n, !stats[i].noCapi && !a.hooks);
+          t.focus = to.focus;
+          if (!a.hooks && !a.capi) {
+            t.hooks = to.kind == CaseKind::Hooks;
+            t.capi = to.kind == CaseKind::Capi;
+          }
+        }
         const FuzzCase fc = caseAt(t).value();
         CaseRun r = runCase(fc, t, *w, runCtx);
         bool fresh = false;
@@ -101,6 +112,12 @@ std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& 
           CampaignStats& st = stats[i];
           ++st.cases;
           for (const auto& tag : caseTags(fc, *versions[i])) ++st.tags[tag];
+          ++st.tags[std::string("focus:") + std::string(focusName(t.focus))];
+          ++st.tags[t.capi ? "kind:capi" : t.hooks ? "kind:hooks" : "kind:plain"];
+          if (r.check.verdict == harness::Verdict::Skipped) {
+            ++st.skipped;
+            if (t.capi) st.noCapi = true;
+          }
           for (int k = 0; k < kReasonCount; ++k) st.rules[k] += r.check.rules[k];
           if (r.harnessError) {
             ++st.harnessErrors;

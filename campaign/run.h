@@ -30,10 +30,15 @@ struct CampaignOptions {
   size_t traceLimit = 40000;
   bool hooks = false;  // every case has trace or profile functions (fuzz --legacy)
   bool capi = false;   // every case drives the C API (fuzz --capi, 3.13+)
+  // Rule-guided (generators/focus.h steer): every other case steers toward the rules
+  // reached least so far; with --legacy or --capi only the focus is steered.
+  bool guided = true;
 };
 
 struct CampaignStats {
   long cases = 0, divergent = 0, known = 0, tooBig = 0, harnessErrors = 0;
+  long skipped = 0;     // the interpreter lacked what the case needs (its C API, say)
+  bool noCapi = false;  // a C API case was skipped: steer no more of them here
   std::set<std::string> knownSignatures;
   std::set<std::string> signatures;  // new ones, each written as a finding
   std::map<std::string, long> tags;  // caseTags distribution

@@ -106,15 +106,22 @@ void expectOn(CheckResult& r, const Expect& e, const Scenario& s, const Trace& t
 }
 
 // The rules that decided, per occurrence and scenario tool, and for the hook and
-// C-API deliveries (tools 6/7 and C-API fires have no per-occurrence reasons).
-void countRules(CheckResult& r, const Scenario& s, const Prediction& p) {
+// C-API deliveries (tools 6/7 and C-API fires have no per-occurrence reasons). R6 moves
+// a branch event's source rather than deciding whether it is delivered: counted where
+// the predicted offset is not the one the probe-on run recorded.
+void countRules(CheckResult& r, const Scenario& s, const Trace& on, const Prediction& p) {
   const std::vector<int> tools = toolIds(s);
   for (const auto& [record, why] : p.reasons)
     for (int t : tools)
       if (t >= 0 && t < 6) ++r.rules[static_cast<int>(why[t])];
-  for (const PredictedDelivery& d : p.deliveries)
+  for (const PredictedDelivery& d : p.deliveries) {
     if (d.why == Reason::HookHandler || d.why == Reason::CapiState)
       ++r.rules[static_cast<int>(d.why)];
+    const bool branch = d.event == Event::BranchLeft || d.event == Event::BranchRight ||
+                        d.event == Event::Branch;
+    if (branch && d.record < on.records.size() && on.records[d.record].offset != d.offset)
+      ++r.rules[static_cast<int>(Reason::UnwrappedBranchSource)];
+  }
 }
 
 // Both runs against their predictions, and `expect` on both: the run without the
@@ -123,12 +130,12 @@ void countRules(CheckResult& r, const Scenario& s, const Prediction& p) {
 void judgeTraces(CheckResult& r, const Scenario& s, const Trace& on, const Trace* off,
                  PyVersion v) {
   const Prediction withProbe = predict(s, on, v);
-  countRules(r, s, withProbe);
+  countRules(r, s, on, withProbe);
   const Comparison cmp = compare(s, on, withProbe);
   std::optional<Comparison> aloneCmp;
   if (off) {
     const Prediction alone = predict(s, on, v, Run::Alone, off->opcodeTraceSticky);
-    countRules(r, s, alone);
+    countRules(r, s, on, alone);
     const ProbeComparison runs = compareProbeRuns(withProbe, alone);
     aloneCmp = compareAlone(s, on, *off, alone, runs.split);
     for (const ProbeEffect& e : runs.effects) r.probeEffects.push_back(e.text());

@@ -98,8 +98,13 @@ void OccurrenceFacts::fill(const TraceRecord& rec, size_t depth, Occurrence& o) 
         if (auto it = c->instructions.find(int32_t(rec.offset));
             it != c->instructions.begin() && std::prev(it)->second.op == Opcode::EndSend)
           o.lineSite = true;
-      if (rec.event == Event::BranchLeft || rec.event == Event::BranchRight)
+      if (rec.event == Event::BranchLeft || rec.event == Event::BranchRight) {
         o.unwrappedSource = unwrappedSource(*c, rec.offset, i->op);
+        if (const TraceInstruction* s = c->instructionAt(o.unwrappedSource)) {
+          o.unwrappedSourceKind = branchSourceOf(s->op);
+          o.unwrappedLineSite = s->lineSite;
+        }
+      }
       // aclose()/athrow() of an async generator throws whatever the RESUME says.
       if (rec.event == Event::PyThrow && rec.exc && rec.exc->type == "GeneratorExit" &&
           !rec.athrow && i->op == Opcode::Resume && i->arg &&

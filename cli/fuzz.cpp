@@ -18,6 +18,9 @@
 namespace monsim::cli {
 namespace {
 
+// A campaign should make every rule it can reach decide at least this often (issue 18).
+constexpr long kRuleTarget = 100;
+
 struct FuzzArgs {
   std::vector<std::string> python{"all"};
   double seconds = 0;
@@ -31,6 +34,7 @@ struct FuzzArgs {
   bool bench = false;
   bool legacy = false;
   bool capi = false;
+  bool unguided = false;
   bool versus = false;       // two interpreters against each other, no model
   harness::StreamView view;  // --ignore-offsets, --branch-as-one
   std::string saveTraces;
@@ -162,6 +166,33 @@ int versus(const FuzzArgs& a, const std::optional<gen::Token>& token,
   return st.differing ? kExitFailures : kExitClean;
 }
 
+// How often each model rule decided for a generated tool: what the campaign reached,
+// and for the rules no generated case can make decide on this version, why.
+void printRules(const harness::Interpreter& in, const gen::CampaignStats& st) {
+  const auto v = parseVersion(in.version);
+  if (!v) return;
+  std::cout << "model rules (" << in.id << ", decisions):";
+  int reachable = 0, reached = 0, k = 0;
+  std::string unreachable;
+  for (int r = 0; r < kReasonCount; ++r) {
+    const gen::RuleReach reach = gen::ruleReach(static_cast<Reason>(r), *v);
+    const std::string_view name = reasonName(static_cast<Reason>(r));
+    if (!reach.reachable) {
+      unreachable += "\n  " + std::string(name) + ": " + std::string(reach.why);
+      continue;
+    }
+    ++reachable;
+    if (st.rules[r] >= kRuleTarget) ++reached;
+    std::cout << (k++ % 4 ? "  " : "\n  ") << name << " " << st.rules[r]
+              << (st.rules[r] < kRuleTarget ? " (<" + std::to_string(kRuleTarget) + ")"
+                                            : "");
+  }
+  std::cout << "\n  " << reached << " of " << reachable << " rules reached at least "
+            << kRuleTarget << " times";
+  if (!unreachable.empty()) std::cout << "; no generated case decides by:" << unreachable;
+  std::cout << "\n";
+}
+
 int fuzz(const FuzzArgs& a) {
   std::optional<gen::Token> token;
   if (!a.replay.empty()) {
@@ -214,6 +245,7 @@ int fuzz(const FuzzArgs& a) {
   co.traceLimit = a.traceLimit;
   co.hooks = a.legacy;
   co.capi = a.capi;
+  co.guided = !a.unguided;
   if (!a.bench)
     std::cerr << "monsim fuzz: seed 0x" << std::hex << co.seed << std::dec << ", "
               << (co.count > 0 ? std::to_string(co.count) + " cases" : "")
@@ -252,13 +284,7 @@ int fuzz(const FuzzArgs& a) {
                 << (stats[0].cases ? 100 * c / stats[0].cases : 0) << "%";
     std::cout << "\n";
     // How often each model rule decided for a generated tool: what the campaign reached.
-    for (size_t i = 0; i < interps.size(); ++i) {
-      std::cout << "model rules (" << interps[i].id << ", decisions):";
-      for (int k = 0; k < kReasonCount; ++k)
-        std::cout << (k % 4 ? "  " : "\n  ") << reasonName(static_cast<Reason>(k)) << " "
-                  << stats[i].rules[k];
-      std::cout << "\n";
-    }
+    for (size_t i = 0; i < interps.size(); ++i) printRules(interps[i], stats[i]);
   }
   if (gStop) {
     std::cout << "interrupted: kept every finding written so far in " << a.out << "\n";
@@ -295,6 +321,10 @@ void addFuzz(CLI::App& app) {
       ->check(wholeNumber(1, std::numeric_limits<int>::max()));
   c->add_flag("--no-shrink", a->noShrink, "Write findings as found");
   c->add_flag("--bench", a->bench, "Only print scenarios/s per interpreter");
+  c->add_flag("--unguided", a->unguided,
+              "No rule-guided steering: every case plain and unbiased (by default every "
+              "other case steers toward the model rules reached least so far, so which "
+              "cases run depends on timing; each case's token still regenerates it)");
   c->add_flag("--legacy", a->legacy,
               "Every case installs generated trace or profile functions (sys.settrace, "
               "sys.setprofile) next to its tools");

@@ -10,7 +10,36 @@ namespace {
 
 using Fn = ApiAction::Fn;
 
-rc::Gen<int> genEvent(PyVersion v) {
+// How much a focus (generators/focus.h) multiplies an event's weight.
+std::size_t eventBoost(Focus f, std::string_view n) {
+  auto any = [&](std::initializer_list<std::string_view> names) {
+    for (auto m : names)
+      if (n == m) return true;
+    return false;
+  };
+  switch (f) {
+    case Focus::None:
+      return 1;
+    case Focus::Loops:
+      return any({"STOP_ITERATION", "PY_YIELD", "PY_RESUME"}) ? 3
+             : any({"RAISE"})                                 ? 2
+                                                              : 1;
+    case Focus::Lines:
+      return any({"INSTRUCTION"}) ? 6 : any({"LINE", "PY_START"}) ? 3 : 1;
+    case Focus::Calls:
+      return any({"CALL", "C_RETURN", "C_RAISE"}) ? 3 : 1;
+    case Focus::Close:
+      return any({"PY_UNWIND", "PY_THROW", "RAISE", "RERAISE", "EXCEPTION_HANDLED"}) ? 3
+                                                                                     : 1;
+    case Focus::Branches:
+      return any({"BRANCH", "BRANCH_LEFT", "BRANCH_RIGHT", "JUMP", "INSTRUCTION", "LINE"})
+                 ? 3
+                 : 1;
+  }
+  return 1;
+}
+
+rc::Gen<int> genEvent(PyVersion v, Focus f) {
   const std::vector<std::string> menu = eventMenu(v);
   std::vector<std::pair<std::size_t, int>> w;
   for (size_t i = 0; i < menu.size(); ++i) {
@@ -20,13 +49,14 @@ rc::Gen<int> genEvent(PyVersion v) {
     if (n == "PY_START" || n == "LINE" || n == "CALL" || n == "PY_RETURN" ||
         n.starts_with("BRANCH") || n == "RAISE" || n == "JUMP")
       weight = 6;
-    w.push_back({weight, static_cast<int>(i)});
+    if (const auto e = eventNamed(n); e && VersionProfile(v).isAlias(*e)) weight = 1;
+    w.push_back({weight * eventBoost(f, n), static_cast<int>(i)});
   }
   return weightedElement(w);
 }
 
-rc::Gen<std::vector<int>> genEvents(PyVersion v, int most) {
-  return upTo(most, genEvent(v));
+rc::Gen<std::vector<int>> genEvents(PyVersion v, int most, Focus f) {
+  return upTo(most, genEvent(v, f));
 }
 
 // Tool ids cluster on 0..3 so that clashes between tools and API calls are common.
@@ -38,16 +68,16 @@ rc::Gen<int> genToolId() {
 
 // A C API fire (fuzz --capi): an event (resolved among those with a fire function),
 // state 0 or 1 (`tool`), and sometimes no current exception (`bad`).
-rc::Gen<ApiAction> genCapiFire(PyVersion v) {
+rc::Gen<ApiAction> genCapiFire(PyVersion v, Focus f) {
   return g::apply(
       [](int state, std::vector<int> events, int noException) {
         return ApiAction{Fn::CapiFire, state, std::move(events), 0, -1, noException};
       },
-      g::inRange(0, 2), g::nonEmpty(genEvents(v, 1)),
+      g::inRange(0, 2), g::nonEmpty(genEvents(v, 1, f)),
       g::weightedElement<int>({{4, 0}, {1, 1}}));
 }
 
-rc::Gen<ApiAction> genApiAction(PyVersion v, bool capi = false) {
+rc::Gen<ApiAction> genApiAction(PyVersion v, Focus f, bool capi = false) {
   auto make = [](Fn fn) {
     return [fn](int tool, std::vector<int> events, int f, int handler, int bad) {
       if (fn == Fn::RestartEvents || fn == Fn::GetLocalEvents) bad = 0;  // no bad variant
@@ -55,7 +85,7 @@ rc::Gen<ApiAction> genApiAction(PyVersion v, bool capi = false) {
     };
   };
   auto args = [&](Fn fn, int most) {
-    return g::apply(make(fn), genToolId(), genEvents(v, most), g::inRange(0, 4),
+    return g::apply(make(fn), genToolId(), genEvents(v, most, f), g::inRange(0, 4),
                     g::inRange(-1, 2),
                     g::weightedElement<int>({{12, 0}, {1, 1}, {1, 2}, {1, 3}}));
   };
@@ -67,15 +97,15 @@ rc::Gen<ApiAction> genApiAction(PyVersion v, bool capi = false) {
       {1, args(Fn::GetTool, 0)},
   };
   if (v >= PyVersion::V3_14) c.push_back({2, args(Fn::ClearToolId, 0)});
-  if (capi) c.push_back({6, genCapiFire(v)});
+  if (capi) c.push_back({6, genCapiFire(v, f)});
   return weightedOneOf(std::move(c));
 }
 
 // What a callback does besides returning: an API call, or program code run from inside
 // the callback (events are not reported while a callback runs, behaviour §9.5).
-rc::Gen<ApiAction> genCallbackAction(PyVersion v, bool capi) {
+rc::Gen<ApiAction> genCallbackAction(PyVersion v, bool capi, Focus f) {
   return weightedOneOf<ApiAction>(
-      {{5, genApiAction(v, capi)},
+      {{5, genApiAction(v, f, capi)},
        {2, g::apply(
                [](int f, int arg, int drive) {
                  return ApiAction{Fn::CallProgram, arg, {}, f, -1, drive};
@@ -83,7 +113,7 @@ rc::Gen<ApiAction> genCallbackAction(PyVersion v, bool capi) {
                g::inRange(0, 8), g::inRange(0, 3), g::inRange(0, 4))}});
 }
 
-rc::Gen<ClausePlan> genClause(PyVersion v, bool capi) {
+rc::Gen<ClausePlan> genClause(PyVersion v, bool capi, Focus f) {
   using W = ClausePlan::When;
   using D = ClausePlan::Does;
   return g::apply(
@@ -112,30 +142,30 @@ rc::Gen<ClausePlan> genClause(PyVersion v, bool capi) {
                              {2, D::Raise},
                              {3, D::Act},
                              {1, D::ActThenDisable}}),
-      upTo(2, genCallbackAction(v, capi), true), g::arbitrary<bool>());
+      upTo(2, genCallbackAction(v, capi, f), true), g::arbitrary<bool>());
 }
 
-rc::Gen<std::vector<ClausePlan>> genClauses(PyVersion v, bool capi) {
-  return upTo(2, genClause(v, capi));
+rc::Gen<std::vector<ClausePlan>> genClauses(PyVersion v, bool capi, Focus f) {
+  return upTo(2, genClause(v, capi, f));
 }
 
-rc::Gen<ToolPlan> genTool(PyVersion v, bool capi) {
+rc::Gen<ToolPlan> genTool(PyVersion v, bool capi, Focus f) {
   return g::apply(
       [](int id, std::vector<int> events,
          std::vector<std::pair<int, std::vector<int>>> local,
          std::vector<CallbackPlan> cbs) {
         return ToolPlan{id, std::move(events), std::move(local), std::move(cbs)};
       },
-      genToolId(), genEvents(v, 3),
-      upTo(2, g::pair(g::inRange(0, 4), g::nonEmpty(genEvents(v, 2)))),
+      genToolId(), genEvents(v, 3, f),
+      upTo(2, g::pair(g::inRange(0, 4), g::nonEmpty(genEvents(v, 2, f)))),
       upTo(3, g::apply(
                   [](int e, std::vector<ClausePlan> cl) {
                     return CallbackPlan{e, std::move(cl)};
                   },
-                  genEvent(v), genClauses(v, capi))));
+                  genEvent(v, f), genClauses(v, capi, f))));
 }
 
-rc::Gen<TraceClausePlan> genTraceClause(PyVersion v) {
+rc::Gen<TraceClausePlan> genTraceClause(PyVersion v, Focus f) {
   using W = TraceClausePlan::When;
   using D = TraceClausePlan::Does;
   return g::apply(
@@ -156,10 +186,10 @@ rc::Gen<TraceClausePlan> genTraceClause(PyVersion v) {
                              {1, D::SetTraceNone},
                              {1, D::SetProfileNone},
                              {2, D::Api}}),
-      g::inRange(0, 2), genApiAction(v));
+      g::inRange(0, 2), genApiAction(v, f));
 }
 
-rc::Gen<StepPlan> genStep(PyVersion v, bool capi) {
+rc::Gen<StepPlan> genStep(PyVersion v, bool capi, Focus f) {
   using K = StepPlan::Kind;
   auto setTrace = g::map(g::inRange(-1, 2), [](int f) {
     return StepPlan{K::SetTrace, f, 0, {}, {}};
@@ -172,7 +202,7 @@ rc::Gen<StepPlan> genStep(PyVersion v, bool capi) {
         return StepPlan{K::Call, f, a, {}, {}};
       },
       g::inRange(0, 4), g::inRange(0, 4));
-  auto api = g::map(genApiAction(v), [](ApiAction a) {
+  auto api = g::map(genApiAction(v, f), [](ApiAction a) {
     return StepPlan{K::Api, 0, 0, std::move(a), {}};
   });
   auto drive = g::apply(
@@ -184,13 +214,13 @@ rc::Gen<StepPlan> genStep(PyVersion v, bool capi) {
   if (!capi)
     return g::weightedOneOf<StepPlan>(
         {{2, setTrace}, {1, setProfile}, {8, call}, {4, api}, {2, drive}});
-  auto enter = g::map(g::nonEmpty(genEvents(v, 2)), [](std::vector<int> events) {
+  auto enter = g::map(g::nonEmpty(genEvents(v, 2, f)), [](std::vector<int> events) {
     StepPlan s{K::CapiEnter, 0, 0, {}, {}};
     s.api.fn = Fn::CapiFire;
     s.api.events = std::move(events);
     return s;
   });
-  auto fire = g::map(genCapiFire(v), [](ApiAction a) {
+  auto fire = g::map(genCapiFire(v, f), [](ApiAction a) {
     return StepPlan{K::CapiFire, 0, 0, std::move(a), {}};
   });
   return weightedOneOf<StepPlan>({{2, setTrace},
@@ -211,11 +241,17 @@ std::vector<std::string> eventMenu(PyVersion v) {
     const auto ev = static_cast<Event>(e);
     if (p.has(ev) && !p.isAlias(ev)) out.emplace_back(p.name(ev));
   }
+  // Then the legacy aliases (3.14+ BRANCH: both directions through one callback that
+  // the interpreter wraps, behaviour §10.3.2, rule R3).
+  for (int e = 0; e < spec::kEventCount; ++e) {
+    const auto ev = static_cast<Event>(e);
+    if (p.has(ev) && p.isAlias(ev)) out.emplace_back(p.name(ev));
+  }
   return out;
 }
 
-rc::Gen<Controls> genControls(PyVersion v, bool hooks, bool capi) {
-  auto traceFns = upTo(2, upTo(3, genTraceClause(v), true));
+rc::Gen<Controls> genControls(PyVersion v, bool hooks, bool capi, Focus f) {
+  auto traceFns = upTo(2, upTo(3, genTraceClause(v, f), true));
   return g::apply(
       [hooks, capi](std::vector<ToolPlan> tools,
                     std::vector<std::vector<ClausePlan>> handlers,
@@ -235,8 +271,8 @@ rc::Gen<Controls> genControls(PyVersion v, bool hooks, bool capi) {
         return Controls{std::move(tools), std::move(handlers), std::move(steps),
                         std::move(fns), capi};
       },
-      upTo(3, genTool(v, capi), true), upTo(2, genClauses(v, capi)),
-      upTo(8, genStep(v, capi), true), traceFns,
+      upTo(3, genTool(v, capi, f), true), upTo(2, genClauses(v, capi, f)),
+      upTo(8, genStep(v, capi, f), true), traceFns,
       g::weightedElement<bool>({{3, false}, {1, true}}),
       g::apply(
           [](bool profile, int f) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "generators/focus.h"
 #include "model/version_profile.h"
 
 namespace monsim::gen {
@@ -116,14 +117,17 @@ struct Controls {
   bool capi = false;  // a code-like object c0 with two states (behaviour §13)
 };
 
-// The events a version offers to generated controls (no legacy aliases).
+// The events a version offers to generated controls: its own, then its legacy
+// aliases (3.14+ BRANCH).
 std::vector<std::string> eventMenu(PyVersion v);
 
 // `hooks`: every case has trace or profile functions and installs one first (fuzz
 // --legacy); else about a quarter of the cases have them.
 // `capi`: every case drives the C API too (fuzz --capi, 3.13+): scopes and fires among
 // the steps and in callbacks; no trace or profile functions.
-rc::Gen<Controls> genControls(PyVersion v, bool hooks = false, bool capi = false);
+// `f` biases events and actions toward some model rules (generators/focus.h).
+rc::Gen<Controls> genControls(PyVersion v, bool hooks = false, bool capi = false,
+                              Focus f = Focus::None);
 
 std::vector<std::string> controlTags(const Controls& c, PyVersion v);
 

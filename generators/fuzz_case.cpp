@@ -167,7 +167,9 @@ class CaseRenderer {
     std::vector<std::string> names;
     for (const std::string& n : events(es)) {
       const auto e = eventNamed(n);
-      if (e && spec::kEvents[int(*e)].group != spec::Group::Ancillary && names.size() < 2)
+      // A scope lists event numbers: no ancillary events, no legacy alias.
+      if (e && spec::kEvents[int(*e)].group != spec::Group::Ancillary &&
+          !VersionProfile(v_).isAlias(*e) && names.size() < 2)
         names.push_back(n);
     }
     if (names.empty()) names.push_back("PY_START");
@@ -514,19 +516,20 @@ std::string yamlFlow(const json& j) {
   }
 }
 
-rc::Gen<FuzzCase> genFuzzCase(PyVersion v, bool hooks, bool capi) {
+rc::Gen<FuzzCase> genFuzzCase(PyVersion v, bool hooks, bool capi, Focus focus) {
   return rc::gen::apply(
       [](Controls c, Program p) {
         return FuzzCase{std::move(c), std::move(p)};
       },
-      genControls(v, hooks, capi), genProgram());
+      genControls(v, hooks, capi, focus), genProgram(focus));
 }
 
 std::string Token::str() const {
   std::ostringstream o;
   const std::string_view vn = versionName(version);  // "3.13"
-  o << vn.substr(0, 1) << vn.substr(2) << (hooks ? "h" : "") << (capi ? "c" : "") << '-'
-    << std::hex << seed << std::dec << '-' << size;
+  o << vn.substr(0, 1) << vn.substr(2) << (hooks ? "h" : "") << (capi ? "c" : "");
+  if (focus != Focus::None) o << 'f' << static_cast<int>(focus);
+  o << '-' << std::hex << seed << std::dec << '-' << size;
   for (size_t i = 0; i < path.size(); ++i) o << (i ? '.' : '-') << path[i];
   return o.str();
 }
@@ -541,6 +544,17 @@ std::optional<Token> Token::parse(std::string_view text) {
   }
   if (parts.size() < 3 || parts.size() > 4 || parts[0].size() < 3) return std::nullopt;
   Token t;
+  if (const size_t f = parts[0].rfind('f'); f != std::string_view::npos) {
+    int n = 0;
+    const std::string_view digits = parts[0].substr(f + 1);
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+    if (ec != std::errc() || p != digits.data() + digits.size() || digits.empty() ||
+        n <= 0 || n >= kFocusCount)
+      return std::nullopt;
+    t.focus = static_cast<Focus>(n);
+    parts[0] = parts[0].substr(0, f);
+    if (parts[0].size() < 2) return std::nullopt;
+  }
   if (parts[0].back() == 'c') {
     t.capi = true;
     parts[0].remove_suffix(1);
@@ -582,7 +596,7 @@ uint64_t caseSeed(uint64_t campaignSeed, uint64_t n) {
 
 rc::Shrinkable<FuzzCase> caseAt(const Token& t) {
   rc::Shrinkable<FuzzCase> s =
-      genFuzzCase(t.version, t.hooks, t.capi)(rc::Random(t.seed), t.size);
+      genFuzzCase(t.version, t.hooks, t.capi, t.focus)(rc::Random(t.seed), t.size);
   for (int i : t.path) {
     auto seq = s.shrinks();
     for (int k = 0; k < i; ++k) seq.next();

@@ -22,9 +22,12 @@ struct FuzzCase {
 
 // `hooks`: every case installs trace or profile functions (genControls).
 // `capi`: every case drives the C API too (genControls).
-rc::Gen<FuzzCase> genFuzzCase(PyVersion v, bool hooks = false, bool capi = false);
+// `focus`: the bias of rule-guided campaigns (generators/focus.h).
+rc::Gen<FuzzCase> genFuzzCase(PyVersion v, bool hooks = false, bool capi = false,
+                              Focus focus = Focus::None);
 
-// "313-<seed hex>-<size>[-<i>.<j>…]" ("313h-…" for a case of fuzz --legacy: hooks): the
+// "313-<seed hex>-<size>[-<i>.<j>…]" ("313h-…" for a case of fuzz --legacy: hooks,
+// "…f<N>-" with a focus): the
 // shrink path lists, per step, which shrink of the previous case was taken.
 struct Token {
   PyVersion version = PyVersion::V3_13;
@@ -32,7 +35,8 @@ struct Token {
   uint64_t seed = 0;
   int size = 100;
   std::vector<int> path;
-  bool capi = false;  // "313c-…": a case of fuzz --capi
+  bool capi = false;          // "313c-…": a case of fuzz --capi
+  Focus focus = Focus::None;  // "313f2-…", "313cf5-…": a rule-guided case's bias
   std::string str() const;
   static std::optional<Token> parse(std::string_view text);
 };

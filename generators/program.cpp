@@ -12,6 +12,9 @@ using Kind = Stmt::Kind;
 
 // Helpers every program has: C functions, classes, partials, recursion, generators
 // and an awaitable. Defining them costs nothing: the module body is not monitored.
+// No library Python code runs (functools.wraps, say): its code objects keep their
+// instrumentation from one run to the next in a worker, which the model does not
+// follow (behaviour §11.2, code objects that outlive a run).
 constexpr const char* kPrelude = R"(import functools
 class Box:
     def __init__(self, v):
@@ -64,9 +67,9 @@ def gen_rec(k):
         yield from gen_rec(k - 1)
     yield k
 def deco(fn):
-    @functools.wraps(fn)
     def wrapper(*a):
         return fn(*a)
+    wrapper.__wrapped__ = fn
     return wrapper
 async def agen(k):
     for i in range(k):
@@ -473,13 +476,42 @@ Stmt leafStmt(Kind k, int a, int b) {
   return s;
 }
 
-rc::Gen<Stmt> genStmt(FnKind fk, int depth);
+rc::Gen<Stmt> genStmt(FnKind fk, int depth, Focus f);
 
-rc::Gen<std::vector<Stmt>> genBody(FnKind fk, int depth) {
-  return upTo(3, rc::gen::lazy([=] { return genStmt(fk, depth); }));
+rc::Gen<std::vector<Stmt>> genBody(FnKind fk, int depth, Focus f) {
+  return upTo(3, rc::gen::lazy([=] { return genStmt(fk, depth, f); }));
 }
 
-rc::Gen<Stmt> genStmt(FnKind fk, int depth) {
+// How much a focus (generators/focus.h) multiplies a statement kind's weight.
+std::size_t boost(Focus f, Kind k) {
+  switch (f) {
+    case Focus::None:
+      return 1;
+    case Focus::Loops:  // R4, R5: loops over generators, their exits
+      return k == Kind::For || k == Kind::DriveGen || k == Kind::GenRecurse     ? 4
+             : k == Kind::ForOneLine || k == Kind::While || k == Kind::AsyncFor ? 2
+                                                                                : 1;
+    case Focus::Lines:  // R1, R8, F4: one-line bodies, lines that lose tools
+      return k == Kind::OneLineDef || k == Kind::Lambda                               ? 4
+             : k == Kind::WhileOneLine || k == Kind::ForOneLine || k == Kind::Closure ? 2
+                                                                                      : 1;
+    case Focus::Calls:  // R2: C calls and the CALL before them
+      return k == Kind::Builtin || k == Kind::Method                              ? 4
+             : k == Kind::Partial || k == Kind::Decorated || k == Kind::ClassBody ? 2
+                                                                                  : 1;
+    case Focus::Close:  // R7: generators closed or abandoned while suspended
+      return k == Kind::DriveGen || k == Kind::AsyncGen || k == Kind::GenRecurse ? 4
+             : k == Kind::DriveCoro || k == Kind::Yield                          ? 2
+                                                                                 : 1;
+    case Focus::Branches:  // R3, R5, R6: conditional jumps and loop exits
+      return k == Kind::If || k == Kind::Match || k == Kind::While               ? 4
+             : k == Kind::For || k == Kind::Comprehension || k == Kind::AsyncFor ? 2
+                                                                                 : 1;
+  }
+  return 1;
+}
+
+rc::Gen<Stmt> genStmt(FnKind fk, int depth, Focus f) {
   namespace g = rc::gen;
   auto simple = [](Kind k) {
     return g::apply([k](int a, int b) { return leafStmt(k, a, b); }, g::inRange(0, 8),
@@ -493,55 +525,70 @@ rc::Gen<Stmt> genStmt(FnKind fk, int depth) {
           s.orelse = std::move(e);
           return s;
         },
-        g::inRange(0, 8), genBody(fk, depth - 1),
-        withElse ? genBody(fk, depth - 1) : g::just(std::vector<Stmt>{}));
+        g::inRange(0, 8), genBody(fk, depth - 1, f),
+        withElse ? genBody(fk, depth - 1, f) : g::just(std::vector<Stmt>{}));
   };
-  std::vector<std::pair<std::size_t, rc::Gen<Stmt>>> c = {
-      {10, simple(Kind::Call)},         {6, simple(Kind::Builtin)},
-      {5, simple(Kind::Method)},        {2, simple(Kind::Partial)},
-      {2, simple(Kind::Lambda)},        {2, simple(Kind::OneLineDef)},
-      {2, simple(Kind::ForOneLine)},    {2, simple(Kind::WhileOneLine)},
-      {3, simple(Kind::Comprehension)}, {2, simple(Kind::Raise)},
-      {2, simple(Kind::Reraise)},       {2, simple(Kind::Recurse)},
-      {4, simple(Kind::DriveGen)},      {2, simple(Kind::DriveCoro)},
-      {2, simple(Kind::Closure)},       {2, simple(Kind::Decorated)},
-      {2, simple(Kind::ClassBody)},     {2, simple(Kind::AsyncGen)},
-      {2, simple(Kind::GenRecurse)},
+  std::vector<std::pair<std::size_t, rc::Gen<Stmt>>> c;
+  auto add = [&](std::size_t w, Kind k, rc::Gen<Stmt> gen) {
+    c.push_back({w * boost(f, k), std::move(gen)});
   };
+  for (auto [w, k] :
+       std::initializer_list<std::pair<std::size_t, Kind>>{{10, Kind::Call},
+                                                           {6, Kind::Builtin},
+                                                           {5, Kind::Method},
+                                                           {2, Kind::Partial},
+                                                           {2, Kind::Lambda},
+                                                           {2, Kind::OneLineDef},
+                                                           {2, Kind::ForOneLine},
+                                                           {2, Kind::WhileOneLine},
+                                                           {3, Kind::Comprehension},
+                                                           {2, Kind::Raise},
+                                                           {2, Kind::Reraise},
+                                                           {2, Kind::Recurse},
+                                                           {4, Kind::DriveGen},
+                                                           {2, Kind::DriveCoro},
+                                                           {2, Kind::Closure},
+                                                           {2, Kind::Decorated},
+                                                           {2, Kind::ClassBody},
+                                                           {2, Kind::AsyncGen},
+                                                           {2, Kind::GenRecurse}})
+    add(w, k, simple(k));
   if (fk == FnKind::Generator) {
-    c.push_back({6, simple(Kind::Yield)});
-    c.push_back({2, simple(Kind::YieldFrom)});
+    add(6, Kind::Yield, simple(Kind::Yield));
+    add(2, Kind::YieldFrom, simple(Kind::YieldFrom));
   }
-  if (fk == FnKind::Coroutine) c.push_back({6, simple(Kind::Await)});
+  if (fk == FnKind::Coroutine) add(6, Kind::Await, simple(Kind::Await));
   if (fk == FnKind::Coroutine && depth > 0)
-    c.push_back({3, compound(Kind::AsyncFor, false)});
+    add(3, Kind::AsyncFor, compound(Kind::AsyncFor, false));
   if (depth > 0) {
-    c.push_back({4, compound(Kind::For, false)});
-    c.push_back({2, compound(Kind::While, false)});
-    c.push_back({4, compound(Kind::If, true)});
-    c.push_back({4, compound(Kind::TryExcept, true)});
-    c.push_back({2, compound(Kind::TryFinally, true)});
-    c.push_back({2, compound(Kind::With, false)});
-    c.push_back({2, compound(Kind::ExceptStar, true)});
-    c.push_back({2, compound(Kind::Match, true)});
-    c.push_back({2, compound(Kind::NestedWith, false)});
+    add(4, Kind::For, compound(Kind::For, false));
+    add(2, Kind::While, compound(Kind::While, false));
+    add(4, Kind::If, compound(Kind::If, true));
+    add(4, Kind::TryExcept, compound(Kind::TryExcept, true));
+    add(2, Kind::TryFinally, compound(Kind::TryFinally, true));
+    add(2, Kind::With, compound(Kind::With, false));
+    add(2, Kind::ExceptStar, compound(Kind::ExceptStar, true));
+    add(2, Kind::Match, compound(Kind::Match, true));
+    add(2, Kind::NestedWith, compound(Kind::NestedWith, false));
   }
   return weightedOneOf(std::move(c));
 }
 
-rc::Gen<Function> genFunction() {
+rc::Gen<Function> genFunction(Focus f) {
   namespace g = rc::gen;
+  // Loops and Close want generators; Calls and Lines plain functions.
+  const std::size_t gens = f == Focus::Loops || f == Focus::Close ? 5 : 2;
   return g::mapcat(
       g::weightedElement<FnKind>(
-          {{6, FnKind::Plain}, {2, FnKind::Generator}, {1, FnKind::Coroutine}}),
-      [](FnKind k) {
+          {{6, FnKind::Plain}, {gens, FnKind::Generator}, {1, FnKind::Coroutine}}),
+      [f](FnKind k) {
         return g::apply(
             [k](bool oneLine, std::vector<Stmt> body) {
               // oneLine: a one-line plain function, or a generator that returns n
               return Function{k, k == FnKind::Plain && oneLine,
                               k == FnKind::Generator && oneLine, std::move(body)};
             },
-            g::weightedElement<bool>({{7, false}, {2, true}}), upTo(4, genStmt(k, 2)));
+            g::weightedElement<bool>({{7, false}, {2, true}}), upTo(4, genStmt(k, 2, f)));
       });
 }
 
@@ -566,8 +613,8 @@ void tag(const std::vector<Stmt>& stmts, std::set<std::string>& out) {
 
 RenderedProgram renderProgram(const Program& p) { return Renderer(p).run(); }
 
-rc::Gen<Program> genProgram() {
-  return rc::gen::map(upTo(4, genFunction()),
+rc::Gen<Program> genProgram(Focus f) {
+  return rc::gen::map(upTo(4, genFunction(f)),
                       [](std::vector<Function> fns) { return Program{std::move(fns)}; });
 }
 

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "generators/focus.h"
+
 namespace monsim::gen {
 
 enum class FnKind : uint8_t { Plain, Generator, Coroutine };
@@ -76,7 +78,8 @@ struct RenderedProgram {
 
 RenderedProgram renderProgram(const Program& p);
 
-rc::Gen<Program> genProgram();
+// `f` biases the fragments toward some model rules (generators/focus.h).
+rc::Gen<Program> genProgram(Focus f = Focus::None);
 
 // Names of the fragments a program uses (for RC_CLASSIFY and campaign statistics).
 std::vector<std::string> programTags(const Program& p);

@@ -50,8 +50,11 @@ uint8_t Monitor::activeTools(Event event, CodeId code, int32_t offset) const {
 bool Monitor::branchSourceInstrumented(const Occurrence& o) const {
   if (mutant(Mutant::R3WrapperIgnoresSource)) return true;
   const CodeInstrumentation& c = codes_[o.code.value];
+  // The wrapper looks at the source it is given: unwrapped (R6), the instruction before.
+  const int32_t src = branchSourceReported(o);
+  const bool moved = src != o.offset;
   int own = -1;
-  switch (o.branchSource) {
+  switch (moved ? o.unwrappedSourceKind : o.branchSource) {
     case BranchSource::Unknown:
       return true;
     case BranchSource::ReportsLeft:
@@ -65,10 +68,10 @@ bool Monitor::branchSourceInstrumented(const Occurrence& o) const {
   }
   // LINE (where `src` is a line site, R3) and an installed INSTRUCTION count too.
   const int instruction = eventBit_[static_cast<int>(Event::Instruction)];
-  uint8_t tools = c.instructionInstalled(instruction, o.offset) ? uint8_t(1) : uint8_t(0);
-  if (o.lineSite)
-    tools |= c.siteTools(eventBit_[static_cast<int>(Event::Line)], o.offset);
-  if (own >= 0) tools |= c.siteTools(own, o.offset);
+  uint8_t tools = c.instructionInstalled(instruction, src) ? uint8_t(1) : uint8_t(0);
+  if (moved ? o.unwrappedLineSite : o.lineSite)
+    tools |= c.siteTools(eventBit_[static_cast<int>(Event::Line)], src);
+  if (own >= 0) tools |= c.siteTools(own, src);
   return tools != 0;
 }
 

@@ -148,6 +148,10 @@ struct Occurrence {
   // reports its own offset only while LINE (at a line site) or INSTRUCTION wraps it:
   // unwrapped, the source is this (the instruction executed before; R6). -1: n/a.
   int32_t unwrappedSource = -1;
+  // What the instruction at `unwrappedSource` reports itself and whether it is a line
+  // site: the legacy BRANCH wrapper (R3) checks the source it is given.
+  BranchSource unwrappedSourceKind = BranchSource::Unknown;
+  bool unwrappedLineSite = true;
   // Whether the instruction at `offset` is a line site (LINE instruments it); for the
   // legacy BRANCH wrapper's source (R3) and R6. Unknown: true.
   bool lineSite = true;

@@ -154,12 +154,11 @@ class CodeTable:
             }
             if row["origin"] == "other":
                 row["file"] = c.co_filename.replace("\\", "/").rsplit("/", 1)[-1]
-            else:
-                # Some rules of the dispatch layer depend on the instruction that
-                # reports an event (the model reads this once per code object;
-                # monitoring is off by now).
-                row["instructions"] = instructions(c)
-                row["generator"] = bool(c.co_flags & 0x20)  # CO_GENERATOR
+            # Some rules of the dispatch layer depend on the instruction that reports
+            # an event, in the program's code and in the library code it runs (the
+            # model reads this once per code object; monitoring is off by now).
+            row["instructions"] = instructions(c)
+            row["generator"] = bool(c.co_flags & 0x20)  # CO_GENERATOR
             out[cid] = row
         out.update(self.capi)
         return out

@@ -121,8 +121,63 @@ TEST(Tokens, RoundTripAndRegenerateTheSameCase) {
   const auto b = renderScenario(caseAt(*back).value(), t.version, "x", "d", "s").yaml;
   EXPECT_EQ(a, b);
   for (const char* bad :
-       {"", "313", "313-zz-100", "399-1-100", "313-1-100-1..2", "313-1-x"})
+       {"", "313", "313-zz-100", "399-1-100", "313-1-100-1..2", "313-1-x", "313f-1-100",
+        "313f9-1-100", "313f0-1-100", "f2-1-100"})
     EXPECT_FALSE(Token::parse(bad)) << bad;
+}
+
+TEST(Tokens, NameTheFocusAndTheCaseKind) {
+  const Token t{.version = PyVersion::V3_14,
+                .seed = 0x51,
+                .path = {1},
+                .capi = true,
+                .focus = Focus::Close};
+  EXPECT_EQ(t.str(), "314cf4-51-100-1");
+  const auto back = Token::parse(t.str());
+  ASSERT_TRUE(back);
+  EXPECT_TRUE(back->capi);
+  EXPECT_EQ(back->focus, Focus::Close);
+  const auto a = renderScenario(caseAt(t).value(), t.version, "x", "d", "s").yaml;
+  EXPECT_EQ(a, renderScenario(caseAt(*back).value(), t.version, "x", "d", "s").yaml);
+}
+
+// A focus raises the share of the fragments it names (generators/focus.h).
+TEST(Focus, RaisesTheShareOfItsFragments) {
+  auto share = [](Focus f, const std::string& tag) {
+    int n = 0;
+    for (uint64_t i = 0; i < 300; ++i) {
+      const Token t{
+          .version = PyVersion::V3_13, .seed = caseSeed(5, i), .path = {}, .focus = f};
+      for (const auto& x : caseTags(caseAt(t).value(), t.version)) n += x == tag;
+    }
+    return n;
+  };
+  EXPECT_GT(share(Focus::Loops, "for"), share(Focus::None, "for") * 3 / 2);
+  EXPECT_GT(share(Focus::Calls, "builtin"), share(Focus::None, "builtin") * 5 / 4);
+  EXPECT_GT(share(Focus::Lines, "event:INSTRUCTION"),
+            share(Focus::None, "event:INSTRUCTION") * 2);
+  EXPECT_GT(share(Focus::Close, "drive-gen"), share(Focus::None, "drive-gen") * 3 / 2);
+}
+
+// Steering: every other case unbiased; the rest toward the least reached rules the
+// version can reach, never toward the C API where it is missing.
+TEST(Steer, TurnsToTheRulesReachedLeast) {
+  std::array<long, kReasonCount> counts;
+  counts.fill(5000);
+  counts[static_cast<int>(Reason::ForIterSpecialised)] = 3;
+  counts[static_cast<int>(Reason::CapiState)] = 0;
+  EXPECT_EQ(steer(counts, PyVersion::V3_13, 0, true).focus, Focus::None);
+  EXPECT_EQ(steer(counts, PyVersion::V3_13, 0, true).kind, CaseKind::Plain);
+  // The two rare rules in turn: capi-state (0) first, then R4 (3).
+  EXPECT_EQ(steer(counts, PyVersion::V3_13, 1, true).kind, CaseKind::Capi);
+  EXPECT_EQ(steer(counts, PyVersion::V3_13, 3, true).focus, Focus::Loops);
+  EXPECT_EQ(steer(counts, PyVersion::V3_13, 1, false).focus, Focus::Loops);
+  // Unreachable on 3.12: the C API and R1; R7 on 3.13 (nothing recorded to decide on).
+  EXPECT_FALSE(ruleReach(Reason::CapiState, PyVersion::V3_12).reachable);
+  EXPECT_FALSE(ruleReach(Reason::CloseSkipsThrow, PyVersion::V3_13).reachable);
+  EXPECT_TRUE(ruleReach(Reason::CloseSkipsThrow, PyVersion::V3_14).reachable);
+  counts.fill(kRuleEnough);
+  EXPECT_EQ(steer(counts, PyVersion::V3_14, 7, true).focus, Focus::None);
 }
 
 TEST(Shrinking, TriesTheControlSequenceBeforeTheProgram) {

@@ -353,8 +353,11 @@ struct Fire : Command {
     } else if (branch) {
       facts.forIterEnd = std::array{0, 2, 3}[size_t(pick(3))];
       facts.forIterSite = offset;
-      if (m.minor() >= 14 && pick(2) == 0)
+      if (m.minor() >= 14 && pick(2) == 0) {
         facts.unwrappedSource = *rc::gen::elementOf(naive::kOffsets);
+        facts.unwrappedSourceKind = pick(4);
+        facts.unwrappedLineSite = *rc::gen::arbitrary<bool>();
+      }
       if (m.minor() >= 14) facts.branchSource = pick(4);
     } else if (bit == m.bitOf("RAISE")) {
       facts.forIterEnd = std::array{0, 4, 5}[size_t(pick(3))];
@@ -389,6 +392,10 @@ struct Fire : Command {
     o.branchSource = std::array{BranchSource::Unknown, BranchSource::ReportsLeft,
                                 BranchSource::ReportsRight,
                                 BranchSource::NoBranch}[size_t(facts.branchSource)];
+    o.unwrappedSourceKind = std::array{
+        BranchSource::Unknown, BranchSource::ReportsLeft, BranchSource::ReportsRight,
+        BranchSource::NoBranch}[size_t(facts.unwrappedSourceKind)];
+    o.unwrappedLineSite = facts.unwrappedLineSite;
     if (bit == 7) o.aux = hookFacts.jumpTo;
     o.jumpSameLine = hookFacts.jumpSameLine;
     o.callable =

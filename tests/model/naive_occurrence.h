@@ -19,6 +19,10 @@ struct Facts {
   // R3 (FINDINGS F6): the event the branch's source instruction reports itself:
   // 0 unknown (no check), 1 BRANCH_LEFT, 2 BRANCH_RIGHT, 3 neither.
   int branchSource = 0;
+  // The same two facts of the instruction at `unwrappedSource` (R3 checks the source
+  // the wrapper is given).
+  int unwrappedSourceKind = 0;
+  bool unwrappedLineSite = true;
 };
 
 // R4: one FOR_ITER's adaptive state.

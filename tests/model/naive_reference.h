@@ -308,7 +308,8 @@ class Reference {
       }
       auto it = cb_.find({t, bit});
       if (it == cb_.end()) continue;
-      if (it->second.second && !branchSourceInstrumented(code, offset, facts)) {
+      if (it->second.second &&
+          !branchSourceInstrumented(code, offset, reportedAt, facts)) {
         // R3: the legacy BRANCH wrapper returns DISABLE unseen: this direction goes.
         S_[code][bit][slot(offset)].reset(t);
         continue;
@@ -369,14 +370,18 @@ class Reference {
   }
   // R3: an installed INSTRUCTION, LINE where the source is a line site, or the event
   // the source instruction reports itself, for any tool.
-  bool branchSourceInstrumented(uint32_t code, int32_t offset, const Facts& facts) {
-    if (facts.branchSource == 0) return true;
-    if (!fireSet(code, 6, offset).empty() || codes_[code].instrOpcodesLeft) return true;
-    if (facts.lineSite && !fireSet(code, 5, offset).empty()) return true;
-    if (facts.branchSource == 3) return false;
-    return S_[code][bitOf(facts.branchSource == 1 ? "BRANCH_LEFT" : "BRANCH_RIGHT")]
-             [slot(offset)]
-                 .any();
+  // The wrapper checks the source it is given: `given` (R6 may have moved it).
+  bool branchSourceInstrumented(uint32_t code, int32_t offset, int32_t given,
+                                const Facts& facts) {
+    const bool moved = given != offset;
+    const int kind = moved ? facts.unwrappedSourceKind : facts.branchSource;
+    if (kind == 0) return true;
+    if (!fireSet(code, 6, given).empty() || codes_[code].instrOpcodesLeft) return true;
+    if ((moved ? facts.unwrappedLineSite : facts.lineSite) &&
+        !fireSet(code, 5, given).empty())
+      return true;
+    if (kind == 3) return false;
+    return S_[code][bitOf(kind == 1 ? "BRANCH_LEFT" : "BRANCH_RIGHT")][slot(given)].any();
   }
   bool closesQuietly(const Facts& facts) const {
     if (!facts.closeAtDepth1Yield) return false;

@@ -19,8 +19,9 @@ std::string_view kindName(RunOutcome::Kind k) {
 }
 
 std::optional<RunOutcome::Kind> outcomeKindNamed(std::string_view name) {
-  for (auto k : {RunOutcome::Kind::Result, RunOutcome::Kind::Errored, RunOutcome::Kind::Timeout,
-                 RunOutcome::Kind::Crashed, RunOutcome::Kind::NotRecorded})
+  for (auto k :
+       {RunOutcome::Kind::Result, RunOutcome::Kind::Errored, RunOutcome::Kind::Timeout,
+        RunOutcome::Kind::Crashed, RunOutcome::Kind::NotRecorded})
     if (kindName(k) == name) return k;
   return std::nullopt;
 }
@@ -147,6 +148,10 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
     return out;
   }
   const long seq = ++seq_;
+  if (starts_ != runsStart_) {  // a new process: its history starts here
+    recent_.clear();
+    runsStart_ = starts_;
+  }
   nlohmann::json msg{{"type", "run"}, {"seq", seq}, {"scenario", scenario}};
   if (!options.is_null()) msg["options"] = options;
   if (!proc_.write(msg.dump() + "\n")) {
@@ -163,14 +168,26 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
     const auto st = proc_.readLine(line, std::max(left, std::chrono::milliseconds(0)));
     if (st == Process::ReadStatus::Timeout) {
       out.kind = RunOutcome::Kind::Timeout;
+      // Where it hangs: the worker's stacks (if it offers a signal for them), its
+      // stderr, and what it ran before.
+      std::string err = proc_.drainStderr();
+      if (hello_ && hello_->contains("stack_dump_signal") &&
+          (*hello_)["stack_dump_signal"].is_number_integer())
+        err += proc_.signalAndCollect((*hello_)["stack_dump_signal"].get<int>(),
+                                      std::chrono::milliseconds(500));
       out.detail = "no reply within " + std::to_string(opts_.runTimeout.count()) +
-                   " ms; worker killed (" + proc_.kill() + ")";
+                   " ms; worker killed (" + proc_.kill() + ")" + history();
+      if (!err.empty())
+        out.detail += "\nstderr (stacks when it hung):\n" + tail(err, 4000);
+      recent_.clear();
       return out;
     }
     if (st == Process::ReadStatus::Eof) {
       out.kind = RunOutcome::Kind::Crashed;
       const std::string status = proc_.wait(std::chrono::milliseconds(2000));
-      out.detail = "worker died (" + status + "): " + tail(proc_.drainStderr());
+      out.detail =
+          "worker died (" + status + ")" + history() + ": " + tail(proc_.drainStderr());
+      recent_.clear();
       return out;
     }
     nlohmann::json reply;
@@ -196,8 +213,17 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
         out.errorMessage = ctx["message"].get<std::string>();
     }
     out.message = std::move(reply);
+    recent_.push_back(scenario.is_object() ? scenario.value("id", "?") : "?");
+    if (recent_.size() > 5) recent_.pop_front();
     return out;
   }
+}
+
+std::string OracleWorker::history() const {
+  if (recent_.empty()) return "; a fresh worker";
+  std::string s = "; this worker ran before:";
+  for (const std::string& id : recent_) s += " " + id;
+  return s;
 }
 
 void OracleWorker::stop() {

@@ -4,6 +4,7 @@
 // scenario, and crash/hang detection. A dead worker is restarted on the next
 // run; its scenario gets a `timeout` or `crashed` outcome instead of a throw.
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -28,7 +29,7 @@ enum class OraclePhase : uint8_t {
   Internal,  // an oracle bug
   Unknown,   // none given, or one this driver does not know
 };
-std::string_view phaseName(OraclePhase p);  // as the oracle spells it; Unknown: "?"
+std::string_view phaseName(OraclePhase p);        // as the oracle spells it; Unknown: "?"
 OraclePhase phaseNamed(const std::string& name);  // Unknown if no phase is
 
 struct RunOutcome {
@@ -94,6 +95,11 @@ class OracleWorker : public Oracle {
   std::optional<nlohmann::json> hello_;
   long seq_ = 0;
   int starts_ = 0;
+  // The ids of the scenarios this process ran last: a hang or crash may come from what
+  // an earlier scenario left behind.
+  std::deque<std::string> recent_;
+  int runsStart_ = 0;  // starts_ when recent_ began
+  std::string history() const;
 };
 
 // Live workers (OracleWorker) with these options.

@@ -178,6 +178,15 @@ std::string Process::reap(bool block) {
   return status_;
 }
 
+std::string Process::signalAndCollect(int sig, std::chrono::milliseconds wait) {
+  if (pid_ <= 0) return "";
+  ::kill(pid_, sig);
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (err_ >= 0 && std::chrono::steady_clock::now() < deadline)
+    pump(true, std::chrono::milliseconds(20));
+  return drainStderr();
+}
+
 std::string Process::kill() {
   if (pid_ > 0) {
     reap(false);

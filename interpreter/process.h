@@ -34,6 +34,8 @@ class Process {
 
   // Everything the child wrote to stderr so far (drained without blocking).
   std::string drainStderr();
+  // Sends `sig` to the child, then collects what it writes to stderr for up to `wait`.
+  std::string signalAndCollect(int sig, std::chrono::milliseconds wait);
 
   // Kills (SIGKILL) if still running, reaps, and returns the wait status text
   // ("exit 0", "signal 9").

@@ -57,8 +57,27 @@ def hello():
             impl["pyodide"] = getattr(pyodide, "__version__", None)
         except ImportError:
             pass
-    return {"type": "hello", "protocol": PROTOCOL_VERSION, "implementation": impl,
-            "capabilities": _capabilities(), "events": dict(BY_NAME)}
+    out = {"type": "hello", "protocol": PROTOCOL_VERSION, "implementation": impl,
+           "capabilities": _capabilities(), "events": dict(BY_NAME)}
+    sig = _stack_dump_signal()
+    if sig is not None:
+        out["stack_dump_signal"] = sig
+    return out
+
+
+def _stack_dump_signal():
+    """A signal on which every thread's Python stack goes to stderr (faulthandler), so
+    that a driver can see where a worker that stopped answering hangs before it kills
+    it. Native processes only: under Node (pyodide) a signal reaches Node, not Python."""
+    if sys.platform == "emscripten":
+        return None
+    try:
+        import faulthandler
+        import signal
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
+        return int(signal.SIGUSR1)
+    except (ImportError, AttributeError, ValueError, RuntimeError, OSError):
+        return None
 
 
 def _errored(seq, phase, message, **extra):

@@ -44,6 +44,22 @@ TEST(OracleDriver, HangBecomesTimeoutAndNextScenarioRuns) {
   EXPECT_EQ(w.starts(), 2);
 }
 
+// A hang's verdict says where the worker hung (its stacks, when it offers a signal for
+// them) and what it ran before, for finding the cause of a rare hang afterwards.
+TEST(OracleDriver, HangShowsTheStacksAndWhatTheWorkerRanBefore) {
+  auto w = fakeWorker("hang-dump");
+  ASSERT_EQ(w.run(scenario("first")).kind, Kind::Result);
+  ASSERT_EQ(w.run(scenario("second")).kind, Kind::Result);
+  const auto r = w.run(scenario("bad"));
+  ASSERT_EQ(r.kind, Kind::Timeout);
+  EXPECT_NE(r.detail.find("stuck_in_here"), std::string::npos) << r.detail;
+  EXPECT_NE(r.detail.find("ran before: first second"), std::string::npos) << r.detail;
+  // A fresh process has no history.
+  auto plain = fakeWorker("hang");
+  const auto fresh = plain.run(scenario("bad"));
+  EXPECT_NE(fresh.detail.find("a fresh worker"), std::string::npos) << fresh.detail;
+}
+
 TEST(OracleDriver, CrashBecomesCrashedWithStderr) {
   auto w = fakeWorker("crash");
   const auto r = w.run(scenario("bad"));

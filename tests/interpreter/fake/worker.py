@@ -10,7 +10,19 @@ if mode == "no-hello":
     time.sleep(60)
 if mode == "noise-before-hello":
     print("some start-up chatter", flush=True)
-print(json.dumps({"type": "hello", "protocol": 1, "implementation": {"name": "fake"}}), flush=True)
+hello = {"type": "hello", "protocol": 1, "implementation": {"name": "fake"}}
+if mode == "hang-dump":  # offers its stacks on a signal, as the real worker does
+    import faulthandler
+    import signal
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
+    hello["stack_dump_signal"] = int(signal.SIGUSR1)
+print(json.dumps(hello), flush=True)
+
+
+def stuck_in_here():
+    time.sleep(60)
+
+
 for line in sys.stdin:
     msg = json.loads(line)
     if msg["type"] == "stop":
@@ -19,6 +31,8 @@ for line in sys.stdin:
     if sid == "bad":
         if mode == "hang":
             time.sleep(60)
+        elif mode == "hang-dump":
+            stuck_in_here()
         elif mode == "crash":
             sys.stderr.write("fake worker: segfault imminent\n")
             sys.stderr.flush()

@@ -105,11 +105,24 @@ void expectOn(CheckResult& r, const Expect& e, const Scenario& s, const Trace& t
   }
 }
 
+// Program code run by callbacks (action records inside deliveries): each time, the
+// model predicts that it reports nothing (§9.5, Reason::InCallback), which the
+// comparison (a delivery there is extra) and the quiet-callbacks invariant check.
+long programRunsInCallbacks(const std::vector<TraceRecord>& records, bool inside) {
+  long n = 0;
+  for (const TraceRecord& x : records) {
+    if (inside && x.kind == RecordKind::Action) ++n;
+    if (x.kind == RecordKind::Delivery) n += programRunsInCallbacks(x.calls, true);
+  }
+  return n;
+}
+
 // The rules that decided, per occurrence and scenario tool, and for the hook and
 // C-API deliveries (tools 6/7 and C-API fires have no per-occurrence reasons). R6 moves
 // a branch event's source rather than deciding whether it is delivered: counted where
 // the predicted offset is not the one the probe-on run recorded.
 void countRules(CheckResult& r, const Scenario& s, const Trace& on, const Prediction& p) {
+  r.rules[static_cast<int>(Reason::InCallback)] += programRunsInCallbacks(on.records, false);
   const std::vector<int> tools = toolIds(s);
   for (const auto& [record, why] : p.reasons)
     for (int t : tools)

@@ -22,6 +22,8 @@ std::string_view invariantName(Invariant i) {
       return "restart-restores";
     case Invariant::Balanced:
       return "balanced";
+    case Invariant::QuietCallbacks:
+      return "quiet-callbacks";
   }
   return "?";
 }
@@ -408,6 +410,23 @@ void checkBalanced(const Trace& t, const std::vector<Occurrence>& occs, Violatio
   }
 }
 
+// §9.5: whatever a callback (or a trace or profile function) runs reports nothing; only
+// C API fires are delivered inside callbacks (§13.4).
+void checkQuietCallbacks(const std::vector<TraceRecord>& records, size_t top, bool inside,
+                         Violations& out) {
+  for (size_t i = 0; i < records.size(); ++i) {
+    const TraceRecord& r = records[i];
+    const size_t at = inside ? top : i;
+    if (inside && r.kind == RecordKind::Event && !r.capi)
+      out.push_back({Invariant::QuietCallbacks, at,
+                     std::string(eventName(r.event)) + " in " + r.code + " at offset " +
+                         std::to_string(r.offset) +
+                         " was reported to the probe while a callback ran"});
+    if (r.kind == RecordKind::Delivery && !r.calls.empty())
+      checkQuietCallbacks(r.calls, at, true, out);
+  }
+}
+
 }  // namespace
 
 std::vector<InvariantViolation> checkInvariants(const Trace& on) {
@@ -426,6 +445,7 @@ std::vector<InvariantViolation> checkInvariants(const Trace& on) {
     out.insert(out.end(), walk.begin(), walk.end());
   }
   checkBalanced(on, interpreter, out);
+  checkQuietCallbacks(on.records, 0, false, out);
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
     return a.record != kNoRecord && (b.record == kNoRecord || a.record < b.record);
   });

@@ -2,7 +2,7 @@
 // Properties every recorded oracle trace must have, whatever the model predicts:
 // fire-once (behaviour §9.1), DISABLE locality and persistence (§10.1, FINDINGS F1),
 // restart_events re-enabling (§11.5), balanced frame and exception events in the
-// probe's stream (§3.8). (Whether a passive extra tool changes what a tool gets is
+// probe's stream (§3.8), nothing reported while a callback runs but C API fires (§9.5). (Whether a passive extra tool changes what a tool gets is
 // not an invariant: the model predicts both runs, check/probe_effect.h.) A violation on a
 // real interpreter is a finding about the interpreter (or the oracle), not the model.
 #include <cstdint>
@@ -21,8 +21,10 @@ enum class Invariant : uint8_t {
   StableDelivery,
   RestartRestores,
   Balanced,
+  QuietCallbacks,
 };
-// "fire-once", "disable-locality", "stable-delivery", "restart-restores", "balanced".
+// "fire-once", "disable-locality", "stable-delivery", "restart-restores", "balanced",
+// "quiet-callbacks".
 std::string_view invariantName(Invariant i);
 
 struct InvariantViolation {

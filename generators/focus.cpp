@@ -44,10 +44,8 @@ RuleReach ruleReach(Reason r, PyVersion v) {
       return via(Focus::Calls);
     case Reason::NoSuchEvent:
       return never("an interpreter records only its version's events");
-    case Reason::InCallback:
-      return never(
-          "code run inside a callback reports nothing, so no occurrence is recorded "
-          "there to decide on (checked as absence: callback program calls)");
+    case Reason::InCallback:  // counted per program run inside a callback
+      return via(Focus::None);
     case Reason::LineAfterPlainResume:
       if (v < PyVersion::V3_13) return never("3.12 reports that LINE either way");
       return via(Focus::Lines);

@@ -311,6 +311,27 @@ TEST(Invariants, BalancedSkipsTheEndOfATruncatedTrace) {
   EXPECT_EQ(report(checkInvariants(b.trace())), "");
 }
 
+TEST(Invariants, QuietCallbacksCatchesAnEventReportedInsideACallback) {
+  TraceBuilder b;
+  b.occur("PY_START", 0);
+  b.event("LINE", 2);
+  const size_t d = b.deliver(3);
+  TraceRecord action;
+  action.kind = RecordKind::Action;
+  TraceRecord inner;  // the program code the callback ran, reported to the probe
+  inner.kind = RecordKind::Event;
+  inner.event = Event::PyStart;
+  inner.code = "f@1";
+  b.trace().records[d].calls = {action, inner};
+  b.occur("PY_RETURN", 10);
+  const auto vs = named(checkInvariants(b.trace()), Invariant::QuietCallbacks);
+  ASSERT_EQ(vs.size(), 1u) << report(checkInvariants(b.trace()));
+  EXPECT_EQ(vs[0].record, d);
+  // A C API fire is delivered inside callbacks (§13.4): not a violation.
+  b.trace().records[d].calls[1].capi = true;
+  EXPECT_TRUE(named(checkInvariants(b.trace()), Invariant::QuietCallbacks).empty());
+}
+
 // One record for MONSIM_INVARIANT_DUMP: the fields the invariants read.
 std::string describe(const TraceRecord& r) {
   switch (r.kind) {

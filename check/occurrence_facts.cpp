@@ -29,6 +29,16 @@ int32_t unwrappedSource(const TraceCode& c, int64_t at, Opcode op) {
   return -1;
 }
 
+// `offset` is a RESUME, one of its cache entries (3.15), or the instruction after it.
+bool atResume(const TraceCode& c, int64_t offset) {
+  auto it = c.instructions.upper_bound(static_cast<int32_t>(offset));
+  if (it == c.instructions.begin()) return false;
+  --it;  // the instruction at or before `offset`
+  if (it->second.op == Opcode::Resume) return true;
+  return it->first == offset && it != c.instructions.begin() &&
+         std::prev(it)->second.op == Opcode::Resume;
+}
+
 }  // namespace
 
 OccurrenceFacts::OccurrenceFacts(const Trace& t, const VersionProfile& p) : t_(t), p_(p) {
@@ -113,16 +123,22 @@ void OccurrenceFacts::fill(const TraceRecord& rec, size_t depth, Occurrence& o) 
     }
   }
   // Whether a generator's frame ran just below this frame since its last event (R4).
-  if (genBelow_.size() <= depth) genBelow_.resize(depth + 1, false);
-  o.forIter = forIterFacts(rec, genBelow_[depth]);
+  if (genBelow_.size() <= depth) {
+    genBelow_.resize(depth + 1, false);
+    genStartRaised_.resize(depth + 1, false);
+  }
+  o.forIter = forIterFacts(rec, genBelow_[depth], genStartRaised_[depth]);
   // INSTRUCTION (e.g. of the POP_ITER before the exit's BRANCH_RIGHT) and the
   // RAISE(StopIteration) before it do not end the execution.
   if (rec.event != Event::Instruction && o.forIter.end != ForIterEnd::StopValue)
-    genBelow_[depth] = false;
-  if (const TraceCode* c = t_.code(rec.code);
-      c && c->generator && depth >= 1 &&
-      (isFrameEntry(rec.event) || isFrameExit(rec.event)))
-    genBelow_[depth - 1] = true;
+    genBelow_[depth] = genStartRaised_[depth] = false;
+  if (const TraceCode* c = t_.code(rec.code); c && c->generator && depth >= 1) {
+    if (isFrameEntry(rec.event) || isFrameExit(rec.event)) genBelow_[depth - 1] = true;
+    // A RAISE at the generator's RESUME (3.15: at the instruction after it): its start
+    // raised (a trace function's 'call'); no body instruction ran.
+    if (rec.event == Event::Raise && atResume(*c, rec.offset))
+      genStartRaised_[depth - 1] = true;
+  }
 }
 
 // R5: the branch the caller reports next, when its instruction runs this frame (a
@@ -144,8 +160,8 @@ std::pair<int32_t, Event> OccurrenceFacts::callerBranch(size_t entry) const {
 }
 
 // The FOR_ITER a recorded occurrence belongs to (R4), from the code's instructions.
-ForIterFacts OccurrenceFacts::forIterFacts(const TraceRecord& rec,
-                                           bool generatorBelow) const {
+ForIterFacts OccurrenceFacts::forIterFacts(const TraceRecord& rec, bool generatorBelow,
+                                           bool raisedAtStart) const {
   ForIterFacts f;
   const TraceCode* c = t_.code(rec.code);
   if (!c || c->instructions.empty()) return f;
@@ -197,6 +213,7 @@ ForIterFacts OccurrenceFacts::forIterFacts(const TraceRecord& rec,
   f.endFor = *fi->arg;
   f.lineSite = fi->lineSite;
   f.generator = generatorBelow;
+  f.raisedAtStart = f.end == ForIterEnd::Raised && raisedAtStart;
   return f;
 }
 

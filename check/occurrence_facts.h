@@ -26,7 +26,8 @@ class OccurrenceFacts {
   std::pair<int32_t, Event> callerBranch(size_t index) const;
 
  private:
-  ForIterFacts forIterFacts(const TraceRecord& rec, bool generatorBelow) const;
+  ForIterFacts forIterFacts(const TraceRecord& rec, bool generatorBelow,
+                            bool raisedAtStart) const;
 
   const Trace& t_;
   const VersionProfile& p_;
@@ -39,6 +40,7 @@ class OccurrenceFacts {
   };
   std::vector<Entry> entry_;
   std::vector<bool> genBelow_;  // R4, per frame depth: a generator frame ran below it
+  std::vector<bool> genStartRaised_;  // R4: that frame raised at its RESUME
 };
 
 }  // namespace monsim::harness

@@ -51,7 +51,8 @@ bool Monitor::branchSourceInstrumented(const Occurrence& o) const {
   if (mutant(Mutant::R3WrapperIgnoresSource)) return true;
   const CodeInstrumentation& c = codes_[o.code.value];
   // The wrapper looks at the source it is given: unwrapped (R6), the instruction before.
-  const int32_t src = branchSourceReported(o);
+  const int32_t src =
+      mutant(Mutant::R3WrapperChecksReporter) ? o.offset : branchSourceReported(o);
   const bool moved = src != o.offset;
   int own = -1;
   switch (moved ? o.unwrappedSourceKind : o.branchSource) {
@@ -171,7 +172,8 @@ Monitor::ForIterEffect Monitor::forIterEffect(const Occurrence& o,
                                    : site.execute(instrumented, f.generator, counts);
       break;
     case ForIterEnd::Raised:
-      if (site.execute(instrumented, f.generator, counts))
+      if (site.execute(instrumented, f.generator, counts) && !f.raisedAtStart &&
+          !mutant(Mutant::R4GenStartRaiseMoves))
         e.offset = profile_->forIterGenRaiseAt(f.site);
       break;
     case ForIterEnd::Unwind:

@@ -88,11 +88,11 @@ struct SetFrameTraceOpcodes {
   bool on = false;
 };
 
-using ApiCall = std::variant<UseToolId, FreeToolId, ClearToolId, GetTool, SetEvents,
-                             GetEvents, SetLocalEvents, GetLocalEvents, RegisterCallback,
-                             RestartEvents, AllEvents, SetTrace, SetProfile,
-                             SetFrameTrace, SetFrameTraceLines, SetFrameTraceOpcodes,
-                             CapiEnterScope, CapiExitScope, CapiFire>;
+using ApiCall =
+    std::variant<UseToolId, FreeToolId, ClearToolId, GetTool, SetEvents, GetEvents,
+                 SetLocalEvents, GetLocalEvents, RegisterCallback, RestartEvents,
+                 AllEvents, SetTrace, SetProfile, SetFrameTrace, SetFrameTraceLines,
+                 SetFrameTraceOpcodes, CapiEnterScope, CapiExitScope, CapiFire>;
 
 // The sys.monitoring function a call names, e.g. "set_events" (legacy hooks:
 // "settrace", "setprofile", "f_trace", "f_trace_lines", "f_trace_opcodes").
@@ -125,6 +125,10 @@ struct ForIterFacts {
   int32_t endFor = -1;     // its END_FOR's offset
   bool lineSite = false;   // LINE instruments the FOR_ITER (a jump target or line start)
   bool generator = false;  // this execution iterated a generator (its frame ran below)
+  // Raised: the generator's exception came from its start, before its RESUME ran (a
+  // trace function raising at its 'call'): the looping frame then reports it at the
+  // generic FOR_ITER's location even when it ran specialised.
+  bool raisedAtStart = false;
 };
 
 // One raw event occurrence in a frame of `code`.

@@ -122,7 +122,8 @@ long programRunsInCallbacks(const std::vector<TraceRecord>& records, bool inside
 // a branch event's source rather than deciding whether it is delivered: counted where
 // the predicted offset is not the one the probe-on run recorded.
 void countRules(CheckResult& r, const Scenario& s, const Trace& on, const Prediction& p) {
-  r.rules[static_cast<int>(Reason::InCallback)] += programRunsInCallbacks(on.records, false);
+  r.rules[static_cast<int>(Reason::InCallback)] +=
+      programRunsInCallbacks(on.records, false);
   const std::vector<int> tools = toolIds(s);
   for (const auto& [record, why] : p.reasons)
     for (int t : tools)

@@ -1,8 +1,8 @@
 // Rendering a generated program as Python source: a fixed prelude of helpers, then
 // f0..fN with their statement trees (program.h).
-#include "generators/program.h"
-
 #include <sstream>
+
+#include "generators/program.h"
 
 namespace monsim::gen {
 namespace {

@@ -400,7 +400,8 @@ TEST_P(InvariantsLive, SuiteTracesKeepEveryInvariant) {
     }
     ++checked;
     if (findDeviation(expectations,
-                      {interp->id, interp->implementation + "-" + interp->version}, s.id)) {
+                      {interp->id, interp->implementation + "-" + interp->version},
+                      s.id)) {
       ++known;
       continue;
     }

@@ -200,8 +200,19 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
       proc_.kill();
       return out;
     }
-    // Replies to other (abandoned) sequence numbers are stale; skip them.
-    if (reply.value("seq", -1L) != seq) continue;
+    // Replies to other (abandoned) sequence numbers are stale; skip them. A reply
+    // without a number is the worker failing to read the request it was sent (it
+    // answers one request at a time): the answer to this one.
+    if (!reply.is_object()) {
+      out.kind = RunOutcome::Kind::Crashed;
+      out.detail =
+          "worker wrote a line that is not a protocol message: " + tail(line, 300);
+      proc_.kill();
+      return out;
+    }
+    const auto rs = reply.find("seq");
+    const bool unnumbered = rs == reply.end() || rs->is_null();
+    if (!unnumbered && (!rs->is_number_integer() || rs->get<long>() != seq)) continue;
     const auto type = reply.value("type", "");
     out.kind = type == "result" ? RunOutcome::Kind::Result : RunOutcome::Kind::Errored;
     if (out.kind == RunOutcome::Kind::Errored && reply.contains("context") &&

@@ -111,6 +111,8 @@ bool Process::write(const std::string& data) {
 
 void Process::closeStdin() { closeFd(in_); }
 
+constexpr size_t kStderrKept = 256 * 1024;
+
 void Process::pump(bool block, std::chrono::milliseconds timeout) {
   pollfd fds[2] = {{out_, POLLIN, 0}, {err_, POLLIN, 0}};
   const int n = ::poll(fds, 2, block ? static_cast<int>(timeout.count()) : 0);
@@ -122,6 +124,10 @@ void Process::pump(bool block, std::chrono::milliseconds timeout) {
       const ssize_t r = ::read(fds[i].fd, buf, sizeof buf);
       if (r > 0) {
         (i == 0 ? outBuf_ : errBuf_).append(buf, static_cast<size_t>(r));
+        // A long-lived worker's stderr is read only when something goes wrong: keep
+        // its tail, not everything it ever wrote.
+        if (errBuf_.size() > kStderrKept * 2)
+          errBuf_.erase(0, errBuf_.size() - kStderrKept);
         continue;
       }
       if (r == 0) {

@@ -25,22 +25,10 @@ export function writeAll(fd, data) {
 let pending = Buffer.alloc(0);
 let eof = false;
 
-// The next line of stdin with its newline, what is left before the end without one, or
-// null at the end: blocks like CPython's sys.stdin.readline().
-export function readLine() {
+// Reads one more chunk of stdin into `pending` (blocking), or notes the end.
+function fill() {
   const chunk = Buffer.alloc(65536);
   for (;;) {
-    const nl = pending.indexOf(10);
-    if (nl >= 0) {
-      const line = pending.subarray(0, nl + 1);
-      pending = pending.subarray(nl + 1);
-      return line.toString("utf8");
-    }
-    if (eof) {
-      const rest = pending.toString("utf8");
-      pending = Buffer.alloc(0);
-      return rest.length ? rest : null;
-    }
     let n = 0;
     try {
       n = fs.readSync(0, chunk, 0, chunk.length, null);
@@ -53,5 +41,36 @@ export function readLine() {
     }
     if (n === 0) eof = true;
     else pending = Buffer.concat([pending, chunk.subarray(0, n)]);
+    return;
   }
+}
+
+// The next line of stdin with its newline, what is left before the end without one, or
+// null at the end: blocks like CPython's sys.stdin.readline().
+export function readLine() {
+  for (;;) {
+    const nl = pending.indexOf(10);
+    if (nl >= 0) {
+      const line = pending.subarray(0, nl + 1);
+      pending = pending.subarray(nl + 1);
+      return line.toString("utf8");
+    }
+    if (eof) {
+      const rest = pending.toString("utf8");
+      pending = Buffer.alloc(0);
+      return rest.length ? rest : null;
+    }
+    fill();
+  }
+}
+
+// Fills `buffer` with the next stdin bytes (blocking until there is one), 0 at the end:
+// a byte-level reader for pyodide's stdin (`setStdin({read})`), which, unlike one that
+// returns lines, never splits a line longer than the interpreter's read size.
+export function readInto(buffer) {
+  while (pending.length === 0 && !eof) fill();
+  const n = Math.min(buffer.length, pending.length);
+  buffer.set(pending.subarray(0, n));
+  pending = pending.subarray(n);
+  return n;
 }

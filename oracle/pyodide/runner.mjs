@@ -9,7 +9,7 @@
 import fs from "node:fs";
 import path from "node:path";
 
-import { readLine, writeAll } from "../node/stdio.mjs";
+import { readInto, writeAll } from "../node/stdio.mjs";
 
 const argv = process.argv.slice(2);
 if (argv[0] !== "--pyodide" || argv.length < 3) {
@@ -31,7 +31,9 @@ try {
 
 const writer = (fd) => ({ write: (buf) => writeAll(fd, buf) });
 
-const py = await loadPyodide({ stdin: readLine });
+const py = await loadPyodide();
+// Bytes, not lines: a line-returning stdin loses what is beyond one read of a long line.
+py.setStdin({ read: readInto });
 py.setStdout(writer(1));
 py.setStderr(writer(2));
 

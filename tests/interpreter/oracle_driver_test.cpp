@@ -60,6 +60,19 @@ TEST(OracleDriver, HangShowsTheStacksAndWhatTheWorkerRanBefore) {
   EXPECT_NE(fresh.detail.find("a fresh worker"), std::string::npos) << fresh.detail;
 }
 
+// A reply whose seq is null (the worker could not read the request) answers the
+// request; a JSON line that is no message is a crash, never a harness exception.
+TEST(OracleDriver, UnnumberedOrMalformedRepliesAreVerdicts) {
+  auto w = fakeWorker("unnumbered");
+  const auto r = w.run(scenario("bad"));
+  EXPECT_EQ(r.kind, Kind::Errored);
+  EXPECT_EQ(r.errorMessage, "input is not JSON");
+  EXPECT_EQ(w.run(scenario("next")).kind, Kind::Result);
+  auto v = fakeWorker("not-an-object");
+  EXPECT_EQ(v.run(scenario("bad")).kind, Kind::Crashed);
+  EXPECT_EQ(v.run(scenario("next")).kind, Kind::Result);
+}
+
 TEST(OracleDriver, CrashBecomesCrashedWithStderr) {
   auto w = fakeWorker("crash");
   const auto r = w.run(scenario("bad"));

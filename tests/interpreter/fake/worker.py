@@ -40,6 +40,14 @@ for line in sys.stdin:
         elif mode == "garbage":
             print("this is not json", flush=True)
             continue
+        elif mode == "unnumbered":  # a worker that could not read the request
+            print(json.dumps({"type": "errored", "seq": None,
+                              "context": {"phase": "protocol", "message": "input is not JSON"}}),
+                  flush=True)
+            continue
+        elif mode == "not-an-object":
+            print("[1, 2]", flush=True)
+            continue
         elif mode == "stale-seq":
             print(json.dumps({"type": "result", "seq": -5, "trace": []}), flush=True)
     print(json.dumps({"type": "result", "seq": msg["seq"], "trace": [{"kind": "echo", "id": sid}]}),

@@ -267,9 +267,12 @@ int fuzz(const FuzzArgs& a) {
       std::cout << (a.legacy ? "fuzz-legacy "
                     : a.capi ? "fuzz-capi "
                              : "fuzz ")
-                << interps[i].id << ": " << static_cast<long>(st.rate())
-                << " scenarios/s (" << a.jobs << (a.jobs == 1 ? " worker" : " workers")
-                << ")\n";
+                << interps[i].id << ": ";
+      if (st.cases > 0 && st.skipped == st.cases)  // no rate for cases never run
+        std::cout << "n/a (every case skipped: the interpreter lacks what they need)\n";
+      else
+        std::cout << static_cast<long>(st.rate()) << " scenarios/s (" << a.jobs
+                  << (a.jobs == 1 ? " worker" : " workers") << ")\n";
       continue;
     }
     std::cout << st.line(interps[i].id) << "\n";

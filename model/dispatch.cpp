@@ -172,8 +172,8 @@ Monitor::ForIterEffect Monitor::forIterEffect(const Occurrence& o,
                                    : site.execute(instrumented, f.generator, counts);
       break;
     case ForIterEnd::Raised:
-      if (site.execute(instrumented, f.generator, counts) && !f.raisedAtStart &&
-          !mutant(Mutant::R4GenStartRaiseMoves))
+      if (site.execute(instrumented, f.generator, counts) &&
+          (!f.raisedAtStart || mutant(Mutant::R4GenStartRaiseMoves)))
         e.offset = profile_->forIterGenRaiseAt(f.site);
       break;
     case ForIterEnd::Unwind:

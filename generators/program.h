@@ -42,7 +42,7 @@ struct Stmt {
     YieldFrom,   // generator functions only
     Await,       // coroutine functions only
     Closure,     // a nested def over n (variant a: plain, nonlocal counter), called
-    Decorated,   // a def under a Python decorator or functools.lru_cache, called
+    Decorated,   // a def under the prelude's Python decorator or staticmethod (C), called
     ClassBody,   // a class statement whose body runs code, then a method call
     AsyncGen,    // an async generator driven by hand (mode a): async for / step / aclose
     GenRecurse,  // recursion through generators: gen_rec(a) drained, looped or abandoned

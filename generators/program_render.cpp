@@ -312,7 +312,8 @@ class Renderer {
       }
       case Kind::Decorated: {
         const std::string d = fresh("d");
-        emit(in, a % 2 ? "@functools.lru_cache(None)" : "@deco");
+        // A C decorator or the prelude's own: functools.lru_cache is library Python code.
+        emit(in, a % 2 ? "@staticmethod" : "@deco");
         emit(in, "def " + d + "(v):");
         emit(in + 1, "return leaf(v)");
         emit(in, "x = " + d + "(n) + " + d + "(n)");

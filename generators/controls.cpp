@@ -1,5 +1,6 @@
 #include "generators/controls.h"
 
+#include <algorithm>
 #include <set>
 
 #include "generators/weighted.h"
@@ -11,28 +12,29 @@ namespace {
 using Fn = ApiAction::Fn;
 
 // How much a focus (generators/focus.h) multiplies an event's weight.
-std::size_t eventBoost(Focus f, std::string_view n) {
-  auto any = [&](std::initializer_list<std::string_view> names) {
-    for (auto m : names)
-      if (n == m) return true;
-    return false;
+std::size_t eventBoost(Focus f, Event e) {
+  using E = Event;
+  auto any = [&](std::initializer_list<Event> events) {
+    return std::find(events.begin(), events.end(), e) != events.end();
   };
   switch (f) {
     case Focus::None:
       return 1;
     case Focus::Loops:
-      return any({"STOP_ITERATION", "PY_YIELD", "PY_RESUME"}) ? 3
-             : any({"RAISE"})                                 ? 2
+      return any({E::StopIteration, E::PyYield, E::PyResume}) ? 3
+             : any({E::Raise})                                ? 2
                                                               : 1;
     case Focus::Lines:
-      return any({"INSTRUCTION"}) ? 6 : any({"LINE", "PY_START"}) ? 3 : 1;
+      return any({E::Instruction}) ? 6 : any({E::Line, E::PyStart}) ? 3 : 1;
     case Focus::Calls:
-      return any({"CALL", "C_RETURN", "C_RAISE"}) ? 3 : 1;
+      return any({E::Call, E::CReturn, E::CRaise}) ? 3 : 1;
     case Focus::Close:
-      return any({"PY_UNWIND", "PY_THROW", "RAISE", "RERAISE", "EXCEPTION_HANDLED"}) ? 3
-                                                                                     : 1;
+      return any({E::PyUnwind, E::PyThrow, E::Raise, E::Reraise, E::ExceptionHandled})
+                 ? 3
+                 : 1;
     case Focus::Branches:
-      return any({"BRANCH", "BRANCH_LEFT", "BRANCH_RIGHT", "JUMP", "INSTRUCTION", "LINE"})
+      return any({E::Branch, E::BranchLeft, E::BranchRight, E::Jump, E::Instruction,
+                  E::Line})
                  ? 3
                  : 1;
   }
@@ -49,8 +51,9 @@ rc::Gen<int> genEvent(PyVersion v, Focus f) {
     if (n == "PY_START" || n == "LINE" || n == "CALL" || n == "PY_RETURN" ||
         n.starts_with("BRANCH") || n == "RAISE" || n == "JUMP")
       weight = 6;
-    if (const auto e = eventNamed(n); e && VersionProfile(v).isAlias(*e)) weight = 1;
-    w.push_back({weight * eventBoost(f, n), static_cast<int>(i)});
+    const auto e = eventNamed(n);
+    if (e && VersionProfile(v).isAlias(*e)) weight = 1;
+    w.push_back({weight * (e ? eventBoost(f, *e) : 1), static_cast<int>(i)});
   }
   return weightedElement(w);
 }

@@ -201,7 +201,7 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
   // R7: close() skipped the throw into this frame: none of it happens.
   if (!stack_.empty() && stack_.back().code == o.code) {
     Frame& top = stack_.back();
-    if (!top.closing && closeSkipsThrow(o)) top.closing = true;
+    if (o.closeAtDepth1Yield && !top.closing && closeSkipsThrow(o)) top.closing = true;
     if (top.closing) return Dispatched{};
     // R8: this execution's INSTRUCTION after its LINE lost its last tool.
     const bool skip = o.event == Event::Instruction && top.skipInstructionAt == o.offset;
@@ -232,8 +232,15 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
     }
   }
   // The tool set is fixed now (§9.3); callables are read at each tool's turn.
-  uint32_t tools =
-      occurrenceTools(o, bit, dispatchTools(bit, codes_[o.code.value], o.offset));
+  // Site events without a rule that may apply (the common case) skip the calls.
+  const CodeInstrumentation& ci = codes_[o.code.value];
+  const Frame* ruleFrame = topFrameOf(o.code);
+  uint32_t tools = bitKind_[bit] == BitKind::Site ? ci.siteTools(bit, o.offset)
+                                                  : dispatchTools(bit, ci, o.offset);
+  if (ruleFrame &&
+      (ruleFrame->dispatchSite == o.offset || bitKind_[bit] == BitKind::CallSite ||
+       (o.event == Event::Line && o.lineAfterResume)))
+    tools = occurrenceTools(o, bit, tools);
   // What the occurrence rules need to know later of the instruction starting now.
   if (!stack_.empty() && stack_.back().code == o.code) {
     Frame& top = stack_.back();
@@ -255,7 +262,9 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
   }
   uint32_t delivered = stopDeliveries;
   // The offset the callbacks are given, fixed as the event fires (R4, R6).
-  const int32_t reportedAt = fi.offset ? *fi.offset : branchSourceReported(o);
+  const int32_t reportedAt = fi.offset               ? *fi.offset
+                             : o.unwrappedSource < 0 ? o.offset
+                                                     : branchSourceReported(o);
   // Builds the outcome only at the end: the hot path stays free of PyError storage.
   auto finish = [&](std::optional<PyError> raised) {
     Dispatched out;
@@ -269,23 +278,31 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
   uint32_t localPass = 0;
   if (mutant(Mutant::GlobalLocalTwice))
     localPass = tools & globalTools_[bit] & codes_[o.code.value].localTools(bit);
-  std::array<CallbackSlot, kDispatchToolCount> early{};
-  if (mutant(Mutant::CallableSnapshotted))
-    for (int t = 0; t < kDispatchToolCount; ++t) early[t] = tools_[t].callbacks[bit];
+  std::optional<std::array<CallbackSlot, kDispatchToolCount>> early;  // one store
+  if (mutant(Mutant::CallableSnapshotted)) {
+    early.emplace();
+    for (int t = 0; t < kDispatchToolCount; ++t) (*early)[t] = tools_[t].callbacks[bit];
+  }
   std::optional<PyError> heldBack;
+  // What every tool's call has in common; the loop fills in the tool's own part.
+  Delivery d;
+  d.event = o.event;
+  d.code = o.code;
+  d.offset = reportedAt;
+  d.aux = o.aux;
+  d.exception = o.exception;
   while (tools || localPass) {
     if (!tools) tools = std::exchange(localPass, 0);
     const int t = mutant(Mutant::LowestToolFirst)
                       ? std::countr_zero(tools)
                       : 31 - std::countl_zero(tools);  // highest tool id first (§9.2)
     tools &= ~(1u << t);
-    Delivery d;
     d.tool = ToolId{t};
-    d.event = o.event;
-    d.code = o.code;
-    d.offset = reportedAt;
-    d.aux = o.aux;
-    d.exception = o.exception;
+    d.callable = CallableId{};
+    d.viaBranchWrapper = false;
+    d.legacy = LegacyEvent::Call;
+    d.result = CallbackResult::Returned;
+    d.effects = {};
     if (isHookTool(t)) {
       CallbackAction action;
       switch (dispatchHook(t, o, d, policy, action)) {
@@ -305,8 +322,8 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
               PyError{std::string(action.raiseType), std::string(action.raiseMessage)});
       }
     }
-    const CallbackSlot slot =
-        mutant(Mutant::CallableSnapshotted) ? early[t] : tools_[t].callbacks[bit];
+    const CallbackSlot& slot =
+        mutant(Mutant::CallableSnapshotted) ? (*early)[t] : tools_[t].callbacks[bit];
     if (!slot.callable) continue;  // unregistered (possibly by a higher tool's callback)
     d.callable = *slot.callable;
     d.viaBranchWrapper = slot.branchWrapper;
@@ -318,7 +335,7 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
     }
     inCallback_ = true;
     CallbackAction action = policy.onCallback(d);
-    d.effects = applyEffects(action);
+    if (!action.calls.empty()) d.effects = applyEffects(action);  // most make none
     inCallback_ = false;
     ++delivered;
     if (mutant(Mutant::ToolSetNotSnapshotted))

@@ -9,6 +9,7 @@
 namespace monsim {
 
 std::span<const EffectRecord> Monitor::applyEffects(CallbackAction& action) {
+  if (action.calls.empty()) return {};  // most callbacks make no API call
   // One record list per nesting level: a C API fire among the calls runs callbacks
   // that apply their own calls before this list is complete.
   const size_t level = effectDepth_++;

@@ -5,6 +5,7 @@
   stop                            ->   (exit 0)
   anything else                   ->   errored {seq, context}
 """
+import gc
 import json
 import platform
 import sys
@@ -129,6 +130,11 @@ def main():
         out.flush()
 
     send(hello())
+    # What the worker itself holds from now on is permanent: the full collection
+    # after every run then walks only the run's own objects.
+    if hasattr(gc, "freeze"):
+        gc.collect()
+        gc.freeze()
     while True:
         line = inp.readline()
         if not line:

@@ -171,12 +171,16 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
       // Where it hangs: the worker's stacks (if it offers a signal for them), its
       // stderr, and what it ran before.
       std::string err = proc_.drainStderr();
+      // A worker that grew huge stalls the machine rather than hanging itself.
+      const std::optional<long> kb = proc_.residentKb();
       if (hello_ && hello_->contains("stack_dump_signal") &&
           (*hello_)["stack_dump_signal"].is_number_integer())
         err += proc_.signalAndCollect((*hello_)["stack_dump_signal"].get<int>(),
                                       std::chrono::milliseconds(500));
       out.detail = "no reply within " + std::to_string(opts_.runTimeout.count()) +
-                   " ms; worker killed (" + proc_.kill() + ")" + history();
+                   " ms; worker killed (" + proc_.kill() + ")" +
+                   (kb ? "; it held " + std::to_string(*kb / 1024) + " MB" : "") +
+                   history();
       if (!err.empty())
         out.detail += "\nstderr (stacks when it hung):\n" + tail(err, 4000);
       recent_.clear();

@@ -9,6 +9,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <limits>
 
 extern char** environ;
 
@@ -182,6 +184,18 @@ std::string Process::reap(bool block) {
     pid_ = -1;
   }
   return status_;
+}
+
+std::optional<long> Process::residentKb() const {
+  if (pid_ <= 0) return std::nullopt;
+  std::ifstream f("/proc/" + std::to_string(pid_) + "/status");
+  std::string key;
+  long kb = 0;
+  while (f >> key) {
+    if (key == "VmRSS:" && f >> kb) return kb;
+    f.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+  }
+  return std::nullopt;
 }
 
 std::string Process::signalAndCollect(int sig, std::chrono::milliseconds wait) {

@@ -34,6 +34,8 @@ class Process {
 
   // Everything the child wrote to stderr so far (drained without blocking).
   std::string drainStderr();
+  // The running child's resident memory in kB (Linux /proc); nullopt when unknown.
+  std::optional<long> residentKb() const;
   // Sends `sig` to the child, then collects what it writes to stderr for up to `wait`.
   std::string signalAndCollect(int sig, std::chrono::milliseconds wait);
 

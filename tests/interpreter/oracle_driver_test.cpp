@@ -46,7 +46,7 @@ TEST(OracleDriver, HangBecomesTimeoutAndNextScenarioRuns) {
 
 // A hang's verdict says where the worker hung (its stacks, when it offers a signal for
 // them) and what it ran before, for finding the cause of a rare hang afterwards.
-TEST(OracleDriver, HangShowsTheStacksAndWhatTheWorkerRanBefore) {
+TEST(OracleDriver, HangShowsTheStacksItsSizeAndWhatTheWorkerRanBefore) {
   auto w = fakeWorker("hang-dump");
   ASSERT_EQ(w.run(scenario("first")).kind, Kind::Result);
   ASSERT_EQ(w.run(scenario("second")).kind, Kind::Result);
@@ -54,6 +54,8 @@ TEST(OracleDriver, HangShowsTheStacksAndWhatTheWorkerRanBefore) {
   ASSERT_EQ(r.kind, Kind::Timeout);
   EXPECT_NE(r.detail.find("stuck_in_here"), std::string::npos) << r.detail;
   EXPECT_NE(r.detail.find("ran before: first second"), std::string::npos) << r.detail;
+  // How big it had grown (a huge worker stalls the machine instead of hanging).
+  EXPECT_NE(r.detail.find(" MB"), std::string::npos) << r.detail;
   // A fresh process has no history.
   auto plain = fakeWorker("hang");
   const auto fresh = plain.run(scenario("bad"));

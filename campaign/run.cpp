@@ -53,13 +53,18 @@ std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& 
     versions.push_back(parseVersion(interps[i].version));
     harness::Lane lane;
     lane.interpreter = &interps[i];
+    // This shard's k-th case is the campaign's case number shard + k * shards.
     lane.next = [&, i]() -> std::optional<size_t> {
-      if (!versions[i] || over() || (a.count > 0 && next[i] >= a.count))
-        return std::nullopt;
-      return size_t(next[i]++);
+      const long n = a.shard + next[i] * a.shards;
+      if (!versions[i] || over() || (a.count > 0 && n >= a.count)) return std::nullopt;
+      ++next[i];
+      return size_t(n);
     };
     lane.remaining = [&, i] {
-      return a.count > 0 ? size_t(a.count - next[i]) : SIZE_MAX;
+      const long n = a.shard + next[i] * a.shards;
+      return a.count <= 0   ? SIZE_MAX
+             : n >= a.count ? size_t(0)
+                            : size_t((a.count - n + a.shards - 1) / a.shards);
     };
     lanes.push_back(std::move(lane));
   }
@@ -127,10 +132,10 @@ std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& 
             ++st.tooBig;
           } else if (r.known) {
             ++st.known;
-            st.knownSignatures.insert(r.signature);
+            ++st.knownSignatures[r.signature];
           } else if (!r.signature.empty()) {
             ++st.divergent;
-            fresh = st.signatures.insert(r.signature).second;
+            fresh = st.signatures[r.signature]++ == 0;
           }
           if (traces.is_open() && r.signature.empty() &&
               !r.check.traceOn.json.is_null()) {

@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -33,14 +32,18 @@ struct CampaignOptions {
   // Rule-guided (generators/focus.h steer): every other case steers toward the rules
   // reached least so far; with --legacy or --capi only the focus is steered.
   bool guided = true;
+  // Shard `shard` of `shards` runs the case numbers n ≡ shard (mod shards) of the
+  // campaign: the shards of one seed (and count) are exactly one campaign's cases.
+  int shard = 0, shards = 1;
 };
 
 struct CampaignStats {
   long cases = 0, divergent = 0, known = 0, tooBig = 0, harnessErrors = 0;
   long skipped = 0;     // the interpreter lacked what the case needs (its C API, say)
   bool noCapi = false;  // a C API case was skipped: steer no more of them here
-  std::set<std::string> knownSignatures;
-  std::set<std::string> signatures;  // new ones, each written as a finding
+  std::map<std::string, long> knownSignatures;  // cases per triaged signature
+  std::map<std::string, long>
+      signatures;                    // cases per new one (each written as a finding)
   std::map<std::string, long> tags;  // caseTags distribution
   std::array<long, kReasonCount>
       rules{};  // decisions per model rule (CheckResult::rules)

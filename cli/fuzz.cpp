@@ -9,6 +9,7 @@
 #include <random>
 
 #include "campaign/findings.h"
+#include "campaign/merge.h"
 #include "campaign/run.h"
 #include "campaign/versus.h"
 #include "cli/commands.h"
@@ -35,6 +36,7 @@ struct FuzzArgs {
   bool legacy = false;
   bool capi = false;
   bool unguided = false;
+  std::string shard;         // "K/N": this shard's case numbers (K < N)
   bool versus = false;       // two interpreters against each other, no model
   harness::StreamView view;  // --ignore-offsets, --branch-as-one
   std::string saveTraces;
@@ -47,6 +49,22 @@ std::atomic<bool> gStop{false};
 extern "C" void onInterrupt(int) {
   gStop = true;
   std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
+}
+
+// "K/N" with 0 <= K < N; nullopt otherwise.
+std::optional<std::pair<int, int>> parseShard(const std::string& text) {
+  const auto slash = text.find('/');
+  if (slash == std::string::npos) return std::nullopt;
+  try {
+    size_t a = 0, b = 0;
+    const int k = std::stoi(text.substr(0, slash), &a);
+    const int n = std::stoi(text.substr(slash + 1), &b);
+    if (a != slash || b != text.size() - slash - 1 || k < 0 || n < 1 || k >= n)
+      return std::nullopt;
+    return std::pair(k, n);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
 }
 
 uint64_t parseSeed(const std::string& text) {
@@ -229,6 +247,10 @@ int fuzz(const FuzzArgs& a) {
   ctx.maxRecords = a.maxRecords;
   harness::OracleOptions oo;
   oo.runTimeout = std::chrono::milliseconds(static_cast<long>(a.timeout * 1000));
+  if (a.versus && !a.shard.empty()) {
+    std::cerr << "monsim fuzz: --shard is for model campaigns, not --versus\n";
+    return kExitUsage;
+  }
   if (a.versus) return versus(a, token, interps, oo);
   if (token) return replay(a, *token, interps, ctx, oo);
 
@@ -246,19 +268,33 @@ int fuzz(const FuzzArgs& a) {
   co.hooks = a.legacy;
   co.capi = a.capi;
   co.guided = !a.unguided;
+  if (!a.shard.empty()) {
+    // Shards share the seed: without one each would draw its own.
+    if (a.seed.empty()) {
+      std::cerr << "monsim fuzz: --shard needs --seed (the same for every shard)\n";
+      return kExitUsage;
+    }
+    std::tie(co.shard, co.shards) = *parseShard(a.shard);
+  }
   if (!a.bench)
     std::cerr << "monsim fuzz: seed 0x" << std::hex << co.seed << std::dec << ", "
               << (co.count > 0 ? std::to_string(co.count) + " cases" : "")
               << (co.count > 0 && co.seconds > 0 ? " or " : "")
               << (co.seconds > 0 ? std::to_string(static_cast<long>(co.seconds)) + " s"
                                  : "")
-              << " per interpreter, " << a.jobs << " job(s) each, findings in " << a.out
-              << "\n";
+              << " per interpreter, " << a.jobs << " job(s) each, "
+              << (co.shards > 1 ? "shard " + a.shard + ", " : "") << "findings in "
+              << a.out << "\n";
   gStop = false;
   std::signal(SIGINT, onInterrupt);
   harness::Progress progress;
   const auto stats = gen::runCampaign(interps, ctx, oo, co, gStop, progress);
   std::signal(SIGINT, SIG_DFL);
+  // What the campaign ran and found, for `monsim fuzz merge` (an interrupted one too:
+  // its counts are what it ran).
+  if (!a.bench && !gen::writeSummary(a.out, gen::summaryOf(co, interps, stats)))
+    std::cerr << "monsim fuzz: cannot write " << a.out << "/" << gen::kSummaryFile
+              << "\n";
 
   long unique = 0, errors = 0;
   for (size_t i = 0; i < interps.size(); ++i) {
@@ -295,6 +331,39 @@ int fuzz(const FuzzArgs& a) {
   }
   if (errors) return kExitUsage;
   return unique && !a.bench ? kExitFailures : kExitClean;
+}
+
+struct MergeArgs {
+  std::vector<std::string> dirs;
+  std::string out;
+};
+
+// monsim fuzz merge: shards' output folders as one campaign.
+int merge(const MergeArgs& m) {
+  const gen::MergeResult r = gen::mergeCampaigns(m.dirs, m.out);
+  if (!r.error.empty()) {
+    std::cerr << "monsim fuzz merge: " << r.error << "\n";
+    return kExitUsage;
+  }
+  const gen::CampaignSummary& s = r.merged;
+  std::cout << "merged " << s.shardsHeld.size() << " of " << s.shards
+            << " shards of campaign 0x" << std::hex << s.seed << std::dec << " into "
+            << m.out << " (" << r.findings << " findings)\n";
+  if (!r.missingShards.empty()) {
+    std::cout << "missing shards:";
+    for (int k : r.missingShards) std::cout << " " << k;
+    std::cout << " (their cases are not counted)\n";
+  }
+  long unique = 0;
+  for (const auto& [id, st] : s.interpreters) {
+    std::cout << st.line(id) << "\n";
+    for (const auto& [sig, n] : st.signatures)
+      std::cout << "  " << n << "\tnew\t" << sig << "\n";
+    for (const auto& [sig, n] : st.knownSignatures)
+      std::cout << "  " << n << "\tknown\t" << sig << "\n";
+    unique += static_cast<long>(st.signatures.size());
+  }
+  return unique ? kExitFailures : kExitClean;
 }
 
 }  // namespace
@@ -360,13 +429,40 @@ void addFuzz(CLI::App& app) {
       ->check(wholeNumber(1));
   c->add_option("--timeout", a->timeout, "Seconds per scenario run (default 20)")
       ->check(seconds());
+  c->add_option("--shard", a->shard,
+                "K/N: run only the case numbers n with n mod N = K (0 <= K < N); the N "
+                "shards of one --seed (and --count) are exactly one campaign's cases "
+                "(guided steering follows each shard's own counts: --unguided for "
+                "shards that equal one run case for case); needs --seed")
+      ->check([](const std::string& v) {
+        return parseShard(v) ? std::string()
+                             : "--shard takes K/N with 0 <= K < N, not " + v;
+      });
+  auto m = std::make_shared<MergeArgs>();
+  auto* mc = c->add_subcommand(
+      "merge",
+      "Merge the output folders of a campaign's shards: counts added per interpreter "
+      "and signature, findings deduplicated by signature keeping the smallest "
+      "reproducer; writes campaign.json, findings.jsonl and the finding files");
+  mc->add_option("dirs", m->dirs, "Output folders of the shards (monsim fuzz -o)")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  mc->add_option("-o,--out", m->out, "Folder for the merged campaign")->required();
+  mc->footer(exitFooter("merged; no new finding in any shard",
+                        "merged; the shards found new signatures",
+                        "a folder is no shard output, the shards are of different "
+                        "campaigns, a shard is held twice, or the output cannot be "
+                        "written"));
+  mc->callback([m] { setExitCode(merge(*m)); });
   c->footer(exitFooter(
       "no new finding (every disagreement found is a known signature)",
       "new findings, written to the output folder (--replay: the case disagrees)",
       "an interpreter asked for is not usable or none was found, a bad replay "
       "token or one whose version no interpreter selected has, or harness errors "
       "(our bug, not a finding)"));
-  c->callback([a] { setExitCode(fuzz(*a)); });
+  c->callback([a, mc] {
+    if (!mc->parsed()) setExitCode(fuzz(*a));
+  });
 }
 
 }  // namespace monsim::cli

@@ -78,7 +78,7 @@ def help_texts():
 # Subcommand → arguments that satisfy its required positionals.
 NEEDS = {"record": [PROGRAM], "run": [PROGRAM], "export-py": [PROGRAM],
          "lint": [DISPATCH], "report diff": [FIXTURE, FIXTURE],
-         "diff": ["--python", "a", "--python", "b"]}
+         "diff": ["--python", "a", "--python", "b"], "fuzz merge": [".", "-o", "x"]}
 
 # (subcommand, option, bad values): each must exit 2 naming the option.
 BAD_NUMBERS = [
@@ -94,6 +94,7 @@ BAD_NUMBERS = [
     ("fuzz", "--trace-limit", ["0", "-1", "abc"]),
     ("fuzz", "--max-records", ["0", "-1", "abc"]),
     ("fuzz", "--timeout", ["0", "-1"]),
+    ("fuzz", "--shard", ["1/1", "-1/2", "2", "a/b", "1/2/3"]),
     ("run", "--version", ["3.99", "2.7", "abc"]),
     ("diff", "--timeout", ["0", "-1", "abc"]),
     ("mutants", "--jobs", ["0", "65", "abc"]),
@@ -107,7 +108,7 @@ def usage_errors(options):
                err=["--no-such-option", f"monsim {sub}"])
     cases.case("an unknown subcommand exits 2 and names it")
     expect(["no-such-subcommand"], 2, err=["no-such-subcommand"])
-    for sub in ("record", "run", "export-py", "lint", "report diff", "diff"):
+    for sub in ("record", "run", "export-py", "lint", "report diff", "diff", "fuzz merge"):
         cases.case(f"monsim {sub} without its required arguments: exit 2")
         expect(sub.split(), 2, err=["required"])
     for sub, opt, values in BAD_NUMBERS:

@@ -30,13 +30,18 @@ int32_t unwrappedSource(const TraceCode& c, int64_t at, Opcode op) {
 }
 
 // `offset` is a RESUME, one of its cache entries (3.15), or the instruction after it.
-bool atResume(const TraceCode& c, int64_t offset) {
+// The frame's start: its first RESUME (oparg's low bits 0; after a yield, a yield
+// from or an await they are 1–3) or, 3.15, the instruction after it.
+bool atStartResume(const TraceCode& c, int64_t offset) {
   auto it = c.instructions.upper_bound(static_cast<int32_t>(offset));
   if (it == c.instructions.begin()) return false;
   --it;  // the instruction at or before `offset`
-  if (it->second.op == Opcode::Resume) return true;
-  return it->first == offset && it != c.instructions.begin() &&
-         std::prev(it)->second.op == Opcode::Resume;
+  if (it->second.op != Opcode::Resume) {
+    if (it->first != offset || it == c.instructions.begin()) return false;
+    --it;
+    if (it->second.op != Opcode::Resume) return false;
+  }
+  return it->second.arg && (*it->second.arg & 3) == 0;
 }
 
 }  // namespace
@@ -134,9 +139,10 @@ void OccurrenceFacts::fill(const TraceRecord& rec, size_t depth, Occurrence& o) 
     genBelow_[depth] = genStartRaised_[depth] = false;
   if (const TraceCode* c = t_.code(rec.code); c && c->generator && depth >= 1) {
     if (isFrameEntry(rec.event) || isFrameExit(rec.event)) genBelow_[depth - 1] = true;
-    // A RAISE at the generator's RESUME (3.15: at the instruction after it): its start
-    // raised (a trace function's 'call'); no body instruction ran.
-    if (rec.event == Event::Raise && atResume(*c, rec.offset))
+    // A RAISE at the generator's first RESUME (3.15: at the instruction after it): its
+    // start raised (a trace function's 'call'); no body instruction ran. A raise at a
+    // later RESUME (a PY_RESUME callback's) is reported where the loop's is.
+    if (rec.event == Event::Raise && atStartResume(*c, rec.offset))
       genStartRaised_[depth - 1] = true;
   }
 }

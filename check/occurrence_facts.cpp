@@ -179,6 +179,7 @@ ForIterFacts OccurrenceFacts::forIterFacts(const TraceRecord& rec, bool generato
   int64_t site = rec.offset;
   switch (rec.event) {
     case Event::Line:
+    case Event::Instruction:  // both come before the FOR_ITER runs
       if ((fi = forIterAt(site))) f.end = ForIterEnd::Start;
       break;
     case Event::Branch:

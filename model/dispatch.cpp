@@ -230,6 +230,19 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
       if (d->raised) return s;  // the exit branch does not happen
       stopDeliveries = d->deliveries;
     }
+    // 3.13: the generator returns to the instruction after the END_FOR, which the
+    // generic FOR_ITER jumps over: only a specialised exhaustion runs (and reports) it.
+    if (const int32_t at = profile_->forIterGenExitRunsAt(o.forIter.endFor); at >= 0) {
+      Occurrence next;
+      next.event = Event::Instruction;
+      next.code = o.code;
+      next.offset = at;
+      Outcome n = onOccurrence(next, policy, sink);
+      if (auto* d = std::get_if<Dispatched>(&n)) {
+        if (d->raised) return n;
+        stopDeliveries += d->deliveries;
+      }
+    }
   }
   // The tool set is fixed now (§9.3); callables are read at each tool's turn.
   // Site events without a rule that may apply (the common case) skip the calls.

@@ -18,9 +18,10 @@ class ForIterSite {
   explicit ForIterSite(int32_t offset) : offset_(offset) {}
   int32_t offset() const { return offset_; }
 
-  // The LINE before an execution (a line site only): whether the site was instrumented
-  // as the execution started (3.12: a DISABLE there counts from the next one).
-  void noteStart(bool instrumented) { startInstrumented_ = instrumented; }
+  // The LINE (a line site only) or INSTRUCTION before an execution: whether the site
+  // was instrumented as the execution started (3.12: a DISABLE there counts from the
+  // next one). The first of them tells: the LINE's callbacks may have unarmed it.
+  void noteStart(bool instrumented) { startInstrumented_ |= instrumented; }
   // One execution ends: `instrumented` now, `generator` whether it iterated a
   // generator; `startCounts` false on 3.12 (see noteStart). Returns whether this
   // execution ran specialised for a generator (FOR_ITER_GEN).

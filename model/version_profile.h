@@ -114,6 +114,12 @@ class VersionProfile {
   constexpr int32_t forIterGenRaiseAt(int32_t site) const {
     return v_ == 0 ? site + 2 : site - 2;
   }
+  // R4, 3.13: FOR_ITER_GEN's generator returns to the POP_TOP after the END_FOR, which
+  // the generic FOR_ITER's exhaustion jumps over (JUMPBY(oparg + 2)): that instruction
+  // runs only when the loop ran specialised. -1: no such instruction.
+  constexpr int32_t forIterGenExitRunsAt(int32_t endFor) const {
+    return v_ == 1 ? endFor + 2 : -1;
+  }
   // R4: 3.13+: the execution whose LINE de-instruments the FOR_ITER counts towards
   // the warm-up (3.12: from the next one on).
   constexpr bool forIterStartCounts() const { return v_ >= 1; }

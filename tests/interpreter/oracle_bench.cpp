@@ -1,10 +1,14 @@
 // Oracle throughput per interpreter found (./run bench): probe events recorded
-// per second, and scenarios per second with one long-lived worker versus a
-// fresh interpreter per scenario.
+// per second, next to the ceiling (the same interpreter delivering the same loop's
+// events to a trivial callback, tests/bench/delivery_ceiling.py) as a share of it,
+// and scenarios per second with one long-lived worker versus a fresh interpreter
+// per scenario.
 #include <chrono>
 #include <cstdio>
 
+#include "interpreter/discovery.h"
 #include "interpreter/oracle_driver.h"
+#include "interpreter/process.h"
 
 using namespace monsim::harness;
 using nlohmann::json;
@@ -27,6 +31,18 @@ json smallScenario(int i) {
       {"program", "def f(x):\n    return x + 1\n"},
       {"tools", {{"2", {{"name", "t"}, {"events", json::array({"PY_START", "LINE"})}}}}},
       {"steps", json::array({{{"call", "f"}, {"args", json::array({i})}}})}};
+}
+
+// Events per second the interpreter delivers to a counting callback; 0 if unknown.
+double ceiling(const Interpreter& in, int n) {
+  std::vector<std::string> argv = in.command;
+  argv.push_back(sourceRoot() + "/tests/bench/delivery_ceiling.py");
+  argv.push_back(std::to_string(n));
+  const RunResult r = runCommand(argv, "", std::chrono::milliseconds(300000));
+  double events = 0, rate = 0;
+  if (r.status != "exit 0" || std::sscanf(r.out.c_str(), "%lf %lf", &events, &rate) != 2)
+    return 0;
+  return rate;
 }
 
 double seconds(Clock::time_point a) {
@@ -55,6 +71,19 @@ int main() {
         events += rec["kind"] == "event";
     std::printf("oracle-record %s: %.0f events/s (%zu events in %.2f s)\n", in.id.c_str(),
                 events / dt, events, dt);
+    if (in.monitoring && in.implementation == "cpython") {
+      if (const double c = ceiling(in, 3000); c > 0) {
+        std::printf(
+            "oracle-ceiling %s: %.0f events/s (the loop's events to a counting "
+            "callback)\n",
+            in.id.c_str(), c);
+        std::printf("oracle-vs-ceiling %s: %.1f%%\n", in.id.c_str(),
+                    100 * events / dt / c);
+      } else {
+        std::printf("oracle-ceiling %s: not measured (delivery_ceiling.py failed)\n",
+                    in.id.c_str());
+      }
+    }
 
     const int nWorker = 40;  // small scenarios, one worker
     t = Clock::now();

@@ -69,15 +69,36 @@ _ITEMS = 8  # elements shown per container
 _DEPTH = 3  # container nesting shown
 
 
+# instructions() by what decides it: the bytecode, the line table and first line, and
+# the exception table (handlers are jump targets). dis costs milliseconds per run, and
+# every case compiles the same program twice (with and without the probe) and the same
+# prelude functions as every other case. Bounded; cleared when full.
+_INSTRUCTIONS = {}
+_INSTRUCTIONS_MAX = 4096
+
+
 def instructions(code):
     """[offset, opname, line, arg, line_site] per instruction (caches left out).
 
     arg: FOR_ITER's END_FOR offset (dis argval), RESUME's oparg, else None.
     line_site: a jump target or the first instruction of a line, where CPython
-    instruments LINE.
+    instruments LINE. Rows are tuples, shared between calls.
     """
     if not bytecode(code) or not hasattr(dis, "get_instructions"):
         return []  # no CPython bytecode to describe (Brython)
+    key = (code.co_code, getattr(code, "co_linetable", None), code.co_firstlineno,
+           getattr(code, "co_exceptiontable", None))
+    got = _INSTRUCTIONS.get(key)
+    if got is None:
+        if len(_INSTRUCTIONS) >= _INSTRUCTIONS_MAX:
+            _INSTRUCTIONS.clear()
+        # Tuples of atoms: the collector stops tracking them, so the full collection
+        # after every run does not walk the cache.
+        got = _INSTRUCTIONS[key] = tuple(tuple(row) for row in _instructions(code))
+    return got
+
+
+def _instructions(code):
     lines = {}
     for start, end, line in _lines(code):
         for o in range(start, end, 2):

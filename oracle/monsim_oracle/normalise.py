@@ -82,7 +82,7 @@ def instructions(code):
 
     arg: FOR_ITER's END_FOR offset (dis argval), RESUME's oparg, else None.
     line_site: a jump target or the first instruction of a line, where CPython
-    instruments LINE. Rows are tuples, shared between calls.
+    instruments LINE.
     """
     if not bytecode(code) or not hasattr(dis, "get_instructions"):
         return []  # no CPython bytecode to describe (Brython)
@@ -95,7 +95,7 @@ def instructions(code):
         # Tuples of atoms: the collector stops tracking them, so the full collection
         # after every run does not walk the cache.
         got = _INSTRUCTIONS[key] = tuple(tuple(row) for row in _instructions(code))
-    return got
+    return [list(row) for row in got]  # the trace's JSON-shaped lists, the run's own
 
 
 def _instructions(code):

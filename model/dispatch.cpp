@@ -159,6 +159,8 @@ Monitor::ForIterEffect Monitor::forIterEffect(const Occurrence& o,
     case ForIterEnd::None:
       break;
     case ForIterEnd::Start:
+      if (o.event == Event::Instruction && mutant(Mutant::R4InstructionStartIgnored))
+        break;
       site.noteStart(instrumented);
       break;
     case ForIterEnd::Next:
@@ -232,7 +234,8 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
     }
     // 3.13: the generator returns to the instruction after the END_FOR, which the
     // generic FOR_ITER jumps over: only a specialised exhaustion runs (and reports) it.
-    if (const int32_t at = profile_->forIterGenExitRunsAt(o.forIter.endFor); at >= 0) {
+    if (const int32_t at = profile_->forIterGenExitRunsAt(o.forIter.endFor);
+        at >= 0 && !mutant(Mutant::R4GenExitInstructionDropped)) {
       Occurrence next;
       next.event = Event::Instruction;
       next.code = o.code;

@@ -118,7 +118,7 @@ std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& 
           ++st.cases;
           for (const auto& tag : caseTags(fc, *versions[i])) ++st.tags[tag];
           ++st.tags[std::string("focus:") + std::string(focusName(t.focus))];
-          ++st.tags[t.capi ? "kind:capi" : t.hooks ? "kind:hooks" : "kind:plain"];
+          ++st.tags["kind:" + std::string(caseKindName(caseKindOf(t.hooks, t.capi)))];
           if (r.check.verdict == harness::Verdict::Skipped) {
             ++st.skipped;
             if (t.capi) st.noCapi = true;

@@ -86,7 +86,7 @@ CampaignSummary summaryOf(const CampaignOptions& o,
   CampaignSummary s;
   s.seed = o.seed;
   s.count = o.count;
-  s.kind = o.capi ? "capi" : o.hooks ? "legacy" : "plain";
+  s.kind = caseKindName(caseKindOf(o.hooks, o.capi));
   s.guided = o.guided;
   s.shards = o.shards;
   s.shardsHeld = {o.shard};
@@ -124,8 +124,12 @@ std::optional<CampaignSummary> readSummary(const std::string& path, std::string&
     if (!j.is_object() || j.value("format", "") != kFormat)
       throw Bad(std::string("not a campaign summary (\"format\": \"") + kFormat + "\")");
     CampaignSummary s;
-    s.seed = std::stoull(
-        member(j, "seed", &json::is_string, "a string").get<std::string>(), nullptr, 0);
+    try {
+      s.seed = std::stoull(
+          member(j, "seed", &json::is_string, "a string").get<std::string>(), nullptr, 0);
+    } catch (const std::logic_error&) {  // stoull: not a number, or out of range
+      throw Bad("'seed' is not a 64-bit number");
+    }
     s.count = integer(j, "count");
     s.kind = member(j, "kind", &json::is_string, "a string").get<std::string>();
     s.guided = member(j, "guided", &json::is_boolean, "a boolean").get<bool>();
@@ -149,8 +153,6 @@ std::optional<CampaignSummary> readSummary(const std::string& path, std::string&
     error = path + ": " + e.what();
   } catch (const Bad& e) {
     error = path + ": " + e.what();
-  } catch (const std::exception&) {
-    error = path + ": 'seed' is not a number";
   }
   return std::nullopt;
 }

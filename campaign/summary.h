@@ -17,7 +17,7 @@ inline constexpr const char* kSummaryFile = "campaign.json";
 struct CampaignSummary {
   uint64_t seed = 0;
   long count = 0;              // cases per interpreter asked for (0: a time limit)
-  std::string kind = "plain";  // "plain" | "legacy" | "capi"
+  std::string kind = "plain";  // caseKindName: "plain" | "hooks" (--legacy) | "capi"
   bool guided = true;
   int shards = 1;
   std::vector<int> shardsHeld;  // which of the shards these counts cover

@@ -23,6 +23,18 @@ std::string_view focusName(Focus f) {
   return "?";
 }
 
+std::string_view caseKindName(CaseKind k) {
+  switch (k) {
+    case CaseKind::Plain:
+      return "plain";
+    case CaseKind::Hooks:
+      return "hooks";
+    case CaseKind::Capi:
+      return "capi";
+  }
+  return "?";
+}
+
 RuleReach ruleReach(Reason r, PyVersion v) {
   auto via = [](Focus f, CaseKind k = CaseKind::Plain) {
     return RuleReach{true, k, f, ""};

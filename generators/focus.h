@@ -19,6 +19,10 @@ std::string_view focusName(Focus f);
 // What a case drives besides sys.monitoring: nothing more, trace/profile functions
 // (fuzz --legacy), or the C API (fuzz --capi).
 enum class CaseKind : uint8_t { Plain, Hooks, Capi };
+std::string_view caseKindName(CaseKind k);  // "plain", "hooks", "capi"
+inline CaseKind caseKindOf(bool hooks, bool capi) {
+  return capi ? CaseKind::Capi : hooks ? CaseKind::Hooks : CaseKind::Plain;
+}
 
 // How a campaign reaches rule `r` on version `v`: the case kind and focus that steer
 // toward it, or why no generated case can make it decide there.

@@ -76,28 +76,27 @@ bool Monitor::branchSourceInstrumented(const Occurrence& o) const {
   return tools != 0;
 }
 
-uint32_t Monitor::occurrenceTools(const Occurrence& o, int bit, uint32_t tools) const {
-  const Frame* top = topFrameOf(o.code);
-  if (!top) return tools;
+uint32_t Monitor::occurrenceRules(const Occurrence& o, int bit, uint32_t tools,
+                                  const Frame& top) const {
   // R2: C_RETURN/C_RAISE come from the CALL instruction as it started: none if it was
   // not instrumented then; in single-tool code, the code's CALL tools (a DISABLE at
   // the site de-instruments it for later calls only).
-  if (bitKind_[bit] == BitKind::CallSite && top->callOffset == o.offset) {
-    if (!top->callInstrumented && !mutant(Mutant::R2DecidedAtFire)) return 0;
+  if (bitKind_[bit] == BitKind::CallSite && top.callOffset == o.offset) {
+    if (!top.callInstrumented && !mutant(Mutant::R2DecidedAtFire)) return 0;
     const CodeInstrumentation& c = codes_[o.code.value];
     if (mutant(Mutant::R2SiteInSingleToolCode)) return tools;
     return c.multiTool() ? tools : c.activeTools(callBit_);
   }
   // R5: a branch reported after a frame below ran: its instruction as dispatched.
-  if (top->dispatchSite == o.offset && top->dispatchEvent == o.event &&
+  if (top.dispatchSite == o.offset && top.dispatchEvent == o.event &&
       !mutant(Mutant::R5Dropped)) {
-    if (!top->dispatchInstrumented) return 0;
+    if (!top.dispatchInstrumented) return 0;
     const CodeInstrumentation& c = codes_[o.code.value];
     return c.multiTool() ? tools : c.activeTools(bit);
   }
   // R1: the def line's LINE right after a RESUME that ran uninstrumented.
   if (o.event == Event::Line && o.lineAfterResume &&
-      profile_->plainResumeHidesItsLine() && !top->resumeInstrumented &&
+      profile_->plainResumeHidesItsLine() && !top.resumeInstrumented &&
       !mutant(Mutant::R1Dropped))
     return 0;
   return tools;
@@ -248,15 +247,12 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
     }
   }
   // The tool set is fixed now (§9.3); callables are read at each tool's turn.
-  // Site events without a rule that may apply (the common case) skip the calls.
+  // Site events (the common case) read the site without the call.
   const CodeInstrumentation& ci = codes_[o.code.value];
-  const Frame* ruleFrame = topFrameOf(o.code);
-  uint32_t tools = bitKind_[bit] == BitKind::Site ? ci.siteTools(bit, o.offset)
-                                                  : dispatchTools(bit, ci, o.offset);
-  if (ruleFrame &&
-      (ruleFrame->dispatchSite == o.offset || bitKind_[bit] == BitKind::CallSite ||
-       (o.event == Event::Line && o.lineAfterResume)))
-    tools = occurrenceTools(o, bit, tools);
+  uint32_t tools =
+      occurrenceTools(o, bit,
+                      bitKind_[bit] == BitKind::Site ? ci.siteTools(bit, o.offset)
+                                                     : dispatchTools(bit, ci, o.offset));
   // What the occurrence rules need to know later of the instruction starting now.
   if (!stack_.empty() && stack_.back().code == o.code) {
     Frame& top = stack_.back();

@@ -117,8 +117,17 @@ class Monitor {
     return !stack_.empty() && stack_.back().code == code ? &stack_.back() : nullptr;
   }
   // Occurrence rules: the tools an occurrence reaches, given the tools its event
-  // has at the site now (behaviour §14.3 R1, R2).
-  uint32_t occurrenceTools(const Occurrence& o, int bit, uint32_t tools) const;
+  // has at the site now (behaviour §14.3 R1, R2, R5). Inline: most occurrences meet
+  // none of the rules' conditions and skip the call (the replay hot path).
+  uint32_t occurrenceTools(const Occurrence& o, int bit, uint32_t tools) const {
+    const Frame* top = topFrameOf(o.code);
+    if (!top || (top->dispatchSite != o.offset && bitKind_[bit] != BitKind::CallSite &&
+                 !(o.event == Event::Line && o.lineAfterResume)))
+      return tools;
+    return occurrenceRules(o, bit, tools, *top);
+  }
+  uint32_t occurrenceRules(const Occurrence& o, int bit, uint32_t tools,
+                           const Frame& top) const;
   // R4: what a FOR_ITER execution that ran specialised changes about the occurrence.
   struct ForIterEffect {
     bool drop = false;              // the occurrence does not happen

@@ -78,7 +78,7 @@ _INSTRUCTIONS_MAX = 4096
 
 
 def instructions(code):
-    """[offset, opname, line, arg, line_site] per instruction (caches left out).
+    """(offset, opname, line, arg, line_site) per instruction (caches left out).
 
     arg: FOR_ITER's END_FOR offset (dis argval), RESUME's oparg, else None.
     line_site: a jump target or the first instruction of a line, where CPython
@@ -95,7 +95,39 @@ def instructions(code):
         # Tuples of atoms: the collector stops tracking them, so the full collection
         # after every run does not walk the cache.
         got = _INSTRUCTIONS[key] = tuple(tuple(row) for row in _instructions(code))
-    return [list(row) for row in got]  # the trace's JSON-shaped lists, the run's own
+    return got  # shared between runs: nothing changes a trace once it is made
+
+
+_HASHES = {}  # bytecode -> bytecode_hash, bounded like _INSTRUCTIONS
+# _line_per_unit() by what decides it (the line table, first line and code length).
+_LINES = {}
+
+
+def _line_per_unit(code):
+    """The line of every code unit (None: no line), read-only, shared between runs."""
+    table = getattr(code, "co_linetable", None)
+    key = (table, code.co_firstlineno, len(bytecode(code))) if isinstance(table, bytes) else None
+    got = _LINES.get(key) if key is not None else None
+    if got is None:
+        lines = [None] * (len(bytecode(code)) >> 1)
+        for start, end, line in _lines(code):
+            for i in range(start >> 1, end >> 1):
+                lines[i] = line
+        got = tuple(lines)
+        if key is not None:
+            if len(_LINES) >= _INSTRUCTIONS_MAX:
+                _LINES.clear()
+            _LINES[key] = got
+    return got
+
+
+def _hash(b):
+    h = _HASHES.get(b)
+    if h is None:
+        if len(_HASHES) >= _INSTRUCTIONS_MAX:
+            _HASHES.clear()
+        h = _HASHES[b] = hashlib.sha256(b).hexdigest()[:16]
+    return h
 
 
 def _instructions(code):
@@ -141,11 +173,7 @@ class CodeTable:
         while cid in self.taken:
             cid, k = "%s#%d" % (base, k), k + 1
         self.taken.add(cid)
-        lines = [None] * (len(bytecode(code)) >> 1)
-        for start, end, line in _lines(code):
-            for i in range(start >> 1, end >> 1):
-                lines[i] = line
-        entry = (cid, lines)
+        entry = (cid, _line_per_unit(code))
         self.info[id(code)] = entry
         self.codes.append(code)
         return entry
@@ -171,7 +199,7 @@ class CodeTable:
                 "qualname": qualname(c),
                 "firstlineno": firstlineno(c),
                 "origin": "program" if c.co_filename == self.program_file else "other",
-                "bytecode_hash": hashlib.sha256(bytecode(c)).hexdigest()[:16],
+                "bytecode_hash": _hash(bytecode(c)),
             }
             if row["origin"] == "other":
                 row["file"] = c.co_filename.replace("\\", "/").rsplit("/", 1)[-1]

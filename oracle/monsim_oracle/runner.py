@@ -14,7 +14,7 @@ import types
 import warnings
 
 from . import HARNESS_FILES, _here
-from . import capi, isolation
+from . import capi, compiling, isolation
 from .events import BY_NAME, REAL, mask_of, probe_mask
 from .legacy import Hooks, opcode_trace_sticky
 from .recorder import REAL_API, ApiShim, Handler, Recorder, ScenarioError
@@ -224,7 +224,7 @@ class _Run:
         """Everything between redirection and teardown; an errored context or None."""
         rec = self.rec
         try:
-            code = compile(self.doc["program"], self.filename, "exec", dont_inherit=True)
+            code = compiling.fresh(self.doc["program"], self.filename)
         except (SyntaxError, ValueError) as e:
             return {"phase": "compile", "path": "scenario.program",
                     "message": "%s: %s" % (type(e).__name__, e)}

@@ -138,6 +138,42 @@ std::optional<nlohmann::json> OracleWorker::hello(std::string* why) {
   return hello_;
 }
 
+std::optional<RunOutcome> outcomeOfReply(const std::string& line, long seq) {
+  RunOutcome out;
+  nlohmann::json reply = nlohmann::json::parse(line, nullptr, false);
+  if (reply.is_discarded()) {
+    out.kind = RunOutcome::Kind::Crashed;
+    out.detail = "worker wrote a line that is not JSON: " + tail(line, 300);
+    return out;
+  }
+  if (!reply.is_object()) {
+    out.kind = RunOutcome::Kind::Crashed;
+    out.detail = "worker wrote a line that is not a protocol message: " + tail(line, 300);
+    return out;
+  }
+  // Replies to other (abandoned) sequence numbers are stale; skip them. A reply
+  // without a number is the worker failing to read the request it was sent (it
+  // answers one request at a time): the answer to this one.
+  const auto rs = reply.find("seq");
+  const bool unnumbered = rs == reply.end() || rs->is_null();
+  if (!unnumbered && (!rs->is_number_integer() || rs->get<long>() != seq))
+    return std::nullopt;
+  const auto type = reply.find("type");
+  const bool result = type != reply.end() && type->is_string() && *type == "result";
+  out.kind = result ? RunOutcome::Kind::Result : RunOutcome::Kind::Errored;
+  if (!result) {
+    const auto ctx = reply.find("context");
+    if (ctx != reply.end() && ctx->is_object()) {
+      if (auto p = ctx->find("phase"); p != ctx->end() && p->is_string())
+        out.phase = phaseNamed(p->get<std::string>());
+      if (auto m = ctx->find("message"); m != ctx->end() && m->is_string())
+        out.errorMessage = m->get<std::string>();
+    }
+  }
+  out.message = std::move(reply);
+  return out;
+}
+
 RunOutcome OracleWorker::run(const nlohmann::json& scenario,
                              const nlohmann::json& options) {
   RunOutcome out;
@@ -194,40 +230,13 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
       recent_.clear();
       return out;
     }
-    nlohmann::json reply;
-    try {
-      reply = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception& e) {
-      out.kind = RunOutcome::Kind::Crashed;
-      out.detail = std::string("worker wrote a line that is not JSON: ") + e.what() +
-                   ": " + tail(line, 300);
+    std::optional<RunOutcome> got = outcomeOfReply(line, seq);
+    if (!got) continue;  // stale
+    if (got->kind == RunOutcome::Kind::Crashed) {
       proc_.kill();
-      return out;
+      return std::move(*got);
     }
-    // Replies to other (abandoned) sequence numbers are stale; skip them. A reply
-    // without a number is the worker failing to read the request it was sent (it
-    // answers one request at a time): the answer to this one.
-    if (!reply.is_object()) {
-      out.kind = RunOutcome::Kind::Crashed;
-      out.detail =
-          "worker wrote a line that is not a protocol message: " + tail(line, 300);
-      proc_.kill();
-      return out;
-    }
-    const auto rs = reply.find("seq");
-    const bool unnumbered = rs == reply.end() || rs->is_null();
-    if (!unnumbered && (!rs->is_number_integer() || rs->get<long>() != seq)) continue;
-    const auto type = reply.value("type", "");
-    out.kind = type == "result" ? RunOutcome::Kind::Result : RunOutcome::Kind::Errored;
-    if (out.kind == RunOutcome::Kind::Errored && reply.contains("context") &&
-        reply["context"].is_object()) {
-      const nlohmann::json& ctx = reply["context"];
-      if (ctx.contains("phase") && ctx["phase"].is_string())
-        out.phase = phaseNamed(ctx["phase"].get<std::string>());
-      if (ctx.contains("message") && ctx["message"].is_string())
-        out.errorMessage = ctx["message"].get<std::string>();
-    }
-    out.message = std::move(reply);
+    out = std::move(*got);
     recent_.push_back(scenario.is_object() ? scenario.value("id", "?") : "?");
     if (recent_.size() > 5) recent_.pop_front();
     return out;

@@ -43,6 +43,10 @@ struct RunOutcome {
   std::string contextText() const;           // Errored: the context, indented JSON
 };
 
+// What one line a worker wrote answers to request `seq`: nullopt for a stale reply
+// (another request's number), Crashed for a line that is no protocol message.
+std::optional<RunOutcome> outcomeOfReply(const std::string& line, long seq);
+
 std::string_view kindName(RunOutcome::Kind k);
 std::optional<RunOutcome::Kind> outcomeKindNamed(std::string_view name);
 

@@ -210,6 +210,9 @@ std::string Process::signalAndCollect(int sig, std::chrono::milliseconds wait) {
 std::string Process::kill() {
   if (pid_ > 0) {
     reap(false);
+    // The worker leads a process group of its own (oracle processes.py): what a
+    // scenario started in it goes with it. No such group: ESRCH, nothing happens.
+    if (pid_ > 0) ::kill(-pid_, SIGKILL);
     if (pid_ > 0) ::kill(pid_, SIGKILL);
     reap(true);
   }

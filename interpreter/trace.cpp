@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <sstream>
 
 namespace monsim::harness {
 
@@ -334,6 +335,17 @@ std::optional<Trace> readTraceJsonl(const std::string& path, std::string& error)
     error = path + ":1: cannot read the file";
     return std::nullopt;
   }
+  return parseTraceJsonl(in, path, error);
+}
+
+std::optional<Trace> parseTraceJsonl(std::string_view text, const std::string& name,
+                                     std::string& error) {
+  std::istringstream in{std::string(text)};
+  return parseTraceJsonl(in, name, error);
+}
+
+std::optional<Trace> parseTraceJsonl(std::istream& in, const std::string& path,
+                                     std::string& error) {
   std::optional<json> meta;
   std::vector<TraceRecord> records;
   std::string line;

@@ -4,6 +4,7 @@
 // once into typed records. This reader is the only harness code that reads trace
 // JSON; everything downstream uses the fields.
 #include <cstdint>
+#include <istream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -192,6 +193,11 @@ inline bool isGarbageOffset(int64_t offset) { return offset < 0 || offset > (1 <
 // Reads a `monsim record` file (provenance, trace, records…, end); nullopt with
 // `error` set ("file:line: …") when it is not one or the run had no result.
 std::optional<Trace> readTraceJsonl(const std::string& path, std::string& error);
+// The same for a recording's text or stream; `name` names it in the error.
+std::optional<Trace> parseTraceJsonl(std::string_view text, const std::string& name,
+                                     std::string& error);
+std::optional<Trace> parseTraceJsonl(std::istream& in, const std::string& name,
+                                     std::string& error);
 
 inline constexpr size_t kNoRecord = size_t(-1);
 

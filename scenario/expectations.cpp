@@ -31,15 +31,8 @@ SourceLoc locOf(const std::string& file, const YAML::Node& n) {
   return locOf(file, n.Mark());
 }
 
-void loadOne(const std::string& file, std::vector<Expectations>& out,
-             std::vector<Diagnostic>& diags) {
-  YAML::Node doc;
-  try {
-    doc = YAML::LoadFile(file);
-  } catch (const YAML::Exception& e) {
-    diags.push_back({locOf(file, e.mark), e.msg});
-    return;
-  }
+void loadOne(const YAML::Node& doc, const std::string& file,
+             std::vector<Expectations>& out, std::vector<Diagnostic>& diags) {
   auto err = [&](const YAML::Node& n, std::string msg) {
     diags.push_back({locOf(file, n), std::move(msg)});
   };
@@ -145,8 +138,27 @@ std::vector<Expectations> loadExpectations(const std::string& dir,
   for (const auto& e : std::filesystem::directory_iterator(dir, ec))
     if (e.path().extension() == ".yaml") files.push_back(e.path().string());
   std::sort(files.begin(), files.end());
-  for (const std::string& f : files) loadOne(f, out, diags);
+  for (const std::string& f : files) {
+    try {
+      loadOne(YAML::LoadFile(f), f, out, diags);
+    } catch (const YAML::Exception& e) {
+      diags.push_back({locOf(f, e.mark), e.msg});
+    }
+  }
   return out;
+}
+
+std::optional<Expectations> loadExpectationsText(std::string_view yaml,
+                                                 const std::string& file,
+                                                 std::vector<Diagnostic>& diags) {
+  std::vector<Expectations> out;
+  try {
+    loadOne(YAML::Load(std::string(yaml)), file, out, diags);
+  } catch (const YAML::Exception& e) {
+    diags.push_back({locOf(file, e.mark), e.msg});
+  }
+  if (out.empty()) return std::nullopt;
+  return std::move(out.front());
 }
 
 namespace {

@@ -3,7 +3,9 @@
 // an interpreter is known to fail, each with the verdict it gets, the reason and
 // the upstream issue. Strict: a listed scenario that passes is an `xpass`.
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "scenario/loader.h"
@@ -37,6 +39,11 @@ struct Expectations {
 // Every *.yaml file of `dir`; problems as diagnostics (file:line:col).
 std::vector<Expectations> loadExpectations(const std::string& dir,
                                            std::vector<Diagnostic>& diags);
+// One expectations file's text (`file` names it in diagnostics); nullopt when it
+// yields no entry.
+std::optional<Expectations> loadExpectationsText(std::string_view yaml,
+                                                 const std::string& file,
+                                                 std::vector<Diagnostic>& diags);
 // The entry for (interpreter, scenario id) from the first file whose `interpreter`
 // prefixes one of `names` at a '-' or '.' boundary ("cpython-3.13" matches
 // "cpython-3.13.0"). `names`: the interpreter's id and the implementation and version

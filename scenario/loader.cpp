@@ -118,15 +118,15 @@ std::optional<VersionRange> parseVersionRange(std::string_view text, std::string
 LoadResult loadScenarioText(std::string_view text, const std::string& fileName) {
   LoadResult out;
   try {
-    const std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
+    const yaml::Documents docs = yaml::loadDocuments(std::string(text));
     yaml::Reader reader(fileName, out.diagnostics);
-    if (docs.empty()) {
+    if (docs.count == 0) {
       reader.error(YAML::Mark(), "the file holds no scenario (it is empty)");
     } else {
-      for (size_t i = 1; i < docs.size(); ++i)
-        reader.error(docs[i],
+      if (docs.count > 1)
+        reader.error(docs.second,
                      "one scenario per file: a second YAML document starts here");
-      out.scenario = checkScenario(docs[0], reader);
+      out.scenario = checkScenario(docs.first, reader);
     }
   } catch (const YAML::Exception& e) {
     out.diagnostics.push_back({yaml::locOf(fileName, e.mark), yaml::syntaxError(e.msg)});

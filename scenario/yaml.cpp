@@ -1,9 +1,12 @@
 #include "scenario/yaml.h"
 
+#include <yaml-cpp/eventhandler.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <set>
+#include <sstream>
 #include <variant>
 
 namespace monsim::harness::yaml {
@@ -149,7 +152,39 @@ size_t editDistance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
+// Remembers where a document starts; the rest of its events are not needed.
+class DocumentStart final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& m) override { mark = m; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+  YAML::Mark mark;
+};
+
 }  // namespace
+
+Documents loadDocuments(const std::string& text) {
+  Documents d;
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  int last = -1;
+  for (DocumentStart h; d.count < 2 && parser.HandleNextDocument(h);) {
+    if (h.mark.pos <= last) break;  // no progress: the endless empty documents
+    last = h.mark.pos;
+    if (++d.count == 2) d.second = h.mark;
+  }
+  if (d.count > 0) d.first = YAML::Load(text);
+  return d;
+}
 
 SourceLoc locOf(const std::string& file, const YAML::Mark& m) {
   return {file, m.line < 0 ? 1 : m.line + 1, m.column < 0 ? 1 : m.column + 1};

@@ -20,6 +20,18 @@ namespace monsim::harness::yaml {
 // yaml-cpp does not know (-1) become 1:1.
 SourceLoc locOf(const std::string& file, const YAML::Mark& m);
 
+// A file's YAML documents: the first one's root (null when there is none), how many
+// there are and where the second starts. Unlike YAML::LoadAll, it stops when the
+// parser stops making progress: yaml-cpp 0.7 (Debian 12) returns an endless stream
+// of empty documents for input such as ", x}" (yaml-cpp issue 1040, fixed upstream
+// by PR 1319), found by tests/fuzz/scenario_fuzzer.
+struct Documents {
+  YAML::Node first;
+  size_t count = 0;
+  YAML::Mark second;
+};
+Documents loadDocuments(const std::string& text);
+
 struct Field {
   std::string key;
   YAML::Node keyNode;

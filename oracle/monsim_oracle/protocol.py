@@ -7,11 +7,12 @@
 """
 import gc
 import json
+import os
 import platform
 import sys
 
 from . import HARNESS_FILES, PROTOCOL_VERSION, _here
-from . import capi, runner
+from . import capi, processes, runner
 from .events import BRANCH_IS_ALIAS, BY_NAME
 from .recorder import REAL_API, REAL_HOOKS
 
@@ -119,10 +120,9 @@ def handle(line):
 
 
 def main():
-    out = sys.stdout
-    inp = sys.stdin
+    inp, out = processes.protocol_streams()
     # Anything printed outside the protocol (stray finalizers, warnings) goes
-    # to stderr; only this function writes to the real stdout.
+    # to stderr; only this function writes to the protocol's stream.
     sys.stdout = sys.stderr
 
     def send(m):
@@ -142,6 +142,9 @@ def main():
         if not line.strip():
             continue
         reply, stop = handle(line)
+        if processes.is_forked_child():
+            os._exit(0)  # a copy made by the run's fork: the worker answers, not it
+        processes.end_strays()  # nothing the run started outlives it
         if stop:
             return 0
         send(reply)

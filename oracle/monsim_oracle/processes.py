@@ -1,0 +1,101 @@
+"""Keeping a scenario's processes and raw file descriptors away from the protocol.
+
+A program may fork (a child is a copy of the worker, mid-run), start processes that
+outlive it, read fd 0 or write fd 1 directly. Any of these could steal a request or
+write into the reply stream. So, where the platform has them (not under pyodide):
+  * the protocol moves to private descriptors, which programs started with exec do
+    not inherit; fd 0 reads /dev/null and fd 1 writes to the worker's stderr;
+  * a forked child closes those descriptors at once and never answers;
+  * the worker leads its own process group, and after every run it kills whatever
+    else is in that group (children, grandchildren that did not start a session of
+    their own) and reaps them: no process of a run outlives it.
+"""
+import os
+import signal
+import sys
+import time
+
+from . import HARNESS_FILES, _here
+
+HARNESS_FILES.add(_here())
+
+_worker_pid = os.getpid()
+_private = []  # the protocol's descriptors, closed in a forked child
+
+
+def protocol_streams():
+    """(input, output) text streams of the protocol, moved off fds 0 and 1 if it can."""
+    if sys.platform == "emscripten" or not hasattr(os, "dup2") or not hasattr(os, "fork"):
+        return sys.stdin, sys.stdout
+    try:
+        sys.stdout.flush()
+        pin, pout = os.dup(0), os.dup(1)  # not inherited across exec (PEP 446)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        os.dup2(2, 1)
+    except OSError:
+        return sys.stdin, sys.stdout
+    _private.extend((pin, pout))
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_in_child)
+    if hasattr(os, "setpgid"):
+        try:
+            os.setpgid(0, 0)
+        except OSError:
+            pass  # already a group leader, or not allowed: strays are then not found
+    return (os.fdopen(pin, "r", encoding="utf-8", newline="\n"),
+            os.fdopen(pout, "w", encoding="utf-8", newline="\n"))
+
+
+def _in_child():
+    for fd in _private:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+def is_forked_child():
+    """True in a copy of the worker made by a fork during a run: it must not answer."""
+    return os.getpid() != _worker_pid
+
+
+def end_strays():
+    """Kills and reaps every other process of the worker's group; how many there were."""
+    if not hasattr(os, "getpgrp") or os.getpgrp() != _worker_pid:
+        return 0
+    killed, children = 0, []
+    try:
+        pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        pids = []
+    for pid in pids:
+        if pid == _worker_pid:
+            continue
+        try:
+            with open("/proc/%d/stat" % pid, "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # pid (comm) state ppid pgrp …: comm may hold spaces and parentheses.
+        fields = stat[stat.rfind(b")") + 2:].split()
+        if len(fields) > 2 and int(fields[2]) == _worker_pid:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except OSError:
+                pass
+            if int(fields[1]) == _worker_pid:
+                children.append(pid)
+    deadline = time.monotonic() + 2.0
+    while children and time.monotonic() < deadline:  # reap them (no zombies)
+        for pid in list(children):
+            try:
+                if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                    children.remove(pid)
+            except ChildProcessError:
+                children.remove(pid)
+        if children:
+            time.sleep(0.005)
+    return killed

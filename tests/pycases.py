@@ -110,3 +110,22 @@ class Monsim:
         for t in err:
             self.cases.check(t in e, f"{shown}: stderr lacks {t!r}: {e[-800:]}")
         return rc, o, e
+
+
+def interpreters(exe, root, kind=None, cpython_from=None):
+    """The interpreters `monsim interpreters --quick` finds, as (id, kind, "impl version",
+    path) tuples; only those of `kind` ("native", "pyodide", …) if given, and only
+    CPython at `cpython_from` (a (major, minor) tuple) or later if given."""
+    import subprocess
+    out = subprocess.run([exe, "interpreters", "--quick"], capture_output=True, text=True,
+                         timeout=120, cwd=root).stdout
+    found = []
+    for parts in (line.split("\t") for line in out.splitlines()):
+        if len(parts) < 4 or (kind and parts[1] != kind):
+            continue
+        if cpython_from:
+            impl, _, version = parts[2].partition(" ")
+            if impl != "cpython" or tuple(map(int, version.split(".")[:2])) < cpython_from:
+                continue
+        found.append(tuple(parts[:4]))
+    return found

@@ -65,7 +65,7 @@ def end_strays():
     """Kills and reaps every other process of the worker's group; how many there were."""
     if not hasattr(os, "getpgrp") or os.getpgrp() != _worker_pid:
         return 0
-    killed, children = 0, []
+    killed, children = [], []
     try:
         pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
     except OSError:
@@ -73,29 +73,43 @@ def end_strays():
     for pid in pids:
         if pid == _worker_pid:
             continue
-        try:
-            with open("/proc/%d/stat" % pid, "rb") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        # pid (comm) state ppid pgrp …: comm may hold spaces and parentheses.
-        fields = stat[stat.rfind(b")") + 2:].split()
-        if len(fields) > 2 and int(fields[2]) == _worker_pid:
+        fields = _stat(pid)
+        if fields is not None and int(fields[2]) == _worker_pid:
             try:
                 os.kill(pid, signal.SIGKILL)
-                killed += 1
+                killed.append(pid)
             except OSError:
                 pass
             if int(fields[1]) == _worker_pid:
                 children.append(pid)
+    # Gone before the reply: reap the worker's own children, and wait until the
+    # others (reparented, reaped by init) have died.
+    waiting = set(killed)
     deadline = time.monotonic() + 2.0
-    while children and time.monotonic() < deadline:  # reap them (no zombies)
-        for pid in list(children):
-            try:
-                if os.waitpid(pid, os.WNOHANG)[0] == pid:
-                    children.remove(pid)
-            except ChildProcessError:
-                children.remove(pid)
-        if children:
+    while waiting and time.monotonic() < deadline:
+        for pid in list(waiting):
+            if pid in children:
+                try:
+                    if os.waitpid(pid, os.WNOHANG)[0] != pid:
+                        continue
+                except ChildProcessError:
+                    pass
+            else:
+                fields = _stat(pid)
+                if fields is not None and fields[0] != b"Z":
+                    continue
+            waiting.discard(pid)
+        if waiting:
             time.sleep(0.005)
-    return killed
+    return len(killed)
+
+
+def _stat(pid):
+    """The fields of /proc/PID/stat after the command name (state, ppid, pgrp, …)."""
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(b")") + 2:].split()  # comm may hold spaces and ')'
+    return fields if len(fields) > 2 else None

@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from pycases import Cases  # noqa: E402
+from pycases import Cases, interpreters  # noqa: E402
 
 MONSIM, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 cases = Cases("Compiling")
@@ -109,13 +109,9 @@ def check(python, ident):
 
 
 def main():
-    out = subprocess.run([MONSIM, "interpreters", "--quick"], capture_output=True,
-                         text=True, timeout=120, cwd=ROOT).stdout
-    found = [parts for parts in (l.split("\t") for l in out.splitlines())
-             if len(parts) >= 4 and parts[1] == "native" and parts[2].startswith("cpython 3.")
-             and tuple(map(int, parts[2].split()[1].split(".")[:2])) >= (3, 12)]
+    found = interpreters(MONSIM, ROOT, kind="native", cpython_from=(3, 12))
     check(sys.executable, "the test's own interpreter")
-    for ident, _, _, path in (f[:4] for f in found):
+    for ident, _, _, path in found:
         check(path, ident)
     cases.finish()
 

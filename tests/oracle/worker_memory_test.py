@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from pycases import Cases  # noqa: E402
+from pycases import Cases, interpreters  # noqa: E402
 
 MONSIM, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 WORKER = os.path.join(ROOT, "oracle", "worker.py")
@@ -81,15 +81,11 @@ def main():
     if not os.path.exists("/proc/self/status"):
         print("SKIP: needs /proc to read a worker's resident size")
         sys.exit(77)
-    out = subprocess.run([MONSIM, "interpreters", "--quick"], capture_output=True,
-                         text=True, timeout=120, cwd=ROOT).stdout
-    found = [parts for parts in (l.split("\t") for l in out.splitlines())
-             if len(parts) >= 4 and parts[1] == "native" and parts[2].startswith("cpython 3.")
-             and tuple(map(int, parts[2].split()[1].split(".")[:2])) >= (3, 12)]
+    found = interpreters(MONSIM, ROOT, kind="native", cpython_from=(3, 12))
     if not found:
         print("SKIP: no native CPython 3.12+ found (pyenv; ./run setup)")
         sys.exit(77)
-    for ident, _, _, path in (f[:4] for f in found):
+    for ident, _, _, path in found:
         cases.case(f"a worker keeps nothing of {RUNS} runs on {ident}")
         grown, problem = growth(path)
         if problem:

@@ -13,7 +13,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from pycases import Cases  # noqa: E402
+from pycases import Cases, interpreters  # noqa: E402
 
 MONSIM, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 WORKER = os.path.join(ROOT, "oracle", "worker.py")
@@ -126,10 +126,7 @@ def main():
     if not os.path.exists("/proc/self/stat"):
         print("SKIP: needs /proc")
         sys.exit(77)
-    out = subprocess.run([MONSIM, "interpreters", "--quick"], capture_output=True,
-                         text=True, timeout=120, cwd=ROOT).stdout
-    found = [parts[:4] for parts in (l.split("\t") for l in out.splitlines())
-             if len(parts) >= 4 and parts[1] == "native"]
+    found = interpreters(MONSIM, ROOT, kind="native")
     if not found:
         print("SKIP: no native interpreter found (pyenv, pypy3; ./run setup)")
         sys.exit(77)

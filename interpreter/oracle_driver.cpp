@@ -118,13 +118,14 @@ bool OracleWorker::ensureStarted(std::string& why) {
           " (" + proc_.kill() + "): " + tail(proc_.drainStderr());
       return false;
     }
-    try {
-      auto j = nlohmann::json::parse(line);
-      if (j.value("type", "") == "hello") {
-        hello_ = std::move(j);
-        return true;
-      }
-    } catch (const nlohmann::json::exception&) {
+    std::string problem;
+    if (auto h = helloOf(line, problem)) {
+      hello_ = std::move(*h);
+      return true;
+    }
+    if (!problem.empty()) {
+      why = problem + " (" + proc_.kill() + ")";
+      return false;
     }
   }
 }
@@ -136,6 +137,26 @@ std::optional<nlohmann::json> OracleWorker::hello(std::string* why) {
     return std::nullopt;
   }
   return hello_;
+}
+
+std::optional<nlohmann::json> helloOf(const std::string& line, std::string& problem) {
+  nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+  const auto type = j.is_object() ? j.find("type") : j.end();
+  if (!j.is_object() || type == j.end() || *type != "hello") return std::nullopt;
+  // What the harness reads of a hello has the types PROTOCOL §2 gives it.
+  auto bad = [&](const std::string& what) {
+    problem =
+        "the worker's hello is not a protocol hello: " + what + ": " + tail(line, 300);
+    return std::nullopt;
+  };
+  for (const char* key : {"implementation", "capabilities", "events"})
+    if (auto it = j.find(key); it != j.end() && !it->is_object())
+      return bad(std::string("'") + key + "' is not an object");
+  if (auto caps = j.find("capabilities"); caps != j.end())
+    for (auto it = caps->begin(); it != caps->end(); ++it)
+      if (!it->is_boolean())
+        return bad("capability '" + it.key() + "' is not true or false");
+  return j;
 }
 
 std::optional<RunOutcome> outcomeOfReply(const std::string& line, long seq) {

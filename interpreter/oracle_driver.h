@@ -43,6 +43,11 @@ struct RunOutcome {
   std::string contextText() const;           // Errored: the context, indented JSON
 };
 
+// A worker's hello line: nullopt for a line that is no hello (skipped before the
+// hello), and also, with `problem` set, for a hello whose fields lack the types the
+// harness reads (a buggy implementation's).
+std::optional<nlohmann::json> helloOf(const std::string& line, std::string& problem);
+
 // What one line a worker wrote answers to request `seq`: nullopt for a stale reply
 // (another request's number), Crashed for a line that is no protocol message.
 std::optional<RunOutcome> outcomeOfReply(const std::string& line, long seq);

@@ -1,7 +1,8 @@
 // libFuzzer target: what an interpreter under test writes (a buggy one writes
 // garbage). The first byte picks a scenario of the offline corpus (tests/traces/,
 // with its interpreter version); the remaining lines are the worker's replies to
-// the run with the probe and the run without it, read and judged as `monsim check`
+// the run with the probe and the run without it (after the worker's hello, if the
+// first line is one), read and judged as `monsim check`
 // does (protocol reply, trace, replay through the model, comparison, expect,
 // invariants). The same bytes are also read as a `monsim record` file. Garbage must
 // become a verdict; the harness failing to judge (HarnessFailed) is a finding.
@@ -35,10 +36,24 @@ std::vector<Case> gCases;
 // Replies line by line, as a worker would write them (stale numbers are skipped).
 class ReplyOracle final : public Oracle {
  public:
+  // A first line that is a hello (valid or not) is the worker's hello.
   ReplyOracle(const Interpreter& in, std::vector<std::string> lines)
-      : in_(in), lines_(std::move(lines)) {}
+      : in_(in), lines_(std::move(lines)) {
+    if (lines_.empty()) return;
+    std::string problem;
+    hello_ = helloOf(lines_.front(), problem);
+    if (hello_ || !problem.empty()) {
+      helloProblem_ = problem;
+      lines_.erase(lines_.begin());
+    }
+  }
   const Interpreter& interpreter() const override { return in_; }
-  std::optional<json> hello(std::string*) override {
+  std::optional<json> hello(std::string* why) override {
+    if (!helloProblem_.empty()) {
+      if (why) *why = helloProblem_;
+      return std::nullopt;
+    }
+    if (hello_) return hello_;
     json caps = json::object();
     for (const char* c :
          {"monitoring", "clear_tool_id", "branch_left_right", "instruction", "settrace",
@@ -60,6 +75,8 @@ class ReplyOracle final : public Oracle {
  private:
   const Interpreter& in_;
   std::vector<std::string> lines_;
+  std::optional<json> hello_;
+  std::string helloProblem_;
   size_t next_ = 0;
   long seq_ = 0;
 };

@@ -105,6 +105,22 @@ TEST(OracleDriver, ChatterBeforeHelloIsSkipped) {
   EXPECT_EQ(w.run(scenario("x")).kind, Kind::Result);
 }
 
+TEST(OracleDriver, HelloWithFieldsOfTheWrongTypeIsRefusedWithTheReason) {
+  auto w = fakeWorker("bad-capabilities");
+  std::string why;
+  EXPECT_FALSE(w.hello(&why).has_value());
+  EXPECT_NE(why.find("capability 'monitoring' is not true or false"), std::string::npos)
+      << why;
+  EXPECT_EQ(w.run(scenario("x")).kind, Kind::Crashed);
+  std::string problem;
+  EXPECT_FALSE(helloOf(R"({"type": "hello", "implementation": 3})", problem));
+  EXPECT_NE(problem.find("'implementation' is not an object"), std::string::npos) << problem;
+  problem.clear();
+  EXPECT_FALSE(helloOf(R"({"type": "result"})", problem));
+  EXPECT_EQ(problem, "");  // not a hello: skipped, not refused
+  EXPECT_TRUE(helloOf(R"({"type": "hello", "capabilities": {"c_api": false}})", problem));
+}
+
 TEST(OracleDriver, MissingHelloIsReportedNotFatal) {
   auto w = fakeWorker("no-hello");
   std::string why;

@@ -11,6 +11,8 @@ if mode == "no-hello":
 if mode == "noise-before-hello":
     print("some start-up chatter", flush=True)
 hello = {"type": "hello", "protocol": 1, "implementation": {"name": "fake"}}
+if mode == "bad-capabilities":  # a buggy implementation's hello
+    hello["capabilities"] = {"monitoring": "yes"}
 if mode == "hang-dump":  # offers its stacks on a signal, as the real worker does
     import faulthandler
     import signal

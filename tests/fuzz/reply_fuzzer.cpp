@@ -6,8 +6,10 @@
 // does (protocol reply, trace, replay through the model, comparison, expect,
 // invariants). The same bytes are also read as a `monsim record` file. Garbage must
 // become a verdict; the harness failing to judge (HarnessFailed) is a finding.
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -81,17 +83,28 @@ class ReplyOracle final : public Oracle {
   long seq_ = 0;
 };
 
+// The offline corpus's files in name order (seeds.py numbers the cases the same
+// way); each file is named after its interpreter, "<kind>-<version>.jsonl".
 void loadCases() {
-  for (const char* v : {"3.12.1", "3.13.0", "3.14.2", "3.15.0rc1"}) {
-    const std::string id = std::string(v[3] >= '4' ? "pyodide-" : "cpython-") + v;
-    std::ifstream in(sourceRoot() + "/tests/traces/" + id + ".jsonl");
+  std::vector<std::filesystem::path> files;
+  for (const auto& e :
+       std::filesystem::directory_iterator(sourceRoot() + "/tests/traces"))
+    if (e.path().extension() == ".jsonl") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    const std::string id = f.stem().string();
+    const size_t dash = id.find('-');
+    const std::string kind = id.substr(0, dash);
+    std::ifstream in(f);
     std::string line;
     while (std::getline(in, line)) {
       const json j = json::parse(line, nullptr, false);
       if (!j.is_object() || !j.contains("yaml") || !j["yaml"].is_string()) continue;
       LoadResult r = loadScenarioText(j["yaml"].get<std::string>(), id + ".yaml");
       if (!r.scenario) continue;
-      Interpreter in{id,    v[3] >= '4' ? "pyodide" : "native", "cpython", v, "", {},
+      Interpreter in{id,        kind == "cpython" ? "native" : kind,
+                     "cpython", id.substr(dash + 1),
+                     "",        {},
                      "fuzz"};
       gCases.push_back({std::move(*r.scenario), std::move(in)});
     }

@@ -1,6 +1,6 @@
 """Seeds for the reply fuzzer from the offline corpus (tests/traces/): per recorded
 case, the byte that picks its scenario (reply_fuzzer.cpp numbers the cases in the
-same order) and the worker's two replies. usage: seeds.py TRACES_DIR OUT_DIR"""
+same order: files by name) and the worker's two replies. usage: seeds.py TRACES_DIR OUT_DIR"""
 import json
 import os
 import sys
@@ -8,8 +8,8 @@ import sys
 traces, out = sys.argv[1], sys.argv[2]
 os.makedirs(out, exist_ok=True)
 n = 0
-for ident in ("cpython-3.12.1", "cpython-3.13.0", "pyodide-3.14.2", "pyodide-3.15.0rc1"):
-    with open(os.path.join(traces, ident + ".jsonl")) as f:
+for name in sorted(n for n in os.listdir(traces) if n.endswith(".jsonl")):
+    with open(os.path.join(traces, name)) as f:
         for line in f:
             case = json.loads(line)
             replies = [json.dumps({"type": "result", "seq": seq, "trace": case[k]},

@@ -80,16 +80,56 @@ void applyExpectations(CheckResult& r, const CheckContext& c) {
   }
 }
 
+// The record limit of a run: the harness's (--max-records), or the scenario's
+// `limits.records` where that is lower.
+void limitRecords(json& options, const Scenario& s, const CheckContext& c) {
+  if (c.maxRecords > 0 && (s.limits.records <= 0 || c.maxRecords < s.limits.records))
+    options["max_records"] = c.maxRecords;
+}
+
+std::string truncatedReason(const Scenario& s, const json& options) {
+  const long n = options.value("max_records", 200000L);
+  return "the trace was truncated at the record limit (max_records " + std::to_string(n) +
+         (s.limits.records == n ? ", the scenario's limits.records" : "") + ")";
+}
+
 double since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 // Every way out of a check: the time taken, a detail that ends with a newline (so a
 // verdict printed after it starts on a line of its own), the expectations file.
-void finish(CheckResult& r, const CheckContext& c,
+// A stated `outcome` (hostile programs): the check's own verdict is what is judged.
+void applyOutcome(CheckResult& r, const Scenario& s) {
+  if (!s.outcome || r.verdict == Verdict::Skipped) return;
+  const StatedOutcome& o = *s.outcome;
+  std::string stated(vocab::name(o.verdict));
+  if (o.error != ErrorKind::None)
+    stated += " (" + std::string(vocab::name(o.error)) + ")";
+  if (!o.says.empty()) stated += " saying \"" + o.says + "\"";
+  std::string miss;
+  if (r.verdict != o.verdict)
+    miss = "the verdict is " + std::string(vocab::name(r.verdict));
+  else if (o.error != ErrorKind::None && r.error.kind != o.error)
+    miss = "the error is " + std::string(vocab::name(r.error.kind));
+  else if (!o.says.empty() && r.reason.find(o.says) == std::string::npos &&
+           r.detail.find(o.says) == std::string::npos)
+    miss = "its reason and detail do not say it";
+  if (miss.empty()) {
+    r.verdict = Verdict::Pass;
+    r.reason = "got its stated outcome, " + stated + ": " + r.reason;
+  } else {
+    r.verdict = Verdict::ExpectFail;
+    r.reason = "the stated outcome at " + o.loc.str() + ", " + stated +
+               ", does not hold: " + miss + " (" + r.reason + ")";
+  }
+}
+
+void finish(CheckResult& r, const Scenario& s, const CheckContext& c,
             std::chrono::steady_clock::time_point t0) {
   r.seconds = since(t0);
   if (!r.detail.empty() && r.detail.back() != '\n') r.detail += '\n';
+  applyOutcome(r, s);
   applyExpectations(r, c);
 }
 
@@ -194,7 +234,7 @@ bool capable(const Scenario& s, Oracle& w, CheckResult& r) {
 CheckResult checkLegacyOnly(const Scenario& s, Oracle& w, const CheckContext& c,
                             CheckResult& r, std::chrono::steady_clock::time_point t0) {
   auto done = [&]() -> CheckResult {
-    finish(r, c, t0);
+    finish(r, s, c, t0);
     return r;
   };
   const std::string impl = w.interpreter().implementation + " " + r.version;
@@ -215,14 +255,14 @@ CheckResult checkLegacyOnly(const Scenario& s, Oracle& w, const CheckContext& c,
                "behaviour";
     return done();
   }
-  if (!s.expect.present) {
+  if (!s.expect.present && !s.outcome) {
     r.reason = "no model for " + impl + " and no expectations: nothing to check";
     return done();
   }
   if (!capable(s, w, r)) return done();
   json options = runOptions(s, false);
-  if (c.maxRecords > 0) options["max_records"] = c.maxRecords;
-  RunOutcome o = w.run(s.oracle, options);
+  limitRecords(options, s, c);
+  RunOutcome o = w.run(s.oracle, options, runTimeout(s, {}));
   if (o.kind != RunOutcome::Kind::Result) {
     r.verdict = Verdict::Error;
     r.error = {errorKindOf(o.kind), true, o.phase};
@@ -239,7 +279,7 @@ CheckResult checkLegacyOnly(const Scenario& s, Oracle& w, const CheckContext& c,
   if (t.truncated) {
     r.verdict = Verdict::Error;
     r.error = {ErrorKind::Truncated, true, OraclePhase::Unknown};
-    r.reason = "the trace was truncated (options.max_records)";
+    r.reason = truncatedReason(s, options);
     return done();
   }
   expectOn(r, s.expect, s, t, PyVersion::V3_12, "on " + impl);
@@ -268,7 +308,7 @@ CheckResult checkOnInterpreter(const Scenario& s, Oracle& w, const CheckContext&
   r.version = w.interpreter().version;
   r.implementation = w.interpreter().implementation;
   auto done = [&]() -> CheckResult {
-    finish(r, c, t0);
+    finish(r, s, c, t0);
     return r;
   };
   if (!w.interpreter().monitoring) return checkLegacyOnly(s, w, c, r, t0);
@@ -292,8 +332,8 @@ CheckResult checkOnInterpreter(const Scenario& s, Oracle& w, const CheckContext&
   json lastTrace;
   auto record = [&](bool probe, std::optional<Trace>& out) {
     json options = runOptions(s, probe);
-    if (c.maxRecords > 0) options["max_records"] = c.maxRecords;
-    RunOutcome o = w.run(s.oracle, options);
+    limitRecords(options, s, c);
+    RunOutcome o = w.run(s.oracle, options, runTimeout(s, {}));
     if (o.kind != RunOutcome::Kind::Result) {
       r.verdict = Verdict::Error;
       r.error = {errorKindOf(o.kind), !probe, o.phase};
@@ -313,7 +353,7 @@ CheckResult checkOnInterpreter(const Scenario& s, Oracle& w, const CheckContext&
     if (out->truncated) {
       r.verdict = Verdict::Error;
       r.error = {ErrorKind::Truncated, !probe, OraclePhase::Unknown};
-      r.reason = "the trace was truncated (options.max_records)";
+      r.reason = truncatedReason(s, options);
       return false;
     }
     return true;
@@ -351,7 +391,7 @@ CheckResult checkTraces(const Scenario& s, const Trace& on, const Trace* off,
   r.interpreter = interpreter;
   r.version = std::string(versionName(v));
   judgeTraces(r, s, on, c.aloneRun ? off : nullptr, v);
-  finish(r, c, t0);
+  finish(r, s, c, t0);
   return r;
 }
 
@@ -376,7 +416,7 @@ CheckResult checkScript(const Scenario& s, PyVersion v, const CheckContext& c) {
     judge(r, Comparison{}, nullptr);
     for (const std::string& n : p.notes) r.detail += "replay note: " + n + "\n";
   }
-  finish(r, c, t0);
+  finish(r, s, c, t0);
   return r;
 }
 

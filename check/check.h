@@ -25,18 +25,9 @@ using Verdict = vocab::Verdict;
 inline std::string_view verdictName(Verdict v) { return vocab::name(v); }
 using vocab::isBad;  // makes the run fail
 
-// Why a check ended in Verdict::Error (nothing was judged).
-enum class ErrorKind : uint8_t {
-  None,
-  WorkerDoesNotStart,   // the oracle worker gave no hello
-  OracleErrored,        // the oracle answered `errored`: `phase` says where
-  Timeout,              // no reply within the run time limit
-  Crashed,              // the worker died or wrote garbage
-  Truncated,            // the trace hit options.max_records
-  ScenarioDoesNotLoad,  // a generated scenario (monsim fuzz) does not load
-  HarnessFailed,        // judging the traces threw: monsim's bug, reported, not a crash
-  NotRecorded,          // checking from recordings: the store has no answer for a run
-};
+// Why a check ended in Verdict::Error (spec/vocab/errors.def).
+using ErrorKind = vocab::ErrorKind;
+
 struct CheckError {
   ErrorKind kind = ErrorKind::None;
   bool probeOff = false;                     // in the run without the probe

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "interpreter/process.h"
+#include "interpreter/untrusted_text.h"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -119,7 +120,7 @@ ProbeAnswer probeCommand(std::vector<std::string> command) {
     return a;
   }
   a.kind = ProbeAnswer::Kind::NoAnswer;
-  a.said = firstLine(r.err.empty() ? r.out : r.err);
+  a.said = validUtf8(firstLine(r.err.empty() ? r.out : r.err));
   if (r.status != "exit 0") return a;
   try {
     const auto j = nlohmann::json::parse(r.out);

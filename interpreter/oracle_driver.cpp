@@ -1,5 +1,7 @@
 #include "interpreter/oracle_driver.h"
 
+#include "interpreter/untrusted_text.h"
+
 namespace monsim::harness {
 
 std::string_view kindName(RunOutcome::Kind k) {
@@ -63,9 +65,7 @@ std::string RunOutcome::contextText() const {
 
 namespace {
 
-std::string tail(const std::string& s, size_t n = 2000) {
-  return s.size() <= n ? s : "…" + s.substr(s.size() - n);
-}
+std::string tail(const std::string& s, size_t n = 2000) { return untrustedTail(s, n); }
 
 bool mentionsInstruction(const Scenario& s) {
   for (const ToolSpec& t : s.tools) {
@@ -87,7 +87,14 @@ bool mentionsInstruction(const Scenario& s) {
 nlohmann::json runOptions(const Scenario& s, bool probe) {
   nlohmann::json o{{"probe", probe}};
   if (probe && mentionsInstruction(s)) o["instruction"] = true;
+  if (s.limits.records > 0) o["max_records"] = s.limits.records;
   return o;
+}
+
+std::chrono::milliseconds runTimeout(const Scenario& s, std::chrono::milliseconds other) {
+  if (s.limits.seconds <= 0) return other;
+  const auto own = std::chrono::milliseconds(static_cast<long>(s.limits.seconds * 1000));
+  return other.count() > 0 ? std::min(own, other) : own;
 }
 
 OracleWorker::OracleWorker(Interpreter interp, OracleOptions opts)
@@ -196,7 +203,8 @@ std::optional<RunOutcome> outcomeOfReply(const std::string& line, long seq) {
 }
 
 RunOutcome OracleWorker::run(const nlohmann::json& scenario,
-                             const nlohmann::json& options) {
+                             const nlohmann::json& options,
+                             std::chrono::milliseconds timeout) {
   RunOutcome out;
   std::string why;
   if (!ensureStarted(why)) {
@@ -217,7 +225,8 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
         "worker stdin closed (" + proc_.kill() + "): " + tail(proc_.drainStderr());
     return out;
   }
-  const auto deadline = std::chrono::steady_clock::now() + opts_.runTimeout;
+  const auto limit = timeout.count() > 0 ? timeout : opts_.runTimeout;
+  const auto deadline = std::chrono::steady_clock::now() + limit;
   std::string line;
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -234,7 +243,7 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
           (*hello_)["stack_dump_signal"].is_number_integer())
         err += proc_.signalAndCollect((*hello_)["stack_dump_signal"].get<int>(),
                                       std::chrono::milliseconds(500));
-      out.detail = "no reply within " + std::to_string(opts_.runTimeout.count()) +
+      out.detail = "no reply within " + std::to_string(limit.count()) +
                    " ms; worker killed (" + proc_.kill() + ")" +
                    (kb ? "; it held " + std::to_string(*kb / 1024) + " MB" : "") +
                    history();
@@ -258,6 +267,13 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
       return std::move(*got);
     }
     out = std::move(*got);
+    if (out.message.contains("retire")) {
+      // The worker cannot run another scenario cleanly and exits (PROTOCOL §2): the
+      // next run gets a fresh one.
+      proc_.wait(std::chrono::milliseconds(2000));
+      recent_.clear();
+      return out;
+    }
     recent_.push_back(scenario.is_object() ? scenario.value("id", "?") : "?");
     if (recent_.size() > 5) recent_.pop_front();
     return out;

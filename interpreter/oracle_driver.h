@@ -58,6 +58,9 @@ std::optional<RunOutcome::Kind> outcomeKindNamed(std::string_view name);
 // The run options (PROTOCOL §3.6) a scenario needs: INSTRUCTION in use makes the
 // probe record it.
 nlohmann::json runOptions(const Scenario& s, bool probe);
+// A run's time limit: the scenario's `limits.seconds` when it has one and it is below
+// `other` (the harness's limit; zero: none given).
+std::chrono::milliseconds runTimeout(const Scenario& s, std::chrono::milliseconds other);
 
 struct OracleOptions {
   std::chrono::milliseconds startTimeout{60000};  // pyodide needs a few seconds
@@ -74,9 +77,11 @@ class Oracle {
   virtual const Interpreter& interpreter() const = 0;
   // The worker's hello (starting it if needed); nullopt if it cannot start.
   virtual std::optional<nlohmann::json> hello(std::string* why = nullptr) = 0;
-  // Runs one scenario; `options` is the protocol's run options object.
+  // Runs one scenario; `options` is the protocol's run options object; `timeout`,
+  // when not zero, replaces the worker's run time limit for this run.
   virtual RunOutcome run(const nlohmann::json& scenario,
-                         const nlohmann::json& options = {}) = 0;
+                         const nlohmann::json& options = {},
+                         std::chrono::milliseconds timeout = {}) = 0;
   virtual int starts() const = 0;  // 0: it never started (no hello to report)
 };
 
@@ -90,8 +95,8 @@ class OracleWorker : public Oracle {
 
   const Interpreter& interpreter() const override { return interp_; }
   std::optional<nlohmann::json> hello(std::string* why = nullptr) override;
-  RunOutcome run(const nlohmann::json& scenario,
-                 const nlohmann::json& options = {}) override;
+  RunOutcome run(const nlohmann::json& scenario, const nlohmann::json& options = {},
+                 std::chrono::milliseconds timeout = {}) override;
   void stop();
   int starts() const override { return starts_; }
 

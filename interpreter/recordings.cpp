@@ -115,7 +115,8 @@ class RecordingOracle : public Oracle {
     return h;
   }
 
-  RunOutcome run(const json& scenario, const json& options) override {
+  RunOutcome run(const json& scenario, const json& options,
+                 std::chrono::milliseconds) override {
     RunOutcome o = live_.run(scenario, options);
     out_->line(interpreter(), {{"kind", "run"},
                                {"key", runKey(scenario, options)},
@@ -145,7 +146,8 @@ class StoredOracle : public Oracle {
     return std::nullopt;
   }
 
-  RunOutcome run(const json& scenario, const json& options) override {
+  RunOutcome run(const json& scenario, const json& options,
+                 std::chrono::milliseconds) override {
     if (rec_) {
       const auto it = rec_->runs.find(runKey(scenario, options));
       if (it != rec_->runs.end()) return it->second;

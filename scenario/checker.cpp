@@ -26,12 +26,14 @@ const Keys kTopKeys = {"id",
                        "script",
                        "expect",
                        "expect_with_probe",
+                       "outcome",
+                       "limits",
                        "trace_functions",
                        "capi"};
 const Keys kAreas = {"tools",      "global-events", "local-events", "dispatch-order",
                      "disable",    "restart",       "callbacks",    "ancillary",
                      "exceptions", "generators",    "lines",        "branches",
-                     "versions",   "api-errors",    "legacy"};
+                     "versions",   "api-errors",    "legacy",       "hostile"};
 const Keys kCapabilities = {
     "threads",           "c_api",       "capi_ext",           "clear_tool_id",
     "branch_left_right", "instruction", "hash_randomization", "free_threaded",
@@ -174,8 +176,65 @@ std::optional<Scenario> Checker::run(const YAML::Node& doc) {
     else
       expect(*f, s_.expectWithProbe);
   }
+  if (const Field* f = top->find("outcome")) outcome(*f);
+  if (const Field* f = top->find("limits")) limits(*f);
   if (!script_ && r_.errorCount() == 0) s_.oracle = oracleJson(*top);
   return std::move(s_);
+}
+
+void Checker::limits(const Field& f) {
+  const auto m = r_.mapping(f.value, f.valueMark(), "'limits'", {"seconds", "records"});
+  if (!m) return;
+  if (const Field* x = m->find("seconds"))
+    if (auto n = smallInt(x->value, x->valueMark(), "'seconds'", 1, 3600))
+      s_.limits.seconds = *n;
+  if (const Field* x = m->find("records"))
+    if (auto n = smallInt(x->value, x->valueMark(), "'records'", 1, 10000000))
+      s_.limits.records = *n;
+}
+
+void Checker::outcome(const Field& f) {
+  const auto m =
+      r_.mapping(f.value, f.valueMark(), "'outcome'", {"verdict", "error", "says"});
+  if (!m) return;
+  StatedOutcome o;
+  o.loc = r_.loc(f.keyNode);
+  const Field* v = m->find("verdict");
+  if (!v) {
+    r_.error(f.valueMark(), "'outcome' needs a 'verdict'");
+    return;
+  }
+  Keys verdicts, errors;
+  for (const auto& row : vocab::kVerdictRows) verdicts.push_back(row.name);
+  for (const auto& row : vocab::kErrorRows)
+    if (row.value != vocab::ErrorKind::None) errors.push_back(row.name);
+  bool known = false;
+  if (auto name = r_.string(v->value, v->valueMark(), "'verdict'")) {
+    if (auto verdict = vocab::verdictNamed(*name)) {
+      o.verdict = *verdict;
+      known = true;
+    } else {
+      r_.error(v->value,
+               withHint("unknown verdict " + inQuotes(*name), *name, verdicts, true));
+    }
+  }
+  if (const Field* e = m->find("error")) {
+    if (known && o.verdict != vocab::Verdict::Error)
+      r_.error(e->keyNode.Mark(), "'error' goes with verdict error");
+    if (auto name = r_.string(e->value, e->valueMark(), "'error'")) {
+      if (auto kind = vocab::errorKindNamed(*name))
+        o.error = *kind;
+      else
+        r_.error(e->value,
+                 withHint("unknown error kind " + inQuotes(*name), *name, errors, true));
+    }
+  }
+  if (const Field* x = m->find("says"))
+    if (auto text = r_.string(x->value, x->valueMark(), "'says'")) {
+      if (text->empty()) r_.error(x->valueMark(), "'says' must not be empty");
+      o.says = *text;
+    }
+  s_.outcome = std::move(o);
 }
 
 void Checker::python(const Field* f) {

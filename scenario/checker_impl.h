@@ -64,6 +64,8 @@ class Checker {
   std::optional<ScriptStep> scriptStep(const YAML::Node& n);
   void scriptEvent(const Fields& f, ScriptStep& step);
   void expect(const Field& f, Expect& e);  // `expect` or `expect_with_probe`
+  void outcome(const Field& f);
+  void limits(const Field& f);
   std::optional<DeliveryPattern> pattern(const YAML::Node& n, const YAML::Mark& at);
   void traceFunctions(const Field& f);
   // A trace function's name (or null, where `nullable`) at `n`.

@@ -136,6 +136,23 @@ struct CapiObject {
   SourceLoc loc;
 };
 
+// `outcome`: the verdict a scenario must get, for programs that attack the harness
+// (the `hostile` area: a crash, a hang, a fork) rather than check a rule. With it, the
+// verdict is `pass` when the check's own verdict matches, `expect-fail` otherwise.
+struct StatedOutcome {
+  vocab::Verdict verdict = vocab::Verdict::Pass;
+  vocab::ErrorKind error = vocab::ErrorKind::None;  // verdict error: its kind (None: any)
+  std::string says;  // text the verdict's reason or detail contains ("": any)
+  SourceLoc loc;
+};
+
+// `limits`: tighter bounds for one scenario's runs than the harness's (a hostile
+// program that floods or hangs need not take the default time); 0: the harness's.
+struct RunLimits {
+  int seconds = 0;   // the run's time limit
+  long records = 0;  // the oracle's max_records
+};
+
 struct Scenario {
   enum class Kind { Program, Script };
   Kind kind = Kind::Program;
@@ -169,6 +186,8 @@ struct Scenario {
   // `expectWithProbe` is present, which then holds for the probe-on run instead).
   Expect expect;
   Expect expectWithProbe;
+  std::optional<StatedOutcome> outcome;
+  RunLimits limits;
   SourceLoc loc;
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 // The project's vocabularies, each defined once in spec/vocab/*.def: verdicts,
-// normative levels, divergence kinds. The harness, the report renderers, the
+// normative levels, divergence kinds, error kinds. The harness, the report renderers, the
 // HTML page's script (generated) and reports/schema/results.schema.json (checked by
 // a test) all use these tables. Each .def is expanded once, into an enum and a row
 // table in the same order, so a value's row is its index.
@@ -27,6 +27,13 @@ enum class DivergenceKind {
 #define MONSIM_DIVERGENCE(e, name, doc) e,
 #include "spec/vocab/divergences.def"
 #undef MONSIM_DIVERGENCE
+};
+// None: no error (a verdict other than `error`).
+enum class ErrorKind : unsigned char {
+  None,
+#define MONSIM_ERROR(e, name, doc) e,
+#include "spec/vocab/errors.def"
+#undef MONSIM_ERROR
 };
 
 struct VerdictRow {
@@ -61,6 +68,17 @@ inline constexpr DivergenceRow kDivergenceRows[] = {
 #undef MONSIM_DIVERGENCE
 };
 
+struct ErrorRow {
+  ErrorKind value;
+  std::string_view name;
+};
+inline constexpr ErrorRow kErrorRows[] = {
+    {ErrorKind::None, "none"},
+#define MONSIM_ERROR(e, name, doc) {ErrorKind::e, name},
+#include "spec/vocab/errors.def"
+#undef MONSIM_ERROR
+};
+
 constexpr const VerdictRow& row(Verdict v) { return kVerdictRows[static_cast<int>(v)]; }
 constexpr const LevelRow& row(Level l) { return kLevelRows[static_cast<int>(l)]; }
 constexpr const DivergenceRow& row(DivergenceKind k) {
@@ -73,6 +91,9 @@ constexpr bool isBad(Verdict v) { return row(v).bad; }
 constexpr std::string_view name(Level l) { return row(l).name; }
 constexpr std::string_view shortName(Level l) { return row(l).shortName; }
 constexpr std::string_view name(DivergenceKind k) { return row(k).name; }
+constexpr std::string_view name(ErrorKind k) {
+  return kErrorRows[static_cast<int>(k)].name;
+}
 
 // Every value of a vocabulary, in table order.
 inline constexpr Verdict kVerdicts[] = {
@@ -102,6 +123,11 @@ constexpr std::optional<Level> levelNamed(std::string_view s) {
     if (r.name == s) return r.value;
   return std::nullopt;
 }
+constexpr std::optional<ErrorKind> errorKindNamed(std::string_view s) {
+  for (const ErrorRow& r : kErrorRows)
+    if (r.value != ErrorKind::None && r.name == s) return r.value;
+  return std::nullopt;
+}
 constexpr std::optional<DivergenceKind> divergenceKindNamed(std::string_view s) {
   for (const DivergenceRow& r : kDivergenceRows)
     if (r.name == s) return r.value;
@@ -116,6 +142,8 @@ static_assert([] {
     if (static_cast<int>(kLevelRows[i].value) != i) return false;
   for (int i = 0; i < static_cast<int>(std::size(kDivergenceRows)); ++i)
     if (static_cast<int>(kDivergenceRows[i].value) != i) return false;
+  for (int i = 0; i < static_cast<int>(std::size(kErrorRows)); ++i)
+    if (static_cast<int>(kErrorRows[i].value) != i) return false;
   return true;
 }());
 

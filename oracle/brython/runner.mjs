@@ -157,6 +157,21 @@ class _In:
 sys.stdout = sys.__stdout__ = _Out(1, "<stdout>")
 sys.stderr = sys.__stderr__ = _Out(2, "<stderr>")
 sys.stdin = sys.__stdin__ = _In()
+class _Empty(_In):
+    def readline(self, size=-1):
+        return ""
+class _Channel:
+    """monsim_stdio: a private channel for a line protocol (oracle/PROTOCOL.md §1), as
+    the pyodide runner offers: after privatise() the program's stdin is empty and its
+    stdout goes to stderr."""
+    def privatise(self):
+        sys.stdout = sys.__stdout__ = _Out(2, "<stdout>")
+        sys.stdin = sys.__stdin__ = _Empty()
+    def read_line(self):
+        return _monsim_host.readline() or None
+    def write(self, s):
+        _monsim_host.write(1, s)
+sys.modules["monsim_stdio"] = _Channel()
 sys.argv = ${JSON.stringify(scriptArgv)}
 def _exit(status=None):
     # Brython's sys.exit raises SystemExit without the status.

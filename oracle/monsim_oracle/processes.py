@@ -2,7 +2,10 @@
 
 A program may fork (a child is a copy of the worker, mid-run), start processes that
 outlive it, read fd 0 or write fd 1 directly. Any of these could steal a request or
-write into the reply stream. So, where the platform has them (not under pyodide):
+write into the reply stream. So:
+  * under Node (pyodide, Brython), the runner's private channel carries the protocol,
+    and the program's stdin reads nothing and its stdout goes to stderr;
+and, where the platform has them (not under pyodide):
   * the protocol moves to private descriptors, which programs started with exec do
     not inherit; fd 0 reads /dev/null and fd 1 writes to the worker's stderr;
   * a forked child closes those descriptors at once and never answers;
@@ -25,7 +28,10 @@ _private = []  # the protocol's descriptors, closed in a forked child
 
 def protocol_streams():
     """(input, output) text streams of the protocol, moved off fds 0 and 1 if it can."""
-    if sys.platform == "emscripten" or not hasattr(os, "dup2") or not hasattr(os, "fork"):
+    host = _host_channel()
+    if host is not None:
+        return host
+    if not hasattr(os, "dup2") or not hasattr(os, "fork"):
         return sys.stdin, sys.stdout
     try:
         sys.stdout.flush()
@@ -48,12 +54,56 @@ def protocol_streams():
             os.fdopen(pout, "w", encoding="utf-8", newline="\n"))
 
 
+class _NodeIn:
+    def __init__(self, channel):
+        self.channel = channel
+
+    def readline(self):
+        line = self.channel.read_line()
+        return "" if line is None else line
+
+
+class _NodeOut:
+    def __init__(self, channel):
+        self.channel = channel
+
+    def write(self, text):
+        self.channel.write(text)
+
+    def flush(self):
+        pass  # write() is a blocking write of the whole text
+
+
+def _host_channel():
+    """Under Node (pyodide, Brython): the runner's private channel, if it offers one."""
+    try:
+        import monsim_stdio
+    except ImportError:
+        return None
+    sys.stdout.flush()
+    monsim_stdio.privatise()
+    return _NodeIn(monsim_stdio), _NodeOut(monsim_stdio)
+
+
 def _in_child():
     for fd in _private:
         try:
             os.close(fd)
         except OSError:
             pass
+
+
+def lost_descriptors():
+    """The worker's standard descriptors a run closed: a worker without them retires."""
+    if not hasattr(os, "fstat"):
+        return []
+    lost = []
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            lost.append(fd)
+    return lost
 
 
 def is_forked_child():

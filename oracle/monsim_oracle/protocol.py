@@ -110,13 +110,28 @@ def handle(line):
                         unknown_keys=sorted(extra)), False
     try:
         status, payload = runner.run(msg["scenario"], msg.get("options"), seq)
-    except Exception as e:  # an oracle bug must not kill the worker
+    except BaseException as e:  # neither an oracle bug nor the program kills the worker
         import traceback
+        tb = traceback.extract_tb(e.__traceback__)
+        text = traceback.format_exc()[-2000:]
+        if tb and tb[-1].filename.startswith("<scenario "):
+            # The program's own callback fired on the oracle's code (a global event
+            # covers it too) and raised there: the teardown may not have finished, so
+            # a fresh worker takes the next run.
+            reply = _errored(seq, "run", "%s: %s raised by the program's code inside the "
+                             "oracle's own (its callback fires on every function)"
+                             % (type(e).__name__, e), traceback=text)
+            reply["retire"] = "the program's exception interrupted the oracle"
+            return reply, False
         return _errored(seq, "internal", "%s: %s" % (type(e).__name__, e),
-                        traceback=traceback.format_exc()[-2000:]), False
+                        traceback=text), False
     if status == "result":
-        return {"type": "result", "seq": seq, "trace": payload}, False
-    return {"type": "errored", "seq": seq, "context": payload}, False
+        reply = {"type": "result", "seq": seq, "trace": payload}
+    else:
+        reply = {"type": "errored", "seq": seq, "context": payload}
+    if runner.retire:
+        reply["retire"] = runner.retire[0]
+    return reply, False
 
 
 def main():
@@ -147,4 +162,11 @@ def main():
         processes.end_strays()  # nothing the run started outlives it
         if stop:
             return 0
+        lost = processes.lost_descriptors()
+        if lost and not reply.get("retire"):
+            reply["retire"] = "the run closed the worker's file descriptors %s" % lost
         send(reply)
+        if reply.get("retire"):
+            # The driver starts a fresh worker (PROTOCOL §2); no waiting for the
+            # threads that are why.
+            os._exit(0)

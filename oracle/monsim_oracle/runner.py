@@ -10,6 +10,7 @@ import platform
 import re
 import sys
 import threading
+import time
 import types
 import warnings
 
@@ -37,6 +38,13 @@ INTERPRETER = {
 # isolation check re-reads their local events.
 _last_touched = []
 
+# Why the worker must not run another scenario (a thread the run started is still
+# running: it would act in the next run); set by a run, taken by the protocol.
+retire = []
+
+# How long the teardown waits for the threads a run started to end.
+THREAD_GRACE = 2.0
+
 
 def run(doc, options=None, seq=0):
     diags = validate(doc, options)
@@ -61,6 +69,16 @@ def run(doc, options=None, seq=0):
             gc.collect()  # the finished run's own cycles (see the teardown)
         if gc_was_enabled:
             gc.enable()
+
+
+def _join_new_threads(before):
+    """Waits (up to THREAD_GRACE in all) for the threads started since `before`; those
+    still alive."""
+    deadline = time.monotonic() + THREAD_GRACE
+    new = [t for t in threading.enumerate() if t not in before]
+    for t in new:
+        t.join(max(0.0, deadline - time.monotonic()))
+    return [t for t in new if t.is_alive()]
 
 
 def _report_ignored(u):
@@ -146,6 +164,7 @@ class _Run:
         saved = sys.stdout, sys.stderr, sys.stdin
         saved_hook = sys.unraisablehook
         failure = None
+        threads_before = set(threading.enumerate())
         warn = warnings.catch_warnings()
         warn.__enter__()
         try:
@@ -186,11 +205,22 @@ class _Run:
                 sys.unraisablehook = saved_hook
                 warn.__exit__(None, None, None)
         _last_touched[:] = touched
+        # After the teardown: the wait runs no callback of the program.
+        left_running = _join_new_threads(threads_before)
         if failure is None and rec.failures:
             failure = dict(rec.failures[0], problems=rec.failures[:20])
         if failure is not None:
             failure.setdefault("scenario", self.doc["id"])
             return "errored", failure
+        if left_running:
+            retire.append("a thread the run started is still running")
+            if failure is None:
+                return "errored", {
+                    "phase": "teardown", "scenario": self.doc["id"],
+                    "message": "%d thread(s) the program started still run %.0f s after its "
+                               "last step (%s); the worker retires, since they would act in "
+                               "the next run" % (len(left_running), THREAD_GRACE,
+                                                 ", ".join(t.name for t in left_running[:5]))}
         left = isolation.leaks(touched)
         if left:
             isolation.scrub(touched)

@@ -9,7 +9,7 @@
 import fs from "node:fs";
 import path from "node:path";
 
-import { readInto, writeAll } from "../node/stdio.mjs";
+import { readInto, readLine, writeAll } from "../node/stdio.mjs";
 
 const argv = process.argv.slice(2);
 if (argv[0] !== "--pyodide" || argv.length < 3) {
@@ -36,6 +36,17 @@ const py = await loadPyodide();
 py.setStdin({ read: readInto });
 py.setStdout(writer(1));
 py.setStderr(writer(2));
+// A private channel for a line protocol (the oracle worker, oracle/PROTOCOL.md §1): once
+// the program calls privatise(), what it reads from its stdin is empty and what it writes
+// to its stdout goes to stderr, so only read_line/write reach the process's stdin/stdout.
+py.registerJsModule("monsim_stdio", {
+  privatise() {
+    py.setStdin({ read: () => 0 });
+    py.setStdout(writer(2));
+  },
+  read_line: () => readLine(),
+  write: (s) => writeAll(1, s),
+});
 
 let code;
 let scriptArgv;

@@ -14,6 +14,7 @@ FIELDS = {
     "MONSIM_VERDICT": ("enum", "name", "tally", "bad", "doc"),
     "MONSIM_LEVEL": ("enum", "name", "short"),
     "MONSIM_DIVERGENCE": ("enum", "name", "doc"),
+    "MONSIM_ERROR": ("enum", "name", "doc"),
 }
 
 ROW = re.compile(r"^(MONSIM_[A-Z]+)\((.*)\)\s*$")

@@ -56,6 +56,50 @@ TEST(CheckResult, ErrorDetailEndsWithANewline) {
   }
 }
 
+// A stated outcome (hostile programs) is what the check's verdict is held to: met, the
+// verdict is pass; missed, expect-fail naming what differs.
+TEST(CheckResult, AStatedOutcomeIsPassWhenMetAndExpectFailWhenMissed) {
+  const std::string body = "program: \"x = 1\"\nsteps: []\n";
+  struct Case {
+    std::string mode, outcome;
+    Verdict want;
+    std::string reasonHas;
+  };
+  const std::vector<Case> cases = {
+      {"crash", "{verdict: error, error: crashed, says: segfault imminent}",
+       Verdict::Pass, "got its stated outcome, error (crashed)"},
+      {"crash", "{verdict: error, error: timeout}", Verdict::ExpectFail,
+       "does not hold: the error is crashed"},
+      {"crash", "{verdict: error, says: no such text}", Verdict::ExpectFail,
+       "its reason and detail do not say it"},
+      {"good", "{verdict: error}", Verdict::ExpectFail, "the verdict is pass"},
+      {"good", "{verdict: pass}", Verdict::Pass, "got its stated outcome, pass"},
+  };
+  for (const Case& c : cases) {
+    const Scenario s = load(kHead + body + "outcome: " + c.outcome + "\n");
+    OracleWorker w = fakeWorker(c.mode);
+    const CheckResult r = checkOnInterpreter(s, w, CheckContext{});
+    EXPECT_EQ(r.verdict, c.want) << c.mode << " " << c.outcome << ": " << r.reason;
+    EXPECT_NE(r.reason.find(c.reasonHas), std::string::npos) << r.reason;
+  }
+}
+
+// `limits.seconds` is the run's time limit where it is below the harness's.
+TEST(CheckResult, LimitsSecondsIsTheRunsTimeLimit) {
+  const Scenario s =
+      load(kHead + "program: \"x = 1\"\nsteps: []\nlimits: {seconds: 1}\n");
+  EXPECT_EQ(runTimeout(s, 20000ms), 1000ms);
+  EXPECT_EQ(runTimeout(s, 500ms), 500ms);
+  EXPECT_EQ(runTimeout(s, 0ms), 1000ms);
+  OracleWorker w = fakeWorker("hang");
+  const auto t0 = std::chrono::steady_clock::now();
+  const CheckResult r = checkOnInterpreter(s, w, CheckContext{});
+  EXPECT_EQ(r.verdict, Verdict::Error);
+  EXPECT_EQ(r.error.kind, ErrorKind::Timeout);
+  EXPECT_NE(r.detail.find("no reply within 1000 ms"), std::string::npos) << r.detail;
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1400ms);  // not the worker's 1500 ms
+}
+
 // A program scenario's recorded run: step i called fn(args) and returned `value`.
 struct StepCall {
   std::string fn;

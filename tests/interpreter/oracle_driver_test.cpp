@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "interpreter/untrusted_text.h"
+
 namespace monsim::harness {
 namespace {
 
@@ -99,6 +101,24 @@ TEST(OracleDriver, RepliesToOtherSequenceNumbersAreIgnored) {
   EXPECT_EQ(echoed(r), "bad");
 }
 
+// What a broken interpreter writes becomes valid UTF-8 in the verdict (JSON, HTML and
+// JUnit reports refuse anything else): invalid bytes become U+FFFD.
+TEST(OracleDriver, BytesThatAreNotUtf8BecomeValidTextInTheVerdict) {
+  for (const char* mode : {"crash-bad-utf8", "garbage-bad-utf8"}) {
+    auto w = fakeWorker(mode);
+    const auto r = w.run(scenario("bad"));
+    ASSERT_EQ(r.kind, Kind::Crashed) << mode;
+    EXPECT_NE(r.detail.find("\xEF\xBF\xBD"), std::string::npos)
+        << mode << ": " << r.detail;
+    EXPECT_NO_THROW((void)nlohmann::json(r.detail).dump()) << mode;
+  }
+  EXPECT_EQ(validUtf8("a\xff\xc3("), "a\xEF\xBF\xBD\xEF\xBF\xBD(");
+  EXPECT_EQ(validUtf8("\xc3\xa9"), "\xc3\xa9");
+  // A tail cut inside a character drops the character's remaining bytes.
+  EXPECT_EQ(untrustedTail("ab\xc3\xa9", 1), "…");
+  EXPECT_EQ(untrustedTail("ab\xc3\xa9", 2), "…\xc3\xa9");
+}
+
 TEST(OracleDriver, ChatterBeforeHelloIsSkipped) {
   auto w = fakeWorker("noise-before-hello");
   ASSERT_TRUE(w.hello().has_value());
@@ -114,7 +134,8 @@ TEST(OracleDriver, HelloWithFieldsOfTheWrongTypeIsRefusedWithTheReason) {
   EXPECT_EQ(w.run(scenario("x")).kind, Kind::Crashed);
   std::string problem;
   EXPECT_FALSE(helloOf(R"({"type": "hello", "implementation": 3})", problem));
-  EXPECT_NE(problem.find("'implementation' is not an object"), std::string::npos) << problem;
+  EXPECT_NE(problem.find("'implementation' is not an object"), std::string::npos)
+      << problem;
   problem.clear();
   EXPECT_FALSE(helloOf(R"({"type": "result"})", problem));
   EXPECT_EQ(problem, "");  // not a hello: skipped, not refused

@@ -39,6 +39,14 @@ for line in sys.stdin:
             sys.stderr.write("fake worker: segfault imminent\n")
             sys.stderr.flush()
             sys.exit(139)
+        elif mode == "crash-bad-utf8":  # bytes that are not UTF-8, cut mid-character
+            sys.stderr.buffer.write(b"fake worker: \xff\xfe \xc3( " + "\u00e9".encode() * 995)
+            sys.stderr.flush()
+            sys.exit(139)
+        elif mode == "garbage-bad-utf8":
+            sys.stdout.buffer.write(b"\xff\xfe not \xc3( json\n")
+            sys.stdout.flush()
+            continue
         elif mode == "garbage":
             print("this is not json", flush=True)
             continue

@@ -241,8 +241,11 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
       next.offset = at;
       Outcome n = onOccurrence(next, policy, sink);
       if (auto* d = std::get_if<Dispatched>(&n)) {
-        if (d->raised) return n;
         stopDeliveries += d->deliveries;
+        if (d->raised) {
+          d->deliveries = stopDeliveries;  // the STOP_ITERATION's deliveries too
+          return n;
+        }
       }
     }
   }

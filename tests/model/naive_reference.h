@@ -23,6 +23,9 @@ namespace monsim::naive {
 
 inline constexpr int kCodes = 3;
 inline constexpr std::array<int32_t, 4> kOffsets{0, 2, 4, 6};
+// Every instrumented site: the offsets occurrences name, and 8, the instruction after
+// an END_FOR at 6 (R4, 3.13).
+inline constexpr std::array<int32_t, 5> kSites{0, 2, 4, 6, 8};
 // Dispatch tools: 0–5, 6 (sys.setprofile) and 7 (sys.settrace).
 inline constexpr int kTools = 8;
 using ToolSet = std::bitset<kTools>;
@@ -226,6 +229,17 @@ class Reference {
                                        script, false, Facts{}, HookFacts{});
       if (stop.raised) return stop;
       out.deliveries = stop.deliveries;
+      // 3.13: the generator returns to the POP_TOP after the END_FOR, which the generic
+      // exhaustion jumps over: only a specialised loop runs it and its INSTRUCTION.
+      if (minor_ == 13) {
+        Dispatched next = fireInto(bitOf("INSTRUCTION"), code, facts.endFor + 2, script,
+                                   false, Facts{}, HookFacts{});
+        out.deliveries += next.deliveries;
+        if (next.raised) {
+          next.deliveries = out.deliveries;
+          return next;
+        }
+      }
     }
     if (isSiteEvent(bit)) {
       tools = fireSet(code, bit, offset);
@@ -415,8 +429,8 @@ class Reference {
   }
 
   static size_t slot(int32_t offset) {
-    for (size_t i = 0; i < kOffsets.size(); ++i)
-      if (kOffsets[i] == offset) return i;
+    for (size_t i = 0; i < kSites.size(); ++i)
+      if (kSites[i] == offset) return i;
     return 0;
   }
   std::set<int> fireSet(uint32_t code, int bit, int32_t offset) {
@@ -700,7 +714,7 @@ class Reference {
     for (int t = 0; t < kTools; ++t)
       if ((G_[t] | L_[{code, t}]) & (1u << bitOf("PY_UNWIND"))) c.unwind.set(t);
     if (multi && !fresh[5].empty() && !c.lineAlloc) {
-      for (size_t i = 0; i < kOffsets.size(); ++i) {
+      for (size_t i = 0; i < kSites.size(); ++i) {
         S_[code][5][i].reset();
         for (int t : fresh[5]) S_[code][5][i].set(t);
       }
@@ -708,7 +722,7 @@ class Reference {
     }
     if (multi && !fresh[6].empty() && !c.instrAlloc) {
       c.instrOpcodesLeft = c.active[6].any();
-      for (size_t i = 0; i < kOffsets.size(); ++i) S_[code][6][i].reset();
+      for (size_t i = 0; i < kSites.size(); ++i) S_[code][6][i].reset();
       c.instrAlloc = true;
     }
     for (int e = 0; e < siteEventCount(); ++e) {
@@ -719,7 +733,7 @@ class Reference {
         if (restart ? now : (now && !was)) added.insert(t);
       }
       if (e == 6 && !removed.empty()) c.instrOpcodesLeft = false;
-      for (size_t i = 0; i < kOffsets.size(); ++i) {
+      for (size_t i = 0; i < kSites.size(); ++i) {
         ToolSet& s = S_[code][e][i];
         for (int t : removed) s.reset(t);
         if (e == 5 || e == 6) {
@@ -750,8 +764,8 @@ class Reference {
   int64_t V_ = 0, R_ = 0;
   std::array<Code, kCodes> codes_{};
   // Tool sets of every site of the universe: [code][event][offset index].
-  std::array<std::array<std::array<ToolSet, kOffsets.size()>, 16>, kCodes> S_{};
-  std::array<std::array<std::array<bool, kOffsets.size()>, 16>, kCodes> armed_{};
+  std::array<std::array<std::array<ToolSet, kSites.size()>, 16>, kCodes> S_{};
+  std::array<std::array<std::array<bool, kSites.size()>, 16>, kCodes> armed_{};
   std::vector<uint32_t> stack_;
   std::vector<FrameFacts> frames_;  // per stack_ entry
   std::map<std::pair<uint32_t, int32_t>, ForIter> forIters_;

@@ -40,9 +40,11 @@ MODEL_FORBIDDEN = re.compile(
     r"thread|mutex|filesystem|ctime|unistd\.h)")
 
 # Harness headers that speak JSON: the oracle protocol and trace reader, and the
-# results-stream writer. Everything else gets typed values (parse once, render late).
+# results-stream writer and its journal (records kept verbatim for --resume).
+# Everything else gets typed values (parse once, render late).
 JSON_HEADERS = {"interpreter/trace.h", "interpreter/oracle_driver.h",
-                "interpreter/pyrepro_python.h", "check/result_json.h", "runner/suite.h"}
+                "interpreter/pyrepro_python.h", "check/result_json.h", "runner/suite.h",
+                "runner/journal.h"}
 HARNESS = ("interpreter", "check", "runner", "campaign")
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')

@@ -31,6 +31,7 @@ struct CheckArgs {
   std::string saveRecordings;  // live, and every oracle answer kept here
   std::string recordings;      // no interpreter: the answers kept by an earlier check
   std::string mutant;          // the mutants build: the seeded mutant to check
+  bool resume = false;         // continue the stream at `results`
 };
 
 // --recordings: the stored interpreters (those --python names, when it names ids).
@@ -117,6 +118,33 @@ int check(const CheckArgs& a) {
     interps = selection.interpreters;
   }
 
+  // --results is written as the run goes; --resume first reads back what a killed run
+  // of the same checks wrote there.
+  std::optional<harness::EarlierRun> earlier;
+  if (a.resume) {
+    std::string error;
+    earlier = harness::readEarlierRun(a.results, error);
+    if (!earlier) {
+      std::cerr << "monsim check: --resume: " << error << "\n";
+      return kExitUsage;
+    }
+    opts.earlier = &earlier->records;
+  }
+  const harness::StreamInfo info{root, scenarios.size(), diags.size()};
+  harness::ResultsJournal journal;
+  if (!a.results.empty()) {
+    std::vector<nlohmann::json> kept;
+    if (earlier)
+      for (const auto& [key, record] : earlier->records) kept.push_back(record);
+    std::string error;
+    if (!journal.open(a.results, harness::streamHeader(interps, {}, info, ""), kept,
+                      error)) {
+      std::cerr << "monsim check: " << error << "\n";
+      return kExitUsage;
+    }
+    opts.journal = &journal;
+  }
+
   opts.jobs = a.jobs;
   opts.context.expectations = &expectations;
   opts.context.aloneRun = !a.noAlone;
@@ -142,13 +170,24 @@ int check(const CheckArgs& a) {
       line += " " + std::string(harness::verdictName(v)) + " " + std::to_string(c);
     if (progress.tty()) progress.status(line);
   };
-  const harness::SuiteRun run = harness::runSuite(scenarios, interps, opts, onResult);
+  harness::SuiteRun run = harness::runSuite(scenarios, interps, opts, onResult);
   progress.clear();
+  if (earlier) {
+    const size_t kept = static_cast<size_t>(std::count_if(
+        run.kept.begin(), run.kept.end(), [](const auto& k) { return !k.is_null(); }));
+    std::cerr << "monsim check: resumed " << kept << " of " << run.tasks.size()
+              << " checks from " << a.results << "\n";
+    // The header names every interpreter's build, also of one whose checks were all
+    // done before.
+    if (a.recordings.empty())
+      for (size_t k = 0; k < interps.size(); ++k)
+        if (!run.hellos[k])
+          run.hellos[k] = harness::liveOracles(opts.oracle)(interps[k])->hello();
+  }
 
   if (!a.results.empty()) {
     std::string error;
-    if (!harness::writeResultsStream(a.results, run, interps,
-                                     {root, scenarios.size(), diags.size()}, error))
+    if (!harness::writeResultsStream(a.results, run, interps, info, error))
       std::cerr << "monsim check: " << error << "\n";
   }
   auto count = [&](harness::Verdict v) {
@@ -191,7 +230,13 @@ void addCheck(CLI::App& app) {
       ->take_all();
   c->add_option("--jobs,-j", a->jobs, "Parallel workers (default 2)")
       ->check(CLI::Range(1, 64));
-  c->add_option("--results", a->results, "Write the results stream (JSON lines) here");
+  c->add_option("--results", a->results,
+                "Write the results stream (JSON lines) here, each record as its check "
+                "ends: a run killed at any moment leaves a valid prefix");
+  c->add_flag("--resume", a->resume,
+              "Continue the stream at --results that a killed run left: only the checks "
+              "it lacks run, and the finished stream is as an uninterrupted run's")
+      ->needs("--results");
   c->add_option("--expectations", a->expectations,
                 "Folder of expectations files (default: spec/expectations)");
   c->add_option("--timeout", a->timeout, "Seconds per scenario run (default 20)")

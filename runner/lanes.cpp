@@ -57,8 +57,7 @@ void runLanes(std::vector<Lane>& lanes, int threads, const OracleFactory& make,
       Oracle* w = nullptr;
       if (lanes[lane].interpreter) {
         auto& slot = workers[lane];
-        if (!slot)
-          slot = make(*lanes[lane].interpreter);
+        if (!slot) slot = make(*lanes[lane].interpreter);
         w = slot.get();
       }
       work(lane, task, w);

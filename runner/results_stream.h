@@ -14,7 +14,14 @@ struct StreamInfo {
   size_t loadErrors = 0;
 };
 
-// false, with `error`, when the file cannot be written.
+// The header line: the interpreters with their build and capabilities where `hellos`
+// has them.
+nlohmann::json streamHeader(const std::vector<Interpreter>& interps,
+                            const std::vector<std::optional<nlohmann::json>>& hellos,
+                            const StreamInfo& info, const std::string& started);
+
+// Replaces `path` with the whole stream (records in file order, the footer); false,
+// with `error`, when the file cannot be written.
 bool writeResultsStream(const std::string& path, const SuiteRun& run,
                         const std::vector<Interpreter>& interps, const StreamInfo& info,
                         std::string& error);

@@ -10,6 +10,7 @@
 
 #include "check/check.h"
 #include "interpreter/discovery.h"
+#include "runner/journal.h"
 #include "scenario/scenario.h"
 
 namespace monsim::harness {
@@ -27,11 +28,17 @@ struct SuiteOptions {
   // recordings (interpreter/recordings.h), or live workers that record, otherwise.
   OracleFactory oracles;
   CheckContext context;
+  // The records of an earlier run (--resume): their checks do not run again.
+  const std::map<RecordKey, nlohmann::json>* earlier = nullptr;
+  // Where each record goes the moment its check ends (--results).
+  ResultsJournal* journal = nullptr;
 };
 
 struct SuiteRun {
   std::vector<SuiteTask> tasks;
-  std::vector<CheckResult> results;                   // per task
+  std::vector<CheckResult> results;  // per task
+  // Per task: the earlier run's record (--resume), written as it was; null: run now.
+  std::vector<nlohmann::json> kept;
   std::vector<std::optional<nlohmann::json>> hellos;  // per interpreter, if it started
   std::map<Verdict, int> counts;
   double seconds = 0;
@@ -45,7 +52,12 @@ struct SuiteRun {
 std::vector<SuiteTask> suiteTasks(const std::vector<Scenario>& scenarios,
                                   const std::vector<Interpreter>& interps);
 
-// Runs the tasks; `onResult` is called once per task as it finishes (serialised).
+// A task's key in a results stream: its scenario and interpreter ("model-3.13" for a
+// script on the model).
+RecordKey taskKey(const SuiteTask& t, const std::vector<Interpreter>& interps);
+
+// Runs the tasks; `onResult` is called once per task as it finishes (serialised), not
+// for the tasks an earlier run answered.
 SuiteRun runSuite(
     const std::vector<Scenario>& scenarios, const std::vector<Interpreter>& interps,
     const SuiteOptions& options,

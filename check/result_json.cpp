@@ -20,6 +20,7 @@ json toJson(const CheckResult& r, const Scenario& s) {
          {"seconds", r.seconds}};
   if (!r.detail.empty()) j["detail"] = r.detail;
   if (!r.missing.empty()) j["missing"] = r.missing;
+  if (r.error.kind != ErrorKind::None) j["error"] = vocab::name(r.error.kind);
   json divs = json::array();
   for (const Divergence& d : r.divergences)
     divs.push_back({{"kind", kindName(d.kind)},

@@ -2,7 +2,7 @@
 fixtures and a stream `monsim check` writes now (scenarios with program and script
 kinds, on every interpreter found). Also checks what a line schema cannot: one header
 first, one footer last, footer totals that add up, interpreters the header names; and
-that the schema's verdicts, levels and divergence kinds are the tables of spec/vocab/
+that the schema's verdicts, levels, divergence and error kinds are the tables of spec/vocab/
 (names in order, meanings in the descriptions).
 usage: results_schema_test.py MONSIM SOURCE_ROOT"""
 import copy
@@ -79,7 +79,8 @@ def check_vocabularies(schema, root):
     defs = schema["$defs"]
     tables = [("verdicts.def", "MONSIM_VERDICT", defs["verdict"]),
               ("levels.def", "MONSIM_LEVEL", defs["level"]),
-              ("divergences.def", "MONSIM_DIVERGENCE", defs["divergence"]["properties"]["kind"])]
+              ("divergences.def", "MONSIM_DIVERGENCE", defs["divergence"]["properties"]["kind"]),
+              ("errors.def", "MONSIM_ERROR", defs["error"])]
     names = {}
     for path, macro, node in tables:
         before = len(failures)

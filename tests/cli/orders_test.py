@@ -21,7 +21,6 @@ cases = Cases("Orders")
 monsim = Monsim(cases, MONSIM, ROOT, timeout=1200)
 FOLDERS = ["hostile", "tools", "global-events", "local-events", "restart"]
 HISTORY = re.compile(r"; (this worker ran before:[^:]*|a fresh worker):")
-WORKER_DIED = re.compile(r"\b(crashed|timeout)\b")
 
 
 def files():
@@ -49,7 +48,7 @@ def verdicts(path):
             if j.get("kind") != "result":
                 continue
             detail = HISTORY.sub("; <history>:", j.get("detail", ""))
-            if WORKER_DIED.search(j["reason"]):
+            if j.get("error") in ("crashed", "timeout"):
                 detail = ""  # the dead worker's stderr, stacks and size: its own history
             out[(j["scenario"], j["interpreter"])] = (j["verdict"], j["reason"], detail)
     return out

@@ -16,7 +16,8 @@ namespace {
 std::string errorSignature(const harness::CheckError& e) {
   using harness::ErrorKind;
   const bool run = e.kind == ErrorKind::OracleErrored || e.kind == ErrorKind::Timeout ||
-                   e.kind == ErrorKind::Crashed;
+                   e.kind == ErrorKind::Crashed || e.kind == ErrorKind::MemoryLimit ||
+                   e.kind == ErrorKind::ProcessLimit;
   if (run && e.probeOff) return "probe-off run";
   switch (e.kind) {
     case ErrorKind::WorkerDoesNotStart:
@@ -35,6 +36,10 @@ std::string errorSignature(const harness::CheckError& e) {
       return "the harness failed";
     case ErrorKind::NotRecorded:
       return "not recorded";
+    case ErrorKind::MemoryLimit:
+      return "over the memory limit";
+    case ErrorKind::ProcessLimit:
+      return "over the process limit";
     case ErrorKind::None:
       break;
   }

@@ -53,7 +53,8 @@ VersusRun runVersus(const FuzzCase& c, const Token& t, harness::OracleWorker& le
   std::string failed[2];
   harness::OracleWorker* workers[2] = {&left, &right};
   for (int i = 0; i < 2; ++i) {
-    const harness::RunOutcome o = workers[i]->run(lr.scenario->oracle, options);
+    const harness::RunOutcome o =
+        workers[i]->run(lr.scenario->oracle, options, harness::budgetOf(*lr.scenario));
     if (o.kind == harness::RunOutcome::Kind::Result)
       traces[i] = harness::traceFromJson(o.message["trace"]);
     else

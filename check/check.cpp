@@ -23,6 +23,10 @@ ErrorKind errorKindOf(RunOutcome::Kind k) {
       return ErrorKind::Crashed;
     case RunOutcome::Kind::NotRecorded:
       return ErrorKind::NotRecorded;
+    case RunOutcome::Kind::MemoryLimit:
+      return ErrorKind::MemoryLimit;
+    case RunOutcome::Kind::ProcessLimit:
+      return ErrorKind::ProcessLimit;
     case RunOutcome::Kind::Result:
       break;
   }
@@ -80,6 +84,24 @@ void applyExpectations(CheckResult& r, const CheckContext& c) {
   }
 }
 
+// A run that gave no trace: the error, and why. `label` names the run where there are
+// two.
+void runFailed(CheckResult& r, const RunOutcome& o, bool probeOff,
+               std::string_view label) {
+  r.verdict = Verdict::Error;
+  r.error = {errorKindOf(o.kind), probeOff, o.phase};
+  r.reason = std::string(label) + std::string(kindName(o.kind));
+  if (o.kind == RunOutcome::Kind::Errored) {
+    r.reason += " in " + std::string(phaseName(o.phase)) + ": " + o.errorMessage;
+    r.detail = o.contextText();
+    return;
+  }
+  r.detail = o.detail;
+  // Over a limit: which, and by how much, fit in the reason's line.
+  if (o.kind == RunOutcome::Kind::MemoryLimit || o.kind == RunOutcome::Kind::ProcessLimit)
+    r.reason += ": " + o.detail.substr(0, o.detail.find(';'));
+}
+
 // The record limit of a run: the harness's (--max-records), or the scenario's
 // `limits.records` where that is lower.
 void limitRecords(json& options, const Scenario& s, const CheckContext& c) {
@@ -117,7 +139,8 @@ void applyOutcome(CheckResult& r, const Scenario& s) {
     miss = "its reason and detail do not say it";
   if (miss.empty()) {
     r.verdict = Verdict::Pass;
-    r.reason = "got its stated outcome, " + stated + ": " + r.reason;
+    r.reason =
+        "got its stated outcome, " + stated + (r.reason.empty() ? "" : ": " + r.reason);
   } else {
     r.verdict = Verdict::ExpectFail;
     r.reason = "the stated outcome at " + o.loc.str() + ", " + stated +
@@ -125,10 +148,24 @@ void applyOutcome(CheckResult& r, const Scenario& s) {
   }
 }
 
+// The output the oracle cut at its stdout_limit (the harness's, or limits.output).
+void noteOutputCut(CheckResult& r, const Scenario& s, const Trace& t,
+                   std::string_view run) {
+  for (const auto& [name, written] :
+       {std::pair{"stdout", t.stdoutWritten}, std::pair{"stderr", t.stderrWritten}})
+    if (written >= 0)
+      r.limitsHit.push_back(
+          "output limit: the program wrote " + std::to_string(written) +
+          " characters to " + name + " in the " + std::string(run) + " run; the first " +
+          std::to_string(t.outputLimit) + " were kept" +
+          (s.limits.output > 0 ? " (limits.output)" : " (stdout_limit)"));
+}
+
 void finish(CheckResult& r, const Scenario& s, const CheckContext& c,
             std::chrono::steady_clock::time_point t0) {
   r.seconds = since(t0);
   if (!r.detail.empty() && r.detail.back() != '\n') r.detail += '\n';
+  for (const std::string& hit : r.limitsHit) r.detail += hit + "\n";
   applyOutcome(r, s);
   applyExpectations(r, c);
 }
@@ -262,17 +299,9 @@ CheckResult checkLegacyOnly(const Scenario& s, Oracle& w, const CheckContext& c,
   if (!capable(s, w, r)) return done();
   json options = runOptions(s, false);
   limitRecords(options, s, c);
-  RunOutcome o = w.run(s.oracle, options, runTimeout(s, {}));
+  RunOutcome o = w.run(s.oracle, options, budgetOf(s));
   if (o.kind != RunOutcome::Kind::Result) {
-    r.verdict = Verdict::Error;
-    r.error = {errorKindOf(o.kind), true, o.phase};
-    r.reason = std::string(kindName(o.kind));
-    if (o.kind == RunOutcome::Kind::Errored) {
-      r.reason += " in " + std::string(phaseName(o.phase)) + ": " + o.errorMessage;
-      r.detail = o.contextText();
-    } else {
-      r.detail = o.detail;
-    }
+    runFailed(r, o, true, "");
     return done();
   }
   const Trace t = traceFromJson(o.message["trace"]);
@@ -282,6 +311,7 @@ CheckResult checkLegacyOnly(const Scenario& s, Oracle& w, const CheckContext& c,
     r.reason = truncatedReason(s, options);
     return done();
   }
+  noteOutputCut(r, s, t, "legacy-hooks");
   expectOn(r, s.expect, s, t, PyVersion::V3_12, "on " + impl);
   if (r.expectFailures.empty()) {
     r.verdict = Verdict::Pass;
@@ -333,18 +363,9 @@ CheckResult checkOnInterpreter(const Scenario& s, Oracle& w, const CheckContext&
   auto record = [&](bool probe, std::optional<Trace>& out) {
     json options = runOptions(s, probe);
     limitRecords(options, s, c);
-    RunOutcome o = w.run(s.oracle, options, runTimeout(s, {}));
+    RunOutcome o = w.run(s.oracle, options, budgetOf(s));
     if (o.kind != RunOutcome::Kind::Result) {
-      r.verdict = Verdict::Error;
-      r.error = {errorKindOf(o.kind), !probe, o.phase};
-      r.reason =
-          std::string(probe ? "" : "probe-off run: ") + std::string(kindName(o.kind));
-      if (o.kind == RunOutcome::Kind::Errored) {
-        r.reason += " in " + std::string(phaseName(o.phase)) + ": " + o.errorMessage;
-        r.detail = o.contextText();
-      } else {
-        r.detail = o.detail;
-      }
+      runFailed(r, o, !probe, probe ? "" : "probe-off run: ");
       return false;
     }
     json& tj = o.message["trace"];
@@ -356,6 +377,7 @@ CheckResult checkOnInterpreter(const Scenario& s, Oracle& w, const CheckContext&
       r.reason = truncatedReason(s, options);
       return false;
     }
+    noteOutputCut(r, s, *out, probe ? "probe-on" : "probe-off");
     return true;
   };
   std::optional<Trace> on, off;

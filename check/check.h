@@ -53,6 +53,8 @@ struct CheckResult {
   // the probe leaves the probe-on run's path (its rest is not compared).
   std::vector<std::string> probeEffects;
   std::string pathSplit;
+  // Limits a run hit without being ended by them (its output cut): said in `detail`.
+  std::vector<std::string> limitsHit;
   const KnownDeviation* deviation = nullptr;
   double seconds = 0;
   // How often each model rule (model/explain.h) decided for a scenario tool, over the

@@ -25,7 +25,7 @@ struct CheckArgs {
   int jobs = 2;
   std::string results;
   std::string expectations;
-  double timeout = 20;
+  RunLimitArgs limits;
   bool noAlone = false;
   bool quiet = false;
   std::string saveRecordings;  // live, and every oracle answer kept here
@@ -148,7 +148,7 @@ int check(const CheckArgs& a) {
   opts.jobs = a.jobs;
   opts.context.expectations = &expectations;
   opts.context.aloneRun = !a.noAlone;
-  opts.oracle.runTimeout = std::chrono::milliseconds(static_cast<long>(a.timeout * 1000));
+  applyRunLimits(a.limits, opts.oracle);
   if (!a.saveRecordings.empty())
     opts.oracles = harness::recordingOracles(a.saveRecordings, opts.oracle);
   harness::Progress progress(std::chrono::seconds(3600));
@@ -239,8 +239,7 @@ void addCheck(CLI::App& app) {
       ->needs("--results");
   c->add_option("--expectations", a->expectations,
                 "Folder of expectations files (default: spec/expectations)");
-  c->add_option("--timeout", a->timeout, "Seconds per scenario run (default 20)")
-      ->check(seconds());
+  addRunLimits(c, a->limits);
   c->add_flag("--no-alone-run", a->noAlone,
               "Skip the second run, without the probe (the scenario's tools alone), "
               "its prediction and its expectations");

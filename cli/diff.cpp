@@ -24,7 +24,7 @@ struct DiffArgs {
   std::vector<std::string> paths{"spec/scenarios"};
   std::vector<std::string> python;
   std::string out = "out/diff.md";
-  double timeout = 20;
+  RunLimitArgs limits;
   size_t shown = 12;         // differing events listed per scenario and side
   harness::StreamView view;  // --ignore-offsets, --branch-as-one
 };
@@ -61,7 +61,7 @@ int diff(const DiffArgs& a) {
     return kExitUsage;
   }
   harness::OracleOptions oo;
-  oo.runTimeout = std::chrono::milliseconds(static_cast<long>(a.timeout * 1000));
+  applyRunLimits(a.limits, oo);
   const harness::Interpreter& left = selection.interpreters[0];
   const harness::Interpreter& right = selection.interpreters[1];
   harness::OracleWorker wl(left, oo), wr(right, oo);
@@ -90,7 +90,7 @@ int diff(const DiffArgs& a) {
     }
     const nlohmann::json options = harness::runOptions(s, true);
     auto record = [&](harness::OracleWorker& w) -> std::optional<harness::Trace> {
-      const harness::RunOutcome o = w.run(s.oracle, options);
+      const harness::RunOutcome o = w.run(s.oracle, options, harness::budgetOf(s));
       if (o.kind != harness::RunOutcome::Kind::Result) return std::nullopt;
       return harness::traceFromJson(o.message["trace"]);
     };
@@ -164,9 +164,7 @@ void addDiff(CLI::App& app) {
          "Compare BRANCH_LEFT/BRANCH_RIGHT (3.14+) as BRANCH (3.12, 3.13): what changed "
          "across versions beyond the renaming")
       ->expected(0);
-  cmd->add_option("--timeout", args.timeout, "Seconds per scenario run")
-      ->capture_default_str()
-      ->check(seconds());
+  addRunLimits(cmd, args.limits);
   cmd->footer(exitFooter("every scenario both run gave the same stream",
                          "some streams differ (or a run gave no trace)",
                          "not two usable interpreters, or no scenario found"));

@@ -40,7 +40,7 @@ struct FuzzArgs {
   bool versus = false;       // two interpreters against each other, no model
   harness::StreamView view;  // --ignore-offsets, --branch-as-one
   std::string saveTraces;
-  double timeout = 20;
+  RunLimitArgs limits;
   size_t traceLimit = 40000;
   long maxRecords = 20000;
 };
@@ -246,7 +246,7 @@ int fuzz(const FuzzArgs& a) {
   ctx.expectations = &expectations;
   ctx.maxRecords = a.maxRecords;
   harness::OracleOptions oo;
-  oo.runTimeout = std::chrono::milliseconds(static_cast<long>(a.timeout * 1000));
+  applyRunLimits(a.limits, oo);
   if (a.versus && !a.shard.empty()) {
     std::cerr << "monsim fuzz: --shard is for model campaigns, not --versus\n";
     return kExitUsage;
@@ -427,8 +427,7 @@ void addFuzz(CLI::App& app) {
                 "Records per trace; a bigger case is counted as too big, not judged "
                 "(default 20000)")
       ->check(wholeNumber(1));
-  c->add_option("--timeout", a->timeout, "Seconds per scenario run (default 20)")
-      ->check(seconds());
+  addRunLimits(c, a->limits);
   c->add_option("--shard", a->shard,
                 "K/N: run only the case numbers n with n mod N = K (0 <= K < N); the N "
                 "shards of one --seed (and --count) are exactly one campaign's cases "

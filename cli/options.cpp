@@ -72,6 +72,28 @@ CLI::Validator seconds() {
       "SECONDS > 0");
 }
 
+void addRunLimits(CLI::App* c, RunLimitArgs& a) {
+  c->add_option("--timeout", a.timeout, "Seconds each scenario run may take")
+      ->capture_default_str()
+      ->check(seconds());
+  c->add_option("--memory-limit", a.memoryMb,
+                "MB of resident memory a run may add to its worker (its processes "
+                "together); over it, the run ends as error memory-limit (0: no limit)")
+      ->capture_default_str()
+      ->check(wholeNumber(0, 1 << 20));
+  c->add_option("--process-limit", a.processes,
+                "Processes a run may have at once besides its worker; over it, the run "
+                "ends as error process-limit (0: no limit)")
+      ->capture_default_str()
+      ->check(wholeNumber(0, 100000));
+}
+
+void applyRunLimits(const RunLimitArgs& a, harness::OracleOptions& o) {
+  o.runTimeout = std::chrono::milliseconds(static_cast<long>(a.timeout * 1000));
+  o.memoryMb = a.memoryMb;
+  o.processes = a.processes;
+}
+
 CLI::Validator seed() {
   return CLI::Validator(
       [](std::string& text) -> std::string {

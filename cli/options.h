@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "interpreter/oracle_driver.h"
 #include "interpreter/vet.h"
 
 namespace monsim::cli {
@@ -25,6 +26,16 @@ CLI::Validator seconds();
 CLI::Validator seed();
 // A Python version the model has a profile for ("3.13", "3.14.2").
 CLI::Validator modelVersion();
+
+// What each run of an interpreter may use (RunBudget): --timeout, --memory-limit and
+// --process-limit, the same for every command that runs interpreters.
+struct RunLimitArgs {
+  double timeout = 20;  // seconds
+  long memoryMb = 2048;
+  int processes = 16;
+};
+void addRunLimits(CLI::App* c, RunLimitArgs& a);
+void applyRunLimits(const RunLimitArgs& a, harness::OracleOptions& o);
 
 // Prints why each --python value that is not usable was rejected, and what could
 // still apply to a Python without sys.monitoring; false when the run must stop

@@ -23,7 +23,7 @@ struct RecordArgs {
   std::string out = "out/traces";
   bool noProbe = false;
   bool instruction = false;
-  double timeout = 20;
+  RunLimitArgs limits;
 };
 
 std::string safeName(std::string s) {
@@ -71,7 +71,7 @@ int record(const RecordArgs& a) {
   int bad = 0;
   for (const auto& interp : interps) {
     harness::OracleOptions oo;
-    oo.runTimeout = std::chrono::milliseconds(static_cast<long>(a.timeout * 1000));
+    applyRunLimits(a.limits, oo);
     harness::OracleWorker worker(interp, oo);
     std::string why;
     const auto hello = worker.hello(&why);
@@ -138,9 +138,7 @@ void addRecord(CLI::App& app) {
                 "Record deliveries only, without the probe tool");
   cmd->add_flag("--instruction", args.instruction,
                 "Let the probe record INSTRUCTION events");
-  cmd->add_option("--timeout", args.timeout, "Seconds per scenario")
-      ->capture_default_str()
-      ->check(seconds());
+  addRunLimits(cmd, args.limits);
   cmd->footer(exitFooter("every scenario × interpreter was recorded",
                          "a run timed out, crashed or errored (its file says how)",
                          "an interpreter asked for is not usable, none was found, or a "

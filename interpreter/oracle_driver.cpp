@@ -1,5 +1,7 @@
 #include "interpreter/oracle_driver.h"
 
+#include <algorithm>
+
 #include "interpreter/untrusted_text.h"
 
 namespace monsim::harness {
@@ -16,6 +18,10 @@ std::string_view kindName(RunOutcome::Kind k) {
       return "crashed";
     case RunOutcome::Kind::NotRecorded:
       return "not recorded";
+    case RunOutcome::Kind::MemoryLimit:
+      return "memory limit";
+    case RunOutcome::Kind::ProcessLimit:
+      return "process limit";
   }
   return "?";
 }
@@ -23,7 +29,8 @@ std::string_view kindName(RunOutcome::Kind k) {
 std::optional<RunOutcome::Kind> outcomeKindNamed(std::string_view name) {
   for (auto k :
        {RunOutcome::Kind::Result, RunOutcome::Kind::Errored, RunOutcome::Kind::Timeout,
-        RunOutcome::Kind::Crashed, RunOutcome::Kind::NotRecorded})
+        RunOutcome::Kind::Crashed, RunOutcome::Kind::NotRecorded,
+        RunOutcome::Kind::MemoryLimit, RunOutcome::Kind::ProcessLimit})
     if (kindName(k) == name) return k;
   return std::nullopt;
 }
@@ -88,13 +95,27 @@ nlohmann::json runOptions(const Scenario& s, bool probe) {
   nlohmann::json o{{"probe", probe}};
   if (probe && mentionsInstruction(s)) o["instruction"] = true;
   if (s.limits.records > 0) o["max_records"] = s.limits.records;
+  if (s.limits.output > 0) o["stdout_limit"] = s.limits.output;
   return o;
 }
 
-std::chrono::milliseconds runTimeout(const Scenario& s, std::chrono::milliseconds other) {
-  if (s.limits.seconds <= 0) return other;
-  const auto own = std::chrono::milliseconds(static_cast<long>(s.limits.seconds * 1000));
-  return other.count() > 0 ? std::min(own, other) : own;
+namespace {
+
+template <typename T>
+T lower(T a, T b) {
+  return a <= T{} ? b : b <= T{} ? a : std::min(a, b);
+}
+
+}  // namespace
+
+RunBudget tighter(const RunBudget& a, const RunBudget& b) {
+  return {lower(a.time, b.time), lower(a.memoryMb, b.memoryMb),
+          lower(a.processes, b.processes)};
+}
+
+RunBudget budgetOf(const Scenario& s) {
+  return {std::chrono::milliseconds(static_cast<long>(s.limits.seconds) * 1000),
+          s.limits.memoryMb, s.limits.processes};
 }
 
 OracleWorker::OracleWorker(Interpreter interp, OracleOptions opts)
@@ -202,9 +223,35 @@ std::optional<RunOutcome> outcomeOfReply(const std::string& line, long seq) {
   return out;
 }
 
+std::optional<RunOutcome> OracleWorker::overBudget(const RunBudget& budget, long baseKb) {
+  if (budget.memoryMb <= 0 && budget.processes <= 0) return std::nullopt;
+  const std::optional<Process::GroupUse> use = proc_.groupUse();
+  if (!use) return std::nullopt;
+  const long grownMb = (use->residentKb - baseKb) / 1024;
+  const int others = use->processes - 1;
+  RunOutcome out;
+  if (budget.memoryMb > 0 && grownMb > budget.memoryMb) {
+    out.kind = RunOutcome::Kind::MemoryLimit;
+    out.detail = "the run grew its worker's resident memory by " +
+                 std::to_string(grownMb) + " MB (" + std::to_string(use->processes) +
+                 (use->processes == 1 ? " process" : " processes") +
+                 " together), over its memory limit of " +
+                 std::to_string(budget.memoryMb) + " MB";
+  } else if (budget.processes > 0 && others > budget.processes) {
+    out.kind = RunOutcome::Kind::ProcessLimit;
+    out.detail = "the run had " + std::to_string(others) +
+                 " processes besides its worker at once, over its process limit of " +
+                 std::to_string(budget.processes);
+  } else {
+    return std::nullopt;
+  }
+  out.detail += "; worker and its processes killed (" + proc_.kill() + ")" + history();
+  recent_.clear();
+  return out;
+}
+
 RunOutcome OracleWorker::run(const nlohmann::json& scenario,
-                             const nlohmann::json& options,
-                             std::chrono::milliseconds timeout) {
+                             const nlohmann::json& options, const RunBudget& asked) {
   RunOutcome out;
   std::string why;
   if (!ensureStarted(why)) {
@@ -225,13 +272,25 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
         "worker stdin closed (" + proc_.kill() + "): " + tail(proc_.drainStderr());
     return out;
   }
-  const auto limit = timeout.count() > 0 ? timeout : opts_.runTimeout;
+  const RunBudget budget =
+      tighter(asked, {opts_.runTimeout, opts_.memoryMb, opts_.processes});
+  const auto limit = budget.time;
   const auto deadline = std::chrono::steady_clock::now() + limit;
+  // Memory and processes are looked at while the reply is awaited, every kWatch: a
+  // quick run costs nothing, and one that grows is stopped within about kWatch.
+  constexpr std::chrono::milliseconds kWatch{50};
+  const long baseKb = proc_.residentKb().value_or(0);
   std::string line;
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    const auto st = proc_.readLine(line, std::max(left, std::chrono::milliseconds(0)));
+    const auto st =
+        proc_.readLine(line, std::clamp(left, std::chrono::milliseconds(0), kWatch));
+    if (st == Process::ReadStatus::Timeout && left > kWatch) {
+      if (std::optional<RunOutcome> over = overBudget(budget, baseKb))
+        return std::move(*over);
+      continue;
+    }
     if (st == Process::ReadStatus::Timeout) {
       out.kind = RunOutcome::Kind::Timeout;
       // Where it hangs: the worker's stacks (if it offers a signal for them), its

@@ -34,7 +34,16 @@ OraclePhase phaseNamed(const std::string& name);  // Unknown if no phase is
 
 struct RunOutcome {
   // NotRecorded: a store of recordings (interpreter/recordings.h) has no answer to it.
-  enum class Kind { Result, Errored, Timeout, Crashed, NotRecorded };
+  // MemoryLimit, ProcessLimit: the run went over what RunBudget allows; killed.
+  enum class Kind {
+    Result,
+    Errored,
+    Timeout,
+    Crashed,
+    NotRecorded,
+    MemoryLimit,
+    ProcessLimit
+  };
   Kind kind = Kind::Crashed;
   nlohmann::json message;  // the worker's result/errored message, if any
   std::string detail;      // why it timed out or crashed; worker stderr tail
@@ -58,13 +67,23 @@ std::optional<RunOutcome::Kind> outcomeKindNamed(std::string_view name);
 // The run options (PROTOCOL §3.6) a scenario needs: INSTRUCTION in use makes the
 // probe record it.
 nlohmann::json runOptions(const Scenario& s, bool probe);
-// A run's time limit: the scenario's `limits.seconds` when it has one and it is below
-// `other` (the harness's limit; zero: none given).
-std::chrono::milliseconds runTimeout(const Scenario& s, std::chrono::milliseconds other);
+// What one run may use; the driver ends a run that goes over and says which limit it
+// hit. Zero: no limit of that kind.
+struct RunBudget {
+  std::chrono::milliseconds time{0};  // until the reply
+  long memoryMb = 0;  // resident memory the run may add to its worker's process group
+  int processes = 0;  // processes the run may have at once besides the worker
+};
+// The tighter of two budgets, limit by limit (a zero is no limit).
+RunBudget tighter(const RunBudget& a, const RunBudget& b);
+// A scenario's own budget: its `limits` (seconds, memory, processes).
+RunBudget budgetOf(const Scenario& s);
 
 struct OracleOptions {
   std::chrono::milliseconds startTimeout{60000};  // pyodide needs a few seconds
   std::chrono::milliseconds runTimeout{20000};
+  long memoryMb = 2048;      // RunBudget's, for every run (0: none)
+  int processes = 16;        // RunBudget's, for every run (0: none)
   std::string workerScript;  // default: <source root>/oracle/worker.py
 };
 
@@ -77,11 +96,11 @@ class Oracle {
   virtual const Interpreter& interpreter() const = 0;
   // The worker's hello (starting it if needed); nullopt if it cannot start.
   virtual std::optional<nlohmann::json> hello(std::string* why = nullptr) = 0;
-  // Runs one scenario; `options` is the protocol's run options object; `timeout`,
-  // when not zero, replaces the worker's run time limit for this run.
+  // Runs one scenario; `options` is the protocol's run options object; `budget`
+  // tightens the worker's limits (OracleOptions) for this run.
   virtual RunOutcome run(const nlohmann::json& scenario,
                          const nlohmann::json& options = {},
-                         std::chrono::milliseconds timeout = {}) = 0;
+                         const RunBudget& budget = {}) = 0;
   virtual int starts() const = 0;  // 0: it never started (no hello to report)
 };
 
@@ -96,12 +115,15 @@ class OracleWorker : public Oracle {
   const Interpreter& interpreter() const override { return interp_; }
   std::optional<nlohmann::json> hello(std::string* why = nullptr) override;
   RunOutcome run(const nlohmann::json& scenario, const nlohmann::json& options = {},
-                 std::chrono::milliseconds timeout = {}) override;
+                 const RunBudget& budget = {}) override;
   void stop();
   int starts() const override { return starts_; }
 
  private:
   bool ensureStarted(std::string& why);
+  // Over `budget` now (memory grown past `baseKb`, or too many processes): the
+  // outcome that says which limit, with the worker killed.
+  std::optional<RunOutcome> overBudget(const RunBudget& budget, long baseKb);
 
   Interpreter interp_;
   OracleOptions opts_;

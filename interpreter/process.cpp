@@ -1,5 +1,6 @@
 #include "interpreter/process.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
+#include <sstream>
 
 extern char** environ;
 
@@ -37,6 +39,7 @@ Process& Process::operator=(Process&& o) noexcept {
   if (this != &o) {
     kill();
     pid_ = o.pid_;
+    group_ = o.group_;
     in_ = o.in_;
     out_ = o.out_;
     err_ = o.err_;
@@ -44,7 +47,7 @@ Process& Process::operator=(Process&& o) noexcept {
     errBuf_ = std::move(o.errBuf_);
     outEof_ = o.outEof_;
     status_ = std::move(o.status_);
-    o.pid_ = -1;
+    o.pid_ = o.group_ = -1;
     o.in_ = o.out_ = o.err_ = -1;
   }
   return *this;
@@ -83,7 +86,7 @@ std::optional<std::string> Process::start(const std::vector<std::string>& argv) 
     ::close(perr[0]);
     return "cannot start " + argv[0] + ": " + std::strerror(rc);
   }
-  pid_ = pid;
+  pid_ = group_ = pid;
   in_ = pin[1];
   out_ = pout[0];
   err_ = perr[0];
@@ -198,6 +201,37 @@ std::optional<long> Process::residentKb() const {
   return std::nullopt;
 }
 
+std::optional<Process::GroupUse> Process::groupUse() const {
+  if (group_ <= 0) return std::nullopt;
+  DIR* proc = ::opendir("/proc");
+  if (!proc) return std::nullopt;
+  static const long pageKb = ::sysconf(_SC_PAGESIZE) / 1024;
+  GroupUse use;
+  while (const dirent* e = ::readdir(proc)) {
+    if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+    std::ifstream f(std::string("/proc/") + e->d_name + "/stat");
+    std::string stat;
+    if (!std::getline(f, stat)) continue;  // gone meanwhile
+    // After the command name (which may hold spaces and ')'): state ppid pgrp …, with
+    // rss the 22nd field from there (proc(5)).
+    const size_t close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream fields(stat.substr(close + 2));
+    std::string field;
+    long pgrp = -1, rss = 0;
+    for (int i = 0; i < 22 && fields >> field; ++i) {
+      if (i == 2) pgrp = std::atol(field.c_str());
+      if (i == 21) rss = std::atol(field.c_str());
+    }
+    if (pgrp != group_) continue;
+    ++use.processes;
+    use.residentKb += rss * pageKb;
+  }
+  ::closedir(proc);
+  if (use.processes == 0) return std::nullopt;
+  return use;
+}
+
 std::string Process::signalAndCollect(int sig, std::chrono::milliseconds wait) {
   if (pid_ <= 0) return "";
   ::kill(pid_, sig);
@@ -208,12 +242,12 @@ std::string Process::signalAndCollect(int sig, std::chrono::milliseconds wait) {
 }
 
 std::string Process::kill() {
+  // The child leads a process group of its own (start): what it started goes with it,
+  // also when the child itself has already exited. No group left: ESRCH, a no-op.
+  if (group_ > 0) ::kill(-group_, SIGKILL);
+  group_ = -1;
   if (pid_ > 0) {
-    reap(false);
-    // The worker leads a process group of its own (oracle processes.py): what a
-    // scenario started in it goes with it. No such group: ESRCH, nothing happens.
-    if (pid_ > 0) ::kill(-pid_, SIGKILL);
-    if (pid_ > 0) ::kill(pid_, SIGKILL);
+    ::kill(pid_, SIGKILL);
     reap(true);
   }
   closeFd(in_);

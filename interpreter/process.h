@@ -36,6 +36,13 @@ class Process {
   std::string drainStderr();
   // The running child's resident memory in kB (Linux /proc); nullopt when unknown.
   std::optional<long> residentKb() const;
+  // What the child's process group holds now (Linux /proc; nullopt when unknown): the
+  // child leads a group of its own, and what it starts stays in it unless it leaves.
+  struct GroupUse {
+    int processes = 0;  // the child included
+    long residentKb = 0;
+  };
+  std::optional<GroupUse> groupUse() const;
   // Sends `sig` to the child, then collects what it writes to stderr for up to `wait`.
   std::string signalAndCollect(int sig, std::chrono::milliseconds wait);
 
@@ -50,6 +57,7 @@ class Process {
   std::string reap(bool block);
 
   pid_t pid_ = -1;
+  pid_t group_ = -1;  // outlives the child: what it started may still run
   int in_ = -1, out_ = -1, err_ = -1;
   std::string outBuf_, errBuf_;
   bool outEof_ = false;

@@ -116,8 +116,8 @@ class RecordingOracle : public Oracle {
   }
 
   RunOutcome run(const json& scenario, const json& options,
-                 std::chrono::milliseconds) override {
-    RunOutcome o = live_.run(scenario, options);
+                 const RunBudget& budget) override {
+    RunOutcome o = live_.run(scenario, options, budget);
     out_->line(interpreter(), {{"kind", "run"},
                                {"key", runKey(scenario, options)},
                                {"scenario", scenario.value("id", "")},
@@ -146,8 +146,7 @@ class StoredOracle : public Oracle {
     return std::nullopt;
   }
 
-  RunOutcome run(const json& scenario, const json& options,
-                 std::chrono::milliseconds) override {
+  RunOutcome run(const json& scenario, const json& options, const RunBudget&) override {
     if (rec_) {
       const auto it = rec_->runs.find(runKey(scenario, options));
       if (it != rec_->runs.end()) return it->second;

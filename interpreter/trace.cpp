@@ -287,11 +287,17 @@ Trace traceFromJson(const json& j) {
     t.interpreter.platform = str(*it, "platform");
     t.interpreter.hexversion = integer(*it, "hexversion").value_or(0);
   }
-  if (auto it = j.find("options"); it != j.end() && it->is_object())
+  if (auto it = j.find("options"); it != j.end() && it->is_object()) {
     t.instruction = it->contains("instruction") && (*it)["instruction"].is_boolean() &&
                     (*it)["instruction"].get<bool>();
+    t.outputLimit = integer(*it, "stdout_limit").value_or(0);
+  }
   t.stdoutText = str(j, "stdout");
   t.stderrText = str(j, "stderr");
+  if (auto it = j.find("output_cut"); it != j.end() && it->is_object()) {
+    t.stdoutWritten = integer(*it, "stdout").value_or(-1);
+    t.stderrWritten = integer(*it, "stderr").value_or(-1);
+  }
   if (auto it = j.find("codes"); it != j.end() && it->is_object()) {
     for (const auto& [id, row] : it->items()) {
       TraceCode c;

@@ -172,6 +172,10 @@ struct Trace {
   std::map<std::string, TraceCode> codes;
   std::vector<TraceRecord> records;
   std::string stdoutText, stderrText;
+  // What the program wrote in all, where that went over the oracle's stdout_limit and
+  // the text above was cut (-1: not cut).
+  long stdoutWritten = -1, stderrWritten = -1;
+  long outputLimit = 0;  // options.stdout_limit: the characters kept of each
 
   const TraceCode* code(const std::string& id) const;
 };

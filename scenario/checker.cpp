@@ -183,7 +183,8 @@ std::optional<Scenario> Checker::run(const YAML::Node& doc) {
 }
 
 void Checker::limits(const Field& f) {
-  const auto m = r_.mapping(f.value, f.valueMark(), "'limits'", {"seconds", "records"});
+  const auto m = r_.mapping(f.value, f.valueMark(), "'limits'",
+                            {"seconds", "records", "memory", "processes", "output"});
   if (!m) return;
   if (const Field* x = m->find("seconds"))
     if (auto n = smallInt(x->value, x->valueMark(), "'seconds'", 1, 3600))
@@ -191,6 +192,15 @@ void Checker::limits(const Field& f) {
   if (const Field* x = m->find("records"))
     if (auto n = smallInt(x->value, x->valueMark(), "'records'", 1, 10000000))
       s_.limits.records = *n;
+  if (const Field* x = m->find("memory"))
+    if (auto n = smallInt(x->value, x->valueMark(), "'memory'", 1, 1 << 20))
+      s_.limits.memoryMb = *n;
+  if (const Field* x = m->find("processes"))
+    if (auto n = smallInt(x->value, x->valueMark(), "'processes'", 1, 10000))
+      s_.limits.processes = *n;
+  if (const Field* x = m->find("output"))
+    if (auto n = smallInt(x->value, x->valueMark(), "'output'", 1, 100000000))
+      s_.limits.output = *n;
 }
 
 void Checker::outcome(const Field& f) {

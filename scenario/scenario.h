@@ -148,9 +148,13 @@ struct StatedOutcome {
 
 // `limits`: tighter bounds for one scenario's runs than the harness's (a hostile
 // program that floods or hangs need not take the default time); 0: the harness's.
+// A scenario's own limits for its runs (0: the harness's); each can only tighten it.
 struct RunLimits {
-  int seconds = 0;   // the run's time limit
-  long records = 0;  // the oracle's max_records
+  int seconds = 0;    // the run's time limit
+  long records = 0;   // the oracle's max_records
+  long memoryMb = 0;  // resident memory a run may add to its worker
+  int processes = 0;  // processes a run may have at once besides its worker
+  long output = 0;    // characters of the program's stdout and stderr kept (stdout_limit)
 };
 
 struct Scenario {

@@ -229,6 +229,8 @@ class _Run:
         limit = self.opts["stdout_limit"]
         # Warnings and tracebacks name the program's file; its run number must not show.
         stable = "<scenario %s>" % self.doc["id"]
+        printed = {name: text.getvalue().replace(self.filename, stable)
+                   for name, text in (("stdout", out), ("stderr", err))}
         variable = []
         if sys.flags.hash_randomization:
             variable.append("str_hash_order")
@@ -244,8 +246,9 @@ class _Run:
             "options": self.opts,
             "records": rec.records,
             "codes": rec.codes.table(),
-            "stdout": out.getvalue().replace(self.filename, stable)[:limit],
-            "stderr": err.getvalue().replace(self.filename, stable)[:limit],
+            "stdout": printed["stdout"][:limit],
+            "stderr": printed["stderr"][:limit],
+            "output_cut": {name: len(text) for name, text in printed.items() if len(text) > limit},
             "truncated": rec.truncated,
             "variable": variable,
         }

@@ -88,9 +88,9 @@ TEST(CheckResult, AStatedOutcomeIsPassWhenMetAndExpectFailWhenMissed) {
 TEST(CheckResult, LimitsSecondsIsTheRunsTimeLimit) {
   const Scenario s =
       load(kHead + "program: \"x = 1\"\nsteps: []\nlimits: {seconds: 1}\n");
-  EXPECT_EQ(runTimeout(s, 20000ms), 1000ms);
-  EXPECT_EQ(runTimeout(s, 500ms), 500ms);
-  EXPECT_EQ(runTimeout(s, 0ms), 1000ms);
+  EXPECT_EQ(tighter(budgetOf(s), {20000ms, 0, 0}).time, 1000ms);
+  EXPECT_EQ(tighter(budgetOf(s), {500ms, 0, 0}).time, 500ms);
+  EXPECT_EQ(tighter(budgetOf(s), {0ms, 0, 0}).time, 1000ms);
   OracleWorker w = fakeWorker("hang");
   const auto t0 = std::chrono::steady_clock::now();
   const CheckResult r = checkOnInterpreter(s, w, CheckContext{});

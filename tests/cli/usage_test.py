@@ -32,8 +32,17 @@ def options_from_source():
     and positionals as cli/*.cpp declares them."""
     found = {}
     cli = os.path.join(ROOT, "cli")
+    # Options several subcommands share: `void addX(CLI::App* c, …) { c->add_option(… }`
+    # in options.cpp, called as addX(cmd, …).
+    shared = {}
+    options_text = open(os.path.join(cli, "options.cpp")).read()
+    for fn, var, body in re.findall(
+            r"void (\w+)\(CLI::App\* (\w+)[^)]*\) \{(.*?)\n\}", options_text, re.S):
+        shared[fn] = [n for v, names in re.findall(
+            r"(\w+)->add_(?:option|flag)\(\s*\"([^\"]+)\"", body) if v == var
+            for n in names.split(",")]
     for name in sorted(os.listdir(cli)):
-        if not name.endswith(".cpp"):
+        if not name.endswith(".cpp") or name == "options.cpp":
             continue
         text = open(os.path.join(cli, name)).read()
         commands = {"app": ""}
@@ -43,6 +52,9 @@ def options_from_source():
             found.setdefault(commands[var], [])
         for var, names in re.findall(r"(\w+)->add_(?:option|flag)\(\s*\"([^\"]+)\"", text):
             found[commands[var]] += names.split(",")
+        for fn, var in re.findall(r"\b(\w+)\((\w+),", text):
+            if fn in shared and var in commands:
+                found[commands[var]] += shared[fn]
     return found
 
 

@@ -63,7 +63,7 @@ class ReplyOracle final : public Oracle {
       caps[c] = true;
     return json{{"type", "hello"}, {"protocol", 1}, {"capabilities", caps}};
   }
-  RunOutcome run(const json&, const json&, std::chrono::milliseconds) override {
+  RunOutcome run(const json&, const json&, const RunBudget&) override {
     ++seq_;
     while (next_ < lines_.size())
       if (auto o = outcomeOfReply(lines_[next_++], seq_)) return std::move(*o);

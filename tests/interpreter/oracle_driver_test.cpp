@@ -3,6 +3,13 @@
 #include "interpreter/oracle_driver.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <thread>
 
 #include "interpreter/untrusted_text.h"
 
@@ -12,13 +19,14 @@ namespace {
 using Kind = RunOutcome::Kind;
 using namespace std::chrono_literals;
 
-OracleWorker fakeWorker(const std::string& mode) {
+OracleWorker fakeWorker(const std::string& mode,
+                        std::chrono::milliseconds runTimeout = 1500ms) {
   Interpreter in;
   in.id = "fake-" + mode;
   in.command = {"python3", sourceRoot() + "/tests/interpreter/fake/worker.py", mode};
   OracleOptions o;
   o.workerScript = "--";  // the fake ignores it; keeps argv shape the same
-  o.runTimeout = 1500ms;
+  o.runTimeout = runTimeout;
   o.startTimeout = 1500ms;
   return OracleWorker(in, o);
 }
@@ -117,6 +125,69 @@ TEST(OracleDriver, BytesThatAreNotUtf8BecomeValidTextInTheVerdict) {
   // A tail cut inside a character drops the character's remaining bytes.
   EXPECT_EQ(untrustedTail("ab\xc3\xa9", 1), "…");
   EXPECT_EQ(untrustedTail("ab\xc3\xa9", 2), "…\xc3\xa9");
+}
+
+// Processes a run started and left: none runs any more (a zombie awaits its reaper).
+bool allGone(const std::string& pidfile) {
+  std::ifstream f(pidfile);
+  std::vector<long> pids{std::istream_iterator<long>(f), {}};
+  EXPECT_EQ(pids.size(), 6u) << pidfile;
+  for (int tries = 0; tries < 200; ++tries) {
+    const bool any = std::any_of(pids.begin(), pids.end(), [](long pid) {
+      std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+      std::string text;
+      std::getline(stat, text);
+      const size_t close = text.rfind(')');
+      return close != std::string::npos && text.at(close + 2) != 'Z';
+    });
+    if (!any) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return false;
+}
+
+std::string pidfile() {
+  return (std::filesystem::temp_directory_path() /
+          ("monsim-driver-test-" + std::to_string(::getpid()) + ".pids"))
+      .string();
+}
+
+TEST(OracleDriver, RunOverTheMemoryLimitIsKilledAndSaysWhich) {
+  auto w = fakeWorker("grow", 20000ms);
+  const auto r = w.run(scenario("bad"), {}, {20000ms, 100, 0});
+  ASSERT_EQ(r.kind, Kind::MemoryLimit) << r.detail;
+  EXPECT_NE(r.detail.find("over its memory limit of 100 MB"), std::string::npos)
+      << r.detail;
+  EXPECT_EQ(w.run(scenario("after")).kind, Kind::Result);
+  EXPECT_EQ(w.starts(), 2);
+  // Without a limit that low, the same run completes.
+  auto roomy = fakeWorker("grow", 20000ms);
+  EXPECT_EQ(roomy.run(scenario("bad"), {}, {20000ms, 0, 0}).kind, Kind::Result);
+}
+
+TEST(OracleDriver, RunOverTheProcessLimitIsKilledWithItsProcesses) {
+  auto w = fakeWorker("fork", 20000ms);
+  nlohmann::json s = scenario("bad");
+  s["pidfile"] = pidfile();
+  const auto r = w.run(s, {}, {8000ms, 0, 3});
+  ASSERT_EQ(r.kind, Kind::ProcessLimit) << r.detail;
+  EXPECT_NE(r.detail.find("over its process limit of 3"), std::string::npos) << r.detail;
+  EXPECT_TRUE(allGone(s["pidfile"]));
+  EXPECT_EQ(w.run(scenario("after")).kind, Kind::Result);
+  std::filesystem::remove(s["pidfile"].get<std::string>());
+}
+
+// The worker's process group goes when the worker does, also when it exited first.
+TEST(OracleDriver, ProcessesOfAWorkerThatDiedAreKilled) {
+  auto w = fakeWorker("exit-leaving-children");
+  nlohmann::json s = scenario("bad");
+  s["pidfile"] = pidfile();
+  // Its children hold its stdout open: no end of file, the reply is awaited in vain.
+  const auto r = w.run(s, {}, {8000ms, 0, 0});
+  ASSERT_EQ(r.kind, Kind::Timeout) << r.detail;
+  EXPECT_NE(r.detail.find("(exit 3)"), std::string::npos) << r.detail;
+  EXPECT_TRUE(allGone(s["pidfile"]));
+  std::filesystem::remove(s["pidfile"].get<std::string>());
 }
 
 TEST(OracleDriver, ChatterBeforeHelloIsSkipped) {

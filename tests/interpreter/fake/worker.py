@@ -2,6 +2,7 @@
 it misbehaves when asked to run a scenario whose id is "bad"; other scenarios
 get a well-formed result echoing the scenario id."""
 import json
+import os
 import sys
 import time
 
@@ -58,6 +59,24 @@ for line in sys.stdin:
         elif mode == "not-an-object":
             print("[1, 2]", flush=True)
             continue
+        elif mode == "grow":  # 32 MB blocks, touched, up to 512 MB
+            kept = []
+            for _ in range(16):
+                kept.append(b"\x01" * (32 << 20))
+                time.sleep(0.01)
+        elif mode in ("fork", "exit-leaving-children"):  # children that sleep in its group
+            pids = []
+            for _ in range(6):
+                pid = os.fork()
+                if pid == 0:
+                    time.sleep(60)
+                    os._exit(0)
+                pids.append(pid)
+            with open(msg["scenario"]["pidfile"], "w") as f:
+                f.write(" ".join(map(str, pids)))
+            if mode == "exit-leaving-children":
+                sys.exit(3)
+            time.sleep(5)
         elif mode == "stale-seq":
             print(json.dumps({"type": "result", "seq": -5, "trace": []}), flush=True)
     print(json.dumps({"type": "result", "seq": msg["seq"], "trace": [{"kind": "echo", "id": sid}]}),

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "interpreter/pyrepro.h"
 #include "scenario/loader.h"
@@ -19,6 +20,15 @@ std::string hex8(const std::string& s) {
 
 std::string reproduceCommand(const harness::Interpreter& in, const Token& t) {
   return "monsim fuzz --python " + in.id + " --replay " + t.str();
+}
+
+std::vector<std::string> findingLines(const std::string& dir) {
+  std::ifstream f(dir + "/findings.jsonl", std::ios::binary);
+  const std::string text{std::istreambuf_iterator<char>(f), {}};
+  std::vector<std::string> lines;
+  for (size_t at = 0, nl; (nl = text.find('\n', at)) != std::string::npos; at = nl + 1)
+    lines.push_back(text.substr(at, nl - at));
+  return lines;
 }
 
 std::string writeFinding(const std::string& dir, const harness::Interpreter& in,

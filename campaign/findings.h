@@ -3,6 +3,7 @@
 // (a standalone script) and <id>.txt (signature, token, replay command, the first
 // divergence), and one line per finding in findings.jsonl.
 #include <string>
+#include <vector>
 
 #include "campaign/campaign.h"
 #include "interpreter/discovery.h"
@@ -14,6 +15,10 @@ std::string hex8(const std::string& s);
 
 // "monsim fuzz --python ID --replay TOKEN".
 std::string reproduceCommand(const harness::Interpreter& in, const Token& t);
+
+// The whole lines of <dir>/findings.jsonl (none if there is no file): a last line a
+// kill cut short, without its newline, is left out.
+std::vector<std::string> findingLines(const std::string& dir);
 
 // Writes the finding's files under `dir` (created if needed); returns its id,
 // "fuzz-<interpreter>-<hash of the signature>", stable across runs.

@@ -8,6 +8,8 @@
 #include <set>
 #include <tuple>
 
+#include "campaign/findings.h"
+
 namespace monsim::gen {
 namespace {
 
@@ -41,10 +43,9 @@ struct Finding {
 std::string readFindings(const std::string& dir,
                          std::map<std::pair<std::string, std::string>, Finding>& best) {
   const std::string path = dir + "/findings.jsonl";
-  std::ifstream f(path);
-  if (!f) return "";  // a shard without findings writes none
-  std::string line;
-  for (int no = 1; std::getline(f, line); ++no) {
+  int no = 0;
+  for (const std::string& line : findingLines(dir)) {
+    ++no;
     if (line.empty()) continue;
     const json j = json::parse(line, nullptr, false);
     const std::string where = path + ":" + std::to_string(no) + ": ";
@@ -104,11 +105,14 @@ MergeResult mergeCampaigns(const std::vector<std::string>& dirs, const std::stri
       r.merged = *s;
       r.merged.shardsHeld.clear();
       r.merged.interpreters.clear();
+      r.merged.done.clear();  // case numbers of one shard's run: not the merged one's
     } else if (const std::string why = mismatch(r.merged, *s); !why.empty()) {
       r.error = dirs[i] + " is not a shard of the campaign in " + dirs[0] + ": " + why;
       return r;
     }
+    r.merged.finished = r.merged.finished && s->finished;
     for (int k : s->shardsHeld) {
+      if (!s->finished) r.unfinishedShards.push_back(k);
       if (const auto [it, fresh] = held.emplace(k, dirs[i]); !fresh) {
         r.error = dirs[i] + " and " + it->second + " both hold shard " +
                   std::to_string(k) + ": its cases would count twice";

@@ -13,8 +13,9 @@ namespace monsim::gen {
 struct MergeResult {
   std::string error;  // non-empty: nothing was written (bad or inconsistent input)
   CampaignSummary merged;
-  std::vector<int> missingShards;  // shards of the campaign no folder held
-  long findings = 0;               // findings written to the output folder
+  std::vector<int> missingShards;     // shards of the campaign no folder held
+  std::vector<int> unfinishedShards;  // held, but their run was stopped (--resume it)
+  long findings = 0;                  // findings written to the output folder
 };
 
 // Reads every folder's campaign.json and findings, checks that they are shards of

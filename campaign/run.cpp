@@ -25,6 +25,45 @@ std::string CampaignStats::line(const std::string& interpreter) const {
   return o.str();
 }
 
+void CaseSet::add(long n, int shard, int shards) {
+  if (below < shard) below = shard;
+  if (n != below) {
+    also.insert(n);
+    return;
+  }
+  below += shards;
+  while (also.erase(below)) below += shards;
+}
+
+namespace {
+
+// What one case adds to its interpreter's counts; true for a new (untriaged) divergence.
+bool count(CampaignStats& st, const std::vector<std::string>& tags, const Token& t,
+           const CaseRun& r) {
+  ++st.cases;
+  for (const auto& tag : tags) ++st.tags[tag];
+  if (r.check.verdict == harness::Verdict::Skipped) {
+    ++st.skipped;
+    if (t.capi) st.noCapi = true;
+  }
+  for (int k = 0; k < kReasonCount; ++k) st.rules[k] += r.check.rules[k];
+  if (r.harnessError) {
+    ++st.harnessErrors;
+  } else if (r.tooBig) {
+    ++st.tooBig;
+  } else if (r.known) {
+    ++st.known;
+    ++st.knownSignatures[r.signature];
+  } else if (!r.signature.empty()) {
+    ++st.divergent;
+    ++st.signatures[r.signature];
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& interps,
                                        const harness::CheckContext& ctx,
                                        const harness::OracleOptions& oracle,
@@ -32,8 +71,23 @@ std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& 
                                        const std::atomic<bool>& stop,
                                        harness::Progress& progress) {
   std::mutex mu;
-  std::vector<CampaignStats> stats(interps.size());
+  // `stats` counts a case as soon as it is judged (for steering, deduplication and the
+  // status line); `committed` once it is wholly done, its finding written: the counts
+  // a checkpoint holds, exact over `done`.
+  const bool resumed = !a.earlier.empty();
+  std::vector<CampaignStats> stats =
+      resumed ? a.earlier : std::vector<CampaignStats>(interps.size());
+  std::vector<CampaignStats> committed = stats;
+  std::vector<CaseSet> done =
+      resumed ? a.earlierDone : std::vector<CaseSet>(interps.size());
+  // The signatures whose finding a job has taken on (or the stopped campaign wrote): a
+  // signature counted by a checkpoint may still lack its finding, whose case was being
+  // shrunk, not done, when the run stopped; resumed, that case claims it again.
+  std::vector<std::set<std::string>> claimed = a.written;
+  claimed.resize(interps.size());
   std::vector<long> next(interps.size(), 0);
+  double before = 0;  // seconds the stopped campaign ran
+  for (const CampaignStats& st : stats) before = std::max(before, st.seconds);
   std::ofstream traces;
   if (!a.saveTraces.empty()) {
     const fs::path parent = fs::path(a.saveTraces).parent_path();
@@ -44,7 +98,7 @@ std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& 
   runCtx.keepTraces = runCtx.keepTraceJson = traces.is_open();
   const auto start = Clock::now();
   const auto deadline =
-      start + std::chrono::milliseconds(static_cast<long>(a.seconds * 1000));
+      start + std::chrono::milliseconds(static_cast<long>((a.seconds - before) * 1000));
   auto over = [&] { return stop || (a.seconds > 0 && Clock::now() >= deadline); };
 
   std::vector<harness::Lane> lanes;
@@ -55,10 +109,13 @@ std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& 
     lane.interpreter = &interps[i];
     // This shard's k-th case is the campaign's case number shard + k * shards.
     lane.next = [&, i]() -> std::optional<size_t> {
-      const long n = a.shard + next[i] * a.shards;
-      if (!versions[i] || over() || (a.count > 0 && n >= a.count)) return std::nullopt;
-      ++next[i];
-      return size_t(n);
+      for (;;) {
+        const long n = a.shard + next[i] * a.shards;
+        if (!versions[i] || over() || (a.count > 0 && n >= a.count)) return std::nullopt;
+        ++next[i];
+        std::lock_guard<std::mutex> lock(mu);
+        if (!done[i].has(n)) return size_t(n);
+      }
     };
     lane.remaining = [&, i] {
       const long n = a.shard + next[i] * a.shards;
@@ -68,13 +125,28 @@ std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& 
     };
     lanes.push_back(std::move(lane));
   }
+  auto elapsed = [&] {
+    return before + std::chrono::duration<double>(Clock::now() - start).count();
+  };
   auto status = [&] {
     std::string all;
     for (size_t i = 0; i < interps.size(); ++i) {
-      stats[i].seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      stats[i].seconds = elapsed();
       all += (i ? " | " : "") + stats[i].line(interps[i].id);
     }
     return all;
+  };
+  auto checkpoint = [&](bool finished) {
+    if (!a.checkpoint) return;
+    std::vector<CampaignStats> snapshot;
+    std::vector<CaseSet> doneNow;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      snapshot = committed;
+      doneNow = done;
+    }
+    for (auto& st : snapshot) st.seconds = elapsed();
+    a.checkpoint(snapshot, doneNow, finished);
   };
   std::atomic<bool> finished{false};
   std::thread ticker([&] {
@@ -87,6 +159,7 @@ std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& 
         line = status();
       }
       progress.status(line);
+      checkpoint(false);
     }
   });
 
@@ -111,32 +184,22 @@ std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& 
         }
         const FuzzCase fc = caseAt(t).value();
         CaseRun r = runCase(fc, t, *w, runCtx);
+        std::vector<std::string> tags = caseTags(fc, *versions[i]);
+        tags.push_back(std::string("focus:") + std::string(focusName(t.focus)));
+        tags.push_back("kind:" + std::string(caseKindName(caseKindOf(t.hooks, t.capi))));
         bool fresh = false;
+        // Commits the case: then, and only then, a checkpoint counts it as done.
+        auto commit = [&] {
+          std::lock_guard<std::mutex> lock(mu);
+          count(committed[i], tags, t, r);
+          done[i].add(static_cast<long>(n), a.shard, a.shards);
+        };
         {
           std::lock_guard<std::mutex> lock(mu);
-          CampaignStats& st = stats[i];
-          ++st.cases;
-          for (const auto& tag : caseTags(fc, *versions[i])) ++st.tags[tag];
-          ++st.tags[std::string("focus:") + std::string(focusName(t.focus))];
-          ++st.tags["kind:" + std::string(caseKindName(caseKindOf(t.hooks, t.capi)))];
-          if (r.check.verdict == harness::Verdict::Skipped) {
-            ++st.skipped;
-            if (t.capi) st.noCapi = true;
-          }
-          for (int k = 0; k < kReasonCount; ++k) st.rules[k] += r.check.rules[k];
-          if (r.harnessError) {
-            ++st.harnessErrors;
+          fresh = count(stats[i], tags, t, r) && claimed[i].insert(r.signature).second;
+          if (r.harnessError)
             progress.say("harness error on " + in.id + " (" + reproduceCommand(in, t) +
                          "): " + r.check.reason + "\n");
-          } else if (r.tooBig) {
-            ++st.tooBig;
-          } else if (r.known) {
-            ++st.known;
-            ++st.knownSignatures[r.signature];
-          } else if (!r.signature.empty()) {
-            ++st.divergent;
-            fresh = st.signatures[r.signature]++ == 0;
-          }
           if (traces.is_open() && r.signature.empty() &&
               !r.check.traceOn.json.is_null()) {
             const std::string line =
@@ -148,20 +211,23 @@ std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& 
             if (line.size() <= a.traceLimit) traces << line << "\n";  // keep it small
           }
         }
-        if (!fresh || !a.findings) return;
+        if (!fresh || !a.findings) return commit();
         Shrunk s{t, fc, r, 0, true};
         if (a.shrink) s = shrinkCase(t, r, *w, runCtx, a.shrinkBudget, &stop);
-        std::lock_guard<std::mutex> lock(mu);
-        const std::string id = writeFinding(a.out, in, s, r.signature);
-        progress.say("finding on " + in.id + ": " + r.signature + "\n  " + a.out + "/" +
-                     id + ".{yaml,py,txt}  (" + std::to_string(s.evaluations) +
-                     " shrink runs; replay: " + reproduceCommand(in, s.token) + ")\n");
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          const std::string id = writeFinding(a.out, in, s, r.signature);
+          progress.say("finding on " + in.id + ": " + r.signature + "\n  " + a.out + "/" +
+                       id + ".{yaml,py,txt}  (" + std::to_string(s.evaluations) +
+                       " shrink runs; replay: " + reproduceCommand(in, s.token) + ")\n");
+        }
+        commit();
       });
   finished = true;
   ticker.join();
   progress.clear();
-  for (auto& st : stats)
-    st.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  checkpoint(!stop);
+  for (auto& st : stats) st.seconds = elapsed();
   return stats;
 }
 

@@ -6,7 +6,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,23 @@
 #include "runner/progress.h"
 
 namespace monsim::gen {
+
+// The case numbers of one shard a campaign has finished: every one below `below`, and
+// `also` (finished out of order by parallel jobs). What a resumed campaign skips.
+struct CaseSet {
+  long below = 0;
+  std::set<long> also;
+  bool has(long n) const { return n < below || also.count(n); }
+  void add(long n, int shard, int shards);  // n: a case number of that shard
+};
+
+struct CampaignStats;
+
+// A campaign's counts so far, each interpreter's exactly over the cases in its `done`
+// set (a case counts once its finding, if any, is written); `finished`: the run was
+// not interrupted.
+using Checkpoint = std::function<void(const std::vector<CampaignStats>& stats,
+                                      const std::vector<CaseSet>& done, bool finished)>;
 
 struct CampaignOptions {
   uint64_t seed = 0;
@@ -35,6 +54,14 @@ struct CampaignOptions {
   // Shard `shard` of `shards` runs the case numbers n ≡ shard (mod shards) of the
   // campaign: the shards of one seed (and count) are exactly one campaign's cases.
   int shard = 0, shards = 1;
+  // Called about once a second and at the end (not in bench runs).
+  Checkpoint checkpoint;
+  // A resumed campaign (fuzz --resume): what the stopped one counted and finished, per
+  // interpreter (empty: a new campaign), and the signatures whose findings it wrote
+  // (not written again; one it counted without a finding is written when found).
+  std::vector<CampaignStats> earlier;
+  std::vector<CaseSet> earlierDone;
+  std::vector<std::set<std::string>> written;
 };
 
 struct CampaignStats {

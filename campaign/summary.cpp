@@ -82,8 +82,13 @@ CampaignStats statsFrom(const json& j) {
 
 CampaignSummary summaryOf(const CampaignOptions& o,
                           const std::vector<harness::Interpreter>& interps,
-                          const std::vector<CampaignStats>& stats) {
+                          const std::vector<CampaignStats>& stats,
+                          const std::vector<CaseSet>& done, bool finished) {
   CampaignSummary s;
+  s.seconds = o.seconds;
+  s.finished = finished;
+  for (size_t i = 0; i < interps.size() && i < done.size(); ++i)
+    s.done[interps[i].id] = done[i];
   s.seed = o.seed;
   s.count = o.count;
   s.kind = caseKindName(caseKindOf(o.hooks, o.capi));
@@ -100,14 +105,19 @@ std::string summaryJson(const CampaignSummary& s) {
   seed << "0x" << std::hex << s.seed;
   json interps = json::object();
   for (const auto& [id, st] : s.interpreters) interps[id] = statsJson(st);
-  const json j{{"format", kFormat},
-               {"seed", seed.str()},
-               {"count", s.count},
-               {"kind", s.kind},
-               {"guided", s.guided},
-               {"shards", s.shards},
-               {"shards_held", s.shardsHeld},
-               {"interpreters", interps}};
+  json j{{"format", kFormat},
+         {"seed", seed.str()},
+         {"count", s.count},
+         {"kind", s.kind},
+         {"guided", s.guided},
+         {"shards", s.shards},
+         {"shards_held", s.shardsHeld},
+         {"interpreters", interps},
+         {"seconds", s.seconds},
+         {"finished", s.finished}};
+  json done = json::object();
+  for (const auto& [id, d] : s.done) done[id] = {{"below", d.below}, {"also", d.also}};
+  if (!s.done.empty()) j["done"] = done;
   return j.dump(2) + "\n";
 }
 
@@ -140,6 +150,23 @@ std::optional<CampaignSummary> readSummary(const std::string& path, std::string&
                   std::to_string(s.shards));
       s.shardsHeld.push_back(k.get<int>());
     }
+    // A checkpoint's fields (optional: summaries merged or written before them).
+    if (j.contains("seconds"))
+      s.seconds = member(j, "seconds", &json::is_number, "a number").get<double>();
+    if (j.contains("finished"))
+      s.finished = member(j, "finished", &json::is_boolean, "a boolean").get<bool>();
+    if (j.contains("done"))
+      for (const auto& [id, d] :
+           member(j, "done", &json::is_object, "an object").items()) {
+        CaseSet set;
+        set.below = integer(d, "below");
+        for (const auto& n : member(d, "also", &json::is_array, "an array")) {
+          if (!n.is_number_integer())
+            throw Bad("'done." + id + ".also' holds " + n.dump());
+          set.also.insert(n.get<long>());
+        }
+        s.done[id] = std::move(set);
+      }
     for (const auto& [id, st] :
          member(j, "interpreters", &json::is_object, "an object").items()) {
       try {
@@ -160,9 +187,14 @@ std::optional<CampaignSummary> readSummary(const std::string& path, std::string&
 bool writeSummary(const std::string& dir, const CampaignSummary& s) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  std::ofstream f(dir + "/" + kSummaryFile);
-  f << summaryJson(s);
-  return static_cast<bool>(f);
+  const std::string path = dir + "/" + kSummaryFile, tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp);
+    f << summaryJson(s);
+    if (!f.flush()) return false;
+  }
+  std::filesystem::rename(tmp, path, ec);
+  return !ec;
 }
 
 }  // namespace monsim::gen

@@ -22,11 +22,18 @@ struct CampaignSummary {
   int shards = 1;
   std::vector<int> shardsHeld;  // which of the shards these counts cover
   std::map<std::string, CampaignStats> interpreters;  // by interpreter id
+  // A checkpoint of one shard's run (fuzz --resume reads it): the time limit asked
+  // for, whether the run ended uninterrupted, and the cases it finished per
+  // interpreter, over which `interpreters` counts exactly.
+  double seconds = 0;
+  bool finished = true;
+  std::map<std::string, CaseSet> done;
 };
 
 CampaignSummary summaryOf(const CampaignOptions& o,
                           const std::vector<harness::Interpreter>& interps,
-                          const std::vector<CampaignStats>& stats);
+                          const std::vector<CampaignStats>& stats,
+                          const std::vector<CaseSet>& done, bool finished);
 
 std::string summaryJson(const CampaignSummary& s);  // pretty, stable key order
 
@@ -34,7 +41,8 @@ std::string summaryJson(const CampaignSummary& s);  // pretty, stable key order
 // summary this version wrote.
 std::optional<CampaignSummary> readSummary(const std::string& path, std::string& error);
 
-// Writes <dir>/campaign.json (dir created if needed); false when it cannot.
+// Writes <dir>/campaign.json (dir created if needed) whole or not at all (a new file
+// renamed over the old: a kill leaves the last checkpoint); false when it cannot.
 bool writeSummary(const std::string& dir, const CampaignSummary& s);
 
 }  // namespace monsim::gen

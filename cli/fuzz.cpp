@@ -5,8 +5,12 @@
 // .py and its replay token. Ctrl-C stops generating and keeps what was found.
 #include <atomic>
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <random>
+#include <set>
+#include <utility>
 
 #include "campaign/findings.h"
 #include "campaign/merge.h"
@@ -43,6 +47,7 @@ struct FuzzArgs {
   RunLimitArgs limits;
   size_t traceLimit = 40000;
   long maxRecords = 20000;
+  bool resume = false;  // continue the campaign a checkpoint in `out` describes
 };
 
 std::atomic<bool> gStop{false};
@@ -211,7 +216,60 @@ void printRules(const harness::Interpreter& in, const gen::CampaignStats& st) {
   std::cout << "\n";
 }
 
-int fuzz(const FuzzArgs& a) {
+// --resume: the stopped campaign's options, counts and finished cases from its
+// checkpoint, and the findings it wrote (findings.jsonl left whole); false, with the
+// reason printed, when `a.out` holds none to resume.
+bool resumeFrom(FuzzArgs& a, gen::CampaignOptions& co) {
+  std::string error;
+  const auto s = gen::readSummary(a.out + "/" + gen::kSummaryFile, error);
+  if (!s) {
+    std::cerr << "monsim fuzz --resume: " << error << "\n";
+    return false;
+  }
+  if (s->shardsHeld.size() != 1 || s->done.empty()) {
+    std::cerr << "monsim fuzz --resume: " << a.out
+              << " holds no checkpoint of one run (a merged campaign, or one written "
+                 "before checkpoints)\n";
+    return false;
+  }
+  co.seed = s->seed;
+  co.count = s->count;
+  co.seconds = s->seconds;
+  co.hooks = s->kind == "hooks";
+  co.capi = s->kind == "capi";
+  co.guided = s->guided;
+  co.shard = s->shardsHeld[0];
+  co.shards = s->shards;
+  a.python.clear();
+  for (const auto& [id, st] : s->interpreters) {
+    a.python.push_back(id);
+    co.earlier.push_back(st);
+    co.earlierDone.push_back(s->done.count(id) ? s->done.at(id) : gen::CaseSet{});
+  }
+  std::map<std::string, std::set<std::string>> written;
+  std::ofstream whole(a.out + "/findings.jsonl.tmp");
+  for (const std::string& line : gen::findingLines(a.out)) {
+    const auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j.value("interpreter", "") != "" &&
+        j.value("signature", "") != "")
+      written[j["interpreter"]].insert(j["signature"].get<std::string>());
+    whole << line << "\n";
+  }
+  whole.close();
+  std::error_code ec;
+  std::filesystem::rename(a.out + "/findings.jsonl.tmp", a.out + "/findings.jsonl", ec);
+  for (const std::string& id : a.python) co.written.push_back(written[id]);
+  std::cerr << "monsim fuzz: resuming the campaign in " << a.out << " (" << s->kind
+            << " cases, seed 0x" << std::hex << s->seed << std::dec;
+  for (const auto& [id, st] : s->interpreters)
+    std::cerr << "; " << id << ": " << st.cases << " cases done";
+  std::cerr << ")\n";
+  return true;
+}
+
+int fuzz(FuzzArgs a) {
+  gen::CampaignOptions co;
+  if (a.resume && !resumeFrom(a, co)) return kExitUsage;
   std::optional<gen::Token> token;
   if (!a.replay.empty()) {
     token = gen::Token::parse(a.replay);
@@ -254,10 +312,18 @@ int fuzz(const FuzzArgs& a) {
   if (a.versus) return versus(a, token, interps, oo);
   if (token) return replay(a, *token, interps, ctx, oo);
 
-  gen::CampaignOptions co;
-  co.seed = parseSeed(a.seed);
-  co.seconds = a.seconds > 0 || a.count > 0 ? a.seconds : 60;
-  co.count = a.count;
+  if (!a.resume) {
+    co.seed = parseSeed(a.seed);
+    co.seconds = a.seconds > 0 || a.count > 0 ? a.seconds : 60;
+    co.count = a.count;
+    co.hooks = a.legacy;
+    co.capi = a.capi;
+    co.guided = !a.unguided;
+  } else if (interps.size() != co.earlier.size()) {
+    std::cerr
+        << "monsim fuzz --resume: not every interpreter of the campaign is usable\n";
+    return kExitUsage;
+  }
   co.jobs = a.jobs;
   co.out = a.out;
   co.shrinkBudget = a.shrinkBudget;
@@ -265,9 +331,18 @@ int fuzz(const FuzzArgs& a) {
   co.findings = !a.bench;
   co.saveTraces = a.saveTraces;
   co.traceLimit = a.traceLimit;
-  co.hooks = a.legacy;
-  co.capi = a.capi;
-  co.guided = !a.unguided;
+  // What the campaign ran and found, as it goes: campaign.json, a checkpoint that
+  // `--resume` continues and `monsim fuzz merge` adds up (an interrupted run's too).
+  bool unwritable = false;
+  if (!a.bench)
+    co.checkpoint = [&](const std::vector<gen::CampaignStats>& stats,
+                        const std::vector<gen::CaseSet>& done, bool finished) {
+      if (gen::writeSummary(a.out, gen::summaryOf(co, interps, stats, done, finished)) ||
+          std::exchange(unwritable, true))
+        return;
+      std::cerr << "monsim fuzz: cannot write " << a.out << "/" << gen::kSummaryFile
+                << "\n";
+    };
   if (!a.shard.empty()) {
     // Shards share the seed: without one each would draw its own.
     if (a.seed.empty()) {
@@ -290,11 +365,6 @@ int fuzz(const FuzzArgs& a) {
   harness::Progress progress;
   const auto stats = gen::runCampaign(interps, ctx, oo, co, gStop, progress);
   std::signal(SIGINT, SIG_DFL);
-  // What the campaign ran and found, for `monsim fuzz merge` (an interrupted one too:
-  // its counts are what it ran).
-  if (!a.bench && !gen::writeSummary(a.out, gen::summaryOf(co, interps, stats)))
-    std::cerr << "monsim fuzz: cannot write " << a.out << "/" << gen::kSummaryFile
-              << "\n";
 
   long unique = 0, errors = 0;
   for (size_t i = 0; i < interps.size(); ++i) {
@@ -326,7 +396,8 @@ int fuzz(const FuzzArgs& a) {
     for (size_t i = 0; i < interps.size(); ++i) printRules(interps[i], stats[i]);
   }
   if (gStop) {
-    std::cout << "interrupted: kept every finding written so far in " << a.out << "\n";
+    std::cout << "interrupted: kept every finding written so far in " << a.out
+              << " (monsim fuzz --resume -o " << a.out << " continues it)\n";
     return kExitInterrupted;
   }
   if (errors) return kExitUsage;
@@ -353,6 +424,12 @@ int merge(const MergeArgs& m) {
     std::cout << "missing shards:";
     for (int k : r.missingShards) std::cout << " " << k;
     std::cout << " (their cases are not counted)\n";
+  }
+  if (!r.unfinishedShards.empty()) {
+    std::cout << "stopped shards:";
+    for (int k : r.unfinishedShards) std::cout << " " << k;
+    std::cout << " (counted as far as they ran; monsim fuzz --resume -o DIR finishes "
+                 "each)\n";
   }
   long unique = 0;
   for (const auto& [id, st] : s.interpreters) {
@@ -437,6 +514,14 @@ void addFuzz(CLI::App& app) {
         return parseShard(v) ? std::string()
                              : "--shard takes K/N with 0 <= K < N, not " + v;
       });
+  c->add_flag("--resume", a->resume,
+              "Continue the campaign a killed or interrupted run left in --out: its "
+              "seed, count, time, kind, shard and interpreters from its checkpoint "
+              "(campaign.json), only the cases it had not finished; counts and findings "
+              "end as an uninterrupted run's (--unguided; guided steering depends on "
+              "timing)")
+      ->excludes("--python", "--seed", "--count", "--seconds", "--legacy", "--capi",
+                 "--unguided", "--shard", "--versus", "--replay", "--bench");
   auto m = std::make_shared<MergeArgs>();
   auto* mc = c->add_subcommand(
       "merge",

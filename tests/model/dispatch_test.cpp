@@ -323,6 +323,45 @@ TEST(Dispatch, ExceptionEventsAreGlobalOnlyBefore315) {
   EXPECT_EQ(h.count(Event::Raise, 0, 4), 1u);
 }
 
+// R4, 3.13: a specialised generator loop's exhaustion reports STOP_ITERATION at the
+// END_FOR, then runs (and reports) the INSTRUCTION of the POP_TOP after it. When that
+// INSTRUCTION's callback raises, the outcome counts the STOP_ITERATION's delivery too
+// (a model bug the naive reference found: it counted only the INSTRUCTION's).
+TEST(Dispatch, GeneratorExhaustionCountsItsStopIterationWhenTheNextInstructionRaises) {
+  Harness h(PyVersion::V3_13);
+  h.use(2);
+  h.setEvents(2, h.ev(Event::StopIteration));
+  h.reg(2, h.ev(Event::StopIteration), 1);
+  h.reg(2, h.ev(Event::Instruction), 2);
+  h.policy.decide = [&](const Delivery& d) {
+    ScriptedPolicy::Reply r;
+    if (d.event ==
+        Event::StopIteration)  // turns INSTRUCTION on, for the running frame too
+      r.calls.push_back(SetEvents{
+          pyInt(2), pyInt(h.ev(Event::StopIteration) | h.ev(Event::Instruction))});
+    if (d.event == Event::Instruction) r.raiseType = "ValueError";
+    return r;
+  };
+  h.enter(0);
+  auto loop = [&](ForIterEnd end) {
+    Occurrence o{Event::Branch, CodeId{0}, 2, 10, {}};
+    o.forIter = {end, 2, 6, false, true, false};
+    return h.m.step(Input{o}, h.policy, h.sink);
+  };
+  for (int i = 0; i < 3; ++i) loop(ForIterEnd::Next);  // warmed up: FOR_ITER_GEN
+  const Outcome out = loop(ForIterEnd::Exhausted);
+  const auto* d = std::get_if<Dispatched>(&out);
+  ASSERT_NE(d, nullptr);
+  ASSERT_TRUE(d->raised.has_value());
+  EXPECT_EQ(d->raised->type, "ValueError");
+  EXPECT_EQ(d->deliveries, 2u);
+  ASSERT_EQ(h.sink.log.size(), 2u);
+  EXPECT_EQ(h.sink.log[0].event, Event::StopIteration);
+  EXPECT_EQ(h.sink.log[0].offset, 6);
+  EXPECT_EQ(h.sink.log[1].event, Event::Instruction);
+  EXPECT_EQ(h.sink.log[1].offset, 8);
+}
+
 TEST(Dispatch, StopIterationEquivalentToRaiseOfStopIteration) {
   EXPECT_TRUE(equivalentEvents(Event::StopIteration, "", Event::Raise, "StopIteration"));
   EXPECT_TRUE(equivalentEvents(Event::Raise, "StopIteration", Event::StopIteration,

@@ -109,8 +109,9 @@ void limitRecords(json& options, const Scenario& s, const CheckContext& c) {
     options["max_records"] = c.maxRecords;
 }
 
-std::string truncatedReason(const Scenario& s, const json& options) {
-  const long n = options.value("max_records", 200000L);
+// The limit the oracle applied, as its trace says (options.max_records).
+std::string truncatedReason(const Scenario& s, const Trace& t) {
+  const long n = t.recordLimit;
   return "the trace was truncated at the record limit (max_records " + std::to_string(n) +
          (s.limits.records == n ? ", the scenario's limits.records" : "") + ")";
 }
@@ -308,7 +309,7 @@ CheckResult checkLegacyOnly(const Scenario& s, Oracle& w, const CheckContext& c,
   if (t.truncated) {
     r.verdict = Verdict::Error;
     r.error = {ErrorKind::Truncated, true, OraclePhase::Unknown};
-    r.reason = truncatedReason(s, options);
+    r.reason = truncatedReason(s, t);
     return done();
   }
   noteOutputCut(r, s, t, "legacy-hooks");
@@ -374,7 +375,7 @@ CheckResult checkOnInterpreter(const Scenario& s, Oracle& w, const CheckContext&
     if (out->truncated) {
       r.verdict = Verdict::Error;
       r.error = {ErrorKind::Truncated, !probe, OraclePhase::Unknown};
-      r.reason = truncatedReason(s, options);
+      r.reason = truncatedReason(s, *out);
       return false;
     }
     noteOutputCut(r, s, *out, probe ? "probe-on" : "probe-off");

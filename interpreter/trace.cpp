@@ -291,6 +291,7 @@ Trace traceFromJson(const json& j) {
     t.instruction = it->contains("instruction") && (*it)["instruction"].is_boolean() &&
                     (*it)["instruction"].get<bool>();
     t.outputLimit = integer(*it, "stdout_limit").value_or(0);
+    t.recordLimit = integer(*it, "max_records").value_or(0);
   }
   t.stdoutText = str(j, "stdout");
   t.stderrText = str(j, "stderr");

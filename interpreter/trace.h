@@ -176,6 +176,7 @@ struct Trace {
   // the text above was cut (-1: not cut).
   long stdoutWritten = -1, stderrWritten = -1;
   long outputLimit = 0;  // options.stdout_limit: the characters kept of each
+  long recordLimit = 0;  // options.max_records: the records kept (`truncated` past it)
 
   const TraceCode* code(const std::string& id) const;
 };

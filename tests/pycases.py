@@ -100,6 +100,22 @@ class Monsim:
                            timeout=timeout or self.timeout, cwd=self.root)
         return p.returncode, p.stdout, p.stderr
 
+    def killed_when(self, args, ready, timeout=300):
+        """Runs monsim with `args` and SIGKILLs it once `ready()` holds (checked every
+        10 ms); True if it was still running then."""
+        import signal
+        import subprocess
+        import time
+        p = subprocess.Popen([self.exe] + args, cwd=self.root, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while not ready() and p.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        finished = p.poll() is not None
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        return not finished
+
     def expect(self, args, status, out=(), err=(), timeout=None):
         rc, o, e = self.run(args, timeout)
         shown = f"monsim {' '.join(args)}"

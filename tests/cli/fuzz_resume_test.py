@@ -10,11 +10,8 @@ would change the campaign. On the first native CPython 3.12+ that `monsim interp
 usage: fuzz_resume_test.py MONSIM SOURCE_ROOT"""
 import json
 import os
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from pycases import Cases, Monsim, interpreters  # noqa: E402
@@ -40,15 +37,7 @@ def done_cases(out):
 
 def killed_at(args, out, at):
     """Runs monsim with `args` and SIGKILLs it once its checkpoint counts `at` cases."""
-    p = subprocess.Popen([MONSIM] + args, cwd=ROOT, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while done_cases(out) < at and p.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-    finished = p.poll() is not None
-    p.send_signal(signal.SIGKILL)
-    p.wait()
-    return not finished
+    return monsim.killed_when(args, lambda: done_cases(out) >= at)
 
 
 def comparable(out):

@@ -11,11 +11,8 @@ usage: resume_test.py MONSIM SOURCE_ROOT"""
 import json
 import os
 import re
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from pycases import Cases, Monsim, interpreters  # noqa: E402
@@ -56,15 +53,7 @@ def comparable(path):
 
 def killed_at(args, path, at):
     """Runs monsim check with `args` and SIGKILLs it once `path` has `at` lines."""
-    p = subprocess.Popen([MONSIM] + args, cwd=ROOT, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while lines(path) < at and p.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    finished = p.poll() is not None
-    p.send_signal(signal.SIGKILL)
-    p.wait()
-    return not finished
+    return monsim.killed_when(args, lambda: lines(path) >= at)
 
 
 def valid_prefix(path):

@@ -3,8 +3,9 @@ scenarios (spec/scenarios/hostile: crashes, forks, threads left running, closed
 descriptors, monitoring state left behind, …) mixed with ordinary ones, checked in one
 order and in the reverse order with one job (one worker per interpreter, replaced only
 when a run ends it), give every check the same verdict, reason and detail. Only what
-depends on the order by nature is left out: the time taken, and the list of scenarios a
-worker ran before it crashed. On the first native CPython 3.13+ and the first pyodide
+depends on the order by nature is left out: the time taken, the list of scenarios a
+worker ran before it crashed, and how far over a memory or process limit a run got
+before the driver looked. On the first native CPython 3.13+ and the first pyodide
 line that `monsim interpreters --quick` finds; skips (77) without either.
 usage: orders_test.py MONSIM SOURCE_ROOT"""
 import json
@@ -21,6 +22,7 @@ cases = Cases("Orders")
 monsim = Monsim(cases, MONSIM, ROOT, timeout=1200)
 FOLDERS = ["hostile", "tools", "global-events", "local-events", "restart"]
 HISTORY = re.compile(r"; (this worker ran before:[^:]*|a fresh worker):")
+FIGURES = re.compile(r"(?<=by )\d+(?= MB)|(?<=had )\d+(?= processes)|(?<=\()\d+(?= process)")
 
 
 def files():
@@ -48,9 +50,13 @@ def verdicts(path):
             if j.get("kind") != "result":
                 continue
             detail = HISTORY.sub("; <history>:", j.get("detail", ""))
+            reason = j["reason"]
             if j.get("error") in ("crashed", "timeout"):
                 detail = ""  # the dead worker's stderr, stacks and size: its own history
-            out[(j["scenario"], j["interpreter"])] = (j["verdict"], j["reason"], detail)
+            if j.get("error") in ("memory-limit", "process-limit"):
+                # How far over the limit a run got before the driver's look: timing.
+                reason, detail = FIGURES.sub("N", reason), ""
+            out[(j["scenario"], j["interpreter"])] = (j["verdict"], reason, detail)
     return out
 
 

@@ -14,7 +14,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from pycases import Cases, Monsim, interpreters  # noqa: E402
+from pycases import Cases, Monsim, first_native_cpython  # noqa: E402
 
 MONSIM, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 cases = Cases("FuzzResume")
@@ -74,11 +74,7 @@ def same_as(want, out, what):
 
 
 def main():
-    found = interpreters(MONSIM, ROOT, kind="native", cpython_from=(3, 12))
-    if not found:
-        print("SKIP: no native CPython 3.12+ found (pyenv; ./run setup)")
-        sys.exit(77)
-    ident = found[0][0]
+    ident = first_native_cpython(MONSIM, ROOT)
     with tempfile.TemporaryDirectory() as tmp:
         base = ["fuzz", "--python", ident, "--seed", SEED, "--count", str(COUNT),
                 "--unguided", "--jobs", "2"]

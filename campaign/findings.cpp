@@ -32,7 +32,7 @@ std::vector<std::string> findingLines(const std::string& dir) {
 }
 
 std::string writeFinding(const std::string& dir, const harness::Interpreter& in,
-                         const Shrunk& s, const std::string& signature) {
+                         const Shrunk& s, const std::string& signature, bool stopped) {
   const std::string id = "fuzz-" + in.id + "-" + hex8(signature);
   std::filesystem::create_directories(dir);
   const std::string tok = s.token.str();
@@ -64,6 +64,7 @@ std::string writeFinding(const std::string& dir, const harness::Interpreter& in,
                      {"reason", s.run.check.reason},
                      {"shrink_runs", s.evaluations},
                      {"minimal", s.complete}};
+  if (stopped) rec["stopped"] = true;
   std::ofstream(dir + "/findings.jsonl", std::ios::app) << rec.dump() << "\n";
   return id;
 }

@@ -22,7 +22,9 @@ std::vector<std::string> findingLines(const std::string& dir);
 
 // Writes the finding's files under `dir` (created if needed); returns its id,
 // "fuzz-<interpreter>-<hash of the signature>", stable across runs.
+// `stopped`: the campaign stopped while shrinking it (fuzz --resume shrinks it again).
 std::string writeFinding(const std::string& dir, const harness::Interpreter& in,
-                         const Shrunk& s, const std::string& signature);
+                         const Shrunk& s, const std::string& signature,
+                         bool stopped = false);
 
 }  // namespace monsim::gen

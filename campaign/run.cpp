@@ -163,6 +163,7 @@ std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& 
     }
   });
 
+  checkpoint(false);  // at once: a reused folder's old checkpoint is not this campaign's
   harness::runLanes(
       lanes, a.jobs * int(interps.size()), harness::liveOracles(oracle),
       [&](size_t i, size_t n, harness::Oracle* w) {
@@ -214,14 +215,17 @@ std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& 
         if (!fresh || !a.findings) return commit();
         Shrunk s{t, fc, r, 0, true};
         if (a.shrink) s = shrinkCase(t, r, *w, runCtx, a.shrinkBudget, &stop);
+        // Stopped mid-shrink: kept as far as it got, but the case is not done, so a
+        // resumed campaign runs and shrinks it again.
+        const bool cut = stop && !s.complete;
         {
           std::lock_guard<std::mutex> lock(mu);
-          const std::string id = writeFinding(a.out, in, s, r.signature);
+          const std::string id = writeFinding(a.out, in, s, r.signature, cut);
           progress.say("finding on " + in.id + ": " + r.signature + "\n  " + a.out + "/" +
                        id + ".{yaml,py,txt}  (" + std::to_string(s.evaluations) +
                        " shrink runs; replay: " + reproduceCommand(in, s.token) + ")\n");
         }
-        commit();
+        if (!cut) commit();
       });
   finished = true;
   ticker.join();

@@ -242,17 +242,25 @@ bool resumeFrom(FuzzArgs& a, gen::CampaignOptions& co) {
   co.shards = s->shards;
   a.python.clear();
   for (const auto& [id, st] : s->interpreters) {
+    if (!s->done.count(id)) {
+      std::cerr << "monsim fuzz --resume: " << a.out << "/" << gen::kSummaryFile
+                << " counts cases of " << id << " but does not say which\n";
+      return false;
+    }
     a.python.push_back(id);
     co.earlier.push_back(st);
-    co.earlierDone.push_back(s->done.count(id) ? s->done.at(id) : gen::CaseSet{});
+    co.earlierDone.push_back(s->done.at(id));
   }
   std::map<std::string, std::set<std::string>> written;
   std::ofstream whole(a.out + "/findings.jsonl.tmp");
+  // A finding whose shrinking the stop cut short is left out: its case runs again.
   for (const std::string& line : gen::findingLines(a.out)) {
     const auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_object() && j.value("interpreter", "") != "" &&
-        j.value("signature", "") != "")
-      written[j["interpreter"]].insert(j["signature"].get<std::string>());
+    if (j.is_object() && j.contains("stopped")) continue;
+    if (j.is_object() && j.contains("interpreter") && j["interpreter"].is_string() &&
+        j.contains("signature") && j["signature"].is_string())
+      written[j["interpreter"].get<std::string>()].insert(
+          j["signature"].get<std::string>());
     whole << line << "\n";
   }
   whole.close();
@@ -358,8 +366,10 @@ int fuzz(FuzzArgs a) {
               << (co.seconds > 0 ? std::to_string(static_cast<long>(co.seconds)) + " s"
                                  : "")
               << " per interpreter, " << a.jobs << " job(s) each, "
-              << (co.shards > 1 ? "shard " + a.shard + ", " : "") << "findings in "
-              << a.out << "\n";
+              << (co.shards > 1 ? "shard " + std::to_string(co.shard) + "/" +
+                                      std::to_string(co.shards) + ", "
+                                : "")
+              << "findings in " << a.out << "\n";
   gStop = false;
   std::signal(SIGINT, onInterrupt);
   harness::Progress progress;

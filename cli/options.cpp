@@ -89,7 +89,9 @@ void addRunLimits(CLI::App* c, RunLimitArgs& a) {
 }
 
 void applyRunLimits(const RunLimitArgs& a, harness::OracleOptions& o) {
-  o.runTimeout = std::chrono::milliseconds(static_cast<long>(a.timeout * 1000));
+  // At least 1 ms: a zero time limit would end every run at once.
+  o.runTimeout =
+      std::chrono::milliseconds(std::max(1L, static_cast<long>(a.timeout * 1000)));
   o.memoryMb = a.memoryMb;
   o.processes = a.processes;
 }

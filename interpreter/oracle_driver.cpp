@@ -227,12 +227,12 @@ std::optional<RunOutcome> OracleWorker::overBudget(const RunBudget& budget, long
   if (budget.memoryMb <= 0 && budget.processes <= 0) return std::nullopt;
   const std::optional<Process::GroupUse> use = proc_.groupUse();
   if (!use) return std::nullopt;
-  const long grownMb = (use->residentKb - baseKb) / 1024;
+  const long grownMb = (use->proportionalKb - baseKb) / 1024;
   const int others = use->processes - 1;
   RunOutcome out;
   if (budget.memoryMb > 0 && grownMb > budget.memoryMb) {
     out.kind = RunOutcome::Kind::MemoryLimit;
-    out.detail = "the run grew its worker's resident memory by " +
+    out.detail = "the run grew its worker's resident memory (Pss) by " +
                  std::to_string(grownMb) + " MB (" + std::to_string(use->processes) +
                  (use->processes == 1 ? " process" : " processes") +
                  " together), over its memory limit of " +
@@ -279,7 +279,7 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
   // Memory and processes are looked at while the reply is awaited, every kWatch: a
   // quick run costs nothing, and one that grows is stopped within about kWatch.
   constexpr std::chrono::milliseconds kWatch{50};
-  const long baseKb = proc_.residentKb().value_or(0);
+  const long baseKb = proc_.proportionalKb().value_or(0);
   std::string line;
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -201,31 +201,45 @@ std::optional<long> Process::residentKb() const {
   return std::nullopt;
 }
 
+namespace {
+
+// "Pss:" of /proc/PID/smaps_rollup, in kB.
+std::optional<long> pssKb(long pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/smaps_rollup");
+  std::string key;
+  long kb = 0;
+  while (f >> key) {
+    if (key == "Pss:" && f >> kb) return kb;
+    f.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<long> Process::proportionalKb() const {
+  return pid_ > 0 ? pssKb(pid_) : std::nullopt;
+}
+
 std::optional<Process::GroupUse> Process::groupUse() const {
   if (group_ <= 0) return std::nullopt;
   DIR* proc = ::opendir("/proc");
   if (!proc) return std::nullopt;
-  static const long pageKb = ::sysconf(_SC_PAGESIZE) / 1024;
   GroupUse use;
   while (const dirent* e = ::readdir(proc)) {
     if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
     std::ifstream f(std::string("/proc/") + e->d_name + "/stat");
     std::string stat;
     if (!std::getline(f, stat)) continue;  // gone meanwhile
-    // After the command name (which may hold spaces and ')'): state ppid pgrp …, with
-    // rss the 22nd field from there (proc(5)).
+    // After the command name (which may hold spaces and ')'): state ppid pgrp …
     const size_t close = stat.rfind(')');
     if (close == std::string::npos) continue;
     std::istringstream fields(stat.substr(close + 2));
-    std::string field;
-    long pgrp = -1, rss = 0;
-    for (int i = 0; i < 22 && fields >> field; ++i) {
-      if (i == 2) pgrp = std::atol(field.c_str());
-      if (i == 21) rss = std::atol(field.c_str());
-    }
-    if (pgrp != group_) continue;
+    std::string state, ppid;
+    long pgrp = -1;
+    if (!(fields >> state >> ppid >> pgrp) || pgrp != group_) continue;
     ++use.processes;
-    use.residentKb += rss * pageKb;
+    use.proportionalKb += pssKb(std::atol(e->d_name)).value_or(0);
   }
   ::closedir(proc);
   if (use.processes == 0) return std::nullopt;

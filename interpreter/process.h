@@ -36,11 +36,14 @@ class Process {
   std::string drainStderr();
   // The running child's resident memory in kB (Linux /proc); nullopt when unknown.
   std::optional<long> residentKb() const;
+  // Its proportional share of resident memory in kB (Pss: pages shared with a forked
+  // copy count half to each), what groupUse adds up; nullopt when unknown.
+  std::optional<long> proportionalKb() const;
   // What the child's process group holds now (Linux /proc; nullopt when unknown): the
   // child leads a group of its own, and what it starts stays in it unless it leaves.
   struct GroupUse {
-    int processes = 0;  // the child included
-    long residentKb = 0;
+    int processes = 0;        // the child included
+    long proportionalKb = 0;  // Pss summed: a fork's shared pages are not counted twice
   };
   std::optional<GroupUse> groupUse() const;
   // Sends `sig` to the child, then collects what it writes to stderr for up to `wait`.

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <string_view>
 
 extern char** environ;
 
@@ -189,33 +190,27 @@ std::string Process::reap(bool block) {
   return status_;
 }
 
-std::optional<long> Process::residentKb() const {
-  if (pid_ <= 0) return std::nullopt;
-  std::ifstream f("/proc/" + std::to_string(pid_) + "/status");
-  std::string key;
-  long kb = 0;
-  while (f >> key) {
-    if (key == "VmRSS:" && f >> kb) return kb;
-    f.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
-  }
-  return std::nullopt;
-}
-
 namespace {
 
-// "Pss:" of /proc/PID/smaps_rollup, in kB.
-std::optional<long> pssKb(long pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/smaps_rollup");
-  std::string key;
+// The kB figure after `key` ("VmRSS:", "Pss:") in /proc/PID/<file>.
+std::optional<long> procKb(long pid, const char* file, std::string_view key) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/" + file);
+  std::string word;
   long kb = 0;
-  while (f >> key) {
-    if (key == "Pss:" && f >> kb) return kb;
+  while (f >> word) {
+    if (word == key && f >> kb) return kb;
     f.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
   }
   return std::nullopt;
 }
 
+std::optional<long> pssKb(long pid) { return procKb(pid, "smaps_rollup", "Pss:"); }
+
 }  // namespace
+
+std::optional<long> Process::residentKb() const {
+  return pid_ > 0 ? procKb(pid_, "status", "VmRSS:") : std::nullopt;
+}
 
 std::optional<long> Process::proportionalKb() const {
   return pid_ > 0 ? pssKb(pid_) : std::nullopt;

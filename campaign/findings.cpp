@@ -22,13 +22,36 @@ std::string reproduceCommand(const harness::Interpreter& in, const Token& t) {
   return "monsim fuzz --python " + in.id + " --replay " + t.str();
 }
 
-std::vector<std::string> findingLines(const std::string& dir) {
-  std::ifstream f(dir + "/findings.jsonl", std::ios::binary);
+std::vector<FindingRecord> readFindingRecords(const std::string& dir,
+                                              std::string& error) {
+  const std::string path = dir + "/findings.jsonl";
+  std::ifstream f(path, std::ios::binary);
   const std::string text{std::istreambuf_iterator<char>(f), {}};
-  std::vector<std::string> lines;
-  for (size_t at = 0, nl; (nl = text.find('\n', at)) != std::string::npos; at = nl + 1)
-    lines.push_back(text.substr(at, nl - at));
-  return lines;
+  std::vector<FindingRecord> out;
+  int no = 0;
+  for (size_t at = 0, nl; (nl = text.find('\n', at)) != std::string::npos; at = nl + 1) {
+    ++no;
+    FindingRecord r;
+    r.line = text.substr(at, nl - at);
+    if (r.line.empty()) continue;
+    const auto j = nlohmann::json::parse(r.line, nullptr, false);
+    auto text = [&](const char* key) {
+      return j.is_object() && j.contains(key) && j[key].is_string();
+    };
+    if (!text("id") || !text("interpreter") || !text("signature")) {
+      error = path + ":" + std::to_string(no) +
+              ": not a finding (an object with id, interpreter and signature)";
+      return out;
+    }
+    r.id = j["id"].get<std::string>();
+    r.interpreter = j["interpreter"].get<std::string>();
+    r.signature = j["signature"].get<std::string>();
+    if (text("token")) r.token = j["token"].get<std::string>();
+    r.minimal = j.contains("minimal") && j["minimal"] == true;
+    r.stopped = j.contains("stopped") && j["stopped"] == true;
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 std::string writeFinding(const std::string& dir, const harness::Interpreter& in,

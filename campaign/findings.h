@@ -16,9 +16,18 @@ std::string hex8(const std::string& s);
 // "monsim fuzz --python ID --replay TOKEN".
 std::string reproduceCommand(const harness::Interpreter& in, const Token& t);
 
-// The whole lines of <dir>/findings.jsonl (none if there is no file): a last line a
-// kill cut short, without its newline, is left out.
-std::vector<std::string> findingLines(const std::string& dir);
+// One line of findings.jsonl, read.
+struct FindingRecord {
+  std::string line;  // as written, without its newline
+  std::string id, interpreter, signature, token;
+  bool minimal = false;
+  bool stopped = false;  // the campaign stopped while shrinking it
+};
+
+// The findings of <dir>/findings.jsonl (none if there is no file); a last line a kill
+// cut short, without its newline, is left out. A line that is no finding: `error`
+// ("PATH:LINE: …") and what was read before it.
+std::vector<FindingRecord> readFindingRecords(const std::string& dir, std::string& error);
 
 // Writes the finding's files under `dir` (created if needed); returns its id,
 // "fuzz-<interpreter>-<hash of the signature>", stable across runs.

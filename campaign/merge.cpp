@@ -42,32 +42,22 @@ struct Finding {
 // A folder's findings.jsonl; "" or the first problem, with its line.
 std::string readFindings(const std::string& dir,
                          std::map<std::pair<std::string, std::string>, Finding>& best) {
-  const std::string path = dir + "/findings.jsonl";
-  int no = 0;
-  for (const std::string& line : findingLines(dir)) {
-    ++no;
-    if (line.empty()) continue;
-    const json j = json::parse(line, nullptr, false);
-    const std::string where = path + ":" + std::to_string(no) + ": ";
-    if (!j.is_object() || !j.contains("id") || !j["id"].is_string() ||
-        !j.contains("interpreter") || !j["interpreter"].is_string() ||
-        !j.contains("signature") || !j["signature"].is_string())
-      return where + "not a finding (an object with id, interpreter and signature)";
+  std::string error;
+  for (const FindingRecord& r : readFindingRecords(dir, error)) {
     Finding fd;
     fd.dir = dir;
-    fd.id = j["id"].get<std::string>();
-    fd.line = line;
+    fd.id = r.id;
+    fd.line = r.line;
     std::error_code ec;
     fd.yamlBytes = fs::file_size(dir + "/" + fd.id + ".yaml", ec);
-    if (ec) return where + "its scenario " + fd.id + ".yaml is missing";
-    fd.minimal = j.value("minimal", false);
-    fd.token = j.value("token", "");
-    const auto key =
-        std::pair(j["interpreter"].get<std::string>(), j["signature"].get<std::string>());
+    if (ec) return dir + "/findings.jsonl: its scenario " + fd.id + ".yaml is missing";
+    fd.minimal = r.minimal;
+    fd.token = r.token;
+    const auto key = std::pair(r.interpreter, r.signature);
     const auto it = best.find(key);
     if (it == best.end() || fd.rank() < it->second.rank()) best[key] = fd;
   }
-  return "";
+  return error;
 }
 
 // The first way `s` is not a shard of the campaign `first` describes, or "".

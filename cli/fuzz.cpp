@@ -254,16 +254,18 @@ bool resumeFrom(FuzzArgs& a, gen::CampaignOptions& co) {
   std::map<std::string, std::set<std::string>> written;
   std::ofstream whole(a.out + "/findings.jsonl.tmp");
   // A finding whose shrinking the stop cut short is left out: its case runs again.
-  for (const std::string& line : gen::findingLines(a.out)) {
-    const auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_object() && j.contains("stopped")) continue;
-    if (j.is_object() && j.contains("interpreter") && j["interpreter"].is_string() &&
-        j.contains("signature") && j["signature"].is_string())
-      written[j["interpreter"].get<std::string>()].insert(
-          j["signature"].get<std::string>());
-    whole << line << "\n";
+  std::string bad;
+  for (const gen::FindingRecord& r : gen::readFindingRecords(a.out, bad)) {
+    if (r.stopped) continue;
+    written[r.interpreter].insert(r.signature);
+    whole << r.line << "\n";
   }
   whole.close();
+  if (!bad.empty()) {
+    std::filesystem::remove(a.out + "/findings.jsonl.tmp");
+    std::cerr << "monsim fuzz --resume: " << bad << "\n";
+    return false;
+  }
   std::error_code ec;
   std::filesystem::rename(a.out + "/findings.jsonl.tmp", a.out + "/findings.jsonl", ec);
   for (const std::string& id : a.python) co.written.push_back(written[id]);

@@ -98,8 +98,7 @@ void runFailed(CheckResult& r, const RunOutcome& o, bool probeOff,
   }
   r.detail = o.detail;
   // Over a limit: which, and by how much, fit in the reason's line.
-  if (o.kind == RunOutcome::Kind::MemoryLimit || o.kind == RunOutcome::Kind::ProcessLimit)
-    r.reason += ": " + o.detail.substr(0, o.detail.find(';'));
+  if (!o.errorMessage.empty()) r.reason += ": " + o.errorMessage;
 }
 
 // The record limit of a run: the harness's (--max-records), or the scenario's

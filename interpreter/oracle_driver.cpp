@@ -232,20 +232,22 @@ std::optional<RunOutcome> OracleWorker::overBudget(const RunBudget& budget, long
   RunOutcome out;
   if (budget.memoryMb > 0 && grownMb > budget.memoryMb) {
     out.kind = RunOutcome::Kind::MemoryLimit;
-    out.detail = "the run grew its worker's resident memory (Pss) by " +
-                 std::to_string(grownMb) + " MB (" + std::to_string(use->processes) +
-                 (use->processes == 1 ? " process" : " processes") +
-                 " together), over its memory limit of " +
-                 std::to_string(budget.memoryMb) + " MB";
+    out.errorMessage =
+        "the run grew its worker's resident memory (Pss) by " + std::to_string(grownMb) +
+        " MB (" + std::to_string(use->processes) +
+        (use->processes == 1 ? " process" : " processes") +
+        " together), over its memory limit of " + std::to_string(budget.memoryMb) + " MB";
   } else if (budget.processes > 0 && others > budget.processes) {
     out.kind = RunOutcome::Kind::ProcessLimit;
-    out.detail = "the run had " + std::to_string(others) +
-                 " processes besides its worker at once, over its process limit of " +
-                 std::to_string(budget.processes);
+    out.errorMessage =
+        "the run had " + std::to_string(others) +
+        " processes besides its worker at once, over its process limit of " +
+        std::to_string(budget.processes);
   } else {
     return std::nullopt;
   }
-  out.detail += "; worker and its processes killed (" + proc_.kill() + ")" + history();
+  out.detail = out.errorMessage + "; worker and its processes killed (" + proc_.kill() +
+               ")" + history();
   recent_.clear();
   return out;
 }

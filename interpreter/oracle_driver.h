@@ -48,8 +48,9 @@ struct RunOutcome {
   nlohmann::json message;  // the worker's result/errored message, if any
   std::string detail;      // why it timed out or crashed; worker stderr tail
   OraclePhase phase = OraclePhase::Unknown;  // Errored: context.phase
-  std::string errorMessage;                  // Errored: context.message
-  std::string contextText() const;           // Errored: the context, indented JSON
+  // Errored: context.message; MemoryLimit, ProcessLimit: which limit, by how much.
+  std::string errorMessage;
+  std::string contextText() const;  // Errored: the context, indented JSON
 };
 
 // A worker's hello line: nullopt for a line that is no hello (skipped before the

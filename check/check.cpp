@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "check/client_results.h"
 #include "check/probe_effect.h"
 #include "check/replay.h"
 #include "interpreter/trace.h"
@@ -265,6 +266,30 @@ bool capable(const Scenario& s, Oracle& w, CheckResult& r) {
   return true;
 }
 
+// A scenario's real clients: their own results in a run without recording, against
+// the recorded runs'. Returns false when that run did not give a trace (r says why).
+bool proveClientResults(CheckResult& r, const Scenario& s, Oracle& w,
+                        const std::vector<RecordedRun>& recorded) {
+  if (!s.clients || s.clients->results.empty()) return true;
+  RunOutcome o = w.run(s.oracle, unrecordedRunOptions(s), budgetOf(s));
+  if (o.kind != RunOutcome::Kind::Result) {
+    runFailed(r, o, true, "unrecorded run (clients.results): ");
+    return false;
+  }
+  const Trace bare = traceFromJson(o.message["trace"]);
+  const ClientResults cr = compareClientResults(s, bare, recorded);
+  r.clientResultsCompared = cr.compared;
+  r.clientMismatches = cr.mismatches;
+  if (cr.mismatches.empty()) return true;
+  if (r.verdict != Verdict::Fail) {
+    r.verdict = Verdict::Fail;
+    r.reason =
+        "the recording changed a real client's own results: " + cr.mismatches.front();
+  }
+  for (const std::string& m : cr.mismatches) r.detail += "client results: " + m + "\n";
+  return true;
+}
+
 // An implementation without sys.monitoring (PyPy 3.9): no probe and no model
 // profile, so a scenario that needs nothing but the legacy hooks is run once and
 // held to its `expect`; everything else is skipped with the reason.
@@ -323,6 +348,7 @@ CheckResult checkLegacyOnly(const Scenario& s, Oracle& w, const CheckContext& c,
     for (const ExpectFailure& f : r.expectFailures)
       r.detail += f.loc.str() + ": " + f.message + "\n";
   }
+  proveClientResults(r, s, w, {{&t, "recorded"}});
   if (c.keepTraces) r.on = std::make_shared<const Trace>(t);
   return done();
 }
@@ -383,7 +409,9 @@ CheckResult checkOnInterpreter(const Scenario& s, Oracle& w, const CheckContext&
   std::optional<Trace> on, off;
   if (!record(true, on)) return done();
   if (c.keepTraces) r.traceOn.json = std::move(lastTrace);
-  const bool wantOff = c.aloneRun && (!s.tools.empty() || !s.traceFunctions.empty());
+  // A real client is a tool too: what it gets alone is checked as for declared ones.
+  const bool wantOff = c.aloneRun && (!s.tools.empty() || !s.traceFunctions.empty() ||
+                                      s.clients.has_value());
   if (wantOff) {
     if (!record(false, off)) return done();
     if (c.keepTraces) r.traceOff.json = std::move(lastTrace);
@@ -396,6 +424,10 @@ CheckResult checkOnInterpreter(const Scenario& s, Oracle& w, const CheckContext&
     r.error.kind = ErrorKind::HarnessFailed;
     r.reason = std::string("the harness failed judging the traces: ") + e.what();
   }
+  if (r.verdict != Verdict::Error)
+    proveClientResults(
+        r, s, w,
+        {{&*on, "with the probe"}, {off ? &*off : nullptr, "without the probe"}});
   if (c.keepTraces) {
     r.on = std::make_shared<const Trace>(std::move(*on));
     if (off) r.off = std::make_shared<const Trace>(std::move(*off));

@@ -55,6 +55,10 @@ struct CheckResult {
   std::string pathSplit;
   // Limits a run hit without being ended by them (its output cut): said in `detail`.
   std::vector<std::string> limitsHit;
+  // A scenario's real clients (`clients.results`): step outcomes compared with the
+  // unrecorded run, and those that differ (which make the verdict fail).
+  int clientResultsCompared = 0;
+  std::vector<std::string> clientMismatches;
   const KnownDeviation* deviation = nullptr;
   double seconds = 0;
   // How often each model rule (model/explain.h) decided for a scenario tool, over the

@@ -38,6 +38,9 @@ json toJson(const CheckResult& r, const Scenario& s) {
   j["expect_failures"] = std::move(ef);
   if (!r.probeEffects.empty()) j["probe_effects"] = r.probeEffects;
   if (!r.pathSplit.empty()) j["path_split"] = r.pathSplit;
+  if (r.clientResultsCompared > 0)
+    j["client_results"] = {{"compared", r.clientResultsCompared},
+                           {"differ", r.clientMismatches}};
   if (r.deviation) {
     j["known"] = {{"verdict", r.deviation->verdict},
                   {"reason", r.deviation->reason},

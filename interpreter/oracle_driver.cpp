@@ -96,6 +96,14 @@ nlohmann::json runOptions(const Scenario& s, bool probe) {
   if (probe && mentionsInstruction(s)) o["instruction"] = true;
   if (s.limits.records > 0) o["max_records"] = s.limits.records;
   if (s.limits.output > 0) o["stdout_limit"] = s.limits.output;
+  // A real client's results (a summary string of its counts) are compared whole.
+  if (s.clients && !s.clients->results.empty()) o["repr_limit"] = kClientResultReprLimit;
+  return o;
+}
+
+nlohmann::json unrecordedRunOptions(const Scenario& s) {
+  nlohmann::json o = runOptions(s, false);
+  o["record"] = false;
   return o;
 }
 

@@ -68,6 +68,10 @@ std::optional<RunOutcome::Kind> outcomeKindNamed(std::string_view name);
 // The run options (PROTOCOL §3.6) a scenario needs: INSTRUCTION in use makes the
 // probe record it.
 nlohmann::json runOptions(const Scenario& s, bool probe);
+// The run without any recording (PROTOCOL §3.6 `record`), for a scenario's real
+// clients' own results; and how much of a step's value repr those runs keep.
+nlohmann::json unrecordedRunOptions(const Scenario& s);
+inline constexpr int kClientResultReprLimit = 4000;
 // What one run may use; the driver ends a run that goes over and says which limit it
 // hit. Zero: no limit of that kind.
 struct RunBudget {

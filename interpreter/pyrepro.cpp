@@ -293,6 +293,7 @@ bool registersNonHandler(const json& actions) {
 // The program or an action registers a callable of the program's.
 bool registersProgramCallables(const json& o) {
   if (o.value("program", "").find("register_callback") != std::string::npos) return true;
+  if (!member(member(o, "meta"), "clients").empty()) return true;  // cProfile, bdb
   for (const auto& l : actionLists(o))
     if (registersNonHandler(l)) return true;
   return false;
@@ -301,6 +302,8 @@ bool registersProgramCallables(const json& o) {
 // Trace or profile functions may run: the scenario's, or the program's own.
 bool usesHooks(const json& o) {
   if (!member(o, "trace_functions").empty()) return true;
+  for (const auto& c : member(member(o, "meta"), "clients"))
+    if (c == "profile" || c == "trace") return true;
   const std::string program = o.value("program", "");
   for (const char* fn : {"settrace", "setprofile", "gettrace", "getprofile"})
     if (program.find(fn) != std::string::npos) return true;

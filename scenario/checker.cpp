@@ -29,15 +29,17 @@ const Keys kTopKeys = {"id",
                        "outcome",
                        "limits",
                        "trace_functions",
-                       "capi"};
-const Keys kAreas = {"tools",      "global-events", "local-events", "dispatch-order",
-                     "disable",    "restart",       "callbacks",    "ancillary",
-                     "exceptions", "generators",    "lines",        "branches",
-                     "versions",   "api-errors",    "legacy",       "hostile"};
+                       "capi",
+                       "clients"};
+const Keys kAreas = {
+    "tools",     "global-events", "local-events", "dispatch-order", "disable", "restart",
+    "callbacks", "ancillary",     "exceptions",   "generators",     "lines",   "branches",
+    "versions",  "api-errors",    "legacy",       "hostile",        "clients"};
 const Keys kCapabilities = {
-    "threads",           "c_api",       "capi_ext",           "clear_tool_id",
-    "branch_left_right", "instruction", "hash_randomization", "free_threaded",
-    "settrace",          "setprofile"};
+    "threads",           "c_api",         "capi_ext",           "clear_tool_id",
+    "branch_left_right", "instruction",   "hash_randomization", "free_threaded",
+    "settrace",          "setprofile",    "cprofile",           "profile_module",
+    "trace_module",      "bdb_monitoring"};
 Keys levelNames() {
   Keys out;
   for (const auto& row : vocab::kLevelRows) out.push_back(row.name);
@@ -178,6 +180,7 @@ std::optional<Scenario> Checker::run(const YAML::Node& doc) {
   }
   if (const Field* f = top->find("outcome")) outcome(*f);
   if (const Field* f = top->find("limits")) limits(*f);
+  if (const Field* f = top->find("clients")) clients(*f);
   if (!script_ && r_.errorCount() == 0) s_.oracle = oracleJson(*top);
   return std::move(s_);
 }
@@ -201,6 +204,55 @@ void Checker::limits(const Field& f) {
   if (const Field* x = m->find("output"))
     if (auto n = smallInt(x->value, x->valueMark(), "'output'", 1, 100000000))
       s_.limits.output = *n;
+}
+
+void Checker::clients(const Field& f) {
+  const auto m =
+      r_.mapping(f.value, f.valueMark(), "'clients'", {"real", "patterns", "results"});
+  if (!m) return;
+  Clients c;
+  c.loc = r_.loc(f.keyNode);
+  if (script_)
+    r_.error(f.keyNode.Mark(),
+             "'clients' is for program scenarios (a script runs no tool)");
+  Keys names;
+  for (const RealClient& rc : kRealClients) names.push_back(rc.name);
+  if (const Field* x = m->find("real"))
+    for (const std::string& name : strings(x->value, x->valueMark(), "'real'")) {
+      const auto* rc = std::find_if(std::begin(kRealClients), std::end(kRealClients),
+                                    [&](const RealClient& r) { return r.name == name; });
+      if (rc == std::end(kRealClients)) {
+        r_.error(x->value,
+                 withHint("unknown real client " + inQuotes(name), name, names, true));
+        continue;
+      }
+      c.real.push_back(name);
+      if (rc->monitoring) s_.usesMonitoring = true;
+      const std::string cap(rc->capability);
+      if (std::find(s_.requires_.begin(), s_.requires_.end(), cap) == s_.requires_.end())
+        s_.requires_.push_back(cap);
+    }
+  if (const Field* x = m->find("patterns")) {
+    c.patterns = strings(x->value, x->valueMark(), "'patterns'");
+    for (const std::string& p : c.patterns)
+      if (p.empty()) r_.error(x->valueMark(), "a pattern names a tool and its version");
+  }
+  if (c.real.empty() && c.patterns.empty())
+    r_.error(f.valueMark(), "'clients' names no client: give 'real', 'patterns' or both");
+  if (const Field* x = m->find("results")) {
+    c.results = intOrList(*x, 0);
+    for (int i : c.results)
+      if (stepCount_ && static_cast<size_t>(i) >= *stepCount_)
+        r_.error(x->value, "'results' names step " + std::to_string(i) +
+                               ", but the steps end at " +
+                               std::to_string(static_cast<long>(*stepCount_) - 1));
+  }
+  if (!c.real.empty() && c.results.empty())
+    r_.error(f.valueMark(),
+             "a real client's recording must be shown not to change it: 'results' lists "
+             "the steps whose outcome is the client's own output (compared with a run "
+             "without recording)");
+  s_.clients = std::move(c);
 }
 
 void Checker::outcome(const Field& f) {
@@ -357,6 +409,9 @@ nlohmann::json Checker::oracleJson(const Fields& top) const {
   meta["spec"] = yaml::Reader::toJson(top.find("spec")->value);
   if (const Field* f = top.find("python")) meta["python"] = f->value.Scalar();
   if (!s_.requires_.empty()) meta["requires"] = s_.requires_;
+  // Read by the standalone script (interpreter/pyrepro.h): a real client registers
+  // callbacks and installs hooks from the stdlib, not from the program's text.
+  if (s_.clients && !s_.clients->real.empty()) meta["clients"] = s_.clients->real;
   nlohmann::json o = {{"id", s_.id},
                       {"description", s_.description},
                       {"meta", meta},

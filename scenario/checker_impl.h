@@ -66,6 +66,7 @@ class Checker {
   void expect(const Field& f, Expect& e);  // `expect` or `expect_with_probe`
   void outcome(const Field& f);
   void limits(const Field& f);
+  void clients(const Field& f);
   std::optional<DeliveryPattern> pattern(const YAML::Node& n, const YAML::Mark& at);
   void traceFunctions(const Field& f);
   // A trace function's name (or null, where `nullable`) at `n`.

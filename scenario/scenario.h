@@ -157,6 +157,29 @@ struct RunLimits {
   long output = 0;    // characters of the program's stdout and stderr kept (stdout_limit)
 };
 
+// `clients`: the real tools the program runs (the stdlib's own sys.monitoring and
+// hook clients) and the declared tools that reproduce a third-party tool's pattern.
+// A real client's recording is proven harmless: the `results` steps (its own output,
+// e.g. pstats counts) must come out the same in a run without any recording.
+struct Clients {
+  std::vector<std::string> real;      // names of kRealClients
+  std::vector<std::string> patterns;  // "coverage.py 7.7-7.15 sysmon, line mode", …
+  std::vector<int> results;           // step indices
+  SourceLoc loc;
+};
+
+// The real clients a scenario may run, with the hello capability each needs.
+struct RealClient {
+  std::string_view name, capability;
+  bool monitoring;  // a sys.monitoring client (else: the legacy hooks')
+};
+inline constexpr RealClient kRealClients[] = {
+    {"cProfile", "cprofile", true},
+    {"profile", "profile_module", false},
+    {"trace", "trace_module", false},
+    {"bdb", "bdb_monitoring", true},
+};
+
 struct Scenario {
   enum class Kind { Program, Script };
   Kind kind = Kind::Program;
@@ -192,6 +215,7 @@ struct Scenario {
   Expect expectWithProbe;
   std::optional<StatedOutcome> outcome;
   RunLimits limits;
+  std::optional<Clients> clients;
   SourceLoc loc;
 };
 

@@ -40,7 +40,39 @@ def _capabilities():
     caps["c_api"], caps["capi_ext"] = capi.capabilities()
     is_gil = getattr(sys, "_is_gil_enabled", None)
     caps["free_threaded"] = bool(is_gil is not None and not is_gil())
+    caps.update(_clients(caps))
     return caps
+
+
+def _clients(caps):
+    """The real clients a scenario can run (its `clients.real`), judged from the stdlib
+    without importing it: an import here would leave modules and their caches behind
+    for every run."""
+    import importlib.util
+
+    def spec(name):
+        try:
+            return importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            return None
+
+    def source_has(name, text):
+        s = spec(name)
+        try:
+            src = s.loader.get_source(name) if s is not None else None
+        except (ImportError, OSError, AttributeError):
+            src = None
+        return src is not None and text in src
+
+    mon = caps["monitoring"]
+    return {
+        # cProfile as a sys.monitoring client (tool 2): its C profiler under it.
+        "cprofile": bool(mon and spec("_lsprof") and spec("cProfile")),
+        "profile_module": bool(caps["setprofile"] and spec("profile")),
+        "trace_module": bool(caps["settrace"] and spec("trace")),
+        # bdb's sys.monitoring backend (3.14+: Bdb(backend='monitoring')).
+        "bdb_monitoring": bool(mon and source_has("bdb", "class _MonitoringTracer")),
+    }
 
 
 def hello():

@@ -148,7 +148,7 @@ class _Run:
 
     def execute(self):
         rec = self.rec
-        if self.opts["probe"] and mon is not None:
+        if self.opts["probe"] and self.opts["record"] and mon is not None:
             self.probe = self.opts["probe_tool"]
             if self.probe is None:
                 used = mentioned_tools(self.doc)
@@ -173,9 +173,13 @@ class _Run:
             warnings.simplefilter("always")
             sys.stdout, sys.stderr, sys.stdin = out, err, io.StringIO()
             sys.unraisablehook = _report_ignored
-            for n in REAL_API:
-                setattr(mon, n, ApiShim(n, rec))
-            self.hooks.shims()
+            # The unrecorded run (options.record false) leaves sys.monitoring and the
+            # hooks as they are: what a real client then computes is its own result,
+            # which the driver compares with the recorded runs' (PROTOCOL §3.6).
+            if self.opts["record"]:
+                for n in REAL_API:
+                    setattr(mon, n, ApiShim(n, rec))
+                self.hooks.shims()
             failure = self.body()
         finally:
             touched = list(rec.touched.values())

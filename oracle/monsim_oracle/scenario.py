@@ -26,6 +26,7 @@ ACTION_KINDS = ("call", "api", "gen", "delete", "settrace", "setprofile", "frame
 
 OPTION_DEFAULTS = {
     "probe": True,        # run the passive probe tool
+    "record": True,       # False: the unrecorded run (no API or hook shims, no wrappers)
     "instruction": False,  # probe also listens to INSTRUCTION
     "stack": False,       # probe events also carry the code ids of the frames below them
     "probe_tool": None,   # pin the probe's id; None: highest id the scenario does not mention
@@ -352,7 +353,7 @@ class Checker:
         if not self.typ(opts, dict, "options", "an object"):
             return
         self.keys(opts, set(OPTION_DEFAULTS), "options")
-        for k in ("probe", "instruction", "stack", "gc"):
+        for k in ("probe", "record", "instruction", "stack", "gc"):
             if k in opts:
                 self.typ(opts[k], bool, "options." + k, "a boolean")
         for k, lo in (("max_records", 1), ("stdout_limit", 0), ("repr_limit", 16)):

@@ -1,12 +1,14 @@
 // The verdicts of one scenario on one interpreter (check/check.cpp): every detail ends
 // with a newline, and `{$: events}` in a step result is the mask on the version checked,
-// for program scenarios as for script scenarios.
+// for program scenarios as for script scenarios; a real client's results must not
+// change with the recording.
 #include "check/check.h"
 
 #include <gtest/gtest.h>
 
 #include "interpreter/discovery.h"
 #include "scenario/loader.h"
+#include "tests/live_interpreters.h"
 
 namespace monsim::harness {
 namespace {
@@ -228,6 +230,36 @@ TEST(CheckScript, IntegersBeyond64BitsRaiseTheInterpretersOverflowError) {
     const CheckResult r = checkScript(s, v, CheckContext{});
     EXPECT_EQ(r.verdict, Verdict::Pass) << r.reason << "\n" << r.detail;
   }
+}
+
+// A real client's own results (clients.results) are compared with a run that records
+// nothing: a result the recording changes (here: the type of sys.monitoring's
+// functions, which the recording replaces with shims) fails the check and says which
+// step and run; one it does not change passes, with the comparisons counted.
+TEST(CheckResult, ARealClientsResultsMustBeTheSameWithoutRecording) {
+  const auto interp = live::interpreterFor(PyVersion::V3_13);
+  if (!interp) GTEST_SKIP() << live::missingMessage(PyVersion::V3_13);
+  const std::string head =
+      "id: client\ndescription: d\nspec: \"behaviour §16\"\nfeatures: [clients]\n"
+      "level: must\nclients: {real: [cProfile], results: [0]}\n"
+      "program: |\n  import sys\n  def kind():\n"
+      "      return type(sys.monitoring.use_tool_id).__name__\n"
+      "  def same():\n      return 42\n";
+  OracleWorker w(*interp);
+  const CheckResult changed =
+      checkOnInterpreter(load(head + "steps: [{call: kind}]\n"), w, CheckContext{});
+  EXPECT_EQ(changed.verdict, Verdict::Fail) << changed.reason;
+  EXPECT_NE(changed.reason.find("the recording changed a real client's own results: "
+                                "step 0 returned 'ApiShim' with the probe, but returned "
+                                "'builtin_function_or_method' without recording"),
+            std::string::npos)
+      << changed.reason;
+  EXPECT_EQ(changed.clientMismatches.size(), 2u);  // with and without the probe
+  const CheckResult same =
+      checkOnInterpreter(load(head + "steps: [{call: same}]\n"), w, CheckContext{});
+  EXPECT_EQ(same.verdict, Verdict::Pass) << same.reason << same.detail;
+  EXPECT_EQ(same.clientResultsCompared, 2);
+  EXPECT_TRUE(same.clientMismatches.empty());
 }
 
 }  // namespace

@@ -266,28 +266,39 @@ bool capable(const Scenario& s, Oracle& w, CheckResult& r) {
   return true;
 }
 
-// A scenario's real clients: their own results in a run without recording, against
-// the recorded runs'. Returns false when that run did not give a trace (r says why).
-bool proveClientResults(CheckResult& r, const Scenario& s, Oracle& w,
-                        const std::vector<RecordedRun>& recorded) {
-  if (!s.clients || s.clients->results.empty()) return true;
+// A scenario's real clients (`clients.results`): the run that records nothing, made
+// before the recorded runs so that their instrumentation of stdlib code (which
+// outlives a run) cannot shape it. nullopt when none is needed or it failed (r says
+// why; `failed` is set).
+std::optional<Trace> unrecordedRun(CheckResult& r, const Scenario& s, Oracle& w,
+                                   bool& failed) {
+  failed = false;
+  if (!s.clients || s.clients->results.empty()) return std::nullopt;
   RunOutcome o = w.run(s.oracle, unrecordedRunOptions(s), budgetOf(s));
   if (o.kind != RunOutcome::Kind::Result) {
     runFailed(r, o, true, "unrecorded run (clients.results): ");
-    return false;
+    failed = true;
+    return std::nullopt;
   }
-  const Trace bare = traceFromJson(o.message["trace"]);
-  const ClientResults cr = compareClientResults(s, bare, recorded);
+  return traceFromJson(o.message["trace"]);
+}
+
+// The clients' own results in the recorded runs against the unrecorded run's; a
+// difference fails the check.
+void proveClientResults(CheckResult& r, const Scenario& s,
+                        const std::optional<Trace>& bare,
+                        const std::vector<RecordedRun>& recorded) {
+  if (!bare) return;
+  const ClientResults cr = compareClientResults(s, *bare, recorded);
   r.clientResultsCompared = cr.compared;
   r.clientMismatches = cr.mismatches;
-  if (cr.mismatches.empty()) return true;
+  if (cr.mismatches.empty()) return;
   if (r.verdict != Verdict::Fail) {
     r.verdict = Verdict::Fail;
     r.reason =
         "the recording changed a real client's own results: " + cr.mismatches.front();
   }
   for (const std::string& m : cr.mismatches) r.detail += "client results: " + m + "\n";
-  return true;
 }
 
 // An implementation without sys.monitoring (PyPy 3.9): no probe and no model
@@ -322,6 +333,9 @@ CheckResult checkLegacyOnly(const Scenario& s, Oracle& w, const CheckContext& c,
     return done();
   }
   if (!capable(s, w, r)) return done();
+  bool failed = false;
+  const std::optional<Trace> bare = unrecordedRun(r, s, w, failed);
+  if (failed) return done();
   json options = runOptions(s, false);
   limitRecords(options, s, c);
   RunOutcome o = w.run(s.oracle, options, budgetOf(s));
@@ -348,7 +362,7 @@ CheckResult checkLegacyOnly(const Scenario& s, Oracle& w, const CheckContext& c,
     for (const ExpectFailure& f : r.expectFailures)
       r.detail += f.loc.str() + ": " + f.message + "\n";
   }
-  proveClientResults(r, s, w, {{&t, "recorded"}});
+  proveClientResults(r, s, bare, {{&t, "recorded"}});
   if (c.keepTraces) r.on = std::make_shared<const Trace>(t);
   return done();
 }
@@ -406,6 +420,9 @@ CheckResult checkOnInterpreter(const Scenario& s, Oracle& w, const CheckContext&
     noteOutputCut(r, s, *out, probe ? "probe-on" : "probe-off");
     return true;
   };
+  bool failed = false;
+  const std::optional<Trace> bare = unrecordedRun(r, s, w, failed);
+  if (failed) return done();
   std::optional<Trace> on, off;
   if (!record(true, on)) return done();
   if (c.keepTraces) r.traceOn.json = std::move(lastTrace);
@@ -426,7 +443,7 @@ CheckResult checkOnInterpreter(const Scenario& s, Oracle& w, const CheckContext&
   }
   if (r.verdict != Verdict::Error)
     proveClientResults(
-        r, s, w,
+        r, s, bare,
         {{&*on, "with the probe"}, {off ? &*off : nullptr, "without the probe"}});
   if (c.keepTraces) {
     r.on = std::make_shared<const Trace>(std::move(*on));

@@ -17,6 +17,7 @@ import sys
 from itertools import count as _count
 
 from . import HARNESS_FILES, _here
+from . import frames
 from .events import BY_BIT, MONITORING, SHAPE
 from .normalise import NONE, CodeTable, Normaliser, qualname
 
@@ -569,6 +570,7 @@ class Recorder:
                 rec.active.pop()
             d["returned"] = rec.norm.value(r)
             return r
+        frames.HIDDEN.add(cb.__code__)  # not the caller of `func` (frames.py)
         return cb
 
     # -- API calls -----------------------------------------------------------

@@ -15,7 +15,7 @@ import types
 import warnings
 
 from . import HARNESS_FILES, _here
-from . import capi, compiling, isolation
+from . import capi, compiling, frames, isolation
 from .events import BY_NAME, REAL, mask_of, probe_mask
 from .legacy import Hooks, opcode_trace_sticky
 from .recorder import REAL_API, ApiShim, Handler, Recorder, ScenarioError
@@ -180,6 +180,7 @@ class _Run:
                 for n in REAL_API:
                     setattr(mon, n, ApiShim(n, rec))
                 self.hooks.shims()
+                sys._getframe = frames.program_getframe
             failure = self.body()
         finally:
             touched = list(rec.touched.values())
@@ -194,6 +195,7 @@ class _Run:
             finally:
                 for n, f in REAL_API.items():
                     setattr(mon, n, f)
+                sys._getframe = frames._getframe
                 # Finalizers run now (unmonitored, output captured); newest names
                 # go first so a stored generator's finally still sees its globals.
                 for k in reversed(list(self.ns)):

@@ -48,6 +48,29 @@ std::string errorSignature(const harness::CheckError& e) {
 
 }  // namespace
 
+// A divergence in either run, with the model rule; the run without the probe is
+// named, since its rule may be one the probe hides.
+std::string divergenceSignature(const harness::Divergence& d) {
+  return std::string(harness::kindName(d.kind)) + " " + d.subject() +
+         (d.alone ? " (without the probe)" : "") + " | " +
+         d.rule.text(/*withPlace=*/false);
+}
+
+const harness::KnownSignature* knownCase(
+    const harness::CheckResult& r, std::string& signature,
+    const std::function<const harness::KnownSignature*(const std::string&)>& lookup) {
+  const harness::KnownSignature* known = lookup(signature);
+  for (const harness::Divergence& d : r.divergences) {
+    if (!known) break;
+    const std::string sig = divergenceSignature(d);
+    if (!lookup(sig)) {
+      known = nullptr;
+      signature = sig;
+    }
+  }
+  return known;
+}
+
 std::string signatureOf(const harness::CheckResult& r) {
   switch (r.verdict) {
     case Verdict::Pass:
@@ -59,14 +82,7 @@ std::string signatureOf(const harness::CheckResult& r) {
     default:
       break;
   }
-  if (!r.divergences.empty()) {
-    // A divergence in either run, with the model rule; the run without the probe
-    // is named, since its rule may be one the probe hides.
-    const harness::Divergence& d = r.divergences.front();
-    return std::string(harness::kindName(d.kind)) + " " + d.subject() +
-           (d.alone ? " (without the probe)" : "") + " | " +
-           d.rule.text(/*withPlace=*/false);
-  }
+  if (!r.divergences.empty()) return divergenceSignature(r.divergences.front());
   std::string what;
   switch (r.verdict) {
     case Verdict::ExpectFail:
@@ -145,12 +161,14 @@ CaseRun runCase(const FuzzCase& c, const Token& t, harness::Oracle& w,
     }
   }
   if (!ctx.keepTraces) out.check.on = out.check.off = nullptr;
-  if (!out.signature.empty() && ctx.expectations)
-    out.known = harness::findKnownSignature(
-        *ctx.expectations,
-        {w.interpreter().id,
-         w.interpreter().implementation + "-" + w.interpreter().version},
-        out.signature);
+  if (!out.signature.empty() && ctx.expectations) {
+    const std::vector<std::string> names = {
+        w.interpreter().id,
+        w.interpreter().implementation + "-" + w.interpreter().version};
+    out.known = knownCase(out.check, out.signature, [&](const std::string& sig) {
+      return harness::findKnownSignature(*ctx.expectations, names, sig);
+    });
+  }
   return out;
 }
 

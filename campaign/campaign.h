@@ -30,6 +30,14 @@ CaseRun runCase(const FuzzCase& c, const Token& t, harness::Oracle& w,
 // What a disagreement is, without what varies between cases (names, offsets,
 // lines): kind, event and model rule of the first divergence, or the error kind.
 std::string signatureOf(const harness::CheckResult& r);
+// The signature of one divergence (signatureOf's for the first).
+std::string divergenceSignature(const harness::Divergence& d);
+// The triaged signature a case counts under: `signature`'s, when every divergence of
+// the case is known too (a known first divergence must not hide another); else null,
+// and `signature` becomes the first unknown divergence's.
+const harness::KnownSignature* knownCase(
+    const harness::CheckResult& r, std::string& signature,
+    const std::function<const harness::KnownSignature*(const std::string&)>& lookup);
 
 // Greedy descent over the shrinks of the case `t` names (control sequence first, as
 // FuzzCase orders them): the first shrink `keeps` accepts is taken, until none is

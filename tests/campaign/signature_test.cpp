@@ -112,5 +112,31 @@ TEST(Signature, ADivergenceWithoutTheProbeNamesTheRun) {
                                 std::string(reasonText(Reason::CallNotAtSite)));
 }
 
+// A case counts under a triaged signature only when each of its divergences is
+// triaged: a known first divergence does not hide a second, unknown one, which then
+// names the case.
+TEST(Signature, AKnownFirstDivergenceDoesNotHideAnUnknownOne) {
+  using K = DivergenceRule::Kind;
+  CheckResult r =
+      divergent(Divergence::Kind::Missing, Event::Line, "",
+                {K::ToolReason, Reason::DisabledAtSite, std::nullopt, std::nullopt});
+  const std::string first = signatureOf(r);
+  const harness::KnownSignature triaged{first, "some-scenario", "why", {}};
+  auto lookup = [&](const std::string& sig) { return sig == first ? &triaged : nullptr; };
+  std::string sig = first;
+  EXPECT_EQ(knownCase(r, sig, lookup), &triaged);
+  EXPECT_EQ(sig, first);
+
+  Divergence other = r.divergences[0];
+  other.kind = Divergence::Kind::Extra;
+  other.event = Event::PyStart;
+  other.alone = true;
+  r.divergences.push_back(other);
+  sig = first;
+  EXPECT_EQ(knownCase(r, sig, lookup), nullptr);
+  EXPECT_EQ(sig, divergenceSignature(other));
+  EXPECT_NE(sig, first);
+}
+
 }  // namespace
 }  // namespace monsim::gen

@@ -488,6 +488,10 @@ struct Fire : Command {
 };
 
 void checkVersion(PyVersion v, int minor) {
+  // Counted per version: each version's run must reach every kind of input itself.
+  gDeliveries = gDisables = gFires = gApis = gApiErrors = gHookDeliveries = gHookRaised =
+      0;
+  gLegacyEvents.clear();
   monsim::testing::checkWithReproduce([v, minor] {
     Reference model(minor);
     Sut sut(v, minor);
@@ -524,8 +528,20 @@ void checkVersion(PyVersion v, int minor) {
               static_cast<unsigned long long>(gHookRaised));
   for (const auto& [e, n] : gLegacyEvents)
     std::printf("    %s %llu\n", e.c_str(), static_cast<unsigned long long>(n));
-  EXPECT_GT(gDeliveries, 0u);
-  EXPECT_GT(gHookDeliveries, 0u);
+  // Minimums per generated case, about a third of what a run reaches (100 cases:
+  // ~1200 API calls, ~800 occurrences, ~260 deliveries, ~30 DISABLEs, ~200 hook
+  // calls), so a generator change that stops producing a kind of input fails here
+  // instead of passing vacuously.
+  const uint64_t n =
+      static_cast<uint64_t>(rc::detail::configuration().testParams.maxSuccess);
+  EXPECT_GE(gApis, 4 * n);
+  EXPECT_GE(gApiErrors, n / 2);
+  EXPECT_GE(gFires, 5 * n / 2);
+  EXPECT_GE(gDeliveries, n);
+  EXPECT_GE(gDisables, n / 10);
+  EXPECT_GE(gHookDeliveries, n / 2);
+  EXPECT_GE(gHookRaised, n / 50);
+  EXPECT_GE(gLegacyEvents.size(), 6u);
 }
 
 TEST(ModelVsNaive, AgreesOn312) { checkVersion(PyVersion::V3_12, 12); }

@@ -4,11 +4,25 @@ Counts GoogleTest cases from the JSON files the test binaries wrote (Python test
 built on tests/pycases.py write the same JSON, named after their script), and every
 other meson test (one that wrote no GoogleTest JSON) as one test by its result.
 A test that crashed before writing its JSON counts as one failure. Several build
-folders (the ordinary, sanitizer and fuzzer builds) add up to one line.
+folders (the ordinary, sanitizer and fuzzer builds) add up to one line. Before it, every
+exemption a test reported (its output lines with "[ exempt ]": what it left out, how
+many, and why) is listed, so no test narrows what it checks without saying so here.
 usage: summarize.py BUILD [BUILD…]"""
 import json
 import os
 import sys
+
+def exemptions(build):
+    """The "[ exempt ]" lines of one build folder's last `meson test`, per test."""
+    out = []
+    with open(os.path.join(build, "meson-logs", "testlog.json")) as f:
+        for line in f:
+            t = json.loads(line)
+            for text in (t.get("stdout") or "").splitlines():
+                if "[ exempt ]" in text:
+                    out.append(f"{t['name']}: {text.strip()}")
+    return out
+
 
 def count(build):
     """(passed, failed, skipped) of one build folder's last `meson test`."""
@@ -53,9 +67,15 @@ def count(build):
     return passed, failed, skipped
 
 totals = [0, 0, 0]
+exempt = []
 for build in sys.argv[1:]:
     for i, n in enumerate(count(build)):
         totals[i] += n
+    exempt += exemptions(build)
+if exempt:
+    print(f"exemptions ({len(exempt)} lines: what tests left out, counted, with why):")
+    for e in exempt:
+        print("  " + e)
 passed, failed, skipped = totals
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 sys.exit(1 if failed else 0)

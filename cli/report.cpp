@@ -18,7 +18,8 @@ namespace monsim::cli {
 
 namespace {
 
-const std::vector<std::string> kFormats = {"summary", "deviations", "junit", "html"};
+const std::vector<std::string> kFormats = {"summary", "deviations", "junit", "html",
+                                           "verdicts"};
 
 struct ReportArgs {
   std::vector<std::string> results;
@@ -80,7 +81,7 @@ int report(const ReportArgs& a) {
   for (const auto& f : formats)
     if (std::find(kFormats.begin(), kFormats.end(), f) == kFormats.end()) {
       std::cerr << "monsim report: unknown format '" << f
-                << "' (summary, deviations, junit, html)\n";
+                << "' (summary, deviations, junit, html, verdicts)\n";
       return kExitUsage;
     }
   report::ResultSet rs;
@@ -106,6 +107,7 @@ int report(const ReportArgs& a) {
   emit("summary", "summary.md", report::summaryMarkdown(rs, o));
   emit("deviations", "deviations.md", report::deviationsMarkdown(rs, o));
   emit("junit", "junit.xml", report::junitXml(rs));
+  emit("verdicts", "verdicts.json", report::verdictsJson(rs, o));
   std::cout << "report: " << a.out << "/ (";
   for (size_t k = 0; k < written.size(); ++k) std::cout << (k ? ", " : "") << written[k];
   std::cout << ") from " << rs.records.size() << " results on " << rs.columns(true).size()
@@ -136,7 +138,8 @@ void addReport(CLI::App& app) {
   c->add_option("results", a->results,
                 "Results streams of monsim check (several merge; a later one wins)");
   c->add_option("-o,--out", a->out, "Output folder (default out/report)");
-  c->add_option("--only", a->only, "Formats to write: summary, deviations, junit, html")
+  c->add_option("--only", a->only,
+                "Formats to write: summary, deviations, junit, html, verdicts")
       ->delimiter(',');
   c->add_option("--link-root", a->linkRoot,
                 "Prefix for links to scenario files (default: the relative path from the "

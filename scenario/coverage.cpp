@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
@@ -343,10 +345,32 @@ CoverageSources defaultCoverageSources(const std::string& root) {
                       (spec / "clauses.yaml").string(),
                       (spec / "rules.yaml").string(),
                       {},
-                      {(spec / "scenarios").string()}};
+                      {(spec / "scenarios").string()},
+                      (fs::path(root) / "reports" / "verdicts.json").string()};
   for (std::string_view m : kTestModules)
     src.tests.push_back({std::string(m), (spec / (std::string(m) + ".yaml")).string()});
   return src;
+}
+
+bool Coverage::passes(size_t i) const {
+  return !haveVerdicts || passedOn.count(scenarios[i].scenario.id);
+}
+
+bool Coverage::passesOn(size_t i, PyVersion v) const {
+  if (!haveVerdicts) return true;
+  const auto it = passedOn.find(scenarios[i].scenario.id);
+  if (it == passedOn.end()) return false;
+  for (const std::string& interp : it->second) {
+    // "cpython-3.13.0", "pyodide-3.14.2", "model-3.13": the version after the last '-'.
+    const std::string version = interp.substr(interp.rfind('-') + 1);
+    if (auto p = parseVersion(version); p && *p == v) return true;
+  }
+  return false;
+}
+
+std::string Coverage::notCounting(size_t i) const {
+  if (passes(i)) return "";
+  return judged.count(scenarios[i].scenario.id) ? "never passes" : "no verdict";
 }
 
 std::vector<size_t> Coverage::citing(const DocClause& c, PyVersion v) const {
@@ -354,9 +378,53 @@ std::vector<size_t> Coverage::citing(const DocClause& c, PyVersion v) const {
   auto it = byClause.find(c.id);
   if (it == byClause.end()) return out;
   for (size_t i : it->second)
-    if (scenarios[i].scenario.python.contains(v)) out.push_back(i);
+    if (scenarios[i].scenario.python.contains(v) && passesOn(i, v)) out.push_back(i);
   return out;
 }
+
+std::vector<size_t> Coverage::citingNotPassing(const DocClause& c, PyVersion v) const {
+  std::vector<size_t> out;
+  auto it = byClause.find(c.id);
+  if (it == byClause.end()) return out;
+  for (size_t i : it->second)
+    if (scenarios[i].scenario.python.contains(v) && !passesOn(i, v)) out.push_back(i);
+  return out;
+}
+
+bool Coverage::testCovered(const CpythonTest& t) const {
+  auto it = byTest.find(t.citation());
+  if (it == byTest.end()) return false;
+  return std::any_of(it->second.begin(), it->second.end(),
+                     [&](size_t i) { return passes(i); });
+}
+
+namespace {
+
+// reports/verdicts.json: {"scenarios": {id: {verdict: [interpreter, …]}}}.
+void loadVerdicts(const std::string& file, Coverage& c) {
+  if (file.empty()) return;
+  std::ifstream in(file);
+  nlohmann::json j;
+  if (in) j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!in || j.is_discarded() || !j.is_object() || !j.contains("scenarios") ||
+      !j["scenarios"].is_object()) {
+    c.errors.push_back({{file, 1, 1},
+                        "cannot read the published verdicts (./run check --publish "
+                        "writes them; a citation counts only for a passing scenario)"});
+    return;
+  }
+  c.haveVerdicts = true;
+  for (const auto& [id, byVerdict] : j["scenarios"].items()) {
+    if (!byVerdict.is_object()) continue;
+    c.judged.insert(id);
+    const auto pass = byVerdict.find("pass");
+    if (pass == byVerdict.end() || !pass->is_array()) continue;
+    for (const auto& interp : *pass)
+      if (interp.is_string()) c.passedOn[id].push_back(interp.get<std::string>());
+  }
+}
+
+}  // namespace
 
 std::vector<PyVersion> Coverage::uncoveredVersions(const DocClause& c) const {
   std::vector<PyVersion> out;
@@ -367,6 +435,7 @@ std::vector<PyVersion> Coverage::uncoveredVersions(const DocClause& c) const {
 
 Coverage computeCoverage(const CoverageSources& src) {
   Coverage c;
+  loadVerdicts(src.verdicts, c);
   loadClauses(src.clauses, c.clauses, c.errors);
   for (const TestCatalogue& cat : src.tests) loadTests(cat, c.tests, c.errors);
   loadRules(src.rules, c.rules, c.errors);

@@ -7,6 +7,7 @@
 // "<module>: Class.test_name" (e.g. "test_sys_settrace: TraceTestCase.test_06_call")
 // in `spec:`; citing one that does not exist is an error at that entry's position.
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,9 +72,12 @@ struct CoverageSources {
   std::string clauses, rules;
   std::vector<TestCatalogue> tests;  // in kTestModules order
   std::vector<std::string> suite;    // scenario files or directories
+  // The published verdicts (reports/verdicts.json, `./run check --publish`): a citation
+  // counts only for a scenario that passes. "": not read (every citation counts).
+  std::string verdicts;
 };
-// ROOT/spec/{clauses,rules}.yaml, ROOT/spec/<module>.yaml for each of kTestModules and
-// ROOT/spec/scenarios.
+// ROOT/spec/{clauses,rules}.yaml, ROOT/spec/<module>.yaml for each of kTestModules,
+// ROOT/spec/scenarios and ROOT/reports/verdicts.json.
 CoverageSources defaultCoverageSources(const std::string& root);
 
 struct CitedScenario {
@@ -93,10 +97,28 @@ struct Coverage {
   // tests marked uncovered.
   std::vector<Diagnostic> errors;
 
+  // From the verdicts file: scenario id -> the interpreters it passed on ("model-3.13"
+  // for a script scenario), and the ids it has any verdict for.
+  bool haveVerdicts = false;
+  std::map<std::string, std::vector<std::string>> passedOn;
+  std::set<std::string> judged;
+
+  // A scenario counts for a citation when it passes on some interpreter (on one of
+  // version v, for a clause's version), or when no verdicts were read.
+  bool passes(size_t scenario) const;
+  bool passesOn(size_t scenario, PyVersion v) const;
+  // Why a citing scenario does not count: "never passes" (judged, no pass) or "no
+  // verdict" (not in the verdicts file: published before it existed); "" when it counts.
+  std::string notCounting(size_t scenario) const;
+
   // A testable clause is covered when every version that states it has a citing
-  // scenario that runs on that version.
+  // scenario that runs and passes on that version.
   std::vector<PyVersion> uncoveredVersions(const DocClause& c) const;
   std::vector<size_t> citing(const DocClause& c, PyVersion v) const;
+  // The citing scenarios that run on v but do not pass there.
+  std::vector<size_t> citingNotPassing(const DocClause& c, PyVersion v) const;
+  // A test is covered when a citing scenario passes.
+  bool testCovered(const CpythonTest& t) const;
 };
 
 Coverage computeCoverage(const CoverageSources& src);

@@ -60,6 +60,16 @@ std::string renderCoverage(const Coverage& c, const CoverageSources& src) {
     for (size_t i : list) out += (out.empty() ? "" : ", ") + c.scenarios[i].scenario.id;
     return out.empty() ? std::string("—") : out;
   };
+  // A citing scenario that does not count says why.
+  auto markedList = [&](const std::vector<size_t>& list) {
+    std::string out;
+    for (size_t i : list) {
+      const std::string why = c.notCounting(i);
+      out += (out.empty() ? "" : ", ") + c.scenarios[i].scenario.id +
+             (why.empty() ? "" : " (" + why + ")");
+    }
+    return out.empty() ? std::string("—") : out;
+  };
   auto at = [](const std::map<std::string, std::vector<size_t>>& m,
                const std::string& id) {
     auto it = m.find(id);
@@ -78,7 +88,17 @@ std::string renderCoverage(const Coverage& c, const CoverageSources& src) {
     << c.scenarios.size() << " scenarios under `" << suite
     << "`; do not edit by hand. Scenarios cite a documentation clause as `\"doc: <id>\"` "
        "and a CPython test as `\"<module>: Class.test_name\"` (modules "
-    << modules << ") in `spec:`.\n\n";
+    << modules << ") in `spec:`.";
+  if (c.haveVerdicts)
+    o << " A citation counts only for a scenario that passes on at least one "
+         "interpreter (for a clause: on one of the version that states it), by the "
+         "verdicts of `"
+      << rel(src.verdicts)
+      << "` (`./run check --publish`); a citing scenario that does not count is "
+         "marked `(fails)` (judged, never passed) or `(no verdict)` (added since).";
+  else
+    o << " No verdicts were read: every citation counts.";
+  o << "\n\n";
 
   // Per catalogue: tests in scope, those a scenario cites, and those out of scope.
   struct Counts {
@@ -93,7 +113,7 @@ std::string renderCoverage(const Coverage& c, const CoverageSources& src) {
         continue;
       }
       ++n.inScope;
-      if (!at(c.byTest, t.citation()).empty()) ++n.covered;
+      if (c.testCovered(t)) ++n.covered;
     }
     return n;
   };
@@ -135,12 +155,15 @@ std::string renderCoverage(const Coverage& c, const CoverageSources& src) {
     for (const auto& t : c.tests)
       if (t.module == cat.module && t.inScope())
         o << "| `" << cell(t.test) << "` | " << cell(t.versions) << " | "
-          << idList(at(c.byTest, t.citation())) << " |\n";
+          << markedList(at(c.byTest, t.citation())) << " |\n";
     o << "\n#### Not covered\n\n";
     bool none = true;
     for (const auto& t : c.tests)
-      if (t.module == cat.module && t.inScope() && at(c.byTest, t.citation()).empty()) {
-        o << "- `" << t.test << "`" << (t.reason.empty() ? "" : ": " + t.reason) << "\n";
+      if (t.module == cat.module && t.inScope() && !c.testCovered(t)) {
+        const auto cited = at(c.byTest, t.citation());
+        o << "- `" << t.test << "`"
+          << (cited.empty() ? "" : ": cited only by " + markedList(cited))
+          << (t.reason.empty() ? "" : (cited.empty() ? ": " : "; ") + t.reason) << "\n";
         none = false;
       }
     if (none) o << "None.\n";
@@ -176,7 +199,9 @@ std::string renderCoverage(const Coverage& c, const CoverageSources& src) {
         continue;
       }
       const auto list = c.citing(cl, v);
-      o << " " << (list.empty() ? std::string("**none**") : idList(list)) << " |";
+      const auto failing = c.citingNotPassing(cl, v);
+      o << " " << (list.empty() ? std::string("**none**") : idList(list))
+        << (failing.empty() ? "" : " (not counted: " + markedList(failing) + ")") << " |";
     }
     std::vector<size_t> other;
     for (size_t i : at(c.byClause, cl.id)) {
@@ -193,7 +218,7 @@ std::string renderCoverage(const Coverage& c, const CoverageSources& src) {
     if (!cl.testable) continue;
     const auto missingVersions = c.uncoveredVersions(cl);
     if (missingVersions.empty()) continue;
-    o << "- `" << cl.id << "` (" << cl.section << "): no scenario on "
+    o << "- `" << cl.id << "` (" << cl.section << "): no passing scenario on "
       << versionsList(missingVersions) << "\n";
     none = false;
   }

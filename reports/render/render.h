@@ -23,5 +23,7 @@ std::string deviationsMarkdown(const ResultSet& rs, const RenderOptions& o);
 std::string junitXml(const ResultSet& rs);
 // A static, self-contained page: the matrix, filters, per-scenario drill-down.
 std::string htmlPage(const ResultSet& rs, const RenderOptions& o);
+// Per scenario, the interpreters it got each verdict on (read by `monsim coverage`).
+std::string verdictsJson(const ResultSet& rs, const RenderOptions& o);
 
 }  // namespace monsim::report

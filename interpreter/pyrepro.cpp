@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "interpreter/frames_py.h"
 #include "interpreter/pyrepro_preamble.h"
 #include "interpreter/pyrepro_python.h"
 
@@ -352,7 +353,11 @@ std::string standalonePython(const Scenario& s) {
   std::string out = header(s, hooks) + kPreamble;
   if (c.usesCodeIds) out += kCodeIds;
   if (hooks) out += kHooks;
-  if (registersProgramCallables(o)) out += kRegisterShim;
+  if (registersProgramCallables(o)) {
+    out += "\n# oracle/monsim_oracle/frames.py, as the oracle runs it.\n";
+    out += kFramesPy;
+    out += kRegisterShim;
+  }
   out += "\n\nPROGRAM = " + programLiteral(c.program) + "\n";
   out += "CODE = compile(PROGRAM, " + quote("<scenario " + s.id + ">") +
          ", \"exec\", dont_inherit=True)\n";

@@ -216,50 +216,11 @@ class RegisterCallback:
             return result
 
         self.wrappers[id(wrapper)] = (wrapper, func)
-        WRAPPER_CODES.add(wrapper.__code__)
+        HIDDEN.add(wrapper.__code__)
         return wrapper
 
 
-# As in the oracle (oracle/monsim_oracle/frames.py): sys._getframe skips the wrappers'
-# frames, so a callback that reads its caller (sys._getframe().f_back, as bdb does)
-# finds the frame the event happened in.
-WRAPPER_CODES = set()
-REAL_GETFRAME = sys._getframe
-
-
-def past_wrappers(f):
-    while f is not None and f.f_code in WRAPPER_CODES:
-        f = f.f_back
-    return f
-
-
-class FrameView:
-    __slots__ = ("_frame",)
-
-    def __init__(self, frame):
-        object.__setattr__(self, "_frame", frame)
-
-    @property
-    def f_back(self):
-        return past_wrappers(self._frame.f_back)
-
-    def __getattr__(self, name):
-        return getattr(self._frame, name)
-
-    def __setattr__(self, name, value):
-        setattr(self._frame, name, value)
-
-
-def program_getframe(depth=0):
-    f = REAL_GETFRAME(1)
-    for _ in range(depth):
-        f = past_wrappers(f.f_back)
-        if f is None:
-            raise ValueError("call stack is not deep enough")
-    back = f.f_back
-    return FrameView(f) if back is not None and back.f_code in WRAPPER_CODES else f
-
-
+# sys._getframe skips the wrappers' frames (the oracle's frames.py, embedded above).
 sys._getframe = program_getframe
 
 

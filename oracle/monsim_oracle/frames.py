@@ -7,13 +7,13 @@ find the wrapper there instead of the frame the event happened in. While a run r
 `sys._getframe` skips the wrappers' frames, and a frame whose caller is a wrapper comes
 back as a view whose `f_back` skips it too (every other attribute is the frame's own,
 assignments included).
+
+Standalone on purpose (no import of the package): `monsim export-py` embeds this file in
+the scripts it writes (interpreter/pyrepro.cpp), which must do the same; recorder.py
+registers it as a harness file.
 """
 
 import sys
-
-from . import HARNESS_FILES, _here
-
-HARNESS_FILES.add(_here())
 
 _getframe = sys._getframe
 # The code objects of the recording wrappers (recorder.py adds its own).

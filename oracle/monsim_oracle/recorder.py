@@ -22,6 +22,7 @@ from .events import BY_BIT, MONITORING, SHAPE
 from .normalise import NONE, CodeTable, Normaliser, qualname
 
 HARNESS_FILES.add(_here())
+HARNESS_FILES.add(frames.program_getframe.__code__.co_filename)  # standalone module
 
 mon = MONITORING  # None: legacy hooks only (PyPy 3.9, a partial sys.monitoring)
 _getframe = sys._getframe

@@ -417,7 +417,7 @@ void loadVerdicts(const std::string& file, Coverage& c) {
   for (const auto& [id, byVerdict] : j["scenarios"].items()) {
     if (!byVerdict.is_object()) continue;
     c.judged.insert(id);
-    const auto pass = byVerdict.find("pass");
+    const auto pass = byVerdict.find(std::string(vocab::name(vocab::Verdict::Pass)));
     if (pass == byVerdict.end() || !pass->is_array()) continue;
     for (const auto& interp : *pass)
       if (interp.is_string()) c.passedOn[id].push_back(interp.get<std::string>());

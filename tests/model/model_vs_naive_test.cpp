@@ -1,5 +1,6 @@
-// The model against the naive reference dispatcher (naive_reference.h, with the
-// legacy hooks in naive_hooks.h) over random sequences of API calls (sys.settrace,
+// The model against the naive reference dispatcher (naive_reference.h; its
+// instrumentation answered from the whole history in naive_history.h, the legacy
+// hooks in naive_hooks.h) over random sequences of API calls (sys.settrace,
 // sys.setprofile and the frame's trace attributes included), frame changes
 // (generators suspending and resuming) and occurrences with scripted callbacks and
 // trace / profile functions: every outcome and every delivery must agree (rc::state).
@@ -29,7 +30,7 @@ using naive::ToolAction;
 // ---- generators ----
 
 uint64_t gDeliveries = 0, gDisables = 0, gFires = 0, gApis = 0, gApiErrors = 0,
-         gHookDeliveries = 0, gHookRaised = 0;
+         gAllEvents = 0, gHookDeliveries = 0, gHookRaised = 0;
 std::map<std::string, uint64_t> gLegacyEvents;  // trace/profile calls per event
 
 const rc::Gen<ApiCall>& genApiCall(int eventCount) {
@@ -228,6 +229,8 @@ struct CallApi : Command {
     const Outcome actual = sut.monitor.step(call);
     ++gApis;
     gApiErrors += std::holds_alternative<PyError>(actual);
+    gAllEvents += std::holds_alternative<AllEventsValue>(actual) &&
+                  !std::get<AllEventsValue>(actual).entries.empty();
     RC_ASSERT(describe(expected) == describe(actual));
     RC_ASSERT(sameOutcome(expected, actual));
     checkHooks(sut);
@@ -489,8 +492,8 @@ struct Fire : Command {
 
 void checkVersion(PyVersion v, int minor) {
   // Counted per version: each version's run must reach every kind of input itself.
-  gDeliveries = gDisables = gFires = gApis = gApiErrors = gHookDeliveries = gHookRaised =
-      0;
+  gDeliveries = gDisables = gFires = gApis = gApiErrors = gAllEvents = gHookDeliveries =
+      gHookRaised = 0;
   gLegacyEvents.clear();
   monsim::testing::checkWithReproduce([v, minor] {
     Reference model(minor);
@@ -518,11 +521,12 @@ void checkVersion(PyVersion v, int minor) {
   });
   std::printf(
       "compared: %llu API calls (%llu raised), %llu occurrences, %llu deliveries (%llu "
-      "DISABLE)\n",
+      "DISABLE), %llu non-empty _all_events()\n",
       static_cast<unsigned long long>(gApis), static_cast<unsigned long long>(gApiErrors),
       static_cast<unsigned long long>(gFires),
       static_cast<unsigned long long>(gDeliveries),
-      static_cast<unsigned long long>(gDisables));
+      static_cast<unsigned long long>(gDisables),
+      static_cast<unsigned long long>(gAllEvents));
   std::printf("  hooks: %llu trace/profile calls (%llu raised)\n",
               static_cast<unsigned long long>(gHookDeliveries),
               static_cast<unsigned long long>(gHookRaised));
@@ -539,6 +543,7 @@ void checkVersion(PyVersion v, int minor) {
   EXPECT_GE(gFires, 5 * n / 2);
   EXPECT_GE(gDeliveries, n);
   EXPECT_GE(gDisables, n / 10);
+  EXPECT_GE(gAllEvents, n / 20);
   EXPECT_GE(gHookDeliveries, n / 2);
   EXPECT_GE(gHookRaised, n / 50);
   EXPECT_GE(gLegacyEvents.size(), 6u);

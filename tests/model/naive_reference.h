@@ -1,9 +1,9 @@
 #pragma once
 // A deliberately naive reference dispatcher for the model's property test:
-// std::map state, explicit tool sets for every site of a small fixed universe,
-// literal per-version event numbers and messages, FINDINGS F2 written out
-// line by line. Shares only the input/output value types with the model. The legacy
-// hooks, tools 6 and 7, are in naive_hooks.h.
+// std::map state, literal per-version event numbers and messages, and the
+// instrumentation answered from the whole history of what happened to a code
+// (naive_history.h) instead of per-site state. Shares only the input/output value
+// types with the model. The legacy hooks, tools 6 and 7, are in naive_hooks.h.
 #include <array>
 #include <bitset>
 #include <cstdio>
@@ -16,6 +16,7 @@
 
 #include "model/input.h"
 #include "model/py_value.h"
+#include "tests/model/naive_history.h"
 #include "tests/model/naive_hooks.h"
 #include "tests/model/naive_occurrence.h"
 
@@ -23,12 +24,6 @@ namespace monsim::naive {
 
 inline constexpr int kCodes = 3;
 inline constexpr std::array<int32_t, 4> kOffsets{0, 2, 4, 6};
-// Every instrumented site: the offsets occurrences name, and 8, the instruction after
-// an END_FOR at 6 (R4, 3.13).
-inline constexpr std::array<int32_t, 5> kSites{0, 2, 4, 6, 8};
-// Dispatch tools: 0–5, 6 (sys.setprofile) and 7 (sys.settrace).
-inline constexpr int kTools = 8;
-using ToolSet = std::bitset<kTools>;
 
 // What each tool's callback (6, 7: the profile / trace function) does if called for
 // one occurrence. traceReturn: what a trace function returns (nullopt: None).
@@ -54,7 +49,8 @@ struct NaiveDelivery {
 
 class Reference {
  public:
-  explicit Reference(int minor) : minor_(minor), hooks_(minor) {}
+  explicit Reference(int minor)
+      : minor_(minor), history_(minor, minor >= 14 ? 11 : 10), hooks_(minor) {}
 
   int minor() const { return minor_; }
   int eventCount() const { return minor_ >= 14 ? 19 : 17; }
@@ -133,14 +129,14 @@ class Reference {
       caller.dispatchAt = callerBranch;
       caller.dispatchBit = callerBit;
       caller.dispatchFired =
-          callerBit >= 0 && S_[stack_.back()][callerBit][slot(callerBranch)].any();
+          callerBit >= 0 && history_.fires(stack_.back(), callerBit, callerBranch).any();
     }
     // R7 (3.15): close() reads the code's PY_UNWIND tools before this entry
     // brings its instrumentation up to date.
     const int unwind = bitOf("PY_UNWIND");
     ToolSet atEntry;
-    if (codes_[code].ver != -1) {
-      atEntry = codes_[code].unwind;
+    if (history_.everInstrumented(code)) {
+      atEntry = history_.active(code, unwind);
     } else {
       for (auto& [t, g] : G_)
         if (g & (1u << unwind)) atEntry.set(t);
@@ -149,7 +145,7 @@ class Reference {
     frames_.push_back(FrameFacts{});
     frames_.back().unwindAtEntry = atEntry;
     if (resumes) frames_.back().trace = hooks_.resume(code);
-    if (codes_[code].ver != V_) reinstrument(code);
+    if (!history_.upToDate(code)) reinstrument(code);
   }
   // `suspends`: the frame yields (its trace attributes live on).
   void exit(bool suspends = false) {
@@ -252,10 +248,10 @@ class Reference {
         // tools, whatever DISABLE did to the site.
         if (!top->callFired) {
           tools.clear();
-        } else if (!codes_[code].everMulti) {
+        } else if (!history_.everMulti(code)) {
           tools.clear();
           for (int t = 0; t < kTools; ++t)
-            if (codes_[code].active[4].test(t)) tools.insert(t);
+            if (history_.active(code, 4).test(t)) tools.insert(t);
         }
       }
     } else {
@@ -269,10 +265,10 @@ class Reference {
     if (top && top->dispatchAt == offset && top->dispatchBit == bit) {
       if (!top->dispatchFired) {
         tools.clear();
-      } else if (!codes_[code].everMulti) {
+      } else if (!history_.everMulti(code)) {
         tools.clear();
         for (int t = 0; t < kTools; ++t)
-          if (codes_[code].active[bit].test(t)) tools.insert(t);
+          if (history_.active(code, bit).test(t)) tools.insert(t);
       }
     }
     if (top) top->dispatchAt.reset();
@@ -297,7 +293,7 @@ class Reference {
     } else if (facts.unwrappedSource >= 0) {
       const bool wrapped = (facts.lineSite && !fireSet(code, 5, offset).empty()) ||
                            !fireSet(code, 6, offset).empty() ||
-                           codes_[code].instrOpcodesLeft;
+                           history_.opcodesLeft(code);
       if (!wrapped) reportedAt = facts.unwrappedSource;
     }
     for (int t = kTools - 1; t >= 0; --t) {
@@ -305,7 +301,7 @@ class Reference {
       if (t >= 6) {  // the trace / profile function, if the handler calls it
         FrameTraceState* frame = top ? &top->trace : nullptr;
         const HookCall h = hooks_.handle(t, bit, code, offset, frame, hookFacts, *this);
-        if (h.kind == HookCall::Disable) S_[code][bit][slot(offset)].reset(t);
+        if (h.kind == HookCall::Disable) history_.disabled(code, t, bit, offset);
         if (h.kind != HookCall::Call) continue;
         NaiveDelivery d{t, bit, h.fn, false, 0, {}, reportedAt, h.legacy};
         const ToolAction& a = script[t];
@@ -325,7 +321,7 @@ class Reference {
       if (it->second.second &&
           !branchSourceInstrumented(code, offset, reportedAt, facts)) {
         // R3: the legacy BRANCH wrapper returns DISABLE unseen: this direction goes.
-        S_[code][bit][slot(offset)].reset(t);
+        history_.disabled(code, t, bit, offset);
         continue;
       }
       NaiveDelivery d{t, bit, it->second.first, it->second.second, 0, {}, reportedAt, {}};
@@ -340,10 +336,7 @@ class Reference {
       }
       if (a.disable) {
         if (isSiteEvent(bit)) {
-          const size_t i = slot(offset);
-          S_[code][bit][i].reset(t);
-          if ((bit == 5 || bit == 6) && S_[code][bit][i].none())
-            armed_[code][bit][i] = false;
+          history_.disabled(code, t, bit, offset);
           d.result = 1;
         } else if (isExceptionEvent(bit) && minor_ >= 15) {
           L_[{code, t}] &= ~(1u << bit);
@@ -365,20 +358,9 @@ class Reference {
     return out;
   }
 
-  struct Code {
-    int64_t ver = -1;
-    std::array<ToolSet, 16> active{};
-    std::array<uint64_t, kTools> tv{};
-    bool lineAlloc = false, instrAlloc = false;
-    bool everMulti = false;  // two tools on one event at some re-instrumentation
-    ToolSet unwind;          // tools with PY_UNWIND at the last re-instrumentation
-    // F4 emptied INSTRUCTION's tool sets but the opcodes stay until it is removed.
-    bool instrOpcodesLeft = false;
-  };
   bool forIterInstrumented(uint32_t code, const Facts& facts) {
     const int branch = bitOf(minor_ >= 14 ? "BRANCH_LEFT" : "BRANCH");
-    return !fireSet(code, 6, facts.forIterSite).empty() ||
-           codes_[code].instrOpcodesLeft ||
+    return !fireSet(code, 6, facts.forIterSite).empty() || history_.opcodesLeft(code) ||
            !fireSet(code, branch, facts.forIterSite).empty() ||
            (facts.forIterLineSite && !fireSet(code, 5, facts.forIterSite).empty());
   }
@@ -390,12 +372,13 @@ class Reference {
     const bool moved = given != offset;
     const int kind = moved ? facts.unwrappedSourceKind : facts.branchSource;
     if (kind == 0) return true;
-    if (!fireSet(code, 6, given).empty() || codes_[code].instrOpcodesLeft) return true;
+    if (!fireSet(code, 6, given).empty() || history_.opcodesLeft(code)) return true;
     if ((moved ? facts.unwrappedLineSite : facts.lineSite) &&
         !fireSet(code, 5, given).empty())
       return true;
     if (kind == 3) return false;
-    return S_[code][bitOf(kind == 1 ? "BRANCH_LEFT" : "BRANCH_RIGHT")][slot(given)].any();
+    return history_.fires(code, bitOf(kind == 1 ? "BRANCH_LEFT" : "BRANCH_RIGHT"), given)
+        .any();
   }
   bool closesQuietly(const Facts& facts) const {
     if (!facts.closeAtDepth1Yield) return false;
@@ -428,17 +411,11 @@ class Reference {
     return "?";
   }
 
-  static size_t slot(int32_t offset) {
-    for (size_t i = 0; i < kSites.size(); ++i)
-      if (kSites[i] == offset) return i;
-    return 0;
-  }
-  std::set<int> fireSet(uint32_t code, int bit, int32_t offset) {
-    const size_t i = slot(offset);
+  std::set<int> fireSet(uint32_t code, int bit, int32_t offset) const {
+    const ToolSet on = history_.fires(code, bit, offset);
     std::set<int> out;
-    if ((bit == 5 || bit == 6) && !armed_[code][bit][i]) return out;
     for (int t = 0; t < kTools; ++t)
-      if (S_[code][bit][i].test(t)) out.insert(t);
+      if (on.test(t)) out.insert(t);
     return out;
   }
 
@@ -561,7 +538,7 @@ class Reference {
     return PyNone{};
   }
   void setLocal(uint32_t code, int t, uint32_t set) {
-    if (minor_ >= 14) codes_[code].tv[t] = toolver_[t];
+    history_.localCall(code, t);
     if (L_[{code, t}] == set) return;
     L_[{code, t}] = set;
     reinstrument(code);
@@ -605,10 +582,9 @@ class Reference {
     return CallableId{*previous};
   }
   Outcome on(const RestartEvents&) {
-    R_ = V_ + 1;
-    V_ = R_ + 1;
-    for (uint32_t c : stack_)
-      if (codes_[c].ver != V_) reinstrument(c);
+    history_.restart();
+    history_.globalChange();
+    reinstrumentStack();
     return PyNone{};
   }
   Outcome on(const AllEvents&) {
@@ -626,7 +602,8 @@ class Reference {
   // PyMonitoring_EnterScope: a cell holding the current V keeps its states as they are.
   Outcome on(const CapiEnterScope& c) {
     auto cell = capiCells_.find(c.version);
-    if (cell != capiCells_.end() && cell->second == V_) return PyNone{};
+    if (cell != capiCells_.end() && !history_.globalChangeSince(cell->second))
+      return PyNone{};
     for (int i = 0; i < c.count; ++i) {
       const int b = bitOf(nameOf(c.events[i]));
       uint8_t tools = 0;
@@ -634,7 +611,7 @@ class Reference {
         if (b >= 0 && (g & (1u << b))) tools |= uint8_t(1u << t);
       capiStates_[c.firstState + i] = tools;
     }
-    capiCells_[c.version] = V_;
+    capiCells_[c.version] = history_.now();
     return PyNone{};
   }
   Outcome on(const CapiExitScope&) { return PyNone{}; }
@@ -672,86 +649,30 @@ class Reference {
   void setGlobal(int64_t t, uint32_t set) {
     if (G_[t] == set) return;
     G_[t] = set;
-    ++V_;
-    for (uint32_t c : stack_)
-      if (codes_[c].ver != V_) reinstrument(c);
+    history_.globalChange();
+    reinstrumentStack();
   }
   void clear(int64_t t) {
     for (int b = 0; b < 32; ++b) cb_.erase({static_cast<int>(t), b});
     setGlobal(t, 0);
-    toolver_[t] = ++lastToolver_;
-    ++V_;
-    for (uint32_t c : stack_)
-      if (codes_[c].ver != V_) reinstrument(c);
+    history_.cleared(static_cast<int>(t));
+    history_.globalChange();
+    reinstrumentStack();
   }
-
+  // Codes on the stack are brought up to date at once (each frame once).
+  void reinstrumentStack() {
+    for (uint32_t c : stack_)
+      if (!history_.upToDate(c)) reinstrument(c);
+  }
+  // What the code's instrumentation sees now: G | L of every tool, after forgetting
+  // the local sets of tools cleared since they were set (3.14+).
   void reinstrument(uint32_t code) {
-    Code& c = codes_[code];
-    if (minor_ >= 14)
-      for (int t = 0; t < kTools; ++t)
-        if (c.tv[t] != toolver_[t]) {
-          L_[{code, t}] = 0;
-          c.tv[t] = toolver_[t];
-        }
-    std::array<std::set<int>, 16> fresh;
-    bool multi = false;
-    for (int e = 0; e < siteEventCount(); ++e) {
-      for (int t = 0; t < kTools; ++t)
-        if ((G_[t] | L_[{code, t}]) & (1u << e)) fresh[e].insert(t);
-      if (fresh[e].size() >= 2) multi = true;
+    EventSets sets{};
+    for (int t = 0; t < kTools; ++t) {
+      if (history_.localForgotten(code, t)) L_[{code, t}] = 0;
+      sets[t] = G_[t] | L_[{code, t}];
     }
-    // 3.15: two tools on a (local-capable) exception event also make the code multi-tool.
-    if (minor_ >= 15)
-      for (int e = siteEventCount(); e < 32; ++e) {
-        if (!isExceptionEvent(e)) continue;
-        int n = 0;
-        for (int t = 0; t < kTools; ++t) n += ((G_[t] | L_[{code, t}]) >> e) & 1u;
-        if (n >= 2) multi = true;
-      }
-    const bool restart = R_ > c.ver;
-    if (multi) c.everMulti = true;
-    c.unwind.reset();
-    for (int t = 0; t < kTools; ++t)
-      if ((G_[t] | L_[{code, t}]) & (1u << bitOf("PY_UNWIND"))) c.unwind.set(t);
-    if (multi && !fresh[5].empty() && !c.lineAlloc) {
-      for (size_t i = 0; i < kSites.size(); ++i) {
-        S_[code][5][i].reset();
-        for (int t : fresh[5]) S_[code][5][i].set(t);
-      }
-      c.lineAlloc = true;
-    }
-    if (multi && !fresh[6].empty() && !c.instrAlloc) {
-      c.instrOpcodesLeft = c.active[6].any();
-      for (size_t i = 0; i < kSites.size(); ++i) S_[code][6][i].reset();
-      c.instrAlloc = true;
-    }
-    for (int e = 0; e < siteEventCount(); ++e) {
-      std::set<int> removed, added;
-      for (int t = 0; t < kTools; ++t) {
-        const bool was = c.active[e].test(t), now = fresh[e].count(t);
-        if (restart ? was : (was && !now)) removed.insert(t);
-        if (restart ? now : (now && !was)) added.insert(t);
-      }
-      if (e == 6 && !removed.empty()) c.instrOpcodesLeft = false;
-      for (size_t i = 0; i < kSites.size(); ++i) {
-        ToolSet& s = S_[code][e][i];
-        for (int t : removed) s.reset(t);
-        if (e == 5 || e == 6) {
-          if (s.none()) armed_[code][e][i] = false;
-          if (!added.empty()) {
-            for (int t : added) s.set(t);
-            armed_[code][e][i] = true;
-          }
-        } else {
-          for (int t : added) s.set(t);
-        }
-      }
-    }
-    for (int e = 0; e < 16; ++e) {
-      c.active[e].reset();
-      for (int t : fresh[e]) c.active[e].set(t);
-    }
-    c.ver = V_;
+    history_.reinstrumented(code, sets);
   }
 
   int minor_;
@@ -759,20 +680,14 @@ class Reference {
   std::map<int64_t, uint32_t> G_;
   std::map<std::pair<int, int>, std::pair<uint32_t, bool>> cb_;
   std::map<std::pair<uint32_t, int>, uint32_t> L_;
-  std::map<int64_t, uint64_t> toolver_;
-  uint64_t lastToolver_ = 0;
-  int64_t V_ = 0, R_ = 0;
-  std::array<Code, kCodes> codes_{};
-  // Tool sets of every site of the universe: [code][event][offset index].
-  std::array<std::array<std::array<ToolSet, kSites.size()>, 16>, kCodes> S_{};
-  std::array<std::array<std::array<bool, kSites.size()>, 16>, kCodes> armed_{};
+  History history_;
   std::vector<uint32_t> stack_;
   std::vector<FrameFacts> frames_;  // per stack_ entry
   std::map<std::pair<uint32_t, int32_t>, ForIter> forIters_;
   std::map<std::pair<uint32_t, int32_t>, bool> quickened_;  // R1: (code, RESUME offset)
   std::vector<NaiveDelivery> deliveries_;
   std::map<uint32_t, uint8_t> capiStates_;
-  std::map<uint32_t, int64_t> capiCells_;  // absent: never entered
+  std::map<uint32_t, size_t> capiCells_;  // when entered; absent: never
   Hooks hooks_;
   bool inCallback_ = false;  // a callback's API call is running
 #undef NAIVE_INT

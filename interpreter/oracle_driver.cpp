@@ -98,6 +98,14 @@ nlohmann::json runOptions(const Scenario& s, bool probe) {
   if (s.limits.output > 0) o["stdout_limit"] = s.limits.output;
   // A real client's results (a summary string of its counts) are compared whole.
   if (s.clients && !s.clients->results.empty()) o["repr_limit"] = kClientResultReprLimit;
+  // A step's value is compared by its repr: keep it whole when it is as long as an
+  // expected one (a Python repr is never twice the JSON text of the same value).
+  size_t longest = 0;
+  for (const Expect* e : {&s.expect, &s.expectWithProbe})
+    for (const StepExpect& x : e->steps)
+      if (x.result) longest = std::max(longest, x.result->dump().size());
+  const int wanted = static_cast<int>(2 * longest + 16);
+  if (wanted > o.value("repr_limit", kDefaultReprLimit)) o["repr_limit"] = wanted;
   return o;
 }
 

@@ -72,6 +72,7 @@ nlohmann::json runOptions(const Scenario& s, bool probe);
 // clients' own results; and how much of a step's value repr those runs keep.
 nlohmann::json unrecordedRunOptions(const Scenario& s);
 inline constexpr int kClientResultReprLimit = 4000;
+inline constexpr int kDefaultReprLimit = 80;  // the oracle's, PROTOCOL §3.6
 // What one run may use; the driver ends a run that goes over and says which limit it
 // hit. Zero: no limit of that kind.
 struct RunBudget {

@@ -106,9 +106,9 @@ void loadClauses(const std::string& file, std::vector<DocClause>& out,
   if (!list) return;
   std::map<std::string, SourceLoc> seen;
   for (const auto& item : *list) {
-    auto fs = r.mapping(
-        item, item.Mark(), "a clause",
-        {"id", "section", "versions", "note", "text", "sources", "testable", "reason"});
+    auto fs = r.mapping(item, item.Mark(), "a clause",
+                        {"id", "section", "versions", "note", "text", "sources",
+                         "testable", "reason", "partly"});
     if (!fs) continue;
     DocClause c;
     c.loc = r.loc(item);
@@ -118,6 +118,7 @@ void loadClauses(const std::string& file, std::vector<DocClause>& out,
     c.text = text(r, *fs, "text", true).value_or("");
     c.note = text(r, *fs, "note", false).value_or("");
     c.reason = text(r, *fs, "reason", false).value_or("");
+    c.partly = text(r, *fs, "partly", false).value_or("");
     if (!c.id.empty() && !isSlug(c.id))
       r.error(fs->find("id")->value,
               "clause id '" + c.id + "' is not a slug ([a-z0-9][a-z0-9._-]*)");
@@ -128,6 +129,9 @@ void loadClauses(const std::string& file, std::vector<DocClause>& out,
     if (c.testable && fs->has("reason"))
       r.error(fs->find("reason")->keyNode,
               "'reason' is for clauses that are not testable");
+    if (!c.testable && fs->has("partly"))
+      r.error(fs->find("partly")->keyNode,
+              "'partly' says what the scenarios of a testable clause leave out");
     std::set<PyVersion> stated;
     if (const yaml::Field* f = r.require(*fs, "versions");
         f && r.sequence(f->value, f->valueMark(), "'versions'")) {
@@ -188,6 +192,7 @@ std::string versionsText(const YAML::Node& n) {
 
 std::optional<TestStatus> testStatus(std::string_view s) {
   if (s == "covered") return TestStatus::Covered;
+  if (s == "partly") return TestStatus::Partly;
   if (s == "uncovered") return TestStatus::Uncovered;
   if (s == "out-of-scope") return TestStatus::OutOfScope;
   return std::nullopt;
@@ -217,9 +222,13 @@ void loadTests(const TestCatalogue& cat, std::vector<CpythonTest>& out,
       t.status = *st;
     else if (r.errorCount() == before)
       r.error(fs->find("status")->value,
-              "status must be covered, uncovered or out-of-scope");
+              "status must be covered, partly, uncovered or out-of-scope");
     if (!t.inScope() && t.reason.empty())
       r.error(item, "test '" + t.test + "' is out of scope: say why in 'reason'");
+    if (t.status == TestStatus::Partly && t.reason.empty())
+      r.error(item,
+              "test '" + t.test +
+                  "' is partly covered: say in 'reason' what the scenarios leave out");
     if (!t.test.empty()) {
       auto [it, fresh] = seen.emplace(t.test, t.loc);
       if (!fresh) {
@@ -389,6 +398,36 @@ std::vector<size_t> Coverage::citingNotPassing(const DocClause& c, PyVersion v) 
   for (size_t i : it->second)
     if (scenarios[i].scenario.python.contains(v) && !passesOn(i, v)) out.push_back(i);
   return out;
+}
+
+std::string_view coverageLevelName(CoverageLevel l) {
+  switch (l) {
+    case CoverageLevel::Covered:
+      return "covered";
+    case CoverageLevel::Partly:
+      return "partly";
+    case CoverageLevel::OnlyFailing:
+      return "only failing";
+    case CoverageLevel::NotCovered:
+      return "not covered";
+  }
+  return "?";
+}
+
+CoverageLevel Coverage::level(const CpythonTest& t) const {
+  if (testCovered(t))
+    return t.status == TestStatus::Partly ? CoverageLevel::Partly
+                                          : CoverageLevel::Covered;
+  return byTest.count(t.citation()) ? CoverageLevel::OnlyFailing
+                                    : CoverageLevel::NotCovered;
+}
+
+CoverageLevel Coverage::level(const DocClause& c) const {
+  CoverageLevel worst = c.partly.empty() ? CoverageLevel::Covered : CoverageLevel::Partly;
+  for (PyVersion v : uncoveredVersions(c))
+    worst = std::max(worst, citingNotPassing(c, v).empty() ? CoverageLevel::NotCovered
+                                                           : CoverageLevel::OnlyFailing);
+  return worst;
 }
 
 bool Coverage::testCovered(const CpythonTest& t) const {

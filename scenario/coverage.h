@@ -24,6 +24,8 @@ inline constexpr PyVersion kDocVersions[] = {PyVersion::V3_12, PyVersion::V3_13,
 
 struct DocClause {
   std::string id, section, text, note, reason;
+  // What the citing scenarios do not check of the clause ("": they check all of it).
+  std::string partly;
   std::vector<PyVersion> versions;  // the seed versions that state it
   bool testable = true;
   SourceLoc loc;
@@ -33,11 +35,22 @@ struct DocClause {
 inline constexpr std::string_view kTestModules[] = {
     "test_monitoring", "test_sys_settrace", "test_sys_setprofile"};
 
-// `status:` of a catalogued test. Covered and Uncovered tests are in scope: scenarios
-// cite a Covered one, none cites an Uncovered one yet (`reason` may say what is
-// missing; citing it is an error until it is marked covered); OutOfScope tests say
-// why in `reason` and may be cited all the same.
-enum class TestStatus { Covered, Uncovered, OutOfScope };
+// `status:` of a catalogued test. Covered, Partly and Uncovered tests are in scope:
+// scenarios cite a Covered one; they cite a Partly one but do not check all it asserts
+// (`reason` says what they leave out); none cites an Uncovered one yet (`reason` may
+// say what is missing; citing it is an error until it is marked covered); OutOfScope
+// tests say why in `reason` and may be cited all the same.
+enum class TestStatus { Covered, Partly, Uncovered, OutOfScope };
+
+// How far the suite covers a test or clause, as COVERAGE.md counts it: Covered and
+// Partly need a citing scenario that passes (Partly: it checks only some of what the
+// test or clause asserts, the catalogue says what not); OnlyFailing: every citing
+// scenario fails (or has no verdict yet); NotCovered: nothing cites it.
+enum class CoverageLevel { Covered, Partly, OnlyFailing, NotCovered };
+inline constexpr CoverageLevel kCoverageLevels[] = {
+    CoverageLevel::Covered, CoverageLevel::Partly, CoverageLevel::OnlyFailing,
+    CoverageLevel::NotCovered};
+std::string_view coverageLevelName(CoverageLevel l);
 
 struct CpythonTest {
   std::string module;    // "test_sys_settrace"
@@ -119,6 +132,10 @@ struct Coverage {
   std::vector<size_t> citingNotPassing(const DocClause& c, PyVersion v) const;
   // A test is covered when a citing scenario passes.
   bool testCovered(const CpythonTest& t) const;
+  // The level of a test in scope, and of a testable clause (the worst over the
+  // versions that state it).
+  CoverageLevel level(const CpythonTest& t) const;
+  CoverageLevel level(const DocClause& c) const;
 };
 
 Coverage computeCoverage(const CoverageSources& src);

@@ -3,8 +3,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -95,14 +97,19 @@ std::string renderCoverage(const Coverage& c, const CoverageSources& src) {
          "verdicts of `"
       << rel(src.verdicts)
       << "` (`./run check --publish`); a citing scenario that does not count is "
-         "marked `(fails)` (judged, never passed) or `(no verdict)` (added since).";
+         "marked `(never passes)` (judged, never passed) or `(no verdict)` (added "
+         "since). A test or clause is *covered* when a citing scenario passes and checks "
+         "all it asserts, *partly* covered when the passing ones check only some of it "
+         "(the catalogue says what they leave out), *only failing* when every citing "
+         "scenario fails, and *not covered* when nothing cites it.";
   else
     o << " No verdicts were read: every citation counts.";
   o << "\n\n";
 
-  // Per catalogue: tests in scope, those a scenario cites, and those out of scope.
+  // Per catalogue: tests in scope by coverage level, and those out of scope.
   struct Counts {
-    size_t inScope = 0, covered = 0, outOfScope = 0;
+    size_t inScope = 0, outOfScope = 0;
+    std::map<CoverageLevel, size_t> by;
   };
   auto counts = [&](const TestCatalogue& cat) {
     Counts n;
@@ -113,33 +120,47 @@ std::string renderCoverage(const Coverage& c, const CoverageSources& src) {
         continue;
       }
       ++n.inScope;
-      if (c.testCovered(t)) ++n.covered;
+      ++n.by[c.level(t)];
     }
     return n;
   };
-  size_t testable = 0, clausesCovered = 0;
+  Counts clauseCounts;
   for (const auto& cl : c.clauses)
     if (cl.testable) {
-      ++testable;
-      if (c.uncoveredVersions(cl).empty()) ++clausesCovered;
+      ++clauseCounts.inScope;
+      ++clauseCounts.by[c.level(cl)];
     }
+  const size_t testable = clauseCounts.inScope;
   size_t rulesCovered = 0;
   for (const auto& r : c.rules)
     if (!at(c.byRule, r.id).empty()) ++rulesCovered;
 
-  o << "## Summary\n\n| | covered | of | % |\n|---|---|---|---|\n";
+  o << "## Summary\n\n|";
+  for (CoverageLevel l : kCoverageLevels) o << " | " << coverageLevelName(l);
+  o << " | of | % covered |\n|---|";
+  for (size_t i = 0; i < std::size(kCoverageLevels); ++i) o << "---|";
+  o << "---|---|\n";
+  auto row = [&](const std::string& what, const Counts& n) {
+    o << "| " << what;
+    for (CoverageLevel l : kCoverageLevels) {
+      const auto it = n.by.find(l);
+      o << " | " << (it == n.by.end() ? 0 : it->second);
+    }
+    const auto full = n.by.find(CoverageLevel::Covered);
+    o << " | " << n.inScope << " | "
+      << percent(full == n.by.end() ? 0 : full->second, n.inScope) << " |\n";
+  };
   std::string outOfScope;
   for (const auto& cat : src.tests) {
     const Counts n = counts(cat);
-    o << "| " << cat.module << " tests (in scope) | " << n.covered << " | " << n.inScope
-      << " | " << percent(n.covered, n.inScope) << " |\n";
+    row(cat.module + " tests (in scope)", n);
     outOfScope += (outOfScope.empty() ? "" : ", ") + std::to_string(n.outOfScope) + " " +
                   cat.module;
   }
-  o << "| documentation clauses (testable, every version that states them) | "
-    << clausesCovered << " | " << testable << " | " << percent(clausesCovered, testable)
-    << " |\n"
-    << "| model rules | " << rulesCovered << " | " << c.rules.size() << " | "
+  row("documentation clauses (testable, every version that states them)", clauseCounts);
+  o << "| model rules | " << rulesCovered << " |";
+  for (size_t i = 2; i < std::size(kCoverageLevels); ++i) o << " |";
+  o << " " << c.rules.size() - rulesCovered << " | " << c.rules.size() << " | "
     << percent(rulesCovered, c.rules.size()) << " |\n\n"
     << "Out of scope: " << outOfScope
     << " tests; not testable: " << c.clauses.size() - testable
@@ -147,26 +168,40 @@ std::string renderCoverage(const Coverage& c, const CoverageSources& src) {
     << (c.errors.size() == 1 ? "" : "s") << " (section d).\n\n";
 
   o << "## (a) CPython tests → scenarios\n\n"
-    << "Per test module: the tests in scope with the scenarios citing them, those no "
-       "scenario cites yet (`status: uncovered`, with what is missing), and those out of "
-       "scope with the reason.\n";
+    << "Per test module: the tests in scope with their coverage level and the scenarios "
+       "citing them; then those partly covered (with what their scenarios leave out), "
+       "only failing, and not covered (`status: uncovered`, with what is missing); and "
+       "those out of scope with the reason.\n";
   for (const auto& cat : src.tests) {
-    o << "\n### " << cat.module << "\n\n| test | versions | scenarios |\n|---|---|---|\n";
+    o << "\n### " << cat.module
+      << "\n\n| test | versions | coverage | scenarios |\n|---|---|---|---|\n";
     for (const auto& t : c.tests)
       if (t.module == cat.module && t.inScope())
         o << "| `" << cell(t.test) << "` | " << cell(t.versions) << " | "
+          << coverageLevelName(c.level(t)) << " | "
           << markedList(at(c.byTest, t.citation())) << " |\n";
-    o << "\n#### Not covered\n\n";
-    bool none = true;
-    for (const auto& t : c.tests)
-      if (t.module == cat.module && t.inScope() && !c.testCovered(t)) {
-        const auto cited = at(c.byTest, t.citation());
-        o << "- `" << t.test << "`"
-          << (cited.empty() ? "" : ": cited only by " + markedList(cited))
-          << (t.reason.empty() ? "" : (cited.empty() ? ": " : "; ") + t.reason) << "\n";
-        none = false;
-      }
-    if (none) o << "None.\n";
+    for (CoverageLevel l :
+         {CoverageLevel::Partly, CoverageLevel::OnlyFailing, CoverageLevel::NotCovered}) {
+      std::string title(coverageLevelName(l));
+      title[0] = char(std::toupper(static_cast<unsigned char>(title[0])));
+      o << "\n#### " << title << (l == CoverageLevel::Partly ? " covered" : "") << "\n\n";
+      bool none = true;
+      for (const auto& t : c.tests)
+        if (t.module == cat.module && t.inScope() && c.level(t) == l) {
+          const auto cited = at(c.byTest, t.citation());
+          o << "- `" << t.test << "`"
+            << (cited.empty() || l == CoverageLevel::Partly
+                    ? ""
+                    : ": cited only by " + markedList(cited))
+            << (t.reason.empty()
+                    ? ""
+                    : (cited.empty() || l == CoverageLevel::Partly ? ": " : "; ") +
+                          t.reason)
+            << "\n";
+          none = false;
+        }
+      if (none) o << "None.\n";
+    }
     o << "\n#### Out of scope\n\n";
     if (counts(cat).outOfScope == 0) {
       o << "None.\n";
@@ -212,17 +247,27 @@ std::string renderCoverage(const Coverage& c, const CoverageSources& src) {
     }
     o << " " << (other.empty() ? std::string("") : idList(other)) << " |\n";
   }
-  o << "\n### Not covered\n\n";
+  o << "\n### Partly covered\n\n";
   bool none = true;
-  for (const auto& cl : c.clauses) {
-    if (!cl.testable) continue;
-    const auto missingVersions = c.uncoveredVersions(cl);
-    if (missingVersions.empty()) continue;
-    o << "- `" << cl.id << "` (" << cl.section << "): no passing scenario on "
-      << versionsList(missingVersions) << "\n";
-    none = false;
-  }
+  for (const auto& cl : c.clauses)
+    if (cl.testable && c.level(cl) == CoverageLevel::Partly) {
+      o << "- `" << cl.id << "` (" << cl.section << "): " << cl.partly << "\n";
+      none = false;
+    }
   if (none) o << "None.\n";
+  // Only failing / not covered: the versions without a passing scenario.
+  for (CoverageLevel l : {CoverageLevel::OnlyFailing, CoverageLevel::NotCovered}) {
+    o << "\n### " << (l == CoverageLevel::OnlyFailing ? "Only failing" : "Not covered")
+      << "\n\n";
+    none = true;
+    for (const auto& cl : c.clauses) {
+      if (!cl.testable || c.level(cl) != l) continue;
+      o << "- `" << cl.id << "` (" << cl.section << "): no passing scenario on "
+        << versionsList(c.uncoveredVersions(cl)) << "\n";
+      none = false;
+    }
+    if (none) o << "None.\n";
+  }
   o << "\n### Not testable\n\n| clause | section | versions | reason "
        "|\n|---|---|---|---|\n";
   for (const auto& cl : c.clauses)

@@ -231,5 +231,22 @@ TEST(OracleDriver, UnstartableInterpreterIsCrashed) {
   EXPECT_FALSE(r.detail.empty());
 }
 
+// A step's value is compared by its repr, which the oracle cuts at repr_limit: the
+// limit grows so that a value as long as the expected one is kept whole.
+TEST(OracleDriver, ReprLimitKeepsAValueAsLongAsTheExpectedOne) {
+  Scenario s;
+  s.oracle = {{"program", "x = 1"}};
+  EXPECT_FALSE(runOptions(s, true).contains("repr_limit"));
+  StepExpect x;
+  x.result = std::string(300, 'x');
+  s.expectWithProbe.steps.push_back(x);
+  EXPECT_GE(runOptions(s, true).value("repr_limit", 0), 302);
+  EXPECT_GE(runOptions(s, false).value("repr_limit", 0), 302);
+  s.expectWithProbe.steps.clear();
+  x.result = "short";
+  s.expect.steps.push_back(x);
+  EXPECT_FALSE(runOptions(s, false).contains("repr_limit"));
+}
+
 }  // namespace
 }  // namespace monsim::harness

@@ -41,14 +41,24 @@ TEST(Coverage, FixtureMapsClausesTestsAndRules) {
   const CoverageSources src = defaultCoverageSources(fixtureRoot());
   const Coverage c = computeCoverage(src);
   ASSERT_TRUE(c.errors.empty()) << c.errors.front().str();
-  EXPECT_EQ(c.clauses.size(), 5u);
+  EXPECT_EQ(c.clauses.size(), 6u);
   // Three catalogues, in kTestModules order.
-  ASSERT_EQ(c.tests.size(), 7u);
-  EXPECT_EQ(c.tests[3].citation(), "test_sys_settrace: TraceTestCase.test_x");
-  EXPECT_EQ(c.tests[4].status, TestStatus::Uncovered);
-  EXPECT_EQ(c.tests[4].reason, "nothing checks it yet");
-  EXPECT_FALSE(c.tests[5].inScope());
-  EXPECT_EQ(c.tests[6].module, "test_sys_setprofile");
+  ASSERT_EQ(c.tests.size(), 9u);
+  EXPECT_EQ(c.tests[3].status, TestStatus::Partly);
+  EXPECT_EQ(c.tests[5].citation(), "test_sys_settrace: TraceTestCase.test_x");
+  EXPECT_EQ(c.tests[6].status, TestStatus::Uncovered);
+  EXPECT_EQ(c.tests[6].reason, "nothing checks it yet");
+  EXPECT_FALSE(c.tests[7].inScope());
+  EXPECT_EQ(c.tests[8].module, "test_sys_setprofile");
+  // Levels: a cited partly test that passes is partly covered; one cited only by a
+  // scenario that never passes is only failing; an uncited one is not covered.
+  EXPECT_EQ(c.level(c.tests[0]), CoverageLevel::Covered);
+  EXPECT_EQ(c.level(c.tests[1]), CoverageLevel::NotCovered);
+  EXPECT_EQ(c.level(c.tests[3]), CoverageLevel::Partly);
+  EXPECT_EQ(c.level(c.tests[4]), CoverageLevel::OnlyFailing);
+  EXPECT_EQ(c.level(c.clauses[1]), CoverageLevel::Partly);
+  EXPECT_EQ(c.level(c.clauses[2]), CoverageLevel::NotCovered);
+  EXPECT_EQ(c.level(c.clauses[5]), CoverageLevel::OnlyFailing);
   EXPECT_EQ(c.scenarios.size(), 3u);
   using V = std::vector<std::string>;
   EXPECT_EQ(ids(c, c.byClause, "a.one"), (V{"s1", "s3"}));
@@ -79,24 +89,39 @@ TEST(Coverage, FixtureReportTables) {
   const CoverageSources src = defaultCoverageSources(fixtureRoot());
   const std::string md = renderCoverage(computeCoverage(src), src);
   // Summary.
-  EXPECT_TRUE(hasLine(md, "| test_monitoring tests (in scope) | 1 | 2 | 50.0% |")) << md;
-  EXPECT_TRUE(hasLine(md, "| test_sys_settrace tests (in scope) | 1 | 2 | 50.0% |"));
-  EXPECT_TRUE(hasLine(md, "| test_sys_setprofile tests (in scope) | 1 | 1 | 100.0% |"));
+  // Summary: covered, partly, only failing, not covered, of, % covered.
+  EXPECT_TRUE(hasLine(md,
+                      "| | covered | partly | only failing | not covered | of | % "
+                      "covered |"))
+      << md;
+  EXPECT_TRUE(hasLine(md,
+                      "| test_monitoring tests (in scope) | 1 | 1 | 1 | 1 | 4 | "
+                      "25.0% |"));
+  EXPECT_TRUE(
+      hasLine(md, "| test_sys_settrace tests (in scope) | 1 | 0 | 0 | 1 | 2 | 50.0% |"));
+  EXPECT_TRUE(hasLine(
+      md, "| test_sys_setprofile tests (in scope) | 1 | 0 | 0 | 0 | 1 | 100.0% |"));
   EXPECT_TRUE(hasLine(md,
                       "| documentation clauses (testable, every version that states "
-                      "them) | 3 | 4 | 75.0% |"));
-  EXPECT_TRUE(hasLine(md, "| model rules | 3 | 4 | 75.0% |"));
-  // (a) tests, the uncovered one and the out-of-scope list with its reason.
-  EXPECT_TRUE(hasLine(md, "| `T.test_a` | 3.12, 3.13, 3.14 | s1 |"));
-  EXPECT_TRUE(hasLine(md, "| `T.test_b` | 3.14 | — |"));
+                      "them) | 2 | 1 | 1 | 1 | 5 | 40.0% |"));
+  EXPECT_TRUE(hasLine(md, "| model rules | 3 | | | 1 | 4 | 75.0% |"));
+  // (a) tests with their level; partly (why), only failing (by whom), not covered.
+  EXPECT_TRUE(hasLine(md, "| `T.test_a` | 3.12, 3.13, 3.14 | covered | s1 |"));
+  EXPECT_TRUE(hasLine(md, "| `T.test_b` | 3.14 | not covered | — |"));
+  EXPECT_TRUE(hasLine(md, "| `T.test_d` | 3.13 | partly | s1 |"));
+  EXPECT_TRUE(hasLine(md, "| `T.test_e` | 3.13 | only failing | s3 (never passes) |"));
   EXPECT_TRUE(hasLine(md, "- `T.test_b`"));
+  EXPECT_TRUE(hasLine(md, "- `T.test_d`: no offsets are checked"));
+  EXPECT_TRUE(hasLine(md, "- `T.test_e`: cited only by s3 (never passes)"));
   EXPECT_TRUE(hasLine(md, "| `T.test_c` | 3.13, 3.14 | needs _testcapi | s3 |"));
   // The other catalogues, each under its own heading; an uncovered test with its reason.
   EXPECT_TRUE(hasLine(md, "### test_sys_settrace"));
-  EXPECT_TRUE(hasLine(md, "| `TraceTestCase.test_x` | 3.12, 3.13, 3.14 | s2 |"));
+  EXPECT_TRUE(
+      hasLine(md, "| `TraceTestCase.test_x` | 3.12, 3.13, 3.14 | covered | s2 |"));
   EXPECT_TRUE(hasLine(md, "- `TraceTestCase.test_y`: nothing checks it yet"));
   EXPECT_TRUE(hasLine(md, "| `JumpTestCase.test_j` | 3.12 | frame mutation | — |"));
-  EXPECT_TRUE(hasLine(md, "| `ProfileHookTestCase.test_p` | 3.12, 3.13, 3.14 | s1 |"));
+  EXPECT_TRUE(
+      hasLine(md, "| `ProfileHookTestCase.test_p` | 3.12, 3.13, 3.14 | covered | s1 |"));
   // (b) clauses per version; '|' in a clause's text is escaped.
   EXPECT_TRUE(hasLine(md,
                       "| `a.one` | Section A | The first clause \\| with a bar. | s1 | "
@@ -107,6 +132,11 @@ TEST(Coverage, FixtureReportTables) {
                       "| `a.three` | Section B | A clause covered on 3.13 only. | "
                       "**none** | **none** (not counted: s3 (never passes)) | · |  |"));
   EXPECT_TRUE(hasLine(md, "- `a.three` (Section B): no passing scenario on 3.12, 3.13"));
+  EXPECT_TRUE(
+      hasLine(md, "- `a.two` (Section A): the scenarios do not check the second half"));
+  EXPECT_TRUE(hasLine(md, "- `a.five` (Section C): no passing scenario on 3.13"));
+  EXPECT_LT(md.find("\n### Only failing"), md.find("- `a.five`"));
+  EXPECT_LT(md.find("- `a.five`"), md.find("\n### Not covered"));
   EXPECT_TRUE(hasLine(md, "| `a.four` | Section B | 3.13 | C only |"));
   EXPECT_TRUE(hasLine(md,
                       "| `r.one` | Tutorial | A version-independent clause. | s1 | s1 | "
@@ -208,11 +238,12 @@ TEST(Coverage, MalformedTestCatalogueIsReportedWithPositions) {
   const std::string f = (dir / "test_sys_setprofile.yaml").string();
   EXPECT_EQ(got,
             (std::vector<std::string>{
-                f + ":2:30: error: status must be covered, uncovered or out-of-scope",
+                f + ":2:30: error: status must be covered, partly, uncovered or "
+                    "out-of-scope",
                 f + ":3:5: error: test 'A.test_2' is out of scope: say why in 'reason'",
                 f + ":5:5: error: test 'A.test_3' is also listed at " + f + ":4:5"}));
   // The valid entry is kept, under its module.
-  ASSERT_EQ(c.tests.size(), 7u);
+  ASSERT_EQ(c.tests.size(), 9u);
   EXPECT_EQ(c.tests.back().citation(), "test_sys_setprofile: A.test_3");
   fs::remove_all(dir);
 }
@@ -223,7 +254,7 @@ TEST(Coverage, CommandExitsOneOnUnknownCitations) {
   const auto ok = runCommand({exe, "coverage", "--root", fixtureRoot()}, "",
                              std::chrono::seconds(60));
   EXPECT_EQ(ok.status, "exit 0") << ok.err;
-  EXPECT_TRUE(hasLine(ok.out, "| model rules | 3 | 4 | 75.0% |"));
+  EXPECT_TRUE(hasLine(ok.out, "| model rules | 3 | | | 1 | 4 | 75.0% |"));
   const auto bad = runCommand(
       {exe, "coverage", "--root", fixtureRoot(), "--suite", fixtureRoot() + "/unknown"},
       "", std::chrono::seconds(60));

@@ -66,6 +66,8 @@ std::string patternText(const DeliveryPattern& p) {
   if (p.relLine) field("line", "+" + std::to_string(*p.relLine));
   if (p.exc) field("exc", *p.exc);
   if (p.callable) field("callable", "\"" + *p.callable + "\"");
+  if (p.arg0) field("arg0", "\"" + *p.arg0 + "\"");
+  if (p.value) field("value", "\"" + *p.value + "\"");
   if (p.result) field("result", *p.result);
   return out.empty() ? "{}" : out + "}";
 }
@@ -423,6 +425,8 @@ std::string SeenDelivery::text() const {
   if (line) out += (name.empty() ? " line " : ":") + std::to_string(*line);
   if (!exc.empty()) out += " " + exc;
   if (!callable.empty()) out += " " + callable;
+  if (!arg0.empty()) out += " arg0=" + arg0;
+  if (!value.empty()) out += " value=" + value;
   out += " -> " + std::string(resultText());
   return out;
 }
@@ -442,6 +446,8 @@ bool matches(const DeliveryPattern& p, const SeenDelivery& d) {
   if (p.relLine && (!d.line || *d.line - d.firstLine != *p.relLine)) return false;
   if (p.exc && *p.exc != excOf(d)) return false;
   if (p.callable && d.callable.find(*p.callable) == std::string::npos) return false;
+  if (p.arg0 && *p.arg0 != d.arg0) return false;
+  if (p.value && *p.value != d.value) return false;
   if (p.result && *p.result != d.resultText()) return false;
   return true;
 }

@@ -390,6 +390,21 @@ std::optional<Trace> parseTraceJsonl(std::istream& in, const std::string& path,
   return t;
 }
 
+std::string valueText(const TraceValue& v) {
+  switch (v.kind) {
+    case TraceValue::Kind::Missing:
+      return "MISSING";
+    case TraceValue::Kind::Disable:
+      return "DISABLE";
+    case TraceValue::Kind::Exception:
+      return v.type;
+    case TraceValue::Kind::Object:
+    case TraceValue::Kind::Code:
+      break;
+  }
+  return v.repr;
+}
+
 Delivery deliveryOf(const TraceRecord& r) {
   Delivery d;
   d.tool = r.tool;
@@ -401,6 +416,8 @@ Delivery deliveryOf(const TraceRecord& r) {
   d.line = r.line;
   if (r.exc) d.exc = r.exc->type;
   if (r.callable) d.callable = r.callable->repr;
+  if (r.arg0) d.arg0 = valueText(*r.arg0);
+  if (r.value) d.value = valueText(*r.value);
   d.result = r.outcome;
   d.legacy = r.legacy;
   if (r.legacy) d.hookFunction = r.callback;

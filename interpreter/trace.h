@@ -225,6 +225,9 @@ struct Delivery {
   std::optional<int> line;
   std::string exc;       // the exception argument's type, if any
   std::string callable;  // CALL, C_RETURN, C_RAISE: the callable's repr (recorded only)
+  // Recorded only, as patterns name them (valueText): CALL/C_*'s arg0, and the value
+  // of PY_RETURN and PY_YIELD (and a C API C_RETURN's retval).
+  std::string arg0, value;
   // Tools 6/7: the trace event the function got, and which function it was
   // ("trace:T", as the oracle labels it; behaviour §12).
   std::optional<LegacyEvent> legacy;
@@ -247,6 +250,8 @@ struct ObservedDelivery : Delivery {
 };
 // The recorded side of a delivery record.
 Delivery deliveryOf(const TraceRecord& r);
+// A recorded value as a pattern names it: its repr; MISSING and DISABLE by name.
+std::string valueText(const TraceValue& v);
 // Each scenario-tool delivery of the trace (the probe's own are left out), in order.
 std::vector<ObservedDelivery> associateDeliveries(const Trace& t);
 

@@ -5,8 +5,9 @@ namespace monsim::harness::checker {
 
 namespace {
 
-const Keys kPatternKeys = {"tool", "hook",     "event",  "function",      "line",
-                           "exc",  "callable", "result", "trace_function"};
+const Keys kPatternKeys = {"tool",  "hook",   "event",         "function",
+                           "line",  "exc",    "callable",      "arg0",
+                           "value", "result", "trace_function"};
 const Keys kHooks = {hookName(kTraceTool), hookName(kProfileTool)};
 const Keys kResults = {"returned", "disable", "raised"};
 
@@ -156,6 +157,18 @@ std::optional<DeliveryPattern> Checker::pattern(const YAML::Node& n,
     if (row && !hasArg(*row, spec::Arg::Callable))
       r_.error(f->keyNode, "'callable' never matches: " + std::string(row->name) +
                                " carries no callable");
+  }
+  if (const Field* f = m->find("arg0")) {
+    p.arg0 = r_.string(f->value, f->valueMark(), "'arg0'");
+    if (row && !hasArg(*row, spec::Arg::Arg0))
+      r_.error(f->keyNode,
+               "'arg0' never matches: " + std::string(row->name) + " carries no arg0");
+  }
+  if (const Field* f = m->find("value")) {
+    p.value = r_.string(f->value, f->valueMark(), "'value'");
+    if (row && !hasArg(*row, spec::Arg::Retval))
+      r_.error(f->keyNode,
+               "'value' never matches: " + std::string(row->name) + " carries no value");
   }
   if (const Field* f = m->find("result")) {
     p.result = r_.string(f->value, f->valueMark(), "'result'");

@@ -82,7 +82,9 @@ struct DeliveryPattern {
   std::optional<int> relLine;                // "+N": line - function's first line
   std::optional<std::string> exc;            // exception type name (exception events)
   std::optional<std::string> callable;       // CALL/C_*: substring of the callable's repr
-  std::optional<std::string> result;         // "returned" | "disable" | "raised"
+  std::optional<std::string> arg0;    // CALL/C_*: arg0's repr exactly ("MISSING": none)
+  std::optional<std::string> value;   // PY_RETURN, PY_YIELD: its repr exactly
+  std::optional<std::string> result;  // "returned" | "disable" | "raised"
   SourceLoc loc;
 };
 // An item of an ordered expectation: one pattern, or a group matched in any order.

@@ -133,6 +133,29 @@ TEST(DeliveryPattern, CallableIsASubstringOfTheRepr) {
   EXPECT_FALSE(matches(q, x));
 }
 
+// arg0 and value are the whole repr (MISSING by name), not a substring.
+TEST(DeliveryPattern, Arg0AndValueMatchTheWholeRepr) {
+  auto x = d(1, "CALL", 11);
+  x.arg0 = "MISSING";
+  DeliveryPattern q;
+  q.arg0 = "MISSING";
+  EXPECT_TRUE(matches(q, x));
+  x.arg0 = "[2]";
+  EXPECT_FALSE(matches(q, x));
+  q.arg0 = "2";
+  EXPECT_FALSE(matches(q, x));
+  q.arg0 = "[2]";
+  EXPECT_TRUE(matches(q, x));
+  auto r = d(1, "PY_RETURN", 12);
+  r.value = "None";
+  DeliveryPattern v;
+  v.value = "None";
+  EXPECT_TRUE(matches(v, r));
+  v.value = "0";
+  EXPECT_FALSE(matches(v, r));
+  EXPECT_FALSE(matches(v, d(1, "PY_RETURN", 12)));  // no value recorded
+}
+
 TEST(DeliveryPattern, StopIterationMatchesRaiseOfStopIteration) {
   auto q = p(1, "STOP_ITERATION", 3);
   EXPECT_TRUE(matches(q, d(1, "RAISE", 11, "StopIteration")));

@@ -1,8 +1,10 @@
 #pragma once
 // The naive reference's view of the occurrence rules R3–R8 (behaviour §14.3): the
-// facts a harness attaches to an occurrence, and one FOR_ITER's adaptive warm-up (R4),
-// written out apart from the model's model/for_iter.h.
+// facts a harness attaches to an occurrence, and one FOR_ITER's specialisation (R4)
+// answered from the log of its executions (the model keeps CPython's adaptive counter,
+// model/for_iter.h).
 #include <cstdint>
+#include <vector>
 
 namespace monsim::naive {
 
@@ -25,33 +27,48 @@ struct Facts {
   bool unwrappedLineSite = true;
 };
 
-// R4: one FOR_ITER's adaptive state.
-struct ForIter {
-  int counter = 1;  // warm-up 1, cool-down 52
-  int spec = 0;     // 0 none, 1 generator, 2 other
-  bool wasBlocked = false, startInstr = false, ahead = false, last = false;
+// R4, stated over one FOR_ITER's executions rather than its adaptive counter. An
+// execution is blocked when a tool instruments the FOR_ITER then (3.12: or an
+// instrumented LINE/INSTRUCTION started it). A blocked execution runs generic. In a run
+// of unblocked executions, the first runs generic (warm-up); the second specialises for
+// its kind (generator or not); after a specialisation an execution of that kind hits,
+// one of the other kind misses and runs generic, and the 53rd miss since the
+// specialisation specialises again, for its own kind.
+struct ForIterExecution {
+  bool blocked = false, generator = false;
 };
+struct ForIter {
+  std::vector<ForIterExecution> executions;
+  bool startInstrumented = false;  // an instrumented start since the last execution
+  bool ahead = false;              // the RAISE(StopIteration) decided the exit already
+  bool last = false;               // the latest execution ran FOR_ITER_GEN
+};
+// Whether execution k ran specialised for a generator (FOR_ITER_GEN).
+inline bool ranForGenerator(const std::vector<ForIterExecution>& x, size_t k) {
+  if (x[k].blocked) return false;
+  size_t first = k;
+  while (first > 0 && !x[first - 1].blocked) --first;
+  if (k == first) return false;  // warm-up
+  bool forGenerator = x[first + 1].generator;
+  bool hit = true;  // execution first + 1 specialises for its own kind
+  int misses = 0;
+  for (size_t i = first + 2; i <= k; ++i) {
+    hit = x[i].generator == forGenerator;
+    if (hit) continue;
+    if (++misses == 53) {
+      forGenerator = x[i].generator;
+      misses = 0;
+      hit = true;
+    }
+  }
+  return hit && forGenerator;
+}
+// One execution ends: logged, and whether it ran FOR_ITER_GEN.
 inline bool runForIter(ForIter& f, bool instrumented, bool generator, bool startCounts) {
-  const bool blocked = instrumented || (!startCounts && f.startInstr);
-  f.startInstr = false;
-  if (blocked) {
-    f.spec = 0;
-    f.wasBlocked = true;
-    return f.last = false;
-  }
-  if (f.wasBlocked) {
-    f.counter = 1;
-    f.wasBlocked = false;
-  }
-  if ((f.spec == 1 && generator) || (f.spec == 2 && !generator))
-    return f.last = f.spec == 1;
-  if (f.counter > 0) {
-    --f.counter;
-    return f.last = false;
-  }
-  f.spec = generator ? 1 : 2;
-  f.counter = 52;
-  return f.last = generator;
+  f.executions.push_back(
+      {instrumented || (!startCounts && f.startInstrumented), generator});
+  f.startInstrumented = false;
+  return f.last = ranForGenerator(f.executions, f.executions.size() - 1);
 }
 
 }  // namespace monsim::naive

@@ -195,7 +195,7 @@ class Reference {
           minor_ == 12 ? facts.forIterSite + 2 : facts.forIterSite - 2;
       switch (facts.forIterEnd) {
         case 1:
-          f.startInstr = on;
+          f.startInstrumented = f.startInstrumented || on;
           break;
         case 2:
           runForIter(f, on, facts.generator, counts);

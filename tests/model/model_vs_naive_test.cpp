@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 #include <string>
@@ -18,6 +19,7 @@
 #include "generators/model_inputs.h"
 #include "model/for_iter.h"
 #include "model/monitor.h"
+#include "model/mutant.h"
 #include "tests/model/naive_reference.h"
 #include "tests/rc_reproduce.h"
 
@@ -551,6 +553,24 @@ void checkVersion(PyVersion v, int minor) {
   EXPECT_GE(gHookRaised, n / 50);
   EXPECT_GE(gLegacyEvents.size(), 6u);
 }
+
+// In the mutants build (meson -Dmutants=true) MONSIM_MUTANT=<name> runs the model as
+// that mutant: which rule breaks the reference catches (README, "model mutants").
+struct MutantFromEnvironment : ::testing::Environment {
+  void SetUp() override {
+    const char* name = std::getenv("MONSIM_MUTANT");
+    if (!name) return;
+    for (const MutantRow& m : kMutants)
+      if (m.name == name) {
+        if (!kMutantsBuild) GTEST_FAIL() << "MONSIM_MUTANT needs the mutants build";
+        useMutant(m.id);
+        return;
+      }
+    GTEST_FAIL() << "MONSIM_MUTANT: no mutant named " << name;
+  }
+};
+const auto* const kMutantEnvironment =
+    ::testing::AddGlobalTestEnvironment(new MutantFromEnvironment);
 
 TEST(ModelVsNaive, AgreesOn312) { checkVersion(PyVersion::V3_12, 12); }
 TEST(ModelVsNaive, AgreesOn313) { checkVersion(PyVersion::V3_13, 13); }

@@ -16,6 +16,7 @@
 
 #include "model/input.h"
 #include "model/py_value.h"
+#include "tests/model/naive_frames.h"
 #include "tests/model/naive_history.h"
 #include "tests/model/naive_hooks.h"
 #include "tests/model/naive_occurrence.h"
@@ -124,12 +125,12 @@ class Reference {
   // this frame is done (R5); -1: none. `resumes`: a suspended generator frame resumes.
   void enter(uint32_t code, int32_t callerBranch = -1, int callerBit = -1,
              bool resumes = false) {
-    if (callerBranch >= 0 && !frames_.empty() && !frames_.back().dispatchAt) {
-      FrameFacts& caller = frames_.back();
-      caller.dispatchAt = callerBranch;
-      caller.dispatchBit = callerBit;
-      caller.dispatchFired =
+    if (callerBranch >= 0 && !frames_.empty()) {
+      Happened h{Happened::CalleeEntered, frames_.back().id, stack_.back(), callerBit,
+                 callerBranch};
+      h.hadTools =
           callerBit >= 0 && history_.fires(stack_.back(), callerBit, callerBranch).any();
+      log_.add(h);
     }
     // R7 (3.15): close() reads the code's PY_UNWIND tools before this entry
     // brings its instrumentation up to date.
@@ -142,8 +143,7 @@ class Reference {
         if (g & (1u << unwind)) atEntry.set(t);
     }
     stack_.push_back(code);
-    frames_.push_back(FrameFacts{});
-    frames_.back().unwindAtEntry = atEntry;
+    frames_.push_back(FrameFacts{nextFrame_++, atEntry, {}});
     if (resumes) frames_.back().trace = hooks_.resume(code);
     if (!history_.upToDate(code)) reinstrument(code);
   }
@@ -169,18 +169,18 @@ class Reference {
                       bool afterResume, const Facts& facts, const HookFacts& hookFacts) {
     Dispatched out;
     std::set<int> tools;
-    // The innermost frame, when the occurrence is in it: what its RESUME and its CALL
-    // in flight did decides R1 and R2 (behaviour §14.3).
+    // The innermost frame, when the occurrence is in it: what happened in it before
+    // decides R1, R2, R5, R7 and R8 (behaviour §14.3; naive_frames.h).
     FrameFacts* top =
         !stack_.empty() && stack_.back() == code ? &frames_.back() : nullptr;
-    // R7: once close() has skipped the throw into this frame, nothing happens in it.
+    size_t cur = 0;  // the occurrence's entry in log_
     if (top) {
-      if (!top->closing && closesQuietly(facts)) top->closing = true;
-      if (top->closing) return out;
-      // R8: the INSTRUCTION right after a LINE that lost its site's last tool.
-      const bool skip = bit == 6 && top->skipInstructionAt == offset;
-      top->skipInstructionAt.reset();
-      if (skip) return out;
+      // R7: once close() has skipped the throw into this frame, nothing happens in it.
+      if (!log_.closed(top->id) && closesQuietly(facts))
+        log_.add({Happened::Closed, top->id, code});
+      if (log_.closed(top->id)) return out;
+      cur = log_.add({Happened::Occurrence, top->id, code, bit, offset});
+      if (bit == 6 && log_.instructionSkipped(top->id, offset, cur, 5)) return out;
     }
     const bool lineArmed = bit == 5 && !fireSet(code, 5, offset).empty();
     // R4: the FOR_ITER's adaptive warm-up; specialised for a generator, its exit is
@@ -239,14 +239,16 @@ class Reference {
     }
     if (isSiteEvent(bit)) {
       tools = fireSet(code, bit, offset);
-      if (bit == 5 && afterResume && minor_ >= 13 && top && !top->resumeFired)
+      if (bit == 5 && afterResume && minor_ >= 13 && top &&
+          !log_.resumeRan(top->id, cur, 0, 1, bitOf("PY_THROW")))
         tools.clear();  // R1: the LINE does not occur
     } else if (isCEvent(bit)) {
       tools = fireSet(code, 4, offset);
-      if (top && top->callAt == offset) {
+      const Happened* call = top ? log_.callAt(top->id, offset, cur, 4) : nullptr;
+      if (call) {
         // R2: nothing after an uninstrumented CALL; single-tool code: the code's CALL
         // tools, whatever DISABLE did to the site.
-        if (!top->callFired) {
+        if (!call->hadTools) {
           tools.clear();
         } else if (!history_.everMulti(code)) {
           tools.clear();
@@ -262,8 +264,9 @@ class Reference {
           if (L_[{code, t}] & (1u << bit)) tools.insert(t);
     }
     // R5: a branch reported after the frame below ran: its instruction as dispatched.
-    if (top && top->dispatchAt == offset && top->dispatchBit == bit) {
-      if (!top->dispatchFired) {
+    const Happened* pending = top ? log_.pendingBranch(top->id) : nullptr;
+    if (pending && pending->offset == offset && pending->bit == bit) {
+      if (!pending->hadTools) {
         tools.clear();
       } else if (!history_.everMulti(code)) {
         tools.clear();
@@ -271,18 +274,12 @@ class Reference {
           if (history_.active(code, bit).test(t)) tools.insert(t);
       }
     }
-    if (top) top->dispatchAt.reset();
-    if (top && (bit == 0 || bit == 1)) {
-      top->resumeFired = !tools.empty();
-      quickened_[{code, offset}] = tools.empty();  // RESUME_CHECK from now on
-    }
-    // A throw leaves the frame at its RESUME without running it: a LINE after it is
-    // hidden if that RESUME turned into RESUME_CHECK and no PY_RESUME tool is there.
-    if (top && bit == bitOf("PY_THROW"))
-      top->resumeFired = !fireSet(code, 1, offset).empty() || !quickened_[{code, offset}];
-    if (top && bit == 4) {
-      top->callAt = offset;
-      top->callFired = !tools.empty();
+    if (top) {
+      Happened& h = log_.at(cur);
+      h.dispatched = true;
+      h.hadTools = !tools.empty();
+      if (bit == bitOf("PY_THROW"))
+        h.resumeToolsAtThrow = !fireSet(code, 1, offset).empty();
     }
     // The offset every callback gets, fixed as the event fires: R4 moves it; R6:
     // unwrapped by LINE (at a line site) and INSTRUCTION, a branch's source is the
@@ -354,7 +351,7 @@ class Reference {
       deliveries_.push_back(d);
     }
     if (!out.raised && lineArmed && fireSet(code, 5, offset).empty() && top)
-      top->skipInstructionAt = offset;
+      log_.at(cur).lineLostLastTool = true;
     return out;
   }
 
@@ -392,14 +389,7 @@ class Reference {
     return frames_.back().unwindAtEntry.none();
   }
   struct FrameFacts {
-    std::optional<int32_t> skipInstructionAt;  // R8
-    bool resumeFired = true;                   // its last PY_START/PY_RESUME had tools
-    std::optional<int32_t> callAt;
-    bool callFired = false;             // that CALL had tools
-    std::optional<int32_t> dispatchAt;  // R5: the branch its instruction will report
-    int dispatchBit = -1;
-    bool dispatchFired = false;
-    bool closing = false;   // R7
+    uint64_t id;            // its entries in log_
     ToolSet unwindAtEntry;  // R7 (3.15)
     FrameTraceState trace;  // f_trace, f_trace_lines, f_trace_opcodes
   };
@@ -684,7 +674,8 @@ class Reference {
   std::vector<uint32_t> stack_;
   std::vector<FrameFacts> frames_;  // per stack_ entry
   std::map<std::pair<uint32_t, int32_t>, ForIter> forIters_;
-  std::map<std::pair<uint32_t, int32_t>, bool> quickened_;  // R1: (code, RESUME offset)
+  FrameLog log_;  // what happened in every frame (R1, R2, R5, R7, R8)
+  uint64_t nextFrame_ = 0;
   std::vector<NaiveDelivery> deliveries_;
   std::map<uint32_t, uint8_t> capiStates_;
   std::map<uint32_t, size_t> capiCells_;  // when entered; absent: never

@@ -35,7 +35,7 @@ using naive::ToolAction;
 // ---- generators ----
 
 uint64_t gDeliveries = 0, gDisables = 0, gFires = 0, gApis = 0, gApiErrors = 0,
-         gAllEvents = 0, gHookDeliveries = 0, gHookRaised = 0;
+         gAllEvents = 0, gHookDeliveries = 0, gHookRaised = 0, gCapiDeliveries = 0;
 std::map<std::string, uint64_t> gLegacyEvents;  // trace/profile calls per event
 
 const rc::Gen<ApiCall>& genApiCall(int eventCount) {
@@ -250,13 +250,16 @@ struct CallHookApi : CallApi {
 
 // A C API call (3.13+): a scope over two states of one of two version cells, or a
 // fire with one of four states; callbacks return None here (scenarios cover the rest).
+Event capiEvent(const Reference& m) {
+  const int b = *rc::gen::elementOf(interestingBits(m.eventCount()));
+  for (int e = 0; e < spec::kEventCount; ++e)
+    if (spec::kEvents[e].name == m.names()[b]) return static_cast<Event>(e);
+  return Event::PyStart;
+}
+template <class EventGen>
+CapiFire genCapiFire(const Reference& m, EventGen event);
 ApiCall genCapiCall(const Reference& m) {
-  const auto event = [&] {
-    const int b = *rc::gen::elementOf(interestingBits(m.eventCount()));
-    for (int e = 0; e < spec::kEventCount; ++e)
-      if (spec::kEvents[e].name == m.names()[b]) return static_cast<Event>(e);
-    return Event::PyStart;
-  };
+  const auto event = [&] { return capiEvent(m); };
   if (*rc::gen::inRange(0, 3) == 0) {
     CapiEnterScope c;
     c.version = *rc::gen::inRange<uint16_t>(0, 2);
@@ -265,6 +268,10 @@ ApiCall genCapiCall(const Reference& m) {
     for (int i = 0; i < c.count; ++i) c.events[i] = event();
     return c;
   }
+  return genCapiFire(m, event);
+}
+template <class EventGen>
+CapiFire genCapiFire(const Reference& m, EventGen event) {
   CapiFire f;
   do f.event = event();
   while (!VersionProfile(PyVersion(m.minor() - 12)).hasCapiFire(f.event));
@@ -279,6 +286,72 @@ struct CallCapi : CallApi {
   static ApiCall pre(const Reference& m) {
     RC_PRE(m.minor() >= 13);
     return genCapiCall(m);
+  }
+};
+
+// Every delivery of the latest step, field by field, the model's against the reference's.
+void sameDeliveries(const Sut& sut) {
+  const std::vector<naive::NaiveDelivery>& expected = sut.reference.lastDeliveries();
+  RC_ASSERT(sut.log.size() == expected.size());
+  for (size_t i = 0; i < sut.log.size(); ++i) {
+    const auto& a = sut.log[i];
+    const auto& b = expected[i];
+    RC_ASSERT(a.tool == b.tool);
+    RC_ASSERT(a.bit == b.bit);
+    RC_ASSERT(a.legacy == b.legacy);
+    RC_ASSERT(a.callable == b.callable);
+    RC_ASSERT(a.wrapper == b.wrapper);
+    RC_ASSERT(a.result == b.result);
+    RC_ASSERT(a.offset == b.offset);
+    RC_ASSERT(a.effects.size() == b.effects.size());
+    for (size_t j = 0; j < a.effects.size(); ++j)
+      RC_ASSERT(sameOutcome(a.effects[j], b.effects[j]));
+  }
+}
+
+// A C API fire whose callbacks follow a script (DISABLE, raising, API calls), right
+// after a scope entered for its state, so that the state is mostly active.
+struct FireCapi : Command {
+  CapiEnterScope scope;
+  CapiFire fire;
+  Script script;
+  explicit FireCapi(const Reference& m) {
+    RC_PRE(m.minor() >= 13);
+    fire = genCapiFire(m, [&] { return capiEvent(m); });
+    if (*rc::gen::inRange(0, 4) != 0) fire.exception = "ValueError";
+    if (*rc::gen::inRange(0, 4) != 0) fire.offset = *rc::gen::inRange<int32_t>(0, 3);
+    scope.version = *rc::gen::inRange<uint16_t>(0, 2);
+    scope.firstState = fire.state;
+    scope.count = 1;
+    scope.events[0] = fire.event;
+    for (int t = 0; t < 6; ++t) script[size_t(t)] = *genToolAction(m.eventCount());
+  }
+  void apply(Reference& m) const override {
+    m.api(scope);
+    m.capiFire(fire, script);
+  }
+  void run(const Reference&, Sut& sut) const override {
+    ++gApis;
+    const Outcome entered = sut.reference.api(scope);
+    RC_ASSERT(describe(entered) == describe(sut.monitor.step(ApiCall{scope})));
+    const Outcome expected = sut.reference.capiFire(fire, script);
+    sut.log.clear();
+    sut.script = &script;
+    const Outcome actual = sut.monitor.step(ApiCall{fire}, sut, sut);
+    gCapiDeliveries += sut.log.size();
+    RC_ASSERT(describe(expected) == describe(actual));
+    sameDeliveries(sut);
+    checkHooks(sut);
+  }
+  void show(std::ostream& os) const override {
+    os << callText(ApiCall{scope}) << "; " << callText(ApiCall{fire}) << " [";
+    for (size_t t = 0; t < 6; ++t) {
+      const ToolAction& a = script[t];
+      os << (a.raise ? 'R' : a.disable ? 'D' : '-');
+      if (a.call) os << "+" << callText(*a.call);
+      os << " ";
+    }
+    os << "]";
   }
 };
 
@@ -337,6 +410,15 @@ struct Exit : Command {
   void show(std::ostream& os) const override { os << (suspends ? "suspend" : "exit"); }
 };
 
+// What a series of occurrences fixes of one of them (FireSeries); the rest is random.
+struct Shape {
+  int bit = -1;
+  uint32_t code = 0;
+  int32_t offset = -1;
+  int forIterEnd = -1;  // with the FOR_ITER at `offset`
+  bool generator = false;
+};
+
 struct Fire : Command {
   int bit;
   uint32_t code;
@@ -355,7 +437,7 @@ struct Fire : Command {
     const bool branch =
         bit == forIterBit(m) || (m.minor() >= 14 && bit == m.bitOf("BRANCH_RIGHT"));
     const int32_t raisedFrom = m.minor() == 12 ? offset : offset - 2;
-    if (bit == 5 && pick(2) == 0) {
+    if ((bit == 5 || bit == 6) && pick(2) == 0) {  // R4: the LINE / INSTRUCTION before
       facts.forIterEnd = 1;
       facts.forIterSite = offset;
     } else if (branch) {
@@ -370,6 +452,7 @@ struct Fire : Command {
     } else if (bit == m.bitOf("RAISE")) {
       facts.forIterEnd = std::array{0, 4, 5}[size_t(pick(3))];
       facts.forIterSite = facts.forIterEnd == 5 ? raisedFrom : offset;
+      facts.raisedAtStart = facts.forIterEnd == 5 && pick(3) == 0;
     } else if (bit == m.bitOf("PY_UNWIND") && pick(2) == 0) {
       facts.forIterEnd = 6;
       facts.forIterSite = raisedFrom;
@@ -393,6 +476,7 @@ struct Fire : Command {
       o.forIter.endFor = facts.endFor;
       o.forIter.lineSite = facts.forIterLineSite;
       o.forIter.generator = facts.generator;
+      o.forIter.raisedAtStart = facts.raisedAtStart;
     }
     o.unwrappedSource = facts.unwrappedSource;
     o.lineSite = facts.lineSite;
@@ -412,7 +496,7 @@ struct Fire : Command {
                    CallableKind::BoundCFunction}[size_t(hookFacts.callable)];
     return o;
   }
-  explicit Fire(const Reference& m) {
+  explicit Fire(const Reference& m, const Shape& shape = {}) {
     RC_PRE(!m.stack().empty());
     std::vector<int> bits = interestingBits(m.eventCount());
     if (m.minor() >= 14) bits.pop_back();  // the BRANCH alias never occurs
@@ -427,8 +511,18 @@ struct Fire : Command {
     code =
         *rc::gen::inRange(0, 4) == 0 ? *rc::gen::elementOf(m.stack()) : m.stack().back();
     offset = *rc::gen::elementOf(naive::kOffsets);
+    if (shape.bit >= 0) {
+      bit = shape.bit;
+      code = shape.code;
+      offset = shape.offset;
+    }
     if (bit == 5) afterResume = *rc::gen::arbitrary<bool>();
     genFacts(m);
+    if (shape.forIterEnd >= 0) {
+      facts.forIterEnd = shape.forIterEnd;
+      facts.forIterSite = offset;
+      facts.generator = shape.generator;
+    }
     for (size_t t = 0; t < script.size(); ++t)
       script[t] =
           t >= 6 ? *genHookAction(m.eventCount()) : *genToolAction(m.eventCount());
@@ -450,21 +544,7 @@ struct Fire : Command {
     sut.script = &script;
     const Outcome actual = sut.monitor.step(Input{occurrence(sut)}, sut, sut);
     RC_ASSERT(describe(Outcome(expected)) == describe(actual));
-    RC_ASSERT(sut.log.size() == copy.lastDeliveries().size());
-    for (size_t i = 0; i < sut.log.size(); ++i) {
-      const auto& a = sut.log[i];
-      const auto& b = copy.lastDeliveries()[i];
-      RC_ASSERT(a.tool == b.tool);
-      RC_ASSERT(a.bit == b.bit);
-      RC_ASSERT(a.legacy == b.legacy);
-      RC_ASSERT(a.callable == b.callable);
-      RC_ASSERT(a.wrapper == b.wrapper);
-      RC_ASSERT(a.result == b.result);
-      RC_ASSERT(a.offset == b.offset);
-      RC_ASSERT(a.effects.size() == b.effects.size());
-      for (size_t j = 0; j < a.effects.size(); ++j)
-        RC_ASSERT(sameOutcome(a.effects[j], b.effects[j]));
-    }
+    sameDeliveries(sut);
     checkHooks(sut);
   }
   void show(std::ostream& os) const override {
@@ -473,6 +553,7 @@ struct Fire : Command {
     if (facts.forIterEnd)
       os << " for-iter " << facts.forIterEnd << "@" << facts.forIterSite << " end-for "
          << facts.endFor << (facts.generator ? " gen" : "")
+         << (facts.raisedAtStart ? " raised-at-start" : "")
          << (facts.forIterLineSite ? " line-site" : "");
     if (facts.unwrappedSource >= 0)
       os << " unwrapped " << facts.unwrappedSource
@@ -495,10 +576,62 @@ struct Fire : Command {
   }
 };
 
+// Occurrences that matter only together, and are too rare by chance: a LINE and its
+// site's INSTRUCTION (R8), a CALL and its C_RETURN / C_RAISE (R2), one FOR_ITER's
+// executions over a loop, each maybe started by a LINE or INSTRUCTION, ending in
+// exhaustion, maybe after the RAISE(StopIteration) (R4).
+struct FireSeries : Command {
+  std::vector<Fire> fires;
+  explicit FireSeries(const Reference& m) {
+    RC_PRE(!m.stack().empty());
+    const uint32_t code = m.stack().back();
+    const int32_t at = *rc::gen::elementOf(naive::kOffsets);
+    auto add = [&](int bit, int forIterEnd = -1, bool generator = false) {
+      fires.emplace_back(m, Shape{bit, code, at, forIterEnd, generator});
+    };
+    switch (*rc::gen::inRange(0, 4)) {
+      case 0:
+        add(5);
+        add(6);
+        break;
+      case 1:
+        add(4);
+        add(m.bitOf(*rc::gen::element("C_RETURN", "C_RAISE")));
+        break;
+      default: {
+        const bool generator = *rc::gen::weightedElement<bool>({{3, true}, {1, false}});
+        const int n = *rc::gen::inRange(1, 5);
+        for (int i = 0; i < n; ++i) {
+          if (*rc::gen::inRange(0, 3) == 0) add(*rc::gen::element(5, 6), 1);
+          add(forIterBit(m), 2, generator);
+        }
+        if (*rc::gen::arbitrary<bool>()) add(m.bitOf("RAISE"), 4, generator);
+        add(forIterBit(m), 3, generator);
+      }
+    }
+  }
+  void checkPreconditions(const Reference& m) const override {
+    for (const Fire& f : fires) f.checkPreconditions(m);
+  }
+  void apply(Reference& m) const override {
+    for (const Fire& f : fires) f.apply(m);
+  }
+  void run(const Reference& m, Sut& sut) const override {
+    for (const Fire& f : fires) f.run(m, sut);
+  }
+  void show(std::ostream& os) const override {
+    os << "series:";
+    for (const Fire& f : fires) {
+      os << "\n    ";
+      f.show(os);
+    }
+  }
+};
+
 void checkVersion(PyVersion v, int minor) {
   // Counted per version: each version's run must reach every kind of input itself.
   gDeliveries = gDisables = gFires = gApis = gApiErrors = gAllEvents = gHookDeliveries =
-      gHookRaised = 0;
+      gHookRaised = gCapiDeliveries = 0;
   gLegacyEvents.clear();
   monsim::testing::checkWithReproduce([v, minor] {
     Reference model(minor);
@@ -520,9 +653,9 @@ void checkVersion(PyVersion v, int minor) {
     }
     rc::state::check(
         model, sut,
-        rc::state::gen::execOneOfWithArgs<CallApi, CallApi, CallApi, CallHookApi,
-                                          CallHookApi, CallCapi, Enter, Enter, Exit, Fire,
-                                          Fire, Fire, Fire, Fire>());
+        rc::state::gen::execOneOfWithArgs<
+            CallApi, CallApi, CallApi, CallHookApi, CallHookApi, CallCapi, FireCapi,
+            Enter, Enter, Exit, Fire, Fire, Fire, Fire, Fire, FireSeries>());
   });
   std::printf(
       "compared: %llu API calls (%llu raised), %llu occurrences, %llu deliveries (%llu "
@@ -532,6 +665,8 @@ void checkVersion(PyVersion v, int minor) {
       static_cast<unsigned long long>(gDeliveries),
       static_cast<unsigned long long>(gDisables),
       static_cast<unsigned long long>(gAllEvents));
+  std::printf("  C API fires: %llu deliveries\n",
+              static_cast<unsigned long long>(gCapiDeliveries));
   std::printf("  hooks: %llu trace/profile calls (%llu raised)\n",
               static_cast<unsigned long long>(gHookDeliveries),
               static_cast<unsigned long long>(gHookRaised));
@@ -552,6 +687,9 @@ void checkVersion(PyVersion v, int minor) {
   EXPECT_GE(gHookDeliveries, n / 2);
   EXPECT_GE(gHookRaised, n / 50);
   EXPECT_GE(gLegacyEvents.size(), 6u);
+  if (minor >= 13) {
+    EXPECT_GE(gCapiDeliveries, n / 25);
+  }
 }
 
 // In the mutants build (meson -Dmutants=true) MONSIM_MUTANT=<name> runs the model as

@@ -15,6 +15,9 @@ struct Facts {
   int forIterEnd = 0;
   int32_t forIterSite = -1, endFor = -1;
   bool forIterLineSite = false, generator = false;
+  // 5: the generator raised before its RESUME ran (a trace function raising at its
+  // 'call'): the generic FOR_ITER's location, specialised or not.
+  bool raisedAtStart = false;
   int32_t unwrappedSource = -1;
   bool lineSite = true;
   bool closeAtDepth1Yield = false;

@@ -213,7 +213,8 @@ class Reference {
           if (runForIter(f, on, facts.generator, counts)) return out;
           break;
         case 5:
-          if (runForIter(f, on, facts.generator, counts)) movedTo = genRaise;
+          if (runForIter(f, on, facts.generator, counts) && !facts.raisedAtStart)
+            movedTo = genRaise;
           break;
         case 6:
           if (f.last) movedTo = genRaise;
@@ -605,19 +606,69 @@ class Reference {
     return PyNone{};
   }
   Outcome on(const CapiExitScope&) { return PyNone{}; }
-  // A fire: the state's tools with a callback, highest first; callbacks return None.
-  Outcome on(const CapiFire& c) {
+  // A fire from an API call: callbacks return None.
+  Outcome on(const CapiFire& c) { return capiFireInto(c, Script{}); }
+
+ public:
+  // PyMonitoring_Fire*Event (the C API document): nothing for an inactive state; an
+  // exception event needs an exception set, an offset is non-negative; then the
+  // state's tools with a callback, highest first, as read when the fire starts (not
+  // tools 6, 7: the hooks handle only the interpreter's own events). A callback's
+  // DISABLE takes the tool out of the state for a local event; otherwise it is
+  // refused as for the interpreter's events. Returns the state's bits after. A fire
+  // while a callback runs is made all the same.
+  Outcome capiFire(const CapiFire& c, const Script& script) {
+    deliveries_.clear();
+    return capiFireInto(c, script);
+  }
+
+ private:
+  Outcome capiFireInto(const CapiFire& c, const Script& script) {
     const uint8_t st = capiStates_[c.state];
     if (st == 0) return IntValue{0};
-    const int b = bitOf(nameOf(c.event));
+    const std::string name = nameOf(c.event);
+    const int b = bitOf(name);
     static const std::set<std::string> excEvents = {
         "PY_THROW", "RAISE", "C_RAISE", "RERAISE", "EXCEPTION_HANDLED", "PY_UNWIND"};
-    if (excEvents.count(nameOf(c.event)) && c.exception.empty())
+    if (excEvents.count(name) && c.exception.empty())
       return PyError{"ValueError",
                      "Firing event " + std::to_string(b) + " with no exception set"};
     if (c.offset < 0) return PyError{"ValueError", "offset must be non-negative"};
-    return IntValue{st};
+    for (int t = 5; t >= 0; --t) {
+      if (!(st & (1u << t))) continue;
+      auto it = cb_.find({t, b});
+      if (it == cb_.end()) continue;
+      NaiveDelivery d{t,
+                      b,
+                      it->second.first,
+                      it->second.second,
+                      0,
+                      {},
+                      name == "LINE" ? -1 : c.offset,
+                      {}};
+      const ToolAction& a = script[t];
+      if (a.call) d.effects.push_back(callbackApi(*a.call));
+      if (a.raise) {
+        d.result = 3;
+        deliveries_.push_back(d);
+        return PyError{"RuntimeError", "boom"};
+      }
+      if (a.disable && isSiteEvent(b)) {
+        capiStates_[c.state] &= uint8_t(~(1u << t));
+        d.result = 1;
+      } else if (a.disable) {
+        cb_.erase({t, b});
+        d.result = 2;
+        deliveries_.push_back(d);
+        return PyError{"ValueError",
+                       "Cannot disable " + name + " events. Callback removed."};
+      }
+      deliveries_.push_back(d);
+    }
+    return IntValue{capiStates_[c.state]};
   }
+
+ private:
   std::string nameOf(Event e) const {
     return std::string(spec::kEvents[static_cast<int>(e)].name);
   }
@@ -630,9 +681,10 @@ class Reference {
   }
   // An API call a callback makes.
   Outcome callbackApi(const ApiCall& call) {
+    const bool was = inCallback_;  // a C API fire's callbacks may call in turn
     inCallback_ = true;
     Outcome out = api(call);
-    inCallback_ = false;
+    inCallback_ = was;
     return out;
   }
 

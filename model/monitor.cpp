@@ -204,7 +204,7 @@ Outcome Monitor::onApi(const SetLocalEvents& c) {
   if (auto e = checkToolRange(*profile_, t)) return *e;
   auto events = normalizeLocalSet(*profile_, std::get<int32_t>(set));
   if (auto* e = errorOf(events)) return *e;
-  // TODO(§7.2 step 7): shim code objects (SystemError, 3.13+) are not modelled.
+  // TODO(§7.2 step 6): shim code objects (SystemError, 3.13+) are not modelled.
   if (!tools_[t].name && !mutant(Mutant::LocalAcceptsFreeTool))
     return makeError(*profile_, Error::ToolNotInUse, toolField(t));
   code(std::get<CodeId>(c.code))

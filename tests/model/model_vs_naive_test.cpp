@@ -35,7 +35,8 @@ using naive::ToolAction;
 // ---- generators ----
 
 uint64_t gDeliveries = 0, gDisables = 0, gFires = 0, gApis = 0, gApiErrors = 0,
-         gAllEvents = 0, gHookDeliveries = 0, gHookRaised = 0, gCapiDeliveries = 0;
+         gAllEvents = 0, gHookDeliveries = 0, gHookRaised = 0, gCapiDeliveries = 0,
+         gNestedFires = 0;
 std::map<std::string, uint64_t> gLegacyEvents;  // trace/profile calls per event
 
 const rc::Gen<ApiCall>& genApiCall(int eventCount) {
@@ -98,6 +99,9 @@ const rc::Gen<ToolAction>& genHookAction(int eventCount) {
 struct Sut final : CallbackPolicy, DeliverySink {
   Sut(PyVersion v, int minor) : monitor(v), reference(minor) {}
   CallbackAction onCallback(const Delivery& d) override {
+    // A callback of a C API fire made by another callback returns None, as in the
+    // reference (each callback's delivery follows its call: the count pairs them).
+    if (open++ > 0) return {};
     const ToolAction& a = (*script)[d.tool.value];
     CallbackAction out;
     out.disable = a.disable;
@@ -139,6 +143,7 @@ struct Sut final : CallbackPolicy, DeliverySink {
         break;
     }
     for (const EffectRecord& e : d.effects) r.effects.push_back(e.outcome);
+    --open;
     ++gDeliveries;
     gDisables += r.result == 1 || r.result == 2;
     log.push_back(std::move(r));
@@ -147,6 +152,7 @@ struct Sut final : CallbackPolicy, DeliverySink {
   Reference reference;
   const Script* script = nullptr;
   std::vector<naive::NaiveDelivery> log;
+  int open = 0;  // callbacks called whose delivery has not come yet
 };
 
 using Command = rc::state::Command<Reference, Sut>;
@@ -315,6 +321,7 @@ struct FireCapi : Command {
   CapiEnterScope scope;
   CapiFire fire;
   Script script;
+  bool nested = false;  // every callback fires in turn
   explicit FireCapi(const Reference& m) {
     RC_PRE(m.minor() >= 13);
     fire = genCapiFire(m, [&] { return capiEvent(m); });
@@ -325,6 +332,14 @@ struct FireCapi : Command {
     scope.count = 1;
     scope.events[0] = fire.event;
     for (int t = 0; t < 6; ++t) script[size_t(t)] = *genToolAction(m.eventCount());
+    // Callbacks that fire in turn (their callbacks return None): not suppressed.
+    if (*rc::gen::inRange(0, 3) == 0) {
+      CapiFire inner = fire;  // the state just entered: mostly active
+      inner.exception = "ValueError";
+      inner.offset = 0;
+      nested = true;
+      for (ToolAction& a : script) a.call = ApiCall{inner};
+    }
   }
   void apply(Reference& m) const override {
     m.api(scope);
@@ -339,6 +354,11 @@ struct FireCapi : Command {
     sut.script = &script;
     const Outcome actual = sut.monitor.step(ApiCall{fire}, sut, sut);
     gCapiDeliveries += sut.log.size();
+    RC_ASSERT(sut.open == 0);
+    for (const naive::NaiveDelivery& d : sut.log)
+      if (nested && !d.effects.empty())
+        gNestedFires += std::holds_alternative<IntValue>(d.effects[0]) &&
+                        std::get<IntValue>(d.effects[0]).value != 0;
     RC_ASSERT(describe(expected) == describe(actual));
     sameDeliveries(sut);
     checkHooks(sut);
@@ -631,7 +651,7 @@ struct FireSeries : Command {
 void checkVersion(PyVersion v, int minor) {
   // Counted per version: each version's run must reach every kind of input itself.
   gDeliveries = gDisables = gFires = gApis = gApiErrors = gAllEvents = gHookDeliveries =
-      gHookRaised = gCapiDeliveries = 0;
+      gHookRaised = gCapiDeliveries = gNestedFires = 0;
   gLegacyEvents.clear();
   monsim::testing::checkWithReproduce([v, minor] {
     Reference model(minor);
@@ -665,8 +685,10 @@ void checkVersion(PyVersion v, int minor) {
       static_cast<unsigned long long>(gDeliveries),
       static_cast<unsigned long long>(gDisables),
       static_cast<unsigned long long>(gAllEvents));
-  std::printf("  C API fires: %llu deliveries\n",
-              static_cast<unsigned long long>(gCapiDeliveries));
+  std::printf(
+      "  C API fires: %llu deliveries, %llu fires from a callback to active states\n",
+      static_cast<unsigned long long>(gCapiDeliveries),
+      static_cast<unsigned long long>(gNestedFires));
   std::printf("  hooks: %llu trace/profile calls (%llu raised)\n",
               static_cast<unsigned long long>(gHookDeliveries),
               static_cast<unsigned long long>(gHookRaised));
@@ -689,6 +711,7 @@ void checkVersion(PyVersion v, int minor) {
   EXPECT_GE(gLegacyEvents.size(), 6u);
   if (minor >= 13) {
     EXPECT_GE(gCapiDeliveries, n / 25);
+    EXPECT_GE(gNestedFires, n / 60);
   }
 }
 

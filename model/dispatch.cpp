@@ -47,12 +47,11 @@ uint8_t Monitor::activeTools(Event event, CodeId code, int32_t offset) const {
   return dispatchTools(bit, codes_[code.value], offset);
 }
 
-bool Monitor::branchSourceInstrumented(const Occurrence& o) const {
+bool Monitor::branchSourceInstrumented(const Occurrence& o, int32_t given) const {
   if (mutant(Mutant::R3WrapperIgnoresSource)) return true;
   const CodeInstrumentation& c = codes_[o.code.value];
   // The wrapper looks at the source it is given: unwrapped (R6), the instruction before.
-  const int32_t src =
-      mutant(Mutant::R3WrapperChecksReporter) ? o.offset : branchSourceReported(o);
+  const int32_t src = mutant(Mutant::R3WrapperChecksReporter) ? o.offset : given;
   const bool moved = src != o.offset;
   int own = -1;
   switch (moved ? o.unwrappedSourceKind : o.branchSource) {
@@ -342,7 +341,7 @@ Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
     if (!slot.callable) continue;  // unregistered (possibly by a higher tool's callback)
     d.callable = *slot.callable;
     d.viaBranchWrapper = slot.branchWrapper;
-    if (slot.branchWrapper && !branchSourceInstrumented(o)) {
+    if (slot.branchWrapper && !branchSourceInstrumented(o, reportedAt)) {
       // FINDINGS F6 / behaviour §10.3: the legacy BRANCH wrapper returns DISABLE
       // without calling the handler; that removes this direction for the tool.
       codes_[o.code.value].disableAt(ToolId{t}, bit, o.offset);

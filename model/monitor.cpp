@@ -345,7 +345,7 @@ Reason Monitor::explain(ToolId t, const Occurrence& o) const {
   if (delivers(r) && occurrenceTools(o, bit, mask) == 0)
     return o.event == Event::Line ? Reason::LineAfterPlainResume : Reason::NotSet;
   if (delivers(r) && tools_[t.value].callbacks[bit].branchWrapper &&
-      !branchSourceInstrumented(o))
+      !branchSourceInstrumented(o, branchSourceReported(o)))
     return Reason::BranchWrapperSwallows;
   if (delivers(r) && o.forIter.end == ForIterEnd::StopValue) {
     // R4, without changing the site: would this execution run specialised?

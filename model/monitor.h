@@ -89,8 +89,10 @@ class Monitor {
   void bumpVersionAndReinstrumentStack();
   void recomputeGlobalTools();
   uint8_t dispatchTools(int bit, const CodeInstrumentation& c, int32_t offset) const;
-  // FINDINGS F6: is the instruction at a branch's `src` instrumented for any tool?
-  bool branchSourceInstrumented(const Occurrence& o) const;
+  // FINDINGS F6: is the instruction at a branch's source `src` instrumented for any
+  // tool? `src` is the source the wrapper is given: fixed as the event fires (R6), even
+  // when a higher tool's callback changes the instrumentation before the wrapper runs.
+  bool branchSourceInstrumented(const Occurrence& o, int32_t src) const;
 
   // A frame on the stack, with what the occurrence rules (behaviour §14.3) need of
   // the instruction it is executing.

@@ -295,6 +295,20 @@ struct CallCapi : CallApi {
   }
 };
 
+// A script as a counterexample shows it, per tool from 0: R raises, D returns DISABLE,
+// - returns; +call: makes that API call first; >N: a trace function returns callable N.
+void showScript(std::ostream& os, const Script& script, size_t tools) {
+  os << " [";
+  for (size_t t = 0; t < tools; ++t) {
+    const ToolAction& a = script[t];
+    os << (a.raise ? 'R' : a.disable ? 'D' : '-');
+    if (a.call) os << "+" << callText(*a.call);
+    if (a.traceReturn) os << ">" << a.traceReturn->value;
+    os << " ";
+  }
+  os << "]";
+}
+
 // Every delivery of the latest step, field by field, the model's against the reference's.
 void sameDeliveries(const Sut& sut) {
   const std::vector<naive::NaiveDelivery>& expected = sut.reference.lastDeliveries();
@@ -364,14 +378,8 @@ struct FireCapi : Command {
     checkHooks(sut);
   }
   void show(std::ostream& os) const override {
-    os << callText(ApiCall{scope}) << "; " << callText(ApiCall{fire}) << " [";
-    for (size_t t = 0; t < 6; ++t) {
-      const ToolAction& a = script[t];
-      os << (a.raise ? 'R' : a.disable ? 'D' : '-');
-      if (a.call) os << "+" << callText(*a.call);
-      os << " ";
-    }
-    os << "]";
+    os << callText(ApiCall{scope}) << "; " << callText(ApiCall{fire});
+    showScript(os, script, 6);
   }
 };
 
@@ -583,16 +591,7 @@ struct Fire : Command {
     if (bit == 7)
       os << " to " << hookFacts.jumpTo << (hookFacts.jumpSameLine ? " same-line" : "");
     if (hookFacts.callable) os << " callable-kind " << hookFacts.callable;
-    // Per tool 0…7: R raises, D returns DISABLE, - returns; +call: makes that API call
-    // first; >N: a trace function returns callable N.
-    os << " [";
-    for (const auto& a : script) {
-      os << (a.raise ? 'R' : a.disable ? 'D' : '-');
-      if (a.call) os << "+" << callText(*a.call);
-      if (a.traceReturn) os << ">" << a.traceReturn->value;
-      os << " ";
-    }
-    os << "]";
+    showScript(os, script, script.size());
   }
 };
 

@@ -38,6 +38,12 @@ class Monitor {
   Outcome step(const Occurrence& o, CallbackPolicy& policy, DeliverySink& sink) {
     return onOccurrence(o, policy, sink);
   }
+  // The same with a concrete (final) policy and sink, whose calls are compiled into
+  // the dispatch loop: for replays that need speed. Defined in model/dispatch_loop.h.
+  template <class Policy, class Sink>
+  Outcome replay(const Occurrence& o, Policy& policy, Sink& sink) {
+    return dispatchOccurrence(o, policy, sink);
+  }
   Outcome step(const FrameEnter& f) { return onFrameEnter(f); }
   Outcome step(const FrameExit& f) { return onFrameExit(f); }
 
@@ -79,6 +85,8 @@ class Monitor {
   Outcome onApi(const CapiExitScope& c);
   Outcome onApi(const CapiFire& c);
   Outcome onOccurrence(const Occurrence& o, CallbackPolicy& policy, DeliverySink& sink);
+  template <class Policy, class Sink>
+  Outcome dispatchOccurrence(const Occurrence& o, Policy& policy, Sink& sink);
   Outcome onFrameEnter(const FrameEnter& f);
   Outcome onFrameExit(const FrameExit& f);
 

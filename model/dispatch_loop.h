@@ -1,0 +1,257 @@
+#pragma once
+// The dispatch loop of one occurrence (behaviour §9): the tool set fixed at the start,
+// highest id first, each callable read at its turn, a raising callback ending the loop,
+// what a DISABLE does to the site (§10). A template over the policy and sink: step()
+// instantiates it for the virtual interfaces (model/dispatch.cpp); a replay with
+// concrete final ones (Monitor::replay) gets their calls inlined.
+#include <array>
+#include <bit>
+#include <optional>
+#include <utility>
+
+#include "model/disable.h"
+#include "model/error_format.h"
+#include "model/monitor.h"
+#include "model/mutant.h"
+
+namespace monsim {
+
+template <class Policy, class Sink>
+Outcome Monitor::dispatchOccurrence(const Occurrence& o, Policy& policy, Sink& sink) {
+  // No events while a callback runs (§9.5): code called from a callback is not monitored.
+  if (inCallback_)
+    return [] {
+      Dispatched d;
+      d.suppressed = true;
+      return d;
+    }();
+  const int bit = eventBit_[static_cast<int>(o.event)];
+  if (bit < 0) return InvalidInput{"event does not exist in this version"};
+  if (o.code.value >= codes_.size() || codes_[o.code.value].frames == 0)
+    return InvalidInput{"occurrence in a code object with no frame on the stack"};
+  if (o.offset < 0) return InvalidInput{"negative offset"};
+  // R7: close() skipped the throw into this frame: none of it happens.
+  if (!stack_.empty() && stack_.back().code == o.code) {
+    Frame& top = stack_.back();
+    if (o.closeAtDepth1Yield && !top.closing && closeSkipsThrow(o)) top.closing = true;
+    if (top.closing) return Dispatched{};
+    // R8: this execution's INSTRUCTION after its LINE lost its last tool.
+    const bool skip = o.event == Event::Instruction && top.skipInstructionAt == o.offset;
+    top.skipInstructionAt = -1;
+    if (skip) return Dispatched{};
+  }
+  const int lineBit = eventBit_[static_cast<int>(Event::Line)];
+  const bool lineArmed =
+      o.event == Event::Line && codes_[o.code.value].siteTools(lineBit, o.offset) != 0;
+  // R4: a FOR_ITER execution that ran specialised for a generator.
+  ForIterEffect fi;
+  if (o.forIter.end != ForIterEnd::None) {
+    fi = forIterEffect(o, codes_[o.code.value].forIter(o.forIter.site));
+    if (fi.drop && !mutant(Mutant::GenStopKeepsRaise)) return Dispatched{};
+  }
+  uint32_t stopDeliveries = 0;
+  if (fi.addStop) {
+    Occurrence stop;
+    stop.event =
+        mutant(Mutant::GenExhaustionAsRaise) ? Event::Raise : Event::StopIteration;
+    stop.code = o.code;
+    stop.offset = o.forIter.endFor;
+    stop.exception = "StopIteration";
+    Outcome s = dispatchOccurrence(stop, policy, sink);
+    if (auto* d = std::get_if<Dispatched>(&s)) {
+      if (d->raised) return s;  // the exit branch does not happen
+      stopDeliveries = d->deliveries;
+    }
+    // 3.13: the generator returns to the instruction after the END_FOR, which the
+    // generic FOR_ITER jumps over: only a specialised exhaustion runs (and reports) it.
+    if (const int32_t at = profile_->forIterGenExitRunsAt(o.forIter.endFor);
+        at >= 0 && !mutant(Mutant::R4GenExitInstructionDropped)) {
+      Occurrence next;
+      next.event = Event::Instruction;
+      next.code = o.code;
+      next.offset = at;
+      Outcome n = dispatchOccurrence(next, policy, sink);
+      if (auto* d = std::get_if<Dispatched>(&n)) {
+        stopDeliveries += d->deliveries;
+        if (d->raised) {
+          d->deliveries = stopDeliveries;  // the STOP_ITERATION's deliveries too
+          return n;
+        }
+      }
+    }
+  }
+  // The tool set is fixed now (§9.3); callables are read at each tool's turn.
+  // Site events (the common case) read the site without the call.
+  const CodeInstrumentation& ci = codes_[o.code.value];
+  uint32_t tools =
+      occurrenceTools(o, bit,
+                      bitKind_[bit] == BitKind::Site ? ci.siteTools(bit, o.offset)
+                                                     : dispatchTools(bit, ci, o.offset));
+  // What the occurrence rules need to know later of the instruction starting now.
+  if (!stack_.empty() && stack_.back().code == o.code) {
+    Frame& top = stack_.back();
+    top.dispatchSite = -1;  // R5: the dispatched instruction has reported
+    if (o.event == Event::PyStart || o.event == Event::PyResume) {
+      top.resumeInstrumented = tools != 0;
+      codes_[o.code.value].noteResume(o.offset, tools != 0);
+    } else if (o.event == Event::PyThrow) {
+      // A throw into the frame leaves it at its RESUME without running it: the LINE
+      // after it is hidden only if that RESUME has quickened itself (R1).
+      const CodeInstrumentation& c = codes_[o.code.value];
+      const int resume = eventBit_[static_cast<int>(Event::PyResume)];
+      top.resumeInstrumented =
+          c.siteTools(resume, o.offset) != 0 || !c.resumeQuickened(o.offset);
+    } else if (o.event == Event::Call) {
+      top.callOffset = o.offset;
+      top.callInstrumented = tools != 0;
+    }
+  }
+  uint32_t delivered = stopDeliveries;
+  if (!tools && !mutant(Mutant::GlobalLocalTwice)) {  // nothing to call (the common case)
+    Dispatched out;
+    out.deliveries = delivered;
+    return out;
+  }
+  // The offset the callbacks are given, fixed as the event fires (R4, R6).
+  const int32_t reportedAt = fi.offset               ? *fi.offset
+                             : o.unwrappedSource < 0 ? o.offset
+                                                     : branchSourceReported(o);
+  // Builds the outcome only at the end: the hot path stays free of PyError storage.
+  auto finish = [&](std::optional<PyError> raised) {
+    Dispatched out;
+    out.deliveries = delivered;
+    out.raised = std::move(raised);
+    return out;
+  };
+  // Mutant state (constant in the normal build): a second pass over the tools that
+  // have the event both globally and locally; callables read up front; an exception
+  // held back until the lower tools have run.
+  uint32_t localPass = 0;
+  if (mutant(Mutant::GlobalLocalTwice))
+    localPass = tools & globalTools_[bit] & codes_[o.code.value].localTools(bit);
+  std::optional<std::array<CallbackSlot, kDispatchToolCount>> early;  // one store
+  if (mutant(Mutant::CallableSnapshotted)) {
+    early.emplace();
+    for (int t = 0; t < kDispatchToolCount; ++t) (*early)[t] = tools_[t].callbacks[bit];
+  }
+  std::optional<PyError> heldBack;
+  const DispatchScope scope(*this, policy, sink);  // for C API fires by callbacks
+  // What every tool's call has in common; the loop fills in the tool's own part.
+  Delivery d;
+  d.event = o.event;
+  d.code = o.code;
+  d.offset = reportedAt;
+  d.aux = o.aux;
+  d.exception = o.exception;
+  while (tools || localPass) {
+    if (!tools) tools = std::exchange(localPass, 0);
+    const int t = mutant(Mutant::LowestToolFirst)
+                      ? std::countr_zero(tools)
+                      : 31 - std::countl_zero(tools);  // highest tool id first (§9.2)
+    tools &= ~(1u << t);
+    d.tool = ToolId{t};
+    d.callable = CallableId{};
+    d.viaBranchWrapper = false;
+    d.legacy = LegacyEvent::Call;
+    d.result = CallbackResult::Returned;
+    d.effects = {};
+    if (isHookTool(t)) {
+      CallbackAction action;
+      switch (dispatchHook(t, o, d, policy, action)) {
+        case HookResult::Silent:
+          continue;
+        case HookResult::Disable:
+          codes_[o.code.value].disableAt(ToolId{t}, bit, o.offset);
+          continue;
+        case HookResult::Delivered:
+          ++delivered;
+          sink.onDelivery(d);
+          continue;
+        case HookResult::Raised:
+          ++delivered;
+          sink.onDelivery(d);
+          return finish(
+              PyError{std::string(action.raiseType), std::string(action.raiseMessage)});
+      }
+    }
+    const CallbackSlot& slot =
+        mutant(Mutant::CallableSnapshotted) ? (*early)[t] : tools_[t].callbacks[bit];
+    if (!slot.callable) continue;  // unregistered (possibly by a higher tool's callback)
+    d.callable = *slot.callable;
+    d.viaBranchWrapper = slot.branchWrapper;
+    if (slot.branchWrapper && !branchSourceInstrumented(o, reportedAt)) {
+      // FINDINGS F6 / behaviour §10.3: the legacy BRANCH wrapper returns DISABLE
+      // without calling the handler; that removes this direction for the tool.
+      codes_[o.code.value].disableAt(ToolId{t}, bit, o.offset);
+      continue;
+    }
+    inCallback_ = true;
+    CallbackAction action = policy.onCallback(d);
+    if (!action.calls.empty()) d.effects = applyEffects(action);  // most make none
+    inCallback_ = false;
+    ++delivered;
+    if (mutant(Mutant::ToolSetNotSnapshotted))
+      tools =
+          occurrenceTools(o, bit, dispatchTools(bit, codes_[o.code.value], o.offset)) &
+          ((1u << t) - 1);
+    if (!action.raiseType.empty()) {
+      // §9.4/§9.6: lower tools are not called; the exception propagates.
+      d.result = CallbackResult::Raised;
+      sink.onDelivery(d);
+      if (mutant(Mutant::RaiseContinuesLoop)) {
+        if (!heldBack)
+          heldBack =
+              PyError{std::string(action.raiseType), std::string(action.raiseMessage)};
+        continue;
+      }
+      return finish(
+          PyError{std::string(action.raiseType), std::string(action.raiseMessage)});
+    }
+    if (!action.disable) {
+      sink.onDelivery(d);
+      continue;
+    }
+    // codes_ may have grown during the callback: look the code up again.
+    CodeInstrumentation& c = codes_[o.code.value];
+    switch (disableEffect(*profile_, o.event)) {
+      case DisableEffect::RemoveFromSite:
+        // BRANCH (3.12/3.13) is one site for both directions; C_RETURN/C_RAISE
+        // never get here (they reject DISABLE).
+        if (mutant(Mutant::DisableAllToolsAtSite))
+          for (int u = 0; u < kDispatchToolCount; ++u)
+            c.disableAt(ToolId{u}, bit, o.offset);
+        c.disableAt(ToolId{t}, bit, o.offset);
+        d.result = CallbackResult::ReturnedDisable;
+        break;
+      case DisableEffect::ClearLocalBit:
+        c.clearLocalBit(ToolId{t}, bit);
+        d.result = CallbackResult::ReturnedDisable;
+        break;
+      case DisableEffect::RejectAndRemoveCallback:
+        // §10.5/§10.6: the callback is deleted and the ValueError replaces the
+        // exception in flight; dispatch stops.
+        if (mutant(Mutant::NonLocalDisableIgnored)) break;
+        if (!mutant(Mutant::RefusedDisableKeepsCallback))
+          tools_[t].callbacks[bit] = CallbackSlot{};
+        d.result = CallbackResult::DisableRejected;
+        sink.onDelivery(d);
+        if (mutant(Mutant::RefusedDisableContinuesLoop)) {
+          if (!heldBack)
+            heldBack = makeError(*profile_, spec::Error::CannotDisable,
+                                 nameField(profile_->name(o.event)));
+          continue;
+        }
+        return finish(makeError(*profile_, spec::Error::CannotDisable,
+                                nameField(profile_->name(o.event))));
+    }
+    sink.onDelivery(d);
+  }
+  // R8: de-instrumenting the LINE (no tool left at the site) makes the interpreter run
+  // the bare instruction this once, without its INSTRUCTION instrumentation.
+  if (lineArmed && codes_[o.code.value].siteTools(lineBit, o.offset) == 0 &&
+      !stack_.empty() && stack_.back().code == o.code && !mutant(Mutant::R8Dropped))
+    stack_.back().skipInstructionAt = o.offset;
+  return finish(std::move(heldBack));
+}
+
+}  // namespace monsim

@@ -424,11 +424,18 @@ CheckResult checkOnInterpreter(const Scenario& s, Oracle& w, const CheckContext&
   const std::optional<Trace> bare = unrecordedRun(r, s, w, failed);
   if (failed) return done();
   std::optional<Trace> on, off;
-  if (!record(true, on)) return done();
-  if (c.keepTraces) r.traceOn.json = std::move(lastTrace);
   // A real client is a tool too: what it gets alone is checked as for declared ones.
   const bool wantOff = c.aloneRun && (!s.tools.empty() || !s.traceFunctions.empty() ||
                                       s.clients.has_value());
+  if (wantOff) {  // the worker runs the probe-off run while the probe-on one is read
+    for (const bool probe : {true, false}) {
+      json options = runOptions(s, probe);
+      limitRecords(options, s, c);
+      w.prefetch(s.oracle, options);
+    }
+  }
+  if (!record(true, on)) return done();
+  if (c.keepTraces) r.traceOn.json = std::move(lastTrace);
   if (wantOff) {
     if (!record(false, off)) return done();
     if (c.keepTraces) r.traceOff.json = std::move(lastTrace);

@@ -239,6 +239,17 @@ std::optional<RunOutcome> outcomeOfReply(const std::string& line, long seq) {
   return out;
 }
 
+namespace {
+
+std::string requestLine(long seq, const nlohmann::json& scenario,
+                        const nlohmann::json& options) {
+  nlohmann::json msg{{"type", "run"}, {"seq", seq}, {"scenario", scenario}};
+  if (!options.is_null()) msg["options"] = options;
+  return msg.dump() + "\n";
+}
+
+}  // namespace
+
 std::optional<RunOutcome> OracleWorker::overBudget(const RunBudget& budget, long baseKb) {
   if (budget.memoryMb <= 0 && budget.processes <= 0) return std::nullopt;
   const std::optional<Process::GroupUse> use = proc_.groupUse();
@@ -277,18 +288,20 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
     out.detail = why;
     return out;
   }
-  const long seq = ++seq_;
   if (starts_ != runsStart_) {  // a new process: its history starts here
     recent_.clear();
     runsStart_ = starts_;
   }
-  nlohmann::json msg{{"type", "run"}, {"seq", seq}, {"scenario", scenario}};
-  if (!options.is_null()) msg["options"] = options;
-  if (!proc_.write(msg.dump() + "\n")) {
-    out.kind = RunOutcome::Kind::Crashed;
-    out.detail =
-        "worker stdin closed (" + proc_.kill() + "): " + tail(proc_.drainStderr());
-    return out;
+  if (aheadStart_ != starts_) ahead_.clear();  // written to a process that is gone
+  long seq = 0;
+  if (!ahead_.empty() && ahead_.front().scenario == scenario &&
+      ahead_.front().options == options) {
+    seq = ahead_.front().seq;  // already asked for: its reply is on its way
+    ahead_.pop_front();
+  } else {
+    ahead_.clear();  // not what was expected: those replies are skipped as stale
+    seq = ++seq_;
+    if (!send(requestLine(seq, scenario, options), out)) return out;
   }
   const RunBudget budget =
       tighter(asked, {opts_.runTimeout, opts_.memoryMb, opts_.processes});
@@ -297,7 +310,13 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
   // Memory and processes are looked at while the reply is awaited, every kWatch: a
   // quick run costs nothing, and one that grows is stopped within about kWatch.
   constexpr std::chrono::milliseconds kWatch{50};
-  const long baseKb = proc_.proportionalKb().value_or(0);
+  if (const auto now = std::chrono::steady_clock::now();
+      baseStart_ != starts_ || now - baseAt_ > std::chrono::seconds(1)) {
+    baseKb_ = proc_.proportionalKb().value_or(0);
+    baseStart_ = starts_;
+    baseAt_ = now;
+  }
+  const long baseKb = baseKb_;
   std::string line;
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -346,8 +365,9 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
     out = std::move(*got);
     if (out.message.contains("retire")) {
       // The worker cannot run another scenario cleanly and exits (PROTOCOL §2): the
-      // next run gets a fresh one.
+      // next run gets a fresh one (and the requests written ahead are lost with it).
       proc_.wait(std::chrono::milliseconds(2000));
+      ahead_.clear();
       recent_.clear();
       return out;
     }
@@ -355,6 +375,30 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
     if (recent_.size() > 5) recent_.pop_front();
     return out;
   }
+}
+
+bool OracleWorker::send(const std::string& request, RunOutcome& out) {
+  if (proc_.write(request)) return true;
+  out.kind = RunOutcome::Kind::Crashed;
+  out.detail = "worker stdin closed (" + proc_.kill() + "): " + tail(proc_.drainStderr());
+  ahead_.clear();
+  return false;
+}
+
+void OracleWorker::prefetch(const nlohmann::json& scenario,
+                            const nlohmann::json& options) {
+  std::string why;
+  if (!ensureStarted(why)) return;  // the run itself says why
+  if (aheadStart_ != starts_) ahead_.clear();
+  const std::string request = requestLine(seq_ + 1, scenario, options);
+  // A request that fills the pipe would block while the worker blocks writing a
+  // reply nobody reads: only small ones, and a few, are written ahead.
+  constexpr size_t kMaxAhead = 16 * 1024;
+  if (request.size() > kMaxAhead || ahead_.size() >= 4) return;
+  RunOutcome lost;
+  if (!send(request, lost)) return;  // the next run starts a fresh worker
+  ahead_.push_back({++seq_, scenario, options});
+  aheadStart_ = starts_;
 }
 
 std::string OracleWorker::history() const {

@@ -108,6 +108,12 @@ class Oracle {
                          const nlohmann::json& options = {},
                          const RunBudget& budget = {}) = 0;
   virtual int starts() const = 0;  // 0: it never started (no hello to report)
+  // The runs that come next, in this order: a live worker may start them now, so it
+  // runs one while the harness reads the one before. A run() that is not the next
+  // of them drops the rest (their replies are skipped). A hint: none need be made.
+  virtual void prefetch(const nlohmann::json& scenario, const nlohmann::json& options) {
+    (void)scenario, (void)options;
+  }
 };
 
 // Makes the oracle of an interpreter for a thread of the task pool.
@@ -124,6 +130,7 @@ class OracleWorker : public Oracle {
                  const RunBudget& budget = {}) override;
   void stop();
   int starts() const override { return starts_; }
+  void prefetch(const nlohmann::json& scenario, const nlohmann::json& options) override;
 
  private:
   bool ensureStarted(std::string& why);
@@ -141,6 +148,21 @@ class OracleWorker : public Oracle {
   // an earlier scenario left behind.
   std::deque<std::string> recent_;
   int runsStart_ = 0;  // starts_ when recent_ began
+  // The worker's memory (Pss, kB) between runs, which a run's growth is measured from:
+  // read again at most once a second (the read walks the whole address space, a cost
+  // a quick run should not pay), and after every restart.
+  long baseKb_ = 0;
+  // Requests written ahead (prefetch), oldest first, and the process they went to.
+  struct Ahead {
+    long seq;
+    nlohmann::json scenario, options;
+  };
+  std::deque<Ahead> ahead_;
+  int aheadStart_ = 0;
+  // Writes a run request; false (the worker killed, `out` says why) if it cannot.
+  bool send(const std::string& request, RunOutcome& out);
+  int baseStart_ = -1;  // starts_ when baseKb_ was read
+  std::chrono::steady_clock::time_point baseAt_{};
   std::string history() const;
 };
 

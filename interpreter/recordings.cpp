@@ -115,6 +115,9 @@ class RecordingOracle : public Oracle {
     return h;
   }
 
+  void prefetch(const json& scenario, const json& options) override {
+    live_.prefetch(scenario, options);
+  }
   RunOutcome run(const json& scenario, const json& options,
                  const RunBudget& budget) override {
     RunOutcome o = live_.run(scenario, options, budget);

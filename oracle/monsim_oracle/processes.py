@@ -11,7 +11,11 @@ and, where the platform has them (not under pyodide):
   * a forked child closes those descriptors at once and never answers;
   * the worker leads its own process group, and after every run it kills whatever
     else is in that group (children, grandchildren that did not start a session of
-    their own) and reaps them: no process of a run outlives it.
+    their own) and reaps them: no process of a run outlives it. Looking through the
+    group means reading every process's /proc entry, which costs more than a quick
+    run; so it is done only after a run that may have had a process: the worker has
+    a child (alive or a zombie), or the reaped children's page faults grew (every
+    process that ran faults at least once; a grandchild needs a child first).
 """
 import os
 import signal
@@ -111,10 +115,50 @@ def is_forked_child():
     return os.getpid() != _worker_pid
 
 
+_reaped = [None]  # the reaped children's usage when the group was last looked through
+
+
+def _reaped_usage():
+    try:
+        import resource
+        r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    except (ImportError, OSError):
+        return None
+    return (r.ru_minflt, r.ru_majflt, r.ru_nvcsw, r.ru_nivcsw, r.ru_utime, r.ru_stime)
+
+
+def _has_children():
+    """Whether a thread of the worker has a child now; None if Linux does not say."""
+    try:
+        for tid in os.listdir("/proc/%d/task" % _worker_pid):
+            with open("/proc/%d/task/%s/children" % (_worker_pid, tid), "rb") as f:
+                if f.read().strip():
+                    return True
+    except OSError:
+        return None
+    return False
+
+
+def _may_have_strays():
+    usage = _reaped_usage()
+    if usage is None or usage != _reaped[0]:
+        return True
+    return _has_children() is not False
+
+
 def end_strays():
     """Kills and reaps every other process of the worker's group; how many there were."""
     if not hasattr(os, "getpgrp") or os.getpgrp() != _worker_pid:
         return 0
+    if not _may_have_strays():
+        return 0
+    try:
+        return _end_strays()
+    finally:
+        _reaped[0] = _reaped_usage()
+
+
+def _end_strays():
     killed, children = [], []
     try:
         pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]

@@ -45,6 +45,55 @@ TEST(OracleDriver, ManyScenariosShareOneWorker) {
   EXPECT_EQ(w.starts(), 1);
 }
 
+// Runs written ahead (prefetch) are answered in order, while the driver reads the
+// reply before: the fake answers "a" only after the request that follows it has come.
+TEST(OracleDriver, PrefetchedRunsAreWrittenAheadAndAnswerTheirOwnRequests) {
+  auto w = fakeWorker("answers-after-next");
+  w.prefetch(scenario("a"), {});
+  w.prefetch(scenario("b"), {});
+  for (const char* id : {"a", "b"}) {
+    const auto r = w.run(scenario(id));
+    ASSERT_EQ(r.kind, Kind::Result) << r.detail;
+    EXPECT_EQ(echoed(r), id);
+  }
+  EXPECT_EQ(w.starts(), 1);
+}
+
+TEST(OracleDriver, ARunThatWasNotPrefetchedGetsItsOwnReplyNotAPrefetchedOne) {
+  auto w = fakeWorker("good");
+  w.prefetch(scenario("a"), {});
+  w.prefetch(scenario("b"), {});
+  auto r = w.run(scenario("c"));
+  ASSERT_EQ(r.kind, Kind::Result) << r.detail;
+  EXPECT_EQ(echoed(r), "c");
+  r = w.run(scenario("b"));  // dropped when "c" came first: asked again
+  ASSERT_EQ(r.kind, Kind::Result) << r.detail;
+  EXPECT_EQ(echoed(r), "b");
+  // The same scenario with other options is another run.
+  w.prefetch(scenario("d"), {{"probe", true}});
+  r = w.run(scenario("d"), {{"probe", false}});
+  ASSERT_EQ(r.kind, Kind::Result) << r.detail;
+  EXPECT_EQ(echoed(r), "d");
+  EXPECT_EQ(w.starts(), 1);
+}
+
+TEST(OracleDriver, RunsPrefetchedBehindOneThatEndsTheWorkerGoToAFreshOne) {
+  for (const char* mode : {"retire", "crash", "hang"}) {
+    auto w = fakeWorker(mode);
+    w.prefetch(scenario("bad"), {});
+    w.prefetch(scenario("after"), {});
+    const auto bad = w.run(scenario("bad"));
+    EXPECT_EQ(bad.kind, std::string(mode) == "retire"  ? Kind::Result
+                        : std::string(mode) == "crash" ? Kind::Crashed
+                                                       : Kind::Timeout)
+        << mode;
+    const auto r = w.run(scenario("after"));
+    ASSERT_EQ(r.kind, Kind::Result) << mode << ": " << r.detail;
+    EXPECT_EQ(echoed(r), "after") << mode;
+    EXPECT_EQ(w.starts(), 2) << mode;
+  }
+}
+
 TEST(OracleDriver, HangBecomesTimeoutAndNextScenarioRuns) {
   auto w = fakeWorker("hang");
   EXPECT_EQ(w.run(scenario("bad")).kind, Kind::Timeout);

@@ -26,7 +26,20 @@ def stuck_in_here():
     time.sleep(60)
 
 
-for line in sys.stdin:
+def lines():
+    held = []
+    while True:
+        line = held.pop() if held else sys.stdin.readline()
+        if not line:
+            return
+        if mode == "answers-after-next" and json.loads(line)["scenario"].get("id") == "a":
+            # Replies to "a" only once the next request has come: a driver that
+            # writes a request only after reading the reply before it waits forever.
+            held.append(sys.stdin.readline())
+        yield line
+
+
+for line in lines():
     msg = json.loads(line)
     if msg["type"] == "stop":
         break
@@ -77,6 +90,10 @@ for line in sys.stdin:
             if mode == "exit-leaving-children":
                 sys.exit(3)
             time.sleep(5)
+        elif mode == "retire":  # cannot run another scenario cleanly (PROTOCOL §2)
+            print(json.dumps({"type": "result", "seq": msg["seq"], "trace": [],
+                              "retire": "a thread is still running"}), flush=True)
+            sys.exit(0)
         elif mode == "stale-seq":
             print(json.dumps({"type": "result", "seq": -5, "trace": []}), flush=True)
     print(json.dumps({"type": "result", "seq": msg["seq"], "trace": [{"kind": "echo", "id": sid}]}),

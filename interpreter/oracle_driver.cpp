@@ -204,8 +204,12 @@ std::optional<nlohmann::json> helloOf(const std::string& line, std::string& prob
 }
 
 std::optional<RunOutcome> outcomeOfReply(const std::string& line, long seq) {
+  return outcomeOfReply(nlohmann::json::parse(line, nullptr, false), line, seq);
+}
+
+std::optional<RunOutcome> outcomeOfReply(nlohmann::json reply, const std::string& line,
+                                         long seq) {
   RunOutcome out;
-  nlohmann::json reply = nlohmann::json::parse(line, nullptr, false);
   if (reply.is_discarded()) {
     out.kind = RunOutcome::Kind::Crashed;
     out.detail = "worker wrote a line that is not JSON: " + tail(line, 300);
@@ -242,9 +246,12 @@ std::optional<RunOutcome> outcomeOfReply(const std::string& line, long seq) {
 namespace {
 
 std::string requestLine(long seq, const nlohmann::json& scenario,
-                        const nlohmann::json& options) {
+                        const nlohmann::json& options, bool tablesByKey) {
   nlohmann::json msg{{"type", "run"}, {"seq", seq}, {"scenario", scenario}};
   if (!options.is_null()) msg["options"] = options;
+  // Transport, not the caller's choice: InstructionTables puts the tables back.
+  if (tablesByKey && (options.is_null() || options.is_object()))
+    msg["options"]["instructions_by_key"] = true;
   return msg.dump() + "\n";
 }
 
@@ -293,6 +300,10 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
     runsStart_ = starts_;
   }
   if (aheadStart_ != starts_) ahead_.clear();  // written to a process that is gone
+  if (tablesStart_ != starts_) {
+    tables_.reset();
+    tablesStart_ = starts_;
+  }
   long seq = 0;
   if (!ahead_.empty() && ahead_.front().scenario == scenario &&
       ahead_.front().options == options) {
@@ -301,7 +312,7 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
   } else {
     ahead_.clear();  // not what was expected: those replies are skipped as stale
     seq = ++seq_;
-    if (!send(requestLine(seq, scenario, options), out)) return out;
+    if (!send(requestLine(seq, scenario, options, tablesByKey()), out)) return out;
   }
   const RunBudget budget =
       tighter(asked, {opts_.runTimeout, opts_.memoryMb, opts_.processes});
@@ -356,7 +367,14 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
       recent_.clear();
       return out;
     }
-    std::optional<RunOutcome> got = outcomeOfReply(line, seq);
+    nlohmann::json reply = nlohmann::json::parse(line, nullptr, false);
+    if (const std::optional<std::string> bad = tables_.resolve(reply)) {
+      out.kind = RunOutcome::Kind::Crashed;
+      out.detail = "the worker broke the protocol: " + *bad + " (" + proc_.kill() + ")";
+      ahead_.clear();
+      return out;
+    }
+    std::optional<RunOutcome> got = outcomeOfReply(std::move(reply), line, seq);
     if (!got) continue;  // stale
     if (got->kind == RunOutcome::Kind::Crashed) {
       proc_.kill();
@@ -377,6 +395,14 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
   }
 }
 
+bool OracleWorker::tablesByKey() const {
+  if (!hello_) return false;
+  const auto caps = hello_->find("capabilities");
+  if (caps == hello_->end() || !caps->is_object()) return false;
+  const auto it = caps->find("instructions_by_key");
+  return it != caps->end() && it->is_boolean() && it->get<bool>();
+}
+
 bool OracleWorker::send(const std::string& request, RunOutcome& out) {
   if (proc_.write(request)) return true;
   out.kind = RunOutcome::Kind::Crashed;
@@ -390,7 +416,7 @@ void OracleWorker::prefetch(const nlohmann::json& scenario,
   std::string why;
   if (!ensureStarted(why)) return;  // the run itself says why
   if (aheadStart_ != starts_) ahead_.clear();
-  const std::string request = requestLine(seq_ + 1, scenario, options);
+  const std::string request = requestLine(seq_ + 1, scenario, options, tablesByKey());
   // A request that fills the pipe would block while the worker blocks writing a
   // reply nobody reads: only small ones, and a few, are written ahead.
   constexpr size_t kMaxAhead = 16 * 1024;

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "interpreter/discovery.h"
+#include "interpreter/instruction_tables.h"
 #include "interpreter/process.h"
 #include "scenario/scenario.h"
 
@@ -61,6 +62,9 @@ std::optional<nlohmann::json> helloOf(const std::string& line, std::string& prob
 // What one line a worker wrote answers to request `seq`: nullopt for a stale reply
 // (another request's number), Crashed for a line that is no protocol message.
 std::optional<RunOutcome> outcomeOfReply(const std::string& line, long seq);
+// The same for the line already parsed (discarded: not JSON).
+std::optional<RunOutcome> outcomeOfReply(nlohmann::json reply, const std::string& line,
+                                         long seq);
 
 std::string_view kindName(RunOutcome::Kind k);
 std::optional<RunOutcome::Kind> outcomeKindNamed(std::string_view name);
@@ -159,6 +163,11 @@ class OracleWorker : public Oracle {
   };
   std::deque<Ahead> ahead_;
   int aheadStart_ = 0;
+  // The tables of the worker's previous result (PROTOCOL §4), for the process started
+  // as tablesStart_.
+  InstructionTables tables_;
+  int tablesStart_ = 0;
+  bool tablesByKey() const;
   // Writes a run request; false (the worker killed, `out` says why) if it cannot.
   bool send(const std::string& request, RunOutcome& out);
   int baseStart_ = -1;  // starts_ when baseKb_ was read

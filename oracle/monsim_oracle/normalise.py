@@ -84,8 +84,13 @@ def instructions(code):
     line_site: a jump target or the first instruction of a line, where CPython
     instruments LINE.
     """
+    return _keyed_instructions(code)[1]
+
+
+def _keyed_instructions(code):
+    """(table id, instructions()); the id is None where there is no bytecode."""
     if not bytecode(code) or not hasattr(dis, "get_instructions"):
-        return []  # no CPython bytecode to describe (Brython)
+        return None, ()  # no CPython bytecode to describe (Brython)
     key = (code.co_code, getattr(code, "co_linetable", None), code.co_firstlineno,
            getattr(code, "co_exceptiontable", None))
     got = _INSTRUCTIONS.get(key)
@@ -93,9 +98,24 @@ def instructions(code):
         if len(_INSTRUCTIONS) >= _INSTRUCTIONS_MAX:
             _INSTRUCTIONS.clear()
         # Tuples of atoms: the collector stops tracking them, so the full collection
-        # after every run does not walk the cache.
-        got = _INSTRUCTIONS[key] = tuple(tuple(row) for row in _instructions(code))
+        # after every run does not walk the cache. The id is never reused in the
+        # worker's life, even when the cache is cleared.
+        _TABLE_IDS[0] += 1
+        got = _INSTRUCTIONS[key] = ("t%d" % _TABLE_IDS[0],
+                                    tuple(tuple(row) for row in _instructions(code)))
     return got  # shared between runs: nothing changes a trace once it is made
+
+
+# Instruction tables by key (options.instructions_by_key, PROTOCOL §4): a code row
+# names its table and carries it only when this worker's previous result did not.
+_TABLE_IDS = [0]
+_SENT = [frozenset(), set()]  # ids in the previous result; ids in the one being made
+
+
+def result_sent():
+    """The result just made was sent: its tables are the ones the next may name."""
+    _SENT[0] = frozenset(_SENT[1])
+    _SENT[1] = set()
 
 
 _HASHES = {}  # bytecode -> bytecode_hash, bounded like _INSTRUCTIONS
@@ -191,8 +211,9 @@ class CodeTable:
                 return c
         return None
 
-    def table(self):
+    def table(self, by_key=False):
         out = {}
+        _SENT[1] = set()
         for c in self.codes:
             cid = self.info[id(c)][0]
             row = {
@@ -206,7 +227,14 @@ class CodeTable:
             # Some rules of the dispatch layer depend on the instruction that reports
             # an event, in the program's code and in the library code it runs (the
             # model reads this once per code object; monitoring is off by now).
-            row["instructions"] = instructions(c)
+            tid, table = _keyed_instructions(c)
+            if by_key and tid is not None:
+                row["instructions_key"] = tid
+                _SENT[1].add(tid)
+                if tid not in _SENT[0]:
+                    row["instructions"] = table
+            else:
+                row["instructions"] = table
             row["generator"] = bool(c.co_flags & 0x20)  # CO_GENERATOR
             out[cid] = row
         out.update(self.capi)

@@ -12,7 +12,7 @@ import platform
 import sys
 
 from . import HARNESS_FILES, PROTOCOL_VERSION, _here
-from . import capi, processes, runner
+from . import capi, normalise, processes, runner
 from .events import BRANCH_IS_ALIAS, BY_NAME
 from .recorder import REAL_API, REAL_HOOKS
 
@@ -27,7 +27,9 @@ def _capabilities():
             "hash_randomization": bool(getattr(sys.flags, "hash_randomization", 0)),
             # The legacy hooks, each usable (Brython has settrace but no setprofile).
             "settrace": "settrace" in REAL_HOOKS and "gettrace" in REAL_HOOKS,
-            "setprofile": "setprofile" in REAL_HOOKS and "getprofile" in REAL_HOOKS}
+            "setprofile": "setprofile" in REAL_HOOKS and "getprofile" in REAL_HOOKS,
+            # Code rows can name their instruction table (options.instructions_by_key).
+            "instructions_by_key": True}
     try:
         import threading
         t = threading.Thread(target=lambda: None)
@@ -198,6 +200,8 @@ def main():
         if lost and not reply.get("retire"):
             reply["retire"] = "the run closed the worker's file descriptors %s" % lost
         send(reply)
+        if reply.get("type") == "result":
+            normalise.result_sent()
         if reply.get("retire"):
             # The driver starts a fresh worker (PROTOCOL §2); no waiting for the
             # threads that are why.

@@ -251,7 +251,7 @@ class _Run:
             "probe_tool": self.probe,
             "options": self.opts,
             "records": rec.records,
-            "codes": rec.codes.table(),
+            "codes": rec.codes.table(self.opts["instructions_by_key"]),
             "stdout": printed["stdout"][:limit],
             "stderr": printed["stderr"][:limit],
             "output_cut": {name: len(text) for name, text in printed.items() if len(text) > limit},

@@ -34,6 +34,7 @@ OPTION_DEFAULTS = {
     "max_records": 200000,
     "stdout_limit": 65536,
     "repr_limit": 80,
+    "instructions_by_key": False,  # code rows name their instruction table (PROTOCOL §4)
 }
 
 _TOP = {"id", "description", "meta", "program", "tools", "handlers", "steps",
@@ -353,7 +354,7 @@ class Checker:
         if not self.typ(opts, dict, "options", "an object"):
             return
         self.keys(opts, set(OPTION_DEFAULTS), "options")
-        for k in ("probe", "record", "instruction", "stack", "gc"):
+        for k in ("probe", "record", "instruction", "stack", "gc", "instructions_by_key"):
             if k in opts:
                 self.typ(opts[k], bool, "options." + k, "a boolean")
         for k, lo in (("max_records", 1), ("stdout_limit", 0), ("repr_limit", 16)):

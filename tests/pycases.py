@@ -147,11 +147,17 @@ def interpreters(exe, root, kind=None, cpython_from=None):
     return found
 
 
-def first_native_cpython(exe, root):
-    """The id of the first native CPython 3.12+ `monsim interpreters --quick` finds; without
-    one the test is skipped (exit 77, meson's skip), saying why."""
+def native_cpythons(exe, root):
+    """The native CPython 3.12+ interpreters `monsim interpreters --quick` finds (as
+    interpreters() gives them); without one the test is skipped (exit 77, meson's
+    skip), saying why."""
     found = interpreters(exe, root, kind="native", cpython_from=(3, 12))
     if not found:
         print("SKIP: no native CPython 3.12+ found (pyenv; ./run setup)")
         sys.exit(77)
-    return found[0][0]
+    return found
+
+
+def first_native_cpython(exe, root):
+    """The id of the first native CPython 3.12+ (native_cpythons)."""
+    return native_cpythons(exe, root)[0][0]

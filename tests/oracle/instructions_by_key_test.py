@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from pycases import Cases, interpreters  # noqa: E402
+from pycases import Cases, native_cpythons  # noqa: E402
 
 MONSIM, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 WORKER = os.path.join(ROOT, "oracle", "worker.py")
@@ -91,11 +91,7 @@ def check(python):
 
 
 def main():
-    found = interpreters(MONSIM, ROOT, kind="native", cpython_from=(3, 12))
-    if not found:
-        print("SKIP: no native CPython 3.12+ found (pyenv; ./run setup)")
-        sys.exit(77)
-    for ident, _, _, path in found:
+    for ident, _, _, path in native_cpythons(MONSIM, ROOT):
         cases.case(f"tables by key on {ident}")
         check(path)
     cases.finish()

@@ -400,10 +400,13 @@ CheckResult checkOnInterpreter(const Scenario& s, Oracle& w, const CheckContext&
   }
   if (!capable(s, w, r)) return done();
   json lastTrace;
-  auto record = [&](bool probe, std::optional<Trace>& out) {
+  auto optionsFor = [&](bool probe) {
     json options = runOptions(s, probe);
     limitRecords(options, s, c);
-    RunOutcome o = w.run(s.oracle, options, budgetOf(s));
+    return options;
+  };
+  auto record = [&](bool probe, std::optional<Trace>& out) {
+    RunOutcome o = w.run(s.oracle, optionsFor(probe), budgetOf(s));
     if (o.kind != RunOutcome::Kind::Result) {
       runFailed(r, o, !probe, probe ? "" : "probe-off run: ");
       return false;
@@ -428,11 +431,7 @@ CheckResult checkOnInterpreter(const Scenario& s, Oracle& w, const CheckContext&
   const bool wantOff = c.aloneRun && (!s.tools.empty() || !s.traceFunctions.empty() ||
                                       s.clients.has_value());
   if (wantOff) {  // the worker runs the probe-off run while the probe-on one is read
-    for (const bool probe : {true, false}) {
-      json options = runOptions(s, probe);
-      limitRecords(options, s, c);
-      w.prefetch(s.oracle, options);
-    }
+    for (const bool probe : {true, false}) w.prefetch(s.oracle, optionsFor(probe));
   }
   if (!record(true, on)) return done();
   if (c.keepTraces) r.traceOn.json = std::move(lastTrace);

@@ -186,7 +186,16 @@ Monitor::ForIterEffect Monitor::forIterEffect(const Occurrence& o,
 
 Outcome Monitor::onOccurrence(const Occurrence& o, CallbackPolicy& policy,
                               DeliverySink& sink) {
-  return dispatchOccurrence(o, policy, sink);
+  return outcomeOf(dispatchOccurrence(o, policy, sink));
+}
+
+Outcome Monitor::outcomeOf(const Replayed& r) {
+  if (r.invalid) return InvalidInput{r.invalid};
+  Dispatched d;
+  d.deliveries = r.deliveries;
+  d.suppressed = r.suppressed;
+  if (r.raised) d.raised = takeRaised();
+  return d;
 }
 
 }  // namespace monsim

@@ -9,6 +9,7 @@
 #include <optional>
 #include <utility>
 
+#include "model/branchless.h"
 #include "model/disable.h"
 #include "model/error_format.h"
 #include "model/monitor.h"
@@ -17,28 +18,24 @@
 namespace monsim {
 
 template <class Policy, class Sink>
-Outcome Monitor::dispatchOccurrence(const Occurrence& o, Policy& policy, Sink& sink) {
+Monitor::Replayed Monitor::dispatchOccurrence(const Occurrence& o, Policy& policy,
+                                              Sink& sink) {
   // No events while a callback runs (§9.5): code called from a callback is not monitored.
-  if (inCallback_)
-    return [] {
-      Dispatched d;
-      d.suppressed = true;
-      return d;
-    }();
+  if (inCallback_) return Replayed{.suppressed = true};
   const int bit = eventBit_[static_cast<int>(o.event)];
-  if (bit < 0) return InvalidInput{"event does not exist in this version"};
+  if (bit < 0) return Replayed{.invalid = "event does not exist in this version"};
   if (o.code.value >= codes_.size() || codes_[o.code.value].frames == 0)
-    return InvalidInput{"occurrence in a code object with no frame on the stack"};
-  if (o.offset < 0) return InvalidInput{"negative offset"};
+    return Replayed{.invalid = "occurrence in a code object with no frame on the stack"};
+  if (o.offset < 0) return Replayed{.invalid = "negative offset"};
   // R7: close() skipped the throw into this frame: none of it happens.
   if (!stack_.empty() && stack_.back().code == o.code) {
     Frame& top = stack_.back();
     if (o.closeAtDepth1Yield && !top.closing && closeSkipsThrow(o)) top.closing = true;
-    if (top.closing) return Dispatched{};
+    if (top.closing) return Replayed{};
     // R8: this execution's INSTRUCTION after its LINE lost its last tool.
     const bool skip = o.event == Event::Instruction && top.skipInstructionAt == o.offset;
     top.skipInstructionAt = -1;
-    if (skip) return Dispatched{};
+    if (skip) return Replayed{};
   }
   const int lineBit = eventBit_[static_cast<int>(Event::Line)];
   const bool lineArmed =
@@ -47,7 +44,7 @@ Outcome Monitor::dispatchOccurrence(const Occurrence& o, Policy& policy, Sink& s
   ForIterEffect fi;
   if (o.forIter.end != ForIterEnd::None) {
     fi = forIterEffect(o, codes_[o.code.value].forIter(o.forIter.site));
-    if (fi.drop && !mutant(Mutant::GenStopKeepsRaise)) return Dispatched{};
+    if (fi.drop && !mutant(Mutant::GenStopKeepsRaise)) return Replayed{};
   }
   uint32_t stopDeliveries = 0;
   if (fi.addStop) {
@@ -57,11 +54,9 @@ Outcome Monitor::dispatchOccurrence(const Occurrence& o, Policy& policy, Sink& s
     stop.code = o.code;
     stop.offset = o.forIter.endFor;
     stop.exception = "StopIteration";
-    Outcome s = dispatchOccurrence(stop, policy, sink);
-    if (auto* d = std::get_if<Dispatched>(&s)) {
-      if (d->raised) return s;  // the exit branch does not happen
-      stopDeliveries = d->deliveries;
-    }
+    const Replayed s = dispatchOccurrence(stop, policy, sink);
+    if (s.raised) return s;  // the exit branch does not happen
+    stopDeliveries = s.deliveries;
     // 3.13: the generator returns to the instruction after the END_FOR, which the
     // generic FOR_ITER jumps over: only a specialised exhaustion runs (and reports) it.
     if (const int32_t at = profile_->forIterGenExitRunsAt(o.forIter.endFor);
@@ -70,13 +65,11 @@ Outcome Monitor::dispatchOccurrence(const Occurrence& o, Policy& policy, Sink& s
       next.event = Event::Instruction;
       next.code = o.code;
       next.offset = at;
-      Outcome n = dispatchOccurrence(next, policy, sink);
-      if (auto* d = std::get_if<Dispatched>(&n)) {
-        stopDeliveries += d->deliveries;
-        if (d->raised) {
-          d->deliveries = stopDeliveries;  // the STOP_ITERATION's deliveries too
-          return n;
-        }
+      Replayed n = dispatchOccurrence(next, policy, sink);
+      stopDeliveries += n.deliveries;
+      if (n.raised) {
+        n.deliveries = stopDeliveries;  // the STOP_ITERATION's deliveries too
+        return n;
       }
     }
   }
@@ -101,27 +94,24 @@ Outcome Monitor::dispatchOccurrence(const Occurrence& o, Policy& policy, Sink& s
       const int resume = eventBit_[static_cast<int>(Event::PyResume)];
       top.resumeInstrumented =
           c.siteTools(resume, o.offset) != 0 || !c.resumeQuickened(o.offset);
-    } else if (o.event == Event::Call) {
-      top.callOffset = o.offset;
-      top.callInstrumented = tools != 0;
     }
+    // Selected, not branched on: which event comes is data to the branch predictor.
+    const bool isCall = o.event == Event::Call;
+    top.callOffset = choose(isCall, o.offset, top.callOffset);
+    top.callInstrumented = choose(isCall, tools != 0, top.callInstrumented);
   }
   uint32_t delivered = stopDeliveries;
-  if (!tools && !mutant(Mutant::GlobalLocalTwice)) {  // nothing to call (the common case)
-    Dispatched out;
-    out.deliveries = delivered;
-    return out;
-  }
+  if (!tools && !mutant(Mutant::GlobalLocalTwice))  // nothing to call (the common case)
+    return Replayed{.deliveries = delivered};
   // The offset the callbacks are given, fixed as the event fires (R4, R6).
   const int32_t reportedAt = fi.offset               ? *fi.offset
                              : o.unwrappedSource < 0 ? o.offset
                                                      : branchSourceReported(o);
-  // Builds the outcome only at the end: the hot path stays free of PyError storage.
-  auto finish = [&](std::optional<PyError> raised) {
-    Dispatched out;
-    out.deliveries = delivered;
-    out.raised = std::move(raised);
-    return out;
+  // An exception is stored aside (raised_) only when one is raised: the hot path
+  // keeps no PyError on its stack.
+  auto raise = [&](PyError e) {
+    raised_ = std::move(e);
+    return Replayed{.deliveries = delivered, .raised = true};
   };
   // Mutant state (constant in the normal build): a second pass over the tools that
   // have the event both globally and locally; callables read up front; an exception
@@ -134,7 +124,11 @@ Outcome Monitor::dispatchOccurrence(const Occurrence& o, Policy& policy, Sink& s
     early.emplace();
     for (int t = 0; t < kDispatchToolCount; ++t) (*early)[t] = tools_[t].callbacks[bit];
   }
-  std::optional<PyError> heldBack;
+  bool heldBack = false;  // raised_ has it
+  // A DISABLE, an API call or a hook ran: only then may the LINE site have lost its
+  // last tool (R8). Tested first, so the test of lineArmed (which follows the event)
+  // is not made for most occurrences.
+  bool siteMayChange = false;
   const DispatchScope scope(*this, policy, sink);  // for C API fires by callbacks
   // What every tool's call has in common; the loop fills in the tool's own part.
   Delivery d;
@@ -156,6 +150,7 @@ Outcome Monitor::dispatchOccurrence(const Occurrence& o, Policy& policy, Sink& s
     d.result = CallbackResult::Returned;
     d.effects = {};
     if (isHookTool(t)) {
+      siteMayChange = true;
       CallbackAction action;
       switch (dispatchHook(t, o, d, policy, action)) {
         case HookResult::Silent:
@@ -170,7 +165,7 @@ Outcome Monitor::dispatchOccurrence(const Occurrence& o, Policy& policy, Sink& s
         case HookResult::Raised:
           ++delivered;
           sink.onDelivery(d);
-          return finish(
+          return raise(
               PyError{std::string(action.raiseType), std::string(action.raiseMessage)});
       }
     }
@@ -183,11 +178,15 @@ Outcome Monitor::dispatchOccurrence(const Occurrence& o, Policy& policy, Sink& s
       // FINDINGS F6 / behaviour §10.3: the legacy BRANCH wrapper returns DISABLE
       // without calling the handler; that removes this direction for the tool.
       codes_[o.code.value].disableAt(ToolId{t}, bit, o.offset);
+      siteMayChange = true;
       continue;
     }
     inCallback_ = true;
     CallbackAction action = policy.onCallback(d);
-    if (!action.calls.empty()) d.effects = applyEffects(action);  // most make none
+    if (!action.calls.empty()) {  // most make none
+      d.effects = applyEffects(action);
+      siteMayChange = true;
+    }
     inCallback_ = false;
     ++delivered;
     if (mutant(Mutant::ToolSetNotSnapshotted))
@@ -199,18 +198,19 @@ Outcome Monitor::dispatchOccurrence(const Occurrence& o, Policy& policy, Sink& s
       d.result = CallbackResult::Raised;
       sink.onDelivery(d);
       if (mutant(Mutant::RaiseContinuesLoop)) {
-        if (!heldBack)
-          heldBack =
+        if (!std::exchange(heldBack, true))
+          raised_ =
               PyError{std::string(action.raiseType), std::string(action.raiseMessage)};
         continue;
       }
-      return finish(
+      return raise(
           PyError{std::string(action.raiseType), std::string(action.raiseMessage)});
     }
     if (!action.disable) {
       sink.onDelivery(d);
       continue;
     }
+    siteMayChange = true;
     // codes_ may have grown during the callback: look the code up again.
     CodeInstrumentation& c = codes_[o.code.value];
     switch (disableEffect(*profile_, o.event)) {
@@ -236,22 +236,23 @@ Outcome Monitor::dispatchOccurrence(const Occurrence& o, Policy& policy, Sink& s
         d.result = CallbackResult::DisableRejected;
         sink.onDelivery(d);
         if (mutant(Mutant::RefusedDisableContinuesLoop)) {
-          if (!heldBack)
-            heldBack = makeError(*profile_, spec::Error::CannotDisable,
-                                 nameField(profile_->name(o.event)));
+          if (!std::exchange(heldBack, true))
+            raised_ = makeError(*profile_, spec::Error::CannotDisable,
+                                nameField(profile_->name(o.event)));
           continue;
         }
-        return finish(makeError(*profile_, spec::Error::CannotDisable,
-                                nameField(profile_->name(o.event))));
+        return raise(makeError(*profile_, spec::Error::CannotDisable,
+                               nameField(profile_->name(o.event))));
     }
     sink.onDelivery(d);
   }
   // R8: de-instrumenting the LINE (no tool left at the site) makes the interpreter run
   // the bare instruction this once, without its INSTRUCTION instrumentation.
-  if (lineArmed && codes_[o.code.value].siteTools(lineBit, o.offset) == 0 &&
-      !stack_.empty() && stack_.back().code == o.code && !mutant(Mutant::R8Dropped))
+  if (siteMayChange && lineArmed &&
+      codes_[o.code.value].siteTools(lineBit, o.offset) == 0 && !stack_.empty() &&
+      stack_.back().code == o.code && !mutant(Mutant::R8Dropped))
     stack_.back().skipInstructionAt = o.offset;
-  return finish(std::move(heldBack));
+  return Replayed{.deliveries = delivered, .raised = heldBack};
 }
 
 }  // namespace monsim

@@ -38,12 +38,24 @@ class Monitor {
   Outcome step(const Occurrence& o, CallbackPolicy& policy, DeliverySink& sink) {
     return onOccurrence(o, policy, sink);
   }
+  // What an occurrence's dispatch did, small enough to come back in registers (an
+  // Outcome is a 96-byte variant): a raised exception is kept aside (takeRaised).
+  struct Replayed {
+    uint32_t deliveries = 0;
+    bool suppressed = false;        // arrived while a callback was running (§9.5)
+    bool raised = false;            // a callback raised: takeRaised() has the exception
+    const char* invalid = nullptr;  // the input is malformed: why
+  };
   // The same with a concrete (final) policy and sink, whose calls are compiled into
   // the dispatch loop: for replays that need speed. Defined in model/dispatch_loop.h.
   template <class Policy, class Sink>
-  Outcome replay(const Occurrence& o, Policy& policy, Sink& sink) {
+  Replayed replay(const Occurrence& o, Policy& policy, Sink& sink) {
     return dispatchOccurrence(o, policy, sink);
   }
+  // The exception of the last replay() that says `raised`.
+  PyError takeRaised() { return std::move(raised_); }
+  // A replay's result as step() gives it.
+  Outcome outcomeOf(const Replayed& r);
   Outcome step(const FrameEnter& f) { return onFrameEnter(f); }
   Outcome step(const FrameExit& f) { return onFrameExit(f); }
 
@@ -86,7 +98,7 @@ class Monitor {
   Outcome onApi(const CapiFire& c);
   Outcome onOccurrence(const Occurrence& o, CallbackPolicy& policy, DeliverySink& sink);
   template <class Policy, class Sink>
-  Outcome dispatchOccurrence(const Occurrence& o, Policy& policy, Sink& sink);
+  Replayed dispatchOccurrence(const Occurrence& o, Policy& policy, Sink& sink);
   Outcome onFrameEnter(const FrameEnter& f);
   Outcome onFrameExit(const FrameExit& f);
 
@@ -193,6 +205,7 @@ class Monitor {
   std::array<int8_t, spec::kEventCount> eventBit_{};  // -1: absent or an alias
   std::array<BitKind, 32> bitKind_{};
   bool inCallback_ = false;
+  PyError raised_;  // the exception of the last dispatch that raised
   std::optional<CallableId> traceFn_, profileFn_;  // sys.settrace / sys.setprofile
   // C API (behaviour §13): each PyMonitoringState's `active` tools, each version cell.
   std::vector<uint8_t> capiStates_;

@@ -10,7 +10,7 @@ import re
 import sys
 import types
 
-from . import HARNESS_FILES, _here
+from . import HARNESS_FILES, _here, bytecode
 
 HARNESS_FILES.add(_here())
 
@@ -151,6 +151,12 @@ def _hash(b):
 
 
 def _instructions(code):
+    got = bytecode.rows(code, _line_per_unit(code))
+    return got if got is not None else _dis_instructions(code)
+
+
+def _dis_instructions(code):
+    """_instructions() through dis: slower, for what bytecode.rows() is unsure of."""
     lines = {}
     for start, end, line in _lines(code):
         for o in range(start, end, 2):

@@ -10,7 +10,8 @@ import re
 import sys
 import types
 
-from . import HARNESS_FILES, _here, bytecode
+from . import HARNESS_FILES, _here
+from .bytecode import rows as _bytecode_rows  # bytecode() below is another thing
 
 HARNESS_FILES.add(_here())
 
@@ -151,12 +152,12 @@ def _hash(b):
 
 
 def _instructions(code):
-    got = bytecode.rows(code, _line_per_unit(code))
+    got = _bytecode_rows(code, _line_per_unit(code))
     return got if got is not None else _dis_instructions(code)
 
 
 def _dis_instructions(code):
-    """_instructions() through dis: slower, for what bytecode.rows() is unsure of."""
+    """_instructions() through dis: slower, for what bytecode.py is unsure of."""
     lines = {}
     for start, end, line in _lines(code):
         for o in range(start, end, 2):

@@ -99,6 +99,7 @@ def rows(code, lines):
     if len(lines) != n >> 1:
         return None
     out = []
+    append = out.append
     labels = set()
     ext = 0
     prev = _UNREAD  # no line: the first row starts one
@@ -107,9 +108,12 @@ def rows(code, lines):
         op = co[i]
         kind = kinds[op]
         line = lines[i >> 1]
-        arg = None
-        if kind:
+        if not kind:
+            ext = 0
+            append((i, names[op], line, None, line != prev))
+        else:
             a = co[i + 1] | ext
+            arg = None
             if kind == _EXT:
                 ext = a << 8
                 if ext >= overflow:  # dis reads the oparg as a signed C int
@@ -124,9 +128,7 @@ def rows(code, lines):
                     labels.add(t)
                     if row_arg[op]:
                         arg = t
-        else:
-            ext = 0
-        out.append((i, names[op], line, arg, line != prev))
+            append((i, names[op], line, arg, line != prev))
         prev = line
         i += steps[op]
     if labels:

@@ -5,8 +5,8 @@ argument of every instruction (constant reprs, names, positions) only for the ta
 to keep offsets, names, two arguments and jump targets: a fifth of the worker's time
 per case on 3.13. rows() walks co_code with per-opcode facts read once from the
 running interpreter's own dis module, and gives None where it cannot be sure they
-mean what dis does with them (PyPy, Brython, CPython before 3.12, a dis whose
-helpers are missing or read a sample otherwise); the caller then asks dis.
+mean what dis does with them (PyPy, Brython, CPython before 3.12: a dis without
+the helpers read here, or one that reads a sample otherwise); the caller then asks dis.
 """
 import dis
 import sys
@@ -33,26 +33,21 @@ def _cache_size():
 
 
 def _read_facts():
-    """(names, steps, kinds, bases, row_arg, overflow) per opcode byte, or None."""
+    """(names, steps, kinds, row_arg, overflow) per opcode byte, or None."""
     if sys.implementation.name != "cpython":
         return None
-    try:
-        names = tuple(dis._all_opname[op] for op in range(256))
-        deop = [dis._deoptop(op) for op in range(256)]
-        cache = _cache_size()
-        hasarg, jrel, jabs = set(dis.hasarg), set(dis.hasjrel), set(dis.hasjabs)
-        # 3.12 resolves argval by hasconst, hasname, then jumps; 3.13+ by hasjump/hasexc.
-        other = set(dis.hasconst) | set(dis.hasname)
-        jumps = set(getattr(dis, "hasjump", jrel | jabs)) | set(getattr(dis, "hasexc", ()))
-        backward, ext, overflow = dis._is_backward_jump, dis.EXTENDED_ARG, dis._INT_OVERFLOW
-    except (AttributeError, TypeError, IndexError, KeyError):
-        return None
-    steps, kinds, bases, row_arg = [], [], [], [None] * 256
+    names = tuple(dis._all_opname[op] for op in range(256))
+    cache = _cache_size()
+    hasarg, jrel, jabs = set(dis.hasarg), set(dis.hasjrel), set(dis.hasjabs)  # 3.12+
+    # 3.12 resolves argval by hasconst, hasname, then jumps; 3.13+ by hasjump/hasexc.
+    other = set(dis.hasconst) | set(dis.hasname)
+    jumps = set(getattr(dis, "hasjump", jrel | jabs)) | set(getattr(dis, "hasexc", ()))
+    backward, ext, overflow = dis._is_backward_jump, dis.EXTENDED_ARG, dis._INT_OVERFLOW
+    # steps: the instruction and its caches; a relative jump counts from past both.
+    steps, kinds, row_arg = [], [], [False] * 256
     for op in range(256):
-        d = deop[op]
-        caches = cache(d)
-        steps.append(2 + 2 * caches)
-        bases.append(2 + 2 * caches)  # a relative jump counts from past its caches
+        d = dis._deoptop(op)
+        steps.append(2 + 2 * cache(d))
         if d in jrel and d in jabs:
             return None
         if d not in hasarg:
@@ -74,28 +69,33 @@ def _read_facts():
                 return None
             kind, row_arg[op] = _ARG, True
         kinds.append(kind)
-    return names, tuple(steps), tuple(kinds), tuple(bases), tuple(row_arg), overflow
+    return names, tuple(steps), tuple(kinds), tuple(row_arg), overflow
 
 
 def _facts():
     """The facts, read and checked against dis on a sample at first use; None if unsure."""
     global _FACTS
     if _FACTS is _UNREAD:
-        _FACTS = _read_facts()
+        try:
+            _FACTS = _read_facts()
+        except Exception:  # a dis without the helpers read here (before 3.12)
+            _FACTS = None
         if _FACTS is not None and not _agrees_on_sample():
             _FACTS = None
     return _FACTS
 
 
-def rows(code, lines):
+def rows(code, line_per_unit):
     """[(offset, opname, line, arg, line_site)] as normalise._dis_instructions() makes
-    them, or None when unsure. lines: the line of every code unit of code."""
+    them, or None when unsure. line_per_unit(code): the line of each code unit, asked
+    only when the rows are read here."""
     facts = _facts()
     if facts is None:
         return None
-    names, steps, kinds, bases, row_arg, overflow = facts
+    names, steps, kinds, row_arg, overflow = facts
     co = code.co_code
     n = len(co)
+    lines = line_per_unit(code)
     if len(lines) != n >> 1:
         return None
     out = []
@@ -123,7 +123,7 @@ def rows(code, lines):
                 if kind == _ARG:
                     arg = a
                 else:
-                    t = a * 2 if kind == _ABS else i + bases[op] + (a * 2 if kind == _FWD
+                    t = a * 2 if kind == _ABS else i + steps[op] + (a * 2 if kind == _FWD
                                                                      else -a * 2)
                     labels.add(t)
                     if row_arg[op]:
@@ -164,6 +164,6 @@ def _agrees_on_sample():
         c = todo.pop()
         todo.extend(k for k in c.co_consts if type(k) is type(c))
         want = [tuple(r) for r in normalise._dis_instructions(c)]
-        if rows(c, normalise._line_per_unit(c)) != want:
+        if rows(c, normalise._line_per_unit) != want:
             return False
     return True

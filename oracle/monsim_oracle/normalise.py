@@ -152,7 +152,7 @@ def _hash(b):
 
 
 def _instructions(code):
-    got = _bytecode_rows(code, _line_per_unit(code))
+    got = _bytecode_rows(code, _line_per_unit)
     return got if got is not None else _dis_instructions(code)
 
 

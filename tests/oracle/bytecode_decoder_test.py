@@ -122,7 +122,7 @@ def compare(top, label, bad):
     for c in codes(top):
         n += 1
         want = [tuple(r) for r in normalise._dis_instructions(c)]
-        got = bytecode.rows(c, normalise._line_per_unit(c))
+        got = bytecode.rows(c, normalise._line_per_unit)
         if got == want:
             continue
         bad[0] += 1
@@ -154,7 +154,8 @@ def synthetic(bad):
             offsets = [t[0] for t in unpack(b)]
             targets = set(labels(b))
             want = [(o, i == 0 or o in targets) for i, o in enumerate(offsets)]
-            rows = bytecode.rows(types.SimpleNamespace(co_code=b), (None,) * (len(b) // 2))
+            rows = bytecode.rows(types.SimpleNamespace(co_code=b),
+                                 lambda c: (None,) * (len(b) // 2))
             got = rows and [(r[0], r[4]) for r in rows]
             if got != want:
                 bad[0] += 1
@@ -196,7 +197,7 @@ more(bad)
 runs = {}  # EXTENDED_ARGs in a row -> how often
 for c in codes(compile(CONSTS + LOOP, "<ext>", "exec")):
     run = 0
-    for r in bytecode.rows(c, normalise._line_per_unit(c)):
+    for r in bytecode.rows(c, normalise._line_per_unit):
         run = run + 1 if r[1] == "EXTENDED_ARG" else 0
         runs[run] = runs.get(run, 0) + 1
 if not runs.get(2):

@@ -190,12 +190,13 @@ print("note %d code objects of %d stdlib modules" % (count, found))
 
 print("case tricky shapes")
 bad = [0]
-for label, source in (("shapes", SHAPES), ("consts", CONSTS), ("names", NAMES),
-                      ("loop", LOOP)):
-    compare(compile(source, "<%s>" % label, "exec"), label, bad)
+tops = {label: compile(source, "<%s>" % label, "exec") for label, source in
+        (("shapes", SHAPES), ("consts", CONSTS), ("names", NAMES), ("loop", LOOP))}
+for label, top in tops.items():
+    compare(top, label, bad)
 more(bad)
 runs = {}  # EXTENDED_ARGs in a row -> how often
-for c in codes(compile(CONSTS + LOOP, "<ext>", "exec")):
+for c in list(codes(tops["consts"])) + list(codes(tops["loop"])):
     run = 0
     for r in bytecode.rows(c, normalise._line_per_unit):
         run = run + 1 if r[1] == "EXTENDED_ARG" else 0

@@ -11,6 +11,7 @@ import sys
 import types
 
 from . import HARNESS_FILES, _here
+from .bytecode import rows as _bytecode_rows  # bytecode() below is another thing
 
 HARNESS_FILES.add(_here())
 
@@ -151,6 +152,12 @@ def _hash(b):
 
 
 def _instructions(code):
+    got = _bytecode_rows(code, _line_per_unit)
+    return got if got is not None else _dis_instructions(code)
+
+
+def _dis_instructions(code):
+    """_instructions() through dis: slower, for what bytecode.py is unsure of."""
     lines = {}
     for start, end, line in _lines(code):
         for o in range(start, end, 2):

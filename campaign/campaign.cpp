@@ -100,28 +100,41 @@ std::string signatureOf(const harness::CheckResult& r) {
   return std::string(harness::verdictName(r.verdict)) + ": " + what;
 }
 
-CaseRun runCase(const FuzzCase& c, const Token& t, harness::Oracle& w,
-                const harness::CheckContext& ctx, const std::string& id) {
-  CaseRun out;
+PreparedCase prepareCase(const FuzzCase& c, const Token& t, const std::string& id) {
+  PreparedCase p;
+  p.token = t;
   const std::string tok = t.str();
   const std::string name = id.empty() ? "fuzz-" + tok : id;
-  out.yaml = renderScenario(c, t.version, name, "generated case " + tok,
-                            "monsim fuzz --replay " + tok)
-                 .yaml;
-  harness::LoadResult lr = harness::loadScenarioText(out.yaml, "<fuzz " + tok + ">");
-  if (!lr.scenario) {
+  p.yaml = renderScenario(c, t.version, name, "generated case " + tok,
+                          "monsim fuzz --replay " + tok)
+               .yaml;
+  harness::LoadResult lr = harness::loadScenarioText(p.yaml, "<fuzz " + tok + ">");
+  p.scenario = std::move(lr.scenario);
+  if (!p.scenario)
+    p.loadError = lr.diagnostics.empty() ? std::string("?") : lr.diagnostics[0].str();
+  return p;
+}
+
+CaseRun runCase(const FuzzCase& c, const Token& t, harness::Oracle& w,
+                const harness::CheckContext& ctx, const std::string& id) {
+  return runPrepared(prepareCase(c, t, id), w, ctx);
+}
+
+CaseRun runPrepared(PreparedCase p, harness::Oracle& w,
+                    const harness::CheckContext& ctx) {
+  CaseRun out;
+  out.yaml = std::move(p.yaml);
+  if (!p.scenario) {
     out.harnessError = true;
     out.check.verdict = Verdict::Error;
     out.check.error.kind = harness::ErrorKind::ScenarioDoesNotLoad;
-    out.check.reason =
-        "the generated scenario does not load: " +
-        (lr.diagnostics.empty() ? std::string("?") : lr.diagnostics[0].str());
+    out.check.reason = "the generated scenario does not load: " + p.loadError;
     out.signature = "harness: generated scenario does not load";
     return out;
   }
   harness::CheckContext keep = ctx;
   keep.keepTraces = true;  // for the invariants
-  out.check = harness::checkOnInterpreter(*lr.scenario, w, keep);
+  out.check = harness::checkOnInterpreter(*p.scenario, w, keep);
   if (out.check.error.kind == harness::ErrorKind::HarnessFailed) out.harnessError = true;
   // The oracle refusing a generated scenario is a generator bug, not a finding.
   const harness::CheckError& error = out.check.error;

@@ -4,6 +4,7 @@
 // to a signature, and shrink a failing case while its signature stays the same.
 #include <atomic>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,18 @@ struct CaseRun {
   std::vector<std::string> invariants;  // violated trace invariants, one line each
 };
 
+// A case made ready to run: its YAML (the reproducer) and the scenario loaded from it
+// (as any scenario file is; nullopt, with `loadError`, when it does not load).
+struct PreparedCase {
+  Token token;
+  std::string yaml;
+  std::optional<harness::Scenario> scenario;
+  std::string loadError;
+};
 // `id` names the scenario inside the YAML (default: "fuzz-<token>").
+PreparedCase prepareCase(const FuzzCase& c, const Token& t, const std::string& id = "");
+CaseRun runPrepared(PreparedCase p, harness::Oracle& w, const harness::CheckContext& ctx);
+// prepareCase, then runPrepared.
 CaseRun runCase(const FuzzCase& c, const Token& t, harness::Oracle& w,
                 const harness::CheckContext& ctx, const std::string& id = "");
 

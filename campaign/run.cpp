@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -163,28 +164,65 @@ std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& 
     }
   });
 
+  // A case made ready: its token (guided steering decides it then, from the counts of
+  // the cases judged so far), its generated case and its loaded scenario.
+  struct Ready {
+    FuzzCase fc;
+    PreparedCase prepared;
+  };
+  auto ready = [&](size_t i, size_t n) {
+    Token t;
+    t.version = *versions[i];
+    t.hooks = a.hooks;
+    t.capi = a.capi;
+    t.seed = caseSeed(a.seed, static_cast<uint64_t>(n));
+    if (a.guided) {
+      std::lock_guard<std::mutex> lock(mu);
+      const RuleReach to =
+          steer(stats[i].rules, t.version, n, !stats[i].noCapi && !a.hooks);
+      t.focus = to.focus;
+      if (!a.hooks && !a.capi) {
+        t.hooks = to.kind == CaseKind::Hooks;
+        t.capi = to.kind == CaseKind::Capi;
+      }
+    }
+    FuzzCase fc = caseAt(t).value();
+    PreparedCase p = prepareCase(fc, t);
+    return Ready{std::move(fc), std::move(p)};
+  };
+  // The next case of a thread's lane, made ready while the case before it runs, so
+  // that its runs are written to the worker ahead (one case earlier, guided steering
+  // decides it from one case fewer; its token still replays it).
+  std::map<std::pair<size_t, size_t>, Ready> readyAhead;
+  harness::CheckContext judged = runCtx;
+  judged.keepTraces = true;  // runPrepared's context: the runs' options are the same
+
   checkpoint(false);  // at once: a reused folder's old checkpoint is not this campaign's
   harness::runLanes(
       lanes, a.jobs * int(interps.size()), harness::liveOracles(oracle),
-      [&](size_t i, size_t n, harness::Oracle* w) {
+      [&](size_t i, size_t n, harness::Oracle* w, std::optional<size_t> after) {
+        if (over()) return;  // taken ahead, not begun: not done, a resumed run has it
         const auto& in = interps[i];
-        Token t;
-        t.version = *versions[i];
-        t.hooks = a.hooks;
-        t.capi = a.capi;
-        t.seed = caseSeed(a.seed, static_cast<uint64_t>(n));
-        if (a.guided) {
+        std::optional<Ready> mine;
+        {
           std::lock_guard<std::mutex> lock(mu);
-          const RuleReach to =
-              steer(stats[i].rules, t.version, n, !stats[i].noCapi && !a.hooks);
-          t.focus = to.focus;
-          if (!a.hooks && !a.capi) {
-            t.hooks = to.kind == CaseKind::Hooks;
-            t.capi = to.kind == CaseKind::Capi;
+          if (auto it = readyAhead.find({i, n}); it != readyAhead.end()) {
+            mine = std::move(it->second);
+            readyAhead.erase(it);
           }
         }
-        const FuzzCase fc = caseAt(t).value();
-        CaseRun r = runCase(fc, t, *w, runCtx);
+        if (!mine) mine = ready(i, n);
+        if (after && mine->prepared.scenario &&
+            harness::prefetchRuns(*mine->prepared.scenario, *w, judged)) {
+          Ready next = ready(i, *after);
+          if (next.prepared.scenario)
+            harness::prefetchRuns(*next.prepared.scenario, *w, judged);
+          std::lock_guard<std::mutex> lock(mu);
+          readyAhead.emplace(std::make_pair(i, *after), std::move(next));
+        }
+        const Token t = mine->prepared.token;
+        const FuzzCase& fc = mine->fc;
+        CaseRun r = runPrepared(std::move(mine->prepared), *w, runCtx);
         std::vector<std::string> tags = caseTags(fc, *versions[i]);
         tags.push_back(std::string("focus:") + std::string(focusName(t.focus)));
         tags.push_back("kind:" + std::string(caseKindName(caseKindOf(t.hooks, t.capi))));

@@ -266,6 +266,22 @@ bool capable(const Scenario& s, Oracle& w, CheckResult& r) {
   return true;
 }
 
+// The recorded runs' options, in the order a check makes them: probe on, then (for
+// the tools' run alone) probe off.
+std::vector<json> recordedRunOptions(const Scenario& s, const CheckContext& c) {
+  // A real client is a tool too: what it gets alone is checked as for declared ones.
+  const bool wantOff = c.aloneRun && (!s.tools.empty() || !s.traceFunctions.empty() ||
+                                      s.clients.has_value());
+  std::vector<json> out;
+  for (const bool probe : {true, false}) {
+    if (!probe && !wantOff) break;
+    json options = runOptions(s, probe);
+    limitRecords(options, s, c);
+    out.push_back(std::move(options));
+  }
+  return out;
+}
+
 // A scenario's real clients (`clients.results`): the run that records nothing, made
 // before the recorded runs so that their instrumentation of stdlib code (which
 // outlives a run) cannot shape it. nullopt when none is needed or it failed (r says
@@ -369,6 +385,18 @@ CheckResult checkLegacyOnly(const Scenario& s, Oracle& w, const CheckContext& c,
 
 }  // namespace
 
+bool prefetchRuns(const Scenario& s, Oracle& w, const CheckContext& c) {
+  const auto v = parseVersion(w.interpreter().version);
+  CheckResult scratch;
+  if (!w.interpreter().monitoring || !v || !s.python.contains(*v) ||
+      s.kind == Scenario::Kind::Script || (s.clients && !s.clients->results.empty()) ||
+      !capable(s, w, scratch))
+    return false;
+  for (const json& options : recordedRunOptions(s, c))
+    if (!w.prefetch(s.oracle, options)) return false;
+  return true;
+}
+
 CheckResult checkOnInterpreter(const Scenario& s, Oracle& w, const CheckContext& c) {
   const auto t0 = std::chrono::steady_clock::now();
   CheckResult r;
@@ -400,13 +428,9 @@ CheckResult checkOnInterpreter(const Scenario& s, Oracle& w, const CheckContext&
   }
   if (!capable(s, w, r)) return done();
   json lastTrace;
-  auto optionsFor = [&](bool probe) {
-    json options = runOptions(s, probe);
-    limitRecords(options, s, c);
-    return options;
-  };
+  const std::vector<json> runs = recordedRunOptions(s, c);
   auto record = [&](bool probe, std::optional<Trace>& out) {
-    RunOutcome o = w.run(s.oracle, optionsFor(probe), budgetOf(s));
+    RunOutcome o = w.run(s.oracle, runs[probe ? 0 : 1], budgetOf(s));
     if (o.kind != RunOutcome::Kind::Result) {
       runFailed(r, o, !probe, probe ? "" : "probe-off run: ");
       return false;
@@ -427,12 +451,9 @@ CheckResult checkOnInterpreter(const Scenario& s, Oracle& w, const CheckContext&
   const std::optional<Trace> bare = unrecordedRun(r, s, w, failed);
   if (failed) return done();
   std::optional<Trace> on, off;
-  // A real client is a tool too: what it gets alone is checked as for declared ones.
-  const bool wantOff = c.aloneRun && (!s.tools.empty() || !s.traceFunctions.empty() ||
-                                      s.clients.has_value());
-  if (wantOff) {  // the worker runs the probe-off run while the probe-on one is read
-    for (const bool probe : {true, false}) w.prefetch(s.oracle, optionsFor(probe));
-  }
+  const bool wantOff = runs.size() > 1;
+  // The worker runs the probe-off run while the probe-on one is read.
+  for (const json& options : runs) w.prefetch(s.oracle, options);
   if (!record(true, on)) return done();
   if (c.keepTraces) r.traceOn.json = std::move(lastTrace);
   if (wantOff) {

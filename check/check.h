@@ -79,6 +79,12 @@ struct CheckContext {
 };
 
 CheckResult checkOnInterpreter(const Scenario& s, Oracle& w, const CheckContext& c);
+// Writes the runs checkOnInterpreter(s, w, c) makes to the worker ahead (Oracle::
+// prefetch), so it starts them while the harness still judges the scenario before.
+// False when the check makes others first or none (script, skipped, an unrecorded
+// run first): a caller must then not write what comes after it, which that check's
+// first run would drop.
+bool prefetchRuns(const Scenario& s, Oracle& w, const CheckContext& c);
 // The same verdict for traces recorded earlier (the offline corpus, tests/traces/):
 // `off` is the probe-off trace, if one was recorded.
 CheckResult checkTraces(const Scenario& s, const Trace& on, const Trace* off,

@@ -411,20 +411,29 @@ bool OracleWorker::send(const std::string& request, RunOutcome& out) {
   return false;
 }
 
-void OracleWorker::prefetch(const nlohmann::json& scenario,
+bool OracleWorker::prefetch(const nlohmann::json& scenario,
                             const nlohmann::json& options) {
   std::string why;
-  if (!ensureStarted(why)) return;  // the run itself says why
+  if (!ensureStarted(why)) return false;  // the run itself says why
   if (aheadStart_ != starts_) ahead_.clear();
+  // Asked for already (a campaign writes the next case's runs ahead, then its check
+  // names them again): its reply is on its way.
+  for (const Ahead& a : ahead_)
+    if (a.scenario == scenario && a.options == options) return true;
   const std::string request = requestLine(seq_ + 1, scenario, options, tablesByKey());
   // A request that fills the pipe would block while the worker blocks writing a
-  // reply nobody reads: only small ones, and a few, are written ahead.
-  constexpr size_t kMaxAhead = 16 * 1024;
-  if (request.size() > kMaxAhead || ahead_.size() >= 4) return;
+  // reply nobody reads: only small ones, and a few, are written ahead, fewer bytes in
+  // all than a pipe holds (64 KiB on Linux).
+  constexpr size_t kMaxAhead = 16 * 1024, kMaxAheadTotal = 48 * 1024;
+  size_t total = request.size();
+  for (const Ahead& a : ahead_) total += a.bytes;
+  if (request.size() > kMaxAhead || total > kMaxAheadTotal || ahead_.size() >= 4)
+    return false;
   RunOutcome lost;
-  if (!send(request, lost)) return;  // the next run starts a fresh worker
-  ahead_.push_back({++seq_, scenario, options});
+  if (!send(request, lost)) return false;  // the next run starts a fresh worker
+  ahead_.push_back({++seq_, scenario, options, request.size()});
   aheadStart_ = starts_;
+  return true;
 }
 
 std::string OracleWorker::history() const {

@@ -115,8 +115,10 @@ class Oracle {
   // The runs that come next, in this order: a live worker may start them now, so it
   // runs one while the harness reads the one before. A run() that is not the next
   // of them drops the rest (their replies are skipped). A hint: none need be made.
-  virtual void prefetch(const nlohmann::json& scenario, const nlohmann::json& options) {
+  // True when the run is written ahead (now or before).
+  virtual bool prefetch(const nlohmann::json& scenario, const nlohmann::json& options) {
     (void)scenario, (void)options;
+    return false;
   }
 };
 
@@ -134,7 +136,7 @@ class OracleWorker : public Oracle {
                  const RunBudget& budget = {}) override;
   void stop();
   int starts() const override { return starts_; }
-  void prefetch(const nlohmann::json& scenario, const nlohmann::json& options) override;
+  bool prefetch(const nlohmann::json& scenario, const nlohmann::json& options) override;
 
  private:
   bool ensureStarted(std::string& why);
@@ -160,6 +162,7 @@ class OracleWorker : public Oracle {
   struct Ahead {
     long seq;
     nlohmann::json scenario, options;
+    size_t bytes;  // of the request line
   };
   std::deque<Ahead> ahead_;
   int aheadStart_ = 0;

@@ -115,8 +115,8 @@ class RecordingOracle : public Oracle {
     return h;
   }
 
-  void prefetch(const json& scenario, const json& options) override {
-    live_.prefetch(scenario, options);
+  bool prefetch(const json& scenario, const json& options) override {
+    return live_.prefetch(scenario, options);
   }
   RunOutcome run(const json& scenario, const json& options,
                  const RunBudget& budget) override {

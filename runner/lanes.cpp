@@ -5,19 +5,22 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 namespace monsim::harness {
 
 void runLanes(std::vector<Lane>& lanes, int threads, const OracleFactory& make,
-              const std::function<void(size_t, size_t, Oracle*)>& work) {
+              const LaneWork& work) {
   std::mutex mu;
   std::vector<int> attached(lanes.size(), 0);  // threads currently on each lane
   std::vector<bool> dry(lanes.size(), false);
   auto body = [&] {
     std::map<size_t, std::unique_ptr<Oracle>> workers;
     size_t current = lanes.size();
+    std::optional<size_t> ahead;  // taken from `current` while the task before ran
     for (;;) {
       size_t lane = lanes.size(), task = 0;
+      std::optional<size_t> next;
       {
         std::lock_guard<std::mutex> lock(mu);
         auto take = [&](size_t l) {
@@ -31,7 +34,10 @@ void runLanes(std::vector<Lane>& lanes, int threads, const OracleFactory& make,
           task = *t;
           return true;
         };
-        if (current == lanes.size() || !take(current)) {
+        if (ahead) {
+          lane = current;
+          task = *std::exchange(ahead, std::nullopt);
+        } else if (current == lanes.size() || !take(current)) {
           // Another lane: the one with the fewest threads on it, then the most left.
           if (current != lanes.size()) --attached[current];
           std::vector<size_t> order;
@@ -53,6 +59,10 @@ void runLanes(std::vector<Lane>& lanes, int threads, const OracleFactory& make,
             }
           if (current == lanes.size()) return;
         }
+        if (!dry[lane]) {
+          next = lanes[lane].next();
+          if (!next) dry[lane] = true;
+        }
       }
       Oracle* w = nullptr;
       if (lanes[lane].interpreter) {
@@ -60,7 +70,8 @@ void runLanes(std::vector<Lane>& lanes, int threads, const OracleFactory& make,
         if (!slot) slot = make(*lanes[lane].interpreter);
         w = slot.get();
       }
-      work(lane, task, w);
+      work(lane, task, w, next);
+      ahead = next;
     }
   };
   std::vector<std::thread> pool;

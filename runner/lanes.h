@@ -22,9 +22,14 @@ struct Lane {
   std::function<size_t()> remaining;
 };
 
-// Runs every lane's tasks on `threads` threads; `work(lane, task, worker)` gets the
-// thread's oracle for that lane, made by `make` (nullptr on a worker-less lane).
+// Runs every lane's tasks on `threads` threads; `work(lane, task, worker, next)` gets
+// the thread's oracle for that lane, made by `make` (nullptr on a worker-less lane),
+// and the task this thread runs next on the lane (nullopt: none): it is taken from the
+// lane before this one runs, so the work may write its runs to the worker ahead
+// (prefetchRuns), and the worker starts them while this task is judged.
+using LaneWork =
+    std::function<void(size_t lane, size_t task, Oracle* w, std::optional<size_t> next)>;
 void runLanes(std::vector<Lane>& lanes, int threads, const OracleFactory& make,
-              const std::function<void(size_t lane, size_t task, Oracle* w)>& work);
+              const LaneWork& work);
 
 }  // namespace monsim::harness

@@ -112,8 +112,11 @@ SuiteRun runSuite(
   std::mutex mu;
   runLanes(lanes, options.jobs,
            options.oracles ? options.oracles : liveOracles(options.oracle),
-           [&](size_t lane, size_t t, Oracle* w) {
+           [&](size_t lane, size_t t, Oracle* w, std::optional<size_t> next) {
              const SuiteTask& task = run.tasks[t];
+             // The worker starts the next scenario's runs while this one is judged.
+             if (w && next && prefetchRuns(*task.scenario, *w, options.context))
+               prefetchRuns(*run.tasks[*next].scenario, *w, options.context);
              CheckResult r =
                  w ? checkOnInterpreter(*task.scenario, *w, options.context)
                    : checkScript(*task.scenario, task.version, options.context);

@@ -59,6 +59,27 @@ TEST(OracleDriver, PrefetchedRunsAreWrittenAheadAndAnswerTheirOwnRequests) {
   EXPECT_EQ(w.starts(), 1);
 }
 
+// A campaign writes the next case's runs ahead, and that case's check names them
+// again: they are not written twice. Too many, or too large, are not written ahead.
+TEST(OracleDriver, ARunAlreadyWrittenAheadIsNotWrittenAgain) {
+  auto w = fakeWorker("good");
+  EXPECT_TRUE(w.prefetch(scenario("a"), {}));
+  EXPECT_TRUE(w.prefetch(scenario("b"), {}));
+  EXPECT_TRUE(w.prefetch(scenario("a"), {}));
+  EXPECT_TRUE(w.prefetch(scenario("b"), {}));
+  for (const char* id : {"a", "b", "c"}) {
+    const auto r = w.run(scenario(id));
+    ASSERT_EQ(r.kind, Kind::Result) << r.detail;
+    EXPECT_EQ(echoed(r), id);
+  }
+  EXPECT_EQ(w.run(scenario("d")).message["trace"][0]["request"], 4);  // a, b, c, d
+  for (const char* id : {"e", "f", "g", "h"}) EXPECT_TRUE(w.prefetch(scenario(id), {}));
+  EXPECT_FALSE(w.prefetch(scenario("i"), {}));  // four ahead at most
+  auto big = scenario("big");
+  big["program"] = std::string(20000, '#');
+  EXPECT_FALSE(OracleWorker(fakeWorker("good")).prefetch(big, {}));
+}
+
 TEST(OracleDriver, ARunThatWasNotPrefetchedGetsItsOwnReplyNotAPrefetchedOne) {
   auto w = fakeWorker("good");
   w.prefetch(scenario("a"), {});

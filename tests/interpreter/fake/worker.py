@@ -39,8 +39,10 @@ def lines():
         yield line
 
 
+requests = 0  # run requests read so far, echoed: a test counts what was written
 for line in lines():
     msg = json.loads(line)
+    requests += msg["type"] == "run"
     if msg["type"] == "stop":
         break
     sid = msg["scenario"].get("id")
@@ -96,5 +98,5 @@ for line in lines():
             sys.exit(0)
         elif mode == "stale-seq":
             print(json.dumps({"type": "result", "seq": -5, "trace": []}), flush=True)
-    print(json.dumps({"type": "result", "seq": msg["seq"], "trace": [{"kind": "echo", "id": sid}]}),
-          flush=True)
+    print(json.dumps({"type": "result", "seq": msg["seq"],
+                      "trace": [{"kind": "echo", "id": sid, "request": requests}]}), flush=True)

@@ -1,8 +1,10 @@
 #include "campaign/run.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -197,9 +199,23 @@ std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& 
   harness::CheckContext judged = runCtx;
   judged.keepTraces = true;  // runPrepared's context: the runs' options are the same
 
+  // Workers are started as they are made, and how long that took is kept.
+  std::vector<double> startSeconds(interps.size(), 0);
+  const harness::OracleFactory live = harness::liveOracles(oracle);
+  auto make = [&](const harness::Interpreter& in) {
+    std::unique_ptr<harness::Oracle> w = live(in);
+    const auto t0 = Clock::now();
+    w->hello();  // a worker that does not start says so at its first run
+    const double took = std::chrono::duration<double>(Clock::now() - t0).count();
+    std::lock_guard<std::mutex> lock(mu);
+    for (size_t i = 0; i < interps.size(); ++i)
+      if (&interps[i] == &in) startSeconds[i] = std::max(startSeconds[i], took);
+    return w;
+  };
+
   checkpoint(false);  // at once: a reused folder's old checkpoint is not this campaign's
   harness::runLanes(
-      lanes, a.jobs * int(interps.size()), harness::liveOracles(oracle),
+      lanes, a.jobs * int(interps.size()), make,
       [&](size_t i, size_t n, harness::Oracle* w, std::optional<size_t> after) {
         if (over()) return;  // taken ahead, not begun: not done, a resumed run has it
         const auto& in = interps[i];
@@ -269,7 +285,10 @@ std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& 
   ticker.join();
   progress.clear();
   checkpoint(!stop);
-  for (auto& st : stats) st.seconds = elapsed();
+  for (size_t i = 0; i < stats.size(); ++i) {
+    stats[i].seconds = elapsed();
+    stats[i].startSeconds = startSeconds[i];
+  }
   return stats;
 }
 

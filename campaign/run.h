@@ -75,7 +75,13 @@ struct CampaignStats {
   std::array<long, kReasonCount>
       rules{};  // decisions per model rule (CheckResult::rules)
   double seconds = 0;
+  // The longest start-up of one of its workers (to its hello) in this run: a campaign
+  // pays it once, however long it runs, so the bench's per-worker rate leaves it out.
+  double startSeconds = 0;
   double rate() const { return seconds > 0 ? cases / seconds : 0; }
+  double steadyRate() const {
+    return seconds > startSeconds ? cases / (seconds - startSeconds) : 0;
+  }
   std::string line(const std::string& interpreter) const;  // one-line summary
 };
 

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <random>
 #include <set>
@@ -389,8 +390,10 @@ int fuzz(FuzzArgs a) {
       if (st.cases > 0 && st.skipped == st.cases)  // no rate for cases never run
         std::cout << "n/a (every case skipped: the interpreter lacks what they need)\n";
       else
-        std::cout << static_cast<long>(st.rate()) << " scenarios/s (" << a.jobs
-                  << (a.jobs == 1 ? " worker" : " workers") << ")\n";
+        std::cout << static_cast<long>(st.steadyRate()) << " scenarios/s (" << a.jobs
+                  << (a.jobs == 1 ? " worker" : " workers") << "; start-up " << std::fixed
+                  << std::setprecision(1) << st.startSeconds << std::defaultfloat
+                  << " s, not counted)\n";
       continue;
     }
     std::cout << st.line(interps[i].id) << "\n";

@@ -37,12 +37,16 @@ Monitor::Replayed Monitor::dispatchOccurrence(const Occurrence& o, Policy& polic
     top.skipInstructionAt = -1;
     if (skip) return Replayed{};
   }
+  // R8: whether the occurrence is a LINE whose site has tools as it starts. Read here
+  // before R4's dispatches; without them, from the site's tools read below (no branch
+  // on the event: which event comes is data to the branch predictor).
   const int lineBit = eventBit_[static_cast<int>(Event::Line)];
-  const bool lineArmed =
-      o.event == Event::Line && codes_[o.code.value].siteTools(lineBit, o.offset) != 0;
+  const bool r4 = o.forIter.end != ForIterEnd::None;
+  bool lineArmed = r4 && o.event == Event::Line &&
+                   codes_[o.code.value].siteTools(lineBit, o.offset) != 0;
   // R4: a FOR_ITER execution that ran specialised for a generator.
   ForIterEffect fi;
-  if (o.forIter.end != ForIterEnd::None) {
+  if (r4) {
     fi = forIterEffect(o, codes_[o.code.value].forIter(o.forIter.site));
     if (fi.drop && !mutant(Mutant::GenStopKeepsRaise)) return Replayed{};
   }
@@ -75,11 +79,17 @@ Monitor::Replayed Monitor::dispatchOccurrence(const Occurrence& o, Policy& polic
   }
   // The tool set is fixed now (§9.3); callables are read at each tool's turn.
   // Site events (the common case) read the site without the call.
+  // Site events (the common case) read the site without the call, and of the
+  // occurrence rules only R5 and R1 can apply to them: one branch on the kind.
   const CodeInstrumentation& ci = codes_[o.code.value];
-  uint32_t tools =
-      occurrenceTools(o, bit,
-                      bitKind_[bit] == BitKind::Site ? ci.siteTools(bit, o.offset)
-                                                     : dispatchTools(bit, ci, o.offset));
+  uint32_t tools;
+  if (bitKind_[bit] == BitKind::Site) {
+    const uint32_t atSite = ci.siteTools(bit, o.offset);
+    if (!r4) lineArmed = (o.event == Event::Line) & (atSite != 0);  // bit is lineBit
+    tools = occurrenceTools(o, bit, atSite);
+  } else {
+    tools = occurrenceTools(o, bit, dispatchTools(bit, ci, o.offset));
+  }
   // What the occurrence rules need to know later of the instruction starting now.
   if (!stack_.empty() && stack_.back().code == o.code) {
     Frame& top = stack_.back();
@@ -129,7 +139,6 @@ Monitor::Replayed Monitor::dispatchOccurrence(const Occurrence& o, Policy& polic
   // last tool (R8). Tested first, so the test of lineArmed (which follows the event)
   // is not made for most occurrences.
   bool siteMayChange = false;
-  const DispatchScope scope(*this, policy, sink);  // for C API fires by callbacks
   // What every tool's call has in common; the loop fills in the tool's own part.
   Delivery d;
   d.event = o.event;
@@ -151,6 +160,7 @@ Monitor::Replayed Monitor::dispatchOccurrence(const Occurrence& o, Policy& polic
     d.effects = {};
     if (isHookTool(t)) {
       siteMayChange = true;
+      const DispatchScope scope(*this, policy, sink);  // for C API fires it makes
       CallbackAction action;
       switch (dispatchHook(t, o, d, policy, action)) {
         case HookResult::Silent:
@@ -183,7 +193,8 @@ Monitor::Replayed Monitor::dispatchOccurrence(const Occurrence& o, Policy& polic
     }
     inCallback_ = true;
     CallbackAction action = policy.onCallback(d);
-    if (!action.calls.empty()) {  // most make none
+    if (!action.calls.empty()) {                       // most make none
+      const DispatchScope scope(*this, policy, sink);  // for C API fires among them
       d.effects = applyEffects(action);
       siteMayChange = true;
     }

@@ -29,7 +29,9 @@ def _capabilities():
             "settrace": "settrace" in REAL_HOOKS and "gettrace" in REAL_HOOKS,
             "setprofile": "setprofile" in REAL_HOOKS and "getprofile" in REAL_HOOKS,
             # Code rows can name their instruction table (options.instructions_by_key).
-            "instructions_by_key": True}
+            "instructions_by_key": True,
+            # Probe events can be arrays (options.compact_events).
+            "compact_events": True}
     try:
         import threading
         t = threading.Thread(target=lambda: None)

@@ -13,11 +13,12 @@ scenario. Events fired through the monitoring C API (capi.py) carry a code-like
 object instead of a code object: never harness, no co_lines, no frame of their own.
 """
 import dis
+import os
 import sys
 from itertools import count as _count
 
 from . import HARNESS_FILES, _here
-from . import frames
+from . import capi, frames
 from .events import BY_BIT, MONITORING, SHAPE
 from .normalise import NONE, CodeTable, Normaliser, qualname
 
@@ -39,6 +40,10 @@ _CODE = type(_here.__code__)
 # The fields a compact event record has after [event, code, offset, line, depth].
 _COMPACT_FIELDS = {"off": (), "line": (), "value": ("value",), "exc": ("exc",),
                    "call": ("callable", "arg0"), "dest": ("dest",)}
+# Its shape numbers in the C probe (capi_ext/probe.c), which MONSIM_C_PROBE=0 turns off
+# (the tests compare the two).
+_C_SHAPE = {"off": 0, "line": 1, "dest": 2, "value": 3, "exc": 3, "call": 4}
+_C_PROBE = os.environ.get("MONSIM_C_PROBE", "1") != "0"
 _ARITY = {"off": 1, "value": 2, "exc": 2, "call": 3, "dest": 2}  # callback arguments after the code
 
 
@@ -527,7 +532,14 @@ class Recorder:
                             frame_depth(f), dest))
                 except BaseException as x:
                     rec.probe_failed(name, x)
-        return cb
+        # The same fast path in C where the extension loads (no Python frame per event);
+        # everything else it hands to `cb`.
+        ext = capi.extension() if _C_PROBE else None
+        if ext is None or not hasattr(ext, "Probe"):
+            return cb
+        return ext.Probe(cb, ev, _C_SHAPE[shape], keyed, name == "PY_THROW", records, active,
+                         hf, limit, lambda c: info.get(id(c)) or learn(c), value,
+                         lambda x: rec.probe_failed(name, x), type(rec.probe_callback))
 
     def probe_failed(self, name, x):
         self.callback_failed("probe %s callback" % name, x)

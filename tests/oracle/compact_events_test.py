@@ -3,7 +3,9 @@ the same trace with and without the option once the compact records are expanded
 the naive reading of §4.5 below), over the oracle's examples and scenarios that take
 every way out of the compact form (a generator's entry and exit, a bound method's CALL,
 a PY_THROW into an async generator, events past max_records, options.stack, C-API fires
-inside a callback). Most of a busy loop's events are compact.
+inside a callback). Most of a busy loop's events are compact. Where monsim's C extension
+loads (capability capi_ext), the probe's fast path runs in C (capi_ext/probe.c): a
+worker with MONSIM_C_PROBE=0 (the Python callbacks) gives the same compact traces.
 One case per native CPython with sys.monitoring that `monsim interpreters --quick`
 finds; skips (77) without one.
 usage: compact_events_test.py MONSIM SOURCE_ROOT"""
@@ -92,10 +94,10 @@ def expand(trace):
 
 
 class Worker:
-    def __init__(self, python):
+    def __init__(self, python, env=None):
         self.p = subprocess.Popen([python, WORKER], stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                  text=True, cwd=ROOT)
+                                  text=True, cwd=ROOT, env=dict(os.environ, **(env or {})))
         self.hello = json.loads(self.p.stdout.readline())
         self.seq = 0
 
@@ -120,6 +122,7 @@ def examples():
 
 def check(python):
     w = Worker(python)
+    py = Worker(python, {"MONSIM_C_PROBE": "0"})
     try:
         cases.check(w.hello.get("capabilities", {}).get("compact_events") is True,
                     "the hello does not offer compact_events")
@@ -129,6 +132,11 @@ def check(python):
                 opts = dict(options, probe=probe)
                 plain = w.run(doc, dict(opts, compact_events=False))
                 compact = w.run(doc, dict(opts, compact_events=True))
+                by_python = py.run(doc, dict(opts, compact_events=True))
+                cases.check(by_python.get("trace") == compact.get("trace")
+                            and by_python["type"] == compact["type"],
+                            f"{doc['id']} probe={probe}: the C probe's trace differs:\n"
+                            f"{json.dumps(by_python)[:1500]}\n{json.dumps(compact)[:1500]}")
                 if not cases.check(plain["type"] == compact["type"],
                                    f"{doc['id']}: {plain['type']} vs {compact['type']}"):
                     continue
@@ -157,6 +165,7 @@ def check(python):
                     f"compact {arrays}, event objects {objects}")
     finally:
         w.close()
+        py.close()
 
 
 def main():

@@ -1,0 +1,337 @@
+/* Probe: the oracle probe's callback for one event with compact records (PROTOCOL §4.5),
+ * the fast path of recorder.py's _compact_probe_callback done without a Python frame:
+ *
+ *   Probe(fallback, ev, shape, keyed, throw, records, active, harness, limit,
+ *         entry_of, value, failed, method_type)
+ *
+ * A call whose record would be a tuple appends (ev, code index, offset, line, depth,
+ * field...) to `records` exactly as the Python callback would; any other call (a
+ * code-like, a callback running, a generator's entry or exit, a bound method's CALL, a
+ * GeneratorExit thrown into an async generator, max_records reached, an argument of
+ * another type) is passed whole to `fallback`, that Python callback, which sees the
+ * same caller frame since a C call makes none. shape: 0 offset, 1 LINE, 2 dest,
+ * 3 value/exc, 4 call. An exception in the fast path goes to failed(exc), as the
+ * Python callback's `except BaseException` does.
+ */
+#include "probe.h"
+
+#include <frameobject.h>
+#include <stddef.h>
+
+#define CACHE 64 /* code object -> (cid, lines, index), direct-mapped by address */
+#define MEMO 8    /* a module's builtin function -> its normalised value */
+
+enum { OFF, LINE, DEST, VALUE, CALL };
+
+typedef struct {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+    PyObject *fallback, *ev, *records, *active, *harness, *entry_of, *value, *failed;
+    PyObject *method_type;
+    int shape, throw_;
+    long keyed;
+    Py_ssize_t limit;
+    PyObject *code[CACHE], *entry[CACHE]; /* both held: an address is never reused */
+    PyObject *memo_ref[MEMO], *memo_value[MEMO]; /* a weak reference: nothing lives longer */
+} ProbeObject;
+
+/* The code's (cid, lines, index) entry, borrowed from the cache; NULL on error. */
+static PyObject *
+entry_of(ProbeObject *p, PyObject *code)
+{
+    size_t k = ((uintptr_t)code >> 4) % CACHE;
+    if (p->code[k] == code) {
+        return p->entry[k];
+    }
+    PyObject *e = PyObject_CallOneArg(p->entry_of, code);
+    if (e == NULL) {
+        return NULL;
+    }
+    if (!PyTuple_CheckExact(e) || PyTuple_GET_SIZE(e) != 3
+        || !PyTuple_CheckExact(PyTuple_GET_ITEM(e, 1))) {
+        Py_DECREF(e);
+        PyErr_SetString(PyExc_TypeError, "Probe: entry_of must give (cid, lines, index)");
+        return NULL;
+    }
+    Py_XSETREF(p->entry[k], e);
+    Py_XSETREF(p->code[k], Py_NewRef(code));
+    return e;
+}
+
+/* value(v). A builtin function of a module (CALL's `len`) normalises to its name only,
+ * which nothing can change, so its value is remembered while it lives. */
+static PyObject *
+normalised(ProbeObject *p, PyObject *v)
+{
+    if (!PyCFunction_CheckExact(v)
+        || (PyCFunction_GET_SELF(v) != NULL && !PyModule_CheckExact(PyCFunction_GET_SELF(v)))) {
+        return PyObject_CallOneArg(p->value, v);
+    }
+    size_t k = ((uintptr_t)v >> 4) % MEMO;
+    if (p->memo_ref[k] != NULL) {
+        PyObject *o;
+        if (PyWeakref_GetRef(p->memo_ref[k], &o) < 0) {
+            return NULL;
+        }
+        int same = o == v;
+        Py_XDECREF(o);
+        if (same) {
+            return Py_NewRef(p->memo_value[k]);
+        }
+    }
+    PyObject *r = PyObject_CallOneArg(p->value, v);
+    if (r == NULL) {
+        return NULL;
+    }
+    PyObject *ref = PyWeakref_NewRef(v, NULL);
+    if (ref == NULL) {
+        PyErr_Clear(); /* not remembered, still right */
+        return r;
+    }
+    Py_XSETREF(p->memo_ref[k], ref);
+    Py_XSETREF(p->memo_value[k], Py_NewRef(r));
+    return r;
+}
+
+/* Frames from f down to the first harness frame (recorder.py's frame_depth); -1 on
+ * error. */
+static long
+depth_of(ProbeObject *p, PyFrameObject *f)
+{
+    long d = 0;
+    Py_XINCREF(f);
+    while (f != NULL) {
+        PyCodeObject *c = PyFrame_GetCode(f);
+        int in = PySet_Contains(p->harness, c->co_filename);
+        Py_DECREF(c);
+        if (in != 0) {
+            Py_DECREF(f);
+            return in < 0 ? -1 : d;
+        }
+        d++;
+        PyFrameObject *back = PyFrame_GetBack(f);
+        Py_DECREF(f);
+        f = back;
+    }
+    return d;
+}
+
+static PyObject *
+fall_back(ProbeObject *p, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    return PyObject_Vectorcall(p->fallback, args, nargsf, kwnames);
+}
+
+static PyObject *
+Probe_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    ProbeObject *p = (ProbeObject *)self;
+    Py_ssize_t n = PyVectorcall_NARGS(nargsf);
+    static const Py_ssize_t arity[] = {2, 2, 3, 3, 4};
+    if (kwnames != NULL || n != arity[p->shape] || !PyCode_Check(args[0])
+        || PyList_GET_SIZE(p->active) != 0 || PyList_GET_SIZE(p->records) >= p->limit) {
+        return fall_back(p, args, nargsf, kwnames);
+    }
+    PyCodeObject *code = (PyCodeObject *)args[0];
+    if ((code->co_flags & p->keyed)
+        || (p->shape != LINE && !PyLong_CheckExact(args[1]))
+        || (p->throw_ && (code->co_flags & 0x200)
+            && Py_IS_TYPE(args[2], (PyTypeObject *)PyExc_GeneratorExit))
+        || (p->shape == CALL && Py_IS_TYPE(args[2], (PyTypeObject *)p->method_type))) {
+        return fall_back(p, args, nargsf, kwnames);
+    }
+    PyFrameObject *f = PyEval_GetFrame(); /* the monitored frame: _getframe(1) there */
+    if (f == NULL) {
+        return fall_back(p, args, nargsf, kwnames);
+    }
+    PyObject *rec = NULL, *offset = NULL, *line = NULL;
+    int in = PySet_Contains(p->harness, code->co_filename);
+    if (in != 0) {
+        if (in < 0) {
+            goto failed;
+        }
+        Py_RETURN_NONE;
+    }
+    PyObject *e = entry_of(p, (PyObject *)code);
+    if (e == NULL) {
+        goto failed;
+    }
+    PyObject *lines = PyTuple_GET_ITEM(e, 1);
+    if (p->shape == LINE) {
+        offset = PyLong_FromLong(PyFrame_GetLasti(f));
+        if (offset == NULL) {
+            goto failed;
+        }
+        line = Py_NewRef(args[1]);
+    }
+    else {
+        int overflow = 0;
+        long off = PyLong_AsLongAndOverflow(args[1], &overflow);
+        offset = Py_NewRef(args[1]);
+        line = (overflow == 0 && off >= 0 && (off >> 1) < PyTuple_GET_SIZE(lines))
+            ? Py_NewRef(PyTuple_GET_ITEM(lines, off >> 1)) : Py_NewRef(Py_None);
+    }
+    long d = depth_of(p, f);
+    if (d < 0) {
+        goto failed;
+    }
+    rec = PyTuple_New(p->shape == CALL ? 7 : p->shape == OFF || p->shape == LINE ? 5 : 6);
+    if (rec == NULL) {
+        goto failed;
+    }
+    PyTuple_SET_ITEM(rec, 0, Py_NewRef(p->ev));
+    PyTuple_SET_ITEM(rec, 1, Py_NewRef(PyTuple_GET_ITEM(e, 2)));
+    PyTuple_SET_ITEM(rec, 2, offset);
+    PyTuple_SET_ITEM(rec, 3, line);
+    offset = line = NULL;
+    PyObject *depth = PyLong_FromLong(d);
+    if (depth == NULL) {
+        goto failed;
+    }
+    PyTuple_SET_ITEM(rec, 4, depth);
+    if (p->shape == DEST) {
+        PyTuple_SET_ITEM(rec, 5, Py_NewRef(args[2]));
+    }
+    else if (p->shape == VALUE || p->shape == CALL) {
+        for (Py_ssize_t i = 2; i < n; i++) {
+            PyObject *v = normalised(p, args[i]);
+            if (v == NULL) {
+                goto failed;
+            }
+            PyTuple_SET_ITEM(rec, 3 + i, v);
+        }
+    }
+    if (PyList_Append(p->records, rec) < 0) {
+        goto failed;
+    }
+    Py_DECREF(rec);
+    Py_RETURN_NONE;
+failed:
+    Py_XDECREF(rec);
+    Py_XDECREF(offset);
+    Py_XDECREF(line);
+    {
+        PyObject *x = PyErr_GetRaisedException();
+        PyObject *r = PyObject_CallOneArg(p->failed, x);
+        Py_DECREF(x);
+        if (r == NULL) {
+            return NULL;
+        }
+        Py_DECREF(r);
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+Probe_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *fallback, *ev, *records, *active, *harness, *entry, *value, *failed, *method;
+    int shape, throw_;
+    long keyed;
+    Py_ssize_t limit;
+    if (!PyArg_ParseTuple(args, "OO!ilpO!O!O!nOOOO:Probe", &fallback, &PyLong_Type, &ev,
+                          &shape, &keyed, &throw_, &PyList_Type, &records, &PyList_Type,
+                          &active, &PySet_Type, &harness, &limit, &entry, &value, &failed,
+                          &method)) {
+        return NULL;
+    }
+    if (shape < OFF || shape > CALL) {
+        PyErr_SetString(PyExc_ValueError, "Probe: shape must be 0..4");
+        return NULL;
+    }
+    ProbeObject *p = (ProbeObject *)type->tp_alloc(type, 0);
+    if (p == NULL) {
+        return NULL;
+    }
+    p->vectorcall = Probe_vectorcall;
+    p->fallback = Py_NewRef(fallback);
+    p->ev = Py_NewRef(ev);
+    p->records = Py_NewRef(records);
+    p->active = Py_NewRef(active);
+    p->harness = Py_NewRef(harness);
+    p->entry_of = Py_NewRef(entry);
+    p->value = Py_NewRef(value);
+    p->failed = Py_NewRef(failed);
+    p->method_type = Py_NewRef(method);
+    p->shape = shape;
+    p->throw_ = throw_;
+    p->keyed = keyed;
+    p->limit = limit;
+    return (PyObject *)p;
+}
+
+static int
+Probe_traverse(ProbeObject *p, visitproc visit, void *arg)
+{
+    Py_VISIT(p->fallback);
+    Py_VISIT(p->records);
+    Py_VISIT(p->active);
+    Py_VISIT(p->harness);
+    Py_VISIT(p->entry_of);
+    Py_VISIT(p->value);
+    Py_VISIT(p->failed);
+    Py_VISIT(p->method_type);
+    for (int i = 0; i < CACHE; i++) {
+        Py_VISIT(p->code[i]);
+        Py_VISIT(p->entry[i]);
+    }
+    for (int i = 0; i < MEMO; i++) {
+        Py_VISIT(p->memo_ref[i]);
+        Py_VISIT(p->memo_value[i]);
+    }
+    return 0;
+}
+
+static int
+Probe_clear(ProbeObject *p)
+{
+    Py_CLEAR(p->fallback);
+    Py_CLEAR(p->records);
+    Py_CLEAR(p->active);
+    Py_CLEAR(p->harness);
+    Py_CLEAR(p->entry_of);
+    Py_CLEAR(p->value);
+    Py_CLEAR(p->failed);
+    Py_CLEAR(p->method_type);
+    for (int i = 0; i < CACHE; i++) {
+        Py_CLEAR(p->code[i]);
+        Py_CLEAR(p->entry[i]);
+    }
+    for (int i = 0; i < MEMO; i++) {
+        Py_CLEAR(p->memo_ref[i]);
+        Py_CLEAR(p->memo_value[i]);
+    }
+    return 0;
+}
+
+static void
+Probe_dealloc(ProbeObject *p)
+{
+    PyObject_GC_UnTrack(p);
+    Probe_clear(p);
+    Py_CLEAR(p->ev);
+    Py_TYPE(p)->tp_free((PyObject *)p);
+}
+
+static PyTypeObject Probe_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "monsim_capi.Probe",
+    .tp_basicsize = sizeof(ProbeObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_new = Probe_new,
+    .tp_dealloc = (destructor)Probe_dealloc,
+    .tp_traverse = (traverseproc)Probe_traverse,
+    .tp_clear = (inquiry)Probe_clear,
+    .tp_call = PyVectorcall_Call,
+    .tp_vectorcall_offset = offsetof(ProbeObject, vectorcall),
+    .tp_doc = "The probe's compact callback for one event (oracle/capi_ext/probe.c)",
+};
+
+int
+monsim_add_probe(PyObject *module)
+{
+    if (PyType_Ready(&Probe_Type) < 0) {
+        return -1;
+    }
+    return PyModule_AddObjectRef(module, "Probe", (PyObject *)&Probe_Type);
+}

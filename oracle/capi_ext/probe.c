@@ -201,6 +201,15 @@ Probe_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject 
             PyTuple_SET_ITEM(rec, 3 + i, v);
         }
     }
+    /* What the tuple holds is atomic (ints, None, value dicts of strings) almost always:
+     * then the run's full collections need not walk it, as they would to find out. */
+    int atomic = 1;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(rec); i++) {
+        atomic &= !PyObject_GC_IsTracked(PyTuple_GET_ITEM(rec, i));
+    }
+    if (atomic) {
+        PyObject_GC_UnTrack(rec);
+    }
     if (PyList_Append(p->records, rec) < 0) {
         goto failed;
     }

@@ -2,7 +2,7 @@
  * the fast path of recorder.py's _compact_probe_callback done without a Python frame:
  *
  *   Probe(fallback, ev, shape, keyed, throw, records, active, harness, limit,
- *         entry_of, value, failed, method_type)
+ *         entry_of, value, repr_limit, failed, method_type)
  *
  * A call whose record would be a tuple appends (ev, code index, offset, line, depth,
  * field...) to `records` exactly as the Python callback would; any other call (a
@@ -10,7 +10,8 @@
  * GeneratorExit thrown into an async generator, max_records reached, an argument of
  * another type) is passed whole to `fallback`, that Python callback, which sees the
  * same caller frame since a C call makes none. shape: 0 offset, 1 LINE, 2 dest,
- * 3 value/exc, 4 call. An exception in the fast path goes to failed(exc), as the
+ * 3 value/exc, 4 call. Values are value(v), made here for plain ints and lists of
+ * them (plain_value) and remembered for a module's builtin functions. An exception in the fast path goes to failed(exc), as the
  * Python callback's `except BaseException` does.
  */
 #include "probe.h"
@@ -33,7 +34,10 @@ typedef struct {
     Py_ssize_t limit;
     PyObject *code[CACHE], *entry[CACHE]; /* both held: an address is never reused */
     PyObject *memo_ref[MEMO], *memo_value[MEMO]; /* a weak reference: nothing lives longer */
+    Py_ssize_t repr_limit;                       /* options.repr_limit */
 } ProbeObject;
+
+static PyObject *s_type, *s_repr, *s_int, *s_list; /* "type", "repr", "int", "list" */
 
 /* The code's (cid, lines, index) entry, borrowed from the cache; NULL on error. */
 static PyObject *
@@ -58,11 +62,77 @@ entry_of(ProbeObject *p, PyObject *code)
     return e;
 }
 
+/* Appends the decimal digits of an exact int that fits a long long; 0 for any other. */
+static int
+put_int(PyObject *v, char *buf, size_t *len)
+{
+    if (!PyLong_CheckExact(v)) {
+        return 0;
+    }
+    int overflow = 0;
+    long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (overflow != 0 || (x == -1 && PyErr_Occurred())) {
+        PyErr_Clear();
+        return 0;
+    }
+    *len += (size_t)sprintf(buf + *len, "%lld", x);
+    return 1;
+}
+
+/* normalise.py's {"type", "repr"} of an exact int that fits a long long (so well inside
+ * its ±10**30) or of an exact list of at most _ITEMS (8) of them, whose repr is not cut
+ * at repr_limit; NULL (no exception) for anything else, which value() then makes. */
+static PyObject *
+plain_value(ProbeObject *p, PyObject *v)
+{
+    char buf[8 * 22 + 8];
+    size_t len = 0;
+    PyObject *type;
+    if (PyLong_CheckExact(v)) {
+        put_int(v, buf, &len);
+        type = s_int;
+    }
+    else if (PyList_CheckExact(v) && PyList_GET_SIZE(v) <= 8) {
+        buf[len++] = '[';
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(v); i++) {
+            if (i > 0) {
+                buf[len++] = ',';
+                buf[len++] = ' ';
+            }
+            if (!put_int(PyList_GET_ITEM(v, i), buf, &len)) {
+                return NULL;
+            }
+        }
+        buf[len++] = ']';
+        type = s_list;
+    }
+    else {
+        return NULL;
+    }
+    if (len == 0 || (Py_ssize_t)len > p->repr_limit) {
+        return NULL;
+    }
+    PyObject *repr = PyUnicode_FromStringAndSize(buf, (Py_ssize_t)len);
+    PyObject *d = repr != NULL ? PyDict_New() : NULL;
+    if (d == NULL || PyDict_SetItem(d, s_type, type) < 0
+        || PyDict_SetItem(d, s_repr, repr) < 0) {
+        Py_XDECREF(repr);
+        Py_XDECREF(d);
+        return NULL; /* with the exception: the caller's failure */
+    }
+    Py_DECREF(repr);
+    return d;
+}
+
 /* value(v). A builtin function of a module (CALL's `len`) normalises to its name only,
  * which nothing can change, so its value is remembered while it lives. */
 static PyObject *
 normalised(ProbeObject *p, PyObject *v)
 {
+    PyObject *plain = plain_value(p, v);
+    if (plain != NULL || PyErr_Occurred()) {
+        return plain;
+    }
     if (!PyCFunction_CheckExact(v)
         || (PyCFunction_GET_SELF(v) != NULL && !PyModule_CheckExact(PyCFunction_GET_SELF(v)))) {
         return PyObject_CallOneArg(p->value, v);
@@ -237,11 +307,11 @@ Probe_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     PyObject *fallback, *ev, *records, *active, *harness, *entry, *value, *failed, *method;
     int shape, throw_;
     long keyed;
-    Py_ssize_t limit;
-    if (!PyArg_ParseTuple(args, "OO!ilpO!O!O!nOOOO:Probe", &fallback, &PyLong_Type, &ev,
+    Py_ssize_t limit, repr_limit;
+    if (!PyArg_ParseTuple(args, "OO!ilpO!O!O!nOOnOO:Probe", &fallback, &PyLong_Type, &ev,
                           &shape, &keyed, &throw_, &PyList_Type, &records, &PyList_Type,
-                          &active, &PySet_Type, &harness, &limit, &entry, &value, &failed,
-                          &method)) {
+                          &active, &PySet_Type, &harness, &limit, &entry, &value,
+                          &repr_limit, &failed, &method)) {
         return NULL;
     }
     if (shape < OFF || shape > CALL) {
@@ -266,6 +336,7 @@ Probe_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     p->throw_ = throw_;
     p->keyed = keyed;
     p->limit = limit;
+    p->repr_limit = repr_limit;
     return (PyObject *)p;
 }
 
@@ -340,6 +411,13 @@ int
 monsim_add_probe(PyObject *module)
 {
     if (PyType_Ready(&Probe_Type) < 0) {
+        return -1;
+    }
+    s_type = PyUnicode_InternFromString("type");
+    s_repr = PyUnicode_InternFromString("repr");
+    s_int = PyUnicode_InternFromString("int");
+    s_list = PyUnicode_InternFromString("list");
+    if (s_type == NULL || s_repr == NULL || s_int == NULL || s_list == NULL) {
         return -1;
     }
     return PyModule_AddObjectRef(module, "Probe", (PyObject *)&Probe_Type);

@@ -539,7 +539,8 @@ class Recorder:
             return cb
         return ext.Probe(cb, ev, _C_SHAPE[shape], keyed, name == "PY_THROW", records, active,
                          hf, limit, lambda c: info.get(id(c)) or learn(c), value,
-                         lambda x: rec.probe_failed(name, x), type(rec.probe_callback))
+                         self.norm.limit, lambda x: rec.probe_failed(name, x),
+                         type(rec.probe_callback))
 
     def probe_failed(self, name, x):
         self.callback_failed("probe %s callback" % name, x)

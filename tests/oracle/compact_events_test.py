@@ -3,7 +3,7 @@ the same trace with and without the option once the compact records are expanded
 the naive reading of §4.5 below), over the oracle's examples and scenarios that take
 every way out of the compact form (a generator's entry and exit, a bound method's CALL,
 a PY_THROW into an async generator, events past max_records, options.stack, C-API fires
-inside a callback). Most of a busy loop's events are compact. Where monsim's C extension
+inside a callback), and values at the edges of what the C probe normalises itself. Most of a busy loop's events are compact. Where monsim's C extension
 loads (capability capi_ext), the probe's fast path runs in C (capi_ext/probe.c): a
 worker with MONSIM_C_PROBE=0 (the Python callbacks) gives the same compact traces.
 One case per native CPython with sys.monitoring that `monsim interpreters --quick`
@@ -54,6 +54,20 @@ def f():
         pass
     return [x for x in g(2)], {1: 2}.get(1), sorted([3, 1, 2])
 """
+# Values the C probe makes itself (plain ints, lists of up to 8 of them) and their edges.
+VALUES = """
+class L(list):
+    pass
+def g(v):
+    return v
+def f():
+    for v in ([], [1], list(range(8)), list(range(9)), [2**62, -2**63], [2**63], [True],
+              [[1]], 10**29, 10**31, -2**63, 2**64, L([1]), 123456789012345678, True,
+              [-1, 22, 333, 4444, 55555, 666666, 7777777, 88888888], len, g, None,
+              12345678901234567, 1234567890123456, [1234567890, 123], [1234567890, 12]):
+        len([v])
+        g(v)
+"""
 LOOP = "def f():\n    t = 0\n    for i in range(200):\n        if i % 3:\n            t += len([i])\n    return t\n"
 
 
@@ -70,6 +84,8 @@ OWN = [
     (scenario("truncated", LOOP), {"max_records": 300}),
     (scenario("instruction", LOOP), {"instruction": True}),
     (scenario("loop", LOOP), {}),
+    (scenario("values", VALUES), {}),
+    (scenario("values_cut", VALUES), {"repr_limit": 16}),
 ]
 
 

@@ -49,7 +49,10 @@ bool isIndex(const json& j, size_t size) {
 
 }  // namespace
 
-std::optional<std::string> expandCompactEvents(json& reply) {
+namespace {
+
+// checkCompactEvents; with `expand`, also the expansion.
+std::optional<std::string> visit(json& reply, bool expand) {
   if (!reply.is_object()) return std::nullopt;
   const auto type = reply.find("type");
   if (type == reply.end() || *type != "result") return std::nullopt;
@@ -63,35 +66,44 @@ std::optional<std::string> expandCompactEvents(json& reply) {
   std::vector<EventRow> events;
   std::vector<json> codes;
   if (auto bad = readTable(*table, events, codes)) return bad;
-  trace->erase(table);
   const auto records = trace->find("records");
-  if (records == trace->end() || !records->is_array()) return std::nullopt;
-  size_t index = 0;
-  for (json& r : *records) {
-    const size_t at = index++;
-    if (!r.is_array()) continue;
-    auto bad = [&](const std::string& what) {
-      return "trace.records[" + std::to_string(at) + "] " + what;
-    };
-    if (r.size() < kCommon || !isIndex(r[0], events.size()))
-      return bad("is an array but no compact event");
-    const EventRow& e = events[r[0].get<size_t>()];
-    if (r.size() != kCommon + e.fields.size())
-      return bad("has " + std::to_string(r.size()) + " items, its event " +
-                 std::to_string(kCommon + e.fields.size()));
-    if (!isIndex(r[1], codes.size())) return bad("names no code of trace.compact.codes");
-    json::object_t o;
-    o.emplace("kind", "event");
-    o.emplace("event", e.name);
-    o.emplace("code", codes[r[1].get<size_t>()]);
-    o.emplace("offset", std::move(r[2]));
-    o.emplace("line", std::move(r[3]));
-    o.emplace("depth", std::move(r[4]));
-    for (size_t i = 0; i < e.fields.size(); ++i)
-      o.emplace(e.fields[i], std::move(r[kCommon + i]));
-    r = std::move(o);
+  if (records != trace->end() && records->is_array()) {
+    size_t index = 0;
+    for (json& r : *records) {
+      const size_t at = index++;
+      if (!r.is_array()) continue;
+      auto bad = [&](const std::string& what) {
+        return "trace.records[" + std::to_string(at) + "] " + what;
+      };
+      if (r.size() < kCommon || !isIndex(r[0], events.size()))
+        return bad("is an array but no compact event");
+      const EventRow& e = events[r[0].get<size_t>()];
+      if (r.size() != kCommon + e.fields.size())
+        return bad("has " + std::to_string(r.size()) + " items, its event " +
+                   std::to_string(kCommon + e.fields.size()));
+      if (!isIndex(r[1], codes.size()))
+        return bad("names no code of trace.compact.codes");
+      if (!expand) continue;
+      json::object_t o;
+      o.emplace("kind", "event");
+      o.emplace("event", e.name);
+      o.emplace("code", codes[r[1].get<size_t>()]);
+      o.emplace("offset", std::move(r[2]));
+      o.emplace("line", std::move(r[3]));
+      o.emplace("depth", std::move(r[4]));
+      for (size_t i = 0; i < e.fields.size(); ++i)
+        o.emplace(e.fields[i], std::move(r[kCommon + i]));
+      r = std::move(o);
+    }
   }
+  if (expand) trace->erase("compact");
   return std::nullopt;
 }
+
+}  // namespace
+
+std::optional<std::string> checkCompactEvents(json& reply) { return visit(reply, false); }
+
+std::optional<std::string> expandCompactEvents(json& reply) { return visit(reply, true); }
 
 }  // namespace monsim::harness

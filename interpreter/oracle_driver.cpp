@@ -250,8 +250,8 @@ std::string requestLine(long seq, const nlohmann::json& scenario,
                         const nlohmann::json& options, const nlohmann::json& transport) {
   nlohmann::json msg{{"type", "run"}, {"seq", seq}, {"scenario", scenario}};
   if (!options.is_null()) msg["options"] = options;
-  // Transport, unless the caller chose: the driver undoes it before anyone reads the
-  // reply (InstructionTables, expandCompactEvents).
+  // Transport, unless the caller chose: the driver undoes it (InstructionTables) or the
+  // trace reader reads through it (compact events) before anyone reads the reply.
   if (options.is_null() || options.is_object())
     for (auto it = transport.begin(); it != transport.end(); ++it)
       if (!options.contains(it.key())) msg["options"][it.key()] = it.value();
@@ -372,7 +372,7 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
     }
     nlohmann::json reply = nlohmann::json::parse(line, nullptr, false);
     std::optional<std::string> bad = tables_.resolve(reply);
-    if (!bad) bad = expandCompactEvents(reply);
+    if (!bad) bad = checkCompactEvents(reply);
     if (bad) {
       out.kind = RunOutcome::Kind::Crashed;
       out.detail = "the worker broke the protocol: " + *bad + " (" + proc_.kill() + ")";

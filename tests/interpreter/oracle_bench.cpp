@@ -75,7 +75,7 @@ int main() {
     size_t events = 0;
     if (r.kind == RunOutcome::Kind::Result)
       for (const auto& rec : r.message["trace"]["records"])
-        events += rec["kind"] == "event";
+        events += rec.is_array() || rec["kind"] == "event";  // compact or not
     std::printf("oracle-record %s: %.0f events/s (%zu events in %.2f s)\n", in.id.c_str(),
                 events / dt, events, dt);
     if (in.monitoring && in.implementation == "cpython") {

@@ -2,10 +2,11 @@
  * the fast path of recorder.py's _compact_probe_callback done without a Python frame:
  *
  *   Probe(fallback, ev, shape, keyed, throw, records, active, harness, limit,
- *         entry_of, value, repr_limit, failed, method_type)
+ *         entry_of, value, repr_limit, failed, method_type, as_text)
  *
  * A call whose record would be a tuple appends (ev, code index, offset, line, depth,
- * field...) to `records` exactly as the Python callback would; any other call (a
+ * field...) to `records` exactly as the Python callback would (with as_text, as its
+ * JSON text where render() writes everything in it); any other call (a
  * code-like, a callback running, a generator's entry or exit, a bound method's CALL, a
  * GeneratorExit thrown into an async generator, max_records reached, an argument of
  * another type) is passed whole to `fallback`, that Python callback, which sees the
@@ -35,6 +36,7 @@ typedef struct {
     PyObject *code[CACHE], *entry[CACHE]; /* both held: an address is never reused */
     PyObject *memo_ref[MEMO], *memo_value[MEMO]; /* a weak reference: nothing lives longer */
     Py_ssize_t repr_limit;                       /* options.repr_limit */
+    int as_text;                                 /* records as their JSON text */
 } ProbeObject;
 
 static PyObject *s_type, *s_repr, *s_int, *s_list; /* "type", "repr", "int", "list" */
@@ -186,6 +188,102 @@ depth_of(ProbeObject *p, PyFrameObject *f)
     return d;
 }
 
+/* JSON text as json.dumps(separators=(",", ":")) writes it, for what a compact record
+ * holds almost always: ints that fit a long long, None, strings of printable ASCII
+ * without '"' or '\\', and flat dicts of such strings (values). 0 for anything else
+ * (the record then stays a tuple, which json.dumps writes). */
+typedef struct {
+    char buf[1024];
+    size_t len;
+} Text;
+
+static int
+put(Text *t, const char *s, size_t n)
+{
+    if (t->len + n > sizeof t->buf) {
+        return 0;
+    }
+    memcpy(t->buf + t->len, s, n);
+    t->len += n;
+    return 1;
+}
+
+static int
+render_str(Text *t, PyObject *s)
+{
+    if (!PyUnicode_CheckExact(s) || PyUnicode_KIND(s) != PyUnicode_1BYTE_KIND) {
+        return 0;
+    }
+    const Py_UCS1 *c = PyUnicode_1BYTE_DATA(s);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (c[i] < 0x20 || c[i] > 0x7e || c[i] == '"' || c[i] == '\\') {
+            return 0;
+        }
+    }
+    return put(t, "\"", 1) && put(t, (const char *)c, (size_t)n) && put(t, "\"", 1);
+}
+
+static int
+render(Text *t, PyObject *v)
+{
+    if (v == Py_None) {
+        return put(t, "null", 4);
+    }
+    if (PyLong_CheckExact(v)) {
+        int overflow = 0;
+        long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+        if (overflow != 0 || (x == -1 && PyErr_Occurred())) {
+            PyErr_Clear();
+            return 0;
+        }
+        char digits[24], *end = digits + sizeof digits, *d = end;
+        unsigned long long u = x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x;
+        do {
+            *--d = (char)('0' + u % 10);
+            u /= 10;
+        } while (u != 0);
+        if (x < 0) {
+            *--d = '-';
+        }
+        return put(t, d, (size_t)(end - d));
+    }
+    if (PyUnicode_CheckExact(v)) {
+        return render_str(t, v);
+    }
+    if (PyDict_CheckExact(v)) {
+        Py_ssize_t pos = 0, i = 0;
+        PyObject *key, *item;
+        if (!put(t, "{", 1)) {
+            return 0;
+        }
+        while (PyDict_Next(v, &pos, &key, &item)) {
+            if ((i++ > 0 && !put(t, ",", 1)) || !render_str(t, key) || !put(t, ":", 1)
+                || !render_str(t, item)) {
+                return 0;
+            }
+        }
+        return put(t, "}", 1);
+    }
+    return 0;
+}
+
+/* The record's JSON text as a str, or the record itself when it has something render()
+ * does not write: the worker joins the texts into its reply (protocol.py). */
+static PyObject *
+as_text(PyObject *rec)
+{
+    Text t = {.len = 0};
+    int ok = put(&t, "[", 1);
+    for (Py_ssize_t i = 0; ok && i < PyTuple_GET_SIZE(rec); i++) {
+        ok = (i == 0 || put(&t, ",", 1)) && render(&t, PyTuple_GET_ITEM(rec, i));
+    }
+    if (!ok || !put(&t, "]", 1)) {
+        return Py_NewRef(rec);
+    }
+    return PyUnicode_FromStringAndSize(t.buf, (Py_ssize_t)t.len);
+}
+
 static PyObject *
 fall_back(ProbeObject *p, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
@@ -271,10 +369,16 @@ Probe_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject 
             PyTuple_SET_ITEM(rec, 3 + i, v);
         }
     }
-    /* What the tuple holds is atomic (ints, None, value dicts of strings) almost always:
+    if (p->as_text) {
+        Py_SETREF(rec, as_text(rec));
+        if (rec == NULL) {
+            goto failed;
+        }
+    }
+    /* What a tuple holds is atomic (ints, None, value dicts of strings) almost always:
      * then the run's full collections need not walk it, as they would to find out. */
-    int atomic = 1;
-    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(rec); i++) {
+    int atomic = PyTuple_CheckExact(rec);
+    for (Py_ssize_t i = 0; atomic && i < PyTuple_GET_SIZE(rec); i++) {
         atomic &= !PyObject_GC_IsTracked(PyTuple_GET_ITEM(rec, i));
     }
     if (atomic) {
@@ -308,10 +412,11 @@ Probe_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     int shape, throw_;
     long keyed;
     Py_ssize_t limit, repr_limit;
-    if (!PyArg_ParseTuple(args, "OO!ilpO!O!O!nOOnOO:Probe", &fallback, &PyLong_Type, &ev,
+    int as_text;
+    if (!PyArg_ParseTuple(args, "OO!ilpO!O!O!nOOnOOp:Probe", &fallback, &PyLong_Type, &ev,
                           &shape, &keyed, &throw_, &PyList_Type, &records, &PyList_Type,
                           &active, &PySet_Type, &harness, &limit, &entry, &value,
-                          &repr_limit, &failed, &method)) {
+                          &repr_limit, &failed, &method, &as_text)) {
         return NULL;
     }
     if (shape < OFF || shape > CALL) {
@@ -337,6 +442,7 @@ Probe_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     p->keyed = keyed;
     p->limit = limit;
     p->repr_limit = repr_limit;
+    p->as_text = as_text;
     return (PyObject *)p;
 }
 

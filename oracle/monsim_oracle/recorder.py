@@ -540,7 +540,7 @@ class Recorder:
         return ext.Probe(cb, ev, _C_SHAPE[shape], keyed, name == "PY_THROW", records, active,
                          hf, limit, lambda c: info.get(id(c)) or learn(c), value,
                          self.norm.limit, lambda x: rec.probe_failed(name, x),
-                         type(rec.probe_callback))
+                         type(rec.probe_callback), True)
 
     def probe_failed(self, name, x):
         self.callback_failed("probe %s callback" % name, x)

@@ -54,7 +54,8 @@ def f():
         pass
     return [x for x in g(2)], {1: 2}.get(1), sorted([3, 1, 2])
 """
-# Values the C probe makes itself (plain ints, lists of up to 8 of them) and their edges.
+# Values the C probe makes itself (plain ints, lists of up to 8 of them) and their edges,
+# and strings it writes as JSON text itself (printable ASCII) or leaves to json.
 VALUES = """
 class L(list):
     pass
@@ -64,7 +65,8 @@ def f():
     for v in ([], [1], list(range(8)), list(range(9)), [2**62, -2**63], [2**63], [True],
               [[1]], 10**29, 10**31, -2**63, 2**64, L([1]), 123456789012345678, True,
               [-1, 22, 333, 4444, 55555, 666666, 7777777, 88888888], len, g, None,
-              12345678901234567, 1234567890123456, [1234567890, 123], [1234567890, 12]):
+              12345678901234567, 1234567890123456, [1234567890, 123], [1234567890, 12],
+              'q"uote', 'back\\\\slash', '\\u00e9t\\u00e9', 'new\\nline', '~ plain', 2**63 - 1):
         len([v])
         g(v)
 """

@@ -18,7 +18,7 @@ struct EventRow {
 constexpr size_t kCommon = 5;  // event, code, offset, line, depth
 
 std::optional<std::string> readTable(const json& table, std::vector<EventRow>& events,
-                                     std::vector<json>& codes) {
+                                     std::vector<json>& codes, const json*& values) {
   if (!table.is_object()) return "trace.compact is not an object";
   const auto ev = table.find("events");
   const auto co = table.find("codes");
@@ -39,6 +39,10 @@ std::optional<std::string> readTable(const json& table, std::vector<EventRow>& e
     if (!c.is_string()) return "trace.compact.codes has an entry that is not a code id";
     codes.push_back(c);
   }
+  static const json kNone = json::array();
+  const auto va = table.find("values");
+  if (va != table.end() && !va->is_array()) return "trace.compact.values is not an array";
+  values = va == table.end() ? &kNone : &*va;
   return std::nullopt;
 }
 
@@ -65,7 +69,8 @@ std::optional<std::string> visit(json& reply, bool expand) {
   if (table == trace->end()) return std::nullopt;
   std::vector<EventRow> events;
   std::vector<json> codes;
-  if (auto bad = readTable(*table, events, codes)) return bad;
+  const json* values = nullptr;
+  if (auto bad = readTable(*table, events, codes, values)) return bad;
   const auto records = trace->find("records");
   if (records != trace->end() && records->is_array()) {
     size_t index = 0;
@@ -83,6 +88,15 @@ std::optional<std::string> visit(json& reply, bool expand) {
                    std::to_string(kCommon + e.fields.size()));
       if (!isIndex(r[1], codes.size()))
         return bad("names no code of trace.compact.codes");
+      // A value item that is a number names a value of the table (all but `dest` are
+      // values).
+      for (size_t i = 0; i < e.fields.size(); ++i) {
+        json& v = r[kCommon + i];
+        if (e.fields[i] == "dest" || !v.is_number()) continue;
+        if (!isIndex(v, values->size()))
+          return bad("names no value of trace.compact.values");
+        if (expand) v = (*values)[v.get<size_t>()];
+      }
       if (!expand) continue;
       json::object_t o;
       o.emplace("kind", "event");

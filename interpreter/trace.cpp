@@ -290,6 +290,7 @@ struct CompactTable {
   };
   std::vector<Row> events;
   std::vector<std::string> codes;
+  const json* values = nullptr;  // what a number in a value item names
 };
 
 CompactTable compactTable(const json& trace) {
@@ -308,6 +309,7 @@ CompactTable compactTable(const json& trace) {
       }
       t.events.push_back(std::move(r));
     }
+  if (auto va = c->find("values"); va != c->end() && va->is_array()) t.values = &*va;
   if (auto co = c->find("codes"); co != c->end() && co->is_array())
     for (const json& id : *co)
       t.codes.push_back(id.is_string() ? id.get<std::string>() : "");
@@ -342,7 +344,11 @@ TraceRecord compactRecord(const json& a, const CompactTable& t) {
   r.depth = small(a[4]);
   for (size_t i = 0; i < row.fields.size(); ++i) {
     const std::string& f = row.fields[i];
-    const json& v = a[kCommon + i];
+    const json& item = a[kCommon + i];
+    const auto named = f != "dest" && t.values && item.is_number()
+                           ? indexIn(item, t.values->size())
+                           : std::nullopt;
+    const json& v = named ? (*t.values)[*named] : item;
     if (f == "dest")
       r.dest = small(v);
     else if (f == "value")

@@ -2,7 +2,7 @@
  * the fast path of recorder.py's _compact_probe_callback done without a Python frame:
  *
  *   Probe(fallback, ev, shape, keyed, throw, records, active, harness, limit,
- *         entry_of, value, repr_limit, failed, method_type, as_text)
+ *         entry_of, value, repr_limit, failed, method_type, as_text, values)
  *
  * A call whose record would be a tuple appends (ev, code index, offset, line, depth,
  * field...) to `records` exactly as the Python callback would (with as_text, as its
@@ -29,6 +29,7 @@ typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
     PyObject *fallback, *ev, *records, *active, *harness, *entry_of, *value, *failed;
+    PyObject *values; /* trace.compact.values: what a remembered value's index stands for */
     PyObject *method_type;
     int shape, throw_;
     long keyed;
@@ -127,7 +128,8 @@ plain_value(ProbeObject *p, PyObject *v)
 }
 
 /* value(v). A builtin function of a module (CALL's `len`) normalises to its name only,
- * which nothing can change, so its value is remembered while it lives. */
+ * which nothing can change, so its value is remembered while it lives, and written once,
+ * in trace.compact.values: records hold its index there (PROTOCOL §4.5). */
 static PyObject *
 normalised(ProbeObject *p, PyObject *v)
 {
@@ -160,9 +162,18 @@ normalised(ProbeObject *p, PyObject *v)
         PyErr_Clear(); /* not remembered, still right */
         return r;
     }
+    /* Remembered as its index in trace.compact.values, which the record then holds. */
+    PyObject *index = PyLong_FromSsize_t(PyList_GET_SIZE(p->values));
+    if (index == NULL || PyList_Append(p->values, r) < 0) {
+        Py_XDECREF(index);
+        Py_DECREF(ref);
+        Py_DECREF(r);
+        return NULL;
+    }
+    Py_DECREF(r);
     Py_XSETREF(p->memo_ref[k], ref);
-    Py_XSETREF(p->memo_value[k], Py_NewRef(r));
-    return r;
+    Py_XSETREF(p->memo_value[k], Py_NewRef(index));
+    return index;
 }
 
 /* Frames from f down to the first harness frame (recorder.py's frame_depth); -1 on
@@ -409,14 +420,15 @@ static PyObject *
 Probe_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
     PyObject *fallback, *ev, *records, *active, *harness, *entry, *value, *failed, *method;
+    PyObject *values;
     int shape, throw_;
     long keyed;
     Py_ssize_t limit, repr_limit;
     int as_text;
-    if (!PyArg_ParseTuple(args, "OO!ilpO!O!O!nOOnOOp:Probe", &fallback, &PyLong_Type, &ev,
+    if (!PyArg_ParseTuple(args, "OO!ilpO!O!O!nOOnOOpO!:Probe", &fallback, &PyLong_Type, &ev,
                           &shape, &keyed, &throw_, &PyList_Type, &records, &PyList_Type,
                           &active, &PySet_Type, &harness, &limit, &entry, &value,
-                          &repr_limit, &failed, &method, &as_text)) {
+                          &repr_limit, &failed, &method, &as_text, &PyList_Type, &values)) {
         return NULL;
     }
     if (shape < OFF || shape > CALL) {
@@ -435,6 +447,7 @@ Probe_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     p->harness = Py_NewRef(harness);
     p->entry_of = Py_NewRef(entry);
     p->value = Py_NewRef(value);
+    p->values = Py_NewRef(values);
     p->failed = Py_NewRef(failed);
     p->method_type = Py_NewRef(method);
     p->shape = shape;
@@ -455,6 +468,7 @@ Probe_traverse(ProbeObject *p, visitproc visit, void *arg)
     Py_VISIT(p->harness);
     Py_VISIT(p->entry_of);
     Py_VISIT(p->value);
+    Py_VISIT(p->values);
     Py_VISIT(p->failed);
     Py_VISIT(p->method_type);
     for (int i = 0; i < CACHE; i++) {
@@ -477,6 +491,7 @@ Probe_clear(ProbeObject *p)
     Py_CLEAR(p->harness);
     Py_CLEAR(p->entry_of);
     Py_CLEAR(p->value);
+    Py_CLEAR(p->values);
     Py_CLEAR(p->failed);
     Py_CLEAR(p->method_type);
     for (int i = 0; i < CACHE; i++) {

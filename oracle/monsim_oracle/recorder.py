@@ -139,6 +139,7 @@ class Recorder:
         self.stack = opts["stack"]
         self.compact = opts["compact_events"]  # PROTOCOL §4.5
         self.compact_events = []  # [name, field...] per compact event number
+        self.compact_values = []  # values compact records name by index (the C probe's)
         self.probe = None      # the probe's tool id once it is running
         self.truncated = False
         self.active = []       # delivery records whose callback is running
@@ -540,7 +541,7 @@ class Recorder:
         return ext.Probe(cb, ev, _C_SHAPE[shape], keyed, name == "PY_THROW", records, active,
                          hf, limit, lambda c: info.get(id(c)) or learn(c), value,
                          self.norm.limit, lambda x: rec.probe_failed(name, x),
-                         type(rec.probe_callback), True)
+                         type(rec.probe_callback), True, self.compact_values)
 
     def probe_failed(self, name, x):
         self.callback_failed("probe %s callback" % name, x)

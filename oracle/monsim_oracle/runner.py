@@ -260,7 +260,8 @@ class _Run:
         }
         if self.opts["compact_events"]:
             trace["compact"] = {"events": rec.compact_events,
-                                "codes": [rec.codes.info[id(c)][0] for c in rec.codes.codes]}
+                                "codes": [rec.codes.info[id(c)][0] for c in rec.codes.codes],
+                                "values": rec.compact_values}
         return "result", trace
 
     def body(self):

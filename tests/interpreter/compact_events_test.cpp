@@ -1,10 +1,12 @@
 // The driver's side of compact event records (PROTOCOL §4.5): an array record becomes
-// the event object the worker would have written without the option, objects pass
-// unchanged, the table and the option's echo go, and a malformed record or table is a
-// protocol error naming it.
+// the event object the worker would have written without the option (and the trace
+// reader reads it as that), objects pass unchanged, the table and the option's echo go,
+// and a malformed record or table is a protocol error naming it.
 #include "interpreter/compact_events.h"
 
 #include <gtest/gtest.h>
+
+#include "interpreter/trace.h"
 
 namespace monsim::harness {
 namespace {
@@ -62,6 +64,26 @@ TEST(CompactEvents, AnArrayRecordBecomesTheEventObject) {
   EXPECT_EQ(t["records"][4]["event"], "CALL");
   EXPECT_EQ(t["records"][5]["value"], kInt);
   EXPECT_EQ(t["records"][5].size(), 7u);
+}
+
+TEST(CompactEvents, ANumberInAValueItemNamesAValueOfTheTable) {
+  json table = kTable;
+  table["values"] = json::array({kInt});
+  json r = result(json::array({json::array({2, 0, 10, 2, 1, 0, kInt}),
+                               json::array({1, 0, 8, 2, 1, 0})}),
+                  table);
+  ASSERT_EQ(checkCompactEvents(r), std::nullopt);
+  EXPECT_EQ(r["trace"]["records"][0][5], 0);  // checked, left compact
+  const Trace typed = traceFromJson(r["trace"]);
+  ASSERT_EQ(typed.records.size(), 2u);
+  EXPECT_EQ(typed.records[0].callable, typed.records[0].arg0);
+  EXPECT_EQ(typed.records[0].callable->repr, "1");
+  EXPECT_EQ(typed.records[1].dest, 0);  // a destination, not a value
+  ASSERT_EQ(expandCompactEvents(r), std::nullopt);
+  EXPECT_EQ(r["trace"]["records"][0]["callable"], kInt);
+  EXPECT_EQ(r["trace"]["records"][1]["dest"], 0);
+  json bad = result(json::array({json::array({3, 0, 10, 2, 1, 1})}), table);
+  EXPECT_NE(checkCompactEvents(bad).value_or("").find("values"), std::string::npos);
 }
 
 TEST(CompactEvents, ATraceWithoutTheTableOrAnErroredReplyPassesUnchanged) {

@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "interpreter/compact_events.h"
 #include "interpreter/oracle_driver.h"
 #include "scenario/loader.h"
 
@@ -77,7 +78,7 @@ int record(const RecordArgs& a) {
     const auto hello = worker.hello(&why);
     for (const auto& [path, scenario] : scenarios) {
       const std::string id = scenario.value("id", fs::path(path).stem().string());
-      const auto outcome = hello ? worker.run(scenario, options) : harness::RunOutcome{};
+      auto outcome = hello ? worker.run(scenario, options) : harness::RunOutcome{};
       const auto file =
           fs::path(a.out) / (safeName(id) + "." + safeName(interp.id) + ".jsonl");
       std::ofstream o(file);
@@ -97,7 +98,8 @@ int record(const RecordArgs& a) {
         << "\n";
       if (outcome.kind == harness::RunOutcome::Kind::Result) {
         // The trace's metadata (code table, probe tool, captured output…) as
-        // one record, then one line per trace record.
+        // one record, then one line per trace record, compact events as objects.
+        harness::expandCompactEvents(outcome.message);  // checked by the driver
         nlohmann::json meta = outcome.message["trace"];
         const nlohmann::json records = meta.value("records", nlohmann::json::array());
         meta.erase("records");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "interpreter/compact_events.h"
 #include "interpreter/untrusted_text.h"
 
 namespace monsim::harness {
@@ -246,12 +247,14 @@ std::optional<RunOutcome> outcomeOfReply(nlohmann::json reply, const std::string
 namespace {
 
 std::string requestLine(long seq, const nlohmann::json& scenario,
-                        const nlohmann::json& options, bool tablesByKey) {
+                        const nlohmann::json& options, const nlohmann::json& transport) {
   nlohmann::json msg{{"type", "run"}, {"seq", seq}, {"scenario", scenario}};
   if (!options.is_null()) msg["options"] = options;
-  // Transport, not the caller's choice: InstructionTables puts the tables back.
-  if (tablesByKey && (options.is_null() || options.is_object()))
-    msg["options"]["instructions_by_key"] = true;
+  // Transport, unless the caller chose: the driver undoes it (InstructionTables) or the
+  // trace reader reads through it (compact events) before anyone reads the reply.
+  if (options.is_null() || options.is_object())
+    for (auto it = transport.begin(); it != transport.end(); ++it)
+      if (!options.contains(it.key())) msg["options"][it.key()] = it.value();
   return msg.dump() + "\n";
 }
 
@@ -312,7 +315,7 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
   } else {
     ahead_.clear();  // not what was expected: those replies are skipped as stale
     seq = ++seq_;
-    if (!send(requestLine(seq, scenario, options, tablesByKey()), out)) return out;
+    if (!send(requestLine(seq, scenario, options, transportOptions()), out)) return out;
   }
   const RunBudget budget =
       tighter(asked, {opts_.runTimeout, opts_.memoryMb, opts_.processes});
@@ -368,7 +371,9 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
       return out;
     }
     nlohmann::json reply = nlohmann::json::parse(line, nullptr, false);
-    if (const std::optional<std::string> bad = tables_.resolve(reply)) {
+    std::optional<std::string> bad = tables_.resolve(reply);
+    if (!bad) bad = checkCompactEvents(reply);
+    if (bad) {
       out.kind = RunOutcome::Kind::Crashed;
       out.detail = "the worker broke the protocol: " + *bad + " (" + proc_.kill() + ")";
       ahead_.clear();
@@ -395,12 +400,15 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
   }
 }
 
-bool OracleWorker::tablesByKey() const {
-  if (!hello_) return false;
+nlohmann::json OracleWorker::transportOptions() const {
+  nlohmann::json out = nlohmann::json::object();
+  if (!hello_) return out;
   const auto caps = hello_->find("capabilities");
-  if (caps == hello_->end() || !caps->is_object()) return false;
-  const auto it = caps->find("instructions_by_key");
-  return it != caps->end() && it->is_boolean() && it->get<bool>();
+  if (caps == hello_->end() || !caps->is_object()) return out;
+  for (const char* name : {"instructions_by_key", "compact_events"})
+    if (const auto it = caps->find(name); it != caps->end() && it->is_boolean() && *it)
+      out[name] = true;
+  return out;
 }
 
 bool OracleWorker::send(const std::string& request, RunOutcome& out) {
@@ -420,7 +428,8 @@ bool OracleWorker::prefetch(const nlohmann::json& scenario,
   // names them again): its reply is on its way.
   for (const Ahead& a : ahead_)
     if (a.scenario == scenario && a.options == options) return true;
-  const std::string request = requestLine(seq_ + 1, scenario, options, tablesByKey());
+  const std::string request =
+      requestLine(seq_ + 1, scenario, options, transportOptions());
   // A request that fills the pipe would block while the worker blocks writing a
   // reply nobody reads: only small ones, and a few, are written ahead, fewer bytes in
   // all than a pipe holds (64 KiB on Linux).

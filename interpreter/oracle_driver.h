@@ -170,7 +170,9 @@ class OracleWorker : public Oracle {
   // as tablesStart_.
   InstructionTables tables_;
   int tablesStart_ = 0;
-  bool tablesByKey() const;
+  // The transport options (instruction tables by key, compact events) the hello
+  // offers, which the driver adds to every run request and undoes in its reply.
+  nlohmann::json transportOptions() const;
   // Writes a run request; false (the worker killed, `out` says why) if it cannot.
   bool send(const std::string& request, RunOutcome& out);
   int baseStart_ = -1;  // starts_ when baseKb_ was read

@@ -45,6 +45,7 @@ Process& Process::operator=(Process&& o) noexcept {
     out_ = o.out_;
     err_ = o.err_;
     outBuf_ = std::move(o.outBuf_);
+    outScanned_ = o.outScanned_;
     errBuf_ = std::move(o.errBuf_);
     outEof_ = o.outEof_;
     status_ = std::move(o.status_);
@@ -94,6 +95,7 @@ std::optional<std::string> Process::start(const std::vector<std::string>& argv) 
   ::fcntl(out_, F_SETFL, O_NONBLOCK);
   ::fcntl(err_, F_SETFL, O_NONBLOCK);
   outBuf_.clear();
+  outScanned_ = 0;
   errBuf_.clear();
   outEof_ = false;
   status_.clear();
@@ -153,16 +155,19 @@ Process::ReadStatus Process::readLine(std::string& line,
                                       std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    const auto nl = outBuf_.find('\n');
+    const auto nl = outBuf_.find('\n', outScanned_);
     if (nl != std::string::npos) {
       line = outBuf_.substr(0, nl);
       outBuf_.erase(0, nl + 1);
+      outScanned_ = 0;
       return ReadStatus::Line;
     }
+    outScanned_ = outBuf_.size();
     if (outEof_ || out_ < 0) {
       if (outBuf_.empty()) return ReadStatus::Eof;
       line.swap(outBuf_);  // a last line without its newline
       outBuf_.clear();
+      outScanned_ = 0;
       return ReadStatus::Line;
     }
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -63,6 +63,8 @@ class Process {
   pid_t group_ = -1;  // outlives the child: what it started may still run
   int in_ = -1, out_ = -1, err_ = -1;
   std::string outBuf_, errBuf_;
+  size_t outScanned_ = 0;  // outBuf_ holds no newline before this: a long line is
+                           // searched once, not once per read
   bool outEof_ = false;
   std::string status_;
 };

@@ -96,10 +96,17 @@ std::string str(const json& j, const char* key, std::string fallback = "") {
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : fallback;
 }
+std::optional<int64_t> integer(const json& j) {
+  if (!j.is_number_integer()) return std::nullopt;
+  return j.get<int64_t>();
+}
 std::optional<int64_t> integer(const json& j, const char* key) {
   auto it = j.find(key);
-  if (it == j.end() || !it->is_number_integer()) return std::nullopt;
-  return it->get<int64_t>();
+  return it == j.end() ? std::nullopt : integer(*it);
+}
+std::optional<int> small(const json& j) {
+  const auto v = integer(j);
+  return v ? std::optional<int>(int(*v)) : std::nullopt;
 }
 std::optional<int> small(const json& j, const char* key) {
   const auto v = integer(j, key);
@@ -273,6 +280,91 @@ TraceRecord recordFromJson(const json& j) {
   return r;
 }
 
+namespace {
+
+// What the numbers of compact event records (PROTOCOL §4.5) stand for.
+struct CompactTable {
+  struct Row {
+    std::string name;
+    std::vector<std::string> fields;  // the keys of the items after depth
+  };
+  std::vector<Row> events;
+  std::vector<std::string> codes;
+  const json* values = nullptr;  // what a number in a value item names
+};
+
+CompactTable compactTable(const json& trace) {
+  CompactTable t;
+  const auto c = trace.find("compact");
+  if (c == trace.end() || !c->is_object()) return t;
+  if (auto ev = c->find("events"); ev != c->end() && ev->is_array())
+    for (const json& row : *ev) {
+      CompactTable::Row r;
+      for (size_t i = 0; row.is_array() && i < row.size(); ++i) {
+        std::string name = row[i].is_string() ? row[i].get<std::string>() : "";
+        if (i == 0)
+          r.name = std::move(name);
+        else
+          r.fields.push_back(std::move(name));
+      }
+      t.events.push_back(std::move(r));
+    }
+  if (auto va = c->find("values"); va != c->end() && va->is_array()) t.values = &*va;
+  if (auto co = c->find("codes"); co != c->end() && co->is_array())
+    for (const json& id : *co)
+      t.codes.push_back(id.is_string() ? id.get<std::string>() : "");
+  return t;
+}
+
+std::optional<size_t> indexIn(const json& j, size_t size) {
+  const auto v = integer(j);
+  if (!v || *v < 0 || static_cast<uint64_t>(*v) >= size) return std::nullopt;
+  return static_cast<size_t>(*v);
+}
+
+// [event, code, offset, line, depth, field...]: the record its object form reads as
+// (recordFromJson), read straight from the array; Unknown when it is malformed (the
+// driver rejects such a reply before anything reads it).
+TraceRecord compactRecord(const json& a, const CompactTable& t) {
+  TraceRecord r;
+  constexpr size_t kCommon = 5;
+  const auto ev = a.size() >= kCommon ? indexIn(a[0], t.events.size()) : std::nullopt;
+  const auto code = a.size() >= kCommon ? indexIn(a[1], t.codes.size()) : std::nullopt;
+  if (!ev || !code || a.size() != kCommon + t.events[*ev].fields.size()) return r;
+  const CompactTable::Row& row = t.events[*ev];
+  if (const auto e = eventNamed(row.name)) {
+    r.kind = RecordKind::Event;
+    r.event = *e;
+  } else {
+    r.unknownEvent = row.name;
+  }
+  r.code = t.codes[*code];
+  r.offset = integer(a[2]).value_or(0);
+  r.line = small(a[3]);
+  r.depth = small(a[4]);
+  for (size_t i = 0; i < row.fields.size(); ++i) {
+    const std::string& f = row.fields[i];
+    const json& item = a[kCommon + i];
+    const auto named = f != "dest" && t.values && item.is_number()
+                           ? indexIn(item, t.values->size())
+                           : std::nullopt;
+    const json& v = named ? (*t.values)[*named] : item;
+    if (f == "dest")
+      r.dest = small(v);
+    else if (f == "value")
+      r.value = valueFromJson(v);
+    else if (f == "exc")
+      r.exc = valueFromJson(v);
+    else if (f == "callable")
+      r.callable = valueFromJson(v);
+    else if (f == "arg0")
+      r.arg0 = valueFromJson(v);
+  }
+  return r;
+}
+
+}  // namespace
+
 Trace traceFromJson(const json& j) {
   Trace t;
   if (!j.is_object()) return t;
@@ -329,7 +421,9 @@ Trace traceFromJson(const json& j) {
   }
   if (auto it = j.find("records"); it != j.end() && it->is_array()) {
     t.records.reserve(it->size());
-    for (const json& r : *it) t.records.push_back(recordFromJson(r));
+    const CompactTable compact = compactTable(j);
+    for (const json& r : *it)
+      t.records.push_back(r.is_array() ? compactRecord(r, compact) : recordFromJson(r));
   }
   markCapi(t, t.records);
   guessLegacyOccurrences(t);

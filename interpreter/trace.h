@@ -101,6 +101,7 @@ struct TraceRecord {
   // step, step_end: the step's index; step, action: what it does
   int index = -1;
   std::string action, target, op;
+  bool operator==(const TraceRecord&) const = default;
 };
 
 // The instructions the occurrence rules (behaviour §14.3) tell apart; every other
@@ -188,6 +189,8 @@ struct Trace {
 // RESUME after a yield is PY_RESUME (a throw, PY_THROW, looks the same).
 Event legacyOccurrence(LegacyEvent e, const TraceInstruction* at);
 
+// A trace's records may be compact events (PROTOCOL §4.5), read as their objects would
+// be.
 Trace traceFromJson(const nlohmann::json& trace);
 TraceRecord recordFromJson(const nlohmann::json& record);
 

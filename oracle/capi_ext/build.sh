@@ -3,12 +3,14 @@
 #   oracle/capi_ext/build.sh PYTHON OUTDIR   ->   OUTDIR/monsim_capi<EXT_SUFFIX>
 # PYTHON must be CPython >= 3.13 with its C headers (cpython/monitoring.h); otherwise
 # this says why and exits 0 without building (the oracle then reports capi_ext false).
-# Up to date (newer than this script and the source): nothing to do.
+# Up to date (newer than this script and the sources): nothing to do.
 set -eu
 [ $# -eq 2 ] || { echo "usage: $0 PYTHON OUTDIR" >&2; exit 2; }
 PY=$1
 OUT=$2
-SRC="$(cd "$(dirname "$0")" && pwd)/monsim_capi.c"
+DIR="$(cd "$(dirname "$0")" && pwd)"
+SRC="$DIR/monsim_capi.c"
+SOURCES="$SRC $DIR/probe.c $DIR/probe.h"
 
 # Lines "ok", INCLUDE, PLATINCLUDE, EXT_SUFFIX; or "no", REASON.
 info=$("$PY" - <<'EOF'
@@ -35,11 +37,13 @@ if [ "$(line 1)" != ok ]; then
 fi
 INC=$(line 2) PLAT=$(line 3) SUFFIX=$(line 4)
 TARGET="$OUT/monsim_capi$SUFFIX"
-if [ -f "$TARGET" ] && [ "$TARGET" -nt "$SRC" ] && [ "$TARGET" -nt "$0" ]; then
-  exit 0
-fi
+fresh=1
+for f in $SOURCES "$0"; do
+  [ -f "$TARGET" ] && [ "$TARGET" -nt "$f" ] || fresh=0
+done
+[ $fresh = 1 ] && exit 0
 mkdir -p "$OUT"
 # Built beside the target, then renamed: a worker never loads a half-written file.
-"${CC:-gcc}" -shared -fPIC -O2 -Wall -I"$INC" -I"$PLAT" -o "$TARGET.tmp$$" "$SRC"
+"${CC:-gcc}" -shared -fPIC -O2 -Wall -I"$INC" -I"$PLAT" -o "$TARGET.tmp$$" "$SRC" "$DIR/probe.c"
 mv -f "$TARGET.tmp$$" "$TARGET"
 echo "capi_ext: built $TARGET"

@@ -12,11 +12,14 @@
  *   fire(event, states, index, codelike, offset, *args)
  *                             PyMonitoring_Fire<Event>Event(&states[index], codelike, offset, ...)
  *                             -> states[index].active afterwards
+ *   Probe(...)                the probe's compact callback for one event (probe.c)
  *
  * Built by build.sh; the oracle loads it from build/capi_ext/<version>/.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+
+#include "probe.h"
 
 #if PY_VERSION_HEX < 0x030D0000
 #error "monsim_capi needs the monitoring C API (CPython 3.13+)"
@@ -352,7 +355,8 @@ PyInit_monsim_capi(void)
         return NULL;
     }
     if (PyModule_AddObjectRef(m, "States", (PyObject *)&States_Type) < 0
-        || PyModule_AddObjectRef(m, "Version", (PyObject *)&Version_Type) < 0) {
+        || PyModule_AddObjectRef(m, "Version", (PyObject *)&Version_Type) < 0
+        || monsim_add_probe(m) < 0) {
         Py_DECREF(m);
         return NULL;
     }

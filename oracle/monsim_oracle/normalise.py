@@ -180,7 +180,7 @@ class CodeTable:
 
     def __init__(self, program_file):
         self.program_file = program_file
-        self.info = {}  # id(code) -> (cid, line-per-code-unit list)
+        self.info = {}  # id(code) -> (cid, line-per-code-unit list, index in codes)
         self.codes = []
         self.taken = set()
         self.capi = {}  # code id -> row, for code-like objects of the C API (capi.py)
@@ -191,7 +191,7 @@ class CodeTable:
             self.capi[cid] = {"qualname": name, "firstlineno": 0, "origin": "capi"}
 
     def learn(self, code):
-        """Registers code (first sight) and returns its (cid, lines) entry."""
+        """Registers code (first sight) and returns its (cid, lines, index) entry."""
         got = self.info.get(id(code))
         if got is not None:
             return got
@@ -200,7 +200,7 @@ class CodeTable:
         while cid in self.taken:
             cid, k = "%s#%d" % (base, k), k + 1
         self.taken.add(cid)
-        entry = (cid, _line_per_unit(code))
+        entry = (cid, _line_per_unit(code), len(self.codes))
         self.info[id(code)] = entry
         self.codes.append(code)
         return entry

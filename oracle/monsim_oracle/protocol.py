@@ -29,7 +29,9 @@ def _capabilities():
             "settrace": "settrace" in REAL_HOOKS and "gettrace" in REAL_HOOKS,
             "setprofile": "setprofile" in REAL_HOOKS and "getprofile" in REAL_HOOKS,
             # Code rows can name their instruction table (options.instructions_by_key).
-            "instructions_by_key": True}
+            "instructions_by_key": True,
+            # Probe events can be arrays (options.compact_events).
+            "compact_events": True}
     try:
         import threading
         t = threading.Thread(target=lambda: None)
@@ -168,6 +170,26 @@ def handle(line):
     return reply, False
 
 
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def encode(m):
+    """The message's JSON text. A result's top-level records may be JSON text already
+    (compact records written by the C probe, capi_ext/probe.c): they are joined in as
+    they are."""
+    trace = m.get("trace") if m.get("type") == "result" else None
+    records = trace.get("records") if type(trace) is dict else None
+    if type(records) is not list or not any(type(r) is str for r in records):
+        return _ENCODE(m)
+
+    def obj(d, key, text):
+        return "{" + ",".join(_ENCODE(k) + ":" + (text if k == key else _ENCODE(v))
+                              for k, v in d.items()) + "}"
+
+    joined = "[" + ",".join([r if type(r) is str else _ENCODE(r) for r in records]) + "]"
+    return obj(m, "trace", obj(trace, "records", joined))
+
+
 def main():
     inp, out = processes.protocol_streams()
     # Anything printed outside the protocol (stray finalizers, warnings) goes
@@ -175,7 +197,7 @@ def main():
     sys.stdout = sys.stderr
 
     def send(m):
-        out.write(json.dumps(m, separators=(",", ":")) + "\n")
+        out.write(encode(m) + "\n")
         out.flush()
 
     send(hello())

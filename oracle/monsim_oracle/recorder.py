@@ -13,11 +13,12 @@ scenario. Events fired through the monitoring C API (capi.py) carry a code-like
 object instead of a code object: never harness, no co_lines, no frame of their own.
 """
 import dis
+import os
 import sys
 from itertools import count as _count
 
 from . import HARNESS_FILES, _here
-from . import frames
+from . import capi, frames
 from .events import BY_BIT, MONITORING, SHAPE
 from .normalise import NONE, CodeTable, Normaliser, qualname
 
@@ -36,6 +37,13 @@ REAL_HOOKS = {n: getattr(sys, n) for n in ("settrace", "setprofile", "gettrace",
               if callable(getattr(sys, n, None))}  # Brython: no setprofile
 _NO_ARG = object()  # an argument the C API's C_RETURN / C_RAISE do not pass
 _CODE = type(_here.__code__)
+# The fields a compact event record has after [event, code, offset, line, depth].
+_COMPACT_FIELDS = {"off": (), "line": (), "value": ("value",), "exc": ("exc",),
+                   "call": ("callable", "arg0"), "dest": ("dest",)}
+# Its shape numbers in the C probe (capi_ext/probe.c), which MONSIM_C_PROBE=0 turns off
+# (the tests compare the two).
+_C_SHAPE = {"off": 0, "line": 1, "dest": 2, "value": 3, "exc": 3, "call": 4}
+_C_PROBE = os.environ.get("MONSIM_C_PROBE", "1") != "0"
 _ARITY = {"off": 1, "value": 2, "exc": 2, "call": 3, "dest": 2}  # callback arguments after the code
 
 
@@ -129,6 +137,9 @@ class Recorder:
         self.norm.special[Handler] = lambda h: {"type": "handler", "repr": "<%s>" % h.label}
         self.limit = opts["max_records"]
         self.stack = opts["stack"]
+        self.compact = opts["compact_events"]  # PROTOCOL §4.5
+        self.compact_events = []  # [name, field...] per compact event number
+        self.compact_values = []  # values compact records name by index (the C probe's)
         self.probe = None      # the probe's tool id once it is running
         self.truncated = False
         self.active = []       # delivery records whose callback is running
@@ -332,19 +343,19 @@ class Recorder:
                 d["stack"] = stack_of(f)
             put(d)
 
-        # One closure per callback shape (no *args): this is the hot path.
+        # One closure per callback shape (no *args): this is the hot path. Each `full`
+        # takes the monitored frame, so the compact callbacks below can hand it on.
         if shape == "off":
-            def cb(code, off):
+            def full(code, off, f):
                 try:
                     if type(code) is not _CODE:
-                        return emit_codelike(code, (off,), _getframe(1))
-                    emit(code, off, _getframe(1))
+                        return emit_codelike(code, (off,), f)
+                    emit(code, off, f)
                 except BaseException as x:
                     rec.probe_failed(name, x)
         elif shape == "line":
-            def cb(code, line):
+            def full(code, line, f):
                 try:
-                    f = _getframe(1)
                     if type(code) is not _CODE:
                         return emit_codelike(code, (line,), f)
                     emit(code, f.f_lasti, f, line)
@@ -354,9 +365,8 @@ class Recorder:
             key = shape
             throw = name == "PY_THROW"
 
-            def cb(code, off, v):
+            def full(code, off, v, f):
                 try:
-                    f = _getframe(1)
                     if type(code) is not _CODE:
                         return emit_codelike(code, (off, v), f)
                     d = emit(code, off, f)
@@ -369,12 +379,12 @@ class Recorder:
         elif shape == "call":
             method = type(rec.probe_callback)
 
-            def cb(code, off, func, arg0=_NO_ARG):
+            def full(code, off, func, arg0, f):
                 try:
                     if type(code) is not _CODE:  # C_RETURN/C_RAISE by the C API: 3 args
                         args = (off, func) if arg0 is _NO_ARG else (off, func, arg0)
-                        return emit_codelike(code, args, _getframe(1))
-                    d = emit(code, off, _getframe(1))
+                        return emit_codelike(code, args, f)
+                    d = emit(code, off, f)
                     if d is not None:
                         d["callable"] = value(func)
                         d["arg0"] = value(arg0)
@@ -383,11 +393,11 @@ class Recorder:
                 except BaseException as x:
                     rec.probe_failed(name, x)
         elif shape == "dest":
-            def cb(code, off, dest):
+            def full(code, off, dest, f):
                 try:
                     if type(code) is not _CODE:
-                        return emit_codelike(code, (off, dest), _getframe(1))
-                    d = emit(code, off, _getframe(1))
+                        return emit_codelike(code, (off, dest), f)
+                    d = emit(code, off, f)
                     if d is not None:
                         d["dest"] = dest
                 except BaseException as x:
@@ -413,7 +423,125 @@ class Recorder:
                     put(d)
                 except BaseException as x:
                     rec.probe_failed(name, x)
+            return cb
+        if self.compact and not stack_on:
+            return self._compact_probe_callback(name, shape, full, frame_depth)
+        if shape == "call":
+            def cb(code, off, func, arg0=_NO_ARG):
+                full(code, off, func, arg0, _getframe(1))
+        elif shape in ("off", "line"):
+            def cb(code, a):
+                full(code, a, _getframe(1))
+        else:
+            def cb(code, a, b):
+                full(code, a, b, _getframe(1))
         return cb
+
+    def _compact_probe_callback(self, name, shape, full, frame_depth):
+        """The probe's callback with compact event records (options.compact_events,
+        PROTOCOL §4.5): a top-level event with only the common fields and its shape's
+        becomes a tuple; any other (a code-like's, one inside a callback, a generator's
+        entry or exit, a bound method's CALL, a PY_THROW into an async generator, one
+        past max_records) goes to `full`, which makes the record as without the option."""
+        ev = len(self.compact_events)
+        self.compact_events.append([name] + list(_COMPACT_FIELDS[shape]))
+        append = self.records.append
+        records = self.records
+        info = self.codes.info
+        learn = self.codes.learn
+        value = self.norm.value
+        hf = HARNESS_FILES
+        limit = self.limit
+        active = self.active
+        rec = self
+        # Entry/exit of a generator or coroutine carries its frame's number (emit).
+        keyed = 0x2a0 if name in ("PY_START", "PY_RESUME", "PY_THROW", "PY_YIELD",
+                                  "PY_RETURN", "PY_UNWIND") else 0
+        if shape == "off":
+            def cb(code, off):
+                f = _getframe(1)
+                if type(code) is not _CODE or active or code.co_flags & keyed \
+                        or len(records) >= limit:
+                    return full(code, off, f)
+                try:
+                    if code.co_filename in hf:
+                        return
+                    e = info.get(id(code)) or learn(code)
+                    ls = e[1]
+                    append((ev, e[2], off, ls[off >> 1] if 0 <= off >> 1 < len(ls) else None,
+                            frame_depth(f)))
+                except BaseException as x:
+                    rec.probe_failed(name, x)
+        elif shape == "line":
+            def cb(code, line):
+                f = _getframe(1)
+                if type(code) is not _CODE or active or len(records) >= limit:
+                    return full(code, line, f)
+                try:
+                    if code.co_filename in hf:
+                        return
+                    e = info.get(id(code)) or learn(code)
+                    append((ev, e[2], f.f_lasti, line, frame_depth(f)))
+                except BaseException as x:
+                    rec.probe_failed(name, x)
+        elif shape in ("value", "exc"):
+            throw = name == "PY_THROW"
+
+            def cb(code, off, v):
+                f = _getframe(1)
+                if type(code) is not _CODE or active or code.co_flags & keyed \
+                        or len(records) >= limit \
+                        or (throw and code.co_flags & 0x200 and type(v) is GeneratorExit):
+                    return full(code, off, v, f)
+                try:
+                    if code.co_filename in hf:
+                        return
+                    e = info.get(id(code)) or learn(code)
+                    ls = e[1]
+                    append((ev, e[2], off, ls[off >> 1] if 0 <= off >> 1 < len(ls) else None,
+                            frame_depth(f), value(v)))
+                except BaseException as x:
+                    rec.probe_failed(name, x)
+        elif shape == "call":
+            method = type(rec.probe_callback)
+
+            def cb(code, off, func, arg0=_NO_ARG):
+                f = _getframe(1)
+                if type(code) is not _CODE or active or type(func) is method \
+                        or len(records) >= limit:
+                    return full(code, off, func, arg0, f)
+                try:
+                    if code.co_filename in hf:
+                        return
+                    e = info.get(id(code)) or learn(code)
+                    ls = e[1]
+                    append((ev, e[2], off, ls[off >> 1] if 0 <= off >> 1 < len(ls) else None,
+                            frame_depth(f), value(func), value(arg0)))
+                except BaseException as x:
+                    rec.probe_failed(name, x)
+        else:  # dest
+            def cb(code, off, dest):
+                f = _getframe(1)
+                if type(code) is not _CODE or active or len(records) >= limit:
+                    return full(code, off, dest, f)
+                try:
+                    if code.co_filename in hf:
+                        return
+                    e = info.get(id(code)) or learn(code)
+                    ls = e[1]
+                    append((ev, e[2], off, ls[off >> 1] if 0 <= off >> 1 < len(ls) else None,
+                            frame_depth(f), dest))
+                except BaseException as x:
+                    rec.probe_failed(name, x)
+        # The same fast path in C where the extension loads (no Python frame per event);
+        # everything else it hands to `cb`.
+        ext = capi.extension() if _C_PROBE else None
+        if ext is None or not hasattr(ext, "Probe"):
+            return cb
+        return ext.Probe(cb, ev, _C_SHAPE[shape], keyed, name == "PY_THROW", records, active,
+                         hf, limit, lambda c: info.get(id(c)) or learn(c), value,
+                         self.norm.limit, lambda x: rec.probe_failed(name, x),
+                         type(rec.probe_callback), True, self.compact_values)
 
     def probe_failed(self, name, x):
         self.callback_failed("probe %s callback" % name, x)

@@ -244,7 +244,7 @@ class _Run:
             variable.append("gc_timing")
         if threading.active_count() > 1:
             variable.append("threads")
-        return "result", {
+        trace = {
             "scenario": self.doc["id"],
             "opcode_trace_sticky": self.sticky,
             "interpreter": INTERPRETER,
@@ -258,6 +258,11 @@ class _Run:
             "truncated": rec.truncated,
             "variable": variable,
         }
+        if self.opts["compact_events"]:
+            trace["compact"] = {"events": rec.compact_events,
+                                "codes": [rec.codes.info[id(c)][0] for c in rec.codes.codes],
+                                "values": rec.compact_values}
+        return "result", trace
 
     def body(self):
         """Everything between redirection and teardown; an errored context or None."""

@@ -35,6 +35,7 @@ OPTION_DEFAULTS = {
     "stdout_limit": 65536,
     "repr_limit": 80,
     "instructions_by_key": False,  # code rows name their instruction table (PROTOCOL §4)
+    "compact_events": False,  # probe events may be arrays (PROTOCOL §4.5)
 }
 
 _TOP = {"id", "description", "meta", "program", "tools", "handlers", "steps",
@@ -354,7 +355,8 @@ class Checker:
         if not self.typ(opts, dict, "options", "an object"):
             return
         self.keys(opts, set(OPTION_DEFAULTS), "options")
-        for k in ("probe", "record", "instruction", "stack", "gc", "instructions_by_key"):
+        for k in ("probe", "record", "instruction", "stack", "gc", "instructions_by_key",
+                  "compact_events"):
             if k in opts:
                 self.typ(opts[k], bool, "options." + k, "a boolean")
         for k, lo in (("max_records", 1), ("stdout_limit", 0), ("repr_limit", 16)):

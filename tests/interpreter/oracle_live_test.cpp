@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 
+#include "interpreter/compact_events.h"
 #include "interpreter/oracle_driver.h"
 #include "tests/live_interpreters.h"
 
@@ -41,10 +42,12 @@ class OracleLive : public ::testing::TestWithParam<PyVersion> {
     if (!interp_) GTEST_SKIP() << live::missingMessage(GetParam());
   }
 
+  // The trace with its compact events as objects (PROTOCOL §4.5).
   json record(OracleWorker& w, const json& scenario, bool probe) {
-    const auto r = w.run(scenario, {{"probe", probe}});
+    auto r = w.run(scenario, {{"probe", probe}});
     EXPECT_EQ(r.kind, RunOutcome::Kind::Result)
         << interp_->id << " " << scenario["id"] << ": " << r.detail << r.message.dump();
+    EXPECT_EQ(expandCompactEvents(r.message), std::nullopt);
     return r.message.value("trace", json::object());
   }
 

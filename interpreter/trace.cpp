@@ -328,10 +328,12 @@ std::optional<size_t> indexIn(const json& j, size_t size) {
 TraceRecord compactRecord(const json& a, const CompactTable& t) {
   TraceRecord r;
   constexpr size_t kCommon = 5;
-  const auto ev = a.size() >= kCommon ? indexIn(a[0], t.events.size()) : std::nullopt;
-  const auto code = a.size() >= kCommon ? indexIn(a[1], t.codes.size()) : std::nullopt;
-  if (!ev || !code || a.size() != kCommon + t.events[*ev].fields.size()) return r;
-  const CompactTable::Row& row = t.events[*ev];
+  if (a.size() < kCommon) return r;
+  const std::optional<size_t> ev = indexIn(a[0], t.events.size());
+  const std::optional<size_t> code = indexIn(a[1], t.codes.size());
+  if (!ev || !code) return r;
+  const CompactTable::Row& row = t.events[ev.value()];
+  if (a.size() != kCommon + row.fields.size()) return r;
   if (const auto e = eventNamed(row.name)) {
     r.kind = RecordKind::Event;
     r.event = *e;

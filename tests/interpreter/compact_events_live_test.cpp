@@ -62,6 +62,18 @@ TEST_P(CompactEventsLive, TypedAndExpandedTracesEqualThoseWithoutTheOption) {
         ++varying;
         continue;
       }
+      // What a trace says may still differ between processes (PROTOCOL §7 `variable`:
+      // the order of str-keyed sets where the hash seed is not fixed, as under pyodide)
+      // is set aside when it does differ: two runs without the option may agree by
+      // chance.
+      const bool mayVary = a.kind == RunOutcome::Kind::Result &&
+                           !a.message["trace"].value("variable", json::array()).empty();
+      if (mayVary &&
+          (with.kind != a.kind || traceFromJson(with.message["trace"]).records !=
+                                      traceFromJson(a.message["trace"]).records)) {
+        ++varying;
+        continue;
+      }
       ASSERT_EQ(with.kind, a.kind) << where << ": " << with.detail << a.detail;
       if (a.kind != RunOutcome::Kind::Result) continue;
       ++compared;

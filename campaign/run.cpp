@@ -196,8 +196,6 @@ std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& 
   // that its runs are written to the worker ahead (one case earlier, guided steering
   // decides it from one case fewer; its token still replays it).
   std::map<std::pair<size_t, size_t>, Ready> readyAhead;
-  harness::CheckContext judged = runCtx;
-  judged.keepTraces = true;  // runPrepared's context: the runs' options are the same
 
   // Workers are started as they are made, and how long that took is kept.
   std::vector<double> startSeconds(interps.size(), 0);
@@ -229,10 +227,10 @@ std::vector<CampaignStats> runCampaign(const std::vector<harness::Interpreter>& 
         }
         if (!mine) mine = ready(i, n);
         if (after && mine->prepared.scenario &&
-            harness::prefetchRuns(*mine->prepared.scenario, *w, judged)) {
+            harness::prefetchRuns(*mine->prepared.scenario, *w, runCtx)) {
           Ready next = ready(i, *after);
           if (next.prepared.scenario)
-            harness::prefetchRuns(*next.prepared.scenario, *w, judged);
+            harness::prefetchRuns(*next.prepared.scenario, *w, runCtx);
           std::lock_guard<std::mutex> lock(mu);
           readyAhead.emplace(std::make_pair(i, *after), std::move(next));
         }

@@ -389,6 +389,9 @@ Trace traceFromJson(const json& j) {
   }
   t.stdoutText = str(j, "stdout");
   t.stderrText = str(j, "stderr");
+  if (auto it = j.find("variable"); it != j.end() && it->is_array())
+    for (const json& v : *it)
+      if (v.is_string()) t.variable.push_back(v.get<std::string>());
   if (auto it = j.find("output_cut"); it != j.end() && it->is_object()) {
     t.stdoutWritten = integer(*it, "stdout").value_or(-1);
     t.stderrWritten = integer(*it, "stderr").value_or(-1);

@@ -178,6 +178,8 @@ struct Trace {
   long stdoutWritten = -1, stderrWritten = -1;
   long outputLimit = 0;  // options.stdout_limit: the characters kept of each
   long recordLimit = 0;  // options.max_records: the records kept (`truncated` past it)
+  // What may still differ between runs or processes (PROTOCOL §7: str_hash_order, ...).
+  std::vector<std::string> variable;
 
   const TraceCode* code(const std::string& id) const;
 };

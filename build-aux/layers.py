@@ -44,6 +44,7 @@ MODEL_FORBIDDEN = re.compile(
 # Everything else gets typed values (parse once, render late).
 JSON_HEADERS = {"interpreter/trace.h", "interpreter/oracle_driver.h",
                 "interpreter/instruction_tables.h", "interpreter/compact_events.h",
+                "interpreter/json_line.h",
                 "interpreter/pyrepro_python.h", "check/result_json.h", "runner/suite.h",
                 "runner/journal.h"}
 HARNESS = ("interpreter", "check", "runner", "campaign")

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "interpreter/compact_events.h"
+#include "interpreter/json_line.h"
 #include "interpreter/untrusted_text.h"
 
 namespace monsim::harness {
@@ -185,7 +186,7 @@ std::optional<nlohmann::json> OracleWorker::hello(std::string* why) {
 }
 
 std::optional<nlohmann::json> helloOf(const std::string& line, std::string& problem) {
-  nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+  nlohmann::json j = parseJsonText(line);
   const auto type = j.is_object() ? j.find("type") : j.end();
   if (!j.is_object() || type == j.end() || *type != "hello") return std::nullopt;
   // What the harness reads of a hello has the types PROTOCOL §2 gives it.
@@ -205,7 +206,7 @@ std::optional<nlohmann::json> helloOf(const std::string& line, std::string& prob
 }
 
 std::optional<RunOutcome> outcomeOfReply(const std::string& line, long seq) {
-  return outcomeOfReply(nlohmann::json::parse(line, nullptr, false), line, seq);
+  return outcomeOfReply(parseJsonText(line), line, seq);
 }
 
 std::optional<RunOutcome> outcomeOfReply(nlohmann::json reply, const std::string& line,
@@ -370,7 +371,7 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
       recent_.clear();
       return out;
     }
-    nlohmann::json reply = nlohmann::json::parse(line, nullptr, false);
+    nlohmann::json reply = parseJsonText(line);
     std::optional<std::string> bad = tables_.resolve(reply);
     if (!bad) bad = checkCompactEvents(reply);
     if (bad) {

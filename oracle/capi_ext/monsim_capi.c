@@ -336,6 +336,8 @@ static PyMethodDef methods[] = {
     {"exit_scope", exit_scope, METH_NOARGS, "exit_scope(): PyMonitoring_ExitScope"},
     {"fire", (PyCFunction)(void (*)(void))fire, METH_FASTCALL,
      "fire(event, states, index, codelike, offset, *args) -> states[index].active"},
+    {"join_texts", monsim_join_texts, METH_O,
+     "join_texts(records): runs of records' JSON texts joined by ',', in place"},
     {NULL},
 };
 

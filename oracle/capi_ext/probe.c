@@ -295,6 +295,83 @@ as_text(PyObject *rec)
     return PyUnicode_FromStringAndSize(t.buf, (Py_ssize_t)t.len);
 }
 
+/* A plain value's normalised dict as its JSON text, {"type":"int","repr":"5"}, without
+ * making the dict: what plain_value() would give, rendered. 0 if v is not plain (or
+ * its repr is cut at repr_limit); t is then left as it was. */
+static int
+render_plain(ProbeObject *p, Text *t, PyObject *v)
+{
+    char buf[8 * 22 + 8];
+    size_t len = 0;
+    const char *head;
+    if (PyLong_CheckExact(v)) {
+        if (!put_int(v, buf, &len)) {
+            return 0;
+        }
+        head = "{\"type\":\"int\",\"repr\":\"";
+    }
+    else if (PyList_CheckExact(v) && PyList_GET_SIZE(v) <= 8) {
+        buf[len++] = '[';
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(v); i++) {
+            if (i > 0) {
+                buf[len++] = ',';
+                buf[len++] = ' ';
+            }
+            if (!put_int(PyList_GET_ITEM(v, i), buf, &len)) {
+                return 0;
+            }
+        }
+        buf[len++] = ']';
+        head = "{\"type\":\"list\",\"repr\":\"";
+    }
+    else {
+        return 0;
+    }
+    size_t before = t->len;
+    if (len == 0 || (Py_ssize_t)len > p->repr_limit || !put(t, head, strlen(head))
+        || !put(t, buf, len) || !put(t, "\"}", 2)) {
+        t->len = before;
+        return 0;
+    }
+    return 1;
+}
+
+/* The record [ev, code, offset, line, depth, field...] as JSON text, made from its
+ * parts without the tuple (nor a dict for a plain value). A value field that is not
+ * plain is normalised into norm[i] (which the caller then owns, for the tuple too, so
+ * nothing is normalised twice). NULL without an exception where render() does not
+ * write something (the caller then makes the tuple), with one on failure. */
+static PyObject *
+direct_text(ProbeObject *p, PyObject *cid, PyObject *offset, PyObject *line, long depth,
+            PyObject *const *fields, Py_ssize_t nfields, PyObject **norm)
+{
+    Text t = {.len = 0};
+    char digits[24];
+    int ok = put(&t, "[", 1) && render(&t, p->ev) && put(&t, ",", 1) && render(&t, cid)
+        && put(&t, ",", 1) && render(&t, offset) && put(&t, ",", 1) && render(&t, line)
+        && put(&t, ",", 1)
+        && put(&t, digits, (size_t)snprintf(digits, sizeof digits, "%ld", depth));
+    for (Py_ssize_t i = 0; ok && i < nfields; i++) {
+        ok = put(&t, ",", 1);
+        if (!ok || p->shape == DEST) {
+            ok = ok && render(&t, fields[i]);
+            continue;
+        }
+        if (render_plain(p, &t, fields[i])) {
+            continue;
+        }
+        norm[i] = normalised(p, fields[i]);
+        if (norm[i] == NULL) {
+            return NULL;
+        }
+        ok = render(&t, norm[i]);
+    }
+    if (!ok || !put(&t, "]", 1)) {
+        return NULL;
+    }
+    return PyUnicode_FromStringAndSize(t.buf, (Py_ssize_t)t.len);
+}
+
 static PyObject *
 fall_back(ProbeObject *p, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
@@ -323,7 +400,7 @@ Probe_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject 
     if (f == NULL) {
         return fall_back(p, args, nargsf, kwnames);
     }
-    PyObject *rec = NULL, *offset = NULL, *line = NULL;
+    PyObject *rec = NULL, *offset = NULL, *line = NULL, *norm[2] = {NULL, NULL};
     int in = PySet_Contains(p->harness, code->co_filename);
     if (in != 0) {
         if (in < 0) {
@@ -354,6 +431,21 @@ Probe_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject 
     if (d < 0) {
         goto failed;
     }
+    if (p->as_text) {
+        /* Most records hold only plain fields: their text straight away. */
+        rec = direct_text(p, PyTuple_GET_ITEM(e, 2), offset, line, d, args + 2,
+                          p->shape == OFF || p->shape == LINE ? 0 : n - 2, norm);
+        if (rec != NULL) {
+            Py_CLEAR(offset);
+            Py_CLEAR(line);
+            Py_CLEAR(norm[0]);
+            Py_CLEAR(norm[1]);
+            goto append;
+        }
+        if (PyErr_Occurred()) {
+            goto failed;
+        }
+    }
     rec = PyTuple_New(p->shape == CALL ? 7 : p->shape == OFF || p->shape == LINE ? 5 : 6);
     if (rec == NULL) {
         goto failed;
@@ -373,7 +465,8 @@ Probe_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject 
     }
     else if (p->shape == VALUE || p->shape == CALL) {
         for (Py_ssize_t i = 2; i < n; i++) {
-            PyObject *v = normalised(p, args[i]);
+            PyObject *v = norm[i - 2] != NULL ? norm[i - 2] : normalised(p, args[i]);
+            norm[i - 2] = NULL; /* the tuple holds it now */
             if (v == NULL) {
                 goto failed;
             }
@@ -395,6 +488,7 @@ Probe_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject 
     if (atomic) {
         PyObject_GC_UnTrack(rec);
     }
+append:
     if (PyList_Append(p->records, rec) < 0) {
         goto failed;
     }
@@ -404,6 +498,8 @@ failed:
     Py_XDECREF(rec);
     Py_XDECREF(offset);
     Py_XDECREF(line);
+    Py_XDECREF(norm[0]);
+    Py_XDECREF(norm[1]);
     {
         PyObject *x = PyErr_GetRaisedException();
         PyObject *r = PyObject_CallOneArg(p->failed, x);
@@ -543,3 +639,65 @@ monsim_add_probe(PyObject *module)
     }
     return PyModule_AddObjectRef(module, "Probe", (PyObject *)&Probe_Type);
 }
+
+/* join_texts(records): every run of consecutive str items (records' JSON texts, which
+ * only the probe makes) becomes one str, their texts joined by ",", in place. After a
+ * run: the reply joins them the same way (protocol.py's encode), and the teardown's
+ * full collections then walk a few items instead of one per event. */
+PyObject *
+monsim_join_texts(PyObject *self, PyObject *records)
+{
+    (void)self;
+    if (!PyList_CheckExact(records)) {
+        PyErr_SetString(PyExc_TypeError, "join_texts: a list");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(records);
+    PyObject *out = PyList_New(0);
+    if (out == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n;) {
+        Py_ssize_t j = i, size = 0;
+        while (j < n && PyUnicode_CheckExact(PyList_GET_ITEM(records, j))
+               && PyUnicode_IS_ASCII(PyList_GET_ITEM(records, j))) {
+            size += PyUnicode_GET_LENGTH(PyList_GET_ITEM(records, j)) + 1;
+            j++;
+        }
+        PyObject *item;
+        if (j - i > 1) {
+            item = PyUnicode_New(size - 1, 127);
+            if (item == NULL) {
+                Py_DECREF(out);
+                return NULL;
+            }
+            char *to = (char *)PyUnicode_1BYTE_DATA(item);
+            for (Py_ssize_t k = i; k < j; k++) {
+                PyObject *t = PyList_GET_ITEM(records, k);
+                if (k > i) {
+                    *to++ = ',';
+                }
+                memcpy(to, PyUnicode_1BYTE_DATA(t), (size_t)PyUnicode_GET_LENGTH(t));
+                to += PyUnicode_GET_LENGTH(t);
+            }
+        }
+        else {
+            j = i + 1;
+            item = Py_NewRef(PyList_GET_ITEM(records, i));
+        }
+        int r = PyList_Append(out, item);
+        Py_DECREF(item);
+        if (r < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        i = j;
+    }
+    int r = PyList_SetSlice(records, 0, n, out);
+    Py_DECREF(out);
+    if (r < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+

@@ -174,20 +174,28 @@ _ENCODE = json.JSONEncoder(separators=(",", ":")).encode
 
 
 def encode(m):
-    """The message's JSON text. A result's top-level records may be JSON text already
-    (compact records written by the C probe, capi_ext/probe.c): they are joined in as
-    they are."""
+    """The message's JSON text, as pieces to write one after another. A result's
+    top-level records may be JSON text already (compact records written by the C probe,
+    capi_ext/probe.c): they are joined in as they are, and the megabytes they come to
+    are copied once (into the joined records), not again for every enclosing object."""
     trace = m.get("trace") if m.get("type") == "result" else None
     records = trace.get("records") if type(trace) is dict else None
     if type(records) is not list or not any(type(r) is str for r in records):
-        return _ENCODE(m)
+        return [_ENCODE(m)]
 
-    def obj(d, key, text):
-        return "{" + ",".join(_ENCODE(k) + ":" + (text if k == key else _ENCODE(v))
-                              for k, v in d.items()) + "}"
+    def obj(d, key, inner):
+        out = []
+        for k, v in d.items():
+            out.append(("{" if not out else ",") + _ENCODE(k) + ":")
+            if k == key:
+                out.extend(inner)
+            else:
+                out.append(_ENCODE(v))
+        out.append("}" if out else "{}")
+        return out
 
-    joined = "[" + ",".join([r if type(r) is str else _ENCODE(r) for r in records]) + "]"
-    return obj(m, "trace", obj(trace, "records", joined))
+    joined = ",".join([r if type(r) is str else _ENCODE(r) for r in records])
+    return obj(m, "trace", obj(trace, "records", ["[", joined, "]"]))
 
 
 def main():
@@ -197,7 +205,9 @@ def main():
     sys.stdout = sys.stderr
 
     def send(m):
-        out.write(encode(m) + "\n")
+        for piece in encode(m):
+            out.write(piece)
+        out.write("\n")
         out.flush()
 
     send(hello())

@@ -192,6 +192,7 @@ class _Run:
                     except ValueError:
                         pass  # the scenario freed the probe's id (reported as errored)
                 isolation.scrub(touched)
+                rec.seal()  # nothing records after the scrub
             finally:
                 for n, f in REAL_API.items():
                     setattr(mon, n, f)

@@ -1,6 +1,9 @@
 // Rendering a generated program as Python source: a fixed prelude of helpers, then
 // f0..fN with their statement trees (program.h).
+#include <algorithm>
+#include <cctype>
 #include <sstream>
+#include <string_view>
 
 #include "generators/program.h"
 
@@ -9,9 +12,11 @@ namespace {
 
 using Kind = Stmt::Kind;
 
-// Helpers every program has: C functions, classes, partials, recursion, generators
-// and an awaitable. Defining them costs nothing: the module body is not monitored.
-// No library Python code runs (functools.wraps, say): its code objects keep their
+// Helpers a program may use: C functions, classes, partials, recursion, generators
+// and an awaitable. A program defines only those it uses (and what they use): its
+// module body is not monitored, but compiling, describing (the code table of every
+// run lists every code object) and defining the rest cost a fuzz case more than its
+// runs. No library Python code runs (functools.wraps, say): its code objects keep their
 // instrumentation from one run to the next in a worker, which the model does not
 // follow (behaviour §11.2, code objects that outlive a run).
 constexpr const char* kPrelude = R"(import functools
@@ -96,10 +101,7 @@ class Renderer {
 
   RenderedProgram run() {
     RenderedProgram r;
-    out_ << kPrelude;
     line_ = 1;
-    for (char c : std::string(kPrelude))
-      if (c == '\n') ++line_;
     std::vector<Function> fns = p_.fns;
     if (fns.empty()) fns.push_back(Function{});
     fns_ = &fns;
@@ -111,12 +113,63 @@ class Renderer {
       r.firstLines.push_back(line_);
       renderFunction(f);
     }
-    r.source = out_.str();
-    r.lines = line_ - 1;
+    const std::string body = out_.str();
+    const std::string prelude = preludeFor(body);
+    const int preludeLines =
+        static_cast<int>(std::count(prelude.begin(), prelude.end(), '\n'));
+    for (int& l : r.firstLines) l += preludeLines;
+    r.source = prelude + body;
+    r.lines = preludeLines + line_ - 1;
     return r;
   }
 
  private:
+  // Whether `text` names `name` (an identifier, not part of a longer one).
+  static bool names(const std::string& text, std::string_view name) {
+    auto ident = [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+    };
+    for (size_t p = text.find(name); p != std::string::npos; p = text.find(name, p + 1))
+      if ((p == 0 || !ident(text[p - 1])) &&
+          (p + name.size() == text.size() || !ident(text[p + name.size()])))
+        return true;
+    return false;
+  }
+
+  // The prelude's helpers `body` names, with the helpers they name, in prelude order.
+  static std::string preludeFor(const std::string& body) {
+    // The prelude's top-level statements and the name each defines.
+    std::vector<std::pair<std::string, std::string>> helpers;
+    const std::string all = kPrelude;
+    for (size_t p = 0; p < all.size();) {
+      size_t end = p;
+      do end = all.find('\n', end) + 1;
+      while (end < all.size() && (all[end] == ' '));
+      const std::string text = all.substr(p, end - p);
+      // "import functools", "class Box:", "def leaf(x):", "async def agen(k):"
+      std::string head = text.substr(0, text.find('\n'));
+      if (head.rfind("async ", 0) == 0) head = head.substr(6);
+      const size_t at = head.find(' ') + 1;
+      helpers.emplace_back(head.substr(at, head.find_first_of(":(", at) - at), text);
+      p = end;
+    }
+    std::vector<bool> used(helpers.size());
+    std::vector<const std::string*> todo{&body};
+    while (!todo.empty()) {
+      const std::string* text = todo.back();
+      todo.pop_back();
+      for (size_t k = 0; k < helpers.size(); ++k)
+        if (!used[k] && names(*text, helpers[k].first)) {
+          used[k] = true;
+          todo.push_back(&helpers[k].second);
+        }
+    }
+    std::string out;
+    for (size_t k = 0; k < helpers.size(); ++k)
+      if (used[k]) out += helpers[k].second;
+    return out;
+  }
+
   void emit(int indent, const std::string& text) {
     out_ << std::string(indent * 4, ' ') << text << '\n';
     ++line_;

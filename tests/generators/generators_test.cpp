@@ -4,7 +4,9 @@
 // before the program. RC_CLASSIFY shows what the generators produce.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "generators/fuzz_case.h"
 #include "interpreter/process.h"
@@ -220,6 +222,57 @@ TEST(Generators, ProgramsCompile) {
   const auto r = harness::runCommand(argv, sources.dump(), std::chrono::seconds(60));
   EXPECT_EQ(r.status, "exit 0") << r.err;
   EXPECT_EQ(r.out, "") << "programs that do not compile (index, error):\n" << r.out;
+}
+
+// A program defines only the prelude helpers it uses: every global name its functions
+// use is defined by the program or is a builtin, in 300 cases' programs.
+TEST(Generators, ProgramsDefineEveryHelperTheyUse) {
+  std::optional<harness::Interpreter> in;
+  for (PyVersion v : {PyVersion::V3_13, PyVersion::V3_12})
+    if (auto i = live::interpreterFor(v); i && i->kind == "native") in = i;
+  if (!in)
+    GTEST_SKIP()
+        << "no native Python 3.12/3.13 found to read programs with; run ./run setup";
+  nlohmann::json sources = nlohmann::json::array();
+  size_t shortest = std::string::npos, longest = 0;
+  for (uint64_t i = 0; i < 300; ++i) {
+    const RenderedProgram r = renderProgram(
+        caseAt({PyVersion::V3_13, false, caseSeed(5, i), 100, {}}).value().program);
+    sources.push_back(r.source);
+    shortest = std::min(shortest, r.source.size());
+    longest = std::max(longest, r.source.size());
+    // firstLines still point at each function's def.
+    std::vector<std::string> lines;
+    std::istringstream text(r.source);
+    for (std::string l; std::getline(text, l);) lines.push_back(l);
+    ASSERT_EQ(static_cast<int>(lines.size()), r.lines);
+    for (size_t k = 0; k < r.names.size(); ++k) {
+      const std::string& def = lines.at(static_cast<size_t>(r.firstLines[k] - 1));
+      EXPECT_NE(def.find("def " + r.names[k] + "("), std::string::npos) << def;
+    }
+  }
+  EXPECT_LT(shortest, longest / 2) << "every program defines the same helpers";
+  std::vector<std::string> argv = in->command;
+  argv.insert(argv.end(),
+              {"-c",
+               "import builtins, json, symtable, sys\n"
+               "def used(t, out):\n"
+               "    for s in t.get_symbols():\n"
+               "        if s.is_referenced() and (s.is_global() or\n"
+               "                t.get_type() == 'module' and not s.is_assigned()):\n"
+               "            out.add(s.get_name())\n"
+               "    for c in t.get_children(): used(c, out)\n"
+               "for i, s in enumerate(json.load(sys.stdin)):\n"
+               "    top = symtable.symtable(s, 'p%d' % i, 'exec')\n"
+               "    defined = {x.get_name() for x in top.get_symbols()\n"
+               "               if x.is_assigned() or x.is_imported()}\n"
+               "    names = set(); used(top, names)\n"
+               "    missing = names - defined - set(dir(builtins))\n"
+               "    if missing: print(i, sorted(missing))\n"});
+  const auto r = harness::runCommand(argv, sources.dump(), std::chrono::seconds(60));
+  EXPECT_EQ(r.status, "exit 0") << r.err;
+  EXPECT_EQ(r.out, "") << "programs that use a name they do not define (index, names):\n"
+                       << r.out;
 }
 
 }  // namespace

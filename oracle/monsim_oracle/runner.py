@@ -46,6 +46,26 @@ retire = []
 THREAD_GRACE = 2.0
 
 
+# Runs so far (run() makes a full collection every 64th).
+_runs = [0]
+
+
+def _collections():
+    """Collections of any generation the interpreter made so far; None if it does not
+    say (PyPy's and Brython's gc differ)."""
+    try:
+        return sum(s["collections"] for s in gc.get_stats())
+    except Exception:
+        return None
+
+
+def _collect(generation):
+    """gc.collect(generation), or a full collection where generations are not CPython's."""
+    if sys.implementation.name != "cpython":
+        generation = 2
+    return gc.collect() if generation == 2 else gc.collect(generation)
+
+
 def run(doc, options=None, seq=0):
     diags = validate(doc, options)
     if diags:
@@ -66,7 +86,14 @@ def run(doc, options=None, seq=0):
         return _Run(doc, opts, seq).execute()
     finally:
         if not opts["gc"]:
-            gc.collect()  # the finished run's own cycles (see the teardown)
+            # The finished run's own cycles: the two youngest generations hold all the
+            # run made (the teardown's collection moved what survived it one up).
+            # What survives this one (the reply) goes to the oldest, which only a full
+            # collection walks: one run in 64 makes one, so nothing stays there long.
+            # The others cost a third of a full one (which also empties the free
+            # lists); worker_memory_test checks that a worker does not grow.
+            _runs[0] += 1
+            _collect(2 if _runs[0] % 64 == 0 else 1)
         if gc_was_enabled:
             gc.enable()
 
@@ -148,6 +175,7 @@ class _Run:
 
     def execute(self):
         rec = self.rec
+        collections = _collections()  # the teardown's collection reads it
         if self.opts["probe"] and self.opts["record"] and mon is not None:
             self.probe = self.opts["probe_tool"]
             if self.probe is None:
@@ -202,12 +230,13 @@ class _Run:
                 for k in reversed(list(self.ns)):
                     del self.ns[k]
                 if not self.opts["gc"]:
-                    # Every generation, not only the youngest: with collection off
-                    # during runs, what survived a young-only collection (the run's
-                    # own harness objects, still alive then) was never collected
-                    # again, and a long campaign's worker grew by ~0.3 MB per run
-                    # until the machine stalled (the rare fuzz timeouts).
-                    gc.collect()
+                    # The run's cycles, so their finalizers run now. With collection
+                    # off during the run, all it made is in the youngest generation,
+                    # unless its program collected (then every generation). What
+                    # survives (the run's harness objects, still alive) the collection
+                    # after the run takes (run()).
+                    same = collections is not None and _collections() == collections
+                    _collect(0 if same else 2)
                 sys.stdout, sys.stderr, sys.stdin = saved
                 sys.unraisablehook = saved_hook
                 warn.__exit__(None, None, None)

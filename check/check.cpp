@@ -6,6 +6,7 @@
 #include "check/client_results.h"
 #include "check/probe_effect.h"
 #include "check/replay.h"
+#include "interpreter/compact_events.h"
 #include "interpreter/trace.h"
 
 namespace monsim::harness {
@@ -437,6 +438,7 @@ CheckResult checkOnInterpreter(const Scenario& s, Oracle& w, const CheckContext&
     }
     json& tj = o.message["trace"];
     out = traceFromJson(tj);
+    if (c.keepTraceJson) unpackCompactRecords(tj);  // written out as §4.5 says
     lastTrace = c.keepTraceJson ? std::move(tj) : json();
     if (out->truncated) {
       r.verdict = Verdict::Error;

@@ -1,5 +1,6 @@
 #include "interpreter/compact_events.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace monsim::harness {
@@ -118,6 +119,81 @@ std::optional<std::string> visit(json& reply, bool expand) {
 
 std::optional<std::string> checkCompactEvents(json& reply) { return visit(reply, false); }
 
-std::optional<std::string> expandCompactEvents(json& reply) { return visit(reply, true); }
+std::optional<std::string> expandCompactEvents(json& reply) {
+  if (reply.is_object())
+    if (auto t = reply.find("trace"); t != reply.end()) unpackCompactRecords(*t);
+  return visit(reply, true);
+}
+
+bool isPacked(const json& item) {
+  if (item.is_binary())
+    return item.get_binary().has_subtype() &&
+           item.get_binary().subtype() == kPackedSubtype;
+  if (!item.is_object() || item.size() != 2) return false;
+  const auto bytes = item.find("bytes");
+  const auto sub = item.find("subtype");
+  return bytes != item.end() && bytes->is_array() && sub != item.end() &&
+         sub->is_number_unsigned() && sub->get<uint64_t>() == kPackedSubtype;
+}
+
+std::vector<int32_t> packedInts(const json& item) {
+  std::vector<int32_t> out;
+  if (!isPacked(item)) return out;
+  std::vector<uint8_t> bytes;
+  if (item.is_binary()) {
+    bytes = item.get_binary();
+  } else {
+    for (const json& b : item["bytes"])
+      bytes.push_back(b.is_number_unsigned() ? static_cast<uint8_t>(b.get<uint64_t>())
+                                             : 0);
+  }
+  out.resize(bytes.size() / 4);
+  for (size_t i = 0; i < out.size(); ++i)
+    out[i] = static_cast<int32_t>(static_cast<uint32_t>(bytes[4 * i]) |
+                                  static_cast<uint32_t>(bytes[4 * i + 1]) << 8 |
+                                  static_cast<uint32_t>(bytes[4 * i + 2]) << 16 |
+                                  static_cast<uint32_t>(bytes[4 * i + 3]) << 24);
+  return out;
+}
+
+void appendPacked(std::vector<uint8_t>& bytes, int32_t v) {
+  const auto u = static_cast<uint32_t>(v);
+  for (int k = 0; k < 4; ++k) bytes.push_back(static_cast<uint8_t>(u >> (8 * k)));
+}
+
+json packedItem(std::vector<uint8_t>&& bytes) {
+  return json::binary(std::move(bytes), kPackedSubtype);
+}
+
+void unpackCompactRecords(json& trace) {
+  if (!trace.is_object()) return;
+  const auto records = trace.find("records");
+  if (records == trace.end() || !records->is_array()) return;
+  if (std::none_of(records->begin(), records->end(), isPacked)) return;
+  std::vector<EventRow> events;
+  std::vector<json> codes;
+  const json* values = nullptr;
+  const auto table = trace.find("compact");
+  if (table == trace.end() || readTable(*table, events, codes, values)) return;
+  json::array_t out;
+  for (json& r : *records) {
+    if (!isPacked(r)) {
+      out.push_back(std::move(r));
+      continue;
+    }
+    const std::vector<int32_t> ints = packedInts(r);
+    for (size_t i = 0; i + kCommon <= ints.size();) {
+      if (ints[i] < 0 || static_cast<size_t>(ints[i]) >= events.size()) break;
+      const size_t n = kCommon + events[static_cast<size_t>(ints[i])].fields.size();
+      if (i + n > ints.size()) break;
+      json::array_t a(ints.begin() + static_cast<std::ptrdiff_t>(i),
+                      ints.begin() + static_cast<std::ptrdiff_t>(i + n));
+      if (ints[i + 3] == kNoLine) a[3] = nullptr;
+      out.emplace_back(std::move(a));
+      i += n;
+    }
+  }
+  *records = std::move(out);
+}
 
 }  // namespace monsim::harness

@@ -14,4 +14,11 @@ namespace monsim::harness {
 // nlohmann::json::parse(text, nullptr, false): the document, or a discarded value.
 nlohmann::json parseJsonText(std::string_view text);
 
+// A worker's reply: parseJsonText's document, except that in a result's trace every run
+// of consecutive compact event records (PROTOCOL §4.5) is one packed item
+// (compact_events.h), a value written in a record added to compact.values and named by
+// its index. A reply with a malformed one is read plainly, for checkCompactEvents to
+// report where it is.
+nlohmann::json parseReplyText(std::string_view text);
+
 }  // namespace monsim::harness

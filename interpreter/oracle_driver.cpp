@@ -206,7 +206,14 @@ std::optional<nlohmann::json> helloOf(const std::string& line, std::string& prob
 }
 
 std::optional<RunOutcome> outcomeOfReply(const std::string& line, long seq) {
-  return outcomeOfReply(parseJsonText(line), line, seq);
+  nlohmann::json reply = parseReplyText(line);
+  if (auto bad = checkCompactEvents(reply)) {
+    RunOutcome out;
+    out.kind = RunOutcome::Kind::Crashed;
+    out.detail = "the worker broke the protocol: " + *bad;
+    return out;
+  }
+  return outcomeOfReply(std::move(reply), line, seq);
 }
 
 std::optional<RunOutcome> outcomeOfReply(nlohmann::json reply, const std::string& line,
@@ -371,7 +378,7 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
       recent_.clear();
       return out;
     }
-    nlohmann::json reply = parseJsonText(line);
+    nlohmann::json reply = parseReplyText(line);
     std::optional<std::string> bad = tables_.resolve(reply);
     if (!bad) bad = checkCompactEvents(reply);
     if (bad) {

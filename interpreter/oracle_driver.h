@@ -59,8 +59,9 @@ struct RunOutcome {
 // harness reads (a buggy implementation's).
 std::optional<nlohmann::json> helloOf(const std::string& line, std::string& problem);
 
-// What one line a worker wrote answers to request `seq`: nullopt for a stale reply
-// (another request's number), Crashed for a line that is no protocol message.
+// What one line a worker wrote answers to request `seq`, read as the driver reads it
+// (parseReplyText, checkCompactEvents): nullopt for a stale reply (another request's
+// number), Crashed for a line that is no protocol message or breaks it.
 std::optional<RunOutcome> outcomeOfReply(const std::string& line, long seq);
 // The same for the line already parsed (discarded: not JSON).
 std::optional<RunOutcome> outcomeOfReply(nlohmann::json reply, const std::string& line,

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <set>
 
+#include "interpreter/compact_events.h"
+
 namespace fs = std::filesystem;
 
 namespace monsim::harness {
@@ -25,8 +27,11 @@ std::string runKey(const json& scenario, const json& options) {
 }
 
 json outcomeToJson(const RunOutcome& o) {
+  json message = o.message;  // as PROTOCOL §4.5 writes it: no packed records
+  if (message.is_object())
+    if (auto t = message.find("trace"); t != message.end()) unpackCompactRecords(*t);
   return {{"kind", kindName(o.kind)},
-          {"message", o.message},
+          {"message", std::move(message)},
           {"detail", o.detail},
           {"phase", phaseName(o.phase)},
           {"error_message", o.errorMessage}};

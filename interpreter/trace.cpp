@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <fstream>
+#include <span>
 #include <sstream>
+
+#include "interpreter/compact_events.h"
 
 namespace monsim::harness {
 
@@ -316,21 +319,35 @@ CompactTable compactTable(const json& trace) {
   return t;
 }
 
-std::optional<size_t> indexIn(const json& j, size_t size) {
-  const auto v = integer(j);
-  if (!v || *v < 0 || static_cast<uint64_t>(*v) >= size) return std::nullopt;
-  return static_cast<size_t>(*v);
+// The items of a compact record (PROTOCOL §4.5) as the record reads them: JSON items
+// of an array, or the integers of a packed run (compact_events.h: a value item is an
+// index into compact.values, a null line kNoLine).
+std::optional<int64_t> itemInteger(const json& j) { return integer(j); }
+std::optional<int64_t> itemInteger(int32_t i) { return i; }
+std::optional<int> itemSmall(const json& j) { return small(j); }
+std::optional<int> itemSmall(int32_t i) {
+  return i == kNoLine ? std::nullopt : std::optional<int>(i);
 }
+bool itemIsNumber(const json& j) { return j.is_number(); }
+bool itemIsNumber(int32_t) { return true; }
+const json& itemJson(const json& j) { return j; }
+json itemJson(int32_t i) { return i; }
 
 // [event, code, offset, line, depth, field...]: the record its object form reads as
-// (recordFromJson), read straight from the array; Unknown when it is malformed (the
+// (recordFromJson), read straight from its items; Unknown when it is malformed (the
 // driver rejects such a reply before anything reads it).
-TraceRecord compactRecord(const json& a, const CompactTable& t) {
+template <class Item>
+TraceRecord compactRecord(std::span<const Item> a, const CompactTable& t) {
   TraceRecord r;
   constexpr size_t kCommon = 5;
   if (a.size() < kCommon) return r;
-  const std::optional<size_t> ev = indexIn(a[0], t.events.size());
-  const std::optional<size_t> code = indexIn(a[1], t.codes.size());
+  auto indexOf = [](const Item& i, size_t size) -> std::optional<size_t> {
+    const auto v = itemInteger(i);
+    if (!v || *v < 0 || static_cast<uint64_t>(*v) >= size) return std::nullopt;
+    return static_cast<size_t>(*v);
+  };
+  const std::optional<size_t> ev = indexOf(a[0], t.events.size());
+  const std::optional<size_t> code = indexOf(a[1], t.codes.size());
   if (!ev || !code) return r;
   const CompactTable::Row& row = t.events[ev.value()];
   if (a.size() != kCommon + row.fields.size()) return r;
@@ -341,19 +358,20 @@ TraceRecord compactRecord(const json& a, const CompactTable& t) {
     r.unknownEvent = row.name;
   }
   r.code = t.codes[*code];
-  r.offset = integer(a[2]).value_or(0);
-  r.line = small(a[3]);
-  r.depth = small(a[4]);
+  r.offset = itemInteger(a[2]).value_or(0);
+  r.line = itemSmall(a[3]);
+  r.depth = itemSmall(a[4]);
   for (size_t i = 0; i < row.fields.size(); ++i) {
     const std::string& f = row.fields[i];
-    const json& item = a[kCommon + i];
-    const auto named = f != "dest" && t.values && item.is_number()
-                           ? indexIn(item, t.values->size())
-                           : std::nullopt;
-    const json& v = named ? (*t.values)[*named] : item;
-    if (f == "dest")
-      r.dest = small(v);
-    else if (f == "value")
+    const Item& item = a[kCommon + i];
+    if (f == "dest") {
+      r.dest = itemSmall(item);
+      continue;
+    }
+    const auto named =
+        t.values && itemIsNumber(item) ? indexOf(item, t.values->size()) : std::nullopt;
+    const json& v = named ? (*t.values)[*named] : itemJson(item);
+    if (f == "value")
       r.value = valueFromJson(v);
     else if (f == "exc")
       r.exc = valueFromJson(v);
@@ -363,6 +381,21 @@ TraceRecord compactRecord(const json& a, const CompactTable& t) {
       r.arg0 = valueFromJson(v);
   }
   return r;
+}
+
+// The records of a packed run, in order (a malformed tail is dropped: the reader that
+// packed them checked them).
+void packedRecords(const json& item, const CompactTable& t,
+                   std::vector<TraceRecord>& out) {
+  const std::vector<int32_t> ints = packedInts(item);
+  const std::span<const int32_t> all(ints);
+  for (size_t i = 0; i + 5 <= all.size();) {
+    if (all[i] < 0 || static_cast<size_t>(all[i]) >= t.events.size()) return;
+    const size_t n = 5 + t.events[static_cast<size_t>(all[i])].fields.size();
+    if (i + n > all.size()) return;
+    out.push_back(compactRecord(all.subspan(i, n), t));
+    i += n;
+  }
 }
 
 }  // namespace
@@ -427,8 +460,16 @@ Trace traceFromJson(const json& j) {
   if (auto it = j.find("records"); it != j.end() && it->is_array()) {
     t.records.reserve(it->size());
     const CompactTable compact = compactTable(j);
-    for (const json& r : *it)
-      t.records.push_back(r.is_array() ? compactRecord(r, compact) : recordFromJson(r));
+    for (const json& r : *it) {
+      if (r.is_array()) {
+        const json::array_t& a = r.get_ref<const json::array_t&>();
+        t.records.push_back(compactRecord(std::span<const json>(a), compact));
+      } else if (isPacked(r)) {
+        packedRecords(r, compact, t.records);
+      } else {
+        t.records.push_back(recordFromJson(r));
+      }
+    }
   }
   markCapi(t, t.records);
   guessLegacyOccurrences(t);

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "interpreter/json_line.h"
 #include "interpreter/trace.h"
 
 namespace monsim::harness {
@@ -121,6 +122,70 @@ TEST(CompactEvents, AMalformedRecordOrTableIsAProtocolErrorNamingIt) {
       error(json::array(), {{"events", json::array({"LINE"})}, {"codes", json::array()}})
           .find("events"),
       std::string::npos);
+}
+
+// The reply reader packs runs of compact records (json_line.h): the trace reads the
+// same as from the arrays, a value written in a record is added to compact.values, and
+// a reply with a malformed record is read plainly, for checkCompactEvents to name it
+// where the worker wrote it.
+TEST(CompactEvents, PackedRunsReadAsTheirArrays) {
+  const json step = {{"kind", "step"}, {"index", 0}, {"action", "call"}, {"target", "f"}};
+  const json table = [] {
+    json t = kTable;
+    t["values"] =
+        json::array({{{"type", "builtin_function_or_method"}, {"repr", "len"}}});
+    return t;
+  }();
+  const json r = result({step,
+                         {0, 0, 2, 1, 1},
+                         {1, 1, 8, nullptr, 2, -1},
+                         {2, 0, 10, 2, 1, 0, kInt},
+                         step,
+                         {3, 1, 12, 4, 2, kInt},
+                         {0, 1, 14, 5, 2}},
+                        table);
+  json packed = parseReplyText(r.dump());
+  const json& records = packed["trace"]["records"];
+  ASSERT_EQ(records.size(), 4u) << records.dump();
+  EXPECT_EQ(records[0], step);
+  EXPECT_TRUE(isPacked(records[1]));
+  EXPECT_EQ(records[2], step);
+  EXPECT_TRUE(isPacked(records[3]));
+  // Two values written in records (kInt twice) were added after the table's one.
+  EXPECT_EQ(packed["trace"]["compact"]["values"].size(), 3u);
+
+  json bad = r;
+  bad["trace"]["records"][5] = json::array({3, 1, 12, 4});
+  json badPacked = parseReplyText(bad.dump());
+  for (const json& item : badPacked["trace"]["records"]) EXPECT_FALSE(isPacked(item));
+  EXPECT_EQ(checkCompactEvents(badPacked),
+            "trace.records[5] is an array but no compact event");
+
+  json goodPacked = packed;
+  ASSERT_EQ(checkCompactEvents(goodPacked), std::nullopt);
+  json goodPlain = r;
+  ASSERT_EQ(checkCompactEvents(goodPlain), std::nullopt);
+  const Trace fromPacked = traceFromJson(goodPacked["trace"]);
+  const Trace fromArrays = traceFromJson(goodPlain["trace"]);
+  ASSERT_EQ(fromPacked.records.size(), 7u);
+  EXPECT_EQ(fromPacked.records, fromArrays.records);
+  EXPECT_FALSE(fromPacked.records[2].line.has_value());
+  EXPECT_EQ(fromPacked.records[2].dest, -1);
+
+  // Written out unpacked (PROTOCOL §4.5 arrays), or packed as nlohmann writes a binary
+  // item: either reads back the same.
+  json unpacked = goodPacked;
+  unpackCompactRecords(unpacked["trace"]);
+  for (const json& item : unpacked["trace"]["records"]) EXPECT_FALSE(isPacked(item));
+  EXPECT_EQ(traceFromJson(json::parse(unpacked.dump())["trace"]).records,
+            fromArrays.records);
+  EXPECT_EQ(traceFromJson(json::parse(goodPacked.dump())["trace"]).records,
+            fromArrays.records);
+  // And expanded as a worker without the option writes them.
+  json expanded = goodPacked;
+  ASSERT_EQ(expandCompactEvents(expanded), std::nullopt);
+  EXPECT_EQ(traceFromJson(expanded["trace"]).records, fromArrays.records);
+  EXPECT_EQ(expanded["trace"]["records"][5]["value"], kInt);
 }
 
 }  // namespace

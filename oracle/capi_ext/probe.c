@@ -82,42 +82,52 @@ put_int(PyObject *v, char *buf, size_t *len)
     return 1;
 }
 
-/* normalise.py's {"type", "repr"} of an exact int that fits a long long (so well inside
- * its ±10**30) or of an exact list of at most _ITEMS (8) of them, whose repr is not cut
- * at repr_limit; NULL (no exception) for anything else, which value() then makes. */
-static PyObject *
-plain_value(ProbeObject *p, PyObject *v)
+/* The repr normalise.py gives an exact int that fits a long long (so well inside its
+ * ±10**30) or an exact list of at most _ITEMS (8) of them, when it is not cut at
+ * repr_limit, written to buf (8 * 22 + 8 bytes): "int" or "list"; NULL for any other. */
+static const char *
+plain_repr(ProbeObject *p, PyObject *v, char *buf, size_t *len)
 {
-    char buf[8 * 22 + 8];
-    size_t len = 0;
-    PyObject *type;
+    const char *kind;
+    *len = 0;
     if (PyLong_CheckExact(v)) {
-        put_int(v, buf, &len);
-        type = s_int;
+        put_int(v, buf, len);
+        kind = "int";
     }
     else if (PyList_CheckExact(v) && PyList_GET_SIZE(v) <= 8) {
-        buf[len++] = '[';
+        buf[(*len)++] = '[';
         for (Py_ssize_t i = 0; i < PyList_GET_SIZE(v); i++) {
             if (i > 0) {
-                buf[len++] = ',';
-                buf[len++] = ' ';
+                buf[(*len)++] = ',';
+                buf[(*len)++] = ' ';
             }
-            if (!put_int(PyList_GET_ITEM(v, i), buf, &len)) {
+            if (!put_int(PyList_GET_ITEM(v, i), buf, len)) {
                 return NULL;
             }
         }
-        buf[len++] = ']';
-        type = s_list;
+        buf[(*len)++] = ']';
+        kind = "list";
     }
     else {
         return NULL;
     }
-    if (len == 0 || (Py_ssize_t)len > p->repr_limit) {
+    return *len == 0 || (Py_ssize_t)*len > p->repr_limit ? NULL : kind;
+}
+
+/* normalise.py's {"type", "repr"} of a plain value (plain_repr); NULL (no exception)
+ * for anything else, which value() then makes. */
+static PyObject *
+plain_value(ProbeObject *p, PyObject *v)
+{
+    char buf[8 * 22 + 8];
+    size_t len;
+    const char *kind = plain_repr(p, v, buf, &len);
+    if (kind == NULL) {
         return NULL;
     }
     PyObject *repr = PyUnicode_FromStringAndSize(buf, (Py_ssize_t)len);
     PyObject *d = repr != NULL ? PyDict_New() : NULL;
-    if (d == NULL || PyDict_SetItem(d, s_type, type) < 0
+    if (d == NULL || PyDict_SetItem(d, s_type, kind[0] == 'i' ? s_int : s_list) < 0
         || PyDict_SetItem(d, s_repr, repr) < 0) {
         Py_XDECREF(repr);
         Py_XDECREF(d);
@@ -296,40 +306,21 @@ as_text(PyObject *rec)
 }
 
 /* A plain value's normalised dict as its JSON text, {"type":"int","repr":"5"}, without
- * making the dict: what plain_value() would give, rendered. 0 if v is not plain (or
- * its repr is cut at repr_limit); t is then left as it was. */
+ * making the dict: what plain_value() would give, rendered. 0 if v is not plain; t is
+ * then left as it was. */
 static int
 render_plain(ProbeObject *p, Text *t, PyObject *v)
 {
     char buf[8 * 22 + 8];
-    size_t len = 0;
-    const char *head;
-    if (PyLong_CheckExact(v)) {
-        if (!put_int(v, buf, &len)) {
-            return 0;
-        }
-        head = "{\"type\":\"int\",\"repr\":\"";
-    }
-    else if (PyList_CheckExact(v) && PyList_GET_SIZE(v) <= 8) {
-        buf[len++] = '[';
-        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(v); i++) {
-            if (i > 0) {
-                buf[len++] = ',';
-                buf[len++] = ' ';
-            }
-            if (!put_int(PyList_GET_ITEM(v, i), buf, &len)) {
-                return 0;
-            }
-        }
-        buf[len++] = ']';
-        head = "{\"type\":\"list\",\"repr\":\"";
-    }
-    else {
+    size_t len;
+    const char *kind = plain_repr(p, v, buf, &len);
+    if (kind == NULL) {
         return 0;
     }
+    const char *head = kind[0] == 'i' ? "{\"type\":\"int\",\"repr\":\""
+                                      : "{\"type\":\"list\",\"repr\":\"";
     size_t before = t->len;
-    if (len == 0 || (Py_ssize_t)len > p->repr_limit || !put(t, head, strlen(head))
-        || !put(t, buf, len) || !put(t, "\"}", 2)) {
+    if (!put(t, head, strlen(head)) || !put(t, buf, len) || !put(t, "\"}", 2)) {
         t->len = before;
         return 0;
     }

@@ -200,11 +200,27 @@ TEST(Shrinking, TriesTheControlSequenceBeforeTheProgram) {
   EXPECT_GT(checked, 0);
 }
 
-// All programs of 300 cases, compiled by one native interpreter in one process.
-TEST(Generators, ProgramsCompile) {
+// A native Python 3.13 or 3.12 to read generated programs with.
+std::optional<harness::Interpreter> nativePython() {
   std::optional<harness::Interpreter> in;
   for (PyVersion v : {PyVersion::V3_13, PyVersion::V3_12})
     if (auto i = live::interpreterFor(v); i && i->kind == "native") in = i;
+  return in;
+}
+
+// What `script` prints, run by `in` with the sources as a JSON list on its stdin.
+std::string overSources(const harness::Interpreter& in, const nlohmann::json& sources,
+                        const std::string& script) {
+  std::vector<std::string> argv = in.command;
+  argv.insert(argv.end(), {"-c", script});
+  const auto r = harness::runCommand(argv, sources.dump(), std::chrono::seconds(60));
+  EXPECT_EQ(r.status, "exit 0") << r.err;
+  return r.out;
+}
+
+// All programs of 300 cases, compiled by one native interpreter in one process.
+TEST(Generators, ProgramsCompile) {
+  const auto in = nativePython();
   if (!in)
     GTEST_SKIP() << "no native Python 3.12/3.13 found to compile with; run ./run setup";
   nlohmann::json sources = nlohmann::json::array();
@@ -213,23 +229,18 @@ TEST(Generators, ProgramsCompile) {
         renderProgram(
             caseAt({PyVersion::V3_13, false, caseSeed(3, i), 100, {}}).value().program)
             .source);
-  std::vector<std::string> argv = in->command;
-  argv.insert(argv.end(), {"-c",
-                           "import json,sys\n"
-                           "for i, s in enumerate(json.load(sys.stdin)):\n"
-                           "    try: compile(s, 'p%d' % i, 'exec')\n"
-                           "    except SyntaxError as e: print(i, e)\n"});
-  const auto r = harness::runCommand(argv, sources.dump(), std::chrono::seconds(60));
-  EXPECT_EQ(r.status, "exit 0") << r.err;
-  EXPECT_EQ(r.out, "") << "programs that do not compile (index, error):\n" << r.out;
+  const std::string out = overSources(*in, sources,
+                                      "import json,sys\n"
+                                      "for i, s in enumerate(json.load(sys.stdin)):\n"
+                                      "    try: compile(s, 'p%d' % i, 'exec')\n"
+                                      "    except SyntaxError as e: print(i, e)\n");
+  EXPECT_EQ(out, "") << "programs that do not compile (index, error):\n" << out;
 }
 
 // A program defines only the prelude helpers it uses: every global name its functions
 // use is defined by the program or is a builtin, in 300 cases' programs.
 TEST(Generators, ProgramsDefineEveryHelperTheyUse) {
-  std::optional<harness::Interpreter> in;
-  for (PyVersion v : {PyVersion::V3_13, PyVersion::V3_12})
-    if (auto i = live::interpreterFor(v); i && i->kind == "native") in = i;
+  const auto in = nativePython();
   if (!in)
     GTEST_SKIP()
         << "no native Python 3.12/3.13 found to read programs with; run ./run setup";
@@ -252,27 +263,24 @@ TEST(Generators, ProgramsDefineEveryHelperTheyUse) {
     }
   }
   EXPECT_LT(shortest, longest / 2) << "every program defines the same helpers";
-  std::vector<std::string> argv = in->command;
-  argv.insert(argv.end(),
-              {"-c",
-               "import builtins, json, symtable, sys\n"
-               "def used(t, out):\n"
-               "    for s in t.get_symbols():\n"
-               "        if s.is_referenced() and (s.is_global() or\n"
-               "                t.get_type() == 'module' and not s.is_assigned()):\n"
-               "            out.add(s.get_name())\n"
-               "    for c in t.get_children(): used(c, out)\n"
-               "for i, s in enumerate(json.load(sys.stdin)):\n"
-               "    top = symtable.symtable(s, 'p%d' % i, 'exec')\n"
-               "    defined = {x.get_name() for x in top.get_symbols()\n"
-               "               if x.is_assigned() or x.is_imported()}\n"
-               "    names = set(); used(top, names)\n"
-               "    missing = names - defined - set(dir(builtins))\n"
-               "    if missing: print(i, sorted(missing))\n"});
-  const auto r = harness::runCommand(argv, sources.dump(), std::chrono::seconds(60));
-  EXPECT_EQ(r.status, "exit 0") << r.err;
-  EXPECT_EQ(r.out, "") << "programs that use a name they do not define (index, names):\n"
-                       << r.out;
+  const std::string out =
+      overSources(*in, sources,
+                  "import builtins, json, symtable, sys\n"
+                  "def used(t, out):\n"
+                  "    for s in t.get_symbols():\n"
+                  "        if s.is_referenced() and (s.is_global() or\n"
+                  "                t.get_type() == 'module' and not s.is_assigned()):\n"
+                  "            out.add(s.get_name())\n"
+                  "    for c in t.get_children(): used(c, out)\n"
+                  "for i, s in enumerate(json.load(sys.stdin)):\n"
+                  "    top = symtable.symtable(s, 'p%d' % i, 'exec')\n"
+                  "    defined = {x.get_name() for x in top.get_symbols()\n"
+                  "               if x.is_assigned() or x.is_imported()}\n"
+                  "    names = set(); used(top, names)\n"
+                  "    missing = names - defined - set(dir(builtins))\n"
+                  "    if missing: print(i, sorted(missing))\n");
+  EXPECT_EQ(out, "") << "programs that use a name they do not define (index, names):\n"
+                     << out;
 }
 
 }  // namespace

@@ -16,8 +16,6 @@ struct EventRow {
   std::vector<std::string> fields;
 };
 
-constexpr size_t kCommon = 5;  // event, code, offset, line, depth
-
 std::optional<std::string> readTable(const json& table, std::vector<EventRow>& events,
                                      std::vector<json>& codes, const json*& values) {
   if (!table.is_object()) return "trace.compact is not an object";
@@ -81,18 +79,18 @@ std::optional<std::string> visit(json& reply, bool expand) {
       auto bad = [&](const std::string& what) {
         return "trace.records[" + std::to_string(at) + "] " + what;
       };
-      if (r.size() < kCommon || !isIndex(r[0], events.size()))
+      if (r.size() < kCompactCommon || !isIndex(r[0], events.size()))
         return bad("is an array but no compact event");
       const EventRow& e = events[r[0].get<size_t>()];
-      if (r.size() != kCommon + e.fields.size())
+      if (r.size() != kCompactCommon + e.fields.size())
         return bad("has " + std::to_string(r.size()) + " items, its event " +
-                   std::to_string(kCommon + e.fields.size()));
+                   std::to_string(kCompactCommon + e.fields.size()));
       if (!isIndex(r[1], codes.size()))
         return bad("names no code of trace.compact.codes");
       // A value item that is a number names a value of the table (all but `dest` are
       // values).
       for (size_t i = 0; i < e.fields.size(); ++i) {
-        json& v = r[kCommon + i];
+        json& v = r[kCompactCommon + i];
         if (e.fields[i] == "dest" || !v.is_number()) continue;
         if (!isIndex(v, values->size()))
           return bad("names no value of trace.compact.values");
@@ -107,7 +105,7 @@ std::optional<std::string> visit(json& reply, bool expand) {
       o.emplace("line", std::move(r[3]));
       o.emplace("depth", std::move(r[4]));
       for (size_t i = 0; i < e.fields.size(); ++i)
-        o.emplace(e.fields[i], std::move(r[kCommon + i]));
+        o.emplace(e.fields[i], std::move(r[kCompactCommon + i]));
       r = std::move(o);
     }
   }
@@ -156,6 +154,19 @@ std::vector<int32_t> packedInts(const json& item) {
   return out;
 }
 
+void forEachPacked(const json& item,
+                   const std::function<std::optional<size_t>(int32_t)>& fields,
+                   const std::function<void(std::span<const int32_t>)>& record) {
+  const std::vector<int32_t> ints = packedInts(item);
+  const std::span<const int32_t> all(ints);
+  for (size_t i = 0; i + kCompactCommon <= all.size();) {
+    const std::optional<size_t> n = fields(all[i]);
+    if (!n || i + kCompactCommon + *n > all.size()) return;
+    record(all.subspan(i, kCompactCommon + *n));
+    i += kCompactCommon + *n;
+  }
+}
+
 void appendPacked(std::vector<uint8_t>& bytes, int32_t v) {
   const auto u = static_cast<uint32_t>(v);
   for (int k = 0; k < 4; ++k) bytes.push_back(static_cast<uint8_t>(u >> (8 * k)));
@@ -181,17 +192,17 @@ void unpackCompactRecords(json& trace) {
       out.push_back(std::move(r));
       continue;
     }
-    const std::vector<int32_t> ints = packedInts(r);
-    for (size_t i = 0; i + kCommon <= ints.size();) {
-      if (ints[i] < 0 || static_cast<size_t>(ints[i]) >= events.size()) break;
-      const size_t n = kCommon + events[static_cast<size_t>(ints[i])].fields.size();
-      if (i + n > ints.size()) break;
-      json::array_t a(ints.begin() + static_cast<std::ptrdiff_t>(i),
-                      ints.begin() + static_cast<std::ptrdiff_t>(i + n));
-      if (ints[i + 3] == kNoLine) a[3] = nullptr;
-      out.emplace_back(std::move(a));
-      i += n;
-    }
+    forEachPacked(
+        r,
+        [&](int32_t ev) -> std::optional<size_t> {
+          if (ev < 0 || static_cast<size_t>(ev) >= events.size()) return std::nullopt;
+          return events[static_cast<size_t>(ev)].fields.size();
+        },
+        [&](std::span<const int32_t> rec) {
+          json::array_t a(rec.begin(), rec.end());
+          if (rec[3] == kNoLine) a[3] = nullptr;
+          out.emplace_back(std::move(a));
+        });
   }
   *records = std::move(out);
 }

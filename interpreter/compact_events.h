@@ -4,9 +4,12 @@
 // numbered by the trace's `compact` table. The driver checks them (checkCompactEvents)
 // and leaves them compact: the trace reader (traceFromJson) types them without an
 // object per event. What writes a trace out for others expands them.
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -27,6 +30,7 @@ std::optional<std::string> expandCompactEvents(nlohmann::json& reply);
 // (its event's fields, a value item as its index in compact.values), kNoLine for a
 // null line. A 175k-record reply then costs no JSON node per record to build or free.
 // The trace reader reads them (traceFromJson); what writes a trace out unpacks them.
+constexpr size_t kCompactCommon = 5;  // event, code, offset, line, depth: then fields
 constexpr uint64_t kPackedSubtype = 0x4d50;  // "MP"
 constexpr int32_t kNoLine = INT32_MIN;
 
@@ -37,6 +41,13 @@ bool isPacked(const nlohmann::json& item);
 
 // The integers of a packed item (see isPacked); empty for any other item.
 std::vector<int32_t> packedInts(const nlohmann::json& item);
+
+// Calls `record` with each record of a packed item in order; `fields(event)` is the
+// number of fields of that event, nullopt for one the table lacks (the walk ends there,
+// as at a record cut short: the reply reader that packed them checked them).
+void forEachPacked(const nlohmann::json& item,
+                   const std::function<std::optional<size_t>(int32_t)>& fields,
+                   const std::function<void(std::span<const int32_t>)>& record);
 
 // Appends one integer to a packed item's bytes; the item of those bytes.
 void appendPacked(std::vector<uint8_t>& bytes, int32_t v);

@@ -64,8 +64,6 @@ bool convert(simdjson::dom::element e, json& out) {
   return false;
 }
 
-constexpr size_t kCommon = 5;  // event, code, offset, line, depth
-
 bool int32Of(simdjson::dom::element e, int32_t& out) {
   int64_t v = 0;
   if (e.get_int64().get(v) || v < INT32_MIN + 1 || v > INT32_MAX) return false;
@@ -130,48 +128,39 @@ class Packer {
 
  private:
   bool packOne(simdjson::dom::array a, std::vector<uint8_t>& run, json::array_t& added) {
-    int32_t ev = 0, code = 0;
-    if (a.size() < kCommon || !int32Of(a.at(0).value_unsafe(), ev) || ev < 0 ||
-        static_cast<size_t>(ev) >= valueFields_.size())
+    constexpr size_t kMaxFields = 8;
+    int32_t ints[kCompactCommon + kMaxFields];
+    auto item = [&](size_t i) { return a.at(i).value_unsafe(); };
+    if (a.size() < kCompactCommon || !int32Of(item(0), ints[0]) || ints[0] < 0 ||
+        static_cast<size_t>(ints[0]) >= valueFields_.size())
       return false;
-    const std::vector<bool>& fields = valueFields_[static_cast<size_t>(ev)];
-    if (a.size() != kCommon + fields.size() || !int32Of(a.at(1).value_unsafe(), code) ||
-        code < 0 || static_cast<size_t>(code) >= codes_)
+    const std::vector<bool>& fields = valueFields_[static_cast<size_t>(ints[0])];
+    if (fields.size() > kMaxFields || a.size() != kCompactCommon + fields.size() ||
+        !int32Of(item(1), ints[1]) || ints[1] < 0 ||
+        static_cast<size_t>(ints[1]) >= codes_ || !int32Of(item(2), ints[2]) ||
+        !int32Of(item(4), ints[4]))
       return false;
-    int32_t ints[kCommon + 8];
-    if (fields.size() > 8) return false;
-    ints[0] = ev;
-    ints[1] = code;
-    const simdjson::dom::element line = a.at(3).value_unsafe();
-    if (!int32Of(a.at(2).value_unsafe(), ints[2]) ||
-        !int32Of(a.at(4).value_unsafe(), ints[4]))
-      return false;
-    if (line.is_null())
+    if (item(3).is_null())
       ints[3] = kNoLine;
-    else if (!int32Of(line, ints[3]))
+    else if (!int32Of(item(3), ints[3]))
       return false;
-    // The fields, checked before a value written in the record is added.
-    std::vector<simdjson::dom::element> written;
+    // Every field checked before a value written in the record is added.
+    bool written[kMaxFields] = {};
     for (size_t i = 0; i < fields.size(); ++i) {
-      const simdjson::dom::element f = a.at(kCommon + i).value_unsafe();
-      if (fields[i] && f.is_object()) {
-        written.push_back(f);
-        ints[kCommon + i] = -1;  // set below
-      } else if (!int32Of(f, ints[kCommon + i]) ||
-                 (fields[i] &&
-                  (ints[kCommon + i] < 0 ||
-                   static_cast<size_t>(ints[kCommon + i]) >= values_ + added.size()))) {
+      int32_t& v = ints[kCompactCommon + i];
+      written[i] = fields[i] && item(kCompactCommon + i).is_object();
+      if (!written[i] &&
+          (!int32Of(item(kCompactCommon + i), v) ||
+           (fields[i] && (v < 0 || static_cast<size_t>(v) >= values_ + added.size()))))
         return false;
-      }
     }
-    for (size_t i = 0, w = 0; i < fields.size(); ++i) {
-      if (ints[kCommon + i] != -1 || !fields[i] || w >= written.size()) continue;
-      json v;
-      if (!convert(written[w++], v)) return false;
-      ints[kCommon + i] = static_cast<int32_t>(values_ + added.size());
-      added.push_back(std::move(v));
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (!written[i]) continue;
+      if (!convert(item(kCompactCommon + i), added.emplace_back())) return false;
+      ints[kCompactCommon + i] = static_cast<int32_t>(values_ + added.size() - 1);
     }
-    for (size_t i = 0; i < kCommon + fields.size(); ++i) appendPacked(run, ints[i]);
+    for (size_t i = 0; i < kCompactCommon + fields.size(); ++i)
+      appendPacked(run, ints[i]);
     return true;
   }
 
@@ -240,24 +229,21 @@ simdjson::dom::parser& parser() {
   return p;
 }
 
-}  // namespace
-
-json parseReplyText(std::string_view text) {
+// The document of `text`, with compact records packed if `packed`.
+json parse(std::string_view text, bool packed) {
   simdjson::dom::element root;
   if (parser().parse(text.data(), text.size(), true).get(root) == simdjson::SUCCESS) {
     json out;
-    if (convertReply(root, out)) return out;
-  }
-  return parseJsonText(text);
-}
-
-json parseJsonText(std::string_view text) {
-  simdjson::dom::element root;
-  if (parser().parse(text.data(), text.size(), true).get(root) == simdjson::SUCCESS) {
-    json out;
+    if (packed && convertReply(root, out)) return out;
     if (convert(root, out)) return out;
   }
   return json::parse(text, nullptr, false);
 }
+
+}  // namespace
+
+json parseReplyText(std::string_view text) { return parse(text, true); }
+
+json parseJsonText(std::string_view text) { return parse(text, false); }
 
 }  // namespace monsim::harness

@@ -339,8 +339,7 @@ json itemJson(int32_t i) { return i; }
 template <class Item>
 TraceRecord compactRecord(std::span<const Item> a, const CompactTable& t) {
   TraceRecord r;
-  constexpr size_t kCommon = 5;
-  if (a.size() < kCommon) return r;
+  if (a.size() < kCompactCommon) return r;
   auto indexOf = [](const Item& i, size_t size) -> std::optional<size_t> {
     const auto v = itemInteger(i);
     if (!v || *v < 0 || static_cast<uint64_t>(*v) >= size) return std::nullopt;
@@ -350,7 +349,7 @@ TraceRecord compactRecord(std::span<const Item> a, const CompactTable& t) {
   const std::optional<size_t> code = indexOf(a[1], t.codes.size());
   if (!ev || !code) return r;
   const CompactTable::Row& row = t.events[ev.value()];
-  if (a.size() != kCommon + row.fields.size()) return r;
+  if (a.size() != kCompactCommon + row.fields.size()) return r;
   if (const auto e = eventNamed(row.name)) {
     r.kind = RecordKind::Event;
     r.event = *e;
@@ -363,7 +362,7 @@ TraceRecord compactRecord(std::span<const Item> a, const CompactTable& t) {
   r.depth = itemSmall(a[4]);
   for (size_t i = 0; i < row.fields.size(); ++i) {
     const std::string& f = row.fields[i];
-    const Item& item = a[kCommon + i];
+    const Item& item = a[kCompactCommon + i];
     if (f == "dest") {
       r.dest = itemSmall(item);
       continue;
@@ -383,19 +382,16 @@ TraceRecord compactRecord(std::span<const Item> a, const CompactTable& t) {
   return r;
 }
 
-// The records of a packed run, in order (a malformed tail is dropped: the reader that
-// packed them checked them).
+// The records of a packed run, in order.
 void packedRecords(const json& item, const CompactTable& t,
                    std::vector<TraceRecord>& out) {
-  const std::vector<int32_t> ints = packedInts(item);
-  const std::span<const int32_t> all(ints);
-  for (size_t i = 0; i + 5 <= all.size();) {
-    if (all[i] < 0 || static_cast<size_t>(all[i]) >= t.events.size()) return;
-    const size_t n = 5 + t.events[static_cast<size_t>(all[i])].fields.size();
-    if (i + n > all.size()) return;
-    out.push_back(compactRecord(all.subspan(i, n), t));
-    i += n;
-  }
+  forEachPacked(
+      item,
+      [&](int32_t ev) -> std::optional<size_t> {
+        if (ev < 0 || static_cast<size_t>(ev) >= t.events.size()) return std::nullopt;
+        return t.events[static_cast<size_t>(ev)].fields.size();
+      },
+      [&](std::span<const int32_t> rec) { out.push_back(compactRecord(rec, t)); });
 }
 
 }  // namespace

@@ -634,7 +634,7 @@ monsim_add_probe(PyObject *module)
 /* join_texts(records): every run of consecutive str items (records' JSON texts, which
  * only the probe makes) becomes one str, their texts joined by ",", in place. After a
  * run: the reply joins them the same way (protocol.py's encode), and the teardown's
- * full collections then walk a few items instead of one per event. */
+ * collections then walk a few items instead of one per event. */
 PyObject *
 monsim_join_texts(PyObject *self, PyObject *records)
 {

@@ -2,7 +2,7 @@
  * the fast path of recorder.py's _compact_probe_callback done without a Python frame:
  *
  *   Probe(fallback, ev, shape, keyed, throw, records, active, harness, limit,
- *         entry_of, value, repr_limit, failed, method_type, as_text, values)
+ *         entry_of, value, repr_limit, failed, method_type, as_text, values, quiet)
  *
  * A call whose record would be a tuple appends (ev, code index, offset, line, depth,
  * field...) to `records` exactly as the Python callback would (with as_text, as its
@@ -13,7 +13,8 @@
  * same caller frame since a C call makes none. shape: 0 offset, 1 LINE, 2 dest,
  * 3 value/exc, 4 call. Values are value(v), made here for plain ints and lists of
  * them (plain_value) and remembered for a module's builtin functions. An exception in the fast path goes to failed(exc), as the
- * Python callback's `except BaseException` does.
+ * Python callback's `except BaseException` does. An event in the harness's own code
+ * returns `quiet` (DISABLE where the event allows it: the site stops calling).
  */
 #include "probe.h"
 
@@ -31,6 +32,7 @@ typedef struct {
     PyObject *fallback, *ev, *records, *active, *harness, *entry_of, *value, *failed;
     PyObject *values; /* trace.compact.values: what a remembered value's index stands for */
     PyObject *method_type;
+    PyObject *quiet; /* what an event in the harness's code returns */
     int shape, throw_;
     long keyed;
     Py_ssize_t limit;
@@ -397,7 +399,7 @@ Probe_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject 
         if (in < 0) {
             goto failed;
         }
-        Py_RETURN_NONE;
+        return Py_NewRef(p->quiet);
     }
     PyObject *e = entry_of(p, (PyObject *)code);
     if (e == NULL) {
@@ -507,15 +509,16 @@ static PyObject *
 Probe_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
     PyObject *fallback, *ev, *records, *active, *harness, *entry, *value, *failed, *method;
-    PyObject *values;
+    PyObject *values, *quiet;
     int shape, throw_;
     long keyed;
     Py_ssize_t limit, repr_limit;
     int as_text;
-    if (!PyArg_ParseTuple(args, "OO!ilpO!O!O!nOOnOOpO!:Probe", &fallback, &PyLong_Type, &ev,
+    if (!PyArg_ParseTuple(args, "OO!ilpO!O!O!nOOnOOpO!O:Probe", &fallback, &PyLong_Type, &ev,
                           &shape, &keyed, &throw_, &PyList_Type, &records, &PyList_Type,
                           &active, &PySet_Type, &harness, &limit, &entry, &value,
-                          &repr_limit, &failed, &method, &as_text, &PyList_Type, &values)) {
+                          &repr_limit, &failed, &method, &as_text, &PyList_Type, &values,
+                          &quiet)) {
         return NULL;
     }
     if (shape < OFF || shape > CALL) {
@@ -537,6 +540,7 @@ Probe_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     p->values = Py_NewRef(values);
     p->failed = Py_NewRef(failed);
     p->method_type = Py_NewRef(method);
+    p->quiet = Py_NewRef(quiet);
     p->shape = shape;
     p->throw_ = throw_;
     p->keyed = keyed;
@@ -558,6 +562,7 @@ Probe_traverse(ProbeObject *p, visitproc visit, void *arg)
     Py_VISIT(p->values);
     Py_VISIT(p->failed);
     Py_VISIT(p->method_type);
+    Py_VISIT(p->quiet);
     for (int i = 0; i < CACHE; i++) {
         Py_VISIT(p->code[i]);
         Py_VISIT(p->entry[i]);
@@ -581,6 +586,7 @@ Probe_clear(ProbeObject *p)
     Py_CLEAR(p->values);
     Py_CLEAR(p->failed);
     Py_CLEAR(p->method_type);
+    Py_CLEAR(p->quiet);
     for (int i = 0; i < CACHE; i++) {
         Py_CLEAR(p->code[i]);
         Py_CLEAR(p->entry[i]);

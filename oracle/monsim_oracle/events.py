@@ -63,3 +63,12 @@ def probe_mask(instruction):
         if n != "INSTRUCTION" or instruction:
             m |= v
     return m
+
+
+# Events whose DISABLE switches the tool off at that site (spec/events.yaml `disable:
+# site`; tests/oracle/harness_quiet_test.py holds the two together). The oracle's
+# callbacks return DISABLE for these in the harness's own code, so a harness site calls
+# each tool once a run; any other event would refuse it (ValueError, callback removed).
+SITE_EVENTS = {n for n in ("PY_START", "PY_RESUME", "PY_RETURN", "PY_YIELD", "CALL", "LINE",
+                           "INSTRUCTION", "JUMP", "BRANCH", "BRANCH_LEFT", "BRANCH_RIGHT",
+                           "STOP_ITERATION") if n in BY_NAME}

@@ -171,31 +171,39 @@ def handle(line):
 
 
 _ENCODE = json.JSONEncoder(separators=(",", ":")).encode
+# Stands in for each record that is JSON text already while the message is encoded: a
+# string no reply holds (random per worker; encode() checks the count).
+_MARK = "\x00monsim record %s" % os.urandom(8).hex()
+_MARK_TEXT = _ENCODE(_MARK)
 
 
 def encode(m):
     """The message's JSON text, as pieces to write one after another. A result's
     top-level records may be JSON text already (compact records written by the C probe,
-    capi_ext/probe.c): they are joined in as they are, and the megabytes they come to
-    are copied once (into the joined records), not again for every enclosing object."""
+    capi_ext/probe.c, joined after the run): the message is encoded in one call with a
+    mark in their place, and they go in between the pieces as they are, so their
+    megabytes are not copied again."""
     trace = m.get("trace") if m.get("type") == "result" else None
     records = trace.get("records") if type(trace) is dict else None
-    if type(records) is not list or not any(type(r) is str for r in records):
+    if type(records) is not list:
         return [_ENCODE(m)]
-
-    def obj(d, key, inner):
-        out = []
-        for k, v in d.items():
-            out.append(("{" if not out else ",") + _ENCODE(k) + ":")
-            if k == key:
-                out.extend(inner)
-            else:
-                out.append(_ENCODE(v))
-        out.append("}" if out else "{}")
+    texts = [r for r in records if type(r) is str]
+    if not texts:
+        return [_ENCODE(m)]
+    trace["records"] = [_MARK if type(r) is str else r for r in records]
+    try:
+        parts = _ENCODE(m).split(_MARK_TEXT)
+    finally:
+        trace["records"] = records
+    if len(parts) == len(texts) + 1:
+        out = [parts[0]]
+        for t, p in zip(texts, parts[1:]):
+            out.append(t)
+            out.append(p)
         return out
-
-    joined = ",".join([r if type(r) is str else _ENCODE(r) for r in records])
-    return obj(m, "trace", obj(trace, "records", ["[", joined, "]"]))
+    # The mark is elsewhere too (a program that found it): the records as values.
+    plain = [json.loads(r) if type(r) is str else r for r in records]
+    return [_ENCODE(dict(m, trace=dict(trace, records=plain)))]
 
 
 def main():

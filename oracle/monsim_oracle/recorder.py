@@ -1,7 +1,8 @@
 """The trace of one run: probe events, deliveries to scenario tools, API calls.
 
 Three kinds of callables end up registered with sys.monitoring:
-  * probe callbacks (one per event): passive, never DISABLE, never raise;
+  * probe callbacks (one per event): passive, never raise, never DISABLE in the
+    scenario's code;
   * delivery wrappers around declarative handlers and around callables the
     program registers itself: they record the delivery and what came back;
   * none else: every register_callback made by a step, a handler action or
@@ -9,7 +10,8 @@ Three kinds of callables end up registered with sys.monitoring:
     the wrapper back when register_callback returns a previous callable.
 Events whose code object belongs to the harness (HARNESS_FILES) are ignored by
 all of them: they come from the step runner and the API shims, not from the
-scenario. Events fired through the monitoring C API (capi.py) carry a code-like
+scenario. They return DISABLE there where the event allows it (events.SITE_EVENTS),
+so the harness's sites stop calling them until the teardown's restart_events. Events fired through the monitoring C API (capi.py) carry a code-like
 object instead of a code object: never harness, no co_lines, no frame of their own.
 """
 import dis
@@ -19,8 +21,8 @@ from itertools import count as _count
 
 from . import HARNESS_FILES, _here
 from . import capi, frames
-from .events import BY_BIT, MONITORING, SHAPE
-from .normalise import NONE, CodeTable, Normaliser, qualname
+from .events import BY_BIT, MONITORING, SHAPE, SITE_EVENTS
+from .normalise import DISABLE, NONE, CodeTable, Normaliser, qualname
 
 HARNESS_FILES.add(_here())
 HARNESS_FILES.add(frames.program_getframe.__code__.co_filename)  # standalone module
@@ -454,18 +456,19 @@ class Recorder:
         limit = self.limit
         active = self.active
         rec = self
+        quiet = DISABLE if name in SITE_EVENTS else None  # for the harness's own code
         # Entry/exit of a generator or coroutine carries its frame's number (emit).
         keyed = 0x2a0 if name in ("PY_START", "PY_RESUME", "PY_THROW", "PY_YIELD",
                                   "PY_RETURN", "PY_UNWIND") else 0
         if shape == "off":
             def cb(code, off):
                 f = _getframe(1)
+                if type(code) is _CODE and code.co_filename in hf:
+                    return quiet
                 if type(code) is not _CODE or active or code.co_flags & keyed \
                         or len(records) >= limit:
                     return full(code, off, f)
                 try:
-                    if code.co_filename in hf:
-                        return
                     e = info.get(id(code)) or learn(code)
                     ls = e[1]
                     append((ev, e[2], off, ls[off >> 1] if 0 <= off >> 1 < len(ls) else None,
@@ -475,11 +478,11 @@ class Recorder:
         elif shape == "line":
             def cb(code, line):
                 f = _getframe(1)
+                if type(code) is _CODE and code.co_filename in hf:
+                    return quiet
                 if type(code) is not _CODE or active or len(records) >= limit:
                     return full(code, line, f)
                 try:
-                    if code.co_filename in hf:
-                        return
                     e = info.get(id(code)) or learn(code)
                     append((ev, e[2], f.f_lasti, line, frame_depth(f)))
                 except BaseException as x:
@@ -489,13 +492,13 @@ class Recorder:
 
             def cb(code, off, v):
                 f = _getframe(1)
+                if type(code) is _CODE and code.co_filename in hf:
+                    return quiet
                 if type(code) is not _CODE or active or code.co_flags & keyed \
                         or len(records) >= limit \
                         or (throw and code.co_flags & 0x200 and type(v) is GeneratorExit):
                     return full(code, off, v, f)
                 try:
-                    if code.co_filename in hf:
-                        return
                     e = info.get(id(code)) or learn(code)
                     ls = e[1]
                     append((ev, e[2], off, ls[off >> 1] if 0 <= off >> 1 < len(ls) else None,
@@ -507,12 +510,12 @@ class Recorder:
 
             def cb(code, off, func, arg0=_NO_ARG):
                 f = _getframe(1)
+                if type(code) is _CODE and code.co_filename in hf:
+                    return quiet
                 if type(code) is not _CODE or active or type(func) is method \
                         or len(records) >= limit:
                     return full(code, off, func, arg0, f)
                 try:
-                    if code.co_filename in hf:
-                        return
                     e = info.get(id(code)) or learn(code)
                     ls = e[1]
                     append((ev, e[2], off, ls[off >> 1] if 0 <= off >> 1 < len(ls) else None,
@@ -522,11 +525,11 @@ class Recorder:
         else:  # dest
             def cb(code, off, dest):
                 f = _getframe(1)
+                if type(code) is _CODE and code.co_filename in hf:
+                    return quiet
                 if type(code) is not _CODE or active or len(records) >= limit:
                     return full(code, off, dest, f)
                 try:
-                    if code.co_filename in hf:
-                        return
                     e = info.get(id(code)) or learn(code)
                     ls = e[1]
                     append((ev, e[2], off, ls[off >> 1] if 0 <= off >> 1 < len(ls) else None,
@@ -541,7 +544,7 @@ class Recorder:
         return ext.Probe(cb, ev, _C_SHAPE[shape], keyed, name == "PY_THROW", records, active,
                          hf, limit, lambda c: info.get(id(c)) or learn(c), value,
                          self.norm.limit, lambda x: rec.probe_failed(name, x),
-                         type(rec.probe_callback), True, self.compact_values)
+                         type(rec.probe_callback), True, self.compact_values, quiet)
 
     def seal(self):
         """After the run's last record: the C probe's records, JSON texts, joined into
@@ -622,10 +625,12 @@ class Recorder:
         # A counter, not `nonlocal n`: Brython fails to compile this function with it.
         count = _count(1).__next__
 
+        quiet = DISABLE if name in SITE_EVENTS else None
+
         def cb(code, *args):
             real = type(code) is _CODE  # else a code-like object: an event fired through the C API
             if real and code.co_filename in hf:
-                return None
+                return quiet
             n = count()
             try:
                 # Inlined _delivery_maker: this is the hot path of recording tools.
@@ -692,9 +697,11 @@ class Recorder:
         new = self._delivery_maker(tool, name, self.norm.value(func).get("repr", "?"))
         count = _count(1).__next__
 
+        quiet = DISABLE if name in SITE_EVENTS else None
+
         def cb(code, *args):
             if type(code) is _CODE and code.co_filename in hf:
-                return None
+                return quiet
             n = count()
             d = new(code, args, n, _getframe(1))
             rec.active.append(d)

@@ -128,15 +128,16 @@ def _reaped_usage():
 
 
 def _has_children():
-    """Whether a thread of the worker has a child now; None if Linux does not say."""
+    """Whether the worker has a child now (running, or ended and not yet waited for:
+    then it is reaped here); None if the platform does not say. One system call: the
+    per-thread lists of /proc/PID/task/*/children cost ~40 us a run."""
     try:
-        for tid in os.listdir("/proc/%d/task" % _worker_pid):
-            with open("/proc/%d/task/%s/children" % (_worker_pid, tid), "rb") as f:
-                if f.read().strip():
-                    return True
-    except OSError:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return False
+    except (OSError, AttributeError):
         return None
-    return False
+    return True
 
 
 def _may_have_strays():

@@ -125,49 +125,67 @@ def _errored(seq, phase, message, **extra):
 
 
 def handle(line):
-    """One input line -> (reply message or None, stop?)."""
-    try:
-        msg = json.loads(line)
-    except ValueError as e:
-        return _errored(None, "protocol", "input is not JSON: %s" % e), False
-    if not isinstance(msg, dict):
-        return _errored(None, "protocol", "a message must be a JSON object"), False
-    seq = msg.get("seq")
-    if not (seq is None or (type(seq) is int)):
-        return _errored(None, "protocol", "seq must be an integer"), False
-    kind = msg.get("type")
-    if kind == "stop":
-        return None, True
-    if kind != "run":
-        return _errored(seq, "protocol", "unknown message type %r" % (kind,)), False
-    extra = set(msg) - {"type", "seq", "scenario", "options"}
-    if extra or seq is None or "scenario" not in msg:
-        return _errored(seq, "protocol", "run needs seq and scenario (and optionally options)",
-                        unknown_keys=sorted(extra)), False
+    """One input line -> (reply message or None, stop?). Short, as runner.run is: it is
+    on the stack while the scenario runs."""
+    msg, refused = _request(line)
+    if refused is not None:
+        return refused
+    seq = msg["seq"]
     try:
         status, payload = runner.run(msg["scenario"], msg.get("options"), seq)
     except BaseException as e:  # neither an oracle bug nor the program kills the worker
-        import traceback
-        tb = traceback.extract_tb(e.__traceback__)
-        text = traceback.format_exc()[-2000:]
-        if tb and tb[-1].filename.startswith("<scenario "):
-            # The program's own callback fired on the oracle's code (a global event
-            # covers it too) and raised there: the teardown may not have finished, so
-            # a fresh worker takes the next run.
-            reply = _errored(seq, "run", "%s: %s raised by the program's code inside the "
-                             "oracle's own (its callback fires on every function)"
-                             % (type(e).__name__, e), traceback=text)
-            reply["retire"] = "the program's exception interrupted the oracle"
-            return reply, False
-        return _errored(seq, "internal", "%s: %s" % (type(e).__name__, e),
-                        traceback=text), False
+        return _failed(seq, e), False
+    return _reply(seq, status, payload), False
+
+
+def _request(line):
+    """(a run request, None), or (None, (reply or None, stop?)) for anything else."""
+    try:
+        msg = json.loads(line)
+    except ValueError as e:
+        return None, (_errored(None, "protocol", "input is not JSON: %s" % e), False)
+    if not isinstance(msg, dict):
+        return None, (_errored(None, "protocol", "a message must be a JSON object"), False)
+    seq = msg.get("seq")
+    if not (seq is None or (type(seq) is int)):
+        return None, (_errored(None, "protocol", "seq must be an integer"), False)
+    kind = msg.get("type")
+    if kind == "stop":
+        return None, (None, True)
+    if kind != "run":
+        return None, (_errored(seq, "protocol", "unknown message type %r" % (kind,)), False)
+    extra = set(msg) - {"type", "seq", "scenario", "options"}
+    if extra or seq is None or "scenario" not in msg:
+        return None, (_errored(seq, "protocol", "run needs seq and scenario (and optionally options)",
+                               unknown_keys=sorted(extra)), False)
+    return msg, None
+
+
+def _failed(seq, e):
+    """The reply to a run that raised out of the runner."""
+    import traceback
+    tb = traceback.extract_tb(e.__traceback__)
+    text = traceback.format_exc()[-2000:]
+    if tb and tb[-1].filename.startswith("<scenario "):
+        # The program's own callback fired on the oracle's code (a global event
+        # covers it too) and raised there: the teardown may not have finished, so
+        # a fresh worker takes the next run.
+        reply = _errored(seq, "run", "%s: %s raised by the program's code inside the "
+                         "oracle's own (its callback fires on every function)"
+                         % (type(e).__name__, e), traceback=text)
+        reply["retire"] = "the program's exception interrupted the oracle"
+        return reply
+    return _errored(seq, "internal", "%s: %s" % (type(e).__name__, e), traceback=text)
+
+
+def _reply(seq, status, payload):
     if status == "result":
         reply = {"type": "result", "seq": seq, "trace": payload}
     else:
         reply = {"type": "errored", "seq": seq, "context": payload}
     if runner.retire:
         reply["retire"] = runner.retire[0]
-    return reply, False
+    return reply
 
 
 _ENCODE = json.JSONEncoder(separators=(",", ":")).encode
@@ -207,17 +225,13 @@ def encode(m):
 
 
 def main():
+    """Serves requests until stop or end of input. Short, as handle() is: it is on the
+    stack while every scenario runs."""
     inp, out = processes.protocol_streams()
     # Anything printed outside the protocol (stray finalizers, warnings) goes
     # to stderr; only this function writes to the protocol's stream.
     sys.stdout = sys.stderr
-
-    def send(m):
-        for piece in encode(m):
-            out.write(piece)
-        out.write("\n")
-        out.flush()
-
+    send = _sender(out)
     send(hello())
     # What the worker itself holds from now on is permanent: the full collection
     # after every run then walks only the run's own objects.
@@ -228,21 +242,35 @@ def main():
         line = inp.readline()
         if not line:
             return 0
-        if not line.strip():
-            continue
-        reply, stop = handle(line)
-        if processes.is_forked_child():
-            os._exit(0)  # a copy made by the run's fork: the worker answers, not it
-        processes.end_strays()  # nothing the run started outlives it
-        if stop:
+        if line.strip() and _serve(line, send):
             return 0
-        lost = processes.lost_descriptors()
-        if lost and not reply.get("retire"):
-            reply["retire"] = "the run closed the worker's file descriptors %s" % lost
-        send(reply)
-        if reply.get("type") == "result":
-            normalise.result_sent()
-        if reply.get("retire"):
-            # The driver starts a fresh worker (PROTOCOL §2); no waiting for the
-            # threads that are why.
-            os._exit(0)
+
+
+def _sender(out):
+    def send(m):
+        for piece in encode(m):
+            out.write(piece)
+        out.write("\n")
+        out.flush()
+    return send
+
+
+def _serve(line, send):
+    """Answers one request line; True when the worker is to stop."""
+    reply, stop = handle(line)
+    if processes.is_forked_child():
+        os._exit(0)  # a copy made by the run's fork: the worker answers, not it
+    processes.end_strays()  # nothing the run started outlives it
+    if stop:
+        return True
+    lost = processes.lost_descriptors()
+    if lost and not reply.get("retire"):
+        reply["retire"] = "the run closed the worker's file descriptors %s" % lost
+    send(reply)
+    if reply.get("type") == "result":
+        normalise.result_sent()
+    if reply.get("retire"):
+        # The driver starts a fresh worker (PROTOCOL §2); no waiting for the
+        # threads that are why.
+        os._exit(0)
+    return False

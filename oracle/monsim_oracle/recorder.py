@@ -738,7 +738,21 @@ class Recorder:
         return r
 
     def api(self, fn, args, kwargs, by, frame=None):
-        """Calls sys.monitoring.<fn> for real and records the call and its outcome."""
+        """Calls sys.monitoring.<fn> for real and records the call and its outcome.
+        Short: it is on the stack when set_events re-instruments the stack's code."""
+        d, args = self._api_call(fn, args, kwargs, by, frame)
+        try:
+            real = REAL_API.get(fn)
+            if real is None:
+                real = getattr(mon, fn)  # raises the interpreter's own AttributeError
+            r = real(*args, **kwargs) if kwargs else real(*args)
+        except BaseException as x:
+            d["raised"] = self.norm.exc(x, True)
+            raise
+        return self._api_result(fn, d, r)
+
+    def _api_call(self, fn, args, kwargs, by, frame):
+        """The api record, added; the arguments to call with."""
         d = {"kind": "api", "by": by, "fn": fn, "args": [self.norm.value(a) for a in args]}
         if kwargs:
             d["kwargs"] = {k: self.norm.value(v) for k, v in kwargs.items()}
@@ -756,14 +770,10 @@ class Recorder:
             args = args[:2] + (self.wrap(args[0], args[1], args[2]),) + args[3:]
         elif fn == "set_local_events" and len(args) >= 2 and type(args[1]) is _CODE:
             self.touched[id(args[1])] = args[1]
-        try:
-            real = REAL_API.get(fn)
-            if real is None:
-                real = getattr(mon, fn)  # raises the interpreter's own AttributeError
-            r = real(*args, **kwargs) if kwargs else real(*args)
-        except BaseException as x:
-            d["raised"] = self.norm.exc(x, True)
-            raise
+        return d, args
+
+    def _api_result(self, fn, d, r):
+        """What the call returned, recorded; the value the caller gets."""
         if fn == "register_callback":
             r = self.unwrap(r)
         if fn == "_all_events" and self.probe is not None and type(r) is dict:

@@ -19,7 +19,7 @@ from . import capi, compiling, frames, isolation
 from .events import BY_NAME, REAL, mask_of, probe_mask
 from .legacy import Hooks, opcode_trace_sticky
 from .recorder import REAL_API, ApiShim, Handler, Recorder, ScenarioError
-from .scenario import API, actions_of, effective_options, validate
+from .scenario import API, actions_of, effective_options, validate_options, validate_scenario
 
 HARNESS_FILES.add(_here())
 
@@ -66,8 +66,21 @@ def _collect(generation):
     return gc.collect() if generation == 2 else gc.collect(generation)
 
 
+# The last scenario validated, and its diagnostics: a fuzz case sends one scenario twice
+# (with and without the probe), and an equal document has the same diagnostics.
+_last_checked = [None, None]
+
+
+def _diagnostics(doc, options):
+    if _last_checked[0] is None or _last_checked[0] != doc:
+        _last_checked[:] = [doc, validate_scenario(doc)]
+    return _last_checked[1] + validate_options(options)
+
+
 def run(doc, options=None, seq=0):
-    diags = validate(doc, options)
+    """One run request: ("result", trace) or ("errored", context). Short, as
+    _Run.execute is: it is on the stack while the scenario runs."""
+    diags = _diagnostics(doc, options)
     if diags:
         return "errored", {"phase": "validate", "message": "invalid scenario or options",
                            "diagnostics": diags}
@@ -76,26 +89,34 @@ def run(doc, options=None, seq=0):
     if not opts["gc"]:
         gc.disable()  # no collection (and no finalizer events) at arbitrary points
     try:
-        problems = isolation.leaks(_last_touched)
-        if problems:
-            isolation.scrub(_last_touched)
-            return "errored", {"phase": "isolation", "scenario": doc["id"],
-                               "message": "monitoring state left over before the run",
-                               "leaks": problems}
-        isolation.fresh_caches()
-        return _Run(doc, opts, seq).execute()
+        return _isolated(doc, opts, seq)
     finally:
-        if not opts["gc"]:
-            # The finished run's own cycles: the two youngest generations hold all the
-            # run made (the teardown's collection moved what survived it one up).
-            # What survives this one (the reply) goes to the oldest, which only a full
-            # collection walks: one run in 64 makes one, so nothing stays there long.
-            # The others cost a third of a full one (which also empties the free
-            # lists); worker_memory_test checks that a worker does not grow.
-            _runs[0] += 1
-            _collect(2 if _runs[0] % 64 == 0 else 1)
-        if gc_was_enabled:
-            gc.enable()
+        _after_run(opts, gc_was_enabled)
+
+
+def _isolated(doc, opts, seq):
+    problems = isolation.leaks(_last_touched)
+    if problems:
+        isolation.scrub(_last_touched)
+        return "errored", {"phase": "isolation", "scenario": doc["id"],
+                           "message": "monitoring state left over before the run",
+                           "leaks": problems}
+    isolation.fresh_caches()
+    return _Run(doc, opts, seq).execute()
+
+
+def _after_run(opts, gc_was_enabled):
+    if not opts["gc"]:
+        # The finished run's own cycles: the two youngest generations hold all the
+        # run made (the teardown's collection moved what survived it one up).
+        # What survives this one (the reply) goes to the oldest, which only a full
+        # collection walks: one run in 64 makes one, so nothing stays there long.
+        # The others cost a third of a full one (which also empties the free
+        # lists); worker_memory_test checks that a worker does not grow.
+        _runs[0] += 1
+        _collect(2 if _runs[0] % 64 == 0 else 1)
+    if gc_was_enabled:
+        gc.enable()
 
 
 def _join_new_threads(before):
@@ -174,8 +195,32 @@ class _Run:
     # -- the run -----------------------------------------------------------
 
     def execute(self):
-        rec = self.rec
+        """The run: prepare, redirect, body, teardown, result. Short on purpose: it stays
+        on the stack while the scenario runs, and every set_events re-instruments each code
+        object on the stack, at a cost that grows with its size (the same holds for the
+        protocol's frames below it)."""
         collections = _collections()  # the teardown's collection reads it
+        refused = self.choose_probe()
+        if refused is not None:
+            return refused
+        # Asked only where hooks may run: it sets and unsets a trace function.
+        self.sticky = bool(self.doc.get("trace_functions") or "settrace" in self.doc["program"]) \
+            and opcode_trace_sticky()
+        out, err = io.StringIO(), io.StringIO()
+        saved = sys.stdout, sys.stderr, sys.stdin, sys.unraisablehook
+        failure = None
+        threads_before = set(threading.enumerate())
+        warn = warnings.catch_warnings()
+        warn.__enter__()
+        try:
+            self.redirect(out, err)
+            failure = self.body()
+        finally:
+            touched = self.teardown(collections, saved, warn)
+        return self.result(failure, touched, threads_before, out, err)
+
+    def choose_probe(self):
+        """Picks the probe's id; an errored result when none is left."""
         if self.opts["probe"] and self.opts["record"] and mon is not None:
             self.probe = self.opts["probe_tool"]
             if self.probe is None:
@@ -185,63 +230,61 @@ class _Run:
                     return "errored", {"phase": "setup", "scenario": self.doc["id"],
                                        "message": "no tool id left for the probe (set options.probe to false)"}
                 self.probe = free[0]
-        # Asked only where hooks may run: it sets and unsets a trace function.
-        self.sticky = bool(self.doc.get("trace_functions") or "settrace" in self.doc["program"]) \
-            and opcode_trace_sticky()
-        out, err = io.StringIO(), io.StringIO()
-        saved = sys.stdout, sys.stderr, sys.stdin
-        saved_hook = sys.unraisablehook
-        failure = None
-        threads_before = set(threading.enumerate())
-        warn = warnings.catch_warnings()
-        warn.__enter__()
+        return None
+
+    def redirect(self, out, err):
+        # Every warning is shown every time: the "once per location"
+        # registry would make a second run differ from the first.
+        warnings.simplefilter("always")
+        sys.stdout, sys.stderr, sys.stdin = out, err, io.StringIO()
+        sys.unraisablehook = _report_ignored
+        # The unrecorded run (options.record false) leaves sys.monitoring and the
+        # hooks as they are: what a real client then computes is its own result,
+        # which the driver compares with the recorded runs' (PROTOCOL §3.6).
+        if self.opts["record"]:
+            for n in REAL_API:
+                setattr(mon, n, ApiShim(n, self.rec))
+            self.hooks.shims()
+            sys._getframe = frames.program_getframe
+
+    def teardown(self, collections, saved, warn):
+        """Scrubs the monitoring state and restores what redirect() replaced; the code
+        objects the run gave to set_local_events."""
+        rec = self.rec
+        touched = list(rec.touched.values())
+        self.hooks.restore()
         try:
-            # Every warning is shown every time: the "once per location"
-            # registry would make a second run differ from the first.
-            warnings.simplefilter("always")
-            sys.stdout, sys.stderr, sys.stdin = out, err, io.StringIO()
-            sys.unraisablehook = _report_ignored
-            # The unrecorded run (options.record false) leaves sys.monitoring and the
-            # hooks as they are: what a real client then computes is its own result,
-            # which the driver compares with the recorded runs' (PROTOCOL §3.6).
-            if self.opts["record"]:
-                for n in REAL_API:
-                    setattr(mon, n, ApiShim(n, rec))
-                self.hooks.shims()
-                sys._getframe = frames.program_getframe
-            failure = self.body()
+            if self.probe_on:
+                try:
+                    REAL_API["set_events"](self.probe, 0)  # teardown is not recorded
+                except ValueError:
+                    pass  # the scenario freed the probe's id (reported as errored)
+            isolation.scrub(touched)
+            rec.seal()  # nothing records after the scrub
         finally:
-            touched = list(rec.touched.values())
-            self.hooks.restore()
-            try:
-                if self.probe_on:
-                    try:
-                        REAL_API["set_events"](self.probe, 0)  # teardown is not recorded
-                    except ValueError:
-                        pass  # the scenario freed the probe's id (reported as errored)
-                isolation.scrub(touched)
-                rec.seal()  # nothing records after the scrub
-            finally:
-                for n, f in REAL_API.items():
-                    setattr(mon, n, f)
-                sys._getframe = frames._getframe
-                # Finalizers run now (unmonitored, output captured); newest names
-                # go first so a stored generator's finally still sees its globals.
-                for k in reversed(list(self.ns)):
-                    del self.ns[k]
-                if not self.opts["gc"]:
-                    # The run's cycles, so their finalizers run now. With collection
-                    # off during the run, all it made is in the youngest generation,
-                    # unless its program collected (then every generation). What
-                    # survives (the run's harness objects, still alive) the collection
-                    # after the run takes (run()).
-                    same = collections is not None and _collections() == collections
-                    _collect(0 if same else 2)
-                sys.stdout, sys.stderr, sys.stdin = saved
-                sys.unraisablehook = saved_hook
-                warn.__exit__(None, None, None)
+            for n, f in REAL_API.items():
+                setattr(mon, n, f)
+            sys._getframe = frames._getframe
+            # Finalizers run now (unmonitored, output captured); newest names
+            # go first so a stored generator's finally still sees its globals.
+            for k in reversed(list(self.ns)):
+                del self.ns[k]
+            if not self.opts["gc"]:
+                # The run's cycles, so their finalizers run now. With collection
+                # off during the run, all it made is in the youngest generation,
+                # unless its program collected (then every generation). What
+                # survives (the run's harness objects, still alive) the collection
+                # after the run takes (run()).
+                same = collections is not None and _collections() == collections
+                _collect(0 if same else 2)
+            sys.stdout, sys.stderr, sys.stdin, sys.unraisablehook = saved
+            warn.__exit__(None, None, None)
         _last_touched[:] = touched
-        # After the teardown: the wait runs no callback of the program.
+        return touched
+
+    def result(self, failure, touched, threads_before, out, err):
+        """The reply's payload once the teardown is done."""
+        rec = self.rec
         left_running = _join_new_threads(threads_before)
         if failure is None and rec.failures:
             failure = dict(rec.failures[0], problems=rec.failures[:20])
@@ -296,17 +339,9 @@ class _Run:
 
     def body(self):
         """Everything between redirection and teardown; an errored context or None."""
-        rec = self.rec
-        try:
-            code = compiling.fresh(self.doc["program"], self.filename)
-        except (SyntaxError, ValueError) as e:
-            return {"phase": "compile", "path": "scenario.program",
-                    "message": "%s: %s" % (type(e).__name__, e)}
-        rec.codes.add_tree(code)
-        try:
-            exec(code, self.ns)
-        except BaseException as e:
-            rec.add({"kind": "load", "raised": rec.norm.exc(e, True)})
+        failure = self.load()
+        if failure is not None:
+            return failure
         phase = "setup"
         try:
             self.setup_tools()
@@ -318,26 +353,46 @@ class _Run:
             return {"phase": phase, "path": e.path, "message": e.message}
         return None
 
+    def load(self):
+        """Compiles and executes the program; an errored context if it does not compile."""
+        rec = self.rec
+        try:
+            code = compiling.fresh(self.doc["program"], self.filename)
+        except (SyntaxError, ValueError) as e:
+            return {"phase": "compile", "path": "scenario.program",
+                    "message": "%s: %s" % (type(e).__name__, e)}
+        rec.codes.add_tree(code)
+        try:
+            exec(code, self.ns)
+        except BaseException as e:
+            rec.add({"kind": "load", "raised": rec.norm.exc(e, True)})
+        return None
+
     def setup_tools(self):
         tools = self.doc.get("tools", {})
         for tid in sorted(tools, key=int):
-            t, spec, path = int(tid), tools[tid], "scenario.tools." + tid
-            if spec.get("use", True):
-                self._setup_api("use_tool_id", (t, spec.get("name", "tool%d" % t)))
-            cbs = spec.get("callbacks", {})
-            names = list(cbs)
-            if spec.get("auto_callbacks", True):
-                for n in spec.get("events", []) + [n for ns in spec.get("local", {}).values() for n in ns]:
-                    if n not in names:
-                        names.append(n)
-            for n in names:
-                h = Handler("tool", cbs.get(n, {}), "%s.callbacks.%s" % (path, n))
-                self._setup_api("register_callback", (t, BY_NAME[n], h))
-            if "events" in spec:
-                self._setup_api("set_events", (t, mask_of(spec["events"])))
-            for fname, names in spec.get("local", {}).items():
-                code = self.code_of(fname, "%s.local.%s" % (path, fname))
-                self._setup_api("set_local_events", (t, code, mask_of(names)))
+            self._setup_tool(int(tid), tools[tid], "scenario.tools." + tid)
+
+    def _setup_tool(self, t, spec, path):
+        if spec.get("use", True):
+            self._setup_api("use_tool_id", (t, spec.get("name", "tool%d" % t)))
+        for n, h in self._tool_handlers(spec, path):
+            self._setup_api("register_callback", (t, BY_NAME[n], h))
+        if "events" in spec:
+            self._setup_api("set_events", (t, mask_of(spec["events"])))
+        for fname, names in spec.get("local", {}).items():
+            code = self.code_of(fname, "%s.local.%s" % (path, fname))
+            self._setup_api("set_local_events", (t, code, mask_of(names)))
+
+    def _tool_handlers(self, spec, path):
+        """(event name, Handler) for each callback a declared tool registers."""
+        cbs = spec.get("callbacks", {})
+        names = list(cbs)
+        if spec.get("auto_callbacks", True):
+            for n in spec.get("events", []) + [n for ns in spec.get("local", {}).values() for n in ns]:
+                if n not in names:
+                    names.append(n)
+        return [(n, Handler("tool", cbs.get(n, {}), "%s.callbacks.%s" % (path, n))) for n in names]
 
     def _setup_api(self, fn, args):
         try:

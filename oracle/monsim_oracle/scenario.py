@@ -381,8 +381,17 @@ def actions_of(doc):
 
 def validate(doc, options):
     """All diagnostics for a run request: [{path, message}], empty when valid."""
+    return validate_scenario(doc) + validate_options(options)
+
+
+def validate_scenario(doc):
     c = Checker()
     c.scenario(doc)
+    return c.diags
+
+
+def validate_options(options):
+    c = Checker()
     c.options(options)
     return c.diags
 

@@ -316,10 +316,16 @@ RunOutcome OracleWorker::run(const nlohmann::json& scenario,
     tablesStart_ = starts_;
   }
   long seq = 0;
-  if (!ahead_.empty() && ahead_.front().scenario == scenario &&
-      ahead_.front().options == options) {
-    seq = ahead_.front().seq;  // already asked for: its reply is on its way
-    ahead_.pop_front();
+  const auto written = std::find_if(ahead_.begin(), ahead_.end(), [&](const Ahead& a) {
+    return a.scenario == scenario && a.options == options;
+  });
+  if (written != ahead_.end()) {
+    // Already asked for: its reply is on its way. Those asked before it and not run
+    // (a probe-off run after a truncated probe-on run) are skipped as stale. Asking
+    // again instead would put this run behind every request written ahead, and charge
+    // their time and memory (the next scenario's) to it.
+    seq = written->seq;
+    ahead_.erase(ahead_.begin(), std::next(written));
   } else {
     ahead_.clear();  // not what was expected: those replies are skipped as stale
     seq = ++seq_;

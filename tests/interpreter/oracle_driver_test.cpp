@@ -98,6 +98,25 @@ TEST(OracleDriver, ARunThatWasNotPrefetchedGetsItsOwnReplyNotAPrefetchedOne) {
   EXPECT_EQ(w.starts(), 1);
 }
 
+// A run written ahead behind one that is never run (the probe-off run of a scenario
+// whose probe-on run was truncated) takes its own reply. Asked again, it would wait
+// behind every run written ahead (the next scenario's) and be charged their time and
+// memory: a memory hog written ahead made the run before it fail its budget.
+TEST(OracleDriver, ARunWrittenAheadBehindASkippedOneTakesItsOwnReply) {
+  auto w = fakeWorker("good");
+  for (const char* id : {"a", "skipped", "b", "c"})
+    EXPECT_TRUE(w.prefetch(scenario(id), {}));
+  // The request each was written as: "skipped" was the second.
+  for (const auto& [id, request] : {std::pair{"a", 1}, {"b", 3}, {"c", 4}}) {
+    const auto r = w.run(scenario(id));
+    ASSERT_EQ(r.kind, Kind::Result) << r.detail;
+    EXPECT_EQ(echoed(r), id);
+    EXPECT_EQ(r.message["trace"][0]["request"], request) << id;
+  }
+  EXPECT_EQ(w.run(scenario("d")).message["trace"][0]["request"], 5);  // not asked again
+  EXPECT_EQ(w.starts(), 1);
+}
+
 TEST(OracleDriver, RunsPrefetchedBehindOneThatEndsTheWorkerGoToAFreshOne) {
   for (const char* mode : {"retire", "crash", "hang"}) {
     auto w = fakeWorker(mode);

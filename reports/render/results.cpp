@@ -219,58 +219,64 @@ ResultSet parseResults(const std::vector<std::pair<std::string, std::string>>& s
         errors.push_back(where + ": not JSON: " + e.what());
         continue;
       }
-      const std::string kind = j.is_object() ? j.value("kind", "") : "";
-      if (kind == "header") {
-        if (sawHeader) errors.push_back(where + ": a second header");
-        sawHeader = true;
-        run.monsim = j.value("monsim", "");
-        run.suiteCommit = j.value("suite_commit", "unknown");
-        run.suiteDirty = j.value("suite_dirty", false);
-        run.date = j.value("date", "");
-        run.root = j.value("root", "");
-        run.seed = j.value("seed", json());
-        run.scenarios = j.value("scenarios", 0L);
-        if (j.contains("interpreters") && j["interpreters"].is_array())
-          for (const auto& i : j["interpreters"]) {
-            Interpreter interp = toInterpreter(i);
-            auto same =
-                std::find_if(out.interpreters.begin(), out.interpreters.end(),
-                             [&](const Interpreter& x) { return x.id == interp.id; });
-            if (same == out.interpreters.end()) {
-              out.interpreters.push_back(std::move(interp));
-            } else if (!interp.build.is_null() || same->build.is_null()) {
-              *same = std::move(interp);
+      // A field of the wrong type (value() throws) is an error of this line, not a
+      // crash of the reader.
+      try {
+        const std::string kind = j.is_object() ? j.value("kind", "") : "";
+        if (kind == "header") {
+          if (sawHeader) errors.push_back(where + ": a second header");
+          sawHeader = true;
+          run.monsim = j.value("monsim", "");
+          run.suiteCommit = j.value("suite_commit", "unknown");
+          run.suiteDirty = j.value("suite_dirty", false);
+          run.date = j.value("date", "");
+          run.root = j.value("root", "");
+          run.seed = j.value("seed", json());
+          run.scenarios = j.value("scenarios", 0L);
+          if (j.contains("interpreters") && j["interpreters"].is_array())
+            for (const auto& i : j["interpreters"]) {
+              Interpreter interp = toInterpreter(i);
+              auto same =
+                  std::find_if(out.interpreters.begin(), out.interpreters.end(),
+                               [&](const Interpreter& x) { return x.id == interp.id; });
+              if (same == out.interpreters.end()) {
+                out.interpreters.push_back(std::move(interp));
+              } else if (!interp.build.is_null() || same->build.is_null()) {
+                *same = std::move(interp);
+              }
             }
+        } else if (kind == "result") {
+          if (!sawHeader) errors.push_back(where + ": a result before the header");
+          std::string missing;
+          for (const char* k : kRequired)
+            if (!j.contains(k) || !j[k].is_string())
+              missing += std::string(missing.empty() ? "'" : ", '") + k + "'";
+          if (!missing.empty()) {
+            errors.push_back(where + ": result without " + missing);
+            continue;
           }
-      } else if (kind == "result") {
-        if (!sawHeader) errors.push_back(where + ": a result before the header");
-        std::string missing;
-        for (const char* k : kRequired)
-          if (!j.contains(k) || !j[k].is_string())
-            missing += std::string(missing.empty() ? "'" : ", '") + k + "'";
-        if (!missing.empty()) {
-          errors.push_back(where + ": result without " + missing);
-          continue;
-        }
-        if (run.root.empty()) run.root = guessRoot(j);
-        std::vector<std::string> problems;
-        std::optional<Record> parsed = toRecord(j, run.root, where, problems);
-        for (const std::string& p : problems) errors.push_back(where + ": " + p);
-        if (!parsed) continue;
-        Record& r = *parsed;
-        const auto key = std::make_pair(r.scenario, r.interpreter);
-        if (auto it = at.find(key); it != at.end()) {
-          out.records[it->second] = std::move(r);
+          if (run.root.empty()) run.root = guessRoot(j);
+          std::vector<std::string> problems;
+          std::optional<Record> parsed = toRecord(j, run.root, where, problems);
+          for (const std::string& p : problems) errors.push_back(where + ": " + p);
+          if (!parsed) continue;
+          Record& r = *parsed;
+          const auto key = std::make_pair(r.scenario, r.interpreter);
+          if (auto it = at.find(key); it != at.end()) {
+            out.records[it->second] = std::move(r);
+          } else {
+            at.emplace(key, out.records.size());
+            out.records.push_back(std::move(r));
+          }
+        } else if (kind == "footer") {
+          run.complete = true;
+          run.seconds = j.value("seconds", 0.0);
+          run.loadErrors = j.value("load_errors", 0L);
         } else {
-          at.emplace(key, out.records.size());
-          out.records.push_back(std::move(r));
+          errors.push_back(where + ": unknown record kind '" + kind + "'");
         }
-      } else if (kind == "footer") {
-        run.complete = true;
-        run.seconds = j.value("seconds", 0.0);
-        run.loadErrors = j.value("load_errors", 0L);
-      } else {
-        errors.push_back(where + ": unknown record kind '" + kind + "'");
+      } catch (const json::exception& e) {
+        errors.push_back(where + ": a field of the wrong type: " + e.what());
       }
     }
     if (!sawHeader) errors.push_back(name + ": no header (not a results stream?)");

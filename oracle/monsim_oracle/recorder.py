@@ -72,6 +72,12 @@ class ScenarioError(Exception):
         self.message = message
 
 
+def _harness_return(name):
+    """What a callback for event `name` returns in the harness's own code: DISABLE where
+    the event allows it (the site stops calling until restart_events), else None."""
+    return DISABLE if name in SITE_EVENTS else None
+
+
 class Handler:
     """A declarative callback: clauses tried in order, the first match acts."""
 
@@ -456,7 +462,7 @@ class Recorder:
         limit = self.limit
         active = self.active
         rec = self
-        quiet = DISABLE if name in SITE_EVENTS else None  # for the harness's own code
+        quiet = _harness_return(name)
         # Entry/exit of a generator or coroutine carries its frame's number (emit).
         keyed = 0x2a0 if name in ("PY_START", "PY_RESUME", "PY_THROW", "PY_YIELD",
                                   "PY_RETURN", "PY_UNWIND") else 0
@@ -625,7 +631,7 @@ class Recorder:
         # A counter, not `nonlocal n`: Brython fails to compile this function with it.
         count = _count(1).__next__
 
-        quiet = DISABLE if name in SITE_EVENTS else None
+        quiet = _harness_return(name)
 
         def cb(code, *args):
             real = type(code) is _CODE  # else a code-like object: an event fired through the C API
@@ -697,7 +703,7 @@ class Recorder:
         new = self._delivery_maker(tool, name, self.norm.value(func).get("repr", "?"))
         count = _count(1).__next__
 
-        quiet = DISABLE if name in SITE_EVENTS else None
+        quiet = _harness_return(name)
 
         def cb(code, *args):
             if type(code) is _CODE and code.co_filename in hf:

@@ -379,11 +379,8 @@ def actions_of(doc):
     return out
 
 
-def validate(doc, options):
-    """All diagnostics for a run request: [{path, message}], empty when valid."""
-    return validate_scenario(doc) + validate_options(options)
-
-
+# A run request's diagnostics ([{path, message}], empty when valid) are the scenario's
+# and the options' (runner._diagnostics keeps the scenario's for an equal document).
 def validate_scenario(doc):
     c = Checker()
     c.scenario(doc)
